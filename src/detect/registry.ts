@@ -1,0 +1,13 @@
+import type { PatternType } from '../domain/alert.js';
+import type { DetectorFactory } from './detector.js';
+import { priceAnomaly } from './price-anomaly/price-anomaly.js';
+import { volumeSpike } from './volume-spike/volume-spike.js';
+
+/** Every detector, in the order they see each event. Add a detector here and nowhere else. */
+export const DETECTORS: readonly DetectorFactory[] = [volumeSpike, priceAnomaly];
+
+/** The detectors for the given patterns (all when none is named). */
+export function detectorsFor(patterns?: readonly PatternType[]): readonly DetectorFactory[] {
+  if (!patterns || patterns.length === 0) return DETECTORS;
+  return DETECTORS.filter((d) => patterns.includes(d.pattern));
+}

@@ -1,0 +1,55 @@
+/**
+ * A fixed-size ring of recent values with robust statistics (median, MAD): baselines that a few
+ * outliers cannot drag, so thin and liquid symbols are each judged on their own terms.
+ */
+export class RobustRing {
+  private readonly values: Float64Array;
+  private next = 0;
+  private filled = 0;
+  private readonly scratch: Float64Array;
+
+  constructor(readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.scratch = new Float64Array(capacity);
+  }
+
+  push(v: number): void {
+    this.values[this.next] = v;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.filled < this.capacity) this.filled++;
+  }
+
+  get size(): number {
+    return this.filled;
+  }
+
+  /** Mean of the values held. */
+  mean(): number {
+    if (this.filled === 0) return NaN;
+    let s = 0;
+    for (let i = 0; i < this.filled; i++) s += this.values[i]!;
+    return s / this.filled;
+  }
+
+  /** Median of the values held (NaN when empty). */
+  median(): number {
+    return medianOf(this.values, this.filled, this.scratch);
+  }
+
+  /** Median absolute deviation around the median, scaled by 1.4826 to estimate a normal sigma. */
+  madSigma(): number {
+    const m = this.median();
+    if (Number.isNaN(m)) return NaN;
+    const dev = new Float64Array(this.filled);
+    for (let i = 0; i < this.filled; i++) dev[i] = Math.abs(this.values[i]! - m);
+    return 1.4826 * medianOf(dev, this.filled, this.scratch);
+  }
+}
+
+function medianOf(src: Float64Array, n: number, scratch: Float64Array): number {
+  if (n === 0) return NaN;
+  const a = scratch.subarray(0, n);
+  a.set(src.subarray(0, n));
+  a.sort();
+  return n % 2 === 1 ? a[(n - 1) / 2]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
+}

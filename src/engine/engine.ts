@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import {
+  MANIPULATION_TYPES,
+  type Alert,
+  type Evidence,
+  type Finding,
+  type PatternType,
+} from '../domain/alert.js';
+import { assertNever, type MarketEvent } from '../domain/events.js';
+import { levelFor, score01 } from '../domain/level.js';
+import type { Detector, DetectorContext, DetectorFactory } from '../detect/detector.js';
+import type { Config } from '../config/config.js';
+
+/** Where alerts go: the store, a printer, a test's array. Called once per processed batch. */
+export interface AlertSink {
+  write(alerts: readonly Alert[]): void | Promise<void>;
+}
+
+export interface EngineStats {
+  events: number;
+  trades: number;
+  orders: number;
+  quotes: number;
+  /** Distinct alerts raised (episodes), not updates. */
+  alerts: number;
+  alertUpdates: number;
+  firstTsMs: number | null;
+  lastTsMs: number | null;
+}
+
+/** Evidence lists are capped so one long episode cannot grow an alert without bound. */
+export const MAX_EVIDENCE_IDS = 500;
+
+/** How often (event time) detectors get `onTime`: window closing and state expiry. */
+const TICK_MS = 1_000;
+
+/** Deterministic alert id: the same pattern and episode always give the same id. */
+export function alertIdFor(pattern: PatternType, episodeKey: string): string {
+  return createHash('sha256').update(`${pattern}\u0000${episodeKey}`).digest('hex').slice(0, 20);
+}
+
+/** Turns a finding into its alert shape (status active); the store keeps analyst fields on update. */
+export function alertFromFinding(f: Finding, version: number): Alert {
+  const capped = (ids: readonly string[]): readonly string[] =>
+    ids.length > MAX_EVIDENCE_IDS ? ids.slice(0, MAX_EVIDENCE_IDS) : ids;
+  const evidence: Evidence = {
+    ...f.evidence,
+    tradeIds: capped(f.evidence.tradeIds),
+    orderIds: capped(f.evidence.orderIds),
+    metrics: f.evidence.metrics,
+    details: {
+      ...(f.evidence.details ?? {}),
+      ...(f.evidence.tradeIds.length > MAX_EVIDENCE_IDS ? { trade_count: f.evidence.tradeIds.length } : {}),
+      ...(f.evidence.orderIds.length > MAX_EVIDENCE_IDS ? { order_count: f.evidence.orderIds.length } : {}),
+    },
+  };
+  const confidence = score01(f.confidence);
+  const risk = score01(f.riskScore);
+  const manipulation = MANIPULATION_TYPES.has(f.pattern);
+  return {
+    alert_id: alertIdFor(f.pattern, f.episodeKey),
+    type: f.pattern,
+    manipulation_type: manipulation ? f.pattern : null,
+    anomaly_type: manipulation ? null : f.pattern,
+    level: levelFor(confidence, risk),
+    description: f.description,
+    confidence,
+    risk_score: risk,
+    timestamp: new Date(f.tsMs).toISOString(),
+    window_start: new Date(f.windowStartMs).toISOString(),
+    window_end: new Date(f.windowEndMs).toISOString(),
+    affected_symbols: [...f.symbols].sort(),
+    affected_users: [...f.accounts].filter((a) => a !== '').sort(),
+    evidence,
+    status: 'active',
+    detector_version: version,
+  };
+}
+
+interface Slot {
+  readonly factory: DetectorFactory;
+  readonly detector: Detector;
+}
+
+/**
+ * Routes events to every detector in event-time order, advances the watermark, turns findings into
+ * alerts (one alert per episode, updated as it grows) and hands them to the sink once per batch.
+ * Holds no wall clock: the same input gives the same alerts, replayed or live.
+ */
+export class Engine {
+  readonly stats: EngineStats = {
+    events: 0,
+    trades: 0,
+    orders: 0,
+    quotes: 0,
+    alerts: 0,
+    alertUpdates: 0,
+    firstTsMs: null,
+    lastTsMs: null,
+  };
+  private readonly slots: Slot[];
+  private nowMs = -Infinity;
+  private nextTickMs = -Infinity;
+  private readonly pending = new Map<string, Alert>();
+  /** Episode ids seen, to count distinct alerts. Bounded by the number of alerts raised. */
+  private readonly seen = new Set<string>();
+  private current: Slot | undefined;
+  private readonly ctx: DetectorContext;
+
+  constructor(
+    factories: readonly DetectorFactory[],
+    config: Config,
+    private readonly sink: AlertSink,
+  ) {
+    this.slots = factories.map((factory) => ({ factory, detector: factory.create(config) }));
+    const engine = this;
+    this.ctx = {
+      get now() {
+        return engine.nowMs;
+      },
+      emit: (finding: Finding) => this.emit(finding),
+    };
+  }
+
+  /** The current event time (latest seen). */
+  get now(): number {
+    return this.nowMs;
+  }
+
+  private emit(finding: Finding): void {
+    const slot = this.current;
+    if (!slot) throw new Error('emit outside a detector callback');
+    if (finding.pattern !== slot.factory.pattern) {
+      throw new Error(`detector ${slot.factory.pattern} emitted a ${finding.pattern} finding`);
+    }
+    const alert = alertFromFinding(finding, slot.factory.version);
+    if (this.seen.has(alert.alert_id)) this.stats.alertUpdates++;
+    else {
+      this.seen.add(alert.alert_id);
+      this.stats.alerts++;
+    }
+    this.pending.set(alert.alert_id, alert);
+  }
+
+  /** Processes one batch of events (already validated and in event-time order within the window). */
+  async process(events: readonly MarketEvent[]): Promise<void> {
+    const stats = this.stats;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.tsMs > this.nowMs) {
+        this.nowMs = e.tsMs;
+        if (this.nowMs >= this.nextTickMs) {
+          this.tick();
+          this.nextTickMs = this.nowMs - (this.nowMs % TICK_MS) + TICK_MS;
+        }
+      }
+      stats.events++;
+      if (stats.firstTsMs === null) stats.firstTsMs = e.tsMs;
+      switch (e.type) {
+        case 'trade':
+          stats.trades++;
+          for (const slot of this.slots) {
+            if (slot.detector.onTrade) {
+              this.current = slot;
+              slot.detector.onTrade(e, this.ctx);
+            }
+          }
+          break;
+        case 'order':
+          stats.orders++;
+          for (const slot of this.slots) {
+            if (slot.detector.onOrder) {
+              this.current = slot;
+              slot.detector.onOrder(e, this.ctx);
+            }
+          }
+          break;
+        case 'quote':
+          stats.quotes++;
+          for (const slot of this.slots) {
+            if (slot.detector.onQuote) {
+              this.current = slot;
+              slot.detector.onQuote(e, this.ctx);
+            }
+          }
+          break;
+        default:
+          assertNever(e, 'event type');
+      }
+    }
+    this.current = undefined;
+    if (events.length > 0) stats.lastTsMs = this.nowMs;
+    await this.flush();
+  }
+
+  private tick(): void {
+    for (const slot of this.slots) {
+      if (slot.detector.onTime) {
+        this.current = slot;
+        slot.detector.onTime(this.ctx);
+      }
+    }
+    this.current = undefined;
+  }
+
+  /** Advances event time without events (a live source that is idle but whose clock moves on). */
+  async advanceTo(tsMs: number): Promise<void> {
+    if (tsMs <= this.nowMs) return;
+    this.nowMs = tsMs;
+    if (this.nowMs >= this.nextTickMs) {
+      this.tick();
+      this.nextTickMs = this.nowMs - (this.nowMs % TICK_MS) + TICK_MS;
+    }
+    await this.flush();
+  }
+
+  /** The input ended: lets detectors close open episodes, then flushes. */
+  async end(): Promise<void> {
+    this.tick();
+    for (const slot of this.slots) {
+      if (slot.detector.onEnd) {
+        this.current = slot;
+        slot.detector.onEnd(this.ctx);
+      }
+    }
+    this.current = undefined;
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const alerts = [...this.pending.values()];
+    this.pending.clear();
+    await this.sink.write(alerts);
+  }
+}

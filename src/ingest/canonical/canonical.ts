@@ -1,0 +1,230 @@
+import type { MarketEvent, OrderAction, Side } from '../../domain/events.js';
+import { InputError } from '../../domain/errors.js';
+import { readLines, splitCsvLine } from '../lines.js';
+import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
+import { parseDecimal, parseTimestamp } from '../fields.js';
+
+/**
+ * The canonical formats (README "Input formats"): CSV with a header, or NDJSON, holding trades
+ * (`ts,symbol,price,qty,buyer,seller,trade_id,side`), orders (`ts,symbol,order_id,account,side,
+ * action,price,qty`), or both with a `type` column. Other headers are mapped with `--map`.
+ */
+
+const TRADE_COLUMNS = ['ts', 'symbol', 'price', 'qty', 'buyer', 'seller', 'trade_id', 'side'] as const;
+const ORDER_COLUMNS = ['ts', 'symbol', 'order_id', 'account', 'side', 'action', 'price', 'qty'] as const;
+const ALL_COLUMNS = new Set<string>(['type', ...TRADE_COLUMNS, ...ORDER_COLUMNS]);
+
+type Kind = 'trade' | 'order' | 'mixed';
+
+/** Column positions for the canonical names, after applying the user's map. */
+interface Layout {
+  readonly kind: Kind;
+  readonly index: Readonly<Record<string, number>>;
+}
+
+const ACTIONS: ReadonlySet<string> = new Set(['new', 'modify', 'cancel', 'fill']);
+
+/** Resolves a header line into a layout, or explains why it cannot. */
+export function layoutFromHeader(
+  header: readonly string[],
+  columnMap: Readonly<Record<string, string>> = {},
+): Layout | string {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const index: Record<string, number> = {};
+  for (const canonical of ALL_COLUMNS) {
+    const wanted = (columnMap[canonical] ?? canonical).toLowerCase();
+    const at = names.indexOf(wanted);
+    if (at >= 0) index[canonical] = at;
+  }
+  for (const c of Object.keys(columnMap)) {
+    if (!ALL_COLUMNS.has(c)) return `--map names unknown column '${c}' (known: ${[...ALL_COLUMNS].join(', ')})`;
+  }
+  const has = (c: string): boolean => index[c] !== undefined;
+  const kind: Kind = has('type')
+    ? 'mixed'
+    : has('action') || has('order_id')
+      ? 'order'
+      : 'trade';
+  const required =
+    kind === 'trade'
+      ? ['ts', 'symbol', 'price', 'qty']
+      : kind === 'order'
+        ? ['ts', 'symbol', 'order_id', 'side', 'action', 'price', 'qty']
+        : ['ts', 'type', 'symbol', 'price', 'qty'];
+  const missing = required.filter((c) => !has(c));
+  if (missing.length > 0) {
+    return `header lacks column(s) ${missing.map((c) => `'${columnMap[c] ?? c}'`).join(', ')}; found: ${header.join(',')} (rename with --map ${missing[0]}=YOUR_NAME)`;
+  }
+  return { kind, index };
+}
+
+class RowError extends Error {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+type Getter = (column: string) => string | undefined;
+
+function required(get: Getter, column: string): string {
+  const v = get(column);
+  if (v === undefined || v.trim() === '') throw new RowError(column, `missing ${column}`);
+  return v.trim();
+}
+
+function positive(get: Getter, column: string): number {
+  const raw = required(get, column);
+  const n = parseDecimal(raw);
+  if (n === undefined) throw new RowError(column, `bad number '${raw}'`);
+  if (n <= 0) throw new RowError(column, `${column} must be positive, got ${raw}`);
+  return n;
+}
+
+function side(raw: string | undefined, field: string, optional: boolean): Side | undefined {
+  const s = (raw ?? '').trim().toLowerCase();
+  if (s === '') {
+    if (optional) return undefined;
+    throw new RowError(field, `missing ${field}`);
+  }
+  if (s === 'buy' || s === 'b' || s === 'bid') return 'buy';
+  if (s === 'sell' || s === 's' || s === 'ask' || s === 'a') return 'sell';
+  throw new RowError(field, `unknown side '${raw}' (buy|sell)`);
+}
+
+/** Builds one event from a row accessor; throws RowError naming the field. */
+export function eventFromRow(get: Getter, kind: Kind, fallbackId: string): MarketEvent {
+  const rowKind = kind === 'mixed' ? required(get, 'type').toLowerCase() : kind;
+  if (rowKind !== 'trade' && rowKind !== 'order') {
+    throw new RowError('type', `unknown type '${get('type')}' (trade|order)`);
+  }
+  const tsRaw = required(get, 'ts');
+  const tsMs = parseTimestamp(tsRaw);
+  if (tsMs === undefined) throw new RowError('ts', `bad timestamp '${tsRaw}' (ISO-8601 UTC or epoch ms)`);
+  const symbol = required(get, 'symbol').toUpperCase();
+  const price = positive(get, 'price');
+  const qty = positive(get, 'qty');
+  if (rowKind === 'trade') {
+    return {
+      type: 'trade',
+      tsMs,
+      symbol,
+      price,
+      qty,
+      buyer: (get('buyer') ?? '').trim(),
+      seller: (get('seller') ?? '').trim(),
+      tradeId: (get('trade_id') ?? '').trim() || fallbackId,
+      side: side(get('side'), 'side', true),
+    };
+  }
+  const action = required(get, 'action').toLowerCase();
+  if (!ACTIONS.has(action)) throw new RowError('action', `unknown action '${get('action')}' (new|modify|cancel|fill)`);
+  return {
+    type: 'order',
+    tsMs,
+    symbol,
+    orderId: required(get, 'order_id'),
+    account: (get('account') ?? '').trim(),
+    side: side(get('side'), 'side', false)!,
+    action: action as OrderAction,
+    price,
+    qty,
+  };
+}
+
+async function* readCanonical(options: OpenOptions): EventSource {
+  const { path, rejects, columnMap = {}, symbols } = options;
+  let layout: Layout | undefined;
+  let ndjson: boolean | undefined;
+  const file = path === '-' ? 'stdin' : path;
+  for await (const chunk of readLines(path, options)) {
+    const out: MarketEvent[] = [];
+    const outLines: number[] = [];
+    for (let i = 0; i < chunk.lines.length; i++) {
+      const line = chunk.lines[i]!;
+      const lineNo = chunk.firstLine + i;
+      if (line.trim() === '') continue;
+      if (ndjson === undefined) ndjson = line.trimStart().startsWith('{');
+      try {
+        let event: MarketEvent;
+        if (ndjson) {
+          event = eventFromJson(line, columnMap, `${baseName(file)}:${lineNo}`);
+        } else if (layout === undefined) {
+          const l = layoutFromHeader(splitCsvLine(line), columnMap);
+          if (typeof l === 'string') {
+            rejects.reject({ file, line: lineNo, field: 'header', reason: l, raw: line });
+            // Without a header no row can be read: the file as a whole is unusable.
+            throw new InputError(`${file}:${lineNo}: field header: ${l}`, file, lineNo, 'header');
+          }
+          layout = l;
+          continue;
+        } else {
+          const cells = splitCsvLine(line);
+          const idx = layout.index;
+          event = eventFromRow(
+            (c) => {
+              const at = idx[c];
+              return at === undefined ? undefined : cells[at];
+            },
+            layout.kind,
+            `${baseName(file)}:${lineNo}`,
+          );
+        }
+        if (symbols && !symbols.has(event.symbol)) continue;
+        out.push(event);
+        outLines.push(lineNo);
+      } catch (err) {
+        if (err instanceof RowError) {
+          rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
+        } else throw err;
+      }
+    }
+    if (out.length > 0) yield { file, events: out, lines: outLines };
+  }
+}
+
+function eventFromJson(line: string, columnMap: Readonly<Record<string, string>>, fallbackId: string): MarketEvent {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch (err) {
+    throw new RowError('json', `invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new RowError('json', 'not a JSON object');
+  const rec = obj as Record<string, unknown>;
+  const get: Getter = (c) => {
+    const v = rec[columnMap[c] ?? c];
+    if (v === undefined || v === null) return undefined;
+    return typeof v === 'string' ? v : String(v);
+  };
+  const kind: Kind = rec[columnMap['type'] ?? 'type'] !== undefined ? 'mixed' : get('action') !== undefined ? 'order' : 'trade';
+  return eventFromRow(get, kind, fallbackId);
+}
+
+function baseName(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i >= 0 ? p.slice(i + 1) : p;
+}
+
+/** Canonical CSV or NDJSON (the default format). */
+export const canonicalFormat: InputFormat = {
+  name: 'canonical',
+  description: 'Canonical trades/orders as CSV with header or NDJSON (README "Input formats"); --map renames columns',
+  detect(sniff: Sniff): boolean {
+    const first = sniff.head.find((l) => l.trim() !== '');
+    if (first === undefined) return false;
+    if (first.trimStart().startsWith('{')) {
+      try {
+        const o = JSON.parse(first) as Record<string, unknown>;
+        return 'ts' in o && 'symbol' in o && 'price' in o;
+      } catch {
+        return false;
+      }
+    }
+    const cols = splitCsvLine(first).map((c) => c.trim().toLowerCase());
+    return cols.includes('ts') && cols.includes('symbol') && cols.includes('price') && cols.includes('qty');
+  },
+  open: readCanonical,
+};

@@ -1,0 +1,44 @@
+/** Field parsers shared by every input format. They return undefined instead of throwing. */
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses a decimal number strictly ("1.5", "2e-6"); rejects "", "1,5", "NaN", "Infinity". */
+export function parseDecimal(raw: string): number | undefined {
+  const s = raw.trim();
+  if (!DECIMAL.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Scales an integer by a power of ten exactly: 1681200 / 10^4 gives the same double as the literal
+ * 168.12 (IEEE division is correctly rounded and both operands are exact), so ids and evidence
+ * never show drift like 168.12000000000001.
+ */
+export function scaleDown(integer: number, decimals: number): number {
+  return integer / 10 ** decimals;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses ISO-8601 (UTC unless an offset is given) or integer epoch milliseconds. Epoch values with
+ * 16+ digits are taken as micro- or nanoseconds and reduced to milliseconds.
+ */
+export function parseTimestamp(raw: string): number | undefined {
+  const s = raw.trim();
+  if (/^\d+$/.test(s)) {
+    if (s.length >= 18) return Math.floor(Number(s.slice(0, s.length - 6)));
+    if (s.length >= 15) return Math.floor(Number(s.slice(0, s.length - 3)));
+    return Number(s);
+  }
+  if (!ISO.test(s)) return undefined;
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
+  const ms = Date.parse(hasZone ? s : `${s.replace(' ', 'T')}Z`);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** ISO-8601 UTC text of an epoch-ms time. */
+export function isoOf(tsMs: number): string {
+  return new Date(tsMs).toISOString();
+}

@@ -1,0 +1,144 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
+
+/** A run of consecutive lines; `firstLine` is the 1-based line number of `lines[0]`. */
+export interface LineChunk {
+  readonly lines: string[];
+  readonly firstLine: number;
+}
+
+export interface ReadLinesOptions {
+  /** Keep reading as the file grows (like `tail -f`) until `signal` aborts. Plain files only. */
+  readonly follow?: boolean;
+  readonly signal?: AbortSignal;
+  /** Poll interval when following, in milliseconds. */
+  readonly pollMs?: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** True when the file starts with the gzip magic bytes (the name is not trusted). */
+export async function isGzipFile(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(buf, 0, 2, 0);
+    return bytesRead === 2 && buf[0] === GZIP_MAGIC[0] && buf[1] === GZIP_MAGIC[1];
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Opens a file (gzip detected by content) or stdin ('-') as a byte stream. */
+export async function openByteStream(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (await isGzipFile(path)) return raw.pipe(createGunzip({ chunkSize: 1 << 20 }));
+  return raw;
+}
+
+/**
+ * Streams the lines of a file or stdin in chunks, in constant memory. Handles `\r\n`, gzip and a
+ * last line without newline. With `follow`, waits for more data at end of file until aborted.
+ */
+export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineChunk> {
+  if (options.follow && path !== '-') {
+    yield* followLines(path, options);
+    return;
+  }
+  const stream = await openByteStream(path);
+  let carry = '';
+  let lineNo = 1;
+  try {
+    for await (const buf of stream as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) break;
+      const text = carry + buf.toString('utf8');
+      const lines = text.split('\n');
+      carry = lines.pop() ?? '';
+      if (lines.length === 0) continue;
+      stripCr(lines);
+      yield { lines, firstLine: lineNo };
+      lineNo += lines.length;
+    }
+  } finally {
+    if (path !== '-') stream.destroy();
+  }
+  if (carry.length > 0) {
+    const lines = [carry];
+    stripCr(lines);
+    yield { lines, firstLine: lineNo };
+  }
+}
+
+function stripCr(lines: string[]): void {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  }
+}
+
+async function* followLines(path: string, options: ReadLinesOptions): AsyncGenerator<LineChunk> {
+  const pollMs = options.pollMs ?? 100;
+  const fh = await open(path, 'r');
+  let pos = 0;
+  let carry = '';
+  let lineNo = 1;
+  const buf = Buffer.alloc(1 << 20);
+  try {
+    while (!options.signal?.aborted) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) {
+        // A truncated file (log rotation) starts over from the beginning.
+        const size = (await stat(path)).size;
+        if (size < pos) {
+          pos = 0;
+          carry = '';
+        }
+        try {
+          await sleep(pollMs, undefined, options.signal ? { signal: options.signal } : {});
+        } catch {
+          break; // aborted
+        }
+        continue;
+      }
+      pos += bytesRead;
+      const text = carry + buf.toString('utf8', 0, bytesRead);
+      const lines = text.split('\n');
+      carry = lines.pop() ?? '';
+      if (lines.length === 0) continue;
+      stripCr(lines);
+      yield { lines, firstLine: lineNo };
+      lineNo += lines.length;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Splits one CSV line, honouring double quotes ("a,b" and "" escapes). Fast path without quotes. */
+export function splitCsvLine(line: string, delimiter = ','): string[] {
+  if (line.indexOf('"') < 0) return line.split(delimiter);
+  const out: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (inQuotes) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else inQuotes = false;
+      } else field += c;
+    } else if (c === '"') inQuotes = true;
+    else if (c === delimiter) {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field);
+  return out;
+}

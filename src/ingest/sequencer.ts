@@ -1,0 +1,89 @@
+import type { MarketEvent, OrderEvent } from '../domain/events.js';
+import type { EventBatch, RejectSink } from './source.js';
+
+export interface SequencerOptions {
+  /** How far (ms) an event may lag the latest event time seen and still be accepted. */
+  readonly reorderWindowMs: number;
+  /** Reject modify/cancel/fill of orders never seen (off for feeds that start mid-session). */
+  readonly checkOrderLifecycle: boolean;
+}
+
+interface LiveOrder {
+  account: string;
+  remaining: number;
+}
+
+/**
+ * Validates the stream as a whole, across batches of one input: event time may lag the latest seen
+ * by at most the reorder window, and order events must follow a lifecycle (a cancel needs a `new`).
+ * Fills in the account of modify/cancel/fill events from their order when the feed omits it.
+ * Memory: one entry per live (resting) order.
+ */
+export class Sequencer {
+  private maxTsMs = -Infinity;
+  private readonly live = new Map<string, LiveOrder>();
+  rejected = 0;
+
+  constructor(
+    private readonly options: SequencerOptions,
+    private readonly rejects: RejectSink,
+  ) {}
+
+  /** Returns the accepted events of a batch (the batch's array is reused when nothing is dropped). */
+  accept(batch: EventBatch): MarketEvent[] {
+    const { events, lines, file } = batch;
+    let out: MarketEvent[] | undefined;
+    for (let i = 0; i < events.length; i++) {
+      let e = events[i]!;
+      let reason: string | undefined;
+      let field = 'ts';
+      if (e.tsMs < this.maxTsMs - this.options.reorderWindowMs) {
+        reason = `timestamp out of order: ${new Date(e.tsMs).toISOString()} is ${this.maxTsMs - e.tsMs} ms before the latest event (reorder window ${this.options.reorderWindowMs} ms)`;
+      } else if (e.type === 'order' && this.options.checkOrderLifecycle) {
+        const r = this.lifecycle(e);
+        if (typeof r === 'string') {
+          reason = r;
+          field = e.action === 'new' ? 'order_id' : 'action';
+        } else e = r;
+      }
+      if (reason !== undefined) {
+        this.rejected++;
+        this.rejects.reject({ file, line: lines[i] ?? 0, field, reason, raw: JSON.stringify(events[i]) });
+        out ??= events.slice(0, i);
+        continue;
+      }
+      if (e.tsMs > this.maxTsMs) this.maxTsMs = e.tsMs;
+      if (out) out.push(e);
+      else if (e !== events[i]) {
+        out = events.slice(0, i);
+        out.push(e);
+      }
+    }
+    return out ?? events;
+  }
+
+  private lifecycle(e: OrderEvent): OrderEvent | string {
+    const key = `${e.symbol}\u0000${e.orderId}`;
+    const known = this.live.get(key);
+    if (e.action === 'new') {
+      if (known) return `duplicate order id ${e.orderId}: a new order while the previous one is still live`;
+      this.live.set(key, { account: e.account, remaining: e.qty });
+      return e;
+    }
+    if (!known) return `${e.action} for order ${e.orderId} never seen (no 'new' before it)`;
+    switch (e.action) {
+      case 'modify':
+        known.remaining = e.qty;
+        break;
+      case 'cancel':
+        known.remaining -= e.qty;
+        if (known.remaining <= 1e-12) this.live.delete(key);
+        break;
+      case 'fill':
+        known.remaining -= e.qty;
+        if (known.remaining <= 1e-12) this.live.delete(key);
+        break;
+    }
+    return e.account === '' && known.account !== '' ? { ...e, account: known.account } : e;
+  }
+}

@@ -1,0 +1,323 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  LEVELS,
+  PATTERN_TYPES,
+  ALERT_STATUSES,
+  type Alert,
+  type AlertStatus,
+  type Level,
+  type PatternType,
+} from '../../domain/alert.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import type {
+  AlertFilter,
+  AlertStore,
+  MonitorClaim,
+  MonitorRecord,
+  Resolution,
+  Summary,
+} from '../alert-store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+/** The subset of better-sqlite3 this store uses (keeps the driver at the edge). */
+type Db = Database.Database;
+
+interface AlertRow {
+  alert_id: string;
+  data: string;
+  status: AlertStatus;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  resolution: AlertStatus | null;
+  resolution_note: string | null;
+}
+
+interface MonitorRow {
+  pid: number;
+  host: string;
+  started_at: string;
+  heartbeat_at: string;
+  symbols: string;
+  source: string;
+  events: number;
+  alerts: number;
+  config: string;
+}
+
+/** Opens (creating and migrating) the SQLite store at `path`. */
+export function openSqliteStore(path: string): SqliteAlertStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Several CLI processes share one file: wait for a writer instead of failing with SQLITE_BUSY.
+  db.pragma('busy_timeout = 10000');
+  migrate(db);
+  return new SqliteAlertStore(db);
+}
+
+function migrate(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const apply = db.transaction(() => {
+    const done = new Set(
+      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of SQLITE_MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+    }
+  });
+  apply.immediate();
+}
+
+function toMs(iso: string): number {
+  return Date.parse(iso);
+}
+
+function rowToAlert(r: AlertRow): Alert {
+  const a = JSON.parse(r.data) as Alert;
+  return {
+    ...a,
+    status: r.status,
+    resolved_by: r.resolved_by,
+    resolved_at: r.resolved_at,
+    resolution: r.resolution,
+    resolution_note: r.resolution_note,
+  };
+}
+
+/** Builds the WHERE clause of a filter; symbols and users are stored as ',A,B,' for LIKE matching. */
+function where(f: AlertFilter): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (f.level) {
+    parts.push('level = ?');
+    params.push(f.level);
+  }
+  if (f.minLevel) {
+    parts.push('level_rank <= ?');
+    params.push(LEVELS.indexOf(f.minLevel));
+  }
+  if (f.status) {
+    parts.push('status = ?');
+    params.push(f.status);
+  }
+  if (f.type) {
+    parts.push('type = ?');
+    params.push(f.type);
+  }
+  if (f.symbol) {
+    parts.push('symbols LIKE ?');
+    params.push(`%,${f.symbol},%`);
+  }
+  if (f.account) {
+    parts.push('users LIKE ?');
+    params.push(`%,${f.account},%`);
+  }
+  if (f.sinceMs !== undefined) {
+    parts.push('ts_ms >= ?');
+    params.push(f.sinceMs);
+  }
+  if (f.untilMs !== undefined) {
+    parts.push('ts_ms < ?');
+    params.push(f.untilMs);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+const ORDER_BY: Record<NonNullable<AlertFilter['sort']>, string> = {
+  time_desc: 'ts_ms DESC, alert_id',
+  time_asc: 'ts_ms ASC, alert_id',
+  risk_desc: 'risk_score DESC, ts_ms DESC, alert_id',
+  level: 'level_rank ASC, risk_score DESC, ts_ms DESC, alert_id',
+};
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly upsert: Database.Statement;
+  constructor(readonly db: Db) {
+    // On conflict the analyst's fields (status, resolution) are left as they are.
+    this.upsert = db.prepare(`
+      INSERT INTO alerts (alert_id, type, level, level_rank, confidence, risk_score, ts_ms, window_start_ms,
+        window_end_ms, symbols, users, data, status, created_at, updated_at)
+      VALUES (@alert_id, @type, @level, @level_rank, @confidence, @risk_score, @ts_ms, @window_start_ms,
+        @window_end_ms, @symbols, @users, @data, 'active', @now, @now)
+      ON CONFLICT(alert_id) DO UPDATE SET
+        level = excluded.level, level_rank = excluded.level_rank, confidence = excluded.confidence,
+        risk_score = excluded.risk_score, ts_ms = excluded.ts_ms, window_start_ms = excluded.window_start_ms,
+        window_end_ms = excluded.window_end_ms, symbols = excluded.symbols, users = excluded.users,
+        data = excluded.data, updated_at = excluded.updated_at`);
+  }
+
+  async upsertAlerts(alerts: readonly Alert[]): Promise<void> {
+    if (alerts.length === 0) return;
+    const now = new Date().toISOString();
+    const tx = this.db.transaction((list: readonly Alert[]) => {
+      for (const a of list) {
+        this.upsert.run({
+          alert_id: a.alert_id,
+          type: a.type,
+          level: a.level,
+          level_rank: LEVELS.indexOf(a.level),
+          confidence: a.confidence,
+          risk_score: a.risk_score,
+          ts_ms: toMs(a.timestamp),
+          window_start_ms: toMs(a.window_start),
+          window_end_ms: toMs(a.window_end),
+          symbols: `,${a.affected_symbols.join(',')},`,
+          users: `,${a.affected_users.join(',')},`,
+          data: JSON.stringify(a),
+          now,
+        });
+      }
+    });
+    tx.immediate(alerts);
+  }
+
+  async listAlerts(filter: AlertFilter = {}): Promise<Alert[]> {
+    const w = where(filter);
+    const limit = filter.limit ?? -1;
+    const offset = filter.offset ?? 0;
+    const rows = this.db
+      .prepare(
+        `SELECT alert_id, data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts ${w.sql}
+         ORDER BY ${ORDER_BY[filter.sort ?? 'time_desc']} LIMIT ? OFFSET ?`,
+      )
+      .all(...w.params, limit, offset) as AlertRow[];
+    return rows.map(rowToAlert);
+  }
+
+  async countAlerts(filter: AlertFilter = {}): Promise<number> {
+    const w = where(filter);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  async getAlert(id: string): Promise<Alert | undefined> {
+    const row = this.db
+      .prepare('SELECT alert_id, data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts WHERE alert_id = ?')
+      .get(id) as AlertRow | undefined;
+    return row ? rowToAlert(row) : undefined;
+  }
+
+  async resolveAlert(id: string, r: Resolution): Promise<Alert> {
+    const info = this.db
+      .prepare(
+        `UPDATE alerts SET status = ?, resolution = ?, resolution_note = ?, resolved_by = ?, resolved_at = ?, updated_at = ?
+         WHERE alert_id = ?`,
+      )
+      .run(r.resolution, r.resolution, r.note ?? null, r.by, r.atIso, r.atIso, id);
+    if (info.changes === 0) throw new NotFoundError(`no alert with id '${id}' (list ids with: surveillance alerts)`);
+    return (await this.getAlert(id))!;
+  }
+
+  async summary(filter: AlertFilter = {}): Promise<Summary> {
+    const w = where(filter);
+    const group = (col: string): Map<string, number> =>
+      new Map(
+        (this.db.prepare(`SELECT ${col} AS k, COUNT(*) AS n FROM alerts ${w.sql} GROUP BY ${col}`).all(...w.params) as {
+          k: string;
+          n: number;
+        }[]).map((r) => [r.k, r.n]),
+      );
+    const byStatusM = group('status');
+    const byLevelM = group('level');
+    const byTypeM = group('type');
+    const risk = this.db
+      .prepare(
+        `SELECT SUM(risk_score > 0.7) AS high, SUM(risk_score >= 0.4 AND risk_score <= 0.7) AS medium,
+                SUM(risk_score < 0.4) AS low, COUNT(*) AS total FROM alerts ${w.sql}`,
+      )
+      .get(...w.params) as { high: number | null; medium: number | null; low: number | null; total: number };
+    const top = (col: 'symbols' | 'users'): { key: string; count: number }[] => {
+      const counts = new Map<string, number>();
+      const rows = this.db.prepare(`SELECT ${col} AS v FROM alerts ${w.sql}`).iterate(...w.params) as Iterable<{ v: string }>;
+      for (const r of rows) {
+        for (const k of r.v.split(',')) if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      return [...counts.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 10)
+        .map(([key, count]) => ({ key, count }));
+    };
+    return {
+      total: risk.total,
+      active: byStatusM.get('active') ?? 0,
+      byStatus: Object.fromEntries(ALERT_STATUSES.map((s) => [s, byStatusM.get(s) ?? 0])) as Record<AlertStatus, number>,
+      byLevel: Object.fromEntries(LEVELS.map((l) => [l, byLevelM.get(l) ?? 0])) as Record<Level, number>,
+      byType: Object.fromEntries(PATTERN_TYPES.map((t) => [t, byTypeM.get(t) ?? 0])) as Record<PatternType, number>,
+      risk: { high: risk.high ?? 0, medium: risk.medium ?? 0, low: risk.low ?? 0 },
+      topSymbols: top('symbols').map((x) => ({ symbol: x.key, count: x.count })),
+      topAccounts: top('users').map((x) => ({ account: x.key, count: x.count })),
+    };
+  }
+
+  async claimMonitor(claim: MonitorClaim, isAlive: (m: MonitorRecord) => boolean): Promise<void> {
+    const now = new Date().toISOString();
+    const tx = this.db.transaction(() => {
+      const row = this.db.prepare("SELECT * FROM monitor WHERE slot = 'current'").get() as MonitorRow | undefined;
+      if (row) {
+        const rec = rowToMonitor(row);
+        if (isAlive(rec)) {
+          throw new ConflictError(
+            `a monitor is already running (pid ${rec.pid} on ${rec.host}, symbols ${rec.symbols.join(',')}, since ${rec.startedAt}); stop it with: surveillance stop`,
+          );
+        }
+        // A dead monitor (killed -9) is moved to 'last' so status shows what it had done.
+        this.db.prepare("DELETE FROM monitor WHERE slot = 'last'").run();
+        this.db.prepare("UPDATE monitor SET slot = 'last' WHERE slot = 'current'").run();
+      }
+      this.db
+        .prepare(
+          `INSERT INTO monitor (slot, pid, host, started_at, heartbeat_at, symbols, source, events, alerts, config)
+           VALUES ('current', ?, ?, ?, ?, ?, ?, 0, 0, ?)`,
+        )
+        .run(claim.pid, claim.host, now, now, claim.symbols.join(','), claim.source, JSON.stringify(claim.config));
+    });
+    tx.immediate();
+  }
+
+  async heartbeatMonitor(pid: number, events: number, alerts: number): Promise<void> {
+    this.db
+      .prepare("UPDATE monitor SET heartbeat_at = ?, events = ?, alerts = ? WHERE slot = 'current' AND pid = ?")
+      .run(new Date().toISOString(), events, alerts, pid);
+  }
+
+  async releaseMonitor(pid: number, events: number, alerts: number): Promise<void> {
+    const tx = this.db.transaction(() => {
+      const info = this.db
+        .prepare("UPDATE monitor SET heartbeat_at = ?, events = ?, alerts = ? WHERE slot = 'current' AND pid = ?")
+        .run(new Date().toISOString(), events, alerts, pid);
+      if (info.changes === 0) return;
+      this.db.prepare("DELETE FROM monitor WHERE slot = 'last'").run();
+      this.db.prepare("UPDATE monitor SET slot = 'last' WHERE slot = 'current'").run();
+    });
+    tx.immediate();
+  }
+
+  async getMonitor(): Promise<{ current: MonitorRecord | null; last: MonitorRecord | null }> {
+    const rows = this.db.prepare('SELECT * FROM monitor').all() as (MonitorRow & { slot: string })[];
+    const current = rows.find((r) => r.slot === 'current');
+    const last = rows.find((r) => r.slot === 'last');
+    return { current: current ? rowToMonitor(current) : null, last: last ? rowToMonitor(last) : null };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function rowToMonitor(r: MonitorRow): MonitorRecord {
+  return {
+    pid: r.pid,
+    host: r.host,
+    startedAt: r.started_at,
+    heartbeatAt: r.heartbeat_at,
+    symbols: r.symbols ? r.symbols.split(',') : [],
+    source: r.source,
+    events: r.events,
+    alerts: r.alerts,
+    config: JSON.parse(r.config) as unknown,
+  };
+}
