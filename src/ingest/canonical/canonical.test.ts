@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { canonicalFormat } from './canonical.js';
+import { collect, MemoryRejects } from '../../testing/collect.js';
+
+function tmpFile(name: string, content: string | Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'canon-'));
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+test('reads trades CSV with ISO and epoch timestamps', async () => {
+  const p = tmpFile(
+    't.csv',
+    'ts,symbol,price,qty,buyer,seller,trade_id,side\n' +
+      '2026-03-02T14:30:00.123Z,aapl,170.5,100,A1,B2,t1,buy\n' +
+      '1772461800200,AAPL,170.6,50,,,,\n',
+  );
+  const rejects = new MemoryRejects();
+  const events = await collect(canonicalFormat.open({ path: p, rejects }));
+  assert.equal(rejects.items.length, 0);
+  assert.equal(events.length, 2);
+  assert.deepEqual(events[0], {
+    type: 'trade', tsMs: Date.parse('2026-03-02T14:30:00.123Z'), symbol: 'AAPL', price: 170.5, qty: 100,
+    buyer: 'A1', seller: 'B2', tradeId: 't1', side: 'buy',
+  });
+  assert.equal(events[1]!.type, 'trade');
+  assert.equal((events[1] as { tradeId: string }).tradeId, 't.csv:3');
+});
+
+test('every reject reason names line and field, good rows still pass', async () => {
+  const p = tmpFile(
+    'o.csv',
+    'ts,symbol,order_id,account,side,action,price,qty\n' +
+      '2026-03-02T14:30:00Z,X,1,acc,buy,new,10,5\n' + // ok
+      '2026-03-02T14:30:01Z,X,2,acc,buy,new,,5\n' + // missing price
+      '2026-03-02T14:30:01Z,X,3,acc,buy,new,abc,5\n' + // bad number
+      '2026-03-02T14:30:01Z,X,4,acc,buy,new,-1,5\n' + // negative
+      '2026-03-02T14:30:01Z,X,5,acc,buy,explode,10,5\n' + // unknown action
+      'yesterday,X,6,acc,buy,new,10,5\n' + // bad timestamp
+      '2026-03-02T14:30:01Z,X,7,acc,up,new,10,5\n' + // bad side
+      '2026-03-02T14:30:02Z,X,1,acc,buy,cancel,10,5\n', // ok
+  );
+  const rejects = new MemoryRejects();
+  const events = await collect(canonicalFormat.open({ path: p, rejects }));
+  assert.equal(events.length, 2);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [[3, 'price'], [4, 'price'], [5, 'price'], [6, 'action'], [7, 'ts'], [8, 'side']],
+  );
+  assert.match(rejects.items[2]!.reason, /positive/);
+  assert.ok(rejects.items.every((r) => r.file === p && r.raw.length > 0));
+});
+
+test('NDJSON, gzip, --map and mixed files', async () => {
+  const nd = tmpFile('e.ndjson.gz', gzipSync('{"ts":1000,"symbol":"x","price":1,"qty":2}\n{"ts":"bad","symbol":"x","price":1,"qty":2}\n'));
+  const r1 = new MemoryRejects();
+  assert.equal((await collect(canonicalFormat.open({ path: nd, rejects: r1 }))).length, 1);
+  assert.equal(r1.items[0]!.field, 'ts');
+
+  const mapped = tmpFile('m.csv', 'timestamp,sym,px,amount\n1000,X,5,7\n');
+  const events = await collect(
+    canonicalFormat.open({ path: mapped, rejects: new MemoryRejects(), columnMap: { ts: 'timestamp', symbol: 'sym', price: 'px', qty: 'amount' } }),
+  );
+  assert.equal(events.length, 1);
+
+  const mixed = tmpFile(
+    'mix.csv',
+    'type,ts,symbol,price,qty,buyer,seller,order_id,account,side,action\ntrade,1,X,1,1,a,b,,,,\norder,2,X,1,1,,,o1,a,sell,new\n',
+  );
+  const kinds = (await collect(canonicalFormat.open({ path: mixed, rejects: new MemoryRejects() }))).map((e) => e.type);
+  assert.deepEqual(kinds, ['trade', 'order']);
+});
+
+test('an unusable header is fatal and says which column is missing', async () => {
+  const p = tmpFile('h.csv', 'when,what\n1,2\n');
+  await assert.rejects(collect(canonicalFormat.open({ path: p, rejects: new MemoryRejects() })), /lacks column/);
+});
