@@ -52,6 +52,11 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
   const stream = await openByteStream(path);
   let carry = '';
   let lineNo = 1;
+  // Stopping a monitor must not wait for the next chunk of a quiet stdin: end the stream on abort.
+  const onAbort = (): void => {
+    stream.destroy();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for await (const buf of stream as AsyncIterable<Buffer>) {
       if (options.signal?.aborted) break;
@@ -63,7 +68,10 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
       yield { lines, firstLine: lineNo };
       lineNo += lines.length;
     }
+  } catch (err) {
+    if (!options.signal?.aborted) throw err;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     if (path !== '-') stream.destroy();
   }
   if (carry.length > 0) {

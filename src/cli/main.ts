@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { SurveillanceError } from '../domain/errors.js';
+import type { GlobalOptions } from './context.js';
+import { err } from './output.js';
+import { registerAlerts } from './commands/alerts.js';
+import { registerListPatterns } from './commands/list-patterns.js';
+import { registerReplay } from './commands/replay.js';
+import { registerResolve } from './commands/resolve.js';
+import { registerStatus, registerStop } from './commands/status.js';
+import { registerSummary } from './commands/summary.js';
+
+/**
+ * The `surveillance` command. The only place that sets exit codes: 0 ok, 1 failure, 2 usage,
+ * 3 bad input (--strict), 4 not found, 5 conflict (a monitor already runs).
+ */
+function buildProgram(): Command {
+  const program = new Command('surveillance')
+    .description('Trade surveillance: detect market manipulation and anomalies in trades and orders')
+    .version('0.1.0')
+    .option('--db <path>', 'alert store: SQLite file (default $SURVEILLANCE_DB or ~/.local/share/surveillance/surveillance.db)')
+    .option('--config <file>', 'configuration file (JSON; default ./surveillance.config.json when present)')
+    .option('--set <key=value...>', 'override a threshold, e.g. --set volume_spike_multiplier=4')
+    .showHelpAfterError()
+    .exitOverride();
+  const g = (): GlobalOptions => program.opts<GlobalOptions>();
+  registerListPatterns(program);
+  registerReplay(program, g);
+  registerStatus(program, g);
+  registerStop(program, g);
+  registerAlerts(program, g);
+  registerSummary(program, g);
+  registerResolve(program, g);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are "errors" to commander; they exit 0.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof SurveillanceError) {
+      err(`error: ${e.message}`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    err(`error: ${(e as Error).stack ?? String(e)}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

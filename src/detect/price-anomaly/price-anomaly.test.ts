@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Trade } from '../../domain/events.js';
+import { trade } from '../../testing/builders.js';
+import { runDetector } from '../../testing/run-detector.js';
+import { priceAnomaly } from './price-anomaly.js';
+
+const T0 = Date.parse('2026-03-02T14:00:00Z');
+
+function path(prices: readonly number[], stepMs = 10_000): Trade[] {
+  return prices.map((p, i) => trade(T0 + i * stepMs, { price: p, tradeId: `p${i}` }));
+}
+
+test('a 20% rise within the window alerts, one episode as it keeps rising', async () => {
+  const prices = [...Array(30).fill(100), 105, 110, 116, 118, 120, 121];
+  const { alerts } = await runDetector(priceAnomaly, path(prices));
+  assert.equal(alerts.length, 1);
+  const a = alerts[0]!;
+  const move = a.evidence.metrics.find((m) => m.name === 'price_move')!;
+  assert.equal(move.threshold, 0.15);
+  // Updates are emitted when the move grows by 10%: 116 → 118 → 120 (121 is not material).
+  assert.ok(Math.abs(move.value - 0.2) < 1e-9);
+  assert.match(a.description, /rose 20\.0% from 100 to 120/);
+});
+
+test('a 10% move does not alert under the 15% threshold on a symbol without history', async () => {
+  const prices = [...Array(10).fill(100), 105, 110];
+  assert.equal((await runDetector(priceAnomaly, path(prices))).alerts.length, 0);
+});
+
+test('a fall alerts as a fall', async () => {
+  const prices = [...Array(10).fill(50), 45, 41];
+  const { alerts } = await runDetector(priceAnomaly, path(prices));
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0]!.evidence.details?.['direction'], 'down');
+});
+
+test('a slow drift over hours (outside the window) does not alert', async () => {
+  const prices = Array.from({ length: 200 }, (_, i) => 100 * 1.002 ** i); // +49% over 200 minutes
+  assert.equal((await runDetector(priceAnomaly, path(prices, 60_000))).alerts.length, 0);
+});
+
+test('a move extreme for a calm symbol alerts by its own volatility', async () => {
+  // 5-minute windows alternate ±0.1%; then a 3% jump: far beyond its volatility, below 15%.
+  const prices: number[] = [];
+  for (let w = 0; w < 40; w++) for (let k = 0; k < 5; k++) prices.push(w % 2 === 0 ? 100 : 100.1);
+  prices.push(103);
+  const { alerts } = await runDetector(priceAnomaly, path(prices, 60_000));
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0]!.evidence.details?.['rule'], 'volatility');
+});
