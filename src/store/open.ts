@@ -18,11 +18,21 @@ export function defaultDbLocation(): string {
 /** Opens the store named by a path (SQLite) or a postgres:// URL. */
 export async function openStore(location: string = defaultDbLocation()): Promise<AlertStore> {
   if (/^postgres(ql)?:\/\//.test(location)) {
-    throw new UsageError('PostgreSQL stores are not supported yet by this build; use a SQLite path');
+    const { openPostgresStore } = await import('./postgres/postgres-store.js');
+    try {
+      return await openPostgresStore(location);
+    } catch (err) {
+      throw new UsageError(`cannot open the PostgreSQL store at ${redact(location)}: ${(err as Error).message}`, { cause: err });
+    }
   }
   try {
     return openSqliteStore(location);
   } catch (err) {
     throw new UsageError(`cannot open the alert store at ${location}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** Hides a password in a connection URL for messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
