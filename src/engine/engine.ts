@@ -193,7 +193,22 @@ export class Engine {
     await this.flush();
   }
 
+  /**
+   * Calls onTime with `now` at the start of the current second. Using the boundary, not the event
+   * time, makes expiry decisions independent of which other symbols share the engine, so a symbol
+   * gets the same alerts whether it is replayed alone, with all symbols, or in a bus partition.
+   */
   private tick(): void {
+    const eventNow = this.nowMs;
+    this.nowMs = eventNow - (eventNow % TICK_MS);
+    try {
+      this.tickSlots();
+    } finally {
+      this.nowMs = eventNow;
+    }
+  }
+
+  private tickSlots(): void {
     for (const slot of this.slots) {
       if (slot.detector.onTime) {
         this.current = slot;

@@ -1,0 +1,99 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { UsageError } from '../domain/errors.js';
+import { subjectFor } from './codec.js';
+
+/** Everything the bus code needs of one NATS connection; only src/bus/ imports @nats-io/*. */
+export interface Bus {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly stream: string;
+  /** Durable facts: partition count, checkpoints. */
+  readonly meta: KV;
+  /** Leases and worker heartbeats; every key expires `leaseTtlMs` after its last write. */
+  readonly leases: KV;
+  close(): Promise<void>;
+}
+
+/** Parses nats://host:port into a server string for the client. */
+export function natsServer(url: string): string {
+  const m = /^nats:\/\/([^/]+)\/?$/.exec(url);
+  if (!m) throw new UsageError(`expected a NATS URL like nats://127.0.0.1:4222, got '${url}'`);
+  return m[1]!;
+}
+
+/** Connects and makes sure the stream and the two KV buckets exist. */
+export async function openBus(url: string, stream: string, options: { leaseTtlMs?: number; partitions?: number } = {}): Promise<Bus> {
+  if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new UsageError(`stream name '${stream}' may only hold letters, digits, _ and -`);
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: natsServer(url), name: `surveillance-${process.pid}` });
+  } catch (err) {
+    throw new UsageError(`cannot connect to NATS at ${url}: ${(err as Error).message}`, { cause: err });
+  }
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(stream);
+  } catch {
+    await jsm.streams.add({ name: stream, subjects: [`${stream}.events.*`] });
+  }
+  const kvm = new Kvm(nc);
+  const meta = await kvm.create(`${stream}_meta`, { history: 1 });
+  const leases = await kvm.create(`${stream}_leases`, { history: 1, ttl: options.leaseTtlMs ?? 5000 });
+  return {
+    nc,
+    js: jetstream(nc),
+    jsm,
+    stream,
+    meta,
+    leases,
+    close: async () => {
+      await nc.drain();
+    },
+  };
+}
+
+/** The partition count recorded by the first publisher (workers read it). */
+export async function partitionsOf(bus: Bus, proposed?: number): Promise<number> {
+  const e = await bus.meta.get('partitions');
+  if (e && e.value.length > 0) return Number(e.string());
+  if (proposed === undefined) throw new UsageError(`stream ${bus.stream} has no partition count yet: publish to it first`);
+  try {
+    await bus.meta.create('partitions', String(proposed));
+  } catch {
+    // Another publisher won the race: use its count.
+  }
+  return Number((await bus.meta.get('partitions'))!.string());
+}
+
+/** Makes sure the durable consumer of a partition exists (shared by whichever worker holds the lease). */
+export async function ensurePartitionConsumer(bus: Bus, partition: number): Promise<string> {
+  const name = `${bus.stream}_p${partition}`;
+  try {
+    await bus.jsm.consumers.info(bus.stream, name);
+  } catch {
+    await bus.jsm.consumers.add(bus.stream, {
+      durable_name: name,
+      filter_subject: subjectFor(bus.stream, partition),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 10_000_000_000, // 10 s in ns: unacked work of a dead worker comes back that soon
+      max_ack_pending: 10_000,
+    });
+  }
+  return name;
+}
+
+/** An ephemeral consumer replaying a partition from a stream sequence (checkpoint warm-up). */
+export async function replayConsumer(bus: Bus, partition: number, fromSeq: number): Promise<string> {
+  const info = await bus.jsm.consumers.add(bus.stream, {
+    filter_subject: subjectFor(bus.stream, partition),
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: fromSeq,
+    inactive_threshold: 30_000_000_000,
+  });
+  return info.name;
+}
