@@ -55,7 +55,7 @@ export const thresholdsSchema = z
     pump_volume_multiplier: positive(5, 'volume (qty) in the pump window ≥ this × the symbol\'s baseline: the median volume of equal windows over pump_baseline_ms (mean when that median is 0)'),
     pump_rush_buys: count(5, 'distinct aggressive buy orders in one second that make a "rush" second (anonymous tape: one order = buy fills sharing a millisecond)'),
     pump_min_rush_seconds: count(1, 'rush seconds within the pump window needed to alert early, during the pump (without them the alert waits for the dump)'),
-    pump_min_buy_share: ratio(0.6, 'share of the pump window\'s volume that was buyer-initiated needed to alert early'),
+    pump_min_buy_share: ratio(0.5, 'share of the pump window\'s volume that was buyer-initiated needed to alert early'),
     pump_bucket_ms: ms(60_000, 'bucket of the per-symbol price/volume history (pump_window_ms should be a multiple)'),
     pump_reference_ms: ms(3_600_000, 'span of bucket closes whose median is the pre-pump reference price'),
     pump_baseline_ms: ms(86_400_000, 'history over which the volume baseline (median window volume) is taken'),

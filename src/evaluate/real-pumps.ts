@@ -29,6 +29,8 @@ export interface RealPumpEvent {
   readonly overlapDetected: boolean;
   /** The matching alert's dump was confirmed. */
   readonly dumpConfirmed: boolean;
+  /** The alert was raised during the pump, before the dump confirmed it. */
+  readonly early: boolean;
   readonly confidence: number | null;
   readonly level: string | null;
   /** Pump alerts first raised outside the event window. */
@@ -41,6 +43,8 @@ export interface RealPumpEvent {
 export interface RealPumpsReport {
   readonly events: readonly RealPumpEvent[];
   readonly detected: number;
+  /** Detected events whose alert came during the pump, before the dump. */
+  readonly early: number;
   readonly falseAlerts: number;
   readonly symbolDays: number;
   readonly falseAlertsPerSymbolDay: number;
@@ -133,6 +137,8 @@ export async function evaluateRealPumps(dir: string, options: RealPumpsOptions =
         }
       } else falseAlerts++;
     }
+    const confirmedAt = match?.evidence.details?.['confirmed_at'];
+    const confirmedMs = typeof confirmedAt === 'string' ? Date.parse(confirmedAt) : null;
     const stats = engine.stats;
     const days = stats.firstTsMs !== null && stats.lastTsMs !== null ? (stats.lastTsMs - stats.firstTsMs) / 86_400_000 : 0;
     events.push({
@@ -142,7 +148,8 @@ export async function evaluateRealPumps(dir: string, options: RealPumpsOptions =
       firstDetectionMs: matchMs,
       delaySec: matchMs === null ? null : Math.round((matchMs - label.pumpTimeMs) / 100) / 10,
       overlapDetected: overlap,
-      dumpConfirmed: match !== undefined && (match.evidence.details?.['confirmed_at'] ?? null) !== null,
+      dumpConfirmed: confirmedMs !== null,
+      early: matchMs !== null && (confirmedMs === null || matchMs < confirmedMs),
       confidence: match?.confidence ?? null,
       level: match?.level ?? null,
       falseAlerts,
@@ -156,6 +163,7 @@ export async function evaluateRealPumps(dir: string, options: RealPumpsOptions =
   return {
     events,
     detected,
+    early: events.filter((e) => e.early).length,
     falseAlerts,
     symbolDays,
     falseAlertsPerSymbolDay: symbolDays > 0 ? falseAlerts / symbolDays : 0,
@@ -170,14 +178,15 @@ export function formatRealPumpsReport(r: RealPumpsReport): string {
   const rows = r.events.map((e) => {
     const when = e.firstDetectionMs === null ? '—' : new Date(e.firstDetectionMs).toISOString().slice(11, 19);
     const delay = e.delaySec === null ? '—' : `${e.delaySec > 0 ? '+' : ''}${e.delaySec}`;
-    return `| ${e.file.replace(/\.csv\.gz$/, '')} | ${new Date(e.pumpTimeMs).toISOString().slice(0, 16).replace('T', ' ')} | ${e.firstDetectionMs === null ? 'no' : 'yes'} | ${when} | ${delay} | ${e.firstDetectionMs === null ? '—' : e.dumpConfirmed ? 'yes' : 'no'} | ${e.level ?? '—'} | ${e.falseAlerts} | ${e.overlapDetected ? 'yes' : 'no'} |`;
+    return `| ${e.file.replace(/\.csv\.gz$/, '')} | ${new Date(e.pumpTimeMs).toISOString().slice(0, 16).replace('T', ' ')} | ${e.firstDetectionMs === null ? 'no' : 'yes'} | ${when} | ${delay} | ${e.firstDetectionMs === null ? '—' : e.early ? 'pump' : 'dump'} | ${e.firstDetectionMs === null ? '—' : e.dumpConfirmed ? 'yes' : 'no'} | ${e.level ?? '—'} | ${e.falseAlerts} | ${e.overlapDetected ? 'yes' : 'no'} |`;
   });
   return [
-    `| event | pump time (UTC) | detected | first detection (UTC) | delay (s) | dump confirmed | level | pump alerts elsewhere | window overlap |`,
-    `|---|---|---|---|---|---|---|---|---|`,
+    `| event | pump time (UTC) | detected | first detection (UTC) | delay (s) | raised in | dump confirmed | level | pump alerts elsewhere | window overlap |`,
+    `|---|---|---|---|---|---|---|---|---|---|`,
     ...rows,
     '',
     `Detected (first detection within [pump − ${r.beforeMs / 60_000} min, pump + ${r.afterMs / 60_000} min]): ${r.detected} of ${r.events.length}.`,
+    `Raised early (during the pump, before the dump confirmed): ${r.early} of ${r.detected}.`,
     `Pump alerts elsewhere: ${r.falseAlerts} over ${r.symbolDays.toFixed(1)} symbol-days = ${r.falseAlertsPerSymbolDay.toFixed(3)} per symbol-day.`,
     ...(Object.keys(r.otherAlerts).length > 0
       ? [`Other detectors' alerts: ${Object.entries(r.otherAlerts).map(([k, v]) => `${k} ${v}`).join(', ')}.`]
