@@ -90,6 +90,9 @@ interface SymbolState {
   /** Recent trade ids of the window, as evidence when an episode opens. */
   recentIds: { tsMs: number; id: string }[];
   recentBuyers: Map<string, number>;
+  /** Buyers of the previous pump window: with recentBuyers they cover the last one to two windows. */
+  olderBuyers: Map<string, number>;
+  bucketsSinceBuyersRotated: number;
   episode: Episode | null;
 }
 
@@ -130,6 +133,8 @@ function createPumpAndDump(config: Config): Detector {
       rushTimes: [],
       recentIds: [],
       recentBuyers: new Map(),
+      olderBuyers: new Map(),
+      bucketsSinceBuyersRotated: 0,
       episode: null,
     };
   }
@@ -154,6 +159,13 @@ function createPumpAndDump(config: Config): Detector {
         if (s.closesFilled < closeBuckets) s.closesFilled++;
       }
       s.bucketsSinceBaseline++;
+    }
+    s.bucketsSinceBuyersRotated += closed;
+    if (s.bucketsSinceBuyersRotated >= windowBuckets) {
+      // Keep buyer tallies to the recent past, so memory stays bounded and evidence stays relevant.
+      s.olderBuyers = s.bucketsSinceBuyersRotated >= 2 * windowBuckets ? new Map() : s.recentBuyers;
+      s.recentBuyers = new Map();
+      s.bucketsSinceBuyersRotated = 0;
     }
     s.bucketStartMs = target;
     s.bucketVolume = 0;
@@ -328,7 +340,7 @@ function createPumpAndDump(config: Config): Detector {
       windowVolumeAtDetection: volume,
       buyShareAtDetection: buyShare,
       tradeIds: s.recentIds.map((r) => r.id),
-      buyers: new Map(s.recentBuyers),
+      buyers: mergeTallies(s.olderBuyers, s.recentBuyers),
       sellers: new Map(),
       alerted: false,
       emittedRise: 0,
@@ -422,14 +434,14 @@ function createPumpAndDump(config: Config): Detector {
       const buyShare = volume > 0 ? buy / volume : 0;
       const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
       openEpisode(trade.symbol, s, trade, ref, volume, buyShare, early, ctx);
-      s.recentBuyers.clear();
+      s.recentBuyers = new Map();
+      s.olderBuyers = new Map();
     },
     onTime(ctx: DetectorContext): void {
       for (const [symbol, s] of states) {
         closeIfDone(symbol, s, ctx.now, ctx);
         // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
         if (!s.episode && ctx.now - s.lastTsMs > t.pump_baseline_ms) states.delete(symbol);
-        else if (s.recentBuyers.size > 0 && ctx.now - s.lastTsMs > windowMs) s.recentBuyers.clear();
       }
     },
   };
@@ -440,6 +452,12 @@ function median(a: Float64Array): number {
   if (n === 0) return NaN;
   const c = Float64Array.from(a).sort();
   return n % 2 === 1 ? c[(n - 1) / 2]! : (c[n / 2 - 1]! + c[n / 2]!) / 2;
+}
+
+function mergeTallies(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
 }
 
 function top(m: Map<string, number>): string[] {
