@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { UsageError } from '../domain/errors.js';
+import { binanceTradesFormat } from './binance-trades/binance-trades.js';
 import { canonicalFormat } from './canonical/canonical.js';
 import type { InputFormat, Sniff } from './source.js';
 
@@ -9,7 +10,7 @@ import type { InputFormat, Sniff } from './source.js';
  * Every input format, in detection order: the most specific first, canonical last.
  * Add a format here and nowhere else.
  */
-export const INPUT_FORMATS: readonly InputFormat[] = [canonicalFormat];
+export const INPUT_FORMATS: readonly InputFormat[] = [binanceTradesFormat, canonicalFormat];
 
 /** Finds a format by its `--format` name. */
 export function formatByName(name: string): InputFormat {

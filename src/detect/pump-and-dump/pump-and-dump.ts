@@ -1,0 +1,491 @@
+import type { Config } from '../../config/config.js';
+import type { Finding } from '../../domain/alert.js';
+import type { Side, Trade } from '../../domain/events.js';
+import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import { TimeExtremes } from '../window/time-extremes.js';
+
+/**
+ * pump_and_dump (docs/detectors/pump_and_dump.md): on the symbol's own tape,
+ *   1. the price reaches ≥ (1 + pump_price_rise) × the pre-pump reference, where the reference is
+ *      the higher of the median bucket close over pump_reference_ms and the lowest trade within
+ *      pump_window_ms (so the rise is recent and measured from where the symbol normally trades);
+ *   2. the volume of the last pump_window_ms is ≥ pump_volume_multiplier × the median volume of equal
+ *      windows over pump_baseline_ms (robust; thin pairs are bursty);
+ *   3. early alert (during the pump) when there were ≥ pump_min_rush_seconds "rush" seconds
+ *      (≥ pump_rush_buys distinct aggressive buy orders in one second) and buyers initiated
+ *      ≥ pump_min_buy_share of the window volume. Without rush the episode is kept silently and
+ *      alerts only when the dump confirms.
+ *   4. dump: the price gives back ≥ dump_reversal of the rise within dump_window_ms of the peak; the
+ *      same alert (same episode key) is updated with higher confidence and risk.
+ * Works on anonymous tapes (aggressor side from the tape, else the tick rule); when accounts exist,
+ * the affected users are the most active buyers of the pump and sellers of the dump.
+ * Reads Trades only (the tape): order `fill` events are not counted, so venue data carrying both
+ * never double counts.
+ */
+
+const MAX_IDS = 500;
+const TOP_ACCOUNTS = 5;
+/** Re-emit during the pump only when the rise has grown by this factor since the last emission. */
+const GROWTH_STEP = 1.5;
+/** Trades whose median price judges the dump. */
+const DUMP_MEDIAN_TRADES = 7;
+
+interface Episode {
+  readonly key: string;
+  readonly startMs: number;
+  readonly refPrice: number;
+  readonly baselineVolume: number;
+  readonly detectedMs: number;
+  /** When the alert was first raised (the alert's timestamp; later updates keep it). */
+  alertedMs: number | null;
+  /** The last few trade prices: the dump is judged on their median, not on one print. */
+  readonly lastPrices: number[];
+  peakPrice: number;
+  peakMs: number;
+  lastMs: number;
+  lowAfterPeak: number;
+  volume: number;
+  notional: number;
+  trades: number;
+  rushSeconds: number;
+  windowVolumeAtDetection: number;
+  buyShareAtDetection: number;
+  tradeIds: string[];
+  buyers: Map<string, number>;
+  sellers: Map<string, number>;
+  alerted: boolean;
+  emittedRise: number;
+  confirmedMs: number | null;
+  roundTrip: boolean;
+}
+
+interface SymbolState {
+  bucketStartMs: number;
+  bucketVolume: number;
+  bucketBuyVolume: number;
+  lastPrice: number;
+  lastSide: Side;
+  lastTsMs: number;
+  /** Closed bucket volumes over the baseline horizon (ring). */
+  history: Float64Array;
+  historyNext: number;
+  historyFilled: number;
+  bucketsSinceBaseline: number;
+  /** Closed buckets of the current pump window (ring): volume and buyer-initiated volume. */
+  recentVol: Float64Array;
+  recentBuy: Float64Array;
+  recentNext: number;
+  /** Bucket closes (carried forward) over the reference span (ring) and their median. */
+  closes: Float64Array;
+  closesNext: number;
+  closesFilled: number;
+  refMedian: number;
+  baseline: number;
+  extremes: TimeExtremes;
+  /** Rush detection: the current second, the buy orders seen in it, and recent rush seconds. */
+  secondMs: number;
+  secondOrders: Set<string>;
+  secondIsRush: boolean;
+  rushTimes: number[];
+  /** Recent trade ids of the window, as evidence when an episode opens. */
+  recentIds: { tsMs: number; id: string }[];
+  recentBuyers: Map<string, number>;
+  /** Buyers of the previous pump window: with recentBuyers they cover the last one to two windows. */
+  olderBuyers: Map<string, number>;
+  bucketsSinceBuyersRotated: number;
+  episode: Episode | null;
+}
+
+function createPumpAndDump(config: Config): Detector {
+  const t = config.thresholds;
+  const bucketMs = t.pump_bucket_ms;
+  const windowMs = t.pump_window_ms;
+  const windowBuckets = Math.max(1, Math.round(windowMs / bucketMs));
+  const historyBuckets = Math.max(windowBuckets, Math.round(t.pump_baseline_ms / bucketMs));
+  const closeBuckets = Math.max(1, Math.round(t.pump_reference_ms / bucketMs));
+  const minBuckets = windowBuckets * t.pump_min_baseline_windows;
+  const states = new Map<string, SymbolState>();
+
+  function newState(trade: Trade): SymbolState {
+    return {
+      bucketStartMs: trade.tsMs - (trade.tsMs % bucketMs),
+      bucketVolume: 0,
+      bucketBuyVolume: 0,
+      lastPrice: trade.price,
+      lastSide: 'buy',
+      lastTsMs: trade.tsMs,
+      history: new Float64Array(historyBuckets),
+      historyNext: 0,
+      historyFilled: 0,
+      bucketsSinceBaseline: 0,
+      recentVol: new Float64Array(windowBuckets),
+      recentBuy: new Float64Array(windowBuckets),
+      recentNext: 0,
+      closes: new Float64Array(closeBuckets),
+      closesNext: 0,
+      closesFilled: 0,
+      refMedian: NaN,
+      baseline: NaN,
+      extremes: new TimeExtremes(windowMs),
+      secondMs: -1,
+      secondOrders: new Set(),
+      secondIsRush: false,
+      rushTimes: [],
+      recentIds: [],
+      recentBuyers: new Map(),
+      olderBuyers: new Map(),
+      bucketsSinceBuyersRotated: 0,
+      episode: null,
+    };
+  }
+
+  /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
+  function roll(s: SymbolState, tsMs: number): void {
+    const target = tsMs - (tsMs % bucketMs);
+    if (target <= s.bucketStartMs) return;
+    const closed = Math.min(Math.round((target - s.bucketStartMs) / bucketMs), historyBuckets);
+    for (let i = 0; i < closed; i++) {
+      const v = i === 0 ? s.bucketVolume : 0;
+      const b = i === 0 ? s.bucketBuyVolume : 0;
+      s.history[s.historyNext] = v;
+      s.historyNext = (s.historyNext + 1) % historyBuckets;
+      if (s.historyFilled < historyBuckets) s.historyFilled++;
+      s.recentVol[s.recentNext] = v;
+      s.recentBuy[s.recentNext] = b;
+      s.recentNext = (s.recentNext + 1) % windowBuckets;
+      if (i < closeBuckets) {
+        s.closes[s.closesNext] = s.lastPrice;
+        s.closesNext = (s.closesNext + 1) % closeBuckets;
+        if (s.closesFilled < closeBuckets) s.closesFilled++;
+      }
+      s.bucketsSinceBaseline++;
+    }
+    s.bucketsSinceBuyersRotated += closed;
+    if (s.bucketsSinceBuyersRotated >= windowBuckets) {
+      // Keep buyer tallies to the recent past, so memory stays bounded and evidence stays relevant.
+      s.olderBuyers = s.bucketsSinceBuyersRotated >= 2 * windowBuckets ? new Map() : s.recentBuyers;
+      s.recentBuyers = new Map();
+      s.bucketsSinceBuyersRotated = 0;
+    }
+    s.bucketStartMs = target;
+    s.bucketVolume = 0;
+    s.bucketBuyVolume = 0;
+    s.refMedian = median(s.closes.subarray(0, s.closesFilled));
+    if (s.historyFilled >= minBuckets && (s.bucketsSinceBaseline >= windowBuckets || Number.isNaN(s.baseline))) {
+      s.baseline = windowBaseline(s);
+      s.bucketsSinceBaseline = 0;
+    }
+  }
+
+  /** Median volume of the non-overlapping pump-window-long spans of the history (mean when 0). */
+  function windowBaseline(s: SymbolState): number {
+    const n = Math.floor(s.historyFilled / windowBuckets);
+    const sums = new Float64Array(n);
+    // Walk back from the newest bucket so the spans align with the present.
+    let at = s.historyNext;
+    let total = 0;
+    for (let w = 0; w < n; w++) {
+      let sum = 0;
+      for (let k = 0; k < windowBuckets; k++) {
+        at = (at - 1 + historyBuckets) % historyBuckets;
+        sum += s.history[at]!;
+      }
+      sums[w] = sum;
+      total += sum;
+    }
+    const m = median(sums);
+    return m > 0 ? m : total / Math.max(1, n);
+  }
+
+  /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
+  function trackRush(s: SymbolState, trade: Trade, side: Side): void {
+    const second = trade.tsMs - (trade.tsMs % 1000);
+    if (second !== s.secondMs) {
+      s.secondMs = second;
+      s.secondOrders.clear();
+      s.secondIsRush = false;
+    }
+    if (side !== 'buy' || s.secondIsRush) return;
+    // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
+    s.secondOrders.add(`${trade.tsMs}|${trade.buyer}`);
+    if (s.secondOrders.size >= t.pump_rush_buys) {
+      s.secondIsRush = true;
+      s.rushTimes.push(second);
+      if (s.episode) s.episode.rushSeconds++;
+    }
+  }
+
+  function windowVolumes(s: SymbolState): { volume: number; buy: number } {
+    let volume = s.bucketVolume;
+    let buy = s.bucketBuyVolume;
+    // The current bucket plus the newest windowBuckets − 1 closed ones span one pump window.
+    for (let k = 1; k < windowBuckets; k++) {
+      const at = (s.recentNext - k + windowBuckets) % windowBuckets;
+      volume += s.recentVol[at]!;
+      buy += s.recentBuy[at]!;
+    }
+    return { volume, buy };
+  }
+
+  function expireRecent(s: SymbolState, nowMs: number): void {
+    const cutoff = nowMs - windowMs;
+    let drop = 0;
+    while (drop < s.rushTimes.length && s.rushTimes[drop]! < cutoff) drop++;
+    if (drop > 0) s.rushTimes.splice(0, drop);
+    drop = 0;
+    while (drop < s.recentIds.length && (s.recentIds[drop]!.tsMs < cutoff || s.recentIds.length - drop > MAX_IDS)) drop++;
+    if (drop > 0) s.recentIds.splice(0, drop);
+  }
+
+  function emit(symbol: string, e: Episode, ctx: DetectorContext, nowMs: number, note: 'pump' | 'dump' | 'round_trip' | 'no_dump'): void {
+    e.alerted = true;
+    e.alertedMs ??= nowMs;
+    const rise = e.peakPrice / e.refPrice - 1;
+    e.emittedRise = rise;
+    const giveBack = e.peakPrice > e.refPrice ? (e.peakPrice - e.lowAfterPeak) / (e.peakPrice - e.refPrice) : 0;
+    const volRatio = e.baselineVolume > 0 ? e.windowVolumeAtDetection / e.baselineVolume : Infinity;
+    const confirmed = e.confirmedMs !== null;
+    const over = (x: number, th: number): number => Math.log2(Math.max(1, x / th));
+    // Confidence: the three pump indicators past their thresholds; the dump is the strongest sign.
+    let confidence =
+      0.45 +
+      0.08 * Math.min(2, over(rise, t.pump_price_rise)) +
+      0.04 * Math.min(2, over(Math.min(volRatio, 1e6), t.pump_volume_multiplier)) +
+      0.04 * Math.min(2, e.rushSeconds / Math.max(1, t.pump_min_rush_seconds) / 2);
+    if (confirmed) confidence += 0.2;
+    if (note === 'no_dump') confidence *= 0.6;
+    // Risk: price impact, traded size against the symbol's norm, and whether buyers were left holding.
+    const risk =
+      0.25 +
+      0.25 * Math.min(1, rise / (5 * t.pump_price_rise)) +
+      0.15 * Math.min(1, Math.log10(Math.max(1, Math.min(volRatio, 1e6) / t.pump_volume_multiplier)) / 2) +
+      (confirmed ? 0.2 + 0.15 * Math.min(1, giveBack) : 0);
+    const topBuyers = top(e.buyers);
+    const topSellers = top(e.sellers);
+    const accounts = [...new Set([...topBuyers, ...topSellers])];
+    const windowMin = windowMs / 60_000;
+    let description =
+      `${symbol}: price rose ${pct(rise)} from the pre-pump reference ${fmt(e.refPrice)} to ${fmt(e.peakPrice)} ` +
+      `(threshold ${pct(t.pump_price_rise)} within ${windowMin} min) on ${fmtRatio(volRatio)} the symbol's median ${windowMin}-min volume ` +
+      `(threshold ${t.pump_volume_multiplier}×), with ${e.rushSeconds} rush second(s) of ≥${t.pump_rush_buys} aggressive buys; pump from ${iso(e.startMs)}, peak at ${iso(e.peakMs)}.`;
+    if (confirmed) {
+      description += ` Dump confirmed at ${iso(e.confirmedMs!)}: ${pct(giveBack)} of the rise given back (threshold ${pct(t.dump_reversal)} within ${t.dump_window_ms / 60_000} min).`;
+    } else if (note === 'no_dump') {
+      description += ` No dump followed within ${t.dump_window_ms / 60_000} min of the peak: possibly news-driven; review.`;
+    } else {
+      description += ' Dump not (yet) seen: watch for a reversal.';
+    }
+    if (topBuyers.length > 0) description += ` Most active buyers: ${topBuyers.join(', ')}.`;
+    if (topSellers.length > 0) description += ` Sellers into the dump: ${topSellers.join(', ')}.`;
+    const finding: Finding = {
+      pattern: 'pump_and_dump',
+      episodeKey: e.key,
+      description,
+      confidence: Math.min(0.98, confidence),
+      riskScore: Math.min(1, risk),
+      tsMs: e.alertedMs,
+      windowStartMs: e.startMs,
+      windowEndMs: Math.max(e.lastMs, e.startMs),
+      symbols: [symbol],
+      accounts,
+      evidence: {
+        tradeIds: e.tradeIds,
+        orderIds: [],
+        metrics: [
+          { name: 'price_rise', value: round(rise), threshold: t.pump_price_rise, op: '>=', unit: 'fraction' },
+          { name: 'reference_price', value: e.refPrice, unit: 'price' },
+          { name: 'peak_price', value: e.peakPrice, unit: 'price' },
+          { name: 'window_volume_ratio', value: round(Math.min(volRatio, 1e6)), threshold: t.pump_volume_multiplier, op: '>=', unit: '×' },
+          { name: 'baseline_window_volume', value: e.baselineVolume, unit: 'qty' },
+          { name: 'rush_seconds', value: e.rushSeconds, threshold: t.pump_min_rush_seconds, op: '>=', unit: 'seconds' },
+          { name: 'buy_share_at_detection', value: round(e.buyShareAtDetection), threshold: t.pump_min_buy_share, op: '>=', unit: 'fraction' },
+          { name: 'dump_give_back', value: round(giveBack), threshold: t.dump_reversal, op: '>=', unit: 'fraction of rise' },
+          { name: 'episode_volume', value: e.volume, unit: 'qty' },
+          { name: 'episode_notional', value: e.notional, unit: 'quote' },
+          { name: 'episode_trades', value: e.trades },
+        ],
+        details: {
+          phase: note,
+          updated_at: iso(nowMs),
+          detected_at: iso(e.detectedMs),
+          confirmed_at: e.confirmedMs === null ? null : iso(e.confirmedMs),
+          peak_at: iso(e.peakMs),
+          top_buyers: topBuyers,
+          top_sellers: topSellers,
+        },
+      },
+    };
+    ctx.emit(finding);
+  }
+
+  function openEpisode(symbol: string, s: SymbolState, trade: Trade, ref: number, volume: number, buyShare: number, early: boolean, ctx: DetectorContext): void {
+    // The rise starts at the window's low when that is the reference, else at the window's start.
+    const startMs = Number.isFinite(s.extremes.minAtMs) ? s.extremes.minAtMs : trade.tsMs;
+    const e: Episode = {
+      key: `${symbol}|${startMs}`,
+      startMs,
+      refPrice: ref,
+      baselineVolume: s.baseline,
+      detectedMs: trade.tsMs,
+      alertedMs: null,
+      lastPrices: [],
+      peakPrice: trade.price,
+      peakMs: trade.tsMs,
+      lastMs: trade.tsMs,
+      lowAfterPeak: trade.price,
+      volume,
+      notional: 0,
+      trades: 0,
+      rushSeconds: s.rushTimes.length,
+      windowVolumeAtDetection: volume,
+      buyShareAtDetection: buyShare,
+      tradeIds: s.recentIds.map((r) => r.id),
+      buyers: mergeTallies(s.olderBuyers, s.recentBuyers),
+      sellers: new Map(),
+      alerted: false,
+      emittedRise: 0,
+      confirmedMs: null,
+      roundTrip: false,
+    };
+    s.episode = e;
+    if (early) emit(symbol, e, ctx, trade.tsMs, 'pump');
+  }
+
+  /** Ends an episode whose dump window has passed; an early alert never confirmed is marked so. */
+  function closeIfDone(symbol: string, s: SymbolState, nowMs: number, ctx: DetectorContext): void {
+    const e = s.episode;
+    if (!e || nowMs - e.peakMs <= t.dump_window_ms) return;
+    if (e.alerted && e.confirmedMs === null) emit(symbol, e, ctx, nowMs, 'no_dump');
+    s.episode = null;
+  }
+
+  return {
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      let s = states.get(trade.symbol);
+      if (!s) {
+        s = newState(trade);
+        states.set(trade.symbol, s);
+      }
+      roll(s, trade.tsMs);
+      closeIfDone(trade.symbol, s, trade.tsMs, ctx);
+      // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
+      const side: Side =
+        trade.side ?? (trade.price > s.lastPrice ? 'buy' : trade.price < s.lastPrice ? 'sell' : s.lastSide);
+      s.lastSide = side;
+      s.lastPrice = trade.price;
+      s.lastTsMs = trade.tsMs;
+      s.bucketVolume += trade.qty;
+      if (side === 'buy') s.bucketBuyVolume += trade.qty;
+      s.extremes.push(trade.tsMs, trade.price);
+      trackRush(s, trade, side);
+      expireRecent(s, trade.tsMs);
+
+      const e = s.episode;
+      if (e && e.confirmedMs !== null && trade.price >= e.peakPrice * (1 + t.pump_price_rise)) {
+        // A new, higher pump after a confirmed dump is a new episode, judged afresh below.
+        s.episode = null;
+      } else if (e) {
+        e.lastMs = trade.tsMs;
+        e.volume += trade.qty;
+        e.notional += trade.qty * trade.price;
+        e.trades++;
+        if (e.tradeIds.length < MAX_IDS) e.tradeIds.push(trade.tradeId);
+        e.lastPrices.push(trade.price);
+        if (e.lastPrices.length > DUMP_MEDIAN_TRADES) e.lastPrices.shift();
+        if (trade.price > e.peakPrice && e.confirmedMs === null) {
+          e.peakPrice = trade.price;
+          e.peakMs = trade.tsMs;
+          e.lowAfterPeak = trade.price;
+          e.sellers.clear();
+        } else if (trade.price < e.lowAfterPeak) e.lowAfterPeak = trade.price;
+        if (e.confirmedMs === null && trade.buyer && side === 'buy') e.buyers.set(trade.buyer, (e.buyers.get(trade.buyer) ?? 0) + trade.qty);
+        if (trade.tsMs > e.peakMs && trade.seller) e.sellers.set(trade.seller, (e.sellers.get(trade.seller) ?? 0) + trade.qty);
+        const rise = e.peakPrice - e.refPrice;
+        // One low print amid a pump's sweeps is not a dump: judge the median of the last few trades.
+        const settled = e.lastPrices.length >= 3 ? median(Float64Array.from(e.lastPrices)) : e.peakPrice;
+        const giveBack = rise > 0 ? (e.peakPrice - settled) / rise : 0;
+        if (e.confirmedMs === null && giveBack >= t.dump_reversal) {
+          e.confirmedMs = trade.tsMs;
+          emit(trade.symbol, e, ctx, trade.tsMs, 'dump');
+        } else if (e.confirmedMs !== null && !e.roundTrip && giveBack >= 1) {
+          e.roundTrip = true;
+          emit(trade.symbol, e, ctx, trade.tsMs, 'round_trip');
+        } else if (!e.alerted && e.rushSeconds >= t.pump_min_rush_seconds) {
+          // Opened before the rush came: alert early now if buyers still drive the window.
+          const w = windowVolumes(s);
+          if (w.volume > 0 && w.buy / w.volume >= t.pump_min_buy_share) {
+            e.buyShareAtDetection = w.buy / w.volume;
+            emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
+          }
+        } else if (e.alerted && e.confirmedMs === null && e.peakPrice / e.refPrice - 1 >= e.emittedRise * GROWTH_STEP) {
+          emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
+        }
+        return;
+      }
+
+      if (trade.buyer && side === 'buy') s.recentBuyers.set(trade.buyer, (s.recentBuyers.get(trade.buyer) ?? 0) + trade.qty);
+      if (s.recentIds.length < MAX_IDS * 2) s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
+      if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
+      const low = s.extremes.min;
+      const ref = Math.max(s.refMedian, low);
+      if (trade.price < ref * (1 + t.pump_price_rise)) return;
+      const { volume, buy } = windowVolumes(s);
+      if (volume < t.pump_volume_multiplier * s.baseline) return;
+      const buyShare = volume > 0 ? buy / volume : 0;
+      const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
+      openEpisode(trade.symbol, s, trade, ref, volume, buyShare, early, ctx);
+      s.recentBuyers = new Map();
+      s.olderBuyers = new Map();
+    },
+    onTime(ctx: DetectorContext): void {
+      for (const [symbol, s] of states) {
+        closeIfDone(symbol, s, ctx.now, ctx);
+        // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
+        if (!s.episode && ctx.now - s.lastTsMs > t.pump_baseline_ms) states.delete(symbol);
+      }
+    },
+  };
+}
+
+function median(a: Float64Array): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const c = Float64Array.from(a).sort();
+  return n % 2 === 1 ? c[(n - 1) / 2]! : (c[n / 2 - 1]! + c[n / 2]!) / 2;
+}
+
+function mergeTallies(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
+  const out = new Map(a);
+  for (const [k, v] of b) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
+}
+
+function top(m: Map<string, number>): string[] {
+  return [...m.entries()]
+    .filter(([a]) => a !== '')
+    .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+    .slice(0, TOP_ACCOUNTS)
+    .map(([a]) => a);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+function fmt(x: number): string {
+  return x.toPrecision(6).replace(/\.?0+(e|$)/, '$1');
+}
+function fmtRatio(x: number): string {
+  return Number.isFinite(x) ? `${x.toFixed(1)}×` : 'many times';
+}
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export const pumpAndDump: DetectorFactory = {
+  pattern: 'pump_and_dump',
+  version: 1,
+  create: createPumpAndDump,
+};
