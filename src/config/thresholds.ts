@@ -13,11 +13,12 @@ const ms = (def: number, doc: string) => z.number().int().positive().default(def
 export const thresholdsSchema = z
   .object({
     // volume_spike
-    volume_spike_multiplier: positive(3.0, 'volume in a bucket ≥ this × the robust baseline (median) of the symbol\'s own recent buckets'),
-    volume_bucket_ms: ms(60_000, 'length of one volume bucket'),
-    volume_baseline_buckets: count(30, 'how many past buckets form the baseline'),
-    volume_min_baseline_buckets: count(10, 'buckets of history needed before judging a symbol'),
-    volume_robust_z: positive(6, 'also require log-volume ≥ median + this × MAD-sigma of log-volume (robust z-score)'),
+    volume_spike_multiplier: positive(3.0, 'volume in a bucket ≥ this × the median of the symbol\'s own recent active (non-empty) buckets'),
+    volume_bucket_ms: ms(300_000, 'length of one volume bucket'),
+    volume_baseline_buckets: count(96, 'how many past active buckets form the baseline'),
+    volume_min_baseline_buckets: count(12, 'active buckets of history needed before judging a symbol'),
+    volume_robust_z: positive(3, 'also require log-volume ≥ median + this × MAD-sigma of the symbol\'s log-volume (robust z-score)'),
+    volume_episode_gap_buckets: z.number().int().min(0).default(2).describe('quiet buckets allowed inside one spike episode'),
 
     // price_anomaly
     price_change_threshold: positive(0.15, 'absolute relative price move over the price window that always alerts'),

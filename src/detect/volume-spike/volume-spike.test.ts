@@ -6,6 +6,8 @@ import { runDetector } from '../../testing/run-detector.js';
 import { volumeSpike } from './volume-spike.js';
 
 const T0 = Date.parse('2026-03-02T14:00:00Z');
+/** One-minute buckets keep the fixtures short. */
+const MINUTE = { thresholds: { volume_bucket_ms: 60_000 } };
 
 /** `minutes` minutes of steady trading: `perMinute` trades of `qty` each. */
 function steady(minutes: number, perMinute: number, qty: number, startMin = 0): Trade[] {
@@ -18,7 +20,7 @@ function steady(minutes: number, perMinute: number, qty: number, startMin = 0): 
 
 test('a bucket at 5× the median alerts once, with metrics against the 3× threshold', async () => {
   const events = [...steady(40, 10, 10), ...steady(1, 50, 10, 40), ...steady(5, 10, 10, 41)];
-  const { alerts } = await runDetector(volumeSpike, events);
+  const { alerts } = await runDetector(volumeSpike, events, MINUTE);
   assert.equal(alerts.length, 1);
   const a = alerts[0]!;
   assert.equal(a.type, 'volume_spike');
@@ -33,22 +35,30 @@ test('a bucket at 5× the median alerts once, with metrics against the 3× thres
 
 test('2.5× the median does not alert (below the multiplier)', async () => {
   const events = [...steady(40, 10, 10), ...steady(1, 25, 10, 40), ...steady(5, 10, 10, 41)];
-  assert.equal((await runDetector(volumeSpike, events)).alerts.length, 0);
+  assert.equal((await runDetector(volumeSpike, events, MINUTE)).alerts.length, 0);
 });
 
 test('no judgement before the baseline has warmed up', async () => {
   const events = [...steady(5, 10, 10), ...steady(1, 100, 10, 5)];
-  assert.equal((await runDetector(volumeSpike, events)).alerts.length, 0);
+  assert.equal((await runDetector(volumeSpike, events, MINUTE)).alerts.length, 0);
 });
 
-test('two consecutive spiking buckets are one episode (one alert)', async () => {
-  const events = [...steady(40, 10, 10), ...steady(2, 60, 10, 40), ...steady(5, 10, 10, 42)];
-  const { alerts } = await runDetector(volumeSpike, events);
-  assert.equal(alerts.length, 1);
-  assert.equal(alerts[0]!.window_end, new Date(T0 + 42 * 60_000).toISOString());
+test('spiking buckets close together are one episode (one alert); a later one is a new episode', async () => {
+  const events = [...steady(40, 10, 10), ...steady(2, 60, 10, 40), ...steady(1, 10, 10, 42), ...steady(1, 60, 10, 43), ...steady(20, 10, 10, 44), ...steady(1, 60, 10, 64)];
+  const { alerts } = await runDetector(volumeSpike, events, MINUTE);
+  assert.equal(alerts.length, 2);
+  const first = alerts.find((a) => a.window_start === new Date(T0 + 40 * 60_000).toISOString())!;
+  assert.equal(first.window_end, new Date(T0 + 44 * 60_000).toISOString());
+  assert.equal(first.evidence.details?.['spike_buckets'], 3);
+});
+
+test('empty buckets do not drag the baseline down (a closed market is not a quiet one)', async () => {
+  // 20 active minutes, a 3-hour gap, then an ordinary minute: no spike.
+  const events = [...steady(20, 10, 10), ...steady(1, 10, 10, 200)];
+  assert.equal((await runDetector(volumeSpike, events, MINUTE)).alerts.length, 0);
 });
 
 test('the multiplier is configurable', async () => {
   const events = [...steady(40, 10, 10), ...steady(1, 50, 10, 40)];
-  assert.equal((await runDetector(volumeSpike, events, { thresholds: { volume_spike_multiplier: 6 } })).alerts.length, 0);
+  assert.equal((await runDetector(volumeSpike, events, { thresholds: { volume_bucket_ms: 60_000, volume_spike_multiplier: 6 } })).alerts.length, 0);
 });

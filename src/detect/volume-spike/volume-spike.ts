@@ -4,10 +4,14 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 
 /**
- * volume_spike: the traded quantity of a symbol in one bucket (default 1 min) reaches
- * `volume_spike_multiplier` × the median of its own recent buckets, and is also an outlier in
- * log-volume by a robust z-score (median/MAD), so a noisy symbol's ordinary swings do not alert.
- * Judged on every trade (alerts as soon as the bucket crosses), one alert per run of spiking buckets.
+ * volume_spike: the traded quantity of a symbol in one bucket (default 5 min) reaches
+ * `volume_spike_multiplier` × the median of its own recent active buckets AND is an outlier of its
+ * own log-volume distribution by a robust z-score (median/MAD). The ratio is the rule users set; the
+ * z-score keeps heavy-tailed, bursty symbols (thin crypto pairs) from alerting on their ordinary
+ * swings. Empty buckets are left out of the baseline: a market that was closed or a pair that did not
+ * trade says nothing about its typical active volume. Judged on every trade, so an alert comes as
+ * soon as the bucket crosses; consecutive spiking buckets (gaps up to `volume_episode_gap_buckets`)
+ * are one episode and one alert.
  */
 interface SymbolState {
   bucketStartMs: number;
@@ -15,20 +19,25 @@ interface SymbolState {
   trades: number;
   tradeIds: string[];
   accounts: Set<string>;
-  /** Volume that trips the alert in this bucket (from the baseline at bucket start); Infinity = not judged. */
+  /** Volume that trips the alert in this bucket; Infinity while the baseline warms up. */
   triggerVolume: number;
   baseline: number;
   logMedian: number;
   logSigma: number;
   history: RobustRing;
   logHistory: RobustRing;
-  /** The open episode: first spiking bucket start, and the last bucket that spiked. */
-  episodeStartMs: number | null;
-  episodeLastBucketMs: number;
-  episodeTradeIds: string[];
-  episodeAccounts: Set<string>;
+  episode: Episode | null;
+  /** Ratio at the last emission of this bucket (0 = not emitted yet). */
+  emittedRatio: number;
+}
+
+interface Episode {
+  startMs: number;
+  lastSpikeBucketMs: number;
+  tradeIds: string[];
+  accounts: Set<string>;
   peakRatio: number;
-  alerted: boolean;
+  buckets: number;
 }
 
 const MAX_IDS = 500;
@@ -51,48 +60,39 @@ function createVolumeSpike(config: Config): Detector {
       logSigma: NaN,
       history: new RobustRing(t.volume_baseline_buckets),
       logHistory: new RobustRing(t.volume_baseline_buckets),
-      episodeStartMs: null,
-      episodeLastBucketMs: 0,
-      episodeTradeIds: [],
-      episodeAccounts: new Set(),
-      peakRatio: 0,
-      alerted: false,
+      episode: null,
+      emittedRatio: 0,
     };
   }
 
-  /** Closes buckets up to the one containing `tsMs`, feeding the baseline (empty buckets count as 0). */
+  /** Closes the current bucket when `tsMs` is past it, feeding the baseline and ending stale episodes. */
   function roll(s: SymbolState, tsMs: number): void {
     const target = tsMs - (tsMs % bucketMs);
     if (target <= s.bucketStartMs) return;
-    const closed = Math.min(Math.round((target - s.bucketStartMs) / bucketMs), t.volume_baseline_buckets + 1);
-    for (let i = 0; i < closed; i++) {
-      const v = i === 0 ? s.volume : 0;
-      s.history.push(v);
-      s.logHistory.push(Math.log1p(v));
+    if (s.volume > 0) {
+      s.history.push(s.volume);
+      s.logHistory.push(Math.log(s.volume));
     }
-    if (s.alerted) {
+    const ep = s.episode;
+    if (ep && s.emittedRatio > 0) {
       // The closing bucket spiked: its trades join the episode's evidence.
-      for (const id of s.tradeIds) if (s.episodeTradeIds.length < MAX_IDS) s.episodeTradeIds.push(id);
-      for (const a of s.accounts) s.episodeAccounts.add(a);
+      for (const id of s.tradeIds) if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
+      for (const a of s.accounts) ep.accounts.add(a);
     }
-    if (s.episodeStartMs !== null && target - s.episodeLastBucketMs > bucketMs) {
-      s.episodeStartMs = null; // the run of spiking buckets ended
-    }
+    if (ep && target - ep.lastSpikeBucketMs > bucketMs * (t.volume_episode_gap_buckets + 1)) s.episode = null;
     s.bucketStartMs = target;
     s.volume = 0;
     s.trades = 0;
     s.tradeIds = [];
     s.accounts = new Set();
-    s.alerted = false;
+    s.emittedRatio = 0;
     if (s.history.size >= t.volume_min_baseline_buckets) {
-      // A baseline of mostly empty buckets has median 0: fall back to the mean so one trade is no spike.
-      const median = s.history.median();
-      s.baseline = median > 0 ? median : s.history.mean();
+      s.baseline = s.history.median();
       s.logMedian = s.logHistory.median();
       s.logSigma = Math.max(s.logHistory.madSigma(), 0.25);
       const byRatio = t.volume_spike_multiplier * s.baseline;
-      const byZ = Math.expm1(s.logMedian + t.volume_robust_z * s.logSigma);
-      s.triggerVolume = s.baseline > 0 ? Math.max(byRatio, byZ) : Infinity;
+      const byZ = Math.exp(s.logMedian + t.volume_robust_z * s.logSigma);
+      s.triggerVolume = Math.max(byRatio, byZ);
     } else s.triggerVolume = Infinity;
   }
 
@@ -111,34 +111,36 @@ function createVolumeSpike(config: Config): Detector {
       if (trade.seller) s.accounts.add(trade.seller);
       if (s.volume < s.triggerVolume) return;
 
-      // The bucket spikes: open or extend the episode and (re)emit the alert.
-      if (s.episodeStartMs === null) {
-        s.episodeStartMs = s.bucketStartMs;
-        s.episodeTradeIds = [];
-        s.episodeAccounts = new Set();
-        s.peakRatio = 0;
-      }
-      s.episodeLastBucketMs = s.bucketStartMs;
       const ratio = s.volume / s.baseline;
       // Re-emit only when the bucket first crosses or grows by 25%, to keep updates few.
-      if (s.alerted && ratio < s.peakRatio * 1.25) return;
-      s.alerted = true;
-      s.peakRatio = Math.max(s.peakRatio, ratio);
-      const z = (Math.log1p(s.volume) - s.logMedian) / s.logSigma;
-      const ids = s.episodeTradeIds.concat(s.tradeIds).slice(0, MAX_IDS);
-      const accounts = new Set([...s.episodeAccounts, ...s.accounts]);
+      if (s.emittedRatio > 0 && ratio < s.emittedRatio * 1.25) return;
+      let ep = s.episode;
+      if (!ep) {
+        ep = { startMs: s.bucketStartMs, lastSpikeBucketMs: s.bucketStartMs, tradeIds: [], accounts: new Set(), peakRatio: 0, buckets: 0 };
+        s.episode = ep;
+      }
+      if (s.emittedRatio === 0) ep.buckets++;
+      ep.lastSpikeBucketMs = s.bucketStartMs;
+      ep.peakRatio = Math.max(ep.peakRatio, ratio);
+      s.emittedRatio = ratio;
+      const z = (Math.log(s.volume) - s.logMedian) / s.logSigma;
+      const ids = ep.tradeIds.concat(s.tradeIds).slice(0, MAX_IDS);
+      const accounts = new Set([...ep.accounts, ...s.accounts]);
       const mult = t.volume_spike_multiplier;
+      const zExcess = Math.max(0, z - t.volume_robust_z);
       ctx.emit({
         pattern: 'volume_spike',
-        episodeKey: `${trade.symbol}|${s.episodeStartMs}`,
+        episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
-          `${trade.symbol}: ${fmt(s.volume)} traded in the ${bucketMs / 1000}s bucket from ${iso(s.bucketStartMs)}, ` +
-          `${ratio.toFixed(1)}× the median bucket of the last ${s.history.size} (${fmt(s.baseline)}); threshold ${mult}×.`,
-        // Confidence grows with how far past the threshold (ratio and z) the bucket is.
-        confidence: Math.min(1, 0.5 + 0.25 * Math.log2(ratio / mult + 1) + 0.05 * Math.max(0, z - t.volume_robust_z)),
-        riskScore: Math.min(1, 0.25 + 0.15 * Math.log2(ratio / mult + 1)),
+          `${trade.symbol}: ${fmt(s.volume)} traded in the ${bucketMs / 60000}-min bucket from ${iso(s.bucketStartMs)} ` +
+          `(${s.trades} trades), ${ratio.toFixed(1)}× the median active bucket of the last ${s.history.size} (${fmt(s.baseline)}); ` +
+          `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${t.volume_robust_z}.` +
+          (ep.buckets > 1 ? ` Spike has lasted ${ep.buckets} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
+        // Confidence: how far past both bars the bucket is. Risk: size of the surge, and its duration.
+        confidence: Math.min(1, 0.55 + 0.15 * Math.log2(ratio / mult) + 0.1 * zExcess),
+        riskScore: Math.min(1, 0.25 + 0.12 * Math.log2(ep.peakRatio / mult + 1) + 0.05 * (ep.buckets - 1)),
         tsMs: trade.tsMs,
-        windowStartMs: s.episodeStartMs,
+        windowStartMs: ep.startMs,
         windowEndMs: s.bucketStartMs + bucketMs,
         symbols: [trade.symbol],
         accounts: [...accounts],
@@ -152,13 +154,13 @@ function createVolumeSpike(config: Config): Detector {
             { name: 'log_volume_robust_z', value: round(z), threshold: t.volume_robust_z, op: '>=' },
             { name: 'bucket_trades', value: s.trades },
           ],
-          details: { bucket_ms: bucketMs, baseline_buckets: s.history.size },
+          details: { bucket_ms: bucketMs, baseline_buckets: s.history.size, spike_buckets: ep.buckets },
         },
       });
     },
     onTime(ctx: DetectorContext): void {
-      // Close buckets of quiet symbols and forget symbols idle beyond the baseline horizon.
-      const horizon = bucketMs * (t.volume_baseline_buckets + 2);
+      // Forget symbols idle for a long time: memory stays bounded by the active symbols.
+      const horizon = Math.max(bucketMs * t.volume_baseline_buckets, 24 * 3600_000);
       for (const [symbol, s] of states) {
         if (ctx.now - s.bucketStartMs > horizon) states.delete(symbol);
       }
@@ -178,6 +180,6 @@ function iso(ms: number): string {
 
 export const volumeSpike: DetectorFactory = {
   pattern: 'volume_spike',
-  version: 1,
+  version: 2,
   create: createVolumeSpike,
 };
