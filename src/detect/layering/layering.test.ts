@@ -133,3 +133,18 @@ test('state expiry: a new episode after a quiet gap gets a new alert', async () 
   const { alerts } = await runDetector(layering, tape.events());
   assert.equal(alerts.length, 2);
 });
+
+test('layers cancelled at the instant of the execution, reported before it, still count', async () => {
+  const tape = new Tape();
+  background(tape, T0, T0 + 120_000);
+  for (let n = 0; n < 2; n++) {
+    const ts = T0 + 30_000 + n * 30_000;
+    for (let l = 0; l < 3; l++) tape.add(ts + l * 10, `x${n}-${l}`, 'L2', 'sell', 100.02 + 0.01 * l, 300);
+    for (let l = 0; l < 3; l++) tape.cancel(ts + 2_000, `x${n}-${l}`, 'L2', 'sell', 100.02 + 0.01 * l, 300);
+    tape.trade(ts + 2_000, 'L2', 'MM1', 100, 100, 'buy');
+  }
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 1);
+  assert.deepEqual(alerts[0]!.affected_users, ['L2']);
+  assert.equal(metric(alerts[0]!, 'layering_cycles'), 2);
+});

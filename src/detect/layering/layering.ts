@@ -65,6 +65,8 @@ interface Episode {
 }
 
 const MAX_CYCLES = 50;
+/** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
+const EXEC_GRACE_MS = 250;
 
 function createLayering(config: Config): Detector {
   const t = config.thresholds;
@@ -73,32 +75,40 @@ function createLayering(config: Config): Detector {
   /** Pending candidates by symbol|account|layer side: at most one per side. */
   const candidates = new Map<string, Candidate>();
   const episodes = new Map<string, Episode>();
+  /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
+  const recentCancels = new Map<string, { order: LiveOrder; cancelMs: number }[]>();
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
   function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
     const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
     const key = `${symbol}\u0000${account}\u0000${layerSide}`;
-    const live = book.liveOrdersOf(symbol, account);
+    // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
+    // instant as (or just before) the execution still rested when the execution was sent.
+    const pool: Layer[] = [];
+    for (const o of book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
+    const recent = recentCancels.get(`${symbol}\u0000${account}`);
+    if (recent) for (const r of recent) if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
     let layerQty = 0;
     let restingOpp = 0;
     const prices = new Set<number>();
-    for (const o of live) {
-      if (o.side === layerSide) {
-        layerQty += o.remaining;
-        prices.add(o.price);
-      } else restingOpp += o.remaining;
+    for (const l of pool) {
+      const size = l.cancelledMs === null ? l.order.remaining : l.order.cancelledQty;
+      if (l.order.side === layerSide) {
+        layerQty += size;
+        prices.add(l.price);
+      } else restingOpp += size;
     }
     // A trade reported before the fill of the account's own resting order: that order is still counted.
     if (x.tradeQty > x.fillQty) restingOpp = Math.max(0, restingOpp - (x.tradeQty - x.fillQty));
-    const existing = candidates.get(key);
     if (prices.size < t.layering_min_levels) return;
     const median = book.medianNewSize(symbol);
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
+    const existing = candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(x);
       existing.lastExecMs = x.tsMs;
-      for (const o of live) if (o.side === layerSide && !existing.layers.has(o.orderId)) existing.layers.set(o.orderId, { order: o, price: o.price, cancelledMs: null });
+      for (const l of pool) if (l.order.side === layerSide && !existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
     if (existing) {
@@ -108,18 +118,17 @@ function createLayering(config: Config): Detector {
       if (cycle) record(existing, cycle, ctx);
     }
     const layers = new Map<string, Layer>();
-    for (const o of live) if (o.side === layerSide) layers.set(o.orderId, { order: o, price: o.price, cancelledMs: null });
-    candidates.set(key, {
-      symbol,
-      account,
-      layerSide,
-      execs: [x],
-      layers,
-      firstExecMs: x.tsMs,
-      lastExecMs: x.tsMs,
-      oppositeResting: restingOpp,
-      firstCancelMs: null,
-    });
+    let firstCancelMs: number | null = null;
+    for (const l of pool) {
+      if (l.order.side !== layerSide) continue;
+      layers.set(l.order.orderId, l);
+      if (l.cancelledMs !== null && (firstCancelMs === null || l.cancelledMs < firstCancelMs)) firstCancelMs = l.cancelledMs;
+    }
+    const c: Candidate = { symbol, account, layerSide, execs: [x], layers, firstExecMs: x.tsMs, lastExecMs: x.tsMs, oppositeResting: restingOpp, firstCancelMs };
+    if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
+      const cycle = judge(c);
+      if (cycle) record(c, cycle, ctx);
+    } else candidates.set(key, c);
   }
 
   /** Judges a candidate whose layers were pulled (or whose cancel span is over); returns the cycle if it is one. */
@@ -298,6 +307,13 @@ function createLayering(config: Config): Detector {
         const x = execs.fromFill(e);
         if (x) onExecution(e.symbol, e.account, x, ctx);
       }
+      if (order && removed && e.action !== 'fill') {
+        const k = `${e.symbol}\u0000${e.account}`;
+        const list = recentCancels.get(k) ?? [];
+        while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
+        list.push({ order, cancelMs: e.tsMs });
+        recentCancels.set(k, list);
+      }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
         onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
       }
@@ -313,6 +329,9 @@ function createLayering(config: Config): Detector {
             if (cycle) record(c, cycle, ctx);
           }
         } else if (ctx.now - c.lastExecMs > t.layering_cancel_ms) candidates.delete(k);
+      }
+      for (const [k, list] of recentCancels) {
+        if (ctx.now - list[list.length - 1]!.cancelMs > EXEC_GRACE_MS) recentCancels.delete(k);
       }
       for (const [k, ep] of episodes) {
         if (ctx.now - ep.lastMs > t.layering_window_ms) episodes.delete(k);

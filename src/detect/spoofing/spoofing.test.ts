@@ -155,3 +155,20 @@ test('thresholds are read from the configuration', async () => {
   const { alerts } = await runDetector(spoofing, scenario(3).events(), config);
   assert.equal(alerts.length, 0, '10× the median is not large at a 12× threshold');
 });
+
+test('execution reported at the instant of (or just after) the cancel still counts; seconds later does not', async () => {
+  const build = (execDelayMs: number): Tape => {
+    const tape = new Tape();
+    background(tape, T0, T0 + 150_000);
+    for (let i = 0; i < 2; i++) {
+      const ts = T0 + 30_000 + i * 30_000;
+      tape.add(ts, `sp${i}`, 'S1', 'buy', 99.98, 1_000);
+      tape.cancel(ts + 1_000, `sp${i}`, 'S1', 'buy', 99.98, 1_000);
+      tape.trade(ts + 1_000 + execDelayMs, 'MM1', 'S1', 100, 100, 'sell');
+    }
+    return tape;
+  };
+  assert.equal((await runDetector(spoofing, build(0).events())).alerts.length, 1);
+  assert.equal((await runDetector(spoofing, build(200).events())).alerts.length, 1);
+  assert.equal((await runDetector(spoofing, build(3_000).events())).alerts.length, 0);
+});

@@ -53,6 +53,8 @@ interface Episode {
 }
 
 const MAX_CYCLES = 50;
+/** An execution reported up to this long after the cancel still counts as "while it rested" (same-instant reporting, in-flight orders). */
+const EXEC_GRACE_MS = 250;
 
 function createSpoofing(config: Config): Detector {
   const t = config.thresholds;
@@ -60,6 +62,8 @@ function createSpoofing(config: Config): Detector {
   const execs = new ExecutionLog(t.spoofing_cancel_ms + 1_000);
   const large = new Map<LiveOrder, LargeInfo>();
   const episodes = new Map<string, Episode>();
+  /** Spoof-like orders cancelled without an opposite execution yet, by symbol|account (kept EXEC_GRACE_MS). */
+  const unmatched = new Map<string, { order: LiveOrder; info: LargeInfo; cancelMs: number; fillRatio: number }[]>();
 
   /** Marks the order large (or not) from its current size against the symbol's statistics. */
   function judgeSize(order: LiveOrder): void {
@@ -81,7 +85,36 @@ function createSpoofing(config: Config): Detector {
     const opposite = execs
       .recent(order.symbol, order.account)
       .filter((x) => x.side !== order.side && x.tsMs >= order.placedMs && x.tsMs <= tsMs);
-    if (opposite.length === 0) return;
+    if (opposite.length > 0) {
+      addCycle(order, info, tsMs, fillRatio, opposite, ctx);
+      return;
+    }
+    // The execution may be reported just after the cancel (same instant, or an order already in
+    // flight): keep the cancelled order briefly to match it.
+    const key = `${order.symbol}\u0000${order.account}`;
+    let list = unmatched.get(key);
+    if (!list) {
+      list = [];
+      unmatched.set(key, list);
+    }
+    list.push({ order, info, cancelMs: tsMs, fillRatio });
+  }
+
+  /** A new execution of the account: does it complete a spoof order cancelled a moment ago? */
+  function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
+    const key = `${symbol}\u0000${account}`;
+    const list = unmatched.get(key);
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p.order.side === x.side || x.tsMs - p.cancelMs > EXEC_GRACE_MS) continue;
+      list.splice(i--, 1);
+      addCycle(p.order, p.info, p.cancelMs, p.fillRatio, [x], ctx);
+    }
+    if (list.length === 0) unmatched.delete(key);
+  }
+
+  function addCycle(order: LiveOrder, info: LargeInfo, tsMs: number, fillRatio: number, opposite: readonly Execution[], ctx: DetectorContext): void {
     const cycle: Cycle = {
       orderId: order.orderId,
       side: order.side,
@@ -104,7 +137,7 @@ function createSpoofing(config: Config): Detector {
     }
     ep.cycles.push(cycle);
     ep.count++;
-    ep.lastMs = tsMs;
+    ep.lastMs = Math.max(ep.lastMs, tsMs);
     if (!ep.alerted) {
       // Before the first alert, only cycles within the counting window matter.
       ep.cycles = ep.cycles.filter((c) => tsMs - c.placedMs <= t.spoofing_window_ms);
@@ -116,7 +149,7 @@ function createSpoofing(config: Config): Detector {
       cycle.sizeRatio >= t.spoofing_single_cycle_multiplier * t.spoofing_threshold;
     if (ep.count < t.spoofing_min_repeats && !single) return;
     ep.alerted = true;
-    ctx.emit(finding(ep, tsMs));
+    ctx.emit(finding(ep, ctx.now));
   }
 
   function finding(ep: Episode, tsMs: number) {
@@ -214,8 +247,8 @@ function createSpoofing(config: Config): Detector {
   }
 
   return {
-    onTrade(trade: Trade): void {
-      execs.fromTrade(trade);
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      for (const x of execs.fromTrade(trade)) onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed } = book.apply(e);
@@ -226,7 +259,10 @@ function createSpoofing(config: Config): Detector {
           else if (order) large.delete(order);
           break;
         case 'fill':
-          execs.fromFill(e);
+          {
+            const x = execs.fromFill(e);
+            if (x) onExecution(e.symbol, e.account, x, ctx);
+          }
           if (order && removed) large.delete(order);
           break;
         case 'cancel': {
@@ -245,6 +281,11 @@ function createSpoofing(config: Config): Detector {
       // A large order resting past the cancel limit can no longer make a cycle.
       for (const order of large.keys()) {
         if (ctx.now - order.placedMs > t.spoofing_cancel_ms) large.delete(order);
+      }
+      for (const [k, list] of unmatched) {
+        const kept = list.filter((p) => ctx.now - p.cancelMs <= EXEC_GRACE_MS);
+        if (kept.length === 0) unmatched.delete(k);
+        else unmatched.set(k, kept);
       }
       for (const [k, ep] of episodes) {
         if (ctx.now - ep.lastMs > t.spoofing_window_ms) episodes.delete(k);
