@@ -183,7 +183,7 @@ function createSpoofing(config: Config): Detector {
     for (const c of cycles) {
       const p =
         0.3 +
-        0.15 * Math.min(1, Math.log2(c.sizeRatio / t.spoofing_threshold + 1) - 1 + 0.0001) +
+        0.15 * Math.min(1, Math.log2(c.sizeRatio / t.spoofing_threshold + 1) - 1) +
         0.1 * (1 - c.fillRatio / Math.max(t.spoofing_max_fill_ratio, 1e-9)) +
         0.1 * (1 - (c.cancelMs - c.placedMs) / t.spoofing_cancel_ms);
       miss *= 1 - Math.min(0.65, Math.max(0.2, p));
