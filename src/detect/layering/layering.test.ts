@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig } from '../../config/config.js';
+import { T0, Tape, background, marketMaker, metric, runDetector } from '../order-book/scenario.js';
+import { layering } from './layering.js';
+
+interface CycleOptions {
+  readonly account?: string;
+  readonly levels?: number;
+  readonly layerQty?: number;
+  /** Gap between successive layer cancels. */
+  readonly cancelGapMs?: number;
+  readonly cancelAfterMs?: number;
+  readonly report?: 'trade' | 'fill' | 'both';
+  /** Size the account keeps resting on the execution side (a two-sided quoter). */
+  readonly oppositeResting?: number;
+  readonly layerFill?: number;
+}
+
+/**
+ * One layering cycle at `ts`: buy layers at 99.98, 99.97, … placed over 300 ms, a sale by the same
+ * account at 100.00 at +1 s, then the layers cancelled one after another from +1.5 s.
+ */
+function layerCycle(tape: Tape, ts: number, n: number, o: CycleOptions = {}): void {
+  const acct = o.account ?? 'L1';
+  const levels = o.levels ?? 4;
+  const qty = o.layerQty ?? 200;
+  const ids: { id: string; price: number }[] = [];
+  for (let l = 0; l < levels; l++) {
+    const price = Math.round((99.98 - 0.01 * l) * 100) / 100;
+    const id = `${acct}-layer-${n}-${l}`;
+    tape.add(ts + l * 100, id, acct, 'buy', price, qty);
+    ids.push({ id, price });
+  }
+  if (o.oppositeResting) tape.add(ts, `${acct}-ask-${n}`, acct, 'sell', 100.05, o.oppositeResting);
+  const execAt = ts + 1_000;
+  const report = o.report ?? 'both';
+  if (report !== 'fill') tape.trade(execAt, 'MM1', acct, 100, 100, 'sell');
+  if (report !== 'trade') {
+    tape.add(execAt, `${acct}-sell-${n}`, acct, 'sell', 100, 100);
+    tape.fill(execAt, `${acct}-sell-${n}`, acct, 'sell', 100, 100);
+  }
+  if (o.layerFill) tape.fill(ts + 1_200, ids[0]!.id, acct, 'buy', ids[0]!.price, o.layerFill);
+  const start = ts + (o.cancelAfterMs ?? 1_500);
+  ids.forEach((x, i) => tape.cancel(start + i * (o.cancelGapMs ?? 100), x.id, acct, 'buy', x.price, qty - (i === 0 ? o.layerFill ?? 0 : 0)));
+  if (o.oppositeResting) tape.cancel(start + 50, `${acct}-ask-${n}`, acct, 'sell', 100.05, o.oppositeResting);
+}
+
+function scenario(cycles: number, o: CycleOptions = {}, spacingMs = 30_000): Tape {
+  const tape = new Tape();
+  background(tape, T0, T0 + 30_000 + cycles * spacingMs + 30_000);
+  for (let i = 0; i < cycles; i++) layerCycle(tape, T0 + 30_000 + i * spacingMs, i, o);
+  return tape;
+}
+
+test('golden: layers, opposite execution, layers pulled together → one layering alert that grows', async () => {
+  const { alerts, updates } = await runDetector(layering, scenario(3).events());
+  assert.equal(alerts.length, 1);
+  const a = alerts[0]!;
+  assert.equal(a.type, 'layering');
+  assert.deepEqual(a.affected_symbols, ['XYZ']);
+  assert.deepEqual(a.affected_users, ['L1']);
+  assert.equal(metric(a, 'layering_cycles'), 3);
+  assert.equal(metric(a, 'min_layer_levels'), 4);
+  assert.equal(metric(a, 'max_layer_qty'), 800);
+  assert.equal(metric(a, 'opposite_executed_qty'), 300, 'trade and fill of one execution count once');
+  assert.equal(a.window_start, new Date(T0 + 30_000).toISOString());
+  assert.equal(a.window_end, new Date(T0 + 90_000 + 1_800).toISOString());
+  assert.equal(updates.length, 3, 'one update per cycle');
+  assert.equal(new Set(updates.map((u) => u.alert_id)).size, 1);
+  assert.ok(a.confidence > updates[0]!.confidence);
+  assert.ok(a.evidence.orderIds.includes('L1-layer-2-3'));
+  assert.match(a.description, /Account L1 in XYZ: 3 layering cycles/);
+});
+
+test('execution reported only as a trade or only as a fill is enough', async () => {
+  for (const report of ['trade', 'fill'] as const) {
+    const { alerts } = await runDetector(layering, scenario(2, { report }).events());
+    assert.equal(alerts.length, 1, report);
+    assert.equal(metric(alerts[0]!, 'opposite_executed_qty'), 200, report);
+  }
+});
+
+test('edge: one level fewer than the minimum → nothing', async () => {
+  const { alerts } = await runDetector(layering, scenario(3, { levels: 2 }).events());
+  assert.equal(alerts.length, 0);
+});
+
+test('edge: layers cancelled one by one over a long time are not "together" → nothing', async () => {
+  const { alerts } = await runDetector(layering, scenario(3, { cancelGapMs: 2_000 }).events());
+  assert.equal(alerts.length, 0);
+});
+
+test('edge: layers left resting long after the execution → nothing', async () => {
+  const { alerts } = await runDetector(layering, scenario(2, { cancelAfterMs: 12_000 }).events());
+  assert.equal(alerts.length, 0);
+});
+
+test('edge: layers that mostly filled were genuine → nothing', async () => {
+  const { alerts } = await runDetector(layering, scenario(2, { layerFill: 190 }).events());
+  assert.equal(alerts.length, 0);
+});
+
+test('edge: balanced two-sided book (resting on the execution side too) → nothing', async () => {
+  const { alerts } = await runDetector(layering, scenario(2, { oppositeResting: 600 }).events());
+  assert.equal(alerts.length, 0);
+});
+
+test('edge: anonymous orders cannot be attributed → nothing', async () => {
+  const { alerts } = await runDetector(layering, scenario(2, { account: '' }).events());
+  assert.equal(alerts.length, 0);
+});
+
+test('legitimate: market makers with multi-level ladders on both sides, high cancel rate, some fills → nothing', async () => {
+  const tape = new Tape();
+  background(tape, T0, T0 + 600_000, 'MM1');
+  marketMaker(tape, { account: 'MM2', startMs: T0 + 300, endMs: T0 + 600_000, mid: 100, tick: 0.01, size: 50, levels: 5, everyMs: 700, fillEvery: 2 });
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 0);
+});
+
+test('min repeats from the configuration', async () => {
+  const config = parseConfig({ thresholds: { layering_min_repeats: 3 } });
+  assert.equal((await runDetector(layering, scenario(2).events(), config)).alerts.length, 0);
+  assert.equal((await runDetector(layering, scenario(3).events(), config)).alerts.length, 1);
+});
+
+test('state expiry: a new episode after a quiet gap gets a new alert', async () => {
+  const tape = new Tape();
+  background(tape, T0, T0 + 1_000_000);
+  layerCycle(tape, T0 + 30_000, 0);
+  layerCycle(tape, T0 + 900_000, 1);
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 2);
+});
+
+test('layers cancelled at the instant of the execution, reported before it, still count', async () => {
+  const tape = new Tape();
+  background(tape, T0, T0 + 120_000);
+  for (let n = 0; n < 2; n++) {
+    const ts = T0 + 30_000 + n * 30_000;
+    for (let l = 0; l < 3; l++) tape.add(ts + l * 10, `x${n}-${l}`, 'L2', 'sell', 100.02 + 0.01 * l, 300);
+    for (let l = 0; l < 3; l++) tape.cancel(ts + 2_000, `x${n}-${l}`, 'L2', 'sell', 100.02 + 0.01 * l, 300);
+    tape.trade(ts + 2_000, 'L2', 'MM1', 100, 100, 'buy');
+  }
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 1);
+  assert.deepEqual(alerts[0]!.affected_users, ['L2']);
+  assert.equal(metric(alerts[0]!, 'layering_cycles'), 2);
+});

@@ -1,0 +1,357 @@
+import type { Config } from '../../config/config.js';
+import type { Finding, Metric } from '../../domain/alert.js';
+import type { OrderEvent, Side, Trade } from '../../domain/events.js';
+import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
+
+/**
+ * layering (a form of spoofing, EU MAR Annex II 5(e); CFTC spoofing guidance): false depth built
+ * from several orders of one account at distinct price levels on one side. One layering cycle is:
+ *   1. an execution by the account on the other side while ≥ layering_min_levels of its orders rest at
+ *      distinct prices on the layer side, together ≥ layering_min_size_ratio × the median order size,
+ *      and ≥ layering_imbalance × what the account still rests on the execution side (a market maker
+ *      quoting both sides fails this: its book is balanced);
+ *   2. the layers cancelled together: cancels of ≥ layering_min_levels distinct levels within
+ *      layering_cancel_span_ms of each other, the first within layering_cancel_ms of the execution,
+ *      having filled ≤ layering_max_fill_ratio of their size.
+ * ≥ layering_min_repeats cycles raise one alert per account and symbol that grows with each cycle;
+ * a gap longer than layering_window_ms starts a new episode. Orders without an account never alert.
+ */
+
+interface Layer {
+  readonly order: LiveOrder;
+  readonly price: number;
+  cancelledMs: number | null;
+}
+
+/** An execution with layers resting on the other side, waiting to see whether the layers get pulled. */
+interface Candidate {
+  readonly symbol: string;
+  readonly account: string;
+  readonly layerSide: Side;
+  readonly execs: Execution[];
+  readonly layers: Map<string, Layer>;
+  readonly firstExecMs: number;
+  lastExecMs: number;
+  /** Account's resting size on the execution side when the first execution came. */
+  readonly oppositeResting: number;
+  firstCancelMs: number | null;
+}
+
+interface Cycle {
+  readonly layerSide: Side;
+  readonly orderIds: readonly string[];
+  readonly levels: number;
+  readonly layerQty: number;
+  readonly median: number;
+  readonly imbalance: number;
+  readonly fillRatio: number;
+  readonly spanMs: number;
+  readonly execs: readonly Execution[];
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly prices: readonly number[];
+}
+
+interface Episode {
+  readonly symbol: string;
+  readonly account: string;
+  cycles: Cycle[];
+  count: number;
+  alerted: boolean;
+  startMs: number;
+  lastMs: number;
+}
+
+const MAX_CYCLES = 50;
+/** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
+const EXEC_GRACE_MS = 250;
+
+function createLayering(config: Config): Detector {
+  const t = config.thresholds;
+  const book = new OrderBook(t.order_book_horizon_ms);
+  const execs = new ExecutionLog(1_000);
+  /** Pending candidates by symbol|account|layer side: at most one per side. */
+  const candidates = new Map<string, Candidate>();
+  const episodes = new Map<string, Episode>();
+  /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
+  const recentCancels = new Map<string, { order: LiveOrder; cancelMs: number }[]>();
+
+  /** An execution of `account` on `x.side`: do layers rest on the other side? */
+  function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
+    const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
+    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
+    // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
+    // instant as (or just before) the execution still rested when the execution was sent.
+    const pool: Layer[] = [];
+    for (const o of book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
+    const recent = recentCancels.get(`${symbol}\u0000${account}`);
+    if (recent) for (const r of recent) if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
+    let layerQty = 0;
+    let restingOpp = 0;
+    const prices = new Set<number>();
+    for (const l of pool) {
+      const size = l.cancelledMs === null ? l.order.remaining : l.order.cancelledQty;
+      if (l.order.side === layerSide) {
+        layerQty += size;
+        prices.add(l.price);
+      } else restingOpp += size;
+    }
+    // A trade reported before the fill of the account's own resting order: that order is still counted.
+    if (x.tradeQty > x.fillQty) restingOpp = Math.max(0, restingOpp - (x.tradeQty - x.fillQty));
+    if (prices.size < t.layering_min_levels) return;
+    const median = book.medianNewSize(symbol);
+    if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
+    if (layerQty < t.layering_imbalance * restingOpp) return;
+    const existing = candidates.get(key);
+    if (existing && existing.firstCancelMs === null) {
+      existing.execs.push(x);
+      existing.lastExecMs = x.tsMs;
+      for (const l of pool) if (l.order.side === layerSide && !existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
+      return;
+    }
+    if (existing) {
+      // The previous layers are already being pulled: settle that cycle before starting a new one.
+      candidates.delete(key);
+      const cycle = judge(existing);
+      if (cycle) record(existing, cycle, ctx);
+    }
+    const layers = new Map<string, Layer>();
+    let firstCancelMs: number | null = null;
+    for (const l of pool) {
+      if (l.order.side !== layerSide) continue;
+      layers.set(l.order.orderId, l);
+      if (l.cancelledMs !== null && (firstCancelMs === null || l.cancelledMs < firstCancelMs)) firstCancelMs = l.cancelledMs;
+    }
+    const c: Candidate = { symbol, account, layerSide, execs: [x], layers, firstExecMs: x.tsMs, lastExecMs: x.tsMs, oppositeResting: restingOpp, firstCancelMs };
+    if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
+      const cycle = judge(c);
+      if (cycle) record(c, cycle, ctx);
+    } else candidates.set(key, c);
+  }
+
+  /** Judges a candidate whose layers were pulled (or whose cancel span is over); returns the cycle if it is one. */
+  function judge(c: Candidate): Cycle | undefined {
+    if (c.firstCancelMs === null) return undefined;
+    if (c.firstCancelMs - c.lastExecMs > t.layering_cancel_ms) return undefined;
+    const together = [...c.layers.values()].filter((l) => l.cancelledMs !== null && l.cancelledMs - c.firstCancelMs! <= t.layering_cancel_span_ms);
+    const prices = [...new Set(together.map((l) => l.price))].sort((a, b) => a - b);
+    if (prices.length < t.layering_min_levels) return undefined;
+    let peak = 0;
+    let filled = 0;
+    let layerQty = 0;
+    for (const l of c.layers.values()) {
+      peak += l.order.peakQty;
+      filled += l.order.filledQty;
+    }
+    for (const l of together) layerQty += l.order.peakQty;
+    const fillRatio = peak > 0 ? filled / peak : 0;
+    if (fillRatio > t.layering_max_fill_ratio) return undefined;
+    const median = book.medianNewSize(c.symbol);
+    const lastCancel = Math.max(...together.map((l) => l.cancelledMs!));
+    return {
+      layerSide: c.layerSide,
+      orderIds: together.map((l) => l.order.orderId),
+      levels: prices.length,
+      layerQty,
+      median: median > 0 ? median : NaN,
+      imbalance: c.oppositeResting > 0 ? layerQty / c.oppositeResting : Infinity,
+      fillRatio,
+      spanMs: lastCancel - c.firstCancelMs,
+      execs: c.execs,
+      startMs: Math.min(...together.map((l) => l.order.placedMs)),
+      endMs: lastCancel,
+      prices,
+    };
+  }
+
+  function record(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
+    const key = `${c.symbol}\u0000${c.account}`;
+    let ep = episodes.get(key);
+    if (ep && cycle.startMs - ep.lastMs > t.layering_window_ms) ep = undefined;
+    if (!ep) {
+      ep = { symbol: c.symbol, account: c.account, cycles: [], count: 0, alerted: false, startMs: cycle.startMs, lastMs: cycle.endMs };
+      episodes.set(key, ep);
+    }
+    ep.cycles.push(cycle);
+    ep.count++;
+    ep.lastMs = Math.max(ep.lastMs, cycle.endMs);
+    if (!ep.alerted) {
+      ep.cycles = ep.cycles.filter((x) => cycle.endMs - x.startMs <= t.layering_window_ms);
+      ep.count = ep.cycles.length;
+      ep.startMs = ep.cycles[0]!.startMs;
+    } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();
+    if (ep.count < t.layering_min_repeats) return;
+    ep.alerted = true;
+    ctx.emit(finding(ep, ctx.now));
+  }
+
+  function finding(ep: Episode, tsMs: number): Finding {
+    const cycles = ep.cycles;
+    const seen = new Set<Execution>();
+    let oppQty = 0;
+    const tradeIds: string[] = [];
+    const orderIds: string[] = [];
+    for (const c of cycles) {
+      orderIds.push(...c.orderIds);
+      for (const x of c.execs) {
+        if (seen.has(x)) continue;
+        seen.add(x);
+        oppQty += execQty(x);
+        tradeIds.push(...x.tradeIds);
+        for (const id of x.orderIds) if (!orderIds.includes(id)) orderIds.push(id);
+      }
+    }
+    const maxLevels = Math.max(...cycles.map((c) => c.levels));
+    const minLevels = Math.min(...cycles.map((c) => c.levels));
+    const maxQty = Math.max(...cycles.map((c) => c.layerQty));
+    const minImbalance = Math.min(...cycles.map((c) => c.imbalance));
+    const maxFill = Math.max(...cycles.map((c) => c.fillRatio));
+    const maxSpan = Math.max(...cycles.map((c) => c.spanMs));
+    const median = cycles[cycles.length - 1]!.median;
+    const sizeRatio = Number.isFinite(median) ? maxQty / median : NaN;
+    let miss = 1;
+    for (const c of cycles) {
+      const p =
+        0.35 +
+        0.1 * Math.min(1, (c.levels - t.layering_min_levels) / 2) +
+        0.1 * (1 - c.fillRatio / Math.max(t.layering_max_fill_ratio, 1e-9)) +
+        0.1 * (1 - c.spanMs / t.layering_cancel_span_ms);
+      miss *= 1 - Math.min(0.65, Math.max(0.2, p));
+    }
+    const confidence = 1 - miss;
+    const riskScore =
+      0.3 +
+      0.25 * (Number.isFinite(sizeRatio) ? Math.min(1, Math.log10(sizeRatio / t.layering_min_size_ratio + 1) / Math.log10(10)) : 0.5) +
+      0.25 * Math.min(1, (ep.count - 1) / 4) +
+      0.2 * (Number.isFinite(median) ? Math.min(1, oppQty / (median * 5)) : 0.5);
+    const sides = new Set(cycles.map((c) => c.layerSide));
+    const layerSide = sides.size === 1 ? cycles[0]!.layerSide : 'buy and sell';
+    const oppVerb = layerSide === 'buy' ? 'sold' : layerSide === 'sell' ? 'bought' : 'traded';
+    const metrics: Metric[] = [
+      { name: 'layering_cycles', value: ep.count, threshold: t.layering_min_repeats, op: '>=', unit: 'cycles' },
+      { name: 'min_layer_levels', value: minLevels, threshold: t.layering_min_levels, op: '>=', unit: 'levels' },
+      { name: 'max_layer_qty', value: maxQty, unit: 'qty' },
+      ...(Number.isFinite(sizeRatio) ? [{ name: 'max_layer_size_ratio', value: r2(sizeRatio), threshold: t.layering_min_size_ratio, op: '>=' as const, unit: '× median order' }] : []),
+      { name: 'min_side_imbalance', value: Number.isFinite(minImbalance) ? r2(minImbalance) : 9999, threshold: t.layering_imbalance, op: '>=', unit: '× own resting on execution side' },
+      { name: 'max_cancel_span_ms', value: maxSpan, threshold: t.layering_cancel_span_ms, op: '<=', unit: 'ms' },
+      { name: 'max_fill_ratio', value: r2(maxFill), threshold: t.layering_max_fill_ratio, op: '<=', unit: 'fraction' },
+      { name: 'opposite_executed_qty', value: r2(oppQty), unit: 'qty' },
+    ];
+    const description =
+      `Account ${ep.account} in ${ep.symbol}: ${ep.count} layering cycle${ep.count === 1 ? '' : 's'} from ${iso(ep.startMs)} to ${iso(ep.lastMs)} — ` +
+      `${layerSide} orders at ${minLevels === maxLevels ? maxLevels : `${minLevels}–${maxLevels}`} price levels (threshold ${t.layering_min_levels}), up to ${fmt(maxQty)} in total` +
+      (Number.isFinite(sizeRatio) ? ` (${sizeRatio.toFixed(1)}× the median order)` : '') +
+      `, cancelled together within ${(maxSpan / 1000).toFixed(1)} s (threshold ${t.layering_cancel_span_ms / 1000} s) after the account ${oppVerb} ${fmt(oppQty)} on the other side. ` +
+      `Review whether the layers were meant to execute.`;
+    return {
+      pattern: 'layering',
+      episodeKey: `${ep.symbol}|${ep.account}|${ep.startMs}`,
+      description,
+      confidence,
+      riskScore,
+      tsMs,
+      windowStartMs: ep.startMs,
+      windowEndMs: ep.lastMs,
+      symbols: [ep.symbol],
+      accounts: [ep.account],
+      evidence: {
+        tradeIds,
+        orderIds,
+        metrics,
+        details: {
+          cycles: cycles.map((c) => ({
+            layer_side: c.layerSide,
+            order_ids: c.orderIds,
+            prices: c.prices,
+            layer_qty: c.layerQty,
+            fill_ratio: r2(c.fillRatio),
+            cancel_span_ms: c.spanMs,
+            from: iso(c.startMs),
+            to: iso(c.endMs),
+            opposite_executions: c.execs.map((x) => ({ ts: iso(x.tsMs), side: x.side, qty: r2(execQty(x)), price: execPrice(x) })),
+          })),
+        },
+      },
+    };
+  }
+
+  function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
+    const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
+    const c = candidates.get(key);
+    if (!c) return;
+    const layer = c.layers.get(order.orderId);
+    if (!layer) return;
+    if (cancelled) {
+      layer.cancelledMs = tsMs;
+      if (c.firstCancelMs === null) c.firstCancelMs = tsMs;
+    }
+    // All layers gone: judge now rather than waiting for the span to run out.
+    for (const l of c.layers.values()) if (book.get(order.symbol, l.order.orderId) === l.order) return;
+    candidates.delete(key);
+    const cycle = judge(c);
+    if (cycle) record(c, cycle, ctx);
+  }
+
+  return {
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      for (const x of execs.fromTrade(trade)) {
+        onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
+      }
+    },
+    onOrder(e: OrderEvent, ctx: DetectorContext): void {
+      const { order, removed } = book.apply(e);
+      if (e.account === '') return;
+      if (e.action === 'fill') {
+        const x = execs.fromFill(e);
+        if (x) onExecution(e.symbol, e.account, x, ctx);
+      }
+      if (order && removed && e.action !== 'fill') {
+        const k = `${e.symbol}\u0000${e.account}`;
+        const list = recentCancels.get(k) ?? [];
+        while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
+        list.push({ order, cancelMs: e.tsMs });
+        recentCancels.set(k, list);
+      }
+      if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
+        onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
+      }
+    },
+    onTime(ctx: DetectorContext): void {
+      book.expire(ctx.now);
+      execs.expire(ctx.now);
+      for (const [k, c] of candidates) {
+        if (c.firstCancelMs !== null) {
+          if (ctx.now - c.firstCancelMs > t.layering_cancel_span_ms) {
+            candidates.delete(k);
+            const cycle = judge(c);
+            if (cycle) record(c, cycle, ctx);
+          }
+        } else if (ctx.now - c.lastExecMs > t.layering_cancel_ms) candidates.delete(k);
+      }
+      for (const [k, list] of recentCancels) {
+        if (ctx.now - list[list.length - 1]!.cancelMs > EXEC_GRACE_MS) recentCancels.delete(k);
+      }
+      for (const [k, ep] of episodes) {
+        if (ctx.now - ep.lastMs > t.layering_window_ms) episodes.delete(k);
+      }
+    },
+  };
+}
+
+function r2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
+}
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export const layering: DetectorFactory = {
+  pattern: 'layering',
+  version: 1,
+  create: createLayering,
+};

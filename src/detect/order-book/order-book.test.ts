@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { OrderEvent, Side, Trade } from '../../domain/events.js';
+import { ExecutionLog, execPrice, execQty } from './executions.js';
+import { OrderBook } from './order-book.js';
+
+const T = 1_000_000;
+function ev(tsMs: number, action: OrderEvent['action'], orderId: string, side: Side, price: number, qty: number, account = 'A'): OrderEvent {
+  return { type: 'order', tsMs, symbol: 'XYZ', orderId, account, side, action, price, qty };
+}
+function trade(tsMs: number, buyer: string, seller: string, price: number, qty: number, id: string): Trade {
+  return { type: 'trade', tsMs, symbol: 'XYZ', price, qty, buyer, seller, tradeId: id };
+}
+
+test('new, partial fill, partial cancel and final cancel keep remaining, filled and peak sizes', () => {
+  const b = new OrderBook(60_000);
+  b.apply(ev(T, 'new', 'o1', 'buy', 10, 100));
+  let u = b.apply(ev(T + 1, 'fill', 'o1', 'buy', 10, 30));
+  assert.equal(u.removed, false);
+  u = b.apply(ev(T + 2, 'cancel', 'o1', 'buy', 10, 20)); // partial cancel: still rests
+  assert.equal(u.removed, false);
+  assert.equal(u.order!.remaining, 50);
+  u = b.apply(ev(T + 3, 'cancel', 'o1', 'buy', 10, 50));
+  assert.equal(u.removed, true);
+  assert.equal(u.order!.filledQty, 30);
+  assert.equal(u.order!.cancelledQty, 70);
+  assert.equal(u.order!.peakQty, 100);
+  assert.equal(b.get('XYZ', 'o1'), undefined);
+  assert.equal(b.liveOrdersOf('XYZ', 'A').size, 0);
+});
+
+test('unknown order ids are tolerated', () => {
+  const b = new OrderBook(60_000);
+  assert.deepEqual(b.apply(ev(T, 'cancel', 'nope', 'buy', 10, 5)), { order: undefined, removed: false });
+  assert.deepEqual(b.apply(ev(T, 'fill', 'nope', 'buy', 10, 5)), { order: undefined, removed: false });
+});
+
+test('depth near the touch sums the best levels of a side, leaving out the judged order', () => {
+  const b = new OrderBook(60_000);
+  b.apply(ev(T, 'new', 'b1', 'buy', 9.99, 100));
+  b.apply(ev(T, 'new', 'b2', 'buy', 9.98, 200));
+  b.apply(ev(T, 'new', 'b3', 'buy', 9.97, 300));
+  b.apply(ev(T, 'new', 'b4', 'buy', 9.9, 1_000));
+  b.apply(ev(T, 'new', 'a1', 'sell', 10.01, 50));
+  assert.equal(b.depthNear('XYZ', 'buy', 3), 600);
+  assert.equal(b.depthNear('XYZ', 'sell', 3), 50);
+  const big = b.apply(ev(T, 'new', 'big', 'buy', 9.98, 5_000)).order!;
+  assert.equal(b.depthNear('XYZ', 'buy', 3, big), 600);
+  b.apply(ev(T + 1, 'modify', 'b1', 'buy', 9.96, 100)); // moved away from the touch
+  assert.equal(b.depthNear('XYZ', 'buy', 2, big), 500);
+});
+
+test('median of recent new order sizes', () => {
+  const b = new OrderBook(60_000);
+  for (let i = 0; i < 40; i++) b.apply(ev(T + i, 'new', `o${i}`, 'buy', 10, i % 2 === 0 ? 100 : 300));
+  b.apply(ev(T + 50, 'new', 'x', 'buy', 10, 100_000));
+  assert.equal(b.newOrderCount('XYZ'), 41);
+  assert.ok(b.medianNewSize('XYZ') >= 100 && b.medianNewSize('XYZ') <= 300);
+});
+
+test('orders resting beyond the horizon are forgotten, and so are idle symbols', () => {
+  const b = new OrderBook(60_000);
+  b.apply(ev(T, 'new', 'old', 'buy', 10, 100));
+  b.apply(ev(T + 30_000, 'new', 'young', 'buy', 10, 100));
+  b.expire(T + 70_000);
+  assert.equal(b.get('XYZ', 'old'), undefined);
+  assert.ok(b.get('XYZ', 'young'));
+  assert.equal(b.depthNear('XYZ', 'buy', 5), 100);
+  b.expire(T + 200_000);
+  assert.equal(b.size, 0);
+  assert.equal(b.newOrderCount('XYZ'), 0, 'symbol state dropped');
+});
+
+test('an execution reported as trade and fill counts once; either alone counts too', () => {
+  const log = new ExecutionLog(10_000);
+  assert.equal(log.fromTrade(trade(T, 'A', 'B', 10, 100, 't1')).length, 2);
+  assert.equal(log.fromFill(ev(T, 'fill', 'oa', 'buy', 10, 100, 'A')), undefined, 'merged into the trade');
+  const a = log.recent('XYZ', 'A');
+  assert.equal(a.length, 1);
+  assert.equal(execQty(a[0]!), 100);
+  assert.deepEqual(a[0]!.tradeIds, ['t1']);
+  assert.deepEqual(a[0]!.orderIds, ['oa']);
+  // A sweep: one aggregated fill of 300 against three trades of 100 is still 300.
+  log.fromFill(ev(T + 5, 'fill', 'ob', 'sell', 10, 300, 'C'));
+  for (const id of ['t2', 't3', 't4']) log.fromTrade(trade(T + 5, 'D', 'C', 10, 100, id));
+  const c = log.recent('XYZ', 'C');
+  assert.equal(c.length, 1);
+  assert.equal(execQty(c[0]!), 300);
+  assert.equal(execPrice(c[0]!), 10);
+  log.expire(T + 20_000);
+  assert.equal(log.recent('XYZ', 'A').length, 0);
+});

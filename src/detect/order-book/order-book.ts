@@ -1,0 +1,237 @@
+import type { EpochMs, OrderEvent, Side } from '../../domain/events.js';
+import { RobustRing } from '../window/robust.js';
+
+/**
+ * A light per-symbol book of live orders, rebuilt from new/modify/cancel/fill events, with the
+ * robust statistics the order-flow detectors (spoofing, layering) judge against: the median size of
+ * recent `new` orders and the resting depth at the best few price levels of a side.
+ *
+ * Every lookup is by order id or by (symbol, account); nothing scans the whole book per event except
+ * `depthNear`, which scans price levels (not orders) and is only called for orders that are already
+ * many times the median size.
+ */
+export interface LiveOrder {
+  readonly orderId: string;
+  readonly symbol: string;
+  readonly account: string;
+  readonly side: Side;
+  price: number;
+  /** Size still resting. */
+  remaining: number;
+  /** Largest size the order has shown (at placement or after a larger modify). */
+  peakQty: number;
+  filledQty: number;
+  cancelledQty: number;
+  readonly placedMs: EpochMs;
+  lastMs: EpochMs;
+}
+
+/** What one order event did to the book. `order` is undefined for events of orders never seen. */
+export interface BookUpdate {
+  readonly order: LiveOrder | undefined;
+  /** The order left the book (fully filled or cancelled) with this event. */
+  readonly removed: boolean;
+}
+
+/** Below this a remaining size counts as zero (float sums of partial fills). */
+const EPS = 1e-9;
+/** Recent `new` order sizes kept per symbol for the median. */
+const SIZE_SAMPLES = 256;
+/** The median is recomputed after this many new sizes (it moves slowly; sorting on every order would not). */
+const MEDIAN_EVERY = 16;
+
+class SymbolBook {
+  /** Insertion order = placement order, so expiry walks from the front and stops at the first young order. */
+  readonly orders = new Map<string, LiveOrder>();
+  readonly byAccount = new Map<string, Set<LiveOrder>>();
+  readonly bidLevels = new Map<number, number>();
+  readonly askLevels = new Map<number, number>();
+  readonly sizes = new RobustRing(SIZE_SAMPLES);
+  newOrders = 0;
+  lastActivityMs = 0;
+  private sinceMedian = MEDIAN_EVERY;
+  private cachedMedian = NaN;
+
+  levels(side: Side): Map<number, number> {
+    return side === 'buy' ? this.bidLevels : this.askLevels;
+  }
+
+  addSize(qty: number): void {
+    this.sizes.push(qty);
+    this.newOrders++;
+    this.sinceMedian++;
+  }
+
+  median(): number {
+    if (this.sinceMedian >= MEDIAN_EVERY) {
+      this.cachedMedian = this.sizes.median();
+      this.sinceMedian = 0;
+    }
+    return this.cachedMedian;
+  }
+}
+
+/** Live orders and order-size/depth statistics of every symbol, fed by order events. */
+export class OrderBook {
+  private readonly books = new Map<string, SymbolBook>();
+
+  /** @param horizonMs orders resting longer than this are forgotten (lost cancels must not leak memory). */
+  constructor(private readonly horizonMs: number) {}
+
+  /** Applies one order event and tells what it did. Unknown order ids are tolerated (feeds joined mid-session). */
+  apply(e: OrderEvent): BookUpdate {
+    let book = this.books.get(e.symbol);
+    if (!book) {
+      book = new SymbolBook();
+      this.books.set(e.symbol, book);
+    }
+    book.lastActivityMs = e.tsMs;
+    const existing = book.orders.get(e.orderId);
+    switch (e.action) {
+      case 'new': {
+        if (existing) this.remove(book, existing); // a re-used id replaces the old order
+        book.addSize(e.qty);
+        if (e.qty <= EPS) return { order: undefined, removed: false };
+        const order: LiveOrder = {
+          orderId: e.orderId,
+          symbol: e.symbol,
+          account: e.account,
+          side: e.side,
+          price: e.price,
+          remaining: e.qty,
+          peakQty: e.qty,
+          filledQty: 0,
+          cancelledQty: 0,
+          placedMs: e.tsMs,
+          lastMs: e.tsMs,
+        };
+        book.orders.set(e.orderId, order);
+        let mine = book.byAccount.get(e.account);
+        if (!mine) {
+          mine = new Set();
+          book.byAccount.set(e.account, mine);
+        }
+        mine.add(order);
+        addLevel(book.levels(order.side), order.price, order.remaining);
+        return { order, removed: false };
+      }
+      case 'modify': {
+        if (!existing) return { order: undefined, removed: false };
+        addLevel(book.levels(existing.side), existing.price, -existing.remaining);
+        existing.price = e.price;
+        existing.remaining = e.qty;
+        existing.lastMs = e.tsMs;
+        if (e.qty > existing.peakQty) existing.peakQty = e.qty;
+        if (existing.remaining <= EPS) {
+          this.remove(book, existing, false);
+          return { order: existing, removed: true };
+        }
+        addLevel(book.levels(existing.side), existing.price, existing.remaining);
+        return { order: existing, removed: false };
+      }
+      case 'cancel':
+      case 'fill': {
+        if (!existing) return { order: undefined, removed: false };
+        // A cancel smaller than the remaining size is a partial cancel: the order keeps resting.
+        const qty = Math.min(e.qty, existing.remaining);
+        if (e.action === 'fill') existing.filledQty += qty;
+        else existing.cancelledQty += qty;
+        existing.lastMs = e.tsMs;
+        addLevel(book.levels(existing.side), existing.price, -qty);
+        existing.remaining -= qty;
+        if (existing.remaining <= EPS) {
+          this.remove(book, existing, false);
+          return { order: existing, removed: true };
+        }
+        return { order: existing, removed: false };
+      }
+    }
+  }
+
+  /** Median size of the symbol's recent `new` orders (NaN before any). */
+  medianNewSize(symbol: string): number {
+    return this.books.get(symbol)?.median() ?? NaN;
+  }
+
+  /** How many `new` orders of the symbol have been seen (to know whether the median means anything). */
+  newOrderCount(symbol: string): number {
+    return this.books.get(symbol)?.newOrders ?? 0;
+  }
+
+  /**
+   * Resting quantity at the `levels` best price levels of one side (highest bids, lowest asks),
+   * leaving out `exclude` (the order being judged), so an order is compared with the depth it joins.
+   */
+  depthNear(symbol: string, side: Side, levels: number, exclude?: LiveOrder): number {
+    const book = this.books.get(symbol);
+    if (!book) return 0;
+    const map = book.levels(side);
+    // Keep the `levels` best prices in a small sorted array: O(price levels × levels).
+    const best: number[] = [];
+    const better = side === 'buy' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+    for (const [price, qty] of map) {
+      const own = exclude && exclude.price === price ? exclude.remaining : 0;
+      if (qty - own <= EPS) continue;
+      if (best.length === levels && !better(price, best[levels - 1]!)) continue;
+      let i = best.length;
+      while (i > 0 && better(price, best[i - 1]!)) i--;
+      best.splice(i, 0, price);
+      if (best.length > levels) best.pop();
+    }
+    let depth = 0;
+    for (const p of best) {
+      const own = exclude && exclude.price === p ? exclude.remaining : 0;
+      depth += map.get(p)! - own;
+    }
+    return depth;
+  }
+
+  /** The account's live orders in the symbol (few per account: scanning them is cheap). */
+  liveOrdersOf(symbol: string, account: string): ReadonlySet<LiveOrder> {
+    return this.books.get(symbol)?.byAccount.get(account) ?? EMPTY;
+  }
+
+  /** An order by id, if it still rests. */
+  get(symbol: string, orderId: string): LiveOrder | undefined {
+    return this.books.get(symbol)?.orders.get(orderId);
+  }
+
+  /** Live orders in all symbols (tests and diagnostics). */
+  get size(): number {
+    let n = 0;
+    for (const b of this.books.values()) n += b.orders.size;
+    return n;
+  }
+
+  /** Forgets orders placed before `nowMs − horizon` and symbols left empty. */
+  expire(nowMs: EpochMs): void {
+    const cutoff = nowMs - this.horizonMs;
+    for (const [symbol, book] of this.books) {
+      for (const order of book.orders.values()) {
+        if (order.placedMs >= cutoff) break;
+        addLevel(book.levels(order.side), order.price, -order.remaining);
+        this.remove(book, order, false);
+      }
+      // Keep the size statistics of a quiet symbol only as long as its orders would live.
+      if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) this.books.delete(symbol);
+    }
+  }
+
+  private remove(book: SymbolBook, order: LiveOrder, fixLevels = true): void {
+    if (fixLevels) addLevel(book.levels(order.side), order.price, -order.remaining);
+    book.orders.delete(order.orderId);
+    const mine = book.byAccount.get(order.account);
+    if (mine) {
+      mine.delete(order);
+      if (mine.size === 0) book.byAccount.delete(order.account);
+    }
+  }
+}
+
+const EMPTY: ReadonlySet<LiveOrder> = new Set();
+
+function addLevel(map: Map<number, number>, price: number, delta: number): void {
+  const q = (map.get(price) ?? 0) + delta;
+  if (q <= EPS) map.delete(price);
+  else map.set(price, q);
+}
