@@ -25,7 +25,8 @@ export const thresholdsSchema = z
     price_window_ms: ms(300_000, 'window over which the price move is measured'),
     price_volatility_z: positive(10, 'a move of this many of the symbol\'s own window-volatilities alerts too'),
     price_min_volatility_windows: count(20, 'windows of history needed before the volatility rule applies'),
-    price_min_move: ratio(0.01, 'the volatility rule ignores moves smaller than this (ticks on quiet symbols)'),
+    price_min_move: ratio(0.01, 'the volatility rule ignores moves smaller than this fraction'),
+    price_min_ticks: positive(8, 'the volatility rule ignores moves smaller than this many typical trade-to-trade moves (bid-ask bounce)'),
 
     // wash_trading
     wash_trade_threshold: ratio(0.8, 'minimum offset ratio 1 − |net| / gross of the group\'s traded quantity in the window'),

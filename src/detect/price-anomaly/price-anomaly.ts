@@ -18,6 +18,11 @@ interface SymbolState {
   windowStartMs: number;
   windowOpenPrice: number;
   lastPrice: number;
+  /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
+  ticks: RobustRing;
+  /** Cached at each window roll: volatility of window returns, typical tick move. */
+  sigma: number;
+  tickMove: number;
   /** Recent trade ids (bounded), as evidence of the move. */
   recentIds: { tsMs: number; id: string }[];
   episode: { key: string; direction: 'up' | 'down'; startMs: number; lastMs: number; peakMove: number } | null;
@@ -38,6 +43,9 @@ function createPriceAnomaly(config: Config): Detector {
         s = {
           extremes: new TimeExtremes(windowMs),
           returns: new RobustRing(100),
+          ticks: new RobustRing(64),
+          sigma: NaN,
+          tickMove: 0,
           windowStartMs: trade.tsMs - (trade.tsMs % windowMs),
           windowOpenPrice: trade.price,
           lastPrice: trade.price,
@@ -53,7 +61,14 @@ function createPriceAnomaly(config: Config): Detector {
         if (s.lastPrice > 0 && s.windowOpenPrice > 0) s.returns.push(Math.log(s.lastPrice / s.windowOpenPrice));
         s.windowStartMs = ws;
         s.windowOpenPrice = s.lastPrice;
+        // Volatility: robust (MAD) but never below the mean absolute return, so a symbol whose price
+        // mostly does not move (MAD 0) is not judged against zero volatility.
+        if (s.returns.size >= t.price_min_volatility_windows) {
+          s.sigma = Math.max(s.returns.madSigma(), 1.2533 * s.returns.meanAbs());
+        }
+        s.tickMove = s.ticks.size >= 10 ? s.ticks.median() : 0;
       }
+      if (trade.price !== s.lastPrice && s.lastPrice > 0) s.ticks.push(Math.abs(Math.log(trade.price / s.lastPrice)));
       s.lastPrice = trade.price;
       s.lastTsMs = trade.tsMs;
       s.extremes.push(trade.tsMs, trade.price);
@@ -71,11 +86,12 @@ function createPriceAnomaly(config: Config): Detector {
       const fromPrice = direction === 'up' ? low : high;
       const fromMs = direction === 'up' ? s.extremes.minAtMs : s.extremes.maxAtMs;
 
-      const sigma = s.returns.size >= t.price_min_volatility_windows ? s.returns.madSigma() : NaN;
+      const sigma = s.sigma;
       const logMove = Math.abs(Math.log(trade.price / fromPrice));
       const z = sigma > 0 ? logMove / sigma : NaN;
       const byThreshold = move >= t.price_change_threshold;
-      const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move;
+      // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
+      const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * s.tickMove;
       if (!byThreshold && !byVolatility) return;
 
       const ep = s.episode;
@@ -116,6 +132,7 @@ function createPriceAnomaly(config: Config): Detector {
             ...(Number.isFinite(z)
               ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }]
               : []),
+            ...(s.tickMove > 0 ? [{ name: 'typical_tick_move', value: round4(s.tickMove), unit: 'log' }] : []),
           ],
           details: { direction, window_ms: windowMs, rule: byThreshold ? 'threshold' : 'volatility' },
         },

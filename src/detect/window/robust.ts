@@ -31,6 +31,14 @@ export class RobustRing {
     return s / this.filled;
   }
 
+  /** Mean of the absolute values held. */
+  meanAbs(): number {
+    if (this.filled === 0) return NaN;
+    let s = 0;
+    for (let i = 0; i < this.filled; i++) s += Math.abs(this.values[i]!);
+    return s / this.filled;
+  }
+
   /** Median of the values held (NaN when empty). */
   median(): number {
     return medianOf(this.values, this.filled, this.scratch);
