@@ -1,10 +1,13 @@
 import type { PatternType } from '../domain/alert.js';
 import type { DetectorFactory } from './detector.js';
 import { priceAnomaly } from './price-anomaly/price-anomaly.js';
+import { washTrading } from './wash-trading/wash-trading.js';
+import { concentratedTrading } from './concentrated-trading/concentrated-trading.js';
+import { unusualTiming } from './unusual-timing/unusual-timing.js';
 import { volumeSpike } from './volume-spike/volume-spike.js';
 
 /** Every detector, in the order they see each event. Add a detector here and nowhere else. */
-export const DETECTORS: readonly DetectorFactory[] = [volumeSpike, priceAnomaly];
+export const DETECTORS: readonly DetectorFactory[] = [volumeSpike, priceAnomaly, washTrading, concentratedTrading, unusualTiming];
 
 /** The detectors for the given patterns (all when none is named). */
 export function detectorsFor(patterns?: readonly PatternType[]): readonly DetectorFactory[] {
