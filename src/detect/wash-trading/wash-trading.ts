@@ -45,6 +45,10 @@ interface Episode {
   cycles: number;
   lastEmitN: number;
   lastCycle: readonly string[];
+  lastExec: Execution | null;
+  /** Last measured exclusivity and market share (reused when the window has moved past the episode). */
+  exclusivity: number;
+  marketShare: number;
 }
 
 interface SymbolState {
@@ -171,7 +175,7 @@ function createWashTrading(config: Config): Detector {
       ep = {
         key: `${groupKey}|${startMs}`, symbol, accounts, startMs, lastMatchMs: startMs, endMs: startMs,
         seen: new Map(), tradeIds: [], orderIds: [], net: new Map(), n: 0, gross: 0, notional: 0,
-        minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [],
+        minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [], lastExec: null, exclusivity: 0, marketShare: 0,
       };
       episodes.set(groupKey, ep);
     }
@@ -193,6 +197,7 @@ function createWashTrading(config: Config): Detector {
       addQty(ep.net, e.buyer, e.qty);
       addQty(ep.net, e.seller, -e.qty);
     }
+    ep.lastExec = e;
     if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(e.id);
     for (const o of e.orderIds) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
   }
@@ -246,7 +251,7 @@ function createWashTrading(config: Config): Detector {
     judge(s, ep, e, ctx);
   }
 
-  function judge(s: SymbolState, ep: Episode, last: Execution, ctx: DetectorContext): void {
+  function judge(s: SymbolState, ep: Episode, last: Execution, ctx: DetectorContext, final = false): void {
     const self = ep.accounts.length === 1;
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
@@ -268,15 +273,21 @@ function createWashTrading(config: Config): Detector {
       const total = s.accountQty.get(a) ?? 0;
       if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
     }
+    let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
+    if (final) {
+      exclusivity = ep.exclusivity;
+      marketShare = ep.marketShare;
+    }
     if (exclusivity < t.wash_min_exclusivity) return;
-    // Re-emit only when the episode grew materially (25% more trades).
-    if (ep.lastEmitN > 0 && ep.n < ep.lastEmitN * 1.25) return;
+    // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
+    if (ep.lastEmitN > 0 && (final ? ep.n === ep.lastEmitN : ep.n < ep.lastEmitN * 1.25)) return;
     ep.lastEmitN = ep.n;
+    ep.exclusivity = exclusivity;
+    ep.marketShare = marketShare;
 
     const meanQty = ep.sumQty / ep.n;
     const sizeCv = Math.sqrt(Math.max(0, ep.sumQtySq / ep.n - meanQty * meanQty)) / meanQty;
     const priceSpread = ep.minPrice > 0 ? ep.maxPrice / ep.minPrice - 1 : 0;
-    const marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
     const repeat = Math.log2(ep.n / minTrades + 1); // 1 at the minimum, grows slowly
     const offsetExcess = (offset - t.wash_trade_threshold) / Math.max(1e-9, 1 - t.wash_trade_threshold);
     // Confidence: how flat the group ends, how exclusively its members trade together, how often, how alike.
@@ -339,20 +350,30 @@ function createWashTrading(config: Config): Detector {
     },
     onTime(ctx: DetectorContext): void {
       executions.expire(ctx.now);
-      for (const [symbol, s] of symbols) {
-        expireSymbol(s, ctx.now);
-        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) symbols.delete(symbol);
-      }
       for (const [groupKey, ep] of episodes) {
         // A quiet gap of one window ends the episode: the next match starts a new alert.
         if (ctx.now - ep.lastMatchMs > windowMs) {
+          closeEpisode(ep, ctx);
           episodes.delete(groupKey);
           continue;
         }
         for (const [id, ts] of ep.seen) if (ts < ctx.now - windowMs) ep.seen.delete(id);
       }
+      for (const [symbol, s] of symbols) {
+        expireSymbol(s, ctx.now);
+        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) symbols.delete(symbol);
+      }
+    },
+    onEnd(ctx: DetectorContext): void {
+      for (const ep of episodes.values()) closeEpisode(ep, ctx);
     },
   };
+
+  /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
+  function closeEpisode(ep: Episode, ctx: DetectorContext): void {
+    const s = symbols.get(ep.symbol);
+    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s && ep.lastExec) judge(s, ep, ep.lastExec, ctx, true);
+  }
 
   function countVolume(symbol: string, tsMs: number, qty: number): void {
     const s = stateOf(symbol, tsMs);
