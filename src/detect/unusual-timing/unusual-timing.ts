@@ -117,7 +117,7 @@ function createUnusualTiming(config: Config): Detector {
       const s = stateOf(leg.symbol);
       const instances = instancesFor(s, leg.tsMs, session);
       const inSession = instances.some((i) => leg.tsMs >= i.openMs && leg.tsMs <= i.closeMs);
-      if (!inSession && primary) offSession(s, leg, instances, ctx);
+      if (!inSession) offSession(s, leg, instances, ctx, primary);
       const mw = inSession ? markingWindow(leg.tsMs, instances) : undefined;
       if (mw) {
         const key = `${mw.kind}|${mw.startMs}`;
@@ -191,7 +191,7 @@ function createUnusualTiming(config: Config): Detector {
       description:
         `${m.symbol}: possible ${what} by account ${best}: ${pct(share)} of the volume ${m.kind === 'close' ? 'in the last' : 'in the first'} ` +
         `${W / 60000} min of the session (${iso(m.startMs)}–${iso(m.endMs)}) was its ${up ? 'buying' : 'selling'}, and the price moved ` +
-        `${pct(move)} from ${ref} (${m.refPrice}) to ${m.lastPrice} (thresholds: share ${pct(t.timing_marking_share)}, move ${pct(t.timing_marking_move)}). ` +
+        `${pct(move)} from ${ref} (${fmt(m.refPrice)}) to ${fmt(m.lastPrice)} (thresholds: share ${pct(t.timing_marking_share)}, move ${pct(t.timing_marking_move)}). ` +
         `Check the account's reason to trade at the ${m.kind}.`,
       confidence: Math.min(1, 0.45 + 0.3 * overShare + 0.25 * overMove),
       riskScore: Math.min(1, 0.3 + 0.4 * share + 0.3 * Math.min(1, Math.abs(move) / 0.05)),
@@ -215,7 +215,7 @@ function createUnusualTiming(config: Config): Detector {
     });
   }
 
-  function offSession(s: SymbolState, leg: Leg, instances: SessionInstance[], ctx: DetectorContext): void {
+  function offSession(s: SymbolState, leg: Leg, instances: SessionInstance[], ctx: DetectorContext, primary: boolean): void {
     const next = instances.find((i) => i.openMs > leg.tsMs);
     const nextOpenMs = next ? next.openMs : leg.tsMs;
     if (!s.off || s.off.nextOpenMs !== nextOpenMs) {
@@ -225,14 +225,22 @@ function createUnusualTiming(config: Config): Detector {
       };
     }
     const o = s.off;
+    if (leg.account !== '' && o.accounts.size < 50) o.accounts.add(leg.account);
+    // Counts and emission on the buy leg only (one per execution); the sell leg contributes its account.
+    if (!primary) return;
     o.trades++;
     o.qty += leg.qty;
     o.endMs = Math.max(o.endMs, leg.tsMs);
     if (o.tradeIds.length < MAX_IDS) o.tradeIds.push(leg.id);
-    if (leg.account !== '' && o.accounts.size < 50) o.accounts.add(leg.account);
     // Doubling steps: 1, 2, 4, 8 … trades, so a busy off-session period updates one alert a few times.
     if (o.trades < Math.max(1, o.lastEmitTrades * 2)) return;
+    emitOff(o, ctx);
+  }
+
+  /** Emits (or updates) the off-session alert with its counts so far. */
+  function emitOff(o: OffSession, ctx: DetectorContext): void {
     o.lastEmitTrades = o.trades;
+    const nextOpenMs = o.nextOpenMs;
     ctx.emit({
       pattern: 'unusual_timing',
       episodeKey: o.key,
@@ -242,7 +250,7 @@ function createUnusualTiming(config: Config): Detector {
         `Check the venue's session configuration and whether these were permitted off-hours trades.`,
       confidence: 0.9,
       riskScore: Math.min(1, 0.2 + 0.1 * Math.log2(o.trades + 1)),
-      tsMs: leg.tsMs,
+      tsMs: o.endMs,
       windowStartMs: o.startMs,
       windowEndMs: o.endMs,
       symbols: [o.symbol],
@@ -361,7 +369,8 @@ function createUnusualTiming(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const leg of executions.fromTrade(trade).legs) onLeg(leg, ctx);
+      // Sell leg first, so the buy leg (which counts and emits) already knows both accounts.
+      for (const leg of executions.fromTrade(trade).legs.reverse()) onLeg(leg, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
@@ -371,13 +380,17 @@ function createUnusualTiming(config: Config): Detector {
       executions.expire(ctx.now);
       closeMarks(ctx, false);
       for (const [symbol, s] of symbols) {
-        if (s.off && ctx.now >= s.off.nextOpenMs) s.off = null;
+        if (s.off && ctx.now >= s.off.nextOpenMs) {
+          if (s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
+          s.off = null;
+        }
         if (s.marks.size === 0 && !s.off && ctx.now - s.lastTsMs > 7 * 86_400_000) symbols.delete(symbol);
       }
       for (const [k, r] of series) if (ctx.now - r.lastTsMs > t.timing_regularity_max_gap_ms) series.delete(k);
     },
     onEnd(ctx: DetectorContext): void {
       closeMarks(ctx, true);
+      for (const s of symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
     },
   };
 }
