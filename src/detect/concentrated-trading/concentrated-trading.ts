@@ -17,7 +17,7 @@ import { AccountExecutions, type Leg } from '../window/account-executions.js';
  * Alerts when, on a side, HHI ≥ `concentration_threshold` and the top share ≥
  * `concentration_top_share`, with at least `concentration_min_trades` trades and
  * `concentration_min_accounts` accounts in the window. Sliding (not tumbling) so a burst that
- * straddles a boundary is not split in two. One alert per symbol, side and dominant account while
+ * straddles a boundary is not split in two. One alert per symbol and side while
  * the condition keeps holding (a gap of one window ends the episode).
  */
 
@@ -54,7 +54,7 @@ interface SymbolState {
   trades: number;
   /** Distinct named accounts in the window, with their leg counts. */
   readonly accountLegs: Map<string, number>;
-  readonly episodes: Map<string, Episode>; // by side|top account
+  readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
 }
 
@@ -134,12 +134,13 @@ function createConcentratedTrading(config: Config): Detector {
     const share = topQty / book.total;
     if (share < t.concentration_top_share) return;
 
-    const epKey = `${side}|${top}`;
+    // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
+    const epKey = side;
     let ep = s.episodes.get(epKey);
     const windowStart = s.legs[s.head]?.tsMs ?? last.tsMs;
     if (!ep) {
       ep = {
-        key: `${last.symbol}|${side}|${top}|${windowStart}`, side, top, startMs: windowStart, lastHoldMs: last.tsMs,
+        key: `${last.symbol}|${side}|${windowStart}`, side, top, startMs: windowStart, lastHoldMs: last.tsMs,
         accounts: new Set(), tradeIds: [], seenIds: new Set(), lastEmitHhi: 0, lastEmitShare: 0, lastEmitTrades: 0, peakHhi: 0, peakShare: 0,
       };
       s.episodes.set(epKey, ep);
