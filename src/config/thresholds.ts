@@ -29,12 +29,14 @@ export const thresholdsSchema = z
     price_min_ticks: positive(8, 'the volatility rule ignores moves smaller than this many typical trade-to-trade moves (bid-ask bounce)'),
 
     // wash_trading
-    wash_trade_threshold: ratio(0.8, 'minimum offset ratio 1 − |net| / gross of the group\'s traded quantity in the window'),
-    wash_window_ms: ms(600_000, 'window in which back-and-forth trades are matched'),
-    wash_min_trades: count(4, 'trades within the group needed before alerting'),
+    wash_trade_threshold: ratio(0.8, 'minimum offset ratio 1 − Σ|net_i| / (2 × gross) of the group\'s internal trades (1 = every account ends flat)'),
+    wash_window_ms: ms(600_000, 'window in which back-and-forth trades are matched; an episode ends after this long without a new match'),
+    wash_min_trades: count(4, 'internal trades of a pair or ring needed before alerting'),
+    wash_self_min_trades: count(2, 'self-trades (buyer = seller) by one account needed before alerting'),
     wash_price_tolerance: ratio(0.02, 'relative price difference tolerated between matched legs'),
     wash_size_tolerance: ratio(0.1, 'relative size difference tolerated between matched legs'),
     wash_max_ring: count(4, 'longest cycle of accounts searched for in the buyer→seller graph'),
+    wash_min_exclusivity: ratio(0.25, 'every group member must do at least this share of its own window volume inside the group (rules out market makers and brokers whose crosses are a sideline)'),
 
     // spoofing / layering
     spoofing_threshold: positive(5, 'order size ≥ this × the symbol\'s median `new` order size (×) makes an order "large"'),
@@ -57,9 +59,9 @@ export const thresholdsSchema = z
     order_book_horizon_ms: ms(3_600_000, 'orders resting longer than this are forgotten by the spoofing/layering order book (bounds memory when cancels are lost)'),
 
     // concentrated_trading
-    concentration_threshold: ratio(0.4, 'Herfindahl–Hirschman index of per-account volume shares (0..1) that alerts'),
-    concentration_top_share: ratio(0.5, 'share of the window\'s volume by the top account that alerts (with the HHI)'),
-    concentration_window_ms: ms(3_600_000, 'window over which volume shares are measured'),
+    concentration_threshold: ratio(0.4, 'Herfindahl–Hirschman index (0..1) of per-account shares of one side (buying or selling) of the symbol\'s volume in the window that alerts'),
+    concentration_top_share: ratio(0.5, 'share of one side (buying or selling) of the window\'s volume by the top account that alerts (with the HHI)'),
+    concentration_window_ms: ms(3_600_000, 'sliding window over which volume shares are measured'),
     concentration_min_trades: count(30, 'trades in the window needed before judging'),
     concentration_min_accounts: count(3, 'distinct accounts in the window needed before judging'),
 
@@ -79,10 +81,13 @@ export const thresholdsSchema = z
 
     // unusual_timing
     timing_marking_window_ms: ms(300_000, 'last/first minutes of a session examined for marking the close/open'),
-    timing_marking_share: ratio(0.3, 'an account\'s share of volume in the marking window that alerts (with a price move)'),
-    timing_marking_move: ratio(0.005, 'price move into the close/open that, with the share, alerts'),
+    timing_marking_share: ratio(0.3, 'an account\'s share of the volume in the marking window, on the side of the move, that alerts (with a price move)'),
+    timing_marking_move: ratio(0.005, 'relative price move into the close (or from the previous close into the open) that, with the share, alerts'),
+    timing_marking_min_trades: count(5, 'trades in the marking window needed before judging'),
     timing_regularity_cv: ratio(0.05, 'coefficient of variation of inter-trade gaps below which timing looks machine-like'),
     timing_regularity_min_trades: count(20, 'trades by one account needed to judge regularity'),
+    timing_regularity_max_one_side: ratio(0.9, 'regular series with more than this share of their quantity on one side are execution algorithms (TWAP slicing) and not flagged; 1 flags them too'),
+    timing_regularity_max_gap_ms: ms(3_600_000, 'a gap longer than this between an account\'s trades starts a new series'),
   })
   .strict();
 

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MarketEvent } from '../../domain/events.js';
+import { concentratedTrading } from './concentrated-trading.js';
+import { fill, metric, rng, run, trade } from './test-builders.js';
+
+const T0 = Date.parse('2026-03-02T14:30:00Z');
+const S = 1000;
+
+/** Dispersed two-way flow: 30 clients trading with a market maker, who buys as much as it sells. */
+function background(seed: number, fromMs: number, minutes: number, every = 10 * S): MarketEvent[] {
+  const r = rng(seed);
+  const out: MarketEvent[] = [];
+  for (let ms = fromMs; ms < fromMs + minutes * 60 * S; ms += every) {
+    const client = `C${Math.floor(r() * 30)}`;
+    const qty = 100;
+    out.push(r() < 0.5 ? trade(ms, client, 'MM', qty, 100) : trade(ms, 'MM', client, qty, 100));
+  }
+  return out;
+}
+
+test('golden: one account buying most of the volume raises one growing alert naming it', async () => {
+  const events: MarketEvent[] = [...background(1, T0, 60)];
+  const r = rng(9);
+  for (let i = 0; i < 120; i++) events.push(trade(T0 + 10 * 60 * S + i * 10 * S + 500, 'BIG', `C${Math.floor(r() * 30)}`, 300, 100.5));
+  const { alerts, writes } = await run(concentratedTrading, events);
+  assert.equal(alerts.length, 1);
+  const a = alerts[0]!;
+  assert.equal(a.type, 'concentrated_trading');
+  assert.deepEqual(a.affected_users, ['BIG']);
+  assert.equal(a.evidence.details?.['side'], 'buy');
+  assert.ok(metric(a, 'top_share')! >= 0.5);
+  assert.ok(metric(a, 'hhi')! >= 0.4);
+  assert.ok(a.evidence.tradeIds.length > 30);
+  assert.ok(writes >= 2, 'updated as the share grew');
+});
+
+test('golden: a dominant seller is caught on the sell side', async () => {
+  const events: MarketEvent[] = [...background(2, T0, 30)];
+  for (let i = 0; i < 60; i++) events.push(trade(T0 + i * 20 * S + 300, `C${i % 25}`, 'DUMP', 400, 99));
+  const { alerts } = await run(concentratedTrading, events);
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0]!.evidence.details?.['side'], 'sell');
+  assert.deepEqual(alerts[0]!.affected_users, ['DUMP']);
+});
+
+test('legitimate: a market maker that is the counterparty of every trade dominates neither side', async () => {
+  const { alerts } = await run(concentratedTrading, background(3, T0, 120, 5 * S));
+  assert.equal(alerts.length, 0);
+});
+
+test('edge: just below the top-share threshold → nothing', async () => {
+  // BIG buys 45% of all volume: HHI of buying stays below 0.4 and top share below 0.5.
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 100; i++) {
+    const ts = T0 + i * 10 * S;
+    events.push(i % 20 < 9 ? trade(ts, 'BIG', `C${i % 30}`, 100, 100) : trade(ts, `C${(i * 7) % 30}`, `C${(i * 11 + 1) % 30}`, 100, 100));
+  }
+  assert.equal((await run(concentratedTrading, events)).alerts.length, 0);
+});
+
+test('edge: too few trades in the window → nothing', async () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 20; i++) events.push(trade(T0 + i * S, 'BIG', `C${i % 5}`, 100, 100));
+  assert.equal((await run(concentratedTrading, events)).alerts.length, 0);
+});
+
+test('anonymous tape: never alerts', async () => {
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 200; i++) events.push(trade(T0 + i * S, '', '', 100, 100));
+  assert.equal((await run(concentratedTrading, events)).alerts.length, 0);
+});
+
+test('fills and trades together count each execution once', async () => {
+  const trades: MarketEvent[] = [];
+  const fills: MarketEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    const ts = T0 + i * 10 * S;
+    trades.push(trade(ts, 'BIG', `C${i % 8}`, 100, 100, { tradeId: `x${i}` }));
+    fills.push(fill(ts, 'BIG', 'buy', 100, 100, `b${i}`), fill(ts, `C${i % 8}`, 'sell', 100, 100, `s${i}`));
+  }
+  const both = await run(concentratedTrading, [...trades, ...fills]);
+  const only = await run(concentratedTrading, trades);
+  assert.equal(both.alerts.length, 1);
+  assert.equal(metric(both.alerts[0]!, 'side_volume'), metric(only.alerts[0]!, 'side_volume'));
+  assert.equal(metric(both.alerts[0]!, 'window_trades'), metric(only.alerts[0]!, 'window_trades'));
+  assert.equal(metric(both.alerts[0]!, 'top_qty'), metric(only.alerts[0]!, 'top_qty'));
+});
+
+test('state expiry: a second burst after the window is a new episode', async () => {
+  const burst = (t0: number): MarketEvent[] => Array.from({ length: 40 }, (_, i) => trade(t0 + i * 10 * S, 'BIG', `C${i % 6}`, 100, 100));
+  const { alerts } = await run(concentratedTrading, [...burst(T0), ...burst(T0 + 3 * 3600 * S)]);
+  assert.equal(alerts.length, 2);
+});

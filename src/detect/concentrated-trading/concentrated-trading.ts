@@ -1,0 +1,251 @@
+import type { Config } from '../../config/config.js';
+import type { OrderEvent, Side, Trade } from '../../domain/events.js';
+import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import { AccountExecutions, type Leg } from '../window/account-executions.js';
+
+/**
+ * concentrated_trading (MAR Annex II 1(a)(i): orders or transactions that represent a significant
+ * proportion of the daily volume; MAR Art. 12(2)(a): a dominant position over supply or demand).
+ *
+ * Per symbol, a sliding window (`concentration_window_ms`) of execution legs. Each trade's quantity
+ * counts once for its buyer (on the buy side) and once for its seller (on the sell side); legs
+ * without an account still count in the side's total, so an anonymous tape dilutes shares and
+ * never alerts. For each side the Herfindahl–Hirschman index HHI = Σ (qᵢ / V)² of the accounts'
+ * shares of that side's volume V, and the top account's share, are kept incrementally. Concentration
+ * is judged per side because a market maker, counterparty to most trades but buying as much as it
+ * sells, dominates neither demand nor supply, whereas an account that controls one side does.
+ * Alerts when, on a side, HHI ≥ `concentration_threshold` and the top share ≥
+ * `concentration_top_share`, with at least `concentration_min_trades` trades and
+ * `concentration_min_accounts` accounts in the window. Sliding (not tumbling) so a burst that
+ * straddles a boundary is not split in two. One alert per symbol and side while
+ * the condition keeps holding (a gap of one window ends the episode).
+ */
+
+interface SideBook {
+  readonly qty: Map<string, number>;
+  /** Σ qᵢ² over named accounts, kept incrementally. */
+  sumSq: number;
+  /** All quantity on the side, anonymous legs included. */
+  total: number;
+}
+
+interface Episode {
+  readonly key: string;
+  readonly side: Side;
+  readonly top: string;
+  readonly startMs: number;
+  lastHoldMs: number;
+  readonly accounts: Set<string>;
+  readonly tradeIds: string[];
+  readonly seenIds: Set<string>;
+  lastEmitHhi: number;
+  lastEmitShare: number;
+  lastEmitTrades: number;
+  peakHhi: number;
+  peakShare: number;
+}
+
+interface SymbolState {
+  readonly legs: Leg[];
+  head: number;
+  readonly buy: SideBook;
+  readonly sell: SideBook;
+  /** Executions (buy legs) in the window: the trade count. */
+  trades: number;
+  /** Distinct named accounts in the window, with their leg counts. */
+  readonly accountLegs: Map<string, number>;
+  readonly episodes: Map<string, Episode>; // by side
+  lastTsMs: number;
+}
+
+const MAX_IDS = 500;
+
+function createConcentratedTrading(config: Config): Detector {
+  const t = config.thresholds;
+  const windowMs = t.concentration_window_ms;
+  const executions = new AccountExecutions();
+  const symbols = new Map<string, SymbolState>();
+
+  function stateOf(symbol: string, tsMs: number): SymbolState {
+    let s = symbols.get(symbol);
+    if (!s) {
+      s = {
+        legs: [], head: 0, buy: { qty: new Map(), sumSq: 0, total: 0 }, sell: { qty: new Map(), sumSq: 0, total: 0 },
+        trades: 0, accountLegs: new Map(), episodes: new Map(), lastTsMs: tsMs,
+      };
+      symbols.set(symbol, s);
+    }
+    return s;
+  }
+
+  function apply(s: SymbolState, leg: Leg, sign: 1 | -1): void {
+    const book = leg.side === 'buy' ? s.buy : s.sell;
+    book.total += sign * leg.qty;
+    if (leg.side === 'buy') s.trades += sign;
+    if (leg.account === '') return;
+    const before = book.qty.get(leg.account) ?? 0;
+    const after = before + sign * leg.qty;
+    book.sumSq += after * after - before * before;
+    if (after <= 1e-12) book.qty.delete(leg.account);
+    else book.qty.set(leg.account, after);
+    const n = (s.accountLegs.get(leg.account) ?? 0) + sign;
+    if (n <= 0) s.accountLegs.delete(leg.account);
+    else s.accountLegs.set(leg.account, n);
+  }
+
+  function expire(s: SymbolState, nowMs: number): void {
+    const cutoff = nowMs - windowMs;
+    while (s.head < s.legs.length && s.legs[s.head]!.tsMs < cutoff) apply(s, s.legs[s.head++]!, -1);
+    if (s.head > 1024 && s.head * 2 > s.legs.length) {
+      s.legs.splice(0, s.head);
+      s.head = 0;
+    }
+    // Recompute Σq² now and then: incremental float sums drift over an endless stream.
+    if (s.head === 0 && s.legs.length === 0) {
+      s.buy.sumSq = 0;
+      s.sell.sumSq = 0;
+    }
+  }
+
+  function onLeg(leg: Leg, ctx: DetectorContext): void {
+    const s = stateOf(leg.symbol, leg.tsMs);
+    s.lastTsMs = Math.max(s.lastTsMs, leg.tsMs);
+    expire(s, ctx.now);
+    s.legs.push(leg);
+    apply(s, leg, 1);
+    if (leg.account === '') return;
+    judge(s, leg.side, leg, ctx);
+  }
+
+  function judge(s: SymbolState, side: Side, last: Leg, ctx: DetectorContext): void {
+    if (s.trades < t.concentration_min_trades || s.accountLegs.size < t.concentration_min_accounts) return;
+    const book = side === 'buy' ? s.buy : s.sell;
+    if (book.total <= 0) return;
+    const hhi = book.sumSq / (book.total * book.total);
+    if (hhi < t.concentration_threshold) return;
+    let top = '';
+    let topQty = 0;
+    for (const [a, q] of book.qty) {
+      if (q > topQty || (q === topQty && a < top)) {
+        top = a;
+        topQty = q;
+      }
+    }
+    const share = topQty / book.total;
+    if (share < t.concentration_top_share) return;
+
+    // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
+    const epKey = side;
+    let ep = s.episodes.get(epKey);
+    const windowStart = s.legs[s.head]?.tsMs ?? last.tsMs;
+    if (!ep) {
+      ep = {
+        key: `${last.symbol}|${side}|${windowStart}`, side, top, startMs: windowStart, lastHoldMs: last.tsMs,
+        accounts: new Set(), tradeIds: [], seenIds: new Set(), lastEmitHhi: 0, lastEmitShare: 0, lastEmitTrades: 0, peakHhi: 0, peakShare: 0,
+      };
+      s.episodes.set(epKey, ep);
+    }
+    ep.lastHoldMs = last.tsMs;
+    ep.peakHhi = Math.max(ep.peakHhi, hhi);
+    ep.peakShare = Math.max(ep.peakShare, share);
+    const material =
+      ep.lastEmitTrades === 0 ||
+      hhi >= ep.lastEmitHhi + 0.05 ||
+      share >= ep.lastEmitShare + 0.05 ||
+      s.trades >= ep.lastEmitTrades * 2;
+    if (!material) return;
+    ep.lastEmitHhi = hhi;
+    ep.lastEmitShare = share;
+    ep.lastEmitTrades = s.trades;
+    // The dominating accounts: the top one plus any holding at least half the top share threshold.
+    const dominant = [...book.qty]
+      .filter(([a, q]) => a === top || q / book.total >= t.concentration_top_share / 2)
+      .sort((x, y) => y[1] - x[1]);
+    for (const [a] of dominant) ep.accounts.add(a);
+    // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
+    for (let i = s.head; i < s.legs.length && ep.tradeIds.length < MAX_IDS; i++) {
+      const l = s.legs[i]!;
+      if (l.side === side && ep.accounts.has(l.account) && !ep.seenIds.has(l.id)) {
+        ep.seenIds.add(l.id);
+        ep.tradeIds.push(l.id);
+      }
+    }
+
+    const accounts = [...ep.accounts].sort();
+    const overHhi = (hhi - t.concentration_threshold) / Math.max(1e-9, 1 - t.concentration_threshold);
+    const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
+    const sideWord = side === 'buy' ? 'buying' : 'selling';
+    const netOther = (side === 'buy' ? s.sell : s.buy).qty.get(top) ?? 0;
+    const oneSided = topQty > 0 ? 1 - Math.min(1, netOther / topQty) : 0;
+    ctx.emit({
+      pattern: 'concentrated_trading',
+      episodeKey: ep.key,
+      description:
+        `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
+        `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
+        `across ${s.trades} trades and ${s.accountLegs.size} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
+      // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
+      confidence: Math.min(1, 0.45 + 0.2 * overHhi + 0.2 * overShare + 0.15 * oneSided),
+      // Risk: how dominant and how much activity is involved.
+      riskScore: Math.min(1, 0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / t.concentration_min_trades + 1) * 2) + 0.1 * oneSided),
+      tsMs: last.tsMs,
+      windowStartMs: ep.startMs,
+      windowEndMs: last.tsMs,
+      symbols: [last.symbol],
+      accounts,
+      evidence: {
+        tradeIds: ep.tradeIds.slice(),
+        orderIds: [],
+        metrics: [
+          { name: 'hhi', value: round4(hhi), threshold: t.concentration_threshold, op: '>=' },
+          { name: 'top_share', value: round4(share), threshold: t.concentration_top_share, op: '>=', unit: 'ratio' },
+          { name: 'window_trades', value: s.trades, threshold: t.concentration_min_trades, op: '>=' },
+          { name: 'window_accounts', value: s.accountLegs.size, threshold: t.concentration_min_accounts, op: '>=' },
+          { name: 'top_qty', value: topQty, unit: 'qty' },
+          { name: 'side_volume', value: book.total, unit: 'qty' },
+          { name: 'top_one_sidedness', value: round4(oneSided), unit: 'ratio' },
+        ],
+        details: {
+          side,
+          top_account: top,
+          shares: Object.fromEntries(dominant.map(([a, q]) => [a, round4(q / book.total)])),
+          window_ms: windowMs,
+        },
+      },
+    });
+  }
+
+  return {
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      for (const leg of executions.fromTrade(trade).legs) onLeg(leg, ctx);
+    },
+    onOrder(order: OrderEvent, ctx: DetectorContext): void {
+      if (order.action !== 'fill') return;
+      for (const leg of executions.fromFill(order).legs) onLeg(leg, ctx);
+    },
+    onTime(ctx: DetectorContext): void {
+      executions.expire(ctx.now);
+      for (const [symbol, s] of symbols) {
+        expire(s, ctx.now);
+        for (const [k, ep] of s.episodes) if (ctx.now - ep.lastHoldMs > windowMs) s.episodes.delete(k);
+        if (s.head >= s.legs.length && s.episodes.size === 0) symbols.delete(symbol);
+      }
+    },
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
+}
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+export const concentratedTrading: DetectorFactory = {
+  pattern: 'concentrated_trading',
+  version: 1,
+  create: createConcentratedTrading,
+};

@@ -1,0 +1,415 @@
+import type { Config, Session } from '../../config/config.js';
+import type { OrderEvent, Trade } from '../../domain/events.js';
+import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import { sessionsAround, type SessionInstance } from './session-clock.js';
+
+/**
+ * unusual_timing, three rules:
+ * 1. Marking the close / open (MAR Annex II 1(a)(vii)–(viii); ESMA "marking the close"): in the last
+ *    (first) `timing_marking_window_ms` of a configured session, one account does at least
+ *    `timing_marking_share` of the volume on the side of the price move (aggressive legs only when the
+ *    tape says who was the aggressor, so a passive market maker is not counted), its net position
+ *    goes the same way, and the price moves at least `timing_marking_move` into the close (from the
+ *    last price before the window) or into the open (from the previous session's last price).
+ *    Judged when the window ends.
+ * 2. Off-session trading: executions outside the symbol's configured session (`sessions[symbol]` or
+ *    `sessions['*']`); one alert per symbol per off-session period (keyed by the next open).
+ * 3. Machine-like timing: an account whose last `timing_regularity_min_trades` execution instants
+ *    (same-millisecond fills merged) have gaps with coefficient of variation < `timing_regularity_cv`.
+ *    Poisson-like human or market-maker timing has CV ≈ 1. Series with more than
+ *    `timing_regularity_max_one_side` of their quantity on one side are execution algorithms (TWAP
+ *    slicing a parent order) and are not flagged; mean gaps under 100 ms are latency artefacts.
+ */
+
+interface MarkWindow {
+  readonly kind: 'close' | 'open';
+  readonly symbol: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Price the move is measured from: last price before the window (the previous close for the open). */
+  refPrice: number;
+  lastPrice: number;
+  lastTsMs: number;
+  volume: number;
+  trades: number;
+  /** Per account: bought, sold, and the directional quantity counted for the share (aggressive or unknown). */
+  readonly accounts: Map<string, { bought: number; sold: number; aggBought: number; aggSold: number; ids: string[] }>;
+}
+
+interface OffSession {
+  readonly key: string;
+  readonly symbol: string;
+  readonly nextOpenMs: number;
+  readonly startMs: number;
+  endMs: number;
+  trades: number;
+  qty: number;
+  readonly accounts: Set<string>;
+  readonly tradeIds: string[];
+  lastEmitTrades: number;
+}
+
+interface Series {
+  readonly ts: number[];
+  readonly buy: number[];
+  readonly sell: number[];
+  episode: { key: string; startMs: number; events: number; lastEmitEvents: number; failing: number; tradeIds: string[]; minCv: number } | null;
+  lastTsMs: number;
+}
+
+interface SymbolState {
+  lastPrice: number;
+  lastTsMs: number;
+  readonly marks: Map<string, MarkWindow>;
+  off: OffSession | null;
+  /** Session occurrences around recent events, valid while event time stays in [validFromMs, validToMs). */
+  sessions: { instances: SessionInstance[]; validFromMs: number; validToMs: number } | null;
+}
+
+const MAX_IDS = 500;
+const MIN_MEAN_GAP_MS = 100;
+
+function createUnusualTiming(config: Config): Detector {
+  const t = config.thresholds;
+  const W = t.timing_marking_window_ms;
+  const executions = new AccountExecutions();
+  const symbols = new Map<string, SymbolState>();
+  const series = new Map<string, Series>(); // symbol|account
+
+  function sessionOf(symbol: string): Session | undefined {
+    return config.sessions[symbol] ?? config.sessions['*'];
+  }
+
+  function stateOf(symbol: string): SymbolState {
+    let s = symbols.get(symbol);
+    if (!s) {
+      s = { lastPrice: NaN, lastTsMs: -Infinity, marks: new Map(), off: null, sessions: null };
+      symbols.set(symbol, s);
+    }
+    return s;
+  }
+
+  /** The session occurrences around `tsMs`, cached: Intl conversions happen about once per session, not per trade. */
+  function instancesFor(s: SymbolState, tsMs: number, session: Session): SessionInstance[] {
+    const c = s.sessions;
+    if (c && tsMs >= c.validFromMs && tsMs < c.validToMs) return c.instances;
+    const instances = sessionsAround(tsMs, session);
+    // Between the previous occurrence's close and the next one's open, the same three occurrences answer every question.
+    s.sessions = { instances, validFromMs: instances[0]!.closeMs, validToMs: instances[2]!.openMs };
+    return instances;
+  }
+
+  /** The marking window (close or open) containing `tsMs`, if any. */
+  function markingWindow(tsMs: number, instances: SessionInstance[]): { kind: 'close' | 'open'; startMs: number; endMs: number } | undefined {
+    for (const i of instances) {
+      if (tsMs >= i.closeMs - W && tsMs <= i.closeMs) return { kind: 'close', startMs: i.closeMs - W, endMs: i.closeMs };
+      if (tsMs >= i.openMs && tsMs <= i.openMs + W) return { kind: 'open', startMs: i.openMs, endMs: i.openMs + W };
+    }
+    return undefined;
+  }
+
+  function onLeg(leg: Leg, ctx: DetectorContext): void {
+    const session = sessionOf(leg.symbol);
+    // One leg per execution for prices and volume: the buy leg (present, possibly anonymous, for every trade).
+    const primary = leg.side === 'buy';
+    if (session) {
+      const s = stateOf(leg.symbol);
+      const instances = instancesFor(s, leg.tsMs, session);
+      const inSession = instances.some((i) => leg.tsMs >= i.openMs && leg.tsMs <= i.closeMs);
+      if (!inSession) offSession(s, leg, instances, ctx, primary);
+      const mw = inSession ? markingWindow(leg.tsMs, instances) : undefined;
+      if (mw) {
+        const key = `${mw.kind}|${mw.startMs}`;
+        let m = s.marks.get(key);
+        if (!m) {
+          m = {
+            kind: mw.kind, symbol: leg.symbol, startMs: mw.startMs, endMs: mw.endMs,
+            refPrice: Number.isFinite(s.lastPrice) && s.lastTsMs < mw.startMs ? s.lastPrice : leg.price,
+            lastPrice: leg.price, lastTsMs: leg.tsMs, volume: 0, trades: 0, accounts: new Map(),
+          };
+          s.marks.set(key, m);
+        }
+        if (primary) {
+          m.volume += leg.qty;
+          m.trades++;
+          if (leg.tsMs >= m.lastTsMs) {
+            m.lastPrice = leg.price;
+            m.lastTsMs = leg.tsMs;
+          }
+        }
+        if (leg.account !== '') {
+          let a = m.accounts.get(leg.account);
+          if (!a) m.accounts.set(leg.account, (a = { bought: 0, sold: 0, aggBought: 0, aggSold: 0, ids: [] }));
+          // A leg counts as directional unless the tape says the other side was the aggressor.
+          const aggressive = leg.aggressor === undefined || leg.aggressor === leg.side;
+          if (leg.side === 'buy') {
+            a.bought += leg.qty;
+            if (aggressive) a.aggBought += leg.qty;
+          } else {
+            a.sold += leg.qty;
+            if (aggressive) a.aggSold += leg.qty;
+          }
+          if (a.ids.length < MAX_IDS) a.ids.push(leg.id);
+        }
+      }
+      if (primary && leg.tsMs >= s.lastTsMs) {
+        s.lastPrice = leg.price;
+        s.lastTsMs = leg.tsMs;
+      }
+    }
+    if (leg.account !== '') regularity(leg, ctx);
+  }
+
+  function judgeMark(m: MarkWindow, ctx: DetectorContext): void {
+    if (m.trades < t.timing_marking_min_trades || m.volume <= 0 || !(m.refPrice > 0)) return;
+    const move = m.lastPrice / m.refPrice - 1;
+    if (Math.abs(move) < t.timing_marking_move) return;
+    const up = move > 0;
+    let best = '';
+    let bestQty = 0;
+    for (const [acc, a] of m.accounts) {
+      const directional = up ? a.aggBought : a.aggSold;
+      const net = up ? a.bought - a.sold : a.sold - a.bought;
+      if (net <= 0) continue;
+      if (directional > bestQty || (directional === bestQty && acc < best)) {
+        best = acc;
+        bestQty = directional;
+      }
+    }
+    if (best === '') return;
+    const share = bestQty / m.volume;
+    if (share < t.timing_marking_share) return;
+    const a = m.accounts.get(best)!;
+    const overShare = (share - t.timing_marking_share) / Math.max(1e-9, 1 - t.timing_marking_share);
+    const overMove = Math.min(1, Math.abs(move) / t.timing_marking_move / 4);
+    const what = m.kind === 'close' ? 'marking the close' : 'marking the open';
+    const ref = m.kind === 'close' ? 'the last price before the window' : "the previous session's last price";
+    ctx.emit({
+      pattern: 'unusual_timing',
+      episodeKey: `${m.symbol}|${m.kind}|${m.startMs}|${best}`,
+      description:
+        `${m.symbol}: possible ${what} by account ${best}: ${pct(share)} of the volume ${m.kind === 'close' ? 'in the last' : 'in the first'} ` +
+        `${W / 60000} min of the session (${iso(m.startMs)}–${iso(m.endMs)}) was its ${up ? 'buying' : 'selling'}, and the price moved ` +
+        `${pct(move)} from ${ref} (${fmt(m.refPrice)}) to ${fmt(m.lastPrice)} (thresholds: share ${pct(t.timing_marking_share)}, move ${pct(t.timing_marking_move)}). ` +
+        `Check the account's reason to trade at the ${m.kind}.`,
+      confidence: Math.min(1, 0.45 + 0.3 * overShare + 0.25 * overMove),
+      riskScore: Math.min(1, 0.3 + 0.4 * share + 0.3 * Math.min(1, Math.abs(move) / 0.05)),
+      tsMs: Math.max(m.lastTsMs, Math.min(ctx.now, m.endMs)),
+      windowStartMs: m.startMs,
+      windowEndMs: m.endMs,
+      symbols: [m.symbol],
+      accounts: [best],
+      evidence: {
+        tradeIds: a.ids.slice(),
+        orderIds: [],
+        metrics: [
+          { name: 'account_share', value: round4(share), threshold: t.timing_marking_share, op: '>=', unit: 'ratio' },
+          { name: 'price_move', value: round4(Math.abs(move)), threshold: t.timing_marking_move, op: '>=', unit: 'ratio' },
+          { name: 'window_trades', value: m.trades, threshold: t.timing_marking_min_trades, op: '>=' },
+          { name: 'window_volume', value: m.volume, unit: 'qty' },
+          { name: 'account_net', value: a.bought - a.sold, unit: 'qty' },
+        ],
+        details: { rule: m.kind === 'close' ? 'marking_close' : 'marking_open', reference_price: m.refPrice, final_price: m.lastPrice, direction: up ? 'up' : 'down' },
+      },
+    });
+  }
+
+  function offSession(s: SymbolState, leg: Leg, instances: SessionInstance[], ctx: DetectorContext, primary: boolean): void {
+    const next = instances.find((i) => i.openMs > leg.tsMs);
+    const nextOpenMs = next ? next.openMs : leg.tsMs;
+    if (!s.off || s.off.nextOpenMs !== nextOpenMs) {
+      s.off = {
+        key: `${leg.symbol}|off|${nextOpenMs}`, symbol: leg.symbol, nextOpenMs, startMs: leg.tsMs, endMs: leg.tsMs,
+        trades: 0, qty: 0, accounts: new Set(), tradeIds: [], lastEmitTrades: 0,
+      };
+    }
+    const o = s.off;
+    if (leg.account !== '' && o.accounts.size < 50) o.accounts.add(leg.account);
+    // Counts and emission on the buy leg only (one per execution); the sell leg contributes its account.
+    if (!primary) return;
+    o.trades++;
+    o.qty += leg.qty;
+    o.endMs = Math.max(o.endMs, leg.tsMs);
+    if (o.tradeIds.length < MAX_IDS) o.tradeIds.push(leg.id);
+    // Doubling steps: 1, 2, 4, 8 … trades, so a busy off-session period updates one alert a few times.
+    if (o.trades < Math.max(1, o.lastEmitTrades * 2)) return;
+    emitOff(o, ctx);
+  }
+
+  /** Emits (or updates) the off-session alert with its counts so far. */
+  function emitOff(o: OffSession, ctx: DetectorContext): void {
+    o.lastEmitTrades = o.trades;
+    const nextOpenMs = o.nextOpenMs;
+    ctx.emit({
+      pattern: 'unusual_timing',
+      episodeKey: o.key,
+      description:
+        `${o.symbol}: ${o.trades} trade(s), ${fmt(o.qty)} in total, executed outside the configured session ` +
+        `(${iso(o.startMs)}–${iso(o.endMs)}, next open ${iso(nextOpenMs)})${o.accounts.size > 0 ? ` by ${[...o.accounts].sort().slice(0, 5).join(', ')}${o.accounts.size > 5 ? ' …' : ''}` : ''}. ` +
+        `Check the venue's session configuration and whether these were permitted off-hours trades.`,
+      confidence: 0.9,
+      riskScore: Math.min(1, 0.2 + 0.1 * Math.log2(o.trades + 1)),
+      tsMs: o.endMs,
+      windowStartMs: o.startMs,
+      windowEndMs: o.endMs,
+      symbols: [o.symbol],
+      accounts: [...o.accounts],
+      evidence: {
+        tradeIds: o.tradeIds.slice(),
+        orderIds: [],
+        metrics: [
+          { name: 'off_session_trades', value: o.trades, threshold: 1, op: '>=' },
+          { name: 'off_session_qty', value: o.qty, unit: 'qty' },
+        ],
+        details: { rule: 'off_session', next_open: iso(nextOpenMs) },
+      },
+    });
+  }
+
+  function regularity(leg: Leg, ctx: DetectorContext): void {
+    const key = `${leg.symbol}|${leg.account}`;
+    let r = series.get(key);
+    if (!r) series.set(key, (r = { ts: [], buy: [], sell: [], episode: null, lastTsMs: leg.tsMs }));
+    const n = r.ts.length;
+    if (n > 0 && leg.tsMs === r.ts[n - 1]) {
+      // Same instant: one order's fills, or both legs of a self-trade; merge.
+      if (leg.side === 'buy') r.buy[n - 1]! += leg.qty;
+      else r.sell[n - 1]! += leg.qty;
+      if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
+      return;
+    }
+    if (n > 0 && (leg.tsMs < r.ts[n - 1]! || leg.tsMs - r.ts[n - 1]! > t.timing_regularity_max_gap_ms)) {
+      if (leg.tsMs < r.ts[n - 1]!) return; // late by the reorder window: ignore for timing
+      r.ts.length = 0;
+      r.buy.length = 0;
+      r.sell.length = 0;
+      r.episode = null;
+    }
+    r.ts.push(leg.tsMs);
+    r.buy.push(leg.side === 'buy' ? leg.qty : 0);
+    r.sell.push(leg.side === 'sell' ? leg.qty : 0);
+    r.lastTsMs = leg.tsMs;
+    const N = t.timing_regularity_min_trades;
+    if (r.ts.length > N) {
+      r.ts.shift();
+      r.buy.shift();
+      r.sell.shift();
+    }
+    if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
+    if (r.ts.length < N) return;
+    let sum = 0;
+    for (let i = 1; i < N; i++) sum += r.ts[i]! - r.ts[i - 1]!;
+    const mean = sum / (N - 1);
+    let sq = 0;
+    for (let i = 1; i < N; i++) sq += (r.ts[i]! - r.ts[i - 1]! - mean) ** 2;
+    const cv = mean > 0 ? Math.sqrt(sq / (N - 1)) / mean : Infinity;
+    let buy = 0;
+    let sell = 0;
+    for (let i = 0; i < N; i++) {
+      buy += r.buy[i]!;
+      sell += r.sell[i]!;
+    }
+    const oneSide = Math.max(buy, sell) / Math.max(1e-12, buy + sell);
+    const regular = cv < t.timing_regularity_cv && mean >= MIN_MEAN_GAP_MS && oneSide <= t.timing_regularity_max_one_side;
+    if (!regular) {
+      // The episode survives a few irregular gaps; N irregular judgements in a row end it.
+      if (r.episode && ++r.episode.failing >= N) r.episode = null;
+      return;
+    }
+    if (!r.episode) {
+      r.episode = { key: `${key}|regular|${r.ts[0]}`, startMs: r.ts[0]!, events: N, lastEmitEvents: 0, failing: 0, tradeIds: [leg.id], minCv: cv };
+    } else {
+      r.episode.events++;
+      r.episode.failing = 0;
+    }
+    const ep = r.episode;
+    ep.minCv = Math.min(ep.minCv, cv);
+    if (ep.lastEmitEvents > 0 && ep.events < ep.lastEmitEvents * 1.5) return;
+    ep.lastEmitEvents = ep.events;
+    const overCv = 1 - cv / t.timing_regularity_cv;
+    ctx.emit({
+      pattern: 'unusual_timing',
+      episodeKey: ep.key,
+      description:
+        `${leg.symbol}: account ${leg.account} traded at machine-like regular intervals: ${ep.events} executions every ` +
+        `${(mean / 1000).toFixed(2)}s on average with a coefficient of variation of ${cv.toFixed(3)} over the last ${N} ` +
+        `(threshold ${t.timing_regularity_cv}), ${pct(buy / Math.max(1e-12, buy + sell))} buying. Check for an undisclosed algorithm or a volume-generating bot.`,
+      confidence: Math.min(1, 0.5 + 0.3 * overCv + 0.2 * Math.min(1, ep.events / (3 * N))),
+      riskScore: Math.min(1, 0.2 + 0.1 * Math.log2(ep.events / N + 1) + 0.2 * (1 - oneSide) * 2),
+      tsMs: leg.tsMs,
+      windowStartMs: ep.startMs,
+      windowEndMs: leg.tsMs,
+      symbols: [leg.symbol],
+      accounts: [leg.account],
+      evidence: {
+        tradeIds: ep.tradeIds.slice(),
+        orderIds: [],
+        metrics: [
+          { name: 'gap_cv', value: round4(cv), threshold: t.timing_regularity_cv, op: '<' },
+          { name: 'mean_gap_ms', value: Math.round(mean), threshold: MIN_MEAN_GAP_MS, op: '>=', unit: 'ms' },
+          { name: 'series_trades', value: ep.events, threshold: N, op: '>=' },
+          { name: 'one_side_share', value: round4(oneSide), threshold: t.timing_regularity_max_one_side, op: '<=', unit: 'ratio' },
+        ],
+        details: { rule: 'regular_timing' },
+      },
+    });
+  }
+
+  function closeMarks(ctx: DetectorContext, all: boolean): void {
+    for (const s of symbols.values()) {
+      for (const [k, m] of s.marks) {
+        if (all || ctx.now > m.endMs) {
+          s.marks.delete(k);
+          judgeMark(m, ctx);
+        }
+      }
+    }
+  }
+
+  return {
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      // Sell leg first, so the buy leg (which counts and emits) already knows both accounts.
+      for (const leg of executions.fromTrade(trade).legs.reverse()) onLeg(leg, ctx);
+    },
+    onOrder(order: OrderEvent, ctx: DetectorContext): void {
+      if (order.action !== 'fill') return;
+      for (const leg of executions.fromFill(order).legs) onLeg(leg, ctx);
+    },
+    onTime(ctx: DetectorContext): void {
+      executions.expire(ctx.now);
+      closeMarks(ctx, false);
+      for (const [symbol, s] of symbols) {
+        if (s.off && ctx.now >= s.off.nextOpenMs) {
+          if (s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
+          s.off = null;
+        }
+        if (s.marks.size === 0 && !s.off && ctx.now - s.lastTsMs > 7 * 86_400_000) symbols.delete(symbol);
+      }
+      for (const [k, r] of series) if (ctx.now - r.lastTsMs > t.timing_regularity_max_gap_ms) series.delete(k);
+    },
+    onEnd(ctx: DetectorContext): void {
+      closeMarks(ctx, true);
+      for (const s of symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
+    },
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
+}
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export const unusualTiming: DetectorFactory = {
+  pattern: 'unusual_timing',
+  version: 1,
+  create: createUnusualTiming,
+};

@@ -1,0 +1,405 @@
+import type { Config } from '../../config/config.js';
+import type { OrderEvent, Trade } from '../../domain/events.js';
+import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import { AccountExecutions, type Execution } from '../window/account-executions.js';
+
+/**
+ * wash_trading (EU MAR Annex I (c): transactions with no change in beneficial ownership).
+ *
+ * Per symbol, a sliding window (`wash_window_ms`) of executions with both accounts known forms a
+ * directed buyer→seller graph. Each new execution b←s (b bought from s) closes a cycle when a path
+ * s→…→b of at most `wash_max_ring` − 1 edges exists whose every edge has an execution of similar
+ * size and price (tolerances). The cycle's accounts form a group (a pair, a ring, or one account
+ * trading with itself); the group's internal trades in the window join its episode. The episode
+ * alerts once it holds `wash_min_trades` trades (`wash_self_min_trades` for self-trades), the
+ * group ends roughly flat (offset ratio ≥ `wash_trade_threshold`) and every member does at least
+ * `wash_min_exclusivity` of its own volume inside the group (so a market maker or broker that is
+ * merely the counterparty of a round-tripping client is not accused). The search starts only at
+ * the accounts of the new execution and is bounded by depth and an inspection budget.
+ */
+
+interface Edge {
+  /** Executions buyer←seller in the window, oldest first. */
+  readonly execs: Execution[];
+}
+
+interface Episode {
+  readonly key: string;
+  readonly symbol: string;
+  readonly accounts: readonly string[];
+  readonly startMs: number;
+  lastMatchMs: number;
+  endMs: number;
+  /** Trade ids already counted, with their time (pruned once they left the window). */
+  readonly seen: Map<string, number>;
+  readonly tradeIds: string[];
+  readonly orderIds: string[];
+  readonly net: Map<string, number>;
+  n: number;
+  gross: number;
+  notional: number;
+  minPrice: number;
+  maxPrice: number;
+  sumQty: number;
+  sumQtySq: number;
+  cycles: number;
+  lastEmitN: number;
+  lastCycle: readonly string[];
+  lastExec: Execution | null;
+  /** Last measured exclusivity and market share (reused when the window has moved past the episode). */
+  exclusivity: number;
+  marketShare: number;
+}
+
+interface SymbolState {
+  readonly window: Execution[];
+  head: number;
+  /** out.get(buyer).get(seller): executions in which buyer bought from seller. */
+  readonly out: Map<string, Map<string, Edge>>;
+  /** Each account's traded quantity (bought + sold) in the window. */
+  readonly accountQty: Map<string, number>;
+  /** All traded quantity in the window (each execution once, anonymous ones too). */
+  volume: number;
+  readonly volumeQueue: { tsMs: number; qty: number }[];
+  volumeHead: number;
+  lastTsMs: number;
+}
+
+const MAX_IDS = 500;
+/** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
+const SEARCH_BUDGET = 4_000;
+
+function createWashTrading(config: Config): Detector {
+  const t = config.thresholds;
+  const windowMs = t.wash_window_ms;
+  const executions = new AccountExecutions();
+  const symbols = new Map<string, SymbolState>();
+  const episodes = new Map<string, Episode>(); // by symbol|sorted accounts
+
+  function stateOf(symbol: string, tsMs: number): SymbolState {
+    let s = symbols.get(symbol);
+    if (!s) {
+      s = { window: [], head: 0, out: new Map(), accountQty: new Map(), volume: 0, volumeQueue: [], volumeHead: 0, lastTsMs: tsMs };
+      symbols.set(symbol, s);
+    }
+    return s;
+  }
+
+  function expireSymbol(s: SymbolState, nowMs: number): void {
+    const cutoff = nowMs - windowMs;
+    while (s.head < s.window.length && s.window[s.head]!.tsMs < cutoff) {
+      const e = s.window[s.head++]!;
+      const edge = s.out.get(e.buyer)?.get(e.seller);
+      if (edge) {
+        const i = edge.execs.indexOf(e);
+        if (i >= 0) edge.execs.splice(i, 1);
+        if (edge.execs.length === 0) {
+          const m = s.out.get(e.buyer)!;
+          m.delete(e.seller);
+          if (m.size === 0) s.out.delete(e.buyer);
+        }
+      }
+      addQty(s.accountQty, e.buyer, -e.qty);
+      if (e.seller !== e.buyer) addQty(s.accountQty, e.seller, -e.qty);
+    }
+    if (s.head > 1024 && s.head * 2 > s.window.length) {
+      s.window.splice(0, s.head);
+      s.head = 0;
+    }
+    while (s.volumeHead < s.volumeQueue.length && s.volumeQueue[s.volumeHead]!.tsMs < cutoff) {
+      s.volume -= s.volumeQueue[s.volumeHead++]!.qty;
+    }
+    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeQueue.length) {
+      s.volumeQueue.splice(0, s.volumeHead);
+      s.volumeHead = 0;
+    }
+  }
+
+  function similar(a: Execution, ref: Execution): boolean {
+    const sizeDiff = Math.abs(a.qty - ref.qty) / Math.max(a.qty, ref.qty);
+    const priceDiff = Math.abs(a.price - ref.price) / ref.price;
+    return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
+  }
+
+  /**
+   * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
+   * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
+   * shortest cycle (a pair before a ring) is the one reported.
+   */
+  function findPath(s: SymbolState, from: string, to: string, ref: Execution): string[] | undefined {
+    let budget = SEARCH_BUDGET;
+    const maxEdges = t.wash_max_ring - 1;
+    const path: string[] = [from];
+    const onPath = new Set<string>([from, ref.buyer]);
+    const edgeMatches = (u: string, v: string): boolean => {
+      const edge = s.out.get(u)?.get(v);
+      if (!edge) return false;
+      for (const x of edge.execs) {
+        if (--budget < 0) return false;
+        if (x !== ref && similar(x, ref)) return true;
+      }
+      return false;
+    };
+    const dfs = (u: string, depthLeft: number): boolean => {
+      if (depthLeft === 1) {
+        if (edgeMatches(u, to)) {
+          path.push(to);
+          return true;
+        }
+        return false;
+      }
+      const nexts = s.out.get(u);
+      if (!nexts) return false;
+      for (const v of nexts.keys()) {
+        if (budget < 0) return false;
+        if (onPath.has(v)) continue;
+        if (!edgeMatches(u, v)) continue;
+        path.push(v);
+        onPath.add(v);
+        if (dfs(v, depthLeft - 1)) return true;
+        path.pop();
+        onPath.delete(v);
+      }
+      return false;
+    };
+    for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
+      if (dfs(from, edges)) return path;
+    }
+    return undefined;
+  }
+
+  function episodeFor(symbol: string, accounts: string[], startMs: number): Episode {
+    const groupKey = `${symbol}|${accounts.join(',')}`;
+    let ep = episodes.get(groupKey);
+    if (!ep) {
+      ep = {
+        key: `${groupKey}|${startMs}`, symbol, accounts, startMs, lastMatchMs: startMs, endMs: startMs,
+        seen: new Map(), tradeIds: [], orderIds: [], net: new Map(), n: 0, gross: 0, notional: 0,
+        minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [], lastExec: null, exclusivity: 0, marketShare: 0,
+      };
+      episodes.set(groupKey, ep);
+    }
+    return ep;
+  }
+
+  function addToEpisode(ep: Episode, e: Execution): void {
+    if (ep.seen.has(e.id)) return;
+    ep.seen.set(e.id, e.tsMs);
+    ep.n++;
+    ep.gross += e.qty;
+    ep.notional += e.qty * e.price;
+    ep.sumQty += e.qty;
+    ep.sumQtySq += e.qty * e.qty;
+    ep.minPrice = Math.min(ep.minPrice, e.price);
+    ep.maxPrice = Math.max(ep.maxPrice, e.price);
+    ep.endMs = Math.max(ep.endMs, e.tsMs);
+    if (e.buyer !== e.seller) {
+      addQty(ep.net, e.buyer, e.qty);
+      addQty(ep.net, e.seller, -e.qty);
+    }
+    ep.lastExec = e;
+    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(e.id);
+    for (const o of e.orderIds) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+  }
+
+  /** The group's internal executions in the window (both accounts in the group). */
+  function internal(s: SymbolState, group: readonly string[]): Execution[] {
+    const out: Execution[] = [];
+    for (const b of group) {
+      const m = s.out.get(b);
+      if (!m) continue;
+      for (const a of group) {
+        const edge = m.get(a);
+        if (edge) out.push(...edge.execs);
+      }
+    }
+    return out.sort((x, y) => x.tsMs - y.tsMs);
+  }
+
+  function onExecution(e: Execution, ctx: DetectorContext): void {
+    const s = stateOf(e.symbol, e.tsMs);
+    s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
+    expireSymbol(s, ctx.now);
+    s.window.push(e);
+    let byBuyer = s.out.get(e.buyer);
+    if (!byBuyer) s.out.set(e.buyer, (byBuyer = new Map()));
+    let edge = byBuyer.get(e.seller);
+    if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
+    edge.execs.push(e);
+    addQty(s.accountQty, e.buyer, e.qty);
+    if (e.seller !== e.buyer) addQty(s.accountQty, e.seller, e.qty);
+
+    let cycle: string[] | undefined;
+    if (e.buyer === e.seller) cycle = [e.buyer];
+    else {
+      const path = findPath(s, e.seller, e.buyer, e);
+      if (path) cycle = [e.buyer, ...path.slice(0, -1)];
+    }
+    if (!cycle) {
+      // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
+      const ep = episodes.get(`${e.symbol}|${[...new Set([e.buyer, e.seller])].sort().join(',')}`);
+      if (ep) addToEpisode(ep, e);
+      return;
+    }
+    const group = [...new Set(cycle)].sort();
+    const members = internal(s, group);
+    const ep = episodeFor(e.symbol, group, members[0]?.tsMs ?? e.tsMs);
+    for (const x of members) addToEpisode(ep, x);
+    ep.cycles++;
+    ep.lastMatchMs = e.tsMs;
+    ep.lastCycle = cycle;
+    judge(s, ep, e, ctx);
+  }
+
+  function judge(s: SymbolState, ep: Episode, last: Execution, ctx: DetectorContext, final = false): void {
+    const self = ep.accounts.length === 1;
+    const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
+    if (ep.n < minTrades) return;
+    let absNet = 0;
+    for (const v of ep.net.values()) absNet += Math.abs(v);
+    const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
+    if (offset < t.wash_trade_threshold) return;
+    // Exclusivity: each member's volume inside the group, as a share of its own window volume.
+    const inWindow = internal(s, ep.accounts);
+    const internalQty = new Map<string, number>();
+    let groupWindowQty = 0;
+    for (const x of inWindow) {
+      groupWindowQty += x.qty;
+      addQty(internalQty, x.buyer, x.qty);
+      if (x.seller !== x.buyer) addQty(internalQty, x.seller, x.qty);
+    }
+    let exclusivity = 1;
+    for (const a of ep.accounts) {
+      const total = s.accountQty.get(a) ?? 0;
+      if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
+    }
+    let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
+    if (final) {
+      exclusivity = ep.exclusivity;
+      marketShare = ep.marketShare;
+    }
+    if (exclusivity < t.wash_min_exclusivity) return;
+    // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
+    if (ep.lastEmitN > 0 && (final ? ep.n === ep.lastEmitN : ep.n < ep.lastEmitN * 1.25)) return;
+    ep.lastEmitN = ep.n;
+    ep.exclusivity = exclusivity;
+    ep.marketShare = marketShare;
+
+    const meanQty = ep.sumQty / ep.n;
+    const sizeCv = Math.sqrt(Math.max(0, ep.sumQtySq / ep.n - meanQty * meanQty)) / meanQty;
+    const priceSpread = ep.minPrice > 0 ? ep.maxPrice / ep.minPrice - 1 : 0;
+    const repeat = Math.log2(ep.n / minTrades + 1); // 1 at the minimum, grows slowly
+    const offsetExcess = (offset - t.wash_trade_threshold) / Math.max(1e-9, 1 - t.wash_trade_threshold);
+    // Confidence: how flat the group ends, how exclusively its members trade together, how often, how alike.
+    const confidence =
+      0.35 + 0.2 * offsetExcess + 0.2 * exclusivity + 0.1 * Math.min(1, repeat - 1 + 0.5) + 0.1 * (self ? 1 : Math.max(0, 1 - sizeCv)) + 0.05 * Math.min(1, ep.cycles / 3);
+    // Risk: how much of the market's volume is fake, how big and how repeated.
+    const risk = 0.3 + 0.35 * marketShare + 0.15 * Math.min(1, repeat - 1) + 0.1 * Math.min(1, ep.cycles / 10) + 0.1 * Math.min(1, priceSpread / 0.02);
+
+    const who = self ? `account ${ep.accounts[0]} traded with itself` : `accounts ${ep.lastCycle.join(' → ')} → ${ep.lastCycle[0]} traded in a ${ep.accounts.length === 2 ? 'pair' : `${ep.accounts.length}-account ring`}`;
+    const mins = ((ep.endMs - ep.startMs) / 60000).toFixed(1);
+    ctx.emit({
+      pattern: 'wash_trading',
+      episodeKey: ep.key,
+      description:
+        `${ep.symbol}: ${who} ${ep.n} times over ${mins} min (${fmt(ep.gross)} gross, ${pct(marketShare)} of the symbol's volume in the last ${windowMs / 60000} min) ` +
+        `ending ${pct(offset)} offset (net position ≈ 0; threshold ${pct(t.wash_trade_threshold)}), prices within ${pct(priceSpread)}: no change in beneficial ownership is likely (MAR Annex I (c)). ` +
+        `Check whether the accounts share a beneficial owner.`,
+      confidence: Math.min(1, confidence),
+      riskScore: Math.min(1, risk),
+      tsMs: last.tsMs,
+      windowStartMs: ep.startMs,
+      windowEndMs: ep.endMs,
+      symbols: [ep.symbol],
+      accounts: ep.accounts,
+      evidence: {
+        tradeIds: ep.tradeIds.slice(),
+        orderIds: ep.orderIds.slice(),
+        metrics: [
+          { name: 'group_trades', value: ep.n, threshold: minTrades, op: '>=' },
+          { name: 'offset_ratio', value: round4(offset), threshold: t.wash_trade_threshold, op: '>=', unit: 'ratio' },
+          { name: 'min_member_exclusivity', value: round4(exclusivity), threshold: t.wash_min_exclusivity, op: '>=', unit: 'ratio' },
+          { name: 'gross_qty', value: ep.gross, unit: 'qty' },
+          { name: 'notional', value: round4(ep.notional) },
+          { name: 'price_spread', value: round4(priceSpread), threshold: t.wash_price_tolerance, op: '<=', unit: 'ratio' },
+          { name: 'size_cv', value: round4(sizeCv), unit: 'ratio' },
+          { name: 'market_share', value: round4(marketShare), unit: 'ratio' },
+          { name: 'cycles_closed', value: ep.cycles },
+        ],
+        details: {
+          kind: self ? 'self_trade' : ep.accounts.length === 2 ? 'pair' : 'ring',
+          cycle: ep.lastCycle,
+          net_positions: Object.fromEntries([...ep.net].map(([a, v]) => [a, v])),
+          window_ms: windowMs,
+        },
+      },
+    });
+  }
+
+  return {
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      const { legs, execution } = executions.fromTrade(trade);
+      if (legs.some((l) => l.side === 'buy')) countVolume(trade.symbol, trade.tsMs, trade.qty);
+      if (execution) onExecution(execution, ctx);
+    },
+    onOrder(order: OrderEvent, ctx: DetectorContext): void {
+      if (order.action !== 'fill') return;
+      const { legs, execution } = executions.fromFill(order);
+      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
+      if (execution) onExecution(execution, ctx);
+    },
+    onTime(ctx: DetectorContext): void {
+      executions.expire(ctx.now);
+      for (const [groupKey, ep] of episodes) {
+        // A quiet gap of one window ends the episode: the next match starts a new alert.
+        if (ctx.now - ep.lastMatchMs > windowMs) {
+          closeEpisode(ep, ctx);
+          episodes.delete(groupKey);
+          continue;
+        }
+        for (const [id, ts] of ep.seen) if (ts < ctx.now - windowMs) ep.seen.delete(id);
+      }
+      for (const [symbol, s] of symbols) {
+        expireSymbol(s, ctx.now);
+        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) symbols.delete(symbol);
+      }
+    },
+    onEnd(ctx: DetectorContext): void {
+      for (const ep of episodes.values()) closeEpisode(ep, ctx);
+    },
+  };
+
+  /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
+  function closeEpisode(ep: Episode, ctx: DetectorContext): void {
+    const s = symbols.get(ep.symbol);
+    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s && ep.lastExec) judge(s, ep, ep.lastExec, ctx, true);
+  }
+
+  function countVolume(symbol: string, tsMs: number, qty: number): void {
+    const s = stateOf(symbol, tsMs);
+    s.lastTsMs = Math.max(s.lastTsMs, tsMs);
+    s.volume += qty;
+    s.volumeQueue.push({ tsMs, qty });
+  }
+}
+
+function addQty(m: Map<string, number>, k: string, q: number): void {
+  const v = (m.get(k) ?? 0) + q;
+  if (Math.abs(v) < 1e-12) m.delete(k);
+  else m.set(k, v);
+}
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
+}
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+export const washTrading: DetectorFactory = {
+  pattern: 'wash_trading',
+  version: 1,
+  create: createWashTrading,
+};
