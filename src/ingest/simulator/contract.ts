@@ -17,6 +17,19 @@ export interface SimulatorOptions {
   readonly inject: boolean;
   /** Only these scenario types (all when absent). */
   readonly scenarioTypes?: readonly PatternType[] | undefined;
+  /**
+   * The trading session of every symbol (background trades only inside it). Absent: the default
+   * `SIMULATOR_SESSION` (09:30–16:00 America/New_York); null: a 24h market (no marking-the-close or
+   * off-session scenarios then). Pass `simulatorSessions(...)` into the config's `sessions`.
+   */
+  readonly session?: SimSession | null | undefined;
+}
+
+/** A daily session in local time; the same shape as the config's `sessions` entries. */
+export interface SimSession {
+  readonly open: string;
+  readonly close: string;
+  readonly timezone: string;
 }
 
 /** One injected scenario: what, where, who and when (the `evaluate --labels` CSV row). */
@@ -27,6 +40,14 @@ export interface ScenarioLabel {
   readonly accounts: readonly string[];
   readonly startMs: EpochMs;
   readonly endMs: EpochMs;
+  /**
+   * A side effect that detectors may legitimately report but need not (a pump is also a volume
+   * spike; a benign news jump is a price anomaly): alerts matching it are neither hits nor false
+   * positives, and missing it is no miss. Absent = a scenario that must be detected.
+   */
+  readonly incidental?: boolean | undefined;
+  /** Which form of the pattern was injected (e.g. 'ring', 'marking_close'), for reports. */
+  readonly variant?: string | undefined;
 }
 
 export interface Simulation {
