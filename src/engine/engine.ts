@@ -102,8 +102,8 @@ export class Engine {
   private nowMs = -Infinity;
   private nextTickMs = -Infinity;
   private readonly pending = new Map<string, Alert>();
-  /** Episode ids seen, to count distinct alerts. Bounded by the number of alerts raised. */
-  private readonly seen = new Set<string>();
+  /** First detection time of each alert id: an alert's `timestamp` stays its first detection. */
+  private readonly firstSeen = new Map<string, number>();
   private current: Slot | undefined;
   private readonly ctx: DetectorContext;
 
@@ -133,10 +133,19 @@ export class Engine {
     if (finding.pattern !== slot.factory.pattern) {
       throw new Error(`detector ${slot.factory.pattern} emitted a ${finding.pattern} finding`);
     }
-    const alert = alertFromFinding(finding, slot.factory.version);
-    if (this.seen.has(alert.alert_id)) this.stats.alertUpdates++;
-    else {
-      this.seen.add(alert.alert_id);
+    let alert = alertFromFinding(finding, slot.factory.version);
+    const first = this.firstSeen.get(alert.alert_id);
+    if (first !== undefined) {
+      this.stats.alertUpdates++;
+      if (first !== finding.tsMs) {
+        alert = {
+          ...alert,
+          timestamp: new Date(first).toISOString(),
+          evidence: { ...alert.evidence, details: { ...alert.evidence.details, updated_at: new Date(finding.tsMs).toISOString() } },
+        };
+      }
+    } else {
+      this.firstSeen.set(alert.alert_id, finding.tsMs);
       this.stats.alerts++;
     }
     this.pending.set(alert.alert_id, alert);

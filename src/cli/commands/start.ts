@@ -1,0 +1,128 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../../config/config.js';
+import { UsageError } from '../../domain/errors.js';
+import type { MarketEvent } from '../../domain/events.js';
+import { detectorsFor } from '../../detect/registry.js';
+import { Engine, type EngineStats } from '../../engine/engine.js';
+import { runBatches, runFiles } from '../../engine/pipeline.js';
+import { simulate } from '../../ingest/simulator/simulator.js';
+import { simulatorSessions } from '../../ingest/simulator/simulator.js';
+import { configFor, HOST, monitorAlive, parseNonNegative, parseSymbols, storeFor, type GlobalOptions } from '../context.js';
+import { num, out, paint } from '../output.js';
+import { parseColumnMap, printRaised, printRejects, rejectsFor, StoreSink } from '../run-common.js';
+
+interface StartOptions {
+  symbols?: string;
+  duration?: string;
+  source: string;
+  format?: string;
+  map?: string;
+  rejects?: string;
+  strict?: boolean;
+  seed?: string;
+}
+
+/**
+ * Releases simulated batches at the pace of the wall clock (live mode): a batch is processed once
+ * the wall clock has reached its last event's time.
+ */
+async function* paced(batches: Iterable<MarketEvent[]>, signal: AbortSignal): AsyncGenerator<MarketEvent[]> {
+  for (const batch of batches) {
+    if (signal.aborted) return;
+    const last = batch[batch.length - 1];
+    if (last) {
+      const wait = last.tsMs - Date.now();
+      if (wait > 0) {
+        try {
+          await sleep(wait, undefined, { signal });
+        } catch {
+          return;
+        }
+      }
+    }
+    yield batch;
+  }
+}
+
+/** `start`: the monitor. Runs until --duration elapses, the input ends, or `stop`. */
+export function registerStart(program: Command, g: () => GlobalOptions): void {
+  program
+    .command('start')
+    .description('monitor symbols live (built-in simulator, a growing file, or stdin)')
+    .option('--symbols <list>', 'symbols to monitor, e.g. AAPL,MSFT (required for sim; a filter otherwise)')
+    .option('--duration <seconds>', 'stop after this many seconds; 0 = until stopped or the input ends', '0')
+    .option('--source <source>', 'sim (built-in live simulator), a FILE to follow, or - for stdin', 'sim')
+    .option('--format <name>', 'input format for FILE/stdin (default: detected)')
+    .option('--map <pairs>', 'column mapping for canonical CSV, e.g. ts=timestamp,qty=amount')
+    .option('--rejects <path>', 'where rejected rows are kept (NDJSON)')
+    .option('--strict', 'stop at the first bad row (non-zero exit)')
+    .option('--seed <n>', 'simulator seed (default: from the start time)')
+    .action(async (o: StartOptions) => {
+      const durationS = parseNonNegative('--duration', o.duration, 0);
+      const isSim = o.source === 'sim';
+      const symbols = parseSymbols(o.symbols, isSim);
+      if (!isSim && o.source !== '-' && !existsSync(o.source)) throw new UsageError(`--source file not found: ${o.source}`);
+      let { config } = configFor(g());
+      if (isSim) config = { ...config, sessions: { ...simulatorSessions(symbols), ...config.sessions } };
+      const store = await storeFor(g());
+      const controller = new AbortController();
+      const stopOn = (): void => controller.abort();
+      process.once('SIGTERM', stopOn);
+      process.once('SIGINT', stopOn);
+      const timer = durationS > 0 ? setTimeout(stopOn, durationS * 1000) : undefined;
+      let stats: EngineStats | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
+      const sink = new StoreSink(store);
+      const rejects = rejectsFor(o.rejects, o.strict === true);
+      try {
+        await store.claimMonitor(
+          { pid: process.pid, host: HOST, symbols, source: o.source, config },
+          (m) => monitorAlive(m),
+        );
+        out(`${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +
+          `${durationS > 0 ? ` for ${durationS}s` : ' until stopped'} (pid ${process.pid}); alerts go to the store as they happen.`);
+        const live = { events: 0, alerts: 0 };
+        const onBatch = (s: EngineStats): void => {
+          live.events = s.events;
+          live.alerts = s.alerts;
+        };
+        heartbeat = setInterval(() => {
+          void store.heartbeatMonitor(process.pid, live.events, live.alerts).catch(() => undefined);
+        }, 1000);
+        if (isSim) {
+          const seed = o.seed !== undefined ? parseNonNegative('--seed', o.seed, 0) : Date.now() % 2 ** 31;
+          const sim = simulate({ symbols, seed, startMs: Date.now(), durationMs: null, inject: true });
+          const engine = new Engine(detectorsFor(), config, sink);
+          stats = await runBatches(paced(sim.batches, controller.signal), engine, onBatch, controller.signal);
+        } else {
+          stats = await runFiles({
+            inputs: [o.source],
+            format: o.format,
+            columnMap: parseColumnMap(o.map),
+            symbols: symbols.length ? new Set(symbols) : undefined,
+            follow: o.source !== '-',
+            signal: controller.signal,
+            config: config as Config,
+            detectors: detectorsFor(),
+            sink,
+            rejects,
+            onBatch,
+          });
+        }
+      } finally {
+        if (timer) clearTimeout(timer);
+        if (heartbeat) clearInterval(heartbeat);
+        process.off('SIGTERM', stopOn);
+        process.off('SIGINT', stopOn);
+        if (stats) await store.releaseMonitor(process.pid, stats.events, stats.alerts);
+        else await store.releaseMonitor(process.pid, 0, 0).catch(() => undefined);
+        await rejects.close();
+        await store.close();
+      }
+      out(`Monitor stopped: ${num(stats.events)} events processed (trades ${num(stats.trades)}, orders ${num(stats.orders)}).`);
+      printRaised(sink.raised);
+      printRejects(rejects);
+    });
+}
