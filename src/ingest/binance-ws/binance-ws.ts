@@ -7,14 +7,14 @@ import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js'
 /**
  * Binance websocket recordings (hftbacktest style): one message per line, `<receive_ns> <json>`,
  * the JSON either a combined-stream envelope `{"stream":…,"data":{…}}` or the bare payload.
- * `trade`/`aggTrade` → Trade (aggressor from `m`), `bookTicker` → Quote, `depthUpdate` → skipped
- * and counted (diff depth needs a REST snapshot to yield a best bid/ask).
+ * `trade`/`aggTrade` → Trade (aggressor from `m`), `bookTicker` → Quote, `depthUpdate` and REST
+ * depth snapshots → skipped and counted (bookTicker already carries the best bid/ask).
  */
 
 
 
 const DEPTH_WHY =
-  'diff-depth updates change levels relative to a REST snapshot the recording does not hold, so no best bid/ask can be derived; bookTicker carries it';
+  'diff-depth level changes; rebuilding the book from them (plus a REST snapshot) would only repeat the best bid/ask that the bookTicker stream already gives';
 
 /** Maps one Binance payload; returns undefined for kinds it counts as skipped. */
 function mapPayload(data: Json, recvMs: number, offset: { ms: number }, tally: SkipTally, lineNo: number, raw: string): MarketEvent | undefined {
@@ -59,6 +59,10 @@ function mapPayload(data: Json, recvMs: number, offset: { ms: number }, tally: S
   }
   if (e === 'depthUpdate') {
     tally.skip('depthUpdate', lineNo, raw, DEPTH_WHY);
+    return undefined;
+  }
+  if ('lastUpdateId' in data && 'bids' in data) {
+    tally.skip('REST depth snapshot', lineNo, raw, 'book snapshot without symbol or time, only the base for diff-depth updates');
     return undefined;
   }
   if ('result' in data && 'id' in data) {
