@@ -51,7 +51,7 @@ test('shared: Hyperliquid BTC sample', { skip: sharedFile(HL) ? false : missingS
   assert.equal(rejects.items.length, 0);
   const trades = events.filter((e) => e.type === 'trade');
   assert.equal(events.length - trades.length, 46);
-  assert.ok(trades.length >= 9);
+  assert.equal(trades.length, 64);
   assert.deepEqual(trades[0], {
     type: 'trade', tsMs: 1737918794873, symbol: 'BTC', price: 105056, qty: 0.00219,
     buyer: '0xe9ed7e16612d676df804f5aecd16e1f9bf9ec9dd', seller: '0x6802b4267f7f2bf7003dcf993c51542245b38329', tradeId: '121451470284048', side: 'buy',
