@@ -3,14 +3,34 @@ import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { UsageError } from '../domain/errors.js';
 import { binanceTradesFormat } from './binance-trades/binance-trades.js';
+import { binanceWsFormat } from './binance-ws/binance-ws.js';
 import { canonicalFormat } from './canonical/canonical.js';
+import { databentoMboFormat } from './databento-mbo/databento-mbo.js';
+import { fixFormat } from './fix/fix.js';
+import { hyperliquidFormat } from './hyperliquid/hyperliquid.js';
+import { leanQuotesFormat, leanTradesFormat } from './lean/lean.js';
+import { lobsterFormat } from './lobster/lobster.js';
+import { nepseFormat } from './nepse/nepse.js';
+import { parquetFormat } from './parquet/parquet.js';
 import type { InputFormat, Sniff } from './source.js';
 
 /**
  * Every input format, in detection order: the most specific first, canonical last.
  * Add a format here and nowhere else.
  */
-export const INPUT_FORMATS: readonly InputFormat[] = [binanceTradesFormat, canonicalFormat];
+export const INPUT_FORMATS: readonly InputFormat[] = [
+  binanceTradesFormat,
+  binanceWsFormat,
+  hyperliquidFormat,
+  databentoMboFormat,
+  lobsterFormat,
+  leanTradesFormat,
+  leanQuotesFormat,
+  nepseFormat,
+  fixFormat,
+  parquetFormat,
+  canonicalFormat,
+];
 
 /** Finds a format by its `--format` name. */
 export function formatByName(name: string): InputFormat {
