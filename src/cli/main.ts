@@ -3,11 +3,14 @@ import { SurveillanceError } from '../domain/errors.js';
 import type { GlobalOptions } from './context.js';
 import { err } from './output.js';
 import { registerAlerts } from './commands/alerts.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerListPatterns } from './commands/list-patterns.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResolve } from './commands/resolve.js';
+import { registerStart } from './commands/start.js';
 import { registerStatus, registerStop } from './commands/status.js';
 import { registerSummary } from './commands/summary.js';
+import { registerTest } from './commands/test.js';
 
 /**
  * The `surveillance` command. The only place that sets exit codes: 0 ok, 1 failure, 2 usage,
@@ -23,13 +26,16 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   const g = (): GlobalOptions => program.opts<GlobalOptions>();
-  registerListPatterns(program);
-  registerReplay(program, g);
-  registerStatus(program, g);
+  registerStart(program, g);
   registerStop(program, g);
+  registerStatus(program, g);
   registerAlerts(program, g);
   registerSummary(program, g);
   registerResolve(program, g);
+  registerTest(program, g);
+  registerListPatterns(program);
+  registerReplay(program, g);
+  registerEvaluate(program, g);
   return program;
 }
 

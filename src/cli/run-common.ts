@@ -71,6 +71,7 @@ export function printRaised(raised: ReadonlyMap<string, Alert>, limit = 20): voi
 
 /** Prints the rejects summary (to stderr: it is a warning about the input). */
 export function printRejects(rejects: RejectsFile): void {
+  for (const k of rejects.skippedKinds) err(paint(`Note: ${k.file}: ${k.reason}`, 'gray'));
   if (rejects.count === 0) return;
   err(paint(`Rejected ${num(rejects.count)} record(s); kept with their reasons in ${rejects.path}`, 'yellow'));
   for (const r of rejects.first.slice(0, 5)) err(`  ${r.file}:${r.line}: field ${r.field}: ${r.reason}`);

@@ -16,6 +16,9 @@ import { mergeByTime } from './merge.js';
  */
 export class RejectsFile implements RejectSink {
   count = 0;
+  /** Records deliberately not mapped by a reader (reported as summaries, not errors). */
+  skipped = 0;
+  readonly skippedKinds: Rejection[] = [];
   readonly byReason = new Map<string, number>();
   readonly first: Rejection[] = [];
   private out: WriteStream | undefined;
@@ -26,17 +29,26 @@ export class RejectsFile implements RejectSink {
   ) {}
 
   reject(r: Rejection): void {
+    if (r.skipped !== undefined) {
+      this.skipped += r.skipped;
+      this.skippedKinds.push(r);
+      this.write(r);
+      return;
+    }
     this.count++;
     const key = `${r.field}: ${r.reason.replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N')}`;
     this.byReason.set(key, (this.byReason.get(key) ?? 0) + 1);
     if (this.first.length < 10) this.first.push(r);
-    if (this.path) {
-      this.out ??= createWriteStream(this.path, { flags: 'a' });
-      this.out.write(`${JSON.stringify(r)}\n`);
-    }
+    this.write(r);
     if (this.strict) {
       throw new InputError(`${r.file}:${r.line}: field ${r.field}: ${r.reason} (--strict)`, r.file, r.line, r.field);
     }
+  }
+
+  private write(r: Rejection): void {
+    if (!this.path) return;
+    this.out ??= createWriteStream(this.path, { flags: 'a' });
+    this.out.write(`${JSON.stringify(r)}\n`);
   }
 
   /** Flushes and closes the file. */

@@ -8,6 +8,11 @@ export interface Rejection {
   readonly field: string;
   readonly reason: string;
   readonly raw: string;
+  /**
+   * Set on a summary of records deliberately not mapped (depth updates, halts, heartbeats): how
+   * many were skipped. Such summaries are reported and kept, but are not errors (no --strict stop).
+   */
+  readonly skipped?: number | undefined;
 }
 
 /** Where readers report what they could not accept. Implementations count and persist them. */

@@ -10,8 +10,7 @@ interface Entry {
 /**
  * Counts records a reader deliberately does not map (depth updates, halts, heartbeats), so none is
  * dropped silently. `flush` reports one summary per kind through the reject sink at end of file
- * (RejectSink is the only channel a reader has back to the caller; a dedicated "skipped" channel
- * in source.ts would be cleaner).
+ * with `skipped` set, so the sink keeps them apart from errors.
  */
 export class SkipTally {
   private readonly kinds = new Map<string, Entry>();
@@ -42,6 +41,7 @@ export class SkipTally {
         field: this.field,
         reason: `skipped ${e.count} ${kind} record(s), not mapped: ${e.why}`,
         raw: e.raw,
+        skipped: e.count,
       });
     }
     this.kinds.clear();
