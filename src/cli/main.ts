@@ -3,6 +3,7 @@ import { SurveillanceError } from '../domain/errors.js';
 import type { GlobalOptions } from './context.js';
 import { err } from './output.js';
 import { registerAlerts } from './commands/alerts.js';
+import { registerConfig } from './commands/config.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerListPatterns } from './commands/list-patterns.js';
 import { registerReplay } from './commands/replay.js';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   registerListPatterns(program);
   registerReplay(program, g);
   registerEvaluate(program, g);
+  registerConfig(program, g);
   return program;
 }
 
