@@ -8,7 +8,6 @@ import { detectorsFor } from '../../detect/registry.js';
 import { Engine, type EngineStats } from '../../engine/engine.js';
 import { runBatches, runFiles } from '../../engine/pipeline.js';
 import { simulate } from '../../ingest/simulator/simulator.js';
-import { simulatorSessions } from '../../ingest/simulator/simulator.js';
 import { configFor, HOST, monitorAlive, parseNonNegative, parseSymbols, storeFor, type GlobalOptions } from '../context.js';
 import { num, out, paint } from '../output.js';
 import { parseColumnMap, printRaised, printRejects, rejectsFor, StoreSink } from '../run-common.js';
@@ -65,7 +64,6 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       const symbols = parseSymbols(o.symbols, isSim);
       if (!isSim && o.source !== '-' && !existsSync(o.source)) throw new UsageError(`--source file not found: ${o.source}`);
       let { config } = configFor(g());
-      if (isSim) config = { ...config, sessions: { ...simulatorSessions(symbols), ...config.sessions } };
       const store = await storeFor(g());
       const controller = new AbortController();
       const stopOn = (): void => controller.abort();
@@ -93,7 +91,9 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
         }, 1000);
         if (isSim) {
           const seed = o.seed !== undefined ? parseNonNegative('--seed', o.seed, 0) : Date.now() % 2 ** 31;
-          const sim = simulate({ symbols, seed, startMs: Date.now(), durationMs: null, inject: true });
+          // Live, the simulated market trades around the clock (a 24h market, like crypto): a monitor
+          // started at night should still see activity. `test` simulates an exchange session instead.
+          const sim = simulate({ symbols, seed, startMs: Date.now(), durationMs: null, inject: true, session: null });
           const engine = new Engine(detectorsFor(), config, sink);
           stats = await runBatches(paced(sim.batches, controller.signal), engine, onBatch, controller.signal);
         } else {
