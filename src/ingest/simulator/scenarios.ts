@@ -148,7 +148,8 @@ export function spoofing(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
   for (let i = 0; i < reps; i++) {
     if (i > 0) t += Math.round(rng.uniform(20_000, 120_000));
     const execMs = t + Math.round(rng.uniform(300, 3000));
-    const cancelMs = execMs + Math.round(rng.uniform(200, 4000));
+    // The cancel follows the execution (which, when passive, others take within 800 ms).
+    const cancelMs = execMs + Math.round(rng.uniform(1000, 4000));
     plan.push({ placeMs: t, execMs, cancelMs, side: rng.chance(0.75) ? mainSide : other(mainSide), passive: rng.chance(0.5) });
     t = cancelMs;
   }
@@ -170,7 +171,8 @@ export function spoofing(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
           const side = other(p.side);
           const qty = m.size(rng.uniform(1, 3), 0.3);
           if (!p.passive) {
-            m.market(account, side, qty, 0);
+            // Up to two ticks through: the touch may hold only the account's own spoof.
+            m.market(account, side, qty, 2);
             return;
           }
           const touch = side === 'buy' ? m.bestBid() : m.bestAsk();
