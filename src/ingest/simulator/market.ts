@@ -377,6 +377,8 @@ export class SymbolMarket {
     if (!this.clock.isOpen(this.now)) return;
     const center = Math.round(this.fundamental / this.profile.tickSize);
     mm.centerTick = center;
+    // Market makers show ordinary sizes (never "large" orders: that is what spoofers do).
+    const quoteSize = (): number => Math.min(this.size(mm.sizeMult, 0.35), Math.round(this.profile.medianQty * 3));
     const replenish = (): void => {
       if (!mm.pending) this.requoteSoon(mm, 400);
     };
@@ -384,14 +386,14 @@ export class SymbolMarket {
       const off = mm.halfSpreadTicks + j * mm.levelGapTicks;
       const bestAsk = this.asks.best();
       const bidTick = Math.max(1, Math.min(center - off, bestAsk !== undefined ? bestAsk - 1 : Infinity));
-      const bid = this.limit(mm.account, 'buy', bidTick, this.size(mm.sizeMult, 0.35));
+      const bid = this.limit(mm.account, 'buy', bidTick, quoteSize());
       if (bid.live) {
         bid.onDone = replenish;
         mm.orders.push(bid);
       }
       const bestBid = this.bids.best();
       const askTick = Math.max(center + off, bestBid !== undefined ? bestBid + 1 : -Infinity);
-      const ask = this.limit(mm.account, 'sell', askTick, this.size(mm.sizeMult, 0.35));
+      const ask = this.limit(mm.account, 'sell', askTick, quoteSize());
       if (ask.live) {
         ask.onDone = replenish;
         mm.orders.push(ask);
@@ -426,7 +428,8 @@ export class SymbolMarket {
     const durationMs = this.rng.uniform(30, 75) * 60_000;
     const hourVolume = this.backgroundRate(this.now) * 3600 * this.profile.medianQty * 1.3;
     const total = hourVolume * this.rng.uniform(0.02, 0.07) * (durationMs / 3_600_000);
-    const children = this.rng.int(25, 70);
+    // Children of one to three typical sizes: working an order means not showing its size.
+    const children = Math.min(300, Math.max(20, Math.round(total / (this.profile.medianQty * this.rng.uniform(1, 3)))));
     const child = Math.max(1, Math.round(total / children));
     const mean = durationMs / children;
     let t = this.now;

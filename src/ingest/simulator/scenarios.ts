@@ -49,6 +49,16 @@ function backgroundVolumePerSec(m: SymbolMarket, fromMs: number, toMs: number): 
   return (s / 5) * m.profile.medianQty * 1.25;
 }
 
+/** The real order of a spoofer or layerer rests at the touch and is taken within 100–800 ms. */
+function passiveExecution(m: SymbolMarket, rng: Prng, ids: AccountSource, account: string, side: Side, qty: number): void {
+  const touch = (side === 'buy' ? m.bestBid() : m.bestAsk()) ?? m.tickOf(m.fundamental);
+  const o = m.limit(account, side, touch, qty);
+  m.at(m.now + rng.int(100, 800), () => {
+    m.hit(o, ids.anyTrader(), o.remaining);
+    m.cancel(o);
+  });
+}
+
 function other(side: Side): Side {
   return side === 'buy' ? 'sell' : 'buy';
 }
@@ -148,7 +158,8 @@ export function spoofing(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
   for (let i = 0; i < reps; i++) {
     if (i > 0) t += Math.round(rng.uniform(20_000, 120_000));
     const execMs = t + Math.round(rng.uniform(300, 3000));
-    const cancelMs = execMs + Math.round(rng.uniform(200, 4000));
+    // The cancel follows the execution (which, when passive, others take within 800 ms).
+    const cancelMs = execMs + Math.round(rng.uniform(1000, 4000));
     plan.push({ placeMs: t, execMs, cancelMs, side: rng.chance(0.75) ? mainSide : other(mainSide), passive: rng.chance(0.5) });
     t = cancelMs;
   }
@@ -169,18 +180,10 @@ export function spoofing(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
         m.at(startMs + p.execMs, () => {
           const side = other(p.side);
           const qty = m.size(rng.uniform(1, 3), 0.3);
-          if (!p.passive) {
-            m.market(account, side, qty, 0);
-            return;
-          }
-          const touch = side === 'buy' ? m.bestBid() : m.bestAsk();
-          if (touch === undefined) return;
-          const o = m.limit(account, side, touch, qty);
-          // Other participants react to the false depth and take the real order.
-          m.at(m.now + rng.int(100, 800), () => {
-            m.hit(o, ids.anyTrader(), o.remaining);
-            m.cancel(o);
-          });
+          // Up to two ticks through (the touch may hold only the account's own spoof); when
+          // nothing else is there, it rests an order that others, misled by the depth, take.
+          if (!p.passive && m.market(account, side, qty, 2) > 0) return;
+          passiveExecution(m, rng, ids, account, side, qty);
         });
         m.at(startMs + p.cancelMs, () => {
           if (spoof) m.cancel(spoof);
@@ -207,7 +210,7 @@ export function layering(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
       p += rng.int(0, 400);
     }
     const execMs = p + Math.round(rng.uniform(500, 3000));
-    const cancelMs = execMs + Math.round(rng.uniform(300, 2000));
+    const cancelMs = execMs + Math.round(rng.uniform(1000, 2500));
     plan.push({ startMs: t, levels, side: rng.chance(0.5) ? 'buy' : 'sell', placeMs, execMs, cancelMs, passive: rng.chance(0.4), mult: rng.uniform(2, 5) });
     t = cancelMs + 150;
   }
@@ -230,17 +233,8 @@ export function layering(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
         m.at(startMs + c.execMs, () => {
           const side = other(c.side);
           const qty = m.size(rng.uniform(1, 3), 0.3);
-          if (!c.passive) {
-            m.market(account, side, qty, 0);
-            return;
-          }
-          const touch = side === 'buy' ? m.bestBid() : m.bestAsk();
-          if (touch === undefined) return;
-          const o = m.limit(account, side, touch, qty);
-          m.at(m.now + rng.int(100, 600), () => {
-            m.hit(o, ids.anyTrader(), o.remaining);
-            m.cancel(o);
-          });
+          if (!c.passive && m.market(account, side, qty, 2) > 0) return;
+          passiveExecution(m, rng, ids, account, side, qty);
         });
         for (let i = 0; i < c.levels; i++) {
           m.at(startMs + c.cancelMs + rng.int(0, 150), () => {

@@ -25,6 +25,8 @@ const MIN = 60_000;
 export const WARMUP_MS = 20 * MIN;
 /** Nothing is placed in the last minutes of a session except marking the close. */
 const CLOSE_BUFFER_MS = 5 * MIN;
+/** The session tail kept for marking the close when timing scenarios are on. */
+const TAIL_MS = 36 * MIN;
 
 export interface SchedulerOptions {
   readonly seed: number;
@@ -139,7 +141,11 @@ export class ScenarioScheduler {
     const p = this.pending[k] ?? this.prepare(this.nextType(), m);
     this.pending[k] = p;
     const end = c + p.durationMs;
-    if (c >= closeMs - CLOSE_BUFFER_MS || end > closeMs - CLOSE_BUFFER_MS) {
+    // With timing scenarios on, keep the session's tail free (the gap after a scenario is at most
+    // 30 min) so the close can be marked.
+    const timing = this.options.inject && this.options.types.includes('unusual_timing');
+    const lastEndMs = closeMs - (timing ? TAIL_MS : CLOSE_BUFFER_MS);
+    if (c >= lastEndMs || end > lastEndMs) {
       this.sessionTail(k, c, closeMs);
       return;
     }
