@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import type { Alert } from '../../domain/alert.js';
+import { parsePattern, type Alert, type PatternType } from '../../domain/alert.js';
 import { UsageError } from '../../domain/errors.js';
 import { detectorsFor } from '../../detect/registry.js';
 import { Engine } from '../../engine/engine.js';
@@ -20,6 +20,7 @@ interface TestOptions {
   start?: string;
   store: boolean;
   labelsOut?: string;
+  types?: string;
   json?: boolean;
 }
 
@@ -41,6 +42,7 @@ export function registerTest(program: Command, g: () => GlobalOptions): void {
     .option('--start <time>', 'simulated start time (ISO-8601)', DEFAULT_START)
     .option('--no-store', 'do not write the alerts to the store')
     .option('--labels-out <file>', 'write the injected scenarios as a labels CSV (for evaluate)')
+    .option('--types <list>', 'only inject and detect these patterns, e.g. spoofing,layering')
     .option('--json', 'machine-readable output')
     .action(async (o: TestOptions) => {
       const symbols = parseSymbols(o.symbols, true);
@@ -50,6 +52,9 @@ export function registerTest(program: Command, g: () => GlobalOptions): void {
       const seeds = Math.max(1, Math.floor(parseNonNegative('--seeds', o.seeds, 1)));
       const startMs = Date.parse(o.start ?? DEFAULT_START);
       if (!Number.isFinite(startMs)) throw new UsageError(`--start must be an ISO-8601 time, got '${o.start}'`);
+      const types = (o.types ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+      for (const t of types) if (!parsePattern(t)) throw new UsageError(`--types: '${t}' is not a pattern (see: surveillance list-patterns)`);
+      const patterns = types as PatternType[];
       const base = configFor(g()).config;
       const config = { ...base, sessions: { ...simulatorSessions(symbols), ...base.sessions } };
       const store = o.store ? await storeFor(g()) : null;
@@ -62,9 +67,9 @@ export function registerTest(program: Command, g: () => GlobalOptions): void {
         for (let k = 0; k < seeds; k++) {
           const seed = seed0 + k;
           // Seeds run one after another in simulated time, so their alert ids never collide.
-          const sim = simulate({ symbols, seed, startMs: startMs + k * 7 * 86_400_000, durationMs, inject: true });
+          const sim = simulate({ symbols, seed, startMs: startMs + k * 7 * 86_400_000, durationMs, inject: true, scenarioTypes: patterns.length ? patterns : undefined });
           const sink = new StoreSink(store);
-          const engine = new Engine(detectorsFor(), config, sink);
+          const engine = new Engine(detectorsFor(patterns), config, sink);
           const stats = await runBatches(sim.batches, engine);
           events += stats.events;
           for (const a of sink.raised.values()) {
