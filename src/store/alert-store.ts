@@ -96,6 +96,9 @@ export interface AlertStore {
   /** The audit trail of one alert, oldest first. */
   caseHistory(id: string): Promise<AuditEntry[]>;
 
+  /** Alert counts per time bucket (by detection time), level and type: the summary charts. */
+  timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]>;
+
   // ---- Change feed (live updates, webhooks) ----
 
   /** The highest change number so far (0 for an empty store). */
@@ -166,6 +169,15 @@ export interface AuditEntry {
   readonly note: string | null;
   readonly before: CaseState;
   readonly after: CaseState;
+}
+
+/** One cell of the alerts-over-time histogram. */
+export interface TimelineBucket {
+  /** Bucket start, epoch ms (UTC). */
+  readonly start_ms: number;
+  readonly level: Level;
+  readonly type: PatternType;
+  readonly count: number;
 }
 
 /** An alert as it appears on the change feed. */

@@ -153,6 +153,20 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
     assert.deepEqual(await store.caseHistory('nope'), []);
   });
 
+  t('timeline counts alerts per bucket, level and type', async (store) => {
+    await store.upsertAlerts([
+      sampleAlert({ alert_id: 'h1', timestamp: '2026-03-02T10:10:00.000Z' }),
+      sampleAlert({ alert_id: 'h2', timestamp: '2026-03-02T10:50:00.000Z' }),
+      sampleAlert({ alert_id: 'h3', timestamp: '2026-03-02T11:05:00.000Z', level: 'low', type: 'volume_spike' }),
+    ]);
+    const hour = 3_600_000;
+    assert.deepEqual(await store.timeline({}, hour), [
+      { start_ms: Date.parse('2026-03-02T10:00:00Z'), level: 'high', type: 'wash_trading', count: 2 },
+      { start_ms: Date.parse('2026-03-02T11:00:00Z'), level: 'low', type: 'volume_spike', count: 1 },
+    ]);
+    assert.equal((await store.timeline({ level: 'low' }, hour)).length, 1);
+  });
+
   t('the change feed numbers every insert and update', async (store) => {
     assert.equal(await store.latestChange(), 0);
     await store.upsertAlerts([sampleAlert({ alert_id: 'c1' }), sampleAlert({ alert_id: 'c2' })]);

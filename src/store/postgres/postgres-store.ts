@@ -25,6 +25,7 @@ import {
   type OutboxItem,
   type Resolution,
   type Summary,
+  type TimelineBucket,
   type TokenRole,
   type WebhookAttempt,
 } from '../alert-store.js';
@@ -315,6 +316,17 @@ export class PostgresAlertStore implements AlertStore {
   async caseHistory(id: string): Promise<AuditEntry[]> {
     const r = await this.pool.query<Omit<AuditEntry, 'seq'> & { seq: string }>('SELECT * FROM case_audit WHERE alert_id = $1 ORDER BY seq', [id]);
     return r.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+  }
+
+  async timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]> {
+    const w = where(filter);
+    const b = `$${w.params.length + 1}::bigint`;
+    const r = await this.pool.query<{ start_ms: string; level: Level; type: PatternType; count: string }>(
+      `SELECT (ts_ms / ${b}) * ${b} AS start_ms, level, type, COUNT(*) AS count FROM alerts ${w.sql}
+       GROUP BY 1, level, level_rank, type ORDER BY 1, level_rank, type`,
+      [...w.params, bucketMs],
+    );
+    return r.rows.map((x) => ({ start_ms: Number(x.start_ms), level: x.level, type: x.type, count: Number(x.count) }));
   }
 
   async latestChange(): Promise<number> {

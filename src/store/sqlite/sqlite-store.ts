@@ -27,6 +27,7 @@ import {
   type OutboxItem,
   type Resolution,
   type Summary,
+  type TimelineBucket,
   type TokenRole,
   type WebhookAttempt,
 } from '../alert-store.js';
@@ -371,6 +372,16 @@ export class SqliteAlertStore implements AlertStore {
   async caseHistory(id: string): Promise<AuditEntry[]> {
     const rows = this.db.prepare('SELECT * FROM case_audit WHERE alert_id = ? ORDER BY seq').all(id) as AuditRow[];
     return rows.map((r) => ({ ...r, action: r.action as AuditEntry['action'], before: JSON.parse(r.before), after: JSON.parse(r.after) }));
+  }
+
+  async timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]> {
+    const w = where(filter);
+    return this.db
+      .prepare(
+        `SELECT (ts_ms / ?) * ? AS start_ms, level, type, COUNT(*) AS count FROM alerts ${w.sql}
+         GROUP BY start_ms, level, type ORDER BY start_ms, level_rank, type`,
+      )
+      .all(bucketMs, bucketMs, ...w.params) as TimelineBucket[];
   }
 
   async latestChange(): Promise<number> {
