@@ -378,7 +378,7 @@ export class SqliteAlertStore implements AlertStore {
     const w = where(filter);
     return this.db
       .prepare(
-        `SELECT (ts_ms / ?) * ? AS start_ms, level, type, COUNT(*) AS count FROM alerts ${w.sql}
+        `SELECT (ts_ms / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS start_ms, level, type, COUNT(*) AS count FROM alerts ${w.sql}
          GROUP BY start_ms, level, type ORDER BY start_ms, level_rank, type`,
       )
       .all(bucketMs, bucketMs, ...w.params) as TimelineBucket[];
