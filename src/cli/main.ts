@@ -8,6 +8,8 @@ import { registerReplay } from './commands/replay.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerStatus, registerStop } from './commands/status.js';
 import { registerSummary } from './commands/summary.js';
+import { registerServe } from './commands/serve.js';
+import { registerToken } from './commands/token.js';
 
 /**
  * The `surveillance` command. The only place that sets exit codes: 0 ok, 1 failure, 2 usage,
@@ -30,6 +32,8 @@ function buildProgram(): Command {
   registerAlerts(program, g);
   registerSummary(program, g);
   registerResolve(program, g);
+  registerServe(program, g);
+  registerToken(program, g);
   return program;
 }
 
