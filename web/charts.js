@@ -34,7 +34,7 @@ function axisX(x, t0, t1, y, width) {
 export function priceVolumeChart(events, windowStartMs, windowEndMs, width = 900) {
   const trades = events.filter((e) => e.kind === 'trade');
   const orders = events.filter((e) => e.kind === 'order');
-  const H = 320, top = 10, priceH = 190, volTop = 220, volH = 70, left = 60, right = 15;
+  const H = 320, top = 10, priceH = 190, volTop = 220, volH = 70, left = 60, right = 40;
   const times = [windowStartMs, windowEndMs, ...events.map((e) => e.ts)];
   let t0 = Math.min(...times), t1 = Math.max(...times);
   const pad = Math.max(1000, (t1 - t0) * 0.05);
@@ -82,7 +82,7 @@ export function orderTimeline(events, width = 900) {
   const orders = new Map();
   for (const e of events) if (e.kind === 'order') (orders.get(e.id) ?? orders.set(e.id, []).get(e.id)).push(e);
   const levels = [...new Set(events.filter((e) => e.kind === 'order').map((e) => e.price))].sort((a, b) => b - a);
-  const rowH = 26, top = 20, left = 70, right = 15;
+  const rowH = 26, top = 20, left = 70, right = 40;
   const H = top + levels.length * rowH + 30;
   let t0 = Math.min(...events.map((e) => e.ts)), t1 = Math.max(...events.map((e) => e.ts));
   const pad = Math.max(200, (t1 - t0) * 0.05);
@@ -131,7 +131,7 @@ export function accountGraph(events, width = 520) {
   const list = [...accounts].sort();
   const H = 360, cx = width / 2, cy = H / 2, R = Math.min(width, H) / 2 - 50;
   const pos = new Map(list.map((a, i) => [a, [cx + R * Math.cos((2 * Math.PI * i) / list.length - Math.PI / 2), cy + R * Math.sin((2 * Math.PI * i) / list.length - Math.PI / 2)]]));
-  const g = s('svg', { viewBox: `0 0 ${width} ${H}`, width: '100%', role: 'img', 'aria-label': 'accounts and the trades between them', 'data-testid': 'account-graph' },
+  const g = s('svg', { viewBox: `0 0 ${width} ${H}`, width: '100%', style: 'max-width:560px', role: 'img', 'aria-label': 'accounts and the trades between them', 'data-testid': 'account-graph' },
     s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 28, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#475569' }))));
   g.append(s('rect', { x: 0, y: 0, width, height: H, fill: '#fff' }));
   for (const e of edges.values()) {
