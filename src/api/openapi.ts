@@ -124,7 +124,7 @@ export const OPENAPI = {
         },
         ['alert_id', 'type', 'level', 'description', 'confidence', 'risk_score', 'timestamp', 'window_start', 'window_end', 'affected_symbols', 'affected_users', 'evidence', 'status', 'detector_version', 'case'],
       ),
-      AlertList: obj({ total: int, limit: int, offset: int, alerts: arr(ref('AlertWithCase')) }),
+      AlertList: obj({ total: int, total_exact: { type: 'boolean' }, limit: int, offset: int, alerts: arr(ref('AlertWithCase')) }),
       CaseState: obj({ status: str, assignee: nstr, escalated: { type: 'boolean' }, resolution: nstr, resolution_note: nstr }),
       AuditEntry: obj({ seq: int, alert_id: str, at: str, actor: str, action: { type: 'string', enum: CASE_ACTION_KINDS }, note: nstr, before: ref('CaseState'), after: ref('CaseState') }),
       AlertDetail: obj({ alert: ref('AlertWithCase'), history: arr(ref('AuditEntry')), pattern: { type: ['object', 'null'] } }),

@@ -76,6 +76,9 @@ export function alertsCsv(alerts: readonly AlertWithCase[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+/** Listings count matching alerts exactly up to this many; beyond, `total_exact` is false. */
+export const COUNT_CAP = 10_000;
+
 const BUCKETS = { hour: 3_600_000, day: 86_400_000 } as const;
 
 /** Every route of the API, in one literal list (the OpenAPI document and the tests follow it). */
@@ -101,8 +104,10 @@ export function apiRoutes(d: RouteDeps): Route[] {
       role: 'viewer',
       handler: async (ctx) => {
         const filter = filterFromQuery(ctx.query, { defaultLimit: 50, maxLimit: 1000 });
-        const [alerts, total] = await Promise.all([store.listAlerts(filter), store.countAlerts({ ...filter, limit: undefined, offset: undefined })]);
-        return json({ total, limit: filter.limit, offset: filter.offset, alerts: await withCases(store, alerts) });
+        // Exact counts of millions of rows cost more than the page itself: count up to a cap.
+        const [alerts, counted] = await Promise.all([store.listAlerts(filter), store.countAlertsUpTo({ ...filter, limit: undefined, offset: undefined }, COUNT_CAP + 1)]);
+        const exact = counted <= COUNT_CAP;
+        return json({ total: exact ? counted : COUNT_CAP, total_exact: exact, limit: filter.limit, offset: filter.offset, alerts: await withCases(store, alerts) });
       },
     },
     {

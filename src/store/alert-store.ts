@@ -69,6 +69,8 @@ export interface AlertStore {
   upsertAlerts(alerts: readonly Alert[]): Promise<void>;
   listAlerts(filter?: AlertFilter): Promise<Alert[]>;
   countAlerts(filter?: AlertFilter): Promise<number>;
+  /** Counts matching alerts but stops at `cap` (a listing's "10,000+" without scanning millions). */
+  countAlertsUpTo(filter: AlertFilter, cap: number): Promise<number>;
   getAlert(id: string): Promise<Alert | undefined>;
   /** Resolves or marks false positive; throws NotFoundError for an unknown id. */
   resolveAlert(id: string, resolution: Resolution): Promise<Alert>;

@@ -73,9 +73,9 @@ export async function queuePage(main) {
   async function load() {
     const r = await api(`/api/alerts?${query({ limit: PAGE, offset: state.offset, sort: state.sort })}`);
     tbody.replaceChildren(...(r.alerts.length ? r.alerts.map(row) : [h('tr', {}, h('td', { colspan: 9, class: 'muted' }, 'No alerts match.'))]));
-    info.textContent = r.total ? `${state.offset + 1}–${state.offset + r.alerts.length} of ${fmtNum(r.total, 0)}` : '';
+    info.textContent = r.total ? `${state.offset + 1}–${state.offset + r.alerts.length} of ${fmtNum(r.total, 0)}${r.total_exact ? '' : '+'}` : '';
     prev.disabled = state.offset === 0;
-    next.disabled = state.offset + r.alerts.length >= r.total;
+    next.disabled = r.alerts.length < PAGE || (r.total_exact && state.offset + r.alerts.length >= r.total);
     await refreshCounts();
   }
   session.onAlert(({ alert, created }) => {

@@ -78,6 +78,9 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
     assert.deepEqual((await store.listAlerts({ sort: 'time_asc' })).map((a) => a.alert_id), ['x1', 'x2', 'x3']);
     assert.deepEqual((await store.listAlerts({ sort: 'risk_desc' })).map((a) => a.alert_id), ['x2', 'x3', 'x1']);
     assert.equal(await store.countAlerts({ minLevel: 'medium' }), 2);
+    assert.equal(await store.countAlertsUpTo({}, 2), 2);
+    assert.equal(await store.countAlertsUpTo({}, 10), 3);
+    assert.equal(await store.countAlertsUpTo({ type: 'spoofing' }, 10), 1);
   });
 
   t('summary counts by status, level, type and risk', async (store) => {

@@ -164,6 +164,12 @@ export class PostgresAlertStore implements AlertStore {
     return Number(r.rows[0]!.n);
   }
 
+  async countAlertsUpTo(filter: AlertFilter, cap: number): Promise<number> {
+    const w = where(filter);
+    const r = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts ${w.sql} LIMIT $${w.params.length + 1}) x`, [...w.params, cap]);
+    return Number(r.rows[0]!.n);
+  }
+
   async getAlert(id: string): Promise<Alert | undefined> {
     const r = await this.pool.query<AlertRow>(
       'SELECT data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts WHERE alert_id = $1',

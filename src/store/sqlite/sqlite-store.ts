@@ -207,6 +207,11 @@ export class SqliteAlertStore implements AlertStore {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${w.sql}`).get(...w.params) as { n: number }).n;
   }
 
+  async countAlertsUpTo(filter: AlertFilter, cap: number): Promise<number> {
+    const w = where(filter);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts ${w.sql} LIMIT ?)`).get(...w.params, cap) as { n: number }).n;
+  }
+
   async getAlert(id: string): Promise<Alert | undefined> {
     const row = this.db
       .prepare('SELECT alert_id, data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts WHERE alert_id = ?')
