@@ -59,6 +59,7 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       UPDATE alerts SET created_seq = change_seq;
       CREATE INDEX alerts_change ON alerts (change_seq);
       CREATE INDEX alerts_levelname_ts ON alerts (level, ts_ms);
+      CREATE INDEX alerts_status_type_ts ON alerts (status, type, ts_ms);
       CREATE FUNCTION alerts_next_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         NEW.change_seq := nextval('alert_changes');

@@ -60,6 +60,7 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX alerts_change ON alerts (change_seq);
       -- The dashboard filters by level name; without this a level filter scans the table.
       CREATE INDEX alerts_levelname_ts ON alerts (level, ts_ms);
+      CREATE INDEX alerts_status_type_ts ON alerts (status, type, ts_ms);
       -- Every insert and update takes the next change number, so readers of the feed never miss a
       -- change made within the same millisecond (an updated_at cursor could).
       CREATE TRIGGER alerts_change_insert AFTER INSERT ON alerts BEGIN
