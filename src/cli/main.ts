@@ -11,7 +11,9 @@ import { registerResolve } from './commands/resolve.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus, registerStop } from './commands/status.js';
 import { registerSummary } from './commands/summary.js';
+import { registerServe } from './commands/serve.js';
 import { registerTest } from './commands/test.js';
+import { registerToken } from './commands/token.js';
 
 /**
  * The `surveillance` command. The only place that sets exit codes: 0 ok, 1 failure, 2 usage,
@@ -38,6 +40,8 @@ function buildProgram(): Command {
   registerReplay(program, g);
   registerEvaluate(program, g);
   registerConfig(program, g);
+  registerServe(program, g);
+  registerToken(program, g);
   return program;
 }
 

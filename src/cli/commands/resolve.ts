@@ -18,12 +18,13 @@ export function registerResolve(program: Command, g: () => GlobalOptions): void 
       }
       const store = await storeFor(g());
       try {
-        const a = await store.resolveAlert(o.alertId, {
-          resolution: o.resolution,
-          note: o.note,
-          by: currentUser(),
-          atIso: new Date().toISOString(),
-        });
+        // Through the case workflow so the resolution lands in the audit trail too.
+        const a = await store.applyCaseAction(
+          o.alertId,
+          { kind: 'resolve', resolution: o.resolution, note: o.note },
+          currentUser(),
+          new Date().toISOString(),
+        );
         out(o.json ? JSON.stringify(a, null, 2) : `Alert ${a.alert_id} marked ${a.status} by ${a.resolved_by}.`);
       } finally {
         await store.close();

@@ -1,7 +1,7 @@
 import { after } from 'node:test';
 import pg from 'pg';
-import { runAlertStoreContract } from '../contract/alert-store-contract.js';
-import { openPostgresStore } from './postgres-store.js';
+import { runAlertStoreContract, runAuditAppendOnlyContract } from '../contract/alert-store-contract.js';
+import { openPostgresStore, type PostgresAlertStore } from './postgres-store.js';
 import { postgresTestUrl, postgresAvailable } from '../../testing/services.js';
 
 const url = postgresTestUrl();
@@ -18,6 +18,19 @@ runAlertStoreContract(
     return openPostgresStore(url, { schema });
   },
   { skip: available ? false : `PostgreSQL not reachable at ${url} (.ci/run starts it; set SURVEILLANCE_TEST_PG)` },
+);
+
+runAuditAppendOnlyContract(
+  'postgres',
+  async () => {
+    const schema = `contract_${process.pid}_${n++}`;
+    schemas.push(schema);
+    return openPostgresStore(url, { schema });
+  },
+  async (store, sql) => {
+    await (store as PostgresAlertStore).pool.query(sql);
+  },
+  { skip: available ? false : `PostgreSQL not reachable at ${url}` },
 );
 
 after(async () => {

@@ -9,7 +9,27 @@ import {
   type PatternType,
 } from '../../domain/alert.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import type { AlertFilter, AlertStore, MonitorClaim, MonitorRecord, Resolution, Summary } from '../alert-store.js';
+import {
+  caseStateOf,
+  type AlertChange,
+  type AlertFilter,
+  type AlertStore,
+  type ApiToken,
+  type AuditEntry,
+  type CaseAction,
+  type CaseFields,
+  type MonitorClaim,
+  type MonitorRecord,
+  type NewApiToken,
+  type NewOutboxItem,
+  type OutboxItem,
+  type Resolution,
+  type Summary,
+  type TimelineBucket,
+  type TokenRole,
+  type WebhookAttempt,
+} from '../alert-store.js';
+import { applyCase } from '../case-actions.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 /**
@@ -144,6 +164,12 @@ export class PostgresAlertStore implements AlertStore {
     return Number(r.rows[0]!.n);
   }
 
+  async countAlertsUpTo(filter: AlertFilter, cap: number): Promise<number> {
+    const w = where(filter);
+    const r = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts ${w.sql} LIMIT $${w.params.length + 1}) x`, [...w.params, cap]);
+    return Number(r.rows[0]!.n);
+  }
+
   async getAlert(id: string): Promise<Alert | undefined> {
     const r = await this.pool.query<AlertRow>(
       'SELECT data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts WHERE alert_id = $1',
@@ -259,9 +285,215 @@ export class PostgresAlertStore implements AlertStore {
     return { current: current ? rowToMonitor(current) : null, last: last ? rowToMonitor(last) : null };
   }
 
+  async applyCaseAction(id: string, action: CaseAction, by: string, atIso: string): Promise<Alert> {
+    await this.inTransaction(async (c) => {
+      const r = await c.query<AlertRow & CaseRow>(
+        `SELECT data, status, resolved_by, resolved_at, resolution, resolution_note, alert_id, assignee, escalated, escalated_at, escalated_by
+         FROM alerts WHERE alert_id = $1 FOR UPDATE`,
+        [id],
+      );
+      const row = r.rows[0];
+      if (!row) throw new NotFoundError(`no alert with id '${id}'`);
+      const before = caseStateOf(rowToAlert(row), rowToCase(row));
+      const u = applyCase(before, action, by, atIso);
+      await c.query(
+        `UPDATE alerts SET status = $1, resolution = $2, resolution_note = $3, assignee = $4, escalated = $5,
+           resolved_by = COALESCE($6, resolved_by), resolved_at = COALESCE($7, resolved_at),
+           escalated_by = COALESCE($8, escalated_by), escalated_at = COALESCE($9, escalated_at), updated_at = now()
+         WHERE alert_id = $10`,
+        [u.state.status, u.state.resolution, u.state.resolution_note, u.state.assignee, u.state.escalated,
+          u.resolvedBy ?? null, u.resolvedAt ?? null, u.escalatedBy ?? null, u.escalatedAt ?? null, id],
+      );
+      await c.query('INSERT INTO case_audit (alert_id, at, actor, action, note, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        id, atIso, by, action.kind, u.note, JSON.stringify(before), JSON.stringify(u.state),
+      ]);
+    });
+    return (await this.getAlert(id))!;
+  }
+
+  async caseFields(ids: readonly string[]): Promise<Map<string, CaseFields>> {
+    const r = await this.pool.query<CaseRow>(
+      'SELECT alert_id, assignee, escalated, escalated_at, escalated_by FROM alerts WHERE alert_id = ANY($1)',
+      [ids],
+    );
+    return new Map(r.rows.map((row) => [row.alert_id, rowToCase(row)]));
+  }
+
+  async caseHistory(id: string): Promise<AuditEntry[]> {
+    const r = await this.pool.query<Omit<AuditEntry, 'seq'> & { seq: string }>('SELECT * FROM case_audit WHERE alert_id = $1 ORDER BY seq', [id]);
+    return r.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+  }
+
+  async timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]> {
+    const w = where(filter);
+    const b = `$${w.params.length + 1}::bigint`;
+    const r = await this.pool.query<{ start_ms: string; level: Level; type: PatternType; count: string }>(
+      `SELECT (ts_ms / ${b}) * ${b} AS start_ms, level, type, COUNT(*) AS count FROM alerts ${w.sql}
+       GROUP BY 1, level, level_rank, type ORDER BY 1, level_rank, type`,
+      [...w.params, bucketMs],
+    );
+    return r.rows.map((x) => ({ start_ms: Number(x.start_ms), level: x.level, type: x.type, count: Number(x.count) }));
+  }
+
+  async latestChange(): Promise<number> {
+    const r = await this.pool.query<{ n: string }>('SELECT COALESCE(MAX(change_seq), 0) AS n FROM alerts');
+    return Number(r.rows[0]!.n);
+  }
+
+  async changesSince(after: number, limit: number): Promise<AlertChange[]> {
+    const r = await this.pool.query<AlertRow & { change_seq: string; created_seq: string }>(
+      `SELECT data, status, resolved_by, resolved_at, resolution, resolution_note, change_seq, created_seq
+       FROM alerts WHERE change_seq > $1 ORDER BY change_seq LIMIT $2`,
+      [after, limit],
+    );
+    return r.rows.map((row) => ({ seq: Number(row.change_seq), created: row.change_seq === row.created_seq, alert: rowToAlert(row) }));
+  }
+
+  async createToken(t: NewApiToken): Promise<ApiToken> {
+    try {
+      await this.pool.query('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        t.id, t.name, t.role, t.hash, t.createdAt,
+      ]);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new ConflictError(`a token named '${t.name}' already exists (names are never reused; pick another)`, { cause: err });
+      }
+      throw err;
+    }
+    return { id: t.id, name: t.name, role: t.role, createdAt: t.createdAt, revokedAt: null };
+  }
+
+  async listTokens(): Promise<ApiToken[]> {
+    return (await this.pool.query<TokenRow>('SELECT * FROM api_tokens ORDER BY created_at, name')).rows.map(rowToToken);
+  }
+
+  async revokeToken(idOrName: string, atIso: string): Promise<ApiToken> {
+    const r = await this.pool.query<TokenRow>(
+      'UPDATE api_tokens SET revoked_at = $1 WHERE (id = $2 OR name = $2) AND revoked_at IS NULL RETURNING *',
+      [atIso, idOrName],
+    );
+    if (!r.rows[0]) throw new NotFoundError(`no active token with id or name '${idOrName}' (see: surveillance token list)`);
+    return rowToToken(r.rows[0]);
+  }
+
+  async findTokenByHash(hash: string): Promise<ApiToken | undefined> {
+    const r = await this.pool.query<TokenRow>('SELECT * FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL', [hash]);
+    return r.rows[0] ? rowToToken(r.rows[0]) : undefined;
+  }
+
+  async enqueueWebhooks(items: readonly NewOutboxItem[], nowMs: number): Promise<number> {
+    if (items.length === 0) return 0;
+    const created = new Date(nowMs).toISOString();
+    let n = 0;
+    await this.inTransaction(async (c) => {
+      for (const it of items) {
+        const r = await c.query(
+          `INSERT INTO webhook_outbox (alert_id, url, payload, next_attempt_ms, created_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (alert_id, url) DO NOTHING`,
+          [it.alertId, it.url, it.payload, nowMs, created],
+        );
+        n += r.rowCount ?? 0;
+      }
+    });
+    return n;
+  }
+
+  async dueWebhooks(nowMs: number, limit: number): Promise<OutboxItem[]> {
+    const r = await this.pool.query<OutboxRow>(
+      'SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_ms <= $1 ORDER BY next_attempt_ms, id LIMIT $2',
+      [nowMs, limit],
+    );
+    return r.rows.map(rowToOutbox);
+  }
+
+  async recordWebhookAttempt(id: number, res: WebhookAttempt): Promise<void> {
+    if (res.ok) {
+      await this.pool.query('UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2', [res.atIso, id]);
+    } else {
+      await this.pool.query('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = $1, last_error = $2 WHERE id = $3', [
+        res.nextAttemptMs, res.error, id,
+      ]);
+    }
+  }
+
+  async listWebhooks(limit: number): Promise<OutboxItem[]> {
+    return (await this.pool.query<OutboxRow>('SELECT * FROM webhook_outbox ORDER BY id DESC LIMIT $1', [limit])).rows.map(rowToOutbox);
+  }
+
+  async getCursor(name: string): Promise<number | undefined> {
+    const r = await this.pool.query<{ value: string }>('SELECT value FROM cursors WHERE name = $1', [name]);
+    return r.rows[0] ? Number(r.rows[0].value) : undefined;
+  }
+
+  async setCursor(name: string, value: number): Promise<void> {
+    await this.pool.query('INSERT INTO cursors (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
+
+  private async inTransaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await fn(client);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+interface CaseRow {
+  alert_id: string;
+  assignee: string | null;
+  escalated: boolean;
+  escalated_at: string | null;
+  escalated_by: string | null;
+}
+
+function rowToCase(r: CaseRow): CaseFields {
+  return { assignee: r.assignee, escalated: r.escalated, escalated_at: r.escalated_at, escalated_by: r.escalated_by };
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  role: TokenRole;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+function rowToToken(r: TokenRow): ApiToken {
+  return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, revokedAt: r.revoked_at };
+}
+
+interface OutboxRow {
+  id: string;
+  alert_id: string;
+  url: string;
+  payload: string;
+  attempts: number;
+  next_attempt_ms: string;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+function rowToOutbox(r: OutboxRow): OutboxItem {
+  return {
+    id: Number(r.id),
+    alertId: r.alert_id,
+    url: r.url,
+    payload: r.payload,
+    attempts: r.attempts,
+    nextAttemptMs: Number(r.next_attempt_ms),
+    deliveredAt: r.delivered_at,
+    lastError: r.last_error,
+  };
 }
 
 interface MonitorRow {

@@ -5,8 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runAlertStoreContract } from '../contract/alert-store-contract.js';
-import { openSqliteStore } from './sqlite-store.js';
+import { runAlertStoreContract, runAuditAppendOnlyContract } from '../contract/alert-store-contract.js';
+import { openSqliteStore, type SqliteAlertStore } from './sqlite-store.js';
 
 const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'store-')), 'alerts.db');
 
@@ -18,7 +18,7 @@ test('sqlite: migrations are recorded and re-opening does not re-apply them', as
   await a.close();
   const b = openSqliteStore(path);
   const versions = b.db.prepare('SELECT version FROM schema_migrations').all();
-  assert.deepEqual(versions, [{ version: 1 }]);
+  assert.deepEqual(versions, [{ version: 1 }, { version: 2 }]);
   assert.equal(b.db.pragma('journal_mode', { simple: true }), 'wal');
   await b.close();
 });
@@ -39,4 +39,8 @@ test('sqlite: several processes write and read one database at once', async () =
   const check = openSqliteStore(path);
   assert.equal(await check.countAlerts(), 900);
   await check.close();
+});
+
+runAuditAppendOnlyContract('sqlite', async () => openSqliteStore(fresh()), async (store, sql) => {
+  (store as SqliteAlertStore).db.exec(sql);
 });

@@ -11,14 +11,27 @@ import {
   type PatternType,
 } from '../../domain/alert.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import type {
-  AlertFilter,
-  AlertStore,
-  MonitorClaim,
-  MonitorRecord,
-  Resolution,
-  Summary,
+import {
+  caseStateOf,
+  type AlertChange,
+  type AlertFilter,
+  type AlertStore,
+  type ApiToken,
+  type AuditEntry,
+  type CaseAction,
+  type CaseFields,
+  type MonitorClaim,
+  type MonitorRecord,
+  type NewApiToken,
+  type NewOutboxItem,
+  type OutboxItem,
+  type Resolution,
+  type Summary,
+  type TimelineBucket,
+  type TokenRole,
+  type WebhookAttempt,
 } from '../alert-store.js';
+import { applyCase } from '../case-actions.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** The subset of better-sqlite3 this store uses (keeps the driver at the edge). */
@@ -194,6 +207,11 @@ export class SqliteAlertStore implements AlertStore {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM alerts ${w.sql}`).get(...w.params) as { n: number }).n;
   }
 
+  async countAlertsUpTo(filter: AlertFilter, cap: number): Promise<number> {
+    const w = where(filter);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts ${w.sql} LIMIT ?)`).get(...w.params, cap) as { n: number }).n;
+  }
+
   async getAlert(id: string): Promise<Alert | undefined> {
     const row = this.db
       .prepare('SELECT alert_id, data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts WHERE alert_id = ?')
@@ -303,9 +321,208 @@ export class SqliteAlertStore implements AlertStore {
     return { current: current ? rowToMonitor(current) : null, last: last ? rowToMonitor(last) : null };
   }
 
+  async applyCaseAction(id: string, action: CaseAction, by: string, atIso: string): Promise<Alert> {
+    const tx = this.db.transaction(() => {
+      const row = this.db
+        .prepare('SELECT alert_id, data, status, resolved_by, resolved_at, resolution, resolution_note FROM alerts WHERE alert_id = ?')
+        .get(id) as AlertRow | undefined;
+      if (!row) throw new NotFoundError(`no alert with id '${id}'`);
+      const before = caseStateOf(rowToAlert(row), this.caseFieldsSync([id]).get(id)!);
+      const u = applyCase(before, action, by, atIso);
+      this.db
+        .prepare(
+          `UPDATE alerts SET status = @status, resolution = @resolution, resolution_note = @resolution_note,
+             assignee = @assignee, escalated = @escalated,
+             resolved_by = COALESCE(@resolved_by, resolved_by), resolved_at = COALESCE(@resolved_at, resolved_at),
+             escalated_by = COALESCE(@escalated_by, escalated_by), escalated_at = COALESCE(@escalated_at, escalated_at),
+             updated_at = @at
+           WHERE alert_id = @id`,
+        )
+        .run({
+          ...u.state,
+          escalated: u.state.escalated ? 1 : 0,
+          resolved_by: u.resolvedBy ?? null,
+          resolved_at: u.resolvedAt ?? null,
+          escalated_by: u.escalatedBy ?? null,
+          escalated_at: u.escalatedAt ?? null,
+          at: atIso,
+          id,
+        });
+      this.db
+        .prepare('INSERT INTO case_audit (alert_id, at, actor, action, note, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(id, atIso, by, action.kind, u.note, JSON.stringify(before), JSON.stringify(u.state));
+    });
+    tx.immediate();
+    return (await this.getAlert(id))!;
+  }
+
+  async caseFields(ids: readonly string[]): Promise<Map<string, CaseFields>> {
+    return this.caseFieldsSync(ids);
+  }
+
+  private caseFieldsSync(ids: readonly string[]): Map<string, CaseFields> {
+    const out = new Map<string, CaseFields>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT alert_id, assignee, escalated, escalated_at, escalated_by FROM alerts WHERE alert_id IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as { alert_id: string; assignee: string | null; escalated: number; escalated_at: string | null; escalated_by: string | null }[];
+      for (const r of rows) {
+        out.set(r.alert_id, { assignee: r.assignee, escalated: r.escalated === 1, escalated_at: r.escalated_at, escalated_by: r.escalated_by });
+      }
+    }
+    return out;
+  }
+
+  async caseHistory(id: string): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM case_audit WHERE alert_id = ? ORDER BY seq').all(id) as AuditRow[];
+    return rows.map((r) => ({ ...r, action: r.action as AuditEntry['action'], before: JSON.parse(r.before), after: JSON.parse(r.after) }));
+  }
+
+  async timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]> {
+    const w = where(filter);
+    return this.db
+      .prepare(
+        `SELECT (ts_ms / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS start_ms, level, type, COUNT(*) AS count FROM alerts ${w.sql}
+         GROUP BY start_ms, level, type ORDER BY start_ms, level_rank, type`,
+      )
+      .all(bucketMs, bucketMs, ...w.params) as TimelineBucket[];
+  }
+
+  async latestChange(): Promise<number> {
+    return (this.db.prepare('SELECT COALESCE(MAX(change_seq), 0) AS n FROM alerts').get() as { n: number }).n;
+  }
+
+  async changesSince(after: number, limit: number): Promise<AlertChange[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT alert_id, data, status, resolved_by, resolved_at, resolution, resolution_note, change_seq, created_seq
+         FROM alerts WHERE change_seq > ? ORDER BY change_seq LIMIT ?`,
+      )
+      .all(after, limit) as (AlertRow & { change_seq: number; created_seq: number })[];
+    return rows.map((r) => ({ seq: r.change_seq, created: r.change_seq === r.created_seq, alert: rowToAlert(r) }));
+  }
+
+  async createToken(t: NewApiToken): Promise<ApiToken> {
+    try {
+      this.db
+        .prepare('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(t.id, t.name, t.role, t.hash, t.createdAt);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new ConflictError(`a token named '${t.name}' already exists (names are never reused; pick another)`, { cause: err });
+      }
+      throw err;
+    }
+    return { id: t.id, name: t.name, role: t.role, createdAt: t.createdAt, revokedAt: null };
+  }
+
+  async listTokens(): Promise<ApiToken[]> {
+    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, name').all() as TokenRow[]).map(rowToToken);
+  }
+
+  async revokeToken(idOrName: string, atIso: string): Promise<ApiToken> {
+    const info = this.db
+      .prepare('UPDATE api_tokens SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL')
+      .run(atIso, idOrName, idOrName);
+    if (info.changes === 0) throw new NotFoundError(`no active token with id or name '${idOrName}' (see: surveillance token list)`);
+    return rowToToken(this.db.prepare('SELECT * FROM api_tokens WHERE id = ? OR name = ?').get(idOrName, idOrName) as TokenRow);
+  }
+
+  async findTokenByHash(hash: string): Promise<ApiToken | undefined> {
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE hash = ? AND revoked_at IS NULL').get(hash) as TokenRow | undefined;
+    return row ? rowToToken(row) : undefined;
+  }
+
+  async enqueueWebhooks(items: readonly NewOutboxItem[], nowMs: number): Promise<number> {
+    const ins = this.db.prepare(
+      `INSERT INTO webhook_outbox (alert_id, url, payload, next_attempt_ms, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (alert_id, url) DO NOTHING`,
+    );
+    const created = new Date(nowMs).toISOString();
+    let n = 0;
+    this.db.transaction(() => {
+      for (const it of items) n += ins.run(it.alertId, it.url, it.payload, nowMs, created).changes;
+    }).immediate();
+    return n;
+  }
+
+  async dueWebhooks(nowMs: number, limit: number): Promise<OutboxItem[]> {
+    return (this.db
+      .prepare('SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?')
+      .all(nowMs, limit) as OutboxRow[]).map(rowToOutbox);
+  }
+
+  async recordWebhookAttempt(id: number, r: WebhookAttempt): Promise<void> {
+    if (r.ok) {
+      this.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?').run(r.atIso, id);
+    } else {
+      this.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? WHERE id = ?').run(r.nextAttemptMs, r.error, id);
+    }
+  }
+
+  async listWebhooks(limit: number): Promise<OutboxItem[]> {
+    return (this.db.prepare('SELECT * FROM webhook_outbox ORDER BY id DESC LIMIT ?').all(limit) as OutboxRow[]).map(rowToOutbox);
+  }
+
+  async getCursor(name: string): Promise<number | undefined> {
+    return (this.db.prepare('SELECT value FROM cursors WHERE name = ?').get(name) as { value: number } | undefined)?.value;
+  }
+
+  async setCursor(name: string, value: number): Promise<void> {
+    this.db.prepare('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+interface AuditRow {
+  seq: number;
+  alert_id: string;
+  at: string;
+  actor: string;
+  action: string;
+  note: string | null;
+  before: string;
+  after: string;
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  role: TokenRole;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+function rowToToken(r: TokenRow): ApiToken {
+  return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, revokedAt: r.revoked_at };
+}
+
+interface OutboxRow {
+  id: number;
+  alert_id: string;
+  url: string;
+  payload: string;
+  attempts: number;
+  next_attempt_ms: number;
+  delivered_at: string | null;
+  last_error: string | null;
+}
+
+function rowToOutbox(r: OutboxRow): OutboxItem {
+  return {
+    id: r.id,
+    alertId: r.alert_id,
+    url: r.url,
+    payload: r.payload,
+    attempts: r.attempts,
+    nextAttemptMs: r.next_attempt_ms,
+    deliveredAt: r.delivered_at,
+    lastError: r.last_error,
+  };
 }
 
 function rowToMonitor(r: MonitorRow): MonitorRecord {
