@@ -205,7 +205,7 @@ describe('alerts', () => {
     const th = await call('GET', '/api/thresholds');
     const vs = th.json.thresholds.find((t: any) => t.name === 'volume_spike_multiplier');
     assert.equal(vs.value, 3);
-    assert.match(vs.description, /baseline/);
+    assert.match(vs.description, /median/);
     assert.equal((await call('GET', '/api/openapi.json')).json.openapi, '3.1.0');
     assert.deepEqual((await call('GET', '/api/me', { role: 'viewer' })).json, { name: 'viewer-user', role: 'viewer' });
     assert.equal((await call('GET', '/api/status?x=1')).status, 400);

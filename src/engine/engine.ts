@@ -10,6 +10,7 @@ import { assertNever, type MarketEvent } from '../domain/events.js';
 import { levelFor, score01 } from '../domain/level.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detect/detector.js';
 import type { Config } from '../config/config.js';
+import { MarketContext } from './market-context.js';
 
 /** Where alerts go: the store, a printer, a test's array. Called once per processed batch. */
 export interface AlertSink {
@@ -106,6 +107,8 @@ export class Engine {
   private readonly firstSeen = new Map<string, number>();
   private current: Slot | undefined;
   private readonly ctx: DetectorContext;
+  /** Recent events per symbol, so alerts carry their evidence events and surrounding trades. */
+  private readonly market = new MarketContext();
 
   constructor(
     factories: readonly DetectorFactory[],
@@ -148,7 +151,8 @@ export class Engine {
       this.firstSeen.set(alert.alert_id, finding.tsMs);
       this.stats.alerts++;
     }
-    this.pending.set(alert.alert_id, alert);
+    // Enriched at emission, not at flush, so the context does not depend on how input was batched.
+    this.pending.set(alert.alert_id, this.market.enrich(alert));
   }
 
   /** Processes one batch of events (already validated and in event-time order within the window). */
@@ -165,6 +169,7 @@ export class Engine {
       }
       stats.events++;
       if (stats.firstTsMs === null) stats.firstTsMs = e.tsMs;
+      this.market.record(e);
       switch (e.type) {
         case 'trade':
           stats.trades++;
@@ -218,6 +223,7 @@ export class Engine {
   }
 
   private tickSlots(): void {
+    this.market.expire(this.nowMs);
     for (const slot of this.slots) {
       if (slot.detector.onTime) {
         this.current = slot;

@@ -1,0 +1,112 @@
+import type { Alert } from '../domain/alert.js';
+import type { MarketEvent, OrderEvent, Trade } from '../domain/events.js';
+
+/** One event as stored with an alert (`evidence.details.events`): enough to chart and explain it. */
+export interface EvidenceEvent {
+  readonly ts: number;
+  readonly kind: 'trade' | 'order';
+  readonly id: string;
+  readonly price: number;
+  readonly qty: number;
+  readonly side?: string | undefined;
+  readonly action?: string | undefined;
+  readonly account?: string | undefined;
+  readonly buyer?: string | undefined;
+  readonly seller?: string | undefined;
+  /** True for the events the detector named as evidence; false for surrounding market context. */
+  readonly evidence: boolean;
+}
+
+interface SymbolRing {
+  readonly trades: (Trade | undefined)[];
+  tradeNext: number;
+  readonly orders: (OrderEvent | undefined)[];
+  orderNext: number;
+  lastTsMs: number;
+}
+
+export interface MarketContextOptions {
+  /** Recent trades and order events kept per symbol. */
+  readonly perSymbol?: number;
+  /** Context trades attached to an alert at most (evidence events always come first). */
+  readonly maxEvents?: number;
+}
+
+/**
+ * Keeps each symbol's most recent trades and order events (two fixed rings of references, no
+ * copies), so an alert can carry the market around it: the evidence events themselves and the
+ * trades of its window, for the analyst's chart. Bounded: rings are fixed-size and symbols idle for
+ * an hour of event time are dropped.
+ */
+export class MarketContext {
+  private readonly rings = new Map<string, SymbolRing>();
+  private readonly perSymbol: number;
+  private readonly maxEvents: number;
+
+  constructor(options: MarketContextOptions = {}) {
+    this.perSymbol = options.perSymbol ?? 256;
+    this.maxEvents = options.maxEvents ?? 300;
+  }
+
+  /** Remembers one event (hot path: two array stores). */
+  record(e: MarketEvent): void {
+    if (e.type === 'quote') return;
+    let r = this.rings.get(e.symbol);
+    if (!r) {
+      r = { trades: new Array(this.perSymbol), tradeNext: 0, orders: new Array(this.perSymbol), orderNext: 0, lastTsMs: e.tsMs };
+      this.rings.set(e.symbol, r);
+    }
+    r.lastTsMs = e.tsMs;
+    if (e.type === 'trade') {
+      r.trades[r.tradeNext] = e;
+      r.tradeNext = (r.tradeNext + 1) % this.perSymbol;
+    } else {
+      r.orders[r.orderNext] = e;
+      r.orderNext = (r.orderNext + 1) % this.perSymbol;
+    }
+  }
+
+  /** Drops symbols idle for longer than `idleMs` of event time. */
+  expire(nowMs: number, idleMs = 3_600_000): void {
+    for (const [s, r] of this.rings) if (nowMs - r.lastTsMs > idleMs) this.rings.delete(s);
+  }
+
+  /** The alert with `evidence.details.events` filled from what the rings still hold. */
+  enrich(alert: Alert): Alert {
+    const tradeIds = new Set(alert.evidence.tradeIds);
+    const orderIds = new Set(alert.evidence.orderIds);
+    const from = Date.parse(alert.window_start);
+    const to = Date.parse(alert.window_end);
+    const margin = Math.max(60_000, (to - from) * 0.2);
+    const evidence: EvidenceEvent[] = [];
+    const context: EvidenceEvent[] = [];
+    for (const symbol of alert.affected_symbols) {
+      const r = this.rings.get(symbol);
+      if (!r) continue;
+      for (const t of r.trades) {
+        if (!t) continue;
+        const isEvidence = tradeIds.has(t.tradeId);
+        if (!isEvidence && (t.tsMs < from - margin || t.tsMs > to + margin)) continue;
+        (isEvidence ? evidence : context).push({
+          ts: t.tsMs, kind: 'trade', id: t.tradeId, price: t.price, qty: t.qty, side: t.side,
+          buyer: t.buyer || undefined, seller: t.seller || undefined, evidence: isEvidence,
+        });
+      }
+      for (const o of r.orders) {
+        if (!o || !orderIds.has(o.orderId)) continue;
+        evidence.push({
+          ts: o.tsMs, kind: 'order', id: o.orderId, price: o.price, qty: o.qty, side: o.side,
+          action: o.action, account: o.account || undefined, evidence: true,
+        });
+      }
+    }
+    if (evidence.length === 0 && context.length === 0) return alert;
+    // Downsample the context evenly so a busy window still fits in one alert.
+    const room = Math.max(0, this.maxEvents - evidence.length);
+    const step = context.length > room && room > 0 ? context.length / room : 1;
+    const sampled: EvidenceEvent[] = [];
+    if (room > 0) for (let i = 0; i < context.length && sampled.length < room; i += step) sampled.push(context[Math.floor(i)]!);
+    const events = [...evidence.slice(0, Math.max(this.maxEvents, 1000)), ...sampled].sort((a, b) => a.ts - b.ts);
+    return { ...alert, evidence: { ...alert.evidence, details: { ...alert.evidence.details, events } } };
+  }
+}
