@@ -68,22 +68,30 @@ export async function partitionsOf(bus: Bus, proposed?: number): Promise<number>
   return Number((await bus.meta.get('partitions'))!.string());
 }
 
-/** Makes sure the durable consumer of a partition exists (shared by whichever worker holds the lease). */
-export async function ensurePartitionConsumer(bus: Bus, partition: number): Promise<string> {
+/**
+ * Takes over a partition's durable consumer: reads its ack floor (everything up to it is committed)
+ * and re-creates it to deliver strictly from the next sequence. Re-creating, rather than resuming,
+ * matters: a dead owner's unacknowledged messages would otherwise come back only after the ack wait,
+ * after newer ones, and detectors must see a symbol's events in order.
+ */
+export async function takeOverPartitionConsumer(bus: Bus, partition: number): Promise<{ name: string; ackFloor: number }> {
   const name = `${bus.stream}_p${partition}`;
+  let ackFloor = 0;
   try {
-    await bus.jsm.consumers.info(bus.stream, name);
+    ackFloor = (await bus.jsm.consumers.info(bus.stream, name)).ack_floor.stream_seq;
+    await bus.jsm.consumers.delete(bus.stream, name);
   } catch {
-    await bus.jsm.consumers.add(bus.stream, {
-      durable_name: name,
-      filter_subject: subjectFor(bus.stream, partition),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 10_000_000_000, // 10 s in ns: unacked work of a dead worker comes back that soon
-      max_ack_pending: 10_000,
-    });
+    // No consumer yet: the partition starts from its first message.
   }
-  return name;
+  await bus.jsm.consumers.add(bus.stream, {
+    durable_name: name,
+    filter_subject: subjectFor(bus.stream, partition),
+    ack_policy: AckPolicy.Explicit,
+    ...(ackFloor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: ackFloor + 1 } : { deliver_policy: DeliverPolicy.All }),
+    ack_wait: 30_000_000_000, // 30 s in ns
+    max_ack_pending: 10_000,
+  });
+  return { name, ackFloor };
 }
 
 /** An ephemeral consumer replaying a partition from a stream sequence (checkpoint warm-up). */

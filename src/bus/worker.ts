@@ -4,8 +4,9 @@ import type { Alert } from '../domain/alert.js';
 import type { DetectorFactory } from '../detect/detector.js';
 import { Engine, type AlertSink } from '../engine/engine.js';
 import type { AlertStore } from '../store/alert-store.js';
+import type { JsMsg } from '@nats-io/jetstream';
 import { decodeEvents } from './codec.js';
-import { ensurePartitionConsumer, openBus, partitionsOf, replayConsumer, type Bus } from './nats.js';
+import { takeOverPartitionConsumer, openBus, partitionsOf, replayConsumer, type Bus } from './nats.js';
 
 export interface WorkerOptions {
   readonly url: string;
@@ -75,7 +76,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const leaseTtlMs = options.leaseTtlMs ?? 5000;
   const bus = await openBus(options.url, options.stream, { leaseTtlMs });
   const stats: WorkerStats = { events: 0, messages: 0, alerts: 0, owned: [] };
-  const owned = new Map<number, { revision: number; stop: AbortController; done: Promise<void> }>();
+  const owned = new Map<number, { revision: number; stop: AbortController; done: Promise<void>; failed: boolean }>();
   const warmupMs = options.warmupMs ?? warmupHorizonMs(options.config);
   let lastProgress = Date.now();
   try {
@@ -94,6 +95,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       for await (const k of await bus.leases.keys('worker.*')) live.push(k);
       const fair = Math.ceil(partitions / Math.max(1, live.length));
 
+      // A partition whose processing failed is given back (its lease freed) and claimed afresh.
+      for (const [p, h] of owned) {
+        if (!h.failed) continue;
+        owned.delete(p);
+        await bus.leases.delete(`lease.${p}`).catch(() => undefined);
+      }
       // Keep what we hold (refresh by compare-and-set); a failed refresh means we lost it.
       for (const [p, h] of owned) {
         try {
@@ -122,14 +129,16 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
           continue; // held by a live worker
         }
         const stop = new AbortController();
-        const done = runPartition(bus, p, options, stop.signal, stats, warmupMs, () => (lastProgress = Date.now())).catch((err: unknown) => {
-          process.stderr.write(`worker ${options.workerId}: partition ${p} failed: ${(err as Error).message}\n`);
+        const handle = { revision, stop, done: Promise.resolve(), failed: false };
+        handle.done = runPartition(bus, p, options, stop.signal, stats, warmupMs, () => (lastProgress = Date.now())).catch((err: unknown) => {
+          process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
+          handle.failed = true;
         });
-        owned.set(p, { revision, stop, done });
+        owned.set(p, handle);
       }
       stats.owned = [...owned.keys()].sort((a, b) => a - b);
       options.onStats?.(stats);
-      if (options.idleExitMs && Date.now() - lastProgress > options.idleExitMs && owned.size > 0) break;
+      if (options.idleExitMs && Date.now() - lastProgress > options.idleExitMs) break;
       try {
         await sleep(Math.max(200, leaseTtlMs / 5), undefined, { signal: options.signal });
       } catch {
@@ -157,7 +166,7 @@ async function runPartition(
 ): Promise<void> {
   const sink = new CommitSink();
   const engine = new Engine(options.detectors, options.config, sink);
-  const durable = await ensurePartitionConsumer(bus, partition);
+  const { name: durable, ackFloor } = await takeOverPartitionConsumer(bus, partition);
   const cpKey = `checkpoint.${partition}`;
   const cpEntry = await bus.meta.get(cpKey);
   const cp = cpEntry && cpEntry.value.length > 0 ? (cpEntry.json() as Checkpoint) : null;
@@ -165,7 +174,6 @@ async function runPartition(
   // Rebuild state: re-read [warm-up start, ack floor] with alerts muted (they were committed before
   // those messages were acked). The ack floor, not the checkpoint, bounds it: a previous owner may
   // have acked more after its last checkpoint.
-  const ackFloor = (await bus.jsm.consumers.info(bus.stream, durable)).ack_floor.stream_seq;
   let processedSeq = 0;
   if (ackFloor > 0) {
     sink.muted = true;
@@ -173,9 +181,10 @@ async function runPartition(
     const c = await bus.js.consumers.get(bus.stream, name);
     let done = false;
     while (!done && !stop.aborted) {
-      const batch = await c.fetch({ max_messages: 256, expires: 1000 });
+      const batch: JsMsg[] = [];
+      for await (const m of await c.fetch({ max_messages: 64, expires: 1000 })) batch.push(m);
       let got = 0;
-      for await (const m of batch) {
+      for (const m of batch) {
         got++;
         if (m.seq > ackFloor) {
           done = true;
@@ -198,8 +207,11 @@ async function runPartition(
   let lastAck = processedSeq;
   const consumer = await bus.js.consumers.get(bus.stream, durable);
   while (!stop.aborted && !options.signal.aborted) {
-    const batch = await consumer.fetch({ max_messages: 64, expires: 500 });
-    for await (const m of batch) {
+    // Take the batch off the wire first, then work: a long detect/commit inside the fetch iterator
+    // would miss its idle heartbeats.
+    const batch: JsMsg[] = [];
+    for await (const m of await consumer.fetch({ max_messages: 16, expires: 1000 })) batch.push(m);
+    for (const m of batch) {
       if (m.seq <= processedSeq) {
         // Already folded into state during warm-up (acked by the previous owner just before dying).
         m.ack();

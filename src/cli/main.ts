@@ -6,6 +6,7 @@ import { registerAlerts } from './commands/alerts.js';
 import { registerConfig } from './commands/config.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerListPatterns } from './commands/list-patterns.js';
+import { registerPublish } from './commands/publish.js';
 import { registerReplay } from './commands/replay.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerStart } from './commands/start.js';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerReplay(program, g);
   registerEvaluate(program, g);
   registerConfig(program, g);
+  registerPublish(program, g);
   registerServe(program, g);
   registerToken(program, g);
   return program;

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../config/config.js';
-import { UsageError } from '../../domain/errors.js';
+import { SurveillanceError, UsageError } from '../../domain/errors.js';
+import { runWorker } from '../../bus/worker.js';
 import type { MarketEvent } from '../../domain/events.js';
 import { detectorsFor } from '../../detect/registry.js';
 import { Engine, type EngineStats } from '../../engine/engine.js';
@@ -13,6 +15,11 @@ import { num, out, paint } from '../output.js';
 import { parseColumnMap, printRaised, printRejects, rejectsFor, StoreSink } from '../run-common.js';
 
 interface StartOptions {
+  stream: string;
+  workers?: string;
+  workerId?: string;
+  leaseTtl?: string;
+  idleExit?: string;
   symbols?: string;
   duration?: string;
   source: string;
@@ -58,8 +65,17 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .option('--rejects <path>', 'where rejected rows are kept (NDJSON)')
     .option('--strict', 'stop at the first bad row (non-zero exit)')
     .option('--seed <n>', 'simulator seed (default: from the start time)')
+    .option('--stream <name>', 'with --source nats://…: the JetStream stream to consume', 'SURVEILLANCE')
+    .option('--workers <n>', 'with --source nats://…: run N worker processes sharing the partitions')
+    .option('--worker-id <id>', 'with --source nats://…: this worker\'s id (default host-pid)')
+    .option('--lease-ttl <seconds>', 'with --source nats://…: a dead worker\'s partitions move after this', '5')
+    .option('--idle-exit <seconds>', 'with --source nats://…: stop when nothing arrived for this long (batch jobs)')
     .action(async (o: StartOptions) => {
       const durationS = parseNonNegative('--duration', o.duration, 0);
+      if (o.source.startsWith('nats://')) {
+        await runBusWorkers(o, durationS, g);
+        return;
+      }
       const isSim = o.source === 'sim';
       const symbols = parseSymbols(o.symbols, isSim);
       if (!isSim && o.source !== '-' && !existsSync(o.source)) throw new UsageError(`--source file not found: ${o.source}`);
@@ -125,4 +141,56 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       printRaised(sink.raised);
       printRejects(rejects);
     });
+}
+
+/**
+ * `start --source nats://…`: a worker (or N worker processes) consuming the stream's partitions.
+ * Workers share the store; they do not take the single-monitor slot (they are many by design).
+ */
+async function runBusWorkers(o: StartOptions, durationS: number, g: () => GlobalOptions): Promise<void> {
+  const workers = Math.floor(parseNonNegative('--workers', o.workers, 1));
+  if (workers > 1 && !o.workerId) {
+    // Supervisor: one child process per worker (each its own core), stopped together.
+    const args = process.argv.slice(2).filter((_, i, a) => a[i] !== '--workers' && a[i - 1] !== '--workers');
+    const children = Array.from({ length: workers }, (_, i) =>
+      spawn(process.execPath, [process.argv[1]!, ...args, '--worker-id', `${HOST}-${process.pid}-${i + 1}`], { stdio: 'inherit' }),
+    );
+    const forward = (sig: NodeJS.Signals): void => {
+      for (const c of children) c.kill(sig);
+    };
+    process.once('SIGTERM', () => forward('SIGTERM'));
+    process.once('SIGINT', () => forward('SIGINT'));
+    const codes = await Promise.all(children.map((c) => new Promise<number>((r) => c.once('exit', (code) => r(code ?? 1)))));
+    const bad = codes.find((c) => c !== 0);
+    if (bad !== undefined) throw new SurveillanceError(`a worker exited with code ${bad}`);
+    return;
+  }
+  const { config } = configFor(g());
+  const store = await storeFor(g());
+  const controller = new AbortController();
+  const stopOn = (): void => controller.abort();
+  process.once('SIGTERM', stopOn);
+  process.once('SIGINT', stopOn);
+  const timer = durationS > 0 ? setTimeout(stopOn, durationS * 1000) : undefined;
+  const workerId = o.workerId ?? `${HOST}-${process.pid}`;
+  try {
+    out(`${paint('Worker', 'green')} ${workerId} consuming ${o.stream} from ${o.source}`);
+    const stats = await runWorker({
+      url: o.source,
+      stream: o.stream,
+      workerId,
+      store,
+      config,
+      detectors: detectorsFor(),
+      signal: controller.signal,
+      leaseTtlMs: parseNonNegative('--lease-ttl', o.leaseTtl, 5) * 1000,
+      idleExitMs: o.idleExit !== undefined ? parseNonNegative('--idle-exit', o.idleExit, 0) * 1000 : 0,
+    });
+    out(`Worker ${workerId} stopped: ${num(stats.events)} events in ${num(stats.messages)} messages, ${num(stats.alerts)} alert writes.`);
+  } finally {
+    if (timer) clearTimeout(timer);
+    process.off('SIGTERM', stopOn);
+    process.off('SIGINT', stopOn);
+    await store.close();
+  }
 }

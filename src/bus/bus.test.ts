@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { parseConfig } from '../config/config.js';
+import type { MarketEvent } from '../domain/events.js';
+import { DETECTORS } from '../detect/registry.js';
+import { Engine } from '../engine/engine.js';
+import { MemorySink } from '../engine/pipeline.js';
+import type { EventSource } from '../ingest/source.js';
+import { simulate, simulatorSessions } from '../ingest/simulator/simulator.js';
+import { natsTestUrl, portOpen, postgresAvailable, postgresTestUrl } from '../testing/services.js';
+import { decodeEvents, encodeEvents, partitionOf } from './codec.js';
+import { publish } from './publisher.js';
+
+const BIN = fileURLToPath(new URL('../../../bin/surveillance.js', import.meta.url));
+const natsUrl = natsTestUrl();
+const pgUrl = postgresTestUrl();
+const natsUp = await portOpen('127.0.0.1', Number(new URL(natsUrl.replace('nats:', 'http:')).port || 4222));
+const pgUp = await postgresAvailable(pgUrl);
+const skip = natsUp && pgUp ? false : `needs NATS (${natsUrl}) and PostgreSQL (${pgUrl}); .ci/run starts both`;
+
+test('codec round-trips every event kind and partitions are stable', () => {
+  const events: MarketEvent[] = [
+    { type: 'trade', tsMs: 1, symbol: 'A', price: 1.5, qty: 2, buyer: 'x', seller: '', tradeId: 't', side: 'buy' },
+    { type: 'trade', tsMs: 2, symbol: 'A', price: 1.5, qty: 2, buyer: '', seller: '', tradeId: 't2' },
+    { type: 'order', tsMs: 3, symbol: 'B', orderId: 'o', account: 'a', side: 'sell', action: 'cancel', price: 9, qty: 1 },
+    { type: 'quote', tsMs: 4, symbol: 'C', bidPrice: 1, bidQty: 2, askPrice: 3, askQty: 4 },
+  ];
+  const back = decodeEvents(encodeEvents(events));
+  assert.deepEqual(back, [{ ...events[0] }, { ...events[1], side: undefined }, events[2], events[3]]);
+  assert.equal(partitionOf('AAPL', 16), partitionOf('AAPL', 16));
+  assert.throws(() => decodeEvents(Buffer.from('[["z",1]]')), /unknown event tuple/);
+});
+
+function spawnWorker(args: string[]): ChildProcess & { output: () => string } {
+  const p = spawn(process.execPath, [BIN, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let output = '';
+  p.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return Object.assign(p, { output: () => output });
+}
+
+const exited = (p: ChildProcess): Promise<number | null> => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
+
+async function* fromEvents(events: readonly MarketEvent[]): EventSource {
+  for (let i = 0; i < events.length; i += 5000) yield { file: 'sim', events: events.slice(i, i + 5000), lines: [] };
+}
+
+test('publish → 3 workers (one killed -9 midway) → PostgreSQL gives the same alerts as a single replay', { skip, timeout: 240_000 }, async () => {
+  const symbols = ['AAA', 'BBB', 'CCC', 'DDD'];
+  const sim = simulate({ symbols, seed: 11, startMs: Date.parse('2026-03-02T14:00:00Z'), durationMs: 3 * 3600_000, inject: true });
+  const events: MarketEvent[] = [];
+  for (const b of sim.batches) events.push(...b);
+  const configJson = { sessions: simulatorSessions(symbols) };
+  const config = parseConfig(configJson);
+
+  // The reference: one engine over everything, as `replay` does.
+  const expected = new MemorySink();
+  const engine = new Engine(DETECTORS, config, expected);
+  await engine.process(events);
+  await engine.end();
+  assert.ok(expected.alerts.size >= 5, `reference raised ${expected.alerts.size} alerts`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'bus-'));
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(configJson));
+  const schema = `bus_${process.pid}_${Date.now() % 100000}`;
+  const admin = new pg.Client({ connectionString: pgUrl });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
+  const stream = `T${process.pid}_${Date.now() % 100000}`;
+  const workerArgs = (id: string): string[] => [
+    '--source', natsUrl, '--stream', stream, '--worker-id', id, '--lease-ttl', '2', '--idle-exit', '10', '--db', db, '--config', configFile,
+  ];
+  try {
+    const half = Math.floor(events.length / 2);
+    await publish({ url: natsUrl, stream, partitions: 6, batchEvents: 500, sources: [fromEvents(events.slice(0, half))] });
+    const workers = ['w1', 'w2', 'w3'].map((id) => spawnWorker(workerArgs(id)));
+    // Let them share the partitions and work through the first half, then kill one without warning.
+    await sleep(6000);
+    workers[1]!.kill('SIGKILL');
+    await exited(workers[1]!);
+    await publish({ url: natsUrl, stream, partitions: 6, batchEvents: 500, sources: [fromEvents(events.slice(half))] });
+    const codes = await Promise.all([exited(workers[0]!), exited(workers[2]!)]);
+    assert.deepEqual(codes, [0, 0], workers.map((w) => w.output()).join('\n---\n'));
+
+    const rows = (await admin.query<{ alert_id: string }>(`SELECT alert_id FROM ${schema}.alerts`)).rows;
+    const got = new Set(rows.map((r) => r.alert_id));
+    const want = new Set(expected.alerts.keys());
+    const missing = [...want].filter((id) => !got.has(id)).map((id) => expected.alerts.get(id)!.type);
+    const extra = [...got].filter((id) => !want.has(id));
+    assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  }
+});
