@@ -79,8 +79,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const owned = new Map<number, { revision: number; stop: AbortController; done: Promise<void>; failed: boolean }>();
   const warmupMs = options.warmupMs ?? warmupHorizonMs(options.config);
   let lastProgress = Date.now();
+  let partitions = 0;
   try {
-    let partitions = 0;
     // Workers may start before the first publish: wait for the stream's partition count.
     while (!options.signal.aborted && partitions === 0) {
       try {
@@ -90,51 +90,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       }
     }
     while (!options.signal.aborted) {
-      await bus.leases.put(`worker.${options.workerId}`, String(Date.now()));
-      const live: string[] = [];
-      for await (const k of await bus.leases.keys('worker.*')) live.push(k);
-      const fair = Math.ceil(partitions / Math.max(1, live.length));
-
-      // A partition whose processing failed is given back (its lease freed) and claimed afresh.
-      for (const [p, h] of owned) {
-        if (!h.failed) continue;
-        owned.delete(p);
-        await bus.leases.delete(`lease.${p}`).catch(() => undefined);
-      }
-      // Keep what we hold (refresh by compare-and-set); a failed refresh means we lost it.
-      for (const [p, h] of owned) {
-        try {
-          h.revision = await bus.leases.update(`lease.${p}`, options.workerId, h.revision);
-        } catch {
-          h.stop.abort('handover');
-          owned.delete(p);
-        }
-      }
-      // Give back extras so a newly joined worker gets its share.
-      while (owned.size > fair) {
-        const p = Math.max(...owned.keys());
-        const h = owned.get(p)!;
-        h.stop.abort('handover');
-        await h.done;
-        owned.delete(p);
-        await bus.leases.delete(`lease.${p}`).catch(() => undefined);
-      }
-      // Claim free partitions up to the fair share.
-      for (let p = 0; p < partitions && owned.size < fair; p++) {
-        if (owned.has(p)) continue;
-        let revision: number;
-        try {
-          revision = await bus.leases.create(`lease.${p}`, options.workerId);
-        } catch {
-          continue; // held by a live worker
-        }
-        const stop = new AbortController();
-        const handle = { revision, stop, done: Promise.resolve(), failed: false };
-        handle.done = runPartition(bus, p, options, stop.signal, stats, warmupMs, () => (lastProgress = Date.now())).catch((err: unknown) => {
-          process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
-          handle.failed = true;
-        });
-        owned.set(p, handle);
+      try {
+        await manageLeases();
+      } catch (err) {
+        // A slow or briefly unreachable NATS must not kill the worker: try again next round.
+        process.stderr.write(`worker ${options.workerId}: lease round failed (will retry): ${(err as Error).message}\n`);
       }
       stats.owned = [...owned.keys()].sort((a, b) => a - b);
       options.onStats?.(stats);
@@ -153,6 +113,56 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
     await bus.close();
   }
   return stats;
+
+  /** One round: heartbeat, drop failed partitions, refresh leases, rebalance, claim free partitions. */
+  async function manageLeases(): Promise<void> {
+    await bus.leases.put(`worker.${options.workerId}`, String(Date.now()));
+    const live: string[] = [];
+    for await (const k of await bus.leases.keys('worker.*')) live.push(k);
+    const fair = Math.ceil(partitions / Math.max(1, live.length));
+
+    // A partition whose processing failed is given back (its lease freed) and claimed afresh.
+    for (const [p, h] of owned) {
+      if (!h.failed) continue;
+      owned.delete(p);
+      await bus.leases.delete(`lease.${p}`).catch(() => undefined);
+    }
+    // Keep what we hold (refresh by compare-and-set); a failed refresh means we lost it.
+    for (const [p, h] of owned) {
+      try {
+        h.revision = await bus.leases.update(`lease.${p}`, options.workerId, h.revision);
+      } catch {
+        h.stop.abort('handover');
+        owned.delete(p);
+      }
+    }
+    // Give back extras so a newly joined worker gets its share.
+    while (owned.size > fair) {
+      const p = Math.max(...owned.keys());
+      const h = owned.get(p)!;
+      h.stop.abort('handover');
+      await h.done;
+      owned.delete(p);
+      await bus.leases.delete(`lease.${p}`).catch(() => undefined);
+    }
+    // Claim free partitions up to the fair share.
+    for (let p = 0; p < partitions && owned.size < fair; p++) {
+      if (owned.has(p)) continue;
+      let revision: number;
+      try {
+        revision = await bus.leases.create(`lease.${p}`, options.workerId);
+      } catch {
+        continue; // held by a live worker
+      }
+      const stop = new AbortController();
+      const handle = { revision, stop, done: Promise.resolve(), failed: false };
+      handle.done = runPartition(bus, p, options, stop.signal, stats, warmupMs, () => (lastProgress = Date.now())).catch((err: unknown) => {
+        process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
+        handle.failed = true;
+      });
+      owned.set(p, handle);
+    }
+  }
 }
 
 async function runPartition(

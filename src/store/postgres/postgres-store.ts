@@ -119,7 +119,8 @@ export class PostgresAlertStore implements AlertStore {
   async upsertAlerts(alerts: readonly Alert[]): Promise<void> {
     if (alerts.length === 0) return;
     // De-duplicate within the call (a batch may carry several versions of one episode; last wins).
-    const latest = [...new Map(alerts.map((a) => [a.alert_id, a])).values()];
+    // Rows are written in id order so concurrent writers lock them in the same order (no deadlock).
+    const latest = [...new Map(alerts.map((a) => [a.alert_id, a])).values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0));
     const now = new Date().toISOString();
     for (let start = 0; start < latest.length; start += 500) {
       const chunk = latest.slice(start, start + 500);

@@ -1,0 +1,72 @@
+/**
+ * Bench: events/s through publish → 2 workers → PostgreSQL (issue 6).
+ *   node dist/bench/bus-throughput.js [--events N] [--symbols K] [--workers W]
+ * Needs NATS (127.0.0.1:4222, JetStream) and PostgreSQL (127.0.0.1:5432, database test): .ci/services.sh starts both.
+ * Data: deterministic synthetic trades (K symbols, 10 accounts each), so every detector does its ordinary work.
+ */
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { MarketEvent } from '../src/domain/events.js';
+import { publish } from '../src/bus/publisher.js';
+import type { EventSource } from '../src/ingest/source.js';
+
+const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const EVENTS = arg('events', 1_000_000);
+const SYMBOLS = arg('symbols', 100);
+const WORKERS = arg('workers', 2);
+const NATS = process.env['SURVEILLANCE_TEST_NATS'] ?? 'nats://127.0.0.1:4222';
+const PG = process.env['SURVEILLANCE_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BIN = fileURLToPath(new URL('../../bin/surveillance.js', import.meta.url));
+
+async function* synthetic(): EventSource {
+  let seed = 42;
+  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const t0 = Date.parse('2026-03-02T14:30:00Z');
+  const prices = Array.from({ length: SYMBOLS }, (_, i) => 20 + i);
+  for (let i = 0; i < EVENTS; i += 10_000) {
+    const events: MarketEvent[] = [];
+    for (let k = i; k < Math.min(EVENTS, i + 10_000); k++) {
+      const s = k % SYMBOLS;
+      prices[s] = prices[s]! * (1 + (rnd() - 0.5) * 0.002);
+      events.push({
+        type: 'trade', tsMs: t0 + Math.floor(k / 10), symbol: `S${s}`, price: Math.round(prices[s]! * 100) / 100,
+        qty: 1 + Math.floor(rnd() * 100), buyer: `A${s}_${Math.floor(rnd() * 10)}`, seller: `A${s}_${Math.floor(rnd() * 10)}`, tradeId: `T${k}`,
+      });
+    }
+    yield { file: 'synthetic', events, lines: [] };
+  }
+}
+
+const schema = `bench_${process.pid}`;
+const stream = `BENCH${process.pid}`;
+const admin = new pg.Client({ connectionString: PG });
+await admin.connect();
+await admin.query(`CREATE SCHEMA ${schema}`);
+try {
+  const pub = await publish({ url: NATS, stream, partitions: 16, batchEvents: 2000, sources: [synthetic()] });
+  const db = `${PG}?options=-c%20search_path%3D${schema}`;
+  const started = Date.now();
+  const idleS = 3;
+  await Promise.all(
+    Array.from({ length: WORKERS }, (_, i) =>
+      new Promise<void>((resolve, reject) => {
+        const p = spawn(process.execPath, [BIN, '--db', db, 'start', '--source', NATS, '--stream', stream, '--worker-id', `b${i}`, '--idle-exit', String(idleS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+        p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`worker ${i} exited ${c}`))));
+      }),
+    ),
+  );
+  const consumeS = (Date.now() - started) / 1000 - idleS;
+  const alerts = (await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.alerts`)).rows[0]!.n;
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
+  console.log(`data: ${EVENTS} synthetic trades, ${SYMBOLS} symbols; stream of 16 partitions, 2000 events/message`);
+  console.log(`publish: ${pub.events} events in ${pub.seconds.toFixed(2)} s = ${Math.round(pub.events / pub.seconds)} events/s (${pub.messages} messages)`);
+  console.log(`consume: ${WORKERS} workers → PostgreSQL: ${consumeS.toFixed(2)} s = ${Math.round(EVENTS / consumeS)} events/s end to end, ${alerts} alerts stored`);
+} finally {
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+}
