@@ -81,6 +81,8 @@ export interface FileRunOptions {
   readonly rejects: RejectsFile;
   /** Called after each batch (progress display, heartbeats). */
   readonly onBatch?: ((stats: EngineStats) => void | Promise<void>) | undefined;
+  /** Sees each batch of events before detection (reports that count what was read). */
+  readonly onEvents?: ((events: readonly MarketEvent[]) => void) | undefined;
 }
 
 /** Opens every input with its (detected or named) format, each behind its own sequencer. */
@@ -110,6 +112,7 @@ export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
   const engine = new Engine(options.detectors, options.config, options.sink);
   const sources = await openInputs(options);
   for await (const batch of mergeByTime(sources)) {
+    options.onEvents?.(batch.events);
     await engine.process(batch.events);
     if (options.onBatch) await options.onBatch(engine.stats);
     if (options.signal?.aborted) break;
