@@ -55,6 +55,7 @@ export const thresholdsSchema = z
     layering_min_size_ratio: positive(1.5, 'the layers together ≥ this × the symbol\'s median order size (×)'),
     layering_max_fill_ratio: ratio(0.2, 'layers that filled more than this fraction of their size are genuine (fraction)'),
     layering_min_repeats: count(1, 'layering cycles by one account in one symbol needed before alerting (cycles)'),
+    layering_requote_ms: ms(1_000, 'layers re-placed on the same side (≥ half their size) within this after the cancel are a quote refresh (market making), not a withdrawal'),
     layering_window_ms: ms(600_000, 'a gap longer than this between layering cycles starts a new episode'),
     order_book_horizon_ms: ms(3_600_000, 'orders resting longer than this are forgotten by the spoofing/layering order book (bounds memory when cancels are lost)'),
 
