@@ -60,9 +60,9 @@ export const thresholdsSchema = z
     order_book_horizon_ms: ms(3_600_000, 'orders resting longer than this are forgotten by the spoofing/layering order book (bounds memory when cancels are lost)'),
 
     // concentrated_trading
-    concentration_threshold: ratio(0.4, 'Herfindahl–Hirschman index (0..1) of per-account shares of one side (buying or selling) of the symbol\'s volume in the window that alerts'),
-    concentration_top_share: ratio(0.5, 'share of one side (buying or selling) of the window\'s volume by the top account that alerts (with the HHI)'),
-    concentration_window_ms: ms(3_600_000, 'sliding window over which volume shares are measured'),
+    concentration_threshold: ratio(0.25, 'Herfindahl–Hirschman index (0..1) of per-account shares of one side (buying or selling) of the symbol\'s volume in the window that alerts; a share is the flow the account initiated that way net of all it traded the other way. 0.25 is the antitrust "highly concentrated" line (HHI 2500): fewer than four accounts\' worth of equal players'),
+    concentration_top_share: ratio(0.4, 'share of one side (buying or selling) of the window\'s volume by the top account (net, as for the HHI) that alerts (with the HHI)'),
+    concentration_window_ms: ms(900_000, 'sliding window over which volume shares are measured; a window much longer than the episode dilutes it with ordinary trading'),
     concentration_min_trades: count(30, 'trades in the window needed before judging'),
     concentration_min_accounts: count(3, 'distinct accounts in the window needed before judging'),
 
