@@ -36,6 +36,7 @@ export const thresholdsSchema = z
     wash_price_tolerance: ratio(0.02, 'relative price difference tolerated between matched legs'),
     wash_size_tolerance: ratio(0.1, 'relative size difference tolerated between matched legs'),
     wash_max_ring: count(4, 'longest cycle of accounts searched for in the buyer→seller graph'),
+    wash_min_matched_share: ratio(0.75, 'share of a pair\'s or ring\'s internal trades that pair off with a later trade the other way of similar size and price (wash legs are arranged to offset each other; 0 = off)'),
     wash_min_exclusivity: ratio(0.25, 'every group member must do at least this share of its own window volume inside the group (rules out market makers and brokers whose crosses are a sideline)'),
 
     // spoofing / layering
