@@ -36,6 +36,7 @@ export const thresholdsSchema = z
     wash_price_tolerance: ratio(0.02, 'relative price difference tolerated between matched legs'),
     wash_size_tolerance: ratio(0.1, 'relative size difference tolerated between matched legs'),
     wash_max_ring: count(4, 'longest cycle of accounts searched for in the buyer→seller graph'),
+    wash_min_matched_share: ratio(0.75, 'share of a pair\'s or ring\'s internal trades that pair off with a later trade the other way of similar size and price (wash legs are arranged to offset each other; 0 = off)'),
     wash_min_exclusivity: ratio(0.25, 'every group member must do at least this share of its own window volume inside the group (rules out market makers and brokers whose crosses are a sideline)'),
 
     // spoofing / layering
@@ -55,13 +56,14 @@ export const thresholdsSchema = z
     layering_min_size_ratio: positive(1.5, 'the layers together ≥ this × the symbol\'s median order size (×)'),
     layering_max_fill_ratio: ratio(0.2, 'layers that filled more than this fraction of their size are genuine (fraction)'),
     layering_min_repeats: count(1, 'layering cycles by one account in one symbol needed before alerting (cycles)'),
+    layering_requote_ms: ms(1_000, 'layers re-placed on the same side (≥ half their size) within this after the cancel are a quote refresh (market making), not a withdrawal'),
     layering_window_ms: ms(600_000, 'a gap longer than this between layering cycles starts a new episode'),
     order_book_horizon_ms: ms(3_600_000, 'orders resting longer than this are forgotten by the spoofing/layering order book (bounds memory when cancels are lost)'),
 
     // concentrated_trading
-    concentration_threshold: ratio(0.4, 'Herfindahl–Hirschman index (0..1) of per-account shares of one side (buying or selling) of the symbol\'s volume in the window that alerts'),
-    concentration_top_share: ratio(0.5, 'share of one side (buying or selling) of the window\'s volume by the top account that alerts (with the HHI)'),
-    concentration_window_ms: ms(3_600_000, 'sliding window over which volume shares are measured'),
+    concentration_threshold: ratio(0.25, 'Herfindahl–Hirschman index (0..1) of per-account shares of one side (buying or selling) of the symbol\'s volume in the window that alerts; a share is the flow the account initiated that way net of all it traded the other way. 0.25 is the antitrust "highly concentrated" line (HHI 2500): fewer than four accounts\' worth of equal players'),
+    concentration_top_share: ratio(0.4, 'share of one side (buying or selling) of the window\'s volume by the top account (net, as for the HHI) that alerts (with the HHI)'),
+    concentration_window_ms: ms(900_000, 'sliding window over which volume shares are measured; a window much longer than the episode dilutes it with ordinary trading'),
     concentration_min_trades: count(30, 'trades in the window needed before judging'),
     concentration_min_accounts: count(3, 'distinct accounts in the window needed before judging'),
 

@@ -50,11 +50,11 @@ test('legitimate: a market maker that is the counterparty of every trade dominat
 });
 
 test('edge: just below the top-share threshold → nothing', async () => {
-  // BIG buys 45% of all volume: HHI of buying stays below 0.4 and top share below 0.5.
+  // BIG buys 35% of all volume: HHI of buying stays below 0.25 and top share below 0.4.
   const events: MarketEvent[] = [];
   for (let i = 0; i < 100; i++) {
     const ts = T0 + i * 10 * S;
-    events.push(i % 20 < 9 ? trade(ts, 'BIG', `C${i % 30}`, 100, 100) : trade(ts, `C${(i * 7) % 30}`, `C${(i * 11 + 1) % 30}`, 100, 100));
+    events.push(i % 20 < 7 ? trade(ts, 'BIG', `C${i % 30}`, 100, 100) : trade(ts, `C${(i * 7) % 30}`, `C${(i * 11 + 1) % 30}`, 100, 100));
   }
   assert.equal((await run(concentratedTrading, events)).alerts.length, 0);
 });
@@ -91,4 +91,24 @@ test('state expiry: a second burst after the window is a new episode', async () 
   const burst = (t0: number): MarketEvent[] => Array.from({ length: 40 }, (_, i) => trade(t0 + i * 10 * S, 'BIG', `C${i % 6}`, 100, 100));
   const { alerts } = await run(concentratedTrading, [...burst(T0), ...burst(T0 + 3 * 3600 * S)]);
   assert.equal(alerts.length, 2);
+});
+
+test('legitimate: the market maker taken by a one-way aggressive buyer is not the dominant seller', async () => {
+  // BIG lifts the offer again and again; MM, resting, sells to it and buys back only a little.
+  const events: MarketEvent[] = [...background(4, T0, 30)];
+  for (let i = 0; i < 90; i++) events.push(trade(T0 + i * 20 * S + 700, 'BIG', 'MM', 300, 100.5, { side: 'buy' }));
+  const { alerts } = await run(concentratedTrading, events);
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0]!.evidence.details?.['side'], 'buy');
+  assert.deepEqual(alerts[0]!.affected_users, ['BIG']);
+});
+
+test('legitimate: an account that buys and sells alike holds no dominant position (shares are net)', async () => {
+  // DAY does most of the volume but round-trips it: no net position either way.
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 120; i++) {
+    const ts = T0 + i * 10 * S;
+    events.push(i % 2 === 0 ? trade(ts, 'DAY', `C${i % 30}`, 300, 100) : trade(ts, `C${(i * 7) % 30}`, 'DAY', 300, 100));
+  }
+  assert.equal((await run(concentratedTrading, events)).alerts.length, 0);
 });

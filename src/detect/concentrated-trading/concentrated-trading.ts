@@ -9,11 +9,16 @@ import { AccountExecutions, type Leg } from '../window/account-executions.js';
  *
  * Per symbol, a sliding window (`concentration_window_ms`) of execution legs. Each trade's quantity
  * counts once for its buyer (on the buy side) and once for its seller (on the sell side); legs
- * without an account still count in the side's total, so an anonymous tape dilutes shares and
- * never alerts. For each side the Herfindahl–Hirschman index HHI = Σ (qᵢ / V)² of the accounts'
- * shares of that side's volume V, and the top account's share, are kept incrementally. Concentration
- * is judged per side because a market maker, counterparty to most trades but buying as much as it
- * sells, dominates neither demand nor supply, whereas an account that controls one side does.
+ * without an account still count in the side's total V, so an anonymous tape dilutes shares and
+ * never alerts. An account's weight on a side is the flow it drove that way, net of all it traded
+ * the other way: qᵢ = max(0, initiated buysᵢ − soldᵢ) on the buy side (the reverse on the sell
+ * side). "Initiated" leaves out legs where the account's resting order was taken by someone
+ * else's aggressive order (when the tape says who the aggressor was): a market maker that
+ * supplies a one-way flow ends up net short, but the demand was the aggressor's, not its supply.
+ * Netting makes a dominant position a position: an account that buys and sells alike (a liquidity
+ * provider, a day trader) dominates neither side. For each side the
+ * Herfindahl–Hirschman index HHI = Σ (qᵢ / V)² and the top account's share qᵢ / V are kept
+ * incrementally (O(1) per leg).
  * Alerts when, on a side, HHI ≥ `concentration_threshold` and the top share ≥
  * `concentration_top_share`, with at least `concentration_min_trades` trades and
  * `concentration_min_accounts` accounts in the window. Sliding (not tumbling) so a burst that
@@ -22,11 +27,20 @@ import { AccountExecutions, type Leg } from '../window/account-executions.js';
  */
 
 interface SideBook {
+  /** Net flow of each account this way (> 0 only). */
   readonly qty: Map<string, number>;
   /** Σ qᵢ² over named accounts, kept incrementally. */
   sumSq: number;
   /** All quantity on the side, anonymous legs included. */
   total: number;
+}
+
+/** An account's buying and selling in the window: all of it, and what it initiated (or unknown aggressor). */
+interface Gross {
+  bought: number;
+  sold: number;
+  boughtInit: number;
+  soldInit: number;
 }
 
 interface Episode {
@@ -54,6 +68,7 @@ interface SymbolState {
   trades: number;
   /** Distinct named accounts in the window, with their leg counts. */
   readonly accountLegs: Map<string, number>;
+  readonly gross: Map<string, Gross>;
   readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
 }
@@ -71,7 +86,7 @@ function createConcentratedTrading(config: Config): Detector {
     if (!s) {
       s = {
         legs: [], head: 0, buy: { qty: new Map(), sumSq: 0, total: 0 }, sell: { qty: new Map(), sumSq: 0, total: 0 },
-        trades: 0, accountLegs: new Map(), episodes: new Map(), lastTsMs: tsMs,
+        trades: 0, accountLegs: new Map(), gross: new Map(), episodes: new Map(), lastTsMs: tsMs,
       };
       symbols.set(symbol, s);
     }
@@ -83,14 +98,34 @@ function createConcentratedTrading(config: Config): Detector {
     book.total += sign * leg.qty;
     if (leg.side === 'buy') s.trades += sign;
     if (leg.account === '') return;
-    const before = book.qty.get(leg.account) ?? 0;
-    const after = before + sign * leg.qty;
-    book.sumSq += after * after - before * before;
-    if (after <= 1e-12) book.qty.delete(leg.account);
-    else book.qty.set(leg.account, after);
+    let g = s.gross.get(leg.account);
+    if (!g) {
+      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0 };
+      s.gross.set(leg.account, g);
+    }
+    const buyBefore = Math.max(0, g.boughtInit - g.sold);
+    const sellBefore = Math.max(0, g.soldInit - g.bought);
+    const initiated = leg.aggressor === undefined || leg.aggressor === leg.side;
+    if (leg.side === 'buy') {
+      g.bought += sign * leg.qty;
+      if (initiated) g.boughtInit += sign * leg.qty;
+    } else {
+      g.sold += sign * leg.qty;
+      if (initiated) g.soldInit += sign * leg.qty;
+    }
+    setNet(s.buy, leg.account, buyBefore, Math.max(0, g.boughtInit - g.sold));
+    setNet(s.sell, leg.account, sellBefore, Math.max(0, g.soldInit - g.bought));
+    if (g.bought <= 1e-9 && g.sold <= 1e-9) s.gross.delete(leg.account);
     const n = (s.accountLegs.get(leg.account) ?? 0) + sign;
     if (n <= 0) s.accountLegs.delete(leg.account);
     else s.accountLegs.set(leg.account, n);
+  }
+
+  function setNet(book: SideBook, account: string, before: number, after: number): void {
+    if (before === after) return;
+    book.sumSq += after * after - before * before;
+    if (after <= 1e-9) book.qty.delete(account);
+    else book.qty.set(account, after);
   }
 
   function expire(s: SymbolState, nowMs: number): void {
@@ -175,13 +210,15 @@ function createConcentratedTrading(config: Config): Detector {
     const overHhi = (hhi - t.concentration_threshold) / Math.max(1e-9, 1 - t.concentration_threshold);
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
-    const netOther = (side === 'buy' ? s.sell : s.buy).qty.get(top) ?? 0;
-    const oneSided = topQty > 0 ? 1 - Math.min(1, netOther / topQty) : 0;
+    // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
+    const g = s.gross.get(top);
+    const topGross = g ? (side === 'buy' ? g.bought : g.sold) : 0;
+    const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
       pattern: 'concentrated_trading',
       episodeKey: ep.key,
       description:
-        `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
+        `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
         `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
         `across ${s.trades} trades and ${s.accountLegs.size} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
@@ -246,6 +283,6 @@ function round4(x: number): number {
 
 export const concentratedTrading: DetectorFactory = {
   pattern: 'concentrated_trading',
-  version: 1,
+  version: 2,
   create: createConcentratedTrading,
 };

@@ -148,3 +148,52 @@ test('layers cancelled at the instant of the execution, reported before it, stil
   assert.deepEqual(alerts[0]!.affected_users, ['L2']);
   assert.equal(metric(alerts[0]!, 'layering_cycles'), 2);
 });
+
+/**
+ * A market maker's ladder, three levels a side: its bids are swept by a seller, then it cancels the
+ * whole ladder and re-quotes at once (cancel-and-replace after a fill).
+ */
+function sweptLadder(tape: Tape, ts: number, n: number, replace: boolean, acct = 'MM9'): void {
+  const bids = [99.99, 99.98, 99.97].map((p, l) => ({ id: `${acct}-b${n}-${l}`, p }));
+  const asks = [100.01, 100.02, 100.03].map((p, l) => ({ id: `${acct}-a${n}-${l}`, p }));
+  for (const b of bids) tape.add(ts, b.id, acct, 'buy', b.p, 150);
+  for (const a of asks) tape.add(ts, a.id, acct, 'sell', a.p, 150);
+  // A seller sweeps the bid ladder in one print: the maker bought, only its asks still rest.
+  tape.trade(ts + 1_000, acct, 'T1', 99.97, 450, 'sell');
+  for (const b of bids) tape.fill(ts + 1_000, b.id, acct, 'buy', b.p, 150);
+  for (const a of asks) tape.cancel(ts + 1_300, a.id, acct, 'sell', a.p, 150);
+  if (replace) {
+    for (let l = 0; l < 3; l++) tape.add(ts + 1_300, `${acct}-rb${n}-${l}`, acct, 'buy', 99.96 - 0.01 * l, 150);
+    for (let l = 0; l < 3; l++) tape.add(ts + 1_300, `${acct}-ra${n}-${l}`, acct, 'sell', 99.99 + 0.01 * l, 150);
+    for (let l = 0; l < 3; l++) tape.cancel(ts + 5_000, `${acct}-rb${n}-${l}`, acct, 'buy', 99.96 - 0.01 * l, 150);
+    for (let l = 0; l < 3; l++) tape.cancel(ts + 5_000, `${acct}-ra${n}-${l}`, acct, 'sell', 99.99 + 0.01 * l, 150);
+  }
+}
+
+test('legitimate: a market maker swept on one side that cancels and re-quotes its ladder → nothing', async () => {
+  const tape = new Tape();
+  background(tape, T0, T0 + 200_000);
+  for (let n = 0; n < 3; n++) sweptLadder(tape, T0 + 30_000 + n * 40_000, n, true);
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 0);
+});
+
+test('the execution side counts what rested before the fill: a swept balanced ladder is not one-sided', async () => {
+  // Without re-quoting, the pulled asks (450) against the bids left after the sweep (none) would look
+  // one-sided; against the bids shown just before the sweep (450) they are balanced.
+  const tape = new Tape();
+  background(tape, T0, T0 + 200_000);
+  for (let n = 0; n < 3; n++) sweptLadder(tape, T0 + 30_000 + n * 40_000, n, false);
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 0);
+});
+
+test('layers pulled and put straight back on the same side are a refresh, pulled for good they are layering', async () => {
+  const refreshed = scenario(2);
+  for (let n = 0; n < 2; n++) {
+    const ts = T0 + 30_000 + n * 30_000 + 1_500;
+    for (let l = 0; l < 4; l++) refreshed.add(ts + 400, `L1-again-${n}-${l}`, 'L1', 'buy', 99.97 - 0.01 * l, 200);
+  }
+  assert.equal((await runDetector(layering, refreshed.events())).alerts.length, 0);
+  assert.equal((await runDetector(layering, scenario(2).events())).alerts.length, 1);
+});

@@ -14,7 +14,12 @@ import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
  *      quoting both sides fails this: its book is balanced);
  *   2. the layers cancelled together: cancels of ≥ layering_min_levels distinct levels within
  *      layering_cancel_span_ms of each other, the first within layering_cancel_ms of the execution,
- *      having filled ≤ layering_max_fill_ratio of their size.
+ *      having filled ≤ layering_max_fill_ratio of their size;
+ *   3. and withdrawn, not refreshed: a market maker re-quoting cancels and at once re-places on the
+ *      same side; when the account places new same-side orders within layering_requote_ms of the
+ *      cancels of at least half the pulled size, the cycle is a quote refresh and is dropped.
+ * The execution side is measured as it stood just before the execution (an order the execution
+ * filled counts at its size before the fill), so a swept two-sided ladder does not look one-sided.
  * ≥ layering_min_repeats cycles raise one alert per account and symbol that grows with each cycle;
  * a gap longer than layering_window_ms starts a new episode. Orders without an account never alert.
  */
@@ -52,6 +57,8 @@ interface Cycle {
   readonly startMs: number;
   readonly endMs: number;
   readonly prices: readonly number[];
+  /** Each pulled layer's size and cancel time (for the requote test). */
+  readonly pulled: readonly { readonly qty: number; readonly cancelledMs: number }[];
 }
 
 interface Episode {
@@ -75,11 +82,20 @@ function createLayering(config: Config): Detector {
   /** Pending candidates by symbol|account|layer side: at most one per side. */
   const candidates = new Map<string, Candidate>();
   const episodes = new Map<string, Episode>();
+  /**
+   * Cycles whose layers were pulled, waiting layering_requote_ms to see whether the account puts
+   * the same depth back on the same side (a quote refresh), by symbol|account|layer side.
+   */
+  const settling = new Map<string, { c: Candidate; cycle: Cycle }>();
+  /** Times of the account's recent `new` orders per symbol|account|side (kept for the requote test). */
+  const recentNews = new Map<string, number[]>();
   /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
+  // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms.
+  const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
   const recentCancels = new Map<string, { order: LiveOrder; cancelMs: number }[]>();
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
-  function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
+  function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
     const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
     const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
@@ -98,8 +114,11 @@ function createLayering(config: Config): Detector {
         prices.add(l.price);
       } else restingOpp += size;
     }
-    // A trade reported before the fill of the account's own resting order: that order is still counted.
-    if (x.tradeQty > x.fillQty) restingOpp = Math.max(0, restingOpp - (x.tradeQty - x.fillQty));
+    // What the account showed on the execution side just before this execution: a resting order that
+    // was just filled counts at its size before the fill (a market maker's bid hit by a sweep still
+    // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
+    // already removed for this execution (fill reported before or without a trade).
+    restingOpp += passiveQty;
     if (prices.size < t.layering_min_levels) return;
     const median = book.medianNewSize(symbol);
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
@@ -115,7 +134,7 @@ function createLayering(config: Config): Detector {
       // The previous layers are already being pulled: settle that cycle before starting a new one.
       candidates.delete(key);
       const cycle = judge(existing);
-      if (cycle) record(existing, cycle, ctx);
+      if (cycle) settle(existing, cycle, ctx);
     }
     const layers = new Map<string, Layer>();
     let firstCancelMs: number | null = null;
@@ -127,7 +146,7 @@ function createLayering(config: Config): Detector {
     const c: Candidate = { symbol, account, layerSide, execs: [x], layers, firstExecMs: x.tsMs, lastExecMs: x.tsMs, oppositeResting: restingOpp, firstCancelMs };
     if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
       const cycle = judge(c);
-      if (cycle) record(c, cycle, ctx);
+      if (cycle) settle(c, cycle, ctx);
     } else candidates.set(key, c);
   }
 
@@ -163,6 +182,7 @@ function createLayering(config: Config): Detector {
       startMs: Math.min(...together.map((l) => l.order.placedMs)),
       endMs: lastCancel,
       prices,
+      pulled: together.map((l) => ({ qty: l.order.peakQty, cancelledMs: l.cancelledMs! })),
     };
   }
 
@@ -291,21 +311,73 @@ function createLayering(config: Config): Detector {
     for (const l of c.layers.values()) if (book.get(order.symbol, l.order.orderId) === l.order) return;
     candidates.delete(key);
     const cycle = judge(c);
-    if (cycle) record(c, cycle, ctx);
+    if (cycle) settle(c, cycle, ctx);
+  }
+
+  /**
+   * A pulled layer waits layering_requote_ms: a market maker cancels and replaces (the depth comes
+   * straight back on the same side, at the new prices), a layerer withdraws it. A cycle already
+   * waiting on the same side is settled first.
+   */
+  function settle(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
+    const key = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
+    const prev = settling.get(key);
+    if (prev) {
+      settling.delete(key);
+      finishSettling(prev, ctx);
+    }
+    settling.set(key, { c, cycle });
+  }
+
+  /**
+   * Records the cycle unless most of its depth was refreshed: a pulled layer counts as refreshed when
+   * the account placed a new order on the same side at or within layering_requote_ms after its
+   * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
+   */
+  function finishSettling(s: { c: Candidate; cycle: Cycle }, ctx: DetectorContext): void {
+    const news = recentNews.get(`${s.c.symbol}\u0000${s.c.account}\u0000${s.c.layerSide}`);
+    if (news) {
+      let refreshed = 0;
+      for (const l of s.cycle.pulled) {
+        if (news.some((ts) => ts >= l.cancelledMs && ts - l.cancelledMs <= t.layering_requote_ms)) refreshed += l.qty;
+      }
+      if (refreshed >= 0.5 * s.cycle.layerQty) return;
+    }
+    record(s.c, s.cycle, ctx);
+  }
+
+  function flushSettling(nowMs: number, ctx: DetectorContext): void {
+    for (const [k, s] of settling) {
+      if (nowMs - s.cycle.endMs > t.layering_requote_ms) {
+        settling.delete(k);
+        finishSettling(s, ctx);
+      }
+    }
   }
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       for (const x of execs.fromTrade(trade)) {
-        onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
+        // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
+        onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, 0, ctx);
       }
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed } = book.apply(e);
       if (e.account === '') return;
+      if (e.action === 'new') {
+        const k = `${e.symbol}\u0000${e.account}\u0000${e.side}`;
+        const list = recentNews.get(k);
+        if (list) {
+          // Only news after a cancel still being judged matter: older than span + requote can go.
+          while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
+          list.push(e.tsMs);
+        } else recentNews.set(k, [e.tsMs]);
+      }
       if (e.action === 'fill') {
         const x = execs.fromFill(e);
-        if (x) onExecution(e.symbol, e.account, x, ctx);
+        // An order placed before this instant rested: it was passive, and the book already took its fill off.
+        if (x) onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
       if (order && removed && e.action !== 'fill') {
         const k = `${e.symbol}\u0000${e.account}`;
@@ -326,9 +398,13 @@ function createLayering(config: Config): Detector {
           if (ctx.now - c.firstCancelMs > t.layering_cancel_span_ms) {
             candidates.delete(k);
             const cycle = judge(c);
-            if (cycle) record(c, cycle, ctx);
+            if (cycle) settle(c, cycle, ctx);
           }
         } else if (ctx.now - c.lastExecMs > t.layering_cancel_ms) candidates.delete(k);
+      }
+      flushSettling(ctx.now, ctx);
+      for (const [k, list] of recentNews) {
+        if (ctx.now - list[list.length - 1]! > NEWS_KEEP_MS) recentNews.delete(k);
       }
       for (const [k, list] of recentCancels) {
         if (ctx.now - list[list.length - 1]!.cancelMs > EXEC_GRACE_MS) recentCancels.delete(k);
@@ -336,6 +412,10 @@ function createLayering(config: Config): Detector {
       for (const [k, ep] of episodes) {
         if (ctx.now - ep.lastMs > t.layering_window_ms) episodes.delete(k);
       }
+    },
+    onEnd(ctx: DetectorContext): void {
+      // The input ended: nothing more can be re-placed.
+      flushSettling(Infinity, ctx);
     },
   };
 }
@@ -352,6 +432,6 @@ function iso(ms: number): string {
 
 export const layering: DetectorFactory = {
   pattern: 'layering',
-  version: 1,
+  version: 2,
   create: createLayering,
 };

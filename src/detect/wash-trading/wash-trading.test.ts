@@ -139,3 +139,22 @@ test('deterministic: the same input gives the same alert ids', async () => {
   const b = await run(washTrading, events);
   assert.deepEqual(a.alerts.map((x) => x.alert_id), b.alerts.map((x) => x.alert_id));
 });
+
+test('legitimate: a trader going back and forth against one market maker in sizes of its own is not wash', async () => {
+  // BOT takes the only maker MK's quotes both ways, ending flat, mostly with MK: a pair, flat and
+  // exclusive, but its sizes vary trade by trade, so most legs have no matching counter-leg.
+  const r = rng(7);
+  const events: MarketEvent[] = [];
+  let pos = 0;
+  for (let i = 0; i < 40; i++) {
+    const ts = T0 + i * 30 * S;
+    const qty = Math.round(50 * Math.exp(2 * r()));
+    const buy = pos <= 0;
+    pos += buy ? qty : -qty;
+    events.push(buy ? trade(ts, 'BOT', 'MK', qty, 100, { side: 'buy' }) : trade(ts, 'MK', 'BOT', qty, 100, { side: 'sell' }));
+  }
+  const { alerts } = await run(washTrading, events);
+  assert.equal(alerts.length, 0);
+  const off = await run(washTrading, events, { thresholds: { wash_min_matched_share: 0 } });
+  assert.equal(off.alerts.length, 1, 'without the matched-leg rule the pair would be accused');
+});

@@ -14,7 +14,10 @@ import { AccountExecutions, type Execution } from '../window/account-executions.
  * alerts once it holds `wash_min_trades` trades (`wash_self_min_trades` for self-trades), the
  * group ends roughly flat (offset ratio ≥ `wash_trade_threshold`) and every member does at least
  * `wash_min_exclusivity` of its own volume inside the group (so a market maker or broker that is
- * merely the counterparty of a round-tripping client is not accused). The search starts only at
+ * merely the counterparty of a round-tripping client is not accused) and at least
+ * `wash_min_matched_share` of a pair's or ring's internal trades pair off with a later trade the
+ * other way of similar size (wash legs are arranged to offset; a client trading back and forth
+ * against its market maker in sizes of its own is not wash). The search starts only at
  * the accounts of the new execution and is bounded by depth and an inspection budget.
  */
 
@@ -49,6 +52,7 @@ interface Episode {
   /** Last measured exclusivity and market share (reused when the window has moved past the episode). */
   exclusivity: number;
   marketShare: number;
+  matchedShare: number;
 }
 
 interface SymbolState {
@@ -68,6 +72,8 @@ interface SymbolState {
 const MAX_IDS = 500;
 /** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
 const SEARCH_BUDGET = 4_000;
+/** How many later internal executions may hold a leg's counter-leg. */
+const PAIR_LOOKAHEAD = 16;
 
 function createWashTrading(config: Config): Detector {
   const t = config.thresholds;
@@ -175,7 +181,7 @@ function createWashTrading(config: Config): Detector {
       ep = {
         key: `${groupKey}|${startMs}`, symbol, accounts, startMs, lastMatchMs: startMs, endMs: startMs,
         seen: new Map(), tradeIds: [], orderIds: [], net: new Map(), n: 0, gross: 0, notional: 0,
-        minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [], lastExec: null, exclusivity: 0, marketShare: 0,
+        minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [], lastExec: null, exclusivity: 0, marketShare: 0, matchedShare: 0,
       };
       episodes.set(groupKey, ep);
     }
@@ -214,6 +220,32 @@ function createWashTrading(config: Config): Detector {
       }
     }
     return out.sort((x, y) => x.tsMs - y.tsMs);
+  }
+
+  /**
+   * Share of the group's internal executions that have a counter-leg: a later execution the other
+   * way (a different buyer) of similar size and price, each leg used once, paired in time order.
+   * Wash legs are arranged to offset each other, so they come in matching pairs; a trader who
+   * merely trades back and forth against the same market maker does so in sizes of its own.
+   */
+  function matchedShare(execs: readonly Execution[]): number {
+    if (execs.length === 0) return 0;
+    const used = new Uint8Array(execs.length);
+    let matched = 0;
+    for (let i = 0; i < execs.length; i++) {
+      if (used[i]) continue;
+      const x = execs[i]!;
+      // The counter-leg follows soon: look a bounded number of executions ahead.
+      for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
+        const y = execs[j]!;
+        if (used[j] || y.buyer === x.buyer || !similar(y, x)) continue;
+        used[i] = 1;
+        used[j] = 1;
+        matched += 2;
+        break;
+      }
+    }
+    return matched / execs.length;
   }
 
   function onExecution(e: Execution, ctx: DetectorContext): void {
@@ -279,6 +311,9 @@ function createWashTrading(config: Config): Detector {
       marketShare = ep.marketShare;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
+    const matched = self ? 1 : (final ? ep.matchedShare : matchedShare(inWindow));
+    if (matched < t.wash_min_matched_share) return;
+    ep.matchedShare = matched;
     // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
     if (ep.lastEmitN > 0 && (final ? ep.n === ep.lastEmitN : ep.n < ep.lastEmitN * 1.25)) return;
     ep.lastEmitN = ep.n;
@@ -323,6 +358,7 @@ function createWashTrading(config: Config): Detector {
           { name: 'notional', value: round4(ep.notional) },
           { name: 'price_spread', value: round4(priceSpread), threshold: t.wash_price_tolerance, op: '<=', unit: 'ratio' },
           { name: 'size_cv', value: round4(sizeCv), unit: 'ratio' },
+          { name: 'matched_leg_share', value: round4(matched), threshold: t.wash_min_matched_share, op: '>=', unit: 'ratio' },
           { name: 'market_share', value: round4(marketShare), unit: 'ratio' },
           { name: 'cycles_closed', value: ep.cycles },
         ],
@@ -400,6 +436,6 @@ function round4(x: number): number {
 
 export const washTrading: DetectorFactory = {
   pattern: 'wash_trading',
-  version: 1,
+  version: 2,
   create: createWashTrading,
 };
