@@ -44,7 +44,7 @@ function generate(store: SqliteAlertStore, n: number): void {
     const k = Math.min(rowsPer, n - i);
     const params: unknown[] = [];
     for (let j = 0; j < k; j++, i++) {
-      const level = LEVELS[i % 7 === 0 ? 0 : i % 5 === 0 ? 1 : i % 3 === 0 ? 2 : 3]!;
+      const level = LEVELS[i % 7 === 0 ? 0 : i % 5 === 0 ? 1 : i % 3 === 0 ? 2 : 3];
       const type = PATTERN_TYPES[i % PATTERN_TYPES.length]!;
       const ts = t0 + i * 2_000;
       const sym = SYMBOLS[(i * 7919) % SYMBOLS.length]!;

@@ -34,7 +34,7 @@ async function* synthetic(): EventSource {
       const s = k % SYMBOLS;
       prices[s] = prices[s]! * (1 + (rnd() - 0.5) * 0.002);
       events.push({
-        type: 'trade', tsMs: t0 + Math.floor(k / 10), symbol: `S${s}`, price: Math.round(prices[s]! * 100) / 100,
+        type: 'trade', tsMs: t0 + Math.floor(k / 10), symbol: `S${s}`, price: Math.round(prices[s] * 100) / 100,
         qty: 1 + Math.floor(rnd() * 100), buyer: `A${s}_${Math.floor(rnd() * 10)}`, seller: `A${s}_${Math.floor(rnd() * 10)}`, tradeId: `T${k}`,
       });
     }

@@ -1,4 +1,5 @@
 import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +16,6 @@ declare function getComputedStyle(e: unknown): { backgroundColor: string };
 const skip = existsSync(CHROMIUM_PATH) ? false : `Chromium not installed at ${CHROMIUM_PATH} (apt install chromium); browser tests skipped`;
 const SHOTS = process.env['SURVEILLANCE_SCREENSHOTS'] ?? join(tmpdir(), 'surveillance-screenshots');
 
-type Page = import('playwright-core').Page;
-type Browser = import('playwright-core').Browser;
 let f: Fixture;
 let browser: Browser;
 let page: Page;

@@ -53,7 +53,7 @@ export function marketView(a: Alert): {
       events.push({
         ts,
         kind,
-        id: typeof o['id'] === 'string' ? o['id'] : String(o['id'] ?? ''),
+        id: typeof o['id'] === 'string' ? o['id'] : typeof o['id'] === 'number' ? String(o['id']) : '',
         price,
         qty,
         side,

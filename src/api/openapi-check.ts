@@ -9,7 +9,7 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
  */
 export function checkSchema(doc: Doc, schema: Schema, value: unknown, path = '$'): string[] {
   if (typeof schema['$ref'] === 'string') {
-    const name = (schema['$ref'] as string).replace('#/components/schemas/', '');
+    const name = (schema['$ref']).replace('#/components/schemas/', '');
     const target = doc.components.schemas[name];
     if (!target) return [`${path}: unknown $ref ${name}`];
     return checkSchema(doc, target, value, path);

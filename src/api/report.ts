@@ -1,3 +1,4 @@
+import { textOf } from '../domain/events.js';
 import type { Alert } from '../domain/alert.js';
 import { PATTERNS } from '../domain/patterns.js';
 import type { AuditEntry, CaseFields } from '../store/alert-store.js';
@@ -11,7 +12,7 @@ export interface ReportingEntity {
 
 /** Escapes text for HTML element and attribute content. */
 export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return textOf(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 const row = (k: string, v: string): string => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`;

@@ -1,3 +1,5 @@
+import { textOf } from '../domain/events.js';
+import type { ServerResponse } from 'node:http';
 import { LEVELS, PATTERN_TYPES, type Alert } from '../domain/alert.js';
 import { PATTERNS } from '../domain/patterns.js';
 import type { Config } from '../config/config.js';
@@ -20,7 +22,7 @@ import { OPENAPI } from './openapi.js';
 import type { PdfPrinter } from './pdf.js';
 import { storReportHtml, type ReportingEntity } from './report.js';
 import { json, type RequestContext, type Route } from './router.js';
-import { enumField, filterFromQuery, intParam, objectBody, rejectUnknownParams, stringField } from './validate.js';
+import { enumField, filterFromQuery, objectBody, rejectUnknownParams, stringField } from './validate.js';
 
 /** What the routes compose: the store and what `serve` knows about its surroundings. */
 export interface RouteDeps {
@@ -35,7 +37,7 @@ export interface RouteDeps {
   /** SSE heartbeat interval (ms); proxies drop idle streams. */
   readonly heartbeatMs: number;
   /** Live SSE responses, so shutdown can end them. */
-  readonly streams: Set<import('node:http').ServerResponse>;
+  readonly streams: Set<ServerResponse>;
 }
 
 export type AlertWithCase = Alert & { readonly case: CaseFields };
@@ -57,7 +59,7 @@ const CSV_COLUMNS = ['alert_id', 'timestamp', 'level', 'type', 'status', 'confid
 
 /** One CSV field, quoted when needed; a leading formula character is neutralised (CSV injection). */
 function csvField(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
+  let s = textOf(v);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -41,8 +41,8 @@ test('codec round-trips every event kind and partitions are stable', () => {
 function spawnWorker(args: string[]): ChildProcess & { output: () => string } {
   const p = spawn(process.execPath, [BIN, 'start', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let output = '';
-  p.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  p.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  p.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (output += d.toString()));
   return Object.assign(p, { output: () => output });
 }
 

@@ -12,7 +12,7 @@ type Tuple = (string | number)[];
 
 /** Encodes events as one message payload. */
 export function encodeEvents(events: readonly MarketEvent[]): Uint8Array {
-  const rows: Tuple[] = new Array(events.length);
+  const rows: Tuple[] = new Array<Tuple>(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     switch (e.type) {
@@ -55,6 +55,7 @@ export function decodeEvents(data: Uint8Array): MarketEvent[] {
           type: 'quote', tsMs: r[1] as number, symbol: r[2] as string, bidPrice: r[3] as number, bidQty: r[4] as number,
           askPrice: r[5] as number, askQty: r[6] as number,
         };
+      case undefined:
       default:
         throw new Error(`unknown event tuple kind ${JSON.stringify(r[0])}`);
     }

@@ -179,7 +179,7 @@ async function runPartition(
   const { name: durable, ackFloor } = await takeOverPartitionConsumer(bus, partition);
   const cpKey = `checkpoint.${partition}`;
   const cpEntry = await bus.meta.get(cpKey);
-  const cp = cpEntry && cpEntry.value.length > 0 ? (cpEntry.json() as Checkpoint) : null;
+  const cp = cpEntry && cpEntry.value.length > 0 ? cpEntry.json<Checkpoint>() : null;
 
   // Rebuild state: re-read [warm-up start, ack floor] with alerts muted (they were committed before
   // those messages were acked). The ack floor, not the checkpoint, bounds it: a previous owner may

@@ -62,3 +62,11 @@ export type MarketEvent = Trade | OrderEvent | Quote;
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
+
+/** Any value as display text: strings as they are, objects as JSON, nothing as ''. */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v.toString();
+  return JSON.stringify(v) ?? '';
+}

@@ -53,7 +53,7 @@ export class MarketContext {
     if (e.type === 'quote') return;
     let r = this.rings.get(e.symbol);
     if (!r) {
-      r = { trades: new Array(this.perSymbol), tradeNext: 0, orders: new Array(this.perSymbol), orderNext: 0, lastTsMs: e.tsMs };
+      r = { trades: new Array<Trade | undefined>(this.perSymbol), tradeNext: 0, orders: new Array<OrderEvent | undefined>(this.perSymbol), orderNext: 0, lastTsMs: e.tsMs };
       this.rings.set(e.symbol, r);
     }
     r.lastTsMs = e.tsMs;

@@ -26,7 +26,7 @@ test('the plain six-column header is enough, quoted cells and CRLF are accepted'
   assert.equal(l?.symbol, 'AAA');
   assert.deepEqual(l?.accounts, ['A1', 'A2']);
   assert.equal(l?.incidental, undefined);
-  assert.equal(formatLabelsCsv([l!]).split('\n')[0], 'scenario_id,type,symbol,accounts,start,end');
+  assert.equal(formatLabelsCsv([l]).split('\n')[0], 'scenario_id,type,symbol,accounts,start,end');
 });
 
 test('errors name the file, line and field', () => {

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../../config/config.js';
 import { SurveillanceError, UsageError } from '../../domain/errors.js';
 import { runWorker } from '../../bus/worker.js';
 import type { MarketEvent } from '../../domain/events.js';
@@ -79,7 +78,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       const isSim = o.source === 'sim';
       const symbols = parseSymbols(o.symbols, isSim);
       if (!isSim && o.source !== '-' && !existsSync(o.source)) throw new UsageError(`--source file not found: ${o.source}`);
-      let { config } = configFor(g());
+      const { config } = configFor(g());
       const store = await storeFor(g());
       const controller = new AbortController();
       const stopOn = (): void => controller.abort();
@@ -120,7 +119,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
             symbols: symbols.length ? new Set(symbols) : undefined,
             follow: o.source !== '-',
             signal: controller.signal,
-            config: config as Config,
+            config: config,
             detectors: detectorsFor(),
             sink,
             rejects,

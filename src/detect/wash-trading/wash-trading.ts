@@ -254,7 +254,7 @@ function createWashTrading(config: Config): Detector {
     expireSymbol(s, ctx.now);
     s.window.push(e);
     let byBuyer = s.out.get(e.buyer);
-    if (!byBuyer) s.out.set(e.buyer, (byBuyer = new Map()));
+    if (!byBuyer) s.out.set(e.buyer, (byBuyer = new Map<string, Edge>()));
     let edge = byBuyer.get(e.seller);
     if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
     edge.execs.push(e);

@@ -1,3 +1,4 @@
+import { textOf } from '../../domain/events.js';
 import type { MarketEvent, Quote, Trade } from '../../domain/events.js';
 import { readLines } from '../lines.js';
 import { SkipTally } from '../reader-kit/skip-tally.js';
@@ -19,11 +20,11 @@ const DEPTH_WHY =
 /** Maps one Binance payload; returns undefined for kinds it counts as skipped. */
 function mapPayload(data: Json, recvMs: number, offset: { ms: number }, tally: SkipTally, lineNo: number, raw: string): MarketEvent | undefined {
   const e = data['e'];
-  if (typeof data['E'] === 'number') offset.ms = (data['E'] as number) - recvMs;
+  if (typeof data['E'] === 'number') offset.ms = (data['E']) - recvMs;
   if (e === 'trade' || e === 'aggTrade') {
     const x = data['X'];
     if (x !== undefined && x !== 'MARKET') {
-      tally.skip(`trade X=${String(x)}`, lineNo, raw, 'futures insurance-fund/ADL executions are not market trades');
+      tally.skip(`trade X=${textOf(x)}`, lineNo, raw, 'futures insurance-fund/ADL executions are not market trades');
       return undefined;
     }
     const m = data['m'];

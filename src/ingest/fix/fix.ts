@@ -161,7 +161,7 @@ async function* readFix(options: OpenOptions): EventSource {
             break;
           }
           default:
-            throw new RecordError('35', `unexpected MsgType '${type}'`);
+            throw new RecordError('35', `unexpected MsgType '${String(type)}'`);
         }
         if (symbols && !symbols.has(symbol)) continue;
         out.push({ type: 'order', tsMs, symbol, orderId, account, side, action, price, qty });

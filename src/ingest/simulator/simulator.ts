@@ -42,7 +42,7 @@ function accountIds(seed: number): { pools: AccountPools; ids: AccountSource } {
 
 /** Merges two event arrays sorted by time (stable: `a` first on ties). */
 function mergeByTime(a: MarketEvent[], b: MarketEvent[]): MarketEvent[] {
-  const out: MarketEvent[] = new Array(a.length + b.length);
+  const out: MarketEvent[] = new Array<MarketEvent>(a.length + b.length);
   let i = 0;
   let j = 0;
   let k = 0;

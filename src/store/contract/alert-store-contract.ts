@@ -147,7 +147,7 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
     assert.deepEqual(h[1]?.before, h[1]?.after);
     assert.equal(h[3]?.before.status, 'active');
     assert.equal(h[3]?.after.status, 'false_positive');
-    assert.ok(h[0]!.seq < h[3]!.seq);
+    assert.ok(h[0].seq < h[3].seq);
     // A re-detection later keeps the case.
     await store.upsertAlerts([sampleAlert({ risk_score: 0.95 })]);
     assert.equal((await store.caseFields(['a1'])).get('a1')?.assignee, 'ann');
@@ -206,12 +206,12 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
     const due = await store.dueWebhooks(1000, 10);
     assert.equal(due.length, 1);
     assert.equal(due[0]?.payload, '{"x":1}');
-    await store.recordWebhookAttempt(due[0]!.id, { ok: false, error: 'ECONNREFUSED', nextAttemptMs: 5000 });
+    await store.recordWebhookAttempt(due[0].id, { ok: false, error: 'ECONNREFUSED', nextAttemptMs: 5000 });
     assert.deepEqual(await store.dueWebhooks(4999, 10), []);
     const again = await store.dueWebhooks(5000, 10);
     assert.equal(again[0]?.attempts, 1);
     assert.equal(again[0]?.lastError, 'ECONNREFUSED');
-    await store.recordWebhookAttempt(again[0]!.id, { ok: true, atIso: '2026-03-03T00:00:05.000Z' });
+    await store.recordWebhookAttempt(again[0].id, { ok: true, atIso: '2026-03-03T00:00:05.000Z' });
     assert.deepEqual(await store.dueWebhooks(1e15, 10), []);
     const all = await store.listWebhooks(10);
     assert.equal(all[0]?.deliveredAt, '2026-03-03T00:00:05.000Z');

@@ -376,7 +376,7 @@ export class SqliteAlertStore implements AlertStore {
 
   async caseHistory(id: string): Promise<AuditEntry[]> {
     const rows = this.db.prepare('SELECT * FROM case_audit WHERE alert_id = ? ORDER BY seq').all(id) as AuditRow[];
-    return rows.map((r) => ({ ...r, action: r.action as AuditEntry['action'], before: JSON.parse(r.before), after: JSON.parse(r.after) }));
+    return rows.map((r) => ({ ...r, action: r.action as AuditEntry['action'], before: JSON.parse(r.before) as AuditEntry['before'], after: JSON.parse(r.after) as AuditEntry['after'] }));
   }
 
   async timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]> {
