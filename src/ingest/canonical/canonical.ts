@@ -3,6 +3,7 @@ import { InputError } from '../../domain/errors.js';
 import { readLines, splitCsvLine } from '../lines.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 import { parseDecimal, parseTimestamp } from '../fields.js';
+import { FastRowParser } from './fast-row.js';
 
 /**
  * The canonical formats (README "Input formats"): CSV with a header, or NDJSON, holding trades
@@ -137,49 +138,56 @@ export function eventFromRow(get: Getter, kind: Kind, fallbackId: string): Marke
 async function* readCanonical(options: OpenOptions): EventSource {
   const { path, rejects, columnMap = {}, symbols } = options;
   let layout: Layout | undefined;
+  let fast: FastRowParser | undefined;
   let ndjson: boolean | undefined;
   const file = path === '-' ? 'stdin' : path;
+  const name = baseName(file);
   for await (const chunk of readLines(path, options)) {
     const out: MarketEvent[] = [];
     const outLines: number[] = [];
     for (let i = 0; i < chunk.lines.length; i++) {
       const line = chunk.lines[i]!;
       const lineNo = chunk.firstLine + i;
-      if (line.trim() === '') continue;
-      if (ndjson === undefined) ndjson = line.trimStart().startsWith('{');
-      try {
-        let event: MarketEvent;
-        if (ndjson) {
-          event = eventFromJson(line, columnMap, `${baseName(file)}:${lineNo}`);
-        } else if (layout === undefined) {
-          const l = layoutFromHeader(splitCsvLine(line), columnMap);
-          if (typeof l === 'string') {
-            rejects.reject({ file, line: lineNo, field: 'header', reason: l, raw: line });
-            // Without a header no row can be read: the file as a whole is unusable.
-            throw new InputError(`${file}:${lineNo}: field header: ${l}`, file, lineNo, 'header');
+      // Clean rows take the fast path; anything it is unsure of goes through the reference parser.
+      let event = fast?.parse(line, lineNo);
+      if (event === undefined) {
+        if (line.trim() === '') continue;
+        if (ndjson === undefined) ndjson = line.trimStart().startsWith('{');
+        try {
+          if (ndjson) {
+            event = eventFromJson(line, columnMap, `${name}:${lineNo}`);
+          } else if (layout === undefined) {
+            const l = layoutFromHeader(splitCsvLine(line), columnMap);
+            if (typeof l === 'string') {
+              rejects.reject({ file, line: lineNo, field: 'header', reason: l, raw: line });
+              // Without a header no row can be read: the file as a whole is unusable.
+              throw new InputError(`${file}:${lineNo}: field header: ${l}`, file, lineNo, 'header');
+            }
+            layout = l;
+            fast = new FastRowParser(l, name);
+            continue;
+          } else {
+            const cells = splitCsvLine(line);
+            const idx = layout.index;
+            event = eventFromRow(
+              (c) => {
+                const at = idx[c];
+                return at === undefined ? undefined : cells[at];
+              },
+              layout.kind,
+              `${name}:${lineNo}`,
+            );
           }
-          layout = l;
-          continue;
-        } else {
-          const cells = splitCsvLine(line);
-          const idx = layout.index;
-          event = eventFromRow(
-            (c) => {
-              const at = idx[c];
-              return at === undefined ? undefined : cells[at];
-            },
-            layout.kind,
-            `${baseName(file)}:${lineNo}`,
-          );
+        } catch (err) {
+          if (err instanceof RowError) {
+            rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
+            continue;
+          } else throw err;
         }
-        if (symbols && !symbols.has(event.symbol)) continue;
-        out.push(event);
-        outLines.push(lineNo);
-      } catch (err) {
-        if (err instanceof RowError) {
-          rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
-        } else throw err;
       }
+      if (symbols && !symbols.has(event.symbol)) continue;
+      out.push(event);
+      outLines.push(lineNo);
     }
     if (out.length > 0) yield { file, events: out, lines: outLines };
   }
