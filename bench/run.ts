@@ -17,7 +17,8 @@ import { runLive } from './live.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(HERE, 'child.js');
-const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live'] as const;
+const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live', 'detectors'] as const;
+const PATTERNS = ['pump_and_dump', 'wash_trading', 'spoofing', 'layering', 'volume_spike', 'price_anomaly', 'concentrated_trading', 'unusual_timing'] as const;
 type CaseName = (typeof ALL_CASES)[number];
 
 const { values } = parseArgs({
@@ -44,7 +45,7 @@ const cases: CaseName[] = values.case
       if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case '${c}' (known: ${ALL_CASES.join(', ')})`);
       return c as CaseName;
     })
-  : [...ALL_CASES];
+  : ALL_CASES.filter((c) => c !== 'detectors');
 
 interface Row {
   readonly name: string;
@@ -65,10 +66,10 @@ function runChild(task: ChildTask): ChildResult {
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
 }
 
-function measure(name: string, files: readonly string[], format?: string): void {
+function measure(name: string, files: readonly string[], format?: string, only?: readonly string[]): void {
   log(`case ${name}: ${files.length} file(s)`);
   const baseline = runChild({ mode: 'baseline', files });
-  const result = runChild({ mode: 'replay', files, format, store, detectors });
+  const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors });
   rows.push({ name, result, baseline });
   log(`  ${fmtRow(rows[rows.length - 1]!)}`);
 }
@@ -118,6 +119,20 @@ async function runCase(c: CaseName): Promise<void> {
         await synthetic(`memory: trades ${short(events)}`, { kind: 'trades', events, symbols: 100, accounts: 10_000 });
       }
       await synthetic(`memory: 100k symbols (trades ${short(small * 2)})`, { kind: 'trades', events: small * 2, symbols: 100_000, accounts: 100_000 });
+      return;
+    }
+    case 'detectors': {
+      // Each detector alone (and none) on the same small files: where the end-to-end time goes.
+      const events = Number(values.events ?? 20_000);
+      const files = [
+        await ensureData(dataDir, { kind: 'trades', events, symbols: 100, accounts: 10_000 }, log),
+        await ensureData(dataDir, { kind: 'mixed', events, symbols: 100, accounts: 10_000, orderShare: 0.7 }, log),
+      ];
+      for (const [i, f] of files.entries()) {
+        const label = i === 0 ? 'trades' : 'mixed';
+        measure(`${label} ${short(events)}: no detector`, [f], 'canonical', []);
+        for (const p of PATTERNS) measure(`${label} ${short(events)}: ${p} alone`, [f], 'canonical', [p]);
+      }
       return;
     }
     case 'live': {
