@@ -99,7 +99,8 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   if (task.simSessions) config = { ...config, sessions: { ...simulatorSessions([...task.simSessions]), ...config.sessions } };
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   const store = task.store ? openSqliteStore(join(dir, 'alerts.db')) : null;
-  const storeSink = new StoreSink(store);
+  // As the commands do: replay coalesces store writes, the live path commits every batch.
+  const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
   const log = task.commitLog ? new CommitLogSink(storeSink) : undefined;
   const rejects = new RejectsFile(null);
   try {
@@ -111,6 +112,7 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       sink: log ?? storeSink,
       rejects,
     });
+    await storeSink.flush();
     if (log && task.commitLog) {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(task.commitLog, log.lines.join('\n'));

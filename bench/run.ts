@@ -114,7 +114,7 @@ async function runCase(c: CaseName): Promise<void> {
       return;
     case 'memory': {
       // Peak RSS must not grow with the file: the same stream shape at 1× and 5× the length.
-      const small = full ? 10_000_000 : 1_000_000;
+      const small = values.events !== undefined ? Number(values.events) : full ? 10_000_000 : 1_000_000;
       for (const events of [small, small * 5]) {
         await synthetic(`memory: trades ${short(events)}`, { kind: 'trades', events, symbols: 100, accounts: 10_000 });
       }
