@@ -32,6 +32,11 @@ export interface TradesSpec {
   readonly events: number;
   readonly symbols: number;
   readonly accounts: number;
+  /**
+   * Event-time spacing. Absent: the file spans one 6.5 h session whatever its length (denser when
+   * longer). Set: a fixed rate, so a longer file is a longer stream of the same density.
+   */
+  readonly msPerEvent?: number | undefined;
 }
 
 export interface MixedSpec {
@@ -51,7 +56,8 @@ const SESSION_MS = 6.5 * 3600 * 1000;
 
 /** The cache file name of a spec (its parameters, so a change never reuses stale data). */
 export function fileNameOf(spec: DataSpec): string {
-  const base = `${spec.kind}-e${spec.events}-s${spec.symbols}-a${spec.accounts}`;
+  const rate = spec.kind === 'trades' && spec.msPerEvent !== undefined ? `-r${spec.msPerEvent}` : '';
+  const base = `${spec.kind}-e${spec.events}-s${spec.symbols}-a${spec.accounts}${rate}`;
   return spec.kind === 'mixed' ? `${base}-o${Math.round(spec.orderShare * 100)}.csv` : `${base}.csv`;
 }
 
@@ -107,8 +113,9 @@ function* tradeLines(spec: TradesSpec): Generator<string> {
   const px = new Float64Array(spec.symbols);
   for (let s = 0; s < spec.symbols; s++) px[s] = 1000 + rng.int(50_000);
   yield 'ts,symbol,price,qty,buyer,seller,trade_id,side\n';
+  const step = spec.msPerEvent ?? SESSION_MS / spec.events;
   for (let i = 0; i < spec.events; i++) {
-    const ts = START_MS + Math.floor((i * SESSION_MS) / spec.events);
+    const ts = START_MS + Math.floor(i * step);
     const s = pickSymbol(rng, spec.symbols);
     px[s] = Math.max(100, px[s]! + (rng.next() - 0.5) * 10);
     const buyer = rng.int(spec.accounts);

@@ -113,10 +113,12 @@ async function runCase(c: CaseName): Promise<void> {
       }
       return;
     case 'memory': {
-      // Peak RSS must not grow with the file: the same stream shape at 1× and 5× the length.
+      // Peak RSS must not grow with the stream: the same density (one trade per 11.7 ms, the 2M-a-
+      // session rate) at 1× and 5× the length, so the longer file is a longer stream, not a denser one.
       const small = values.events !== undefined ? Number(values.events) : full ? 10_000_000 : 1_000_000;
+      const msPerEvent = 11.7;
       for (const events of [small, small * 5]) {
-        await synthetic(`memory: trades ${short(events)}`, { kind: 'trades', events, symbols: 100, accounts: 10_000 });
+        await synthetic(`memory: trades ${short(events)} @ ${msPerEvent} ms/trade`, { kind: 'trades', events, symbols: 100, accounts: 10_000, msPerEvent });
       }
       await synthetic(`memory: 100k symbols (trades ${short(small * 2)})`, { kind: 'trades', events: small * 2, symbols: 100_000, accounts: 100_000 });
       return;

@@ -33,7 +33,7 @@ function fastParser(header: string): FastRowParser {
 
 /** Whenever the fast path accepts a row it must give exactly the reference event. */
 function assertAgrees(header: string, line: string): MarketEvent | undefined {
-  const got = fastParser(header).parse(line, 7);
+  const got = fastParser(header).parseLine(line, 7);
   if (got !== undefined) assert.deepEqual(got, reference(header, line, 7), `row: ${JSON.stringify(line)}`);
   return got;
 }
@@ -51,7 +51,7 @@ test('clean rows take the fast path and equal the reference events', () => {
     assert.ok(assertAgrees(header, line), `expected the fast path for ${line}`);
   }
   // A missing trade id falls back to file:line, as before.
-  const e = fastParser(TRADE_HEADER).parse('1,X,1,1,,,,', 42);
+  const e = fastParser(TRADE_HEADER).parseLine('1,X,1,1,,,,', 42);
   assert.equal(e?.type === 'trade' ? e.tradeId : '', 'f.csv:42');
 });
 
@@ -92,7 +92,7 @@ test('tricky rows are declined (left to the reference parser) or agree with it',
   for (const [header, line] of tricky) assertAgrees(header, line);
   // The ones the fast path must not take (their reading needs trimming, unquoting or Number()).
   for (const i of [0, 1, 2, 3, 4, 5, 13, 14]) {
-    assert.equal(fastParser(tricky[i]![0]).parse(tricky[i]![1], 1), undefined, tricky[i]![1]);
+    assert.equal(fastParser(tricky[i]![0]).parseLine(tricky[i]![1], 1), undefined, tricky[i]![1]);
   }
 });
 
@@ -156,4 +156,18 @@ test('the interner returns equal strings and starts over when full', () => {
   const ids = Array.from({ length: 5000 }, (_, i) => `A${i}`);
   for (const a of ids) big.get(a, 0, a.length);
   for (const a of ids) assert.equal(big.get(`,${a},`, 1, a.length + 1), a);
+});
+
+test('line numbers stay right across chunks of a large file', async () => {
+  const rows: string[] = [];
+  for (let i = 0; i < 40_000; i++) rows.push(`${1000 + i},S${i % 50},${(i % 900) + 1}.25,${(i % 7) + 1},A${i % 300},B${i % 301},,buy`);
+  rows[30_000] = '1000,X,abc,1,,,,'; // a bad row after the first 1 MiB read: line 30,002
+  const dir = mkdtempSync(join(tmpdir(), 'fast-row-'));
+  const path = join(dir, 'big.csv');
+  writeFileSync(path, `${TRADE_HEADER}\n${rows.join('\n')}\n`);
+  const rejects = new MemoryRejects();
+  const events = await collect(canonicalFormat.open({ path, rejects }));
+  assert.equal(events.length, 39_999);
+  assert.deepEqual(rejects.items.map((r) => [r.line, r.field, r.raw]), [[30_002, 'price', '1000,X,abc,1,,,,']]);
+  assert.equal((events[39_998] as { tradeId: string }).tradeId, 'big.csv:40001');
 });

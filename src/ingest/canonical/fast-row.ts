@@ -153,8 +153,13 @@ export class FastRowParser {
   }
 
   /** The event of a clean row, or undefined when the reference parser must read it. */
-  parse(line: string, lineNo: number): MarketEvent | undefined {
-    if (!this.cells(line)) return undefined;
+  parseLine(line: string, lineNo: number): MarketEvent | undefined {
+    return this.parse(line, 0, line.length, lineNo);
+  }
+
+  /** Like parseLine, for the line `text[start, end)` (without its line ending) of a larger text. */
+  parse(line: string, start: number, end: number, lineNo: number): MarketEvent | undefined {
+    if (!this.cells(line, start, end)) return undefined;
     let kind = this.layout.kind;
     if (kind === 'mixed') {
       const s = this.starts[this.iType]!;
@@ -201,18 +206,28 @@ export class FastRowParser {
     return { type: 'order', tsMs, symbol, orderId, account, side, action, price, qty };
   }
 
+  /** Position of the next double quote at or after the current line, per text (-1: none). */
+  private quoteText: string | undefined;
+  private quoteAt = -1;
+  private quoteFrom = 0;
+
   /** Finds the cell boundaries; false when the line has quotes or too few cells. */
-  private cells(line: string): boolean {
-    if (line.indexOf('"') >= 0) return false;
-    let from = 0;
+  private cells(line: string, start: number, end: number): boolean {
+    // One forward search per text, not per line: lines are parsed in order.
+    if (this.quoteText !== line || start < this.quoteFrom || (this.quoteAt >= 0 && this.quoteAt < start)) {
+      this.quoteText = line;
+      this.quoteAt = line.indexOf('"', start);
+    }
+    this.quoteFrom = start;
+    if (this.quoteAt >= 0 && this.quoteAt < end) return false;
+    let from = start;
     for (let c = 0; c < this.width; c++) {
       this.starts[c] = from;
       const comma = line.indexOf(',', from);
-      if (comma < 0) {
-        this.ends[c] = line.length;
+      if (comma < 0 || comma >= end) {
+        this.ends[c] = end;
         // Fewer cells than the header: the reference parser decides what is missing.
-        if (c < this.width - 1) return false;
-        return true;
+        return c === this.width - 1;
       }
       this.ends[c] = comma;
       from = comma + 1;
