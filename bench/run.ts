@@ -30,6 +30,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'no-store': { type: 'boolean', default: false },
     detectors: { type: 'string' },
+    timeout: { type: 'string' },
   },
 });
 
@@ -38,6 +39,8 @@ const mainEvents = Number(values.events ?? (full ? 10_000_000 : 2_000_000));
 const sweepEvents = Number(values.events ?? (full ? 2_000_000 : 500_000));
 const dataDir = resolve(values['data-dir'] ?? join(HERE, '..', '..', 'bench', '.data'));
 const store = values['no-store'] !== true;
+/** Per-case limit: with today's detectors a full-size case can take hours (docs/PERFORMANCE.md). */
+const timeoutS = Number(values.timeout ?? 600);
 // `--detectors none` measures the ingestion path alone; a list runs only those patterns.
 const detectors = values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
 const cases: CaseName[] = values.case
@@ -60,9 +63,16 @@ function log(s: string): void {
   process.stderr.write(`${s}\n`);
 }
 
-function runChild(task: ChildTask): ChildResult {
-  const r = spawnSync(process.execPath, [CHILD, JSON.stringify(task)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`bench child failed (${r.status}): ${JSON.stringify(task)}`);
+/** A case's result, or undefined when it ran past `--timeout` (it is stopped and reported so). */
+function runChild(task: ChildTask): ChildResult | undefined {
+  const r = spawnSync(process.execPath, [CHILD, JSON.stringify(task)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+    timeout: timeoutS * 1000,
+  });
+  if (r.signal === 'SIGTERM' && r.status === null) return undefined;
+  if (r.status !== 0) throw new Error(`bench child failed (${r.status ?? r.signal}): ${JSON.stringify(task)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
 }
 
@@ -70,6 +80,11 @@ function measure(name: string, files: readonly string[], format?: string, only?:
   log(`case ${name}: ${files.length} file(s)`);
   const baseline = runChild({ mode: 'baseline', files });
   const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors });
+  if (!result) {
+    notes.push(`${name}: stopped after --timeout ${timeoutS} s`);
+    log(`  stopped after ${timeoutS} s`);
+    return;
+  }
   rows.push({ name, result, baseline });
   log(`  ${fmtRow(rows[rows.length - 1]!)}`);
 }
