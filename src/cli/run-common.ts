@@ -24,13 +24,40 @@ export function rejectsFor(path: string | undefined, strict: boolean): RejectsFi
   return new RejectsFile(p, strict);
 }
 
-/** A sink that writes every batch's alerts to the store and remembers them for the final report. */
+/**
+ * A sink that writes alerts to the store and remembers them for the final report. With
+ * `coalesce` > 0 (replay), alerts are held until that many are pending and written in one
+ * transaction, so a long replay of small batches does not commit per batch; `flush()` writes the
+ * rest. Live runs keep the default 0: every batch is committed at once (alert latency).
+ */
 export class StoreSink implements AlertSink {
   readonly raised = new Map<string, Alert>();
-  constructor(private readonly store: AlertStore | null) {}
+  /** Latest version of each alert not yet written (an update replaces the pending version). */
+  private readonly pending = new Map<string, Alert>();
+  /** Store transactions made so far. */
+  writes = 0;
+  constructor(
+    private readonly store: Pick<AlertStore, 'upsertAlerts'> | null,
+    private readonly coalesce = 0,
+  ) {}
   async write(alerts: readonly Alert[]): Promise<void> {
     for (const a of alerts) this.raised.set(a.alert_id, a);
-    if (this.store) await this.store.upsertAlerts(alerts);
+    if (!this.store) return;
+    if (this.coalesce <= 0) {
+      this.writes++;
+      await this.store.upsertAlerts(alerts);
+      return;
+    }
+    for (const a of alerts) this.pending.set(a.alert_id, a);
+    if (this.pending.size >= this.coalesce) await this.flush();
+  }
+  /** Writes the alerts still held back (call at the end of a run, also after a failure). */
+  async flush(): Promise<void> {
+    if (!this.store || this.pending.size === 0) return;
+    const alerts = [...this.pending.values()];
+    this.pending.clear();
+    this.writes++;
+    await this.store.upsertAlerts(alerts);
   }
 }
 

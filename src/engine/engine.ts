@@ -100,13 +100,16 @@ export class Engine {
     lastTsMs: null,
   };
   private readonly slots: Slot[];
-  private nowMs = -Infinity;
+  /**
+   * The context detectors see. `now` is a plain data property the engine updates, not a getter:
+   * detectors read it in their inner loops (expiry walks), where a getter call showed in profiles.
+   */
+  private readonly ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] };
   private nextTickMs = -Infinity;
   private readonly pending = new Map<string, Alert>();
   /** First detection time of each alert id: an alert's `timestamp` stays its first detection. */
   private readonly firstSeen = new Map<string, number>();
   private current: Slot | undefined;
-  private readonly ctx: DetectorContext;
   /** Recent events per symbol, so alerts carry their evidence events and surrounding trades. */
   private readonly market = new MarketContext();
 
@@ -116,13 +119,15 @@ export class Engine {
     private readonly sink: AlertSink,
   ) {
     this.slots = factories.map((factory) => ({ factory, detector: factory.create(config) }));
-    const engine = this;
-    this.ctx = {
-      get now() {
-        return engine.nowMs;
-      },
-      emit: (finding: Finding) => this.emit(finding),
-    };
+    this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
+  }
+
+  private get nowMs(): number {
+    return this.ctx.now;
+  }
+
+  private set nowMs(tsMs: number) {
+    this.ctx.now = tsMs;
   }
 
   /** The current event time (latest seen). */

@@ -3,6 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 /** A run of consecutive lines; `firstLine` is the 1-based line number of `lines[0]`. */
 export interface LineChunk {
@@ -50,6 +51,8 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     return;
   }
   const stream = await openByteStream(path);
+  // A multi-byte character may be split between two reads: decode with state, not per buffer.
+  const decoder = new StringDecoder('utf8');
   let carry = '';
   let lineNo = 1;
   // Stopping a monitor must not wait for the next chunk of a quiet stdin: end the stream on abort.
@@ -60,7 +63,7 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
   try {
     for await (const buf of stream as AsyncIterable<Buffer>) {
       if (options.signal?.aborted) break;
-      const text = carry + buf.toString('utf8');
+      const text = carry + decoder.write(buf);
       const lines = text.split('\n');
       carry = lines.pop() ?? '';
       if (lines.length === 0) continue;
@@ -74,11 +77,65 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     options.signal?.removeEventListener('abort', onAbort);
     if (path !== '-') stream.destroy();
   }
+  carry += decoder.end();
   if (carry.length > 0) {
     const lines = [carry];
     stripCr(lines);
     yield { lines, firstLine: lineNo };
   }
+}
+
+/**
+ * Whole lines of text, not yet split: `text` holds `lineCount` complete lines (each ending in
+ * `\n`, except a last line at end of input). Hot readers walk it in place instead of allocating a
+ * string per line; `firstLine` is the 1-based number of its first line.
+ */
+export interface TextChunk {
+  readonly text: string;
+  readonly firstLine: number;
+}
+
+/**
+ * Streams a file or stdin as chunks of complete lines (`\r\n` is left for the reader to strip),
+ * in constant memory. Decodes UTF-8 across chunk boundaries. No follow mode: use readLines for that.
+ */
+export async function* readTextChunks(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<TextChunk> {
+  const stream = await openByteStream(path);
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let lineNo = 1;
+  const onAbort = (): void => {
+    stream.destroy();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const buf of stream as AsyncIterable<Buffer>) {
+      if (options.signal?.aborted) break;
+      const text = carry + decoder.write(buf);
+      const last = text.lastIndexOf('\n');
+      if (last < 0) {
+        carry = text;
+        continue;
+      }
+      carry = text.slice(last + 1);
+      const whole = text.slice(0, last + 1);
+      yield { text: whole, firstLine: lineNo };
+      lineNo += countNewlines(whole);
+    }
+  } catch (err) {
+    if (!options.signal?.aborted) throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (path !== '-') stream.destroy();
+  }
+  carry += decoder.end();
+  if (carry.length > 0) yield { text: carry, firstLine: lineNo };
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function stripCr(lines: string[]): void {
@@ -95,6 +152,7 @@ async function* followLines(path: string, options: ReadLinesOptions): AsyncGener
   let carry = '';
   let lineNo = 1;
   const buf = Buffer.alloc(1 << 20);
+  const decoder = new StringDecoder('utf8');
   try {
     while (!options.signal?.aborted) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
@@ -104,6 +162,7 @@ async function* followLines(path: string, options: ReadLinesOptions): AsyncGener
         if (size < pos) {
           pos = 0;
           carry = '';
+          decoder.end();
         }
         try {
           await sleep(pollMs, undefined, options.signal ? { signal: options.signal } : {});
@@ -113,7 +172,7 @@ async function* followLines(path: string, options: ReadLinesOptions): AsyncGener
         continue;
       }
       pos += bytesRead;
-      const text = carry + buf.toString('utf8', 0, bytesRead);
+      const text = carry + decoder.write(buf.subarray(0, bytesRead));
       const lines = text.split('\n');
       carry = lines.pop() ?? '';
       if (lines.length === 0) continue;

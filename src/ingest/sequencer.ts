@@ -21,7 +21,8 @@ interface LiveOrder {
  */
 export class Sequencer {
   private maxTsMs = -Infinity;
-  private readonly live = new Map<string, LiveOrder>();
+  /** Live orders by symbol, then order id (nested maps: no concatenated key string per event). */
+  private readonly live = new Map<string, Map<string, LiveOrder>>();
   rejected = 0;
 
   constructor(
@@ -63,25 +64,30 @@ export class Sequencer {
   }
 
   private lifecycle(e: OrderEvent): OrderEvent | string {
-    const key = `${e.symbol}\u0000${e.orderId}`;
-    const known = this.live.get(key);
+    let book = this.live.get(e.symbol);
+    const known = book?.get(e.orderId);
     if (e.action === 'new') {
       if (known) return `duplicate order id ${e.orderId}: a new order while the previous one is still live`;
-      this.live.set(key, { account: e.account, remaining: e.qty });
+      if (!book) {
+        book = new Map();
+        this.live.set(e.symbol, book);
+      }
+      book.set(e.orderId, { account: e.account, remaining: e.qty });
       return e;
     }
-    if (!known) return `${e.action} for order ${e.orderId} never seen (no 'new' before it)`;
+    if (!known || !book) return `${e.action} for order ${e.orderId} never seen (no 'new' before it)`;
     switch (e.action) {
       case 'modify':
         known.remaining = e.qty;
         break;
       case 'cancel':
-        known.remaining -= e.qty;
-        if (known.remaining <= 1e-12) this.live.delete(key);
-        break;
       case 'fill':
         known.remaining -= e.qty;
-        if (known.remaining <= 1e-12) this.live.delete(key);
+        if (known.remaining <= 1e-12) {
+          book.delete(e.orderId);
+          // An emptied symbol leaves no entry behind: memory follows the resting orders only.
+          if (book.size === 0) this.live.delete(e.symbol);
+        }
         break;
     }
     return e.account === '' && known.account !== '' ? { ...e, account: known.account } : e;

@@ -36,7 +36,8 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
       const symbols = parseSymbols(o.symbols, false);
       const store = o.store ? await storeFor(g()) : null;
       const rejects = rejectsFor(o.rejects, o.strict === true);
-      const sink = new StoreSink(store);
+      // Replay is not latency-bound: alerts are committed 1,000 at a time, the rest at the end.
+      const sink = new StoreSink(store, 1000);
       const bar = progress('replay');
       const started = process.hrtime.bigint();
       try {
@@ -51,6 +52,7 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
           rejects,
           onBatch: (s) => bar.tick(s),
         });
+        await sink.flush();
         bar.done();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         const rate = stats.events / Math.max(seconds, 1e-9);
@@ -71,6 +73,7 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
         printRejects(rejects);
       } finally {
         bar.done();
+        await sink.flush();
         await rejects.close();
         await store?.close();
       }

@@ -1,8 +1,9 @@
 import type { MarketEvent, OrderAction, Side } from '../../domain/events.js';
 import { InputError } from '../../domain/errors.js';
-import { readLines, splitCsvLine } from '../lines.js';
+import { readLines, readTextChunks, splitCsvLine } from '../lines.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 import { parseDecimal, parseTimestamp } from '../fields.js';
+import { FastRowParser } from './fast-row.js';
 
 /**
  * The canonical formats (README "Input formats"): CSV with a header, or NDJSON, holding trades
@@ -137,49 +138,80 @@ export function eventFromRow(get: Getter, kind: Kind, fallbackId: string): Marke
 async function* readCanonical(options: OpenOptions): EventSource {
   const { path, rejects, columnMap = {}, symbols } = options;
   let layout: Layout | undefined;
+  let fast: FastRowParser | undefined;
   let ndjson: boolean | undefined;
   const file = path === '-' ? 'stdin' : path;
-  for await (const chunk of readLines(path, options)) {
-    const out: MarketEvent[] = [];
-    const outLines: number[] = [];
-    for (let i = 0; i < chunk.lines.length; i++) {
-      const line = chunk.lines[i]!;
-      const lineNo = chunk.firstLine + i;
-      if (line.trim() === '') continue;
-      if (ndjson === undefined) ndjson = line.trimStart().startsWith('{');
-      try {
-        let event: MarketEvent;
-        if (ndjson) {
-          event = eventFromJson(line, columnMap, `${baseName(file)}:${lineNo}`);
-        } else if (layout === undefined) {
-          const l = layoutFromHeader(splitCsvLine(line), columnMap);
-          if (typeof l === 'string') {
-            rejects.reject({ file, line: lineNo, field: 'header', reason: l, raw: line });
-            // Without a header no row can be read: the file as a whole is unusable.
-            throw new InputError(`${file}:${lineNo}: field header: ${l}`, file, lineNo, 'header');
-          }
-          layout = l;
-          continue;
-        } else {
-          const cells = splitCsvLine(line);
-          const idx = layout.index;
-          event = eventFromRow(
-            (c) => {
-              const at = idx[c];
-              return at === undefined ? undefined : cells[at];
-            },
-            layout.kind,
-            `${baseName(file)}:${lineNo}`,
-          );
+  const name = baseName(file);
+
+  /** The reference reading of one line: header, NDJSON, or a row the fast path declined. */
+  function slow(line: string, lineNo: number): MarketEvent | undefined {
+    if (line.trim() === '') return undefined;
+    if (ndjson === undefined) ndjson = line.trimStart().startsWith('{');
+    try {
+      if (ndjson) return eventFromJson(line, columnMap, `${name}:${lineNo}`);
+      if (layout === undefined) {
+        const l = layoutFromHeader(splitCsvLine(line), columnMap);
+        if (typeof l === 'string') {
+          rejects.reject({ file, line: lineNo, field: 'header', reason: l, raw: line });
+          // Without a header no row can be read: the file as a whole is unusable.
+          throw new InputError(`${file}:${lineNo}: field header: ${l}`, file, lineNo, 'header');
         }
-        if (symbols && !symbols.has(event.symbol)) continue;
+        layout = l;
+        fast = new FastRowParser(l, name);
+        return undefined;
+      }
+      const cells = splitCsvLine(line);
+      const idx = layout.index;
+      return eventFromRow(
+        (c) => {
+          const at = idx[c];
+          return at === undefined ? undefined : cells[at];
+        },
+        layout.kind,
+        `${name}:${lineNo}`,
+      );
+    } catch (err) {
+      if (err instanceof RowError) {
+        rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
+  if (options.follow) {
+    // Following a growing file: line arrays (not the hot path).
+    for await (const chunk of readLines(path, options)) {
+      const out: MarketEvent[] = [];
+      const outLines: number[] = [];
+      for (let i = 0; i < chunk.lines.length; i++) {
+        const line = chunk.lines[i]!;
+        const lineNo = chunk.firstLine + i;
+        const event = fast?.parseLine(line, lineNo) ?? slow(line, lineNo);
+        if (event === undefined || (symbols && !symbols.has(event.symbol))) continue;
         out.push(event);
         outLines.push(lineNo);
-      } catch (err) {
-        if (err instanceof RowError) {
-          rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
-        } else throw err;
       }
+      if (out.length > 0) yield { file, events: out, lines: outLines };
+    }
+    return;
+  }
+  // Replay and stdin: lines are walked in place in each chunk of text; clean rows never become a
+  // string of their own, and anything the fast path is unsure of goes to the reference parser.
+  for await (const chunk of readTextChunks(path, options.signal ? { signal: options.signal } : {})) {
+    const out: MarketEvent[] = [];
+    const outLines: number[] = [];
+    const text = chunk.text;
+    let lineNo = chunk.firstLine;
+    for (let pos = 0; pos < text.length; lineNo++) {
+      const nl = text.indexOf('\n', pos);
+      const next = nl < 0 ? text.length : nl;
+      const end = next > pos && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
+      const event = fast?.parse(text, pos, end, lineNo) ?? slow(text.slice(pos, end), lineNo);
+      pos = next + 1;
+      if (event === undefined || (symbols && !symbols.has(event.symbol))) continue;
+      out.push(event);
+      outLines.push(lineNo);
     }
     if (out.length > 0) yield { file, events: out, lines: outLines };
   }

@@ -1,0 +1,150 @@
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { unzipSync } from 'fflate';
+import { parseConfig } from '../src/config/config.js';
+import type { Config } from '../src/config/config.js';
+import type { Alert, PatternType } from '../src/domain/alert.js';
+import { detectorsFor } from '../src/detect/registry.js';
+import type { AlertSink } from '../src/engine/engine.js';
+import { RejectsFile, runFiles } from '../src/engine/pipeline.js';
+import { simulatorSessions } from '../src/ingest/simulator/simulator.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { StoreSink } from '../src/cli/run-common.js';
+
+/**
+ * One measured case in its own process, so its peak RSS is its own: `node child.js '<json task>'`.
+ * Prints one JSON line (events, seconds, peak RSS) on stdout.
+ */
+
+export interface ReplayTask {
+  readonly mode: 'replay';
+  readonly files: readonly string[];
+  readonly format?: string | undefined;
+  /** Write alerts to a fresh SQLite store (the product's default path). */
+  readonly store: boolean;
+  /** Use the simulator's trading sessions (live case: its data comes from the simulator). */
+  readonly simSessions?: readonly string[] | undefined;
+  /** Live case: record when each alert was committed (hrtime ns) to this file. */
+  readonly commitLog?: string | undefined;
+  /** Detector patterns to run: all when absent, none when empty (the ingestion path alone). */
+  readonly detectors?: readonly string[] | undefined;
+}
+
+export interface BaselineTask {
+  readonly mode: 'baseline';
+  readonly files: readonly string[];
+}
+
+export type ChildTask = ReplayTask | BaselineTask;
+
+export interface ChildResult {
+  readonly events: number;
+  readonly seconds: number;
+  readonly maxRssMb: number;
+  readonly alerts?: number;
+  readonly rejected?: number;
+}
+
+/** The plain cost of the input: read (decompress) the bytes and split them into line strings. */
+async function baseline(files: readonly string[]): Promise<number> {
+  let lines = 0;
+  for (const f of files) {
+    if (f.endsWith('.zip')) {
+      for (const data of Object.values(unzipSync(readFileSync(f)))) {
+        const parts = Buffer.from(data).toString('utf8').split('\n');
+        touch(parts);
+        lines += parts.length;
+      }
+      continue;
+    }
+    const raw = createReadStream(f, { highWaterMark: 1 << 20 });
+    const stream = f.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+    let carry = '';
+    for await (const buf of stream as AsyncIterable<Buffer>) {
+      const parts = (carry + buf.toString('utf8')).split('\n');
+      carry = parts.pop() ?? '';
+      touch(parts);
+      lines += parts.length;
+    }
+    if (carry !== '') lines++;
+  }
+  return lines;
+}
+
+let sinkHole = 0;
+/** Reads every line's length so the split cannot be optimised away. */
+function touch(parts: readonly string[]): void {
+  for (const p of parts) sinkHole += p.length;
+}
+
+/** Wraps a sink to log, for each alert, its detection time (event ms) and commit time (hrtime ns). */
+class CommitLogSink implements AlertSink {
+  readonly lines: string[] = [];
+  constructor(private readonly inner: AlertSink) {}
+  async write(alerts: readonly Alert[]): Promise<void> {
+    await this.inner.write(alerts);
+    const committed = process.hrtime.bigint();
+    for (const a of alerts) {
+      const updated = a.evidence.details?.['updated_at'];
+      const detectMs = Date.parse(typeof updated === 'string' ? updated : a.timestamp);
+      this.lines.push(`${detectMs},${committed}`);
+    }
+  }
+}
+
+async function replay(task: ReplayTask): Promise<{ events: number; alerts: number; rejected: number }> {
+  let config: Config = parseConfig({});
+  if (task.simSessions) config = { ...config, sessions: { ...simulatorSessions([...task.simSessions]), ...config.sessions } };
+  const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
+  const store = task.store ? openSqliteStore(join(dir, 'alerts.db')) : null;
+  // As the commands do: replay coalesces store writes, the live path commits every batch.
+  const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
+  const log = task.commitLog ? new CommitLogSink(storeSink) : undefined;
+  const rejects = new RejectsFile(null);
+  try {
+    const stats = await runFiles({
+      inputs: task.files,
+      format: task.format,
+      config,
+      detectors: task.detectors ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern)) : detectorsFor(),
+      sink: log ?? storeSink,
+      rejects,
+    });
+    await storeSink.flush();
+    if (log && task.commitLog) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(task.commitLog, log.lines.join('\n'));
+    }
+    return { events: stats.events, alerts: stats.alerts, rejected: rejects.count };
+  } finally {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
+  const started = process.hrtime.bigint();
+  let result: ChildResult;
+  if (task.mode === 'baseline') {
+    const events = await baseline(task.files);
+    result = { events, seconds: elapsed(started), maxRssMb: rssMb() };
+  } else {
+    const r = await replay(task);
+    result = { events: r.events, seconds: elapsed(started), maxRssMb: rssMb(), alerts: r.alerts, rejected: r.rejected };
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (sinkHole < 0) process.stdout.write('');
+}
+
+function elapsed(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function rssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+await main();

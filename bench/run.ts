@@ -1,0 +1,210 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sharedFile } from '../src/testing/shared-data.js';
+import type { ChildResult, ChildTask } from './child.js';
+import { ensureData, type DataSpec } from './generate.js';
+import { runLive } from './live.js';
+
+/**
+ * `npm run bench [-- --case trades,mixed --events 2000000 --full]`: runs each case in its own
+ * process (its peak RSS is its own) next to the same file's read-and-split baseline, and prints
+ * one table plus the command and machine, ready for docs/PERFORMANCE.md.
+ */
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CHILD = join(HERE, 'child.js');
+const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live', 'detectors'] as const;
+const PATTERNS = ['pump_and_dump', 'wash_trading', 'spoofing', 'layering', 'volume_spike', 'price_anomaly', 'concentrated_trading', 'unusual_timing'] as const;
+type CaseName = (typeof ALL_CASES)[number];
+
+const { values } = parseArgs({
+  options: {
+    case: { type: 'string' },
+    events: { type: 'string' },
+    full: { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
+    rate: { type: 'string' },
+    'no-store': { type: 'boolean', default: false },
+    detectors: { type: 'string' },
+    timeout: { type: 'string' },
+  },
+});
+
+const full = values.full === true;
+const mainEvents = Number(values.events ?? (full ? 10_000_000 : 2_000_000));
+const sweepEvents = Number(values.events ?? (full ? 2_000_000 : 500_000));
+const dataDir = resolve(values['data-dir'] ?? join(HERE, '..', '..', 'bench', '.data'));
+const store = values['no-store'] !== true;
+/** Per-case limit: with today's detectors a full-size case can take hours (docs/PERFORMANCE.md). */
+const timeoutS = Number(values.timeout ?? 600);
+// `--detectors none` measures the ingestion path alone; a list runs only those patterns.
+const detectors = values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
+const cases: CaseName[] = values.case
+  ? values.case.split(',').map((c) => {
+      if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case '${c}' (known: ${ALL_CASES.join(', ')})`);
+      return c as CaseName;
+    })
+  : ALL_CASES.filter((c) => c !== 'detectors');
+
+interface Row {
+  readonly name: string;
+  readonly result: ChildResult;
+  readonly baseline?: ChildResult | undefined;
+  readonly note?: string | undefined;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+
+function log(s: string): void {
+  process.stderr.write(`${s}\n`);
+}
+
+/** A case's result, or undefined when it ran past `--timeout` (it is stopped and reported so). */
+function runChild(task: ChildTask): ChildResult | undefined {
+  const r = spawnSync(process.execPath, [CHILD, JSON.stringify(task)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+    timeout: timeoutS * 1000,
+  });
+  if (r.signal === 'SIGTERM' && r.status === null) return undefined;
+  if (r.status !== 0) throw new Error(`bench child failed (${r.status ?? r.signal}): ${JSON.stringify(task)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+}
+
+function measure(name: string, files: readonly string[], format?: string, only?: readonly string[]): void {
+  log(`case ${name}: ${files.length} file(s)`);
+  const baseline = runChild({ mode: 'baseline', files });
+  const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors });
+  if (!result) {
+    notes.push(`${name}: stopped after --timeout ${timeoutS} s`);
+    log(`  stopped after ${timeoutS} s`);
+    return;
+  }
+  rows.push({ name, result, baseline });
+  log(`  ${fmtRow(rows[rows.length - 1]!)}`);
+}
+
+async function synthetic(name: string, spec: DataSpec): Promise<void> {
+  const path = await ensureData(dataDir, spec, log);
+  measure(name, [path], 'canonical');
+}
+
+async function runCase(c: CaseName): Promise<void> {
+  switch (c) {
+    case 'trades':
+      return synthetic(`trades ${short(mainEvents)}`, { kind: 'trades', events: mainEvents, symbols: 100, accounts: 10_000 });
+    case 'mixed':
+      return synthetic(`mixed ${short(mainEvents)} (70% orders)`, { kind: 'mixed', events: mainEvents, symbols: 100, accounts: 10_000, orderShare: 0.7 });
+    case 'spy': {
+      const dir = sharedFile('us-equity-taq-2013');
+      const files = dir ? readdirSync(dir).filter((f) => /_spy_.*_trade\.zip$/.test(f)).sort().map((f) => join(dir, f)) : [];
+      if (files.length === 0) {
+        notes.push('spy: skipped, ../shared/data/us-equity-taq-2013 is absent');
+        return;
+      }
+      return measure('SPY tape (LEAN zips, 5 days)', files);
+    }
+    case 'cme': {
+      const f = sharedFile('cme-es-mbo/esh4-glbx-mdp3-20231225.mbo.csv.gz');
+      if (!f) {
+        notes.push('cme: skipped, ../shared/data/cme-es-mbo is absent');
+        return;
+      }
+      return measure('CME ES market-by-order', [f]);
+    }
+    case 'symbols':
+      for (const symbols of [10, 100, 1_000, 10_000]) {
+        await synthetic(`symbols ${short(symbols)} (trades ${short(sweepEvents)})`, { kind: 'trades', events: sweepEvents, symbols, accounts: 10_000 });
+      }
+      return;
+    case 'accounts':
+      for (const accounts of [1_000, 10_000, 100_000, 1_000_000]) {
+        await synthetic(`accounts ${short(accounts)} (trades ${short(sweepEvents)})`, { kind: 'trades', events: sweepEvents, symbols: 100, accounts });
+      }
+      return;
+    case 'memory': {
+      // Peak RSS must not grow with the stream: the same density (one trade per 11.7 ms, the 2M-a-
+      // session rate) at 1× and 5× the length, so the longer file is a longer stream, not a denser one.
+      const small = values.events !== undefined ? Number(values.events) : full ? 10_000_000 : 1_000_000;
+      const msPerEvent = 11.7;
+      for (const events of [small, small * 5]) {
+        await synthetic(`memory: trades ${short(events)} @ ${msPerEvent} ms/trade`, { kind: 'trades', events, symbols: 100, accounts: 10_000, msPerEvent });
+      }
+      await synthetic(`memory: 100k symbols (trades ${short(small * 2)})`, { kind: 'trades', events: small * 2, symbols: 100_000, accounts: 100_000 });
+      return;
+    }
+    case 'detectors': {
+      // Each detector alone (and none) on the same small files: where the end-to-end time goes.
+      const events = Number(values.events ?? 20_000);
+      const files = [
+        await ensureData(dataDir, { kind: 'trades', events, symbols: 100, accounts: 10_000 }, log),
+        await ensureData(dataDir, { kind: 'mixed', events, symbols: 100, accounts: 10_000, orderShare: 0.7 }, log),
+      ];
+      for (const [i, f] of files.entries()) {
+        const label = i === 0 ? 'trades' : 'mixed';
+        measure(`${label} ${short(events)}: no detector`, [f], 'canonical', []);
+        for (const p of PATTERNS) measure(`${label} ${short(events)}: ${p} alone`, [f], 'canonical', [p]);
+      }
+      return;
+    }
+    case 'live': {
+      const ratePerS = Number(values.rate ?? 100_000);
+      const events = full ? 1_000_000 : 300_000;
+      log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin`);
+      const r = await runLive({ childPath: CHILD, ratePerS, events });
+      rows.push({
+        name: `live stdin @ ${short(ratePerS)} events/s`,
+        result: r.child,
+        note: `sent in ${r.sendSeconds.toFixed(1)} s; ${r.alertsMeasured} alert writes: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
+      });
+      log(`  ${rows[rows.length - 1]!.note}`);
+      return;
+    }
+  }
+}
+
+function short(n: number): string {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function fmtRow(r: Row): string {
+  const rate = r.result.events / r.result.seconds;
+  const ratio = r.baseline ? (r.result.seconds / r.baseline.seconds).toFixed(1) : '';
+  return [
+    r.name,
+    fmt(r.result.events),
+    r.result.seconds.toFixed(2),
+    fmt(rate),
+    fmt(r.result.maxRssMb),
+    r.baseline ? r.baseline.seconds.toFixed(2) : '',
+    ratio,
+    r.result.alerts !== undefined ? fmt(r.result.alerts) : '',
+    r.note ?? '',
+  ].join(' | ');
+}
+
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const cpu = cpus();
+log(`detectors: ${detectors ? (detectors.length ? detectors.join(',') : 'none') : 'all'}; data: ${dataDir}${existsSync(dataDir) ? '' : ' (created)'}; store: ${store ? 'SQLite, fresh file per case' : 'none'}`);
+for (const c of cases) await runCase(c);
+const out: string[] = [];
+out.push(`Command: \`${command}\``);
+out.push(`Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}`);
+out.push(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+out.push('');
+out.push('| case | events | seconds | events/s | peak RSS MB | baseline s (read+split) | ratio | alerts | notes |');
+out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+for (const r of rows) out.push(`| ${fmtRow(r)} |`);
+for (const n of notes) out.push(`\n${n}`);
+process.stdout.write(`${out.join('\n')}\n`);

@@ -1,0 +1,344 @@
+import type { MarketEvent, OrderAction, Side } from '../../domain/events.js';
+
+/**
+ * The fast path of the canonical CSV reader. It reads the common, clean row (no quotes, no padding,
+ * epoch-ms timestamps, plain decimals, upper-case symbols) with character scans instead of
+ * split/trim/regex, and interns symbols and accounts so repeated ids share one string. Any row it
+ * is not certain about it declines (returns undefined), and the reference parser (`eventFromRow`)
+ * reads it instead, so accepted values, rejects and their reasons stay exactly as before.
+ */
+
+/** Column positions of the canonical names in the file (undefined = column absent). */
+export interface FastLayout {
+  readonly kind: 'trade' | 'order' | 'mixed';
+  readonly index: Readonly<Record<string, number>>;
+}
+
+const SIDES: ReadonlyMap<string, Side> = new Map<string, Side>([
+  ['buy', 'buy'], ['b', 'buy'], ['bid', 'buy'], ['BUY', 'buy'], ['B', 'buy'], ['Buy', 'buy'],
+  ['sell', 'sell'], ['s', 'sell'], ['ask', 'sell'], ['a', 'sell'], ['SELL', 'sell'], ['S', 'sell'], ['Sell', 'sell'],
+]);
+
+/** Interned strings are a cache, not state: past this many distinct values the table starts over. */
+const INTERN_LIMIT = 200_000;
+
+/** Powers of ten that are exact doubles (10^0 … 10^22). */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+const NOT_FOUND = -1;
+
+/**
+ * Interns substrings of a line without slicing them first: a repeated id is found by hashing its
+ * characters in place, so only a new id allocates a string. Open addressing, cleared when full.
+ */
+export class Interner {
+  private strings: (string | undefined)[];
+  private hashes: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(private readonly limit = INTERN_LIMIT) {
+    this.strings = new Array<string | undefined>(1024).fill(undefined);
+    this.hashes = new Int32Array(1024);
+    this.mask = 1023;
+  }
+
+  /** The interned string equal to `text.slice(start, end)`. */
+  get(text: string, start: number, end: number): string {
+    let h = 0x811c9dc5 | 0;
+    for (let k = start; k < end; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+    const len = end - start;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const cand = this.strings[i];
+      if (cand === undefined) {
+        const v = text.slice(start, end);
+        this.insert(i, h, v);
+        return v;
+      }
+      if (this.hashes[i] === h && cand.length === len && sameChars(cand, text, start)) return cand;
+    }
+  }
+
+  private insert(at: number, h: number, v: string): void {
+    if (this.count >= this.limit) {
+      this.reset(1024);
+      this.get(v, 0, v.length);
+      return;
+    }
+    this.strings[at] = v;
+    this.hashes[at] = h;
+    this.count++;
+    // Keep the table at most half full so probes stay short.
+    if (this.count * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+  }
+
+  private reset(size: number): void {
+    this.strings = new Array<string | undefined>(size).fill(undefined);
+    this.hashes = new Int32Array(size);
+    this.mask = size - 1;
+    this.count = 0;
+  }
+
+  private rehash(size: number): void {
+    const old = this.strings;
+    const oldHashes = this.hashes;
+    this.reset(size);
+    for (let i = 0; i < old.length; i++) {
+      const v = old[i];
+      if (v === undefined) continue;
+      const h = oldHashes[i]!;
+      let j = h & this.mask;
+      while (this.strings[j] !== undefined) j = (j + 1) & this.mask;
+      this.strings[j] = v;
+      this.hashes[j] = h;
+      this.count++;
+    }
+  }
+}
+
+function sameChars(a: string, text: string, start: number): boolean {
+  for (let k = 0; k < a.length; k++) if (a.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+  return true;
+}
+
+/** True when `text[start, end)` is exactly `word`. */
+function isWord(text: string, start: number, end: number, word: string): boolean {
+  return end - start === word.length && sameChars(word, text, start);
+}
+const DECLINE = -2;
+
+/** Parses clean canonical CSV rows; see the module comment for what it declines. */
+export class FastRowParser {
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly width: number;
+  private readonly iTs: number;
+  private readonly iSymbol: number;
+  private readonly iPrice: number;
+  private readonly iQty: number;
+  private readonly iType: number;
+  private readonly iBuyer: number;
+  private readonly iSeller: number;
+  private readonly iTradeId: number;
+  private readonly iSide: number;
+  private readonly iOrderId: number;
+  private readonly iAccount: number;
+  private readonly iAction: number;
+  private readonly symbols = new Interner();
+  private readonly accounts = new Interner();
+  /** Number parsed by the last `decimal`/`epochMs` call (avoids a result object per field). */
+  private num = 0;
+
+  constructor(
+    private readonly layout: FastLayout,
+    /** The file's base name: trade ids default to `name:line`, as in the reference parser. */
+    private readonly fileName: string,
+  ) {
+    const at = (c: string): number => layout.index[c] ?? NOT_FOUND;
+    this.iTs = at('ts');
+    this.iSymbol = at('symbol');
+    this.iPrice = at('price');
+    this.iQty = at('qty');
+    this.iType = at('type');
+    this.iBuyer = at('buyer');
+    this.iSeller = at('seller');
+    this.iTradeId = at('trade_id');
+    this.iSide = at('side');
+    this.iOrderId = at('order_id');
+    this.iAccount = at('account');
+    this.iAction = at('action');
+    this.width = Math.max(...Object.values(layout.index)) + 1;
+    this.starts = new Int32Array(this.width);
+    this.ends = new Int32Array(this.width);
+  }
+
+  /** The event of a clean row, or undefined when the reference parser must read it. */
+  parseLine(line: string, lineNo: number): MarketEvent | undefined {
+    return this.parse(line, 0, line.length, lineNo);
+  }
+
+  /** Like parseLine, for the line `text[start, end)` (without its line ending) of a larger text. */
+  parse(line: string, start: number, end: number, lineNo: number): MarketEvent | undefined {
+    if (!this.cells(line, start, end)) return undefined;
+    let kind = this.layout.kind;
+    if (kind === 'mixed') {
+      const s = this.starts[this.iType]!;
+      const e = this.ends[this.iType]!;
+      if (isWord(line, s, e, 'trade')) kind = 'trade';
+      else if (isWord(line, s, e, 'order')) kind = 'order';
+      else return undefined;
+    }
+    if (!this.epochMs(line, this.iTs)) return undefined;
+    const tsMs = this.num;
+    const symbol = this.symbol(line);
+    if (symbol === undefined) return undefined;
+    if (!this.positive(line, this.iPrice)) return undefined;
+    const price = this.num;
+    if (!this.positive(line, this.iQty)) return undefined;
+    const qty = this.num;
+    if (kind === 'trade') {
+      const buyer = this.account(line, this.iBuyer);
+      const seller = this.account(line, this.iSeller);
+      const tradeId = this.text(line, this.iTradeId);
+      if (buyer === undefined || seller === undefined || tradeId === undefined) return undefined;
+      let side: Side | undefined;
+      if (this.iSide !== NOT_FOUND && this.ends[this.iSide]! > this.starts[this.iSide]!) {
+        side = this.side(line, this.iSide);
+        if (side === undefined) return undefined;
+      }
+      return {
+        type: 'trade',
+        tsMs,
+        symbol,
+        price,
+        qty,
+        buyer,
+        seller,
+        tradeId: tradeId || `${this.fileName}:${lineNo}`,
+        side,
+      };
+    }
+    const action = this.action(line);
+    const orderId = this.text(line, this.iOrderId);
+    const account = this.account(line, this.iAccount);
+    const side = this.side(line, this.iSide);
+    if (action === undefined || !orderId || account === undefined || side === undefined) return undefined;
+    return { type: 'order', tsMs, symbol, orderId, account, side, action, price, qty };
+  }
+
+  /** Position of the next double quote at or after the current line, per text (-1: none). */
+  private quoteText: string | undefined;
+  private quoteAt = -1;
+  private quoteFrom = 0;
+
+  /** Finds the cell boundaries; false when the line has quotes or too few cells. */
+  private cells(line: string, start: number, end: number): boolean {
+    // One forward search per text, not per line: lines are parsed in order.
+    if (this.quoteText !== line || start < this.quoteFrom || (this.quoteAt >= 0 && this.quoteAt < start)) {
+      this.quoteText = line;
+      this.quoteAt = line.indexOf('"', start);
+    }
+    this.quoteFrom = start;
+    if (this.quoteAt >= 0 && this.quoteAt < end) return false;
+    let from = start;
+    for (let c = 0; c < this.width; c++) {
+      this.starts[c] = from;
+      const comma = line.indexOf(',', from);
+      if (comma < 0 || comma >= end) {
+        this.ends[c] = end;
+        // Fewer cells than the header: the reference parser decides what is missing.
+        return c === this.width - 1;
+      }
+      this.ends[c] = comma;
+      from = comma + 1;
+    }
+    return true;
+  }
+
+  /**
+   * A cell's text: '' when empty or the column is absent; undefined (decline) when it has leading
+   * or trailing whitespace, which the reference parser trims.
+   */
+  private text(line: string, i: number): string | undefined {
+    if (i === NOT_FOUND) return '';
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (e === s) return '';
+    if (line.charCodeAt(s) <= 32 || line.charCodeAt(e - 1) <= 32) return undefined;
+    return line.slice(s, e);
+  }
+
+  private account(line: string, i: number): string | undefined {
+    if (i === NOT_FOUND) return '';
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (e === s) return '';
+    if (line.charCodeAt(s) <= 32 || line.charCodeAt(e - 1) <= 32) return undefined;
+    return this.accounts.get(line, s, e);
+  }
+
+  /** Printable ASCII without lower case (so upper-casing is the identity) and without spaces. */
+  private symbol(line: string): string | undefined {
+    const s = this.starts[this.iSymbol]!;
+    const e = this.ends[this.iSymbol]!;
+    if (e === s) return undefined;
+    for (let k = s; k < e; k++) {
+      const c = line.charCodeAt(k);
+      if (c <= 32 || c >= 127 || (c >= 97 && c <= 122)) return undefined;
+    }
+    return this.symbols.get(line, s, e);
+  }
+
+  /** The side in a cell: the common spellings compared in place, the rest through the table. */
+  private side(line: string, i: number): Side | undefined {
+    if (i === NOT_FOUND) return undefined;
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (isWord(line, s, e, 'buy')) return 'buy';
+    if (isWord(line, s, e, 'sell')) return 'sell';
+    return SIDES.get(line.slice(s, e));
+  }
+
+  private action(line: string): OrderAction | undefined {
+    if (this.iAction === NOT_FOUND) return undefined;
+    const s = this.starts[this.iAction]!;
+    const e = this.ends[this.iAction]!;
+    switch (e - s) {
+      case 3:
+        return isWord(line, s, e, 'new') ? 'new' : undefined;
+      case 4:
+        return isWord(line, s, e, 'fill') ? 'fill' : undefined;
+      case 6:
+        return isWord(line, s, e, 'cancel') ? 'cancel' : isWord(line, s, e, 'modify') ? 'modify' : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Integer epoch milliseconds of up to 14 digits (longer ones are µs/ns: left to the reference). */
+  private epochMs(line: string, i: number): boolean {
+    const s = this.starts[i]!;
+    const e = this.ends[i]!;
+    if (e === s || e - s > 14) return false;
+    let n = 0;
+    for (let k = s; k < e; k++) {
+      const d = line.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) return false;
+      n = n * 10 + d;
+    }
+    this.num = n;
+    return true;
+  }
+
+  /**
+   * A plain positive decimal (`123`, `1.5`, `.5`, `5.`) of at most 15 significant digits. The
+   * mantissa and the power of ten are exact doubles and IEEE division rounds correctly, so the
+   * result is the same double as Number(text).
+   */
+  private positive(line: string, i: number): boolean {
+    const r = this.decimal(line, this.starts[i]!, this.ends[i]!);
+    return r !== DECLINE && this.num > 0;
+  }
+
+  private decimal(line: string, s: number, e: number): number {
+    let m = 0;
+    let digits = 0;
+    let frac = -1;
+    for (let k = s; k < e; k++) {
+      const c = line.charCodeAt(k);
+      if (c === 46) {
+        if (frac >= 0) return DECLINE;
+        frac = 0;
+        continue;
+      }
+      const d = c - 48;
+      if (d < 0 || d > 9) return DECLINE;
+      m = m * 10 + d;
+      digits++;
+      if (frac >= 0) frac++;
+    }
+    if (digits === 0 || digits > 15) return DECLINE;
+    this.num = frac > 0 ? m / POW10[frac]! : m;
+    return 0;
+  }
+}
