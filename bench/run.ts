@@ -17,7 +17,7 @@ import { runLive } from './live.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(HERE, 'child.js');
-const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live', 'detectors'] as const;
+const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live', 'detectors', 'bus'] as const;
 const PATTERNS = ['pump_and_dump', 'wash_trading', 'spoofing', 'layering', 'volume_spike', 'price_anomaly', 'concentrated_trading', 'unusual_timing'] as const;
 type CaseName = (typeof ALL_CASES)[number];
 
@@ -48,7 +48,7 @@ const cases: CaseName[] = values.case
       if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case '${c}' (known: ${ALL_CASES.join(', ')})`);
       return c as CaseName;
     })
-  : ALL_CASES.filter((c) => c !== 'detectors');
+  : ALL_CASES.filter((c) => c !== 'detectors' && c !== 'bus');
 
 interface Row {
   readonly name: string;
@@ -150,6 +150,16 @@ async function runCase(c: CaseName): Promise<void> {
         measure(`${label} ${short(events)}: no detector`, [f], 'canonical', []);
         for (const p of PATTERNS) measure(`${label} ${short(events)}: ${p} alone`, [f], 'canonical', [p]);
       }
+      return;
+    }
+    case 'bus': {
+      // publish → 2 worker processes → PostgreSQL; needs the local NATS and PostgreSQL (.ci/services.sh).
+      const events = Number(values.events ?? (full ? 2_000_000 : 300_000));
+      log(`case bus: ${short(events)} events through NATS JetStream to 2 workers and PostgreSQL`);
+      const r = spawnSync(process.execPath, [join(HERE, 'bus-throughput.js'), '--events', String(events), '--workers', '2'], { encoding: 'utf8', timeout: timeoutS * 1000 });
+      const text = `${r.stdout}${r.stderr}`.trim();
+      notes.push(`bus case (\`node dist/bench/bus-throughput.js --events ${events} --workers 2\`):\n\n${text.split('\n').map((l) => `    ${l}`).join('\n')}`);
+      log(text);
       return;
     }
     case 'live': {
