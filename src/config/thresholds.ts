@@ -70,14 +70,14 @@ export const thresholdsSchema = z
     // pump_and_dump
     pump_price_rise: positive(0.1, 'price rise (fraction) above the pre-pump reference that marks a pump; reference = max(median per-bucket close over pump_reference_ms, lowest trade in pump_window_ms)'),
     pump_window_ms: ms(600_000, 'window in which the rise and the volume surge must happen'),
-    pump_volume_multiplier: positive(5, 'volume (qty) in the pump window ≥ this × the symbol\'s baseline: the median volume of equal windows over pump_baseline_ms (mean when that median is 0)'),
+    pump_volume_multiplier: positive(5, 'volume (qty) OR buyer-initiated trade count during the rise (from the last trade at the reference, whole pump_bucket_ms buckets) ≥ this × the symbol\'s baseline for that span: the median bucket over pump_baseline_ms (thin pairs with an empty median bucket: median, else mean, of sliding pump windows) (×)'),
     pump_rush_buys: count(5, 'distinct aggressive buy orders in one second that make a "rush" second (anonymous tape: one order = buy fills sharing a millisecond)'),
     pump_min_rush_seconds: count(1, 'rush seconds within the pump window needed to alert early, during the pump (without them the alert waits for the dump)'),
     pump_min_buy_share: ratio(0.5, 'share of the pump window\'s volume that was buyer-initiated needed to alert early'),
     pump_bucket_ms: ms(60_000, 'bucket of the per-symbol price/volume history (pump_window_ms should be a multiple)'),
     pump_reference_ms: ms(3_600_000, 'span of bucket closes whose median is the pre-pump reference price'),
     pump_baseline_ms: ms(86_400_000, 'history over which the volume baseline (median window volume) is taken'),
-    pump_min_baseline_windows: count(6, 'pump windows of history needed before judging a symbol (warm-up)'),
+    pump_min_baseline_windows: count(2, 'pump windows of history needed before judging a symbol (warm-up; the baseline is a median of pump_bucket_ms buckets, so 2 windows = 20 samples by default)'),
     dump_reversal: ratio(0.5, 'fraction of the rise (reference → peak) given back that confirms the dump'),
     dump_window_ms: ms(3_600_000, 'time after the peak in which the dump must come; the episode closes after it'),
 
