@@ -92,9 +92,10 @@ test('one block print is not a surge: the window must cross without its largest 
   assert.equal((await runDetector(volumeSpike, [...steady(40, 10, 10), block, again, ...steady(5, 10, 10, 41)], MINUTE)).alerts.length, 1);
 });
 
-test('a symbol whose busy minutes are common is judged against its upper tail', async () => {
-  // Every third minute trades 6× the others: 6× is its ordinary busy minute, not a spike.
-  const events: Trade[] = [];
-  for (let m = 0; m < 60; m++) events.push(...steady(1, m % 3 === 0 ? 60 : 10, 10, m));
-  assert.equal((await runDetector(volumeSpike, events, MINUTE)).alerts.length, 0);
+test('a sustained busy spell in the history does not mask a later burst', async () => {
+  // 40 ordinary minutes, 30 minutes at 4× (a third of the history: a regime, not a spike), 10
+  // ordinary minutes, then one minute at 15×: still a spike against the symbol's ordinary level.
+  const events = [...steady(40, 10, 10), ...steady(30, 40, 10, 40), ...steady(10, 10, 10, 70), ...steady(1, 150, 10, 80)];
+  const { alerts } = await runDetector(volumeSpike, events, MINUTE);
+  assert.ok(alerts.some((a) => Date.parse(a.window_end) >= T0 + 80 * 60_000), alerts.map((a) => a.window_start).join());
 });

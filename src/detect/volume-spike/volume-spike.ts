@@ -120,12 +120,10 @@ function createVolumeSpike(config: Config): Detector {
       if (sc.history.size >= t.volume_min_baseline_buckets) {
         sc.baseline = sc.history.median();
         sc.logMedian = sc.logHistory.median();
-        // The spread of the upper tail is what a spike is judged against: MAD describes the middle and
-        // understates heavy right tails (thin pairs with sporadic large orders), so the 90th
-        // percentile's distance from the median (1.2816 σ for a normal) counts too. A floor keeps a
-        // symbol trading like clockwork from alerting on a 30% busier window.
-        const upper = (sc.logHistory.quantile(0.75) - sc.logMedian) / 0.6745;
-        sc.logSigma = Math.max(sc.logHistory.madSigma(), upper, 0.25);
+        // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
+        // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
+        // clockwork from alerting on a 30% busier window.
+        sc.logSigma = Math.max(sc.logHistory.madSigma(), 0.25);
         sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
       }
     }

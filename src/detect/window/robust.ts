@@ -60,18 +60,6 @@ export class RobustRing {
     return medianOf(this.values, this.filled, this.scratch);
   }
 
-  /** The q-quantile (0 ≤ q ≤ 1, linear interpolation) of the values held (NaN when empty). */
-  quantile(q: number): number {
-    const n = this.filled;
-    if (n === 0) return NaN;
-    const a = this.scratch.subarray(0, n);
-    a.set(this.values.subarray(0, n));
-    a.sort();
-    const pos = Math.min(1, Math.max(0, q)) * (n - 1);
-    const i = Math.floor(pos);
-    return i + 1 < n ? a[i]! + (pos - i) * (a[i + 1]! - a[i]!) : a[i]!;
-  }
-
   /** The q-quantile of the absolute values held (NaN when empty). */
   quantileAbs(q: number): number {
     const n = this.filled;
