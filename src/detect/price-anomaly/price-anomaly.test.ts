@@ -29,7 +29,7 @@ test('a 10% move does not alert under the 15% threshold on a symbol without hist
 });
 
 test('a fall alerts as a fall', async () => {
-  const prices = [...Array(10).fill(50), 45, 41];
+  const prices = [...Array(10).fill(50), 45, 41, 41, 41];
   const { alerts } = await runDetector(priceAnomaly, path(prices));
   assert.equal(alerts.length, 1);
   assert.equal(alerts[0]!.evidence.details?.['direction'], 'down');
@@ -44,7 +44,7 @@ test('a move extreme for a calm symbol alerts by its own volatility', async () =
   // 5-minute windows alternate ±0.1%; then a 3% jump: far beyond its volatility, below 15%.
   const prices: number[] = [];
   for (let w = 0; w < 40; w++) for (let k = 0; k < 5; k++) prices.push(w % 2 === 0 ? 100 : 100.1);
-  prices.push(103);
+  prices.push(103, 103, 103);
   const { alerts } = await runDetector(priceAnomaly, path(prices, 60_000));
   assert.equal(alerts.length, 1);
   assert.equal(alerts[0]!.evidence.details?.['rule'], 'volatility');
@@ -80,4 +80,11 @@ test('jumps that are common for the symbol are judged against its heavy tail', a
   for (let m = 0; m < 40; m++) for (let k = 0; k < 6; k++) prices.push(m % 3 === 0 && k >= 3 ? 102 : 100);
   prices.push(100, 102.5);
   assert.equal((await runDetector(priceAnomaly, path(prices))).alerts.length, 0);
+});
+
+test('one off-market print (a late report far from the market, then back) is not a move', async () => {
+  const prices = [...calm(25), 97.9, ...calm(2)];
+  assert.equal((await runDetector(priceAnomaly, path(prices))).alerts.length, 0);
+  // Two prints confirming the level are a move.
+  assert.equal((await runDetector(priceAnomaly, path([...calm(25), 97.9, 97.8, 97.9, ...calm(2)]))).alerts.length, 1);
 });

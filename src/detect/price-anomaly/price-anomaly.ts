@@ -32,7 +32,9 @@ interface Horizon {
 
 interface SymbolState {
   readonly horizons: Horizon[];
+  /** Settled price: the median of the last three trades, so one off-market print moves nothing. */
   lastPrice: number;
+  readonly lastRaw: number[];
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
   readonly ticks: RobustRing;
   tickMove: number;
@@ -82,6 +84,7 @@ function createPriceAnomaly(config: Config): Detector {
           ticks: new RobustRing(64),
           tickMove: 0,
           lastPrice: trade.price,
+          lastRaw: [],
           recentIds: [],
           episode: null,
           lastTsMs: trade.tsMs,
@@ -92,9 +95,11 @@ function createPriceAnomaly(config: Config): Detector {
         // Window-to-window returns feed the symbol's volatility estimate at this length.
         const ws = trade.tsMs - (trade.tsMs % g.windowMs);
         if (ws <= g.windowStartMs) continue;
-        if (s.lastPrice > 0 && g.windowOpenPrice > 0) g.returns.push(Math.log(s.lastPrice / g.windowOpenPrice));
+        // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
+        const close = s.lastRaw[s.lastRaw.length - 1] ?? s.lastPrice;
+        if (close > 0 && g.windowOpenPrice > 0) g.returns.push(Math.log(close / g.windowOpenPrice));
         g.windowStartMs = ws;
-        g.windowOpenPrice = s.lastPrice;
+        g.windowOpenPrice = close;
         // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
         // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
         // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
@@ -105,8 +110,13 @@ function createPriceAnomaly(config: Config): Detector {
         }
         if (g.windowMs === lengths[0]) s.tickMove = s.ticks.size >= 10 ? s.ticks.median() : 0;
       }
-      if (trade.price !== s.lastPrice && s.lastPrice > 0) s.ticks.push(Math.abs(Math.log(trade.price / s.lastPrice)));
-      s.lastPrice = trade.price;
+      const prev = s.lastRaw[s.lastRaw.length - 1];
+      if (prev !== undefined && trade.price !== prev && prev > 0) s.ticks.push(Math.abs(Math.log(trade.price / prev)));
+      s.lastRaw.push(trade.price);
+      if (s.lastRaw.length > 3) s.lastRaw.shift();
+      // A late or off-market print (a single trade far from the others, then back) is not a move.
+      const price = s.lastRaw.length < 3 ? trade.price : median3(s.lastRaw[0]!, s.lastRaw[1]!, s.lastRaw[2]!);
+      s.lastPrice = price;
       s.lastTsMs = trade.tsMs;
       s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
       while (s.recentIds.length > 0 && (s.recentIds[0]!.tsMs < trade.tsMs - windowMs || s.recentIds.length > MAX_IDS)) {
@@ -116,15 +126,15 @@ function createPriceAnomaly(config: Config): Detector {
       // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
       let best: { move: number; direction: 'up' | 'down'; fromPrice: number; fromMs: number; z: number; h: Horizon; byThreshold: boolean } | null = null;
       for (const g of s.horizons) {
-        g.extremes.push(trade.tsMs, trade.price);
-        const rise = trade.price / g.extremes.min - 1;
-        const fall = 1 - trade.price / g.extremes.max;
+        g.extremes.push(trade.tsMs, price);
+        const rise = price / g.extremes.min - 1;
+        const fall = 1 - price / g.extremes.max;
         const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
         const move = Math.max(rise, fall);
         const fromPrice = direction === 'up' ? g.extremes.min : g.extremes.max;
         const fromMs = direction === 'up' ? g.extremes.minAtMs : g.extremes.maxAtMs;
         const sigma = sigmaFor(s, g);
-        const logMove = Math.abs(Math.log(trade.price / fromPrice));
+        const logMove = Math.abs(Math.log(price / fromPrice));
         const z = sigma > 0 ? logMove / sigma : NaN;
         const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
         // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
@@ -158,7 +168,7 @@ function createPriceAnomaly(config: Config): Detector {
         pattern: 'price_anomaly',
         episodeKey: e.key,
         description:
-          `${trade.symbol}: price ${direction === 'up' ? 'rose' : 'fell'} ${pct(move)} from ${fromPrice} to ${trade.price} ` +
+          `${trade.symbol}: price ${direction === 'up' ? 'rose' : 'fell'} ${pct(move)} from ${fromPrice} to ${price} ` +
           `within ${((trade.tsMs - fromMs) / 1000).toFixed(0)}s (${rule}).`,
         confidence: byThreshold ? Math.min(1, 0.6 + move / t.price_change_threshold / 5) : Math.min(1, 0.4 + 0.3 * (z / t.price_volatility_z - 1)),
         riskScore: Math.min(1, 0.3 + move * 1.5),
@@ -173,7 +183,7 @@ function createPriceAnomaly(config: Config): Detector {
           metrics: [
             { name: 'price_move', value: round4(move), threshold: t.price_change_threshold, op: '>=', unit: 'ratio' },
             { name: 'from_price', value: fromPrice },
-            { name: 'to_price', value: trade.price },
+            { name: 'to_price', value: price },
             ...(Number.isFinite(z) ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }] : []),
             ...(s.tickMove > 0 ? [{ name: 'typical_tick_move', value: round4(s.tickMove), unit: 'log' }] : []),
           ],
@@ -186,6 +196,10 @@ function createPriceAnomaly(config: Config): Detector {
       for (const [symbol, s] of states) if (ctx.now - s.lastTsMs > windowMs * 200) states.delete(symbol);
     },
   };
+}
+
+function median3(a: number, b: number, c: number): number {
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
 
 function round4(x: number): number {
