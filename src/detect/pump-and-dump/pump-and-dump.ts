@@ -313,7 +313,7 @@ function createPumpAndDump(config: Config): Detector {
     const windowMin = windowMs / 60_000;
     let description =
       `${symbol}: price rose ${pct(rise)} from the pre-pump reference ${fmt(e.refPrice)} to ${fmt(e.peakPrice)} ` +
-      `(threshold ${pct(t.pump_price_rise)} within ${windowMin} min) on ${fmtRatio(volRatio)} the symbol's median ${windowMin}-min volume ` +
+      `(threshold ${pct(t.pump_price_rise)} within ${windowMin} min) on ${fmtRatio(volRatio)} the symbol's median volume for the span of the rise ` +
       `(threshold ${t.pump_volume_multiplier}×), with ${e.rushSeconds} rush second(s) of ≥${t.pump_rush_buys} aggressive buys; pump from ${iso(e.startMs)}, peak at ${iso(e.peakMs)}.`;
     if (confirmed) {
       description += ` Dump confirmed at ${iso(e.confirmedMs!)}: ${pct(giveBack)} of the rise given back (threshold ${pct(t.dump_reversal)} within ${t.dump_window_ms / 60_000} min).`;
