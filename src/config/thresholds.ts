@@ -14,17 +14,19 @@ export const thresholdsSchema = z
   .object({
     // volume_spike
     volume_spike_multiplier: positive(3.0, 'volume in a bucket ≥ this × the median of the symbol\'s own recent active (non-empty) buckets'),
-    volume_bucket_ms: ms(300_000, 'length of one volume bucket'),
-    volume_baseline_buckets: count(96, 'how many past active buckets form the baseline'),
-    volume_min_baseline_buckets: count(12, 'active buckets of history needed before judging a symbol'),
+    volume_bucket_ms: ms(300_000, 'length of the long volume window (rolling), judged against the symbol\'s past calendar windows of this length'),
+    volume_short_window_ms: ms(60_000, 'length of the short volume window (rolling), judged against its own baseline of past calendar windows of this length: catches bursts a long window dilutes; set equal to volume_bucket_ms for one window'),
+    volume_baseline_buckets: count(96, 'how many past active windows (of each length) form the baseline'),
+    volume_min_baseline_buckets: count(12, 'active windows of history (of each length) needed before judging a symbol on that length'),
     volume_robust_z: positive(3, 'also require log-volume ≥ median + this × MAD-sigma of the symbol\'s log-volume (robust z-score)'),
-    volume_episode_gap_buckets: z.number().int().min(0).default(2).describe('quiet buckets allowed inside one spike episode'),
+    volume_episode_gap_buckets: z.number().int().min(0).default(2).describe('long windows (volume_bucket_ms) without a trigger that end a spike episode'),
 
     // price_anomaly
     price_change_threshold: positive(0.15, 'absolute relative price move over the price window that always alerts'),
     price_window_ms: ms(300_000, 'window over which the price move is measured'),
-    price_volatility_z: positive(10, 'a move of this many of the symbol\'s own window-volatilities alerts too'),
-    price_min_volatility_windows: count(20, 'windows of history needed before the volatility rule applies'),
+    price_short_window_ms: ms(60_000, 'a shorter window also judged by the volatility rule against the symbol\'s volatility at that horizon (fast moves, fast warm-up); equal to price_window_ms for one window'),
+    price_volatility_z: positive(10, 'a move of this many of the symbol\'s own volatilities over the window\'s horizon alerts too (volatility: robust spread of past window returns, scaled by √time across window lengths)'),
+    price_min_volatility_windows: count(20, 'returns of past windows (of one length) needed before that length\'s volatility estimate is used'),
     price_min_move: ratio(0.01, 'the volatility rule ignores moves smaller than this fraction'),
     price_min_ticks: positive(8, 'the volatility rule ignores moves smaller than this many typical trade-to-trade moves (bid-ask bounce)'),
 
@@ -70,14 +72,14 @@ export const thresholdsSchema = z
     // pump_and_dump
     pump_price_rise: positive(0.1, 'price rise (fraction) above the pre-pump reference that marks a pump; reference = max(median per-bucket close over pump_reference_ms, lowest trade in pump_window_ms)'),
     pump_window_ms: ms(600_000, 'window in which the rise and the volume surge must happen'),
-    pump_volume_multiplier: positive(5, 'volume (qty) in the pump window ≥ this × the symbol\'s baseline: the median volume of equal windows over pump_baseline_ms (mean when that median is 0)'),
+    pump_volume_multiplier: positive(5, 'volume (qty) OR buyer-initiated trade count during the rise (from the last trade at the reference, whole pump_bucket_ms buckets) ≥ this × the symbol\'s baseline for that span: the median bucket over pump_baseline_ms (thin pairs with an empty median bucket: median, else mean, of sliding pump windows) (×)'),
     pump_rush_buys: count(5, 'distinct aggressive buy orders in one second that make a "rush" second (anonymous tape: one order = buy fills sharing a millisecond)'),
     pump_min_rush_seconds: count(1, 'rush seconds within the pump window needed to alert early, during the pump (without them the alert waits for the dump)'),
     pump_min_buy_share: ratio(0.5, 'share of the pump window\'s volume that was buyer-initiated needed to alert early'),
     pump_bucket_ms: ms(60_000, 'bucket of the per-symbol price/volume history (pump_window_ms should be a multiple)'),
     pump_reference_ms: ms(3_600_000, 'span of bucket closes whose median is the pre-pump reference price'),
     pump_baseline_ms: ms(86_400_000, 'history over which the volume baseline (median window volume) is taken'),
-    pump_min_baseline_windows: count(6, 'pump windows of history needed before judging a symbol (warm-up)'),
+    pump_min_baseline_windows: count(2, 'pump windows of history needed before judging a symbol (warm-up; the baseline is a median of pump_bucket_ms buckets, so 2 windows = 20 samples by default)'),
     dump_reversal: ratio(0.5, 'fraction of the rise (reference → peak) given back that confirms the dump'),
     dump_window_ms: ms(3_600_000, 'time after the peak in which the dump must come; the episode closes after it'),
 

@@ -5,27 +5,42 @@ import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 
 /**
- * price_anomaly: the price of a symbol moves, within `price_window_ms`, by at least
- * `price_change_threshold` from the window's low (a rise) or high (a fall); or by at least
- * `price_volatility_z` of the symbol's own typical window move (robust: MAD of past window log
- * returns), and no less than `price_min_move`. One alert per episode: moves in the same direction
- * within a window of the last alerting trade extend it.
+ * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
+ * `price_window_ms`, by at least `price_change_threshold` from the window's low (a rise) or high (a
+ * fall); or, within that window or the short one (`price_short_window_ms`), by at least
+ * `price_volatility_z` of the symbol's own volatility over that horizon, and by no less than
+ * `price_min_move` and `price_min_ticks` typical trade-to-trade moves (bid-ask bounce).
+ *
+ * Volatility per window length: the robust spread (MAD, floored by a trimmed mean absolute return)
+ * of the symbol's own close-to-close returns over past calendar windows of that length; while the
+ * long length warms up, the short one's spread scaled by √time (random walk). The short window
+ * warms up fast (20 one-minute returns instead of 20 five-minute ones) and judges a move over the
+ * horizon it actually took: a 5% jump in 40 s is far more extreme than 5% over five minutes.
+ * One alert per episode: anomalous moves (either way) within a window of the last one extend it.
  */
-interface SymbolState {
-  extremes: TimeExtremes;
-  /** Log returns of consecutive windows (close to close), for the symbol's own volatility. */
-  returns: RobustRing;
+
+/** Returns over calendar windows of one length, and the price range over a rolling window of it. */
+interface Horizon {
+  readonly windowMs: number;
+  readonly extremes: TimeExtremes;
+  readonly returns: RobustRing;
   windowStartMs: number;
   windowOpenPrice: number;
-  lastPrice: number;
-  /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
-  ticks: RobustRing;
-  /** Cached at each window roll: volatility of window returns, typical tick move. */
+  /** Robust volatility of this length's window returns (NaN while warming up). */
   sigma: number;
+}
+
+interface SymbolState {
+  readonly horizons: Horizon[];
+  /** Settled price: the median of the last three trades, so one off-market print moves nothing. */
+  lastPrice: number;
+  readonly lastRaw: number[];
+  /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
+  readonly ticks: RobustRing;
   tickMove: number;
   /** Recent trade ids (bounded), as evidence of the move. */
   recentIds: { tsMs: number; id: string }[];
-  episode: { key: string; direction: 'up' | 'down'; startMs: number; lastMs: number; peakMove: number } | null;
+  episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
   lastTsMs: number;
 }
 
@@ -34,86 +49,126 @@ const MAX_IDS = 200;
 function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.price_window_ms;
+  const lengths = [...new Set([t.price_short_window_ms, windowMs])].sort((a, b) => a - b);
   const states = new Map<string, SymbolState>();
+
+  /**
+   * Volatility over horizon `g`: its own returns' spread once warmed up; until then the shorter
+   * lengths' spreads scaled by √time (the largest: bid-ask noise inflates short returns, so scaling
+   * them up errs on the calm side).
+   */
+  function sigmaFor(s: SymbolState, g: Horizon): number {
+    if (g.sigma > 0) return g.sigma;
+    let out = NaN;
+    for (const o of s.horizons) {
+      if (!(o.sigma > 0)) continue;
+      const scaled = o.sigma * Math.sqrt(g.windowMs / o.windowMs);
+      if (!(scaled <= out)) out = scaled;
+    }
+    return out;
+  }
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       let s = states.get(trade.symbol);
       if (!s) {
         s = {
-          extremes: new TimeExtremes(windowMs),
-          returns: new RobustRing(100),
+          horizons: lengths.map((w) => ({
+            windowMs: w,
+            extremes: new TimeExtremes(w),
+            returns: new RobustRing(100),
+            windowStartMs: trade.tsMs - (trade.tsMs % w),
+            windowOpenPrice: trade.price,
+            sigma: NaN,
+          })),
           ticks: new RobustRing(64),
-          sigma: NaN,
           tickMove: 0,
-          windowStartMs: trade.tsMs - (trade.tsMs % windowMs),
-          windowOpenPrice: trade.price,
           lastPrice: trade.price,
+          lastRaw: [],
           recentIds: [],
           episode: null,
           lastTsMs: trade.tsMs,
         };
         states.set(trade.symbol, s);
       }
-      // Window-to-window returns feed the symbol's volatility estimate.
-      const ws = trade.tsMs - (trade.tsMs % windowMs);
-      if (ws > s.windowStartMs) {
-        if (s.lastPrice > 0 && s.windowOpenPrice > 0) s.returns.push(Math.log(s.lastPrice / s.windowOpenPrice));
-        s.windowStartMs = ws;
-        s.windowOpenPrice = s.lastPrice;
-        // Volatility: robust (MAD) but never below the mean absolute return, so a symbol whose price
-        // mostly does not move (MAD 0) is not judged against zero volatility.
-        if (s.returns.size >= t.price_min_volatility_windows) {
-          s.sigma = Math.max(s.returns.madSigma(), 1.2533 * s.returns.meanAbs());
+      for (const g of s.horizons) {
+        // Window-to-window returns feed the symbol's volatility estimate at this length.
+        const ws = trade.tsMs - (trade.tsMs % g.windowMs);
+        if (ws <= g.windowStartMs) continue;
+        // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
+        const close = s.lastRaw[s.lastRaw.length - 1] ?? s.lastPrice;
+        if (close > 0 && g.windowOpenPrice > 0) g.returns.push(Math.log(close / g.windowOpenPrice));
+        g.windowStartMs = ws;
+        g.windowOpenPrice = close;
+        // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
+        // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
+        // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
+        // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
+        // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
+        if (g.returns.size >= t.price_min_volatility_windows) {
+          g.sigma = Math.max(g.returns.madSigma(), g.returns.quantileAbs(0.8) / 1.2816, 1.2533 * g.returns.trimmedMeanAbs(0.1));
         }
-        s.tickMove = s.ticks.size >= 10 ? s.ticks.median() : 0;
+        if (g.windowMs === lengths[0]) s.tickMove = s.ticks.size >= 10 ? s.ticks.median() : 0;
       }
-      if (trade.price !== s.lastPrice && s.lastPrice > 0) s.ticks.push(Math.abs(Math.log(trade.price / s.lastPrice)));
-      s.lastPrice = trade.price;
+      const prev = s.lastRaw[s.lastRaw.length - 1];
+      if (prev !== undefined && trade.price !== prev && prev > 0) s.ticks.push(Math.abs(Math.log(trade.price / prev)));
+      s.lastRaw.push(trade.price);
+      if (s.lastRaw.length > 3) s.lastRaw.shift();
+      // A late or off-market print (a single trade far from the others, then back) is not a move.
+      const price = s.lastRaw.length < 3 ? trade.price : median3(s.lastRaw[0]!, s.lastRaw[1]!, s.lastRaw[2]!);
+      s.lastPrice = price;
       s.lastTsMs = trade.tsMs;
-      s.extremes.push(trade.tsMs, trade.price);
       s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
       while (s.recentIds.length > 0 && (s.recentIds[0]!.tsMs < trade.tsMs - windowMs || s.recentIds.length > MAX_IDS)) {
         s.recentIds.shift();
       }
 
-      const low = s.extremes.min;
-      const high = s.extremes.max;
-      const rise = trade.price / low - 1;
-      const fall = 1 - trade.price / high;
-      const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
-      const move = Math.max(rise, fall);
-      const fromPrice = direction === 'up' ? low : high;
-      const fromMs = direction === 'up' ? s.extremes.minAtMs : s.extremes.maxAtMs;
-
-      const sigma = s.sigma;
-      const logMove = Math.abs(Math.log(trade.price / fromPrice));
-      const z = sigma > 0 ? logMove / sigma : NaN;
-      const byThreshold = move >= t.price_change_threshold;
-      // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
-      const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * s.tickMove;
-      if (!byThreshold && !byVolatility) return;
-
-      const ep = s.episode;
-      let episode = ep;
-      if (!ep || ep.direction !== direction || trade.tsMs - ep.lastMs > windowMs) {
-        episode = { key: `${trade.symbol}|${direction}|${fromMs}`, direction, startMs: fromMs, lastMs: trade.tsMs, peakMove: 0 };
-        s.episode = episode;
+      // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
+      let best: { move: number; direction: 'up' | 'down'; fromPrice: number; fromMs: number; z: number; h: Horizon; byThreshold: boolean } | null = null;
+      for (const g of s.horizons) {
+        g.extremes.push(trade.tsMs, price);
+        const rise = price / g.extremes.min - 1;
+        const fall = 1 - price / g.extremes.max;
+        const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
+        const move = Math.max(rise, fall);
+        const fromPrice = direction === 'up' ? g.extremes.min : g.extremes.max;
+        const fromMs = direction === 'up' ? g.extremes.minAtMs : g.extremes.maxAtMs;
+        const sigma = sigmaFor(s, g);
+        const logMove = Math.abs(Math.log(price / fromPrice));
+        const z = sigma > 0 ? logMove / sigma : NaN;
+        const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
+        // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
+        const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * s.tickMove;
+        if (!byThreshold && !byVolatility) continue;
+        if (!best || (byThreshold && !best.byThreshold) || (byThreshold === best.byThreshold && (byThreshold ? move > best.move : z > best.z))) {
+          best = { move, direction, fromPrice, fromMs, z, h: g, byThreshold };
+        }
       }
-      const e = episode!;
+      if (!best) return;
+      const { move, direction, fromPrice, fromMs, z, byThreshold } = best;
+
+      // One episode per burst of anomalous moves, whichever way: a price whipsawing after a shock
+      // is one event for a reviewer, not an alert per swing.
+      let e = s.episode;
+      if (!e || trade.tsMs - e.lastMs > windowMs) {
+        e = { key: `${trade.symbol}|${direction}|${fromMs}`, direction, startMs: fromMs, lastMs: trade.tsMs, peakMove: 0 };
+        s.episode = e;
+      }
       e.lastMs = trade.tsMs;
       // Update the alert only when the move grows noticeably (keeps updates few on long moves).
       if (move < e.peakMove * 1.1 && e.peakMove > 0) return;
       e.peakMove = move;
+      e.direction = direction;
       const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+      const minutes = `${+(best.h.windowMs / 60000).toFixed(2)}-min`;
       const rule = byThreshold
         ? `threshold ${pct(t.price_change_threshold)}`
-        : `${z.toFixed(1)}× its typical ${windowMs / 60000}-min move (threshold ${t.price_volatility_z}×)`;
+        : `${z.toFixed(1)}× its typical ${minutes} move (threshold ${t.price_volatility_z}×)`;
       ctx.emit({
         pattern: 'price_anomaly',
         episodeKey: e.key,
         description:
-          `${trade.symbol}: price ${direction === 'up' ? 'rose' : 'fell'} ${pct(move)} from ${fromPrice} to ${trade.price} ` +
+          `${trade.symbol}: price ${direction === 'up' ? 'rose' : 'fell'} ${pct(move)} from ${fromPrice} to ${price} ` +
           `within ${((trade.tsMs - fromMs) / 1000).toFixed(0)}s (${rule}).`,
         confidence: byThreshold ? Math.min(1, 0.6 + move / t.price_change_threshold / 5) : Math.min(1, 0.4 + 0.3 * (z / t.price_volatility_z - 1)),
         riskScore: Math.min(1, 0.3 + move * 1.5),
@@ -128,13 +183,11 @@ function createPriceAnomaly(config: Config): Detector {
           metrics: [
             { name: 'price_move', value: round4(move), threshold: t.price_change_threshold, op: '>=', unit: 'ratio' },
             { name: 'from_price', value: fromPrice },
-            { name: 'to_price', value: trade.price },
-            ...(Number.isFinite(z)
-              ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }]
-              : []),
+            { name: 'to_price', value: price },
+            ...(Number.isFinite(z) ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }] : []),
             ...(s.tickMove > 0 ? [{ name: 'typical_tick_move', value: round4(s.tickMove), unit: 'log' }] : []),
           ],
-          details: { direction, window_ms: windowMs, rule: byThreshold ? 'threshold' : 'volatility' },
+          details: { direction, window_ms: best.h.windowMs, rule: byThreshold ? 'threshold' : 'volatility' },
         },
       });
     },
@@ -145,12 +198,16 @@ function createPriceAnomaly(config: Config): Detector {
   };
 }
 
+function median3(a: number, b: number, c: number): number {
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+}
+
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
 export const priceAnomaly: DetectorFactory = {
   pattern: 'price_anomaly',
-  version: 1,
+  version: 2,
   create: createPriceAnomaly,
 };

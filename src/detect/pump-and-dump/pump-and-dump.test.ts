@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert } from '../../domain/alert.js';
-import { background, MIN, pump, run, T0, warmHistory } from './test-helpers.js';
+import type { Trade } from '../../domain/events.js';
+import { background, MIN, pump, run, T0, trade, warmHistory } from './test-helpers.js';
 
 const START = T0 + 120 * MIN;
 const metric = (a: Alert, name: string): number => a.evidence.metrics.find((m) => m.name === name)!.value;
@@ -64,12 +65,18 @@ test('edge: a rise just below pump_price_rise raises nothing', async () => {
 });
 
 test('edge: a rise on ordinary volume (below the multiplier) raises nothing', async () => {
-  // One buy per second, qty 3, for 10 s = 30 qty against a baseline of 60 per 10 min.
-  const seen = await run([
-    ...warmHistory(),
-    ...pump({ startMs: START, fromPrice: 100, toPrice: 130, riseSec: 10, buysPerSec: 1, dumpSec: 10, dumpTo: 100 }),
-  ]);
+  // The price climbs 30% over 5 min and falls back, but trades come at the usual pace and size
+  // (one of qty 1 every 10 s, alternating sides): no surge of volume or of buying.
+  const ramp: Trade[] = [];
+  for (let k = 0; k < 60; k++) {
+    const up = k < 30 ? k + 1 : 60 - k;
+    ramp.push(trade(START + k * 10_000, 100 * (1 + 0.01 * up), 1, k % 2 === 0 ? 'buy' : 'sell', `inv${k % 5}`, `mm${k % 3}`));
+  }
+  const seen = await run([...warmHistory(), ...ramp]);
   assert.equal(seen.length, 0);
+  // The same ramp with a 10-second burst of rush buys is a pump: the test above is not vacuous.
+  const burst = pump({ startMs: START + 200_000, fromPrice: 121, toPrice: 124, riseSec: 10, buysPerSec: 6, dumpSec: 0, dumpTo: 124 });
+  assert.ok((await run([...warmHistory(), ...ramp, ...burst])).length > 0);
 });
 
 test('legitimate look-alike: a news jump without rush and without reversal raises nothing', async () => {
@@ -107,12 +114,15 @@ test('a pump without rush is alerted when the dump confirms it', async () => {
 
 test('warm-up: no judgement without pump_min_baseline_windows of history; state expires after the baseline horizon', async () => {
   const shape = { fromPrice: 100, toPrice: 130, riseSec: 30, buysPerSec: 6, dumpSec: 60, dumpTo: 101 };
-  // 30 min of history only (warm-up needs 6 × 10 min).
-  const cold = await run([...background(T0, T0 + 30 * MIN, 100), ...pump({ ...shape, startMs: T0 + 30 * MIN })]);
+  // 15 min of history only (warm-up needs 2 × 10 min).
+  const cold = await run([...background(T0, T0 + 15 * MIN, 100), ...pump({ ...shape, startMs: T0 + 15 * MIN })]);
+  assert.equal(cold.length, 0);
+  const warm = await run([...background(T0, T0 + 25 * MIN, 100), ...pump({ ...shape, startMs: T0 + 25 * MIN })]);
+  assert.ok(warm.length > 0);
   assert.equal(cold.length, 0);
   // Warm history, then 25 h of silence (beyond pump_baseline_ms): the symbol is forgotten and cold again.
   const gap = START + 25 * 60 * MIN;
-  const expired = await run([...warmHistory(), ...background(gap, gap + 20 * MIN, 100), ...pump({ ...shape, startMs: gap + 20 * MIN })]);
+  const expired = await run([...warmHistory(), ...background(gap, gap + 10 * MIN, 100), ...pump({ ...shape, startMs: gap + 10 * MIN })]);
   assert.equal(expired.length, 0);
 });
 

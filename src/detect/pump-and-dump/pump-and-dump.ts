@@ -9,8 +9,10 @@ import { TimeExtremes } from '../window/time-extremes.js';
  *   1. the price reaches ≥ (1 + pump_price_rise) × the pre-pump reference, where the reference is
  *      the higher of the median bucket close over pump_reference_ms and the lowest trade within
  *      pump_window_ms (so the rise is recent and measured from where the symbol normally trades);
- *   2. the volume of the last pump_window_ms is ≥ pump_volume_multiplier × the median volume of equal
- *      windows over pump_baseline_ms (robust; thin pairs are bursty);
+ *   2. the volume, or the number of buyer-initiated trades, during the rise (from the last trade at
+ *      or below the reference) is ≥ pump_volume_multiplier × the symbol's median per-bucket level
+ *      over pump_baseline_ms scaled to that span (robust; thin pairs with an empty median bucket
+ *      fall back to sliding pump-window sums);
  *   3. early alert (during the pump) when there were ≥ pump_min_rush_seconds "rush" seconds
  *      (≥ pump_rush_buys distinct aggressive buy orders in one second) and buyers initiated
  *      ≥ pump_min_buy_share of the window volume. Without rush the episode is kept silently and
@@ -62,18 +64,24 @@ interface Episode {
 interface SymbolState {
   bucketStartMs: number;
   bucketVolume: number;
+  bucketBuyTrades: number;
+  /** Last trade at or below the pre-pump reference: where a rise above it began. */
+  lastAtRefMs: number;
   bucketBuyVolume: number;
   lastPrice: number;
   lastSide: Side;
   lastTsMs: number;
   /** Closed bucket volumes over the baseline horizon (ring). */
   history: Float64Array;
+  /** Closed bucket trade counts, parallel to `history`. */
+  historyBuyTrades: Float64Array;
   historyNext: number;
   historyFilled: number;
   bucketsSinceBaseline: number;
   /** Closed buckets of the current pump window (ring): volume and buyer-initiated volume. */
   recentVol: Float64Array;
   recentBuy: Float64Array;
+  recentBuyTrades: Float64Array;
   recentNext: number;
   /** Bucket closes (carried forward) over the reference span (ring) and their median. */
   closes: Float64Array;
@@ -81,6 +89,8 @@ interface SymbolState {
   closesFilled: number;
   refMedian: number;
   baseline: number;
+  /** Median trade count of a pump window (sliding), like `baseline` for volume. */
+  baselineBuyTrades: number;
   extremes: TimeExtremes;
   /** Rush detection: the current second, the buy orders seen in it, and recent rush seconds. */
   secondMs: number;
@@ -110,22 +120,27 @@ function createPumpAndDump(config: Config): Detector {
     return {
       bucketStartMs: trade.tsMs - (trade.tsMs % bucketMs),
       bucketVolume: 0,
+      bucketBuyTrades: 0,
+      lastAtRefMs: -Infinity,
       bucketBuyVolume: 0,
       lastPrice: trade.price,
       lastSide: 'buy',
       lastTsMs: trade.tsMs,
       history: new Float64Array(historyBuckets),
+      historyBuyTrades: new Float64Array(historyBuckets),
       historyNext: 0,
       historyFilled: 0,
       bucketsSinceBaseline: 0,
       recentVol: new Float64Array(windowBuckets),
       recentBuy: new Float64Array(windowBuckets),
+      recentBuyTrades: new Float64Array(windowBuckets),
       recentNext: 0,
       closes: new Float64Array(closeBuckets),
       closesNext: 0,
       closesFilled: 0,
       refMedian: NaN,
       baseline: NaN,
+      baselineBuyTrades: NaN,
       extremes: new TimeExtremes(windowMs),
       secondMs: -1,
       secondOrders: new Set(),
@@ -147,6 +162,9 @@ function createPumpAndDump(config: Config): Detector {
     for (let i = 0; i < closed; i++) {
       const v = i === 0 ? s.bucketVolume : 0;
       const b = i === 0 ? s.bucketBuyVolume : 0;
+      const n = i === 0 ? s.bucketBuyTrades : 0;
+      s.historyBuyTrades[s.historyNext] = n;
+      s.recentBuyTrades[s.recentNext] = n;
       s.history[s.historyNext] = v;
       s.historyNext = (s.historyNext + 1) % historyBuckets;
       if (s.historyFilled < historyBuckets) s.historyFilled++;
@@ -170,31 +188,46 @@ function createPumpAndDump(config: Config): Detector {
     s.bucketStartMs = target;
     s.bucketVolume = 0;
     s.bucketBuyVolume = 0;
+    s.bucketBuyTrades = 0;
     s.refMedian = median(s.closes.subarray(0, s.closesFilled));
-    if (s.historyFilled >= minBuckets && (s.bucketsSinceBaseline >= windowBuckets || Number.isNaN(s.baseline))) {
-      s.baseline = windowBaseline(s);
+    // Refresh every bucket while the history is short (it changes fast), then once a window.
+    const refresh = s.bucketsSinceBaseline >= windowBuckets || s.historyFilled < 4 * windowBuckets || Number.isNaN(s.baseline);
+    if (s.historyFilled >= minBuckets && refresh) {
+      s.baseline = windowBaseline(s, s.history);
+      s.baselineBuyTrades = windowBaseline(s, s.historyBuyTrades);
       s.bucketsSinceBaseline = 0;
     }
   }
 
-  /** Median volume of the non-overlapping pump-window-long spans of the history (mean when 0). */
-  function windowBaseline(s: SymbolState): number {
-    const n = Math.floor(s.historyFilled / windowBuckets);
+  /**
+   * A pump window's typical volume (or trade count): windowBuckets × the median bucket over the
+   * history. Single buckets, not window sums: a burst of k buckets (news, a block, another episode)
+   * touches k buckets but k + windowBuckets − 1 sliding sums, so the per-bucket median stays at
+   * the symbol's ordinary level when bursts are frequent. Thin pairs whose median bucket is empty
+   * fall back to the median of sliding window sums, then to their mean.
+   */
+  function windowBaseline(s: SymbolState, ring: Float64Array): number {
+    const filled = s.historyFilled;
+    // Oldest to newest bucket, unrolled from the ring.
+    const start = (s.historyNext - filled + historyBuckets) % historyBuckets;
+    const at = (i: number): number => ring[(start + i) % historyBuckets]!;
+    const buckets = new Float64Array(filled);
+    for (let i = 0; i < filled; i++) buckets[i] = at(i);
+    const perBucket = median(buckets);
+    if (perBucket > 0) return perBucket * windowBuckets;
+    const n = filled - windowBuckets + 1;
+    if (n <= 0) return NaN;
     const sums = new Float64Array(n);
-    // Walk back from the newest bucket so the spans align with the present.
-    let at = s.historyNext;
+    let sum = 0;
+    for (let i = 0; i < windowBuckets; i++) sum += at(i);
     let total = 0;
     for (let w = 0; w < n; w++) {
-      let sum = 0;
-      for (let k = 0; k < windowBuckets; k++) {
-        at = (at - 1 + historyBuckets) % historyBuckets;
-        sum += s.history[at]!;
-      }
-      sums[w] = sum;
-      total += sum;
+      if (w > 0) sum += at(w + windowBuckets - 1) - at(w - 1);
+      sums[w] = Math.max(0, sum);
+      total += sums[w]!;
     }
     const m = median(sums);
-    return m > 0 ? m : total / Math.max(1, n);
+    return m > 0 ? m : total / n;
   }
 
   /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
@@ -216,15 +249,29 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   function windowVolumes(s: SymbolState): { volume: number; buy: number } {
+    return spanVolumes(s, windowBuckets);
+  }
+
+  /** Volume and buyer-initiated volume of the current bucket and the newest `buckets` − 1 closed ones. */
+  /** Volume, buyer-initiated volume and buyer-initiated trades of the current bucket and the newest `buckets` − 1 closed ones. */
+  function spanVolumes(s: SymbolState, buckets: number): { volume: number; buy: number; trades: number } {
     let volume = s.bucketVolume;
     let buy = s.bucketBuyVolume;
-    // The current bucket plus the newest windowBuckets − 1 closed ones span one pump window.
-    for (let k = 1; k < windowBuckets; k++) {
+    let trades = s.bucketBuyTrades;
+    for (let k = 1; k < Math.min(buckets, windowBuckets); k++) {
       const at = (s.recentNext - k + windowBuckets) % windowBuckets;
       volume += s.recentVol[at]!;
       buy += s.recentBuy[at]!;
+      trades += s.recentBuyTrades[at]!;
     }
-    return { volume, buy };
+    return { volume, buy, trades };
+  }
+
+  /** Buckets from the one holding `fromMs` to the current one (1 … windowBuckets). */
+  function bucketsSince(s: SymbolState, fromMs: number): number {
+    if (!Number.isFinite(fromMs)) return windowBuckets;
+    const first = fromMs - (fromMs % bucketMs);
+    return Math.min(windowBuckets, Math.max(1, Math.round((s.bucketStartMs - first) / bucketMs) + 1));
   }
 
   function expireRecent(s: SymbolState, nowMs: number): void {
@@ -266,7 +313,7 @@ function createPumpAndDump(config: Config): Detector {
     const windowMin = windowMs / 60_000;
     let description =
       `${symbol}: price rose ${pct(rise)} from the pre-pump reference ${fmt(e.refPrice)} to ${fmt(e.peakPrice)} ` +
-      `(threshold ${pct(t.pump_price_rise)} within ${windowMin} min) on ${fmtRatio(volRatio)} the symbol's median ${windowMin}-min volume ` +
+      `(threshold ${pct(t.pump_price_rise)} within ${windowMin} min) on ${fmtRatio(volRatio)} the symbol's median volume for the span of the rise ` +
       `(threshold ${t.pump_volume_multiplier}×), with ${e.rushSeconds} rush second(s) of ≥${t.pump_rush_buys} aggressive buys; pump from ${iso(e.startMs)}, peak at ${iso(e.peakMs)}.`;
     if (confirmed) {
       description += ` Dump confirmed at ${iso(e.confirmedMs!)}: ${pct(giveBack)} of the rise given back (threshold ${pct(t.dump_reversal)} within ${t.dump_window_ms / 60_000} min).`;
@@ -318,14 +365,14 @@ function createPumpAndDump(config: Config): Detector {
     ctx.emit(finding);
   }
 
-  function openEpisode(symbol: string, s: SymbolState, trade: Trade, ref: number, volume: number, buyShare: number, early: boolean, ctx: DetectorContext): void {
+  function openEpisode(symbol: string, s: SymbolState, trade: Trade, ref: number, volume: number, baselineVolume: number, buyShare: number, early: boolean, ctx: DetectorContext): void {
     // The rise starts at the window's low when that is the reference, else at the window's start.
     const startMs = Number.isFinite(s.extremes.minAtMs) ? s.extremes.minAtMs : trade.tsMs;
     const e: Episode = {
       key: `${symbol}|${startMs}`,
       startMs,
       refPrice: ref,
-      baselineVolume: s.baseline,
+      baselineVolume: baselineVolume,
       detectedMs: trade.tsMs,
       alertedMs: null,
       lastPrices: [],
@@ -375,14 +422,20 @@ function createPumpAndDump(config: Config): Detector {
       s.lastPrice = trade.price;
       s.lastTsMs = trade.tsMs;
       s.bucketVolume += trade.qty;
-      if (side === 'buy') s.bucketBuyVolume += trade.qty;
+      if (side === 'buy') {
+        s.bucketBuyVolume += trade.qty;
+        s.bucketBuyTrades++;
+      }
       s.extremes.push(trade.tsMs, trade.price);
       trackRush(s, trade, side);
       expireRecent(s, trade.tsMs);
 
       const e = s.episode;
-      if (e && e.confirmedMs !== null && trade.price >= e.peakPrice * (1 + t.pump_price_rise)) {
-        // A new, higher pump after a confirmed dump is a new episode, judged afresh below.
+      const settled = e !== null && e.confirmedMs !== null && trade.tsMs - e.confirmedMs >= windowMs;
+      if (e && e.confirmedMs !== null && trade.price >= (settled ? Math.min(e.peakPrice, e.lowAfterPeak) : e.peakPrice) * (1 + t.pump_price_rise)) {
+        // A rise of pump size above the old peak, or (a pump window after the dump confirmed, so
+        // rebounds within the dump stay part of it) from the dump's low, ends that story: it is
+        // judged afresh below, as a possible new pump.
         s.episode = null;
       } else if (e) {
         e.lastMs = trade.tsMs;
@@ -428,12 +481,24 @@ function createPumpAndDump(config: Config): Detector {
       if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
       const low = s.extremes.min;
       const ref = Math.max(s.refMedian, low);
+      if (trade.price <= ref) s.lastAtRefMs = trade.tsMs;
       if (trade.price < ref * (1 + t.pump_price_rise)) return;
-      const { volume, buy } = windowVolumes(s);
-      if (volume < t.pump_volume_multiplier * s.baseline) return;
+      // The surge is measured over the rise itself (from the bucket of the last trade at or below the
+      // reference, or of the window's low if later), against the baseline scaled to that span: a
+      // 3-minute pump is not diluted by 7 quiet minutes. The current bucket counts as a whole one.
+      const spanBuckets = bucketsSince(s, Math.max(s.lastAtRefMs, s.extremes.minAtMs));
+      // Activity is volume OR the number of buyer-initiated trades: a pump's crowd of small buys
+      // multiplies the buy trades far more than the quantity (and a liquid symbol's ordinary flow is
+      // half sells), so a surge of either counts.
+      const { volume, buy, trades } = spanVolumes(s, spanBuckets);
+      const spanBaseline = (s.baseline * spanBuckets) / windowBuckets;
+      const spanBaselineBuyTrades = (s.baselineBuyTrades * spanBuckets) / windowBuckets;
+      const byVolume = volume >= t.pump_volume_multiplier * spanBaseline;
+      const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
+      if (!byVolume && !byTrades) return;
       const buyShare = volume > 0 ? buy / volume : 0;
       const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
-      openEpisode(trade.symbol, s, trade, ref, volume, buyShare, early, ctx);
+      openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
       s.recentBuyers = new Map();
       s.olderBuyers = new Map();
     },
@@ -486,6 +551,6 @@ function iso(ms: number): string {
 
 export const pumpAndDump: DetectorFactory = {
   pattern: 'pump_and_dump',
-  version: 1,
+  version: 2,
   create: createPumpAndDump,
 };

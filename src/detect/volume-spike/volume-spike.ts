@@ -2,42 +2,68 @@ import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { RobustRing } from '../window/robust.js';
+import { TimeExtremes } from '../window/time-extremes.js';
+import { normalTail, normalTailInverse } from '../window/normal.js';
 
 /**
- * volume_spike: the traded quantity of a symbol in one bucket (default 5 min) reaches
- * `volume_spike_multiplier` × the median of its own recent active buckets AND is an outlier of its
- * own log-volume distribution by a robust z-score (median/MAD). The ratio is the rule users set; the
- * z-score keeps heavy-tailed, bursty symbols (thin crypto pairs) from alerting on their ordinary
- * swings. Empty buckets are left out of the baseline: a market that was closed or a pair that did not
- * trade says nothing about its typical active volume. Judged on every trade, so an alert comes as
- * soon as the bucket crosses; consecutive spiking buckets (gaps up to `volume_episode_gap_buckets`)
- * are one episode and one alert.
+ * volume_spike (docs/detectors/volume_spike.md): the traded quantity of a symbol over a ROLLING
+ * window reaches `volume_spike_multiplier` × the median of the symbol's own past active calendar
+ * windows of the same length AND is an outlier of their log-volume distribution by a robust z-score
+ * (median/MAD). Two window lengths are judged, each against its own baseline: `volume_bucket_ms`
+ * (default 5 min: sustained surges) and `volume_short_window_ms` (default 1 min: bursts that a long
+ * bucket would dilute — a 1-min burst at 8× is only 2.4× of a 5-min bucket). Each length has its
+ * own distribution, so a short window's larger noise raises its own bar instead of raising alerts.
+ * The ratio is the rule users set; the z-score keeps heavy-tailed, bursty symbols (thin crypto
+ * pairs) from alerting on their ordinary swings. Empty windows are left out of the baseline: a
+ * market that was closed or a pair that did not trade says nothing about its typical active volume.
+ * Judged on every trade, so an alert comes as soon as the window crosses; triggers closer together
+ * than `volume_episode_gap_buckets` long buckets are one episode and one alert.
  */
-interface SymbolState {
-  bucketStartMs: number;
-  volume: number;
-  trades: number;
-  tradeIds: string[];
-  accounts: Set<string>;
-  /** Volume that trips the alert in this bucket; Infinity while the baseline warms up. */
-  triggerVolume: number;
+
+/** One window length: its calendar-window baseline and its rolling sum over the trade queue. */
+interface Scale {
+  readonly windowMs: number;
+  /** Robust-z bar of this length: shorter windows are more tests per day, so a higher bar. */
+  readonly z: number;
+  calStartMs: number;
+  calVolume: number;
+  readonly history: RobustRing;
+  readonly logHistory: RobustRing;
+  /** Volume that trips the alert; Infinity while the baseline warms up. */
+  trigger: number;
   baseline: number;
   logMedian: number;
   logSigma: number;
-  history: RobustRing;
-  logHistory: RobustRing;
+  /** Index of the oldest queued trade inside the rolling window, and the window's volume. */
+  head: number;
+  sum: number;
+  /** Largest single trade in the rolling window. */
+  readonly largest: TimeExtremes;
+}
+
+interface SymbolState {
+  readonly scales: Scale[];
+  /** Trades of the longest window (parallel arrays; compacted now and then). */
+  readonly ts: number[];
+  readonly qty: number[];
+  readonly ids: string[];
+  readonly buyers: string[];
+  readonly sellers: string[];
+  lastTsMs: number;
   episode: Episode | null;
-  /** Ratio at the last emission of this bucket (0 = not emitted yet). */
-  emittedRatio: number;
 }
 
 interface Episode {
-  startMs: number;
-  lastSpikeBucketMs: number;
-  tradeIds: string[];
-  accounts: Set<string>;
+  readonly startMs: number;
+  lastSpikeMs: number;
+  lastEmitMs: number;
+  readonly tradeIds: string[];
+  readonly accounts: Set<string>;
   peakRatio: number;
+  emittedRatio: number;
+  /** Long buckets (calendar) in which the volume was over a trigger. */
   buckets: number;
+  lastBucketMs: number;
 }
 
 const MAX_IDS = 500;
@@ -45,124 +71,190 @@ const MAX_IDS = 500;
 function createVolumeSpike(config: Config): Detector {
   const t = config.thresholds;
   const bucketMs = t.volume_bucket_ms;
+  const lengths = [...new Set([bucketMs, t.volume_short_window_ms])].sort((a, b) => a - b);
+  const longestMs = lengths[lengths.length - 1]!;
+  const gapMs = Math.max(1, t.volume_episode_gap_buckets) * bucketMs;
   const states = new Map<string, SymbolState>();
+  /**
+   * volume_robust_z holds for the long window; a shorter one is judged (bucketMs / w) times as often,
+   * so its bar is raised until its expected false alarms per day equal the long window's.
+   */
+  function zFor(w: number): number {
+    return w >= bucketMs ? t.volume_robust_z : normalTailInverse((normalTail(t.volume_robust_z) * w) / bucketMs);
+  }
 
-  function newState(bucketStartMs: number): SymbolState {
+  function newState(tsMs: number): SymbolState {
     return {
-      bucketStartMs,
-      volume: 0,
-      trades: 0,
-      tradeIds: [],
-      accounts: new Set(),
-      triggerVolume: Infinity,
-      baseline: NaN,
-      logMedian: NaN,
-      logSigma: NaN,
-      history: new RobustRing(t.volume_baseline_buckets),
-      logHistory: new RobustRing(t.volume_baseline_buckets),
+      scales: lengths.map((w) => ({
+        windowMs: w,
+        z: zFor(w),
+        calStartMs: tsMs - (tsMs % w),
+        calVolume: 0,
+        history: new RobustRing(t.volume_baseline_buckets),
+        logHistory: new RobustRing(t.volume_baseline_buckets),
+        trigger: Infinity,
+        baseline: NaN,
+        logMedian: NaN,
+        logSigma: NaN,
+        head: 0,
+        sum: 0,
+        largest: new TimeExtremes(w),
+      })),
+      ts: [],
+      qty: [],
+      ids: [],
+      buyers: [],
+      sellers: [],
+      lastTsMs: tsMs,
       episode: null,
-      emittedRatio: 0,
     };
   }
 
-  /** Closes the current bucket when `tsMs` is past it, feeding the baseline and ending stale episodes. */
-  function roll(s: SymbolState, tsMs: number): void {
-    const target = tsMs - (tsMs % bucketMs);
-    if (target <= s.bucketStartMs) return;
-    if (s.volume > 0) {
-      s.history.push(s.volume);
-      s.logHistory.push(Math.log(s.volume));
+  /** Closes the scale's calendar window when `tsMs` is past it and refreshes its trigger. */
+  function roll(sc: Scale, tsMs: number): void {
+    const target = tsMs - (tsMs % sc.windowMs);
+    if (target <= sc.calStartMs) return;
+    if (sc.calVolume > 0) {
+      sc.history.push(sc.calVolume);
+      sc.logHistory.push(Math.log(sc.calVolume));
+      if (sc.history.size >= t.volume_min_baseline_buckets) {
+        sc.baseline = sc.history.median();
+        sc.logMedian = sc.logHistory.median();
+        // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
+        // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
+        // clockwork from alerting on a 30% busier window.
+        sc.logSigma = Math.max(sc.logHistory.madSigma(), 0.25);
+        sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
+      }
     }
-    const ep = s.episode;
-    if (ep && s.emittedRatio > 0) {
-      // The closing bucket spiked: its trades join the episode's evidence.
-      for (const id of s.tradeIds) if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
-      for (const a of s.accounts) ep.accounts.add(a);
-    }
-    if (ep && target - ep.lastSpikeBucketMs > bucketMs * (t.volume_episode_gap_buckets + 1)) s.episode = null;
-    s.bucketStartMs = target;
-    s.volume = 0;
-    s.trades = 0;
-    s.tradeIds = [];
-    s.accounts = new Set();
-    s.emittedRatio = 0;
-    if (s.history.size >= t.volume_min_baseline_buckets) {
-      s.baseline = s.history.median();
-      s.logMedian = s.logHistory.median();
-      s.logSigma = Math.max(s.logHistory.madSigma(), 0.25);
-      const byRatio = t.volume_spike_multiplier * s.baseline;
-      const byZ = Math.exp(s.logMedian + t.volume_robust_z * s.logSigma);
-      s.triggerVolume = Math.max(byRatio, byZ);
-    } else s.triggerVolume = Infinity;
+    sc.calStartMs = target;
+    sc.calVolume = 0;
+  }
+
+  /** Drops queued trades older than the longest window (the scales' heads move with them). */
+  function compact(s: SymbolState): void {
+    const drop = s.scales[s.scales.length - 1]!.head;
+    if (drop < 1024 || drop * 2 < s.ts.length) return;
+    s.ts.splice(0, drop);
+    s.qty.splice(0, drop);
+    s.ids.splice(0, drop);
+    s.buyers.splice(0, drop);
+    s.sellers.splice(0, drop);
+    for (const sc of s.scales) sc.head -= drop;
   }
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       let s = states.get(trade.symbol);
       if (!s) {
-        s = newState(trade.tsMs - (trade.tsMs % bucketMs));
+        s = newState(trade.tsMs);
         states.set(trade.symbol, s);
       }
-      roll(s, trade.tsMs);
-      s.volume += trade.qty;
-      s.trades++;
-      if (s.tradeIds.length < MAX_IDS) s.tradeIds.push(trade.tradeId);
-      if (trade.buyer) s.accounts.add(trade.buyer);
-      if (trade.seller) s.accounts.add(trade.seller);
-      if (s.volume < s.triggerVolume) return;
-
-      const ratio = s.volume / s.baseline;
-      // Re-emit only when the bucket first crosses or grows by 25%, to keep updates few.
-      if (s.emittedRatio > 0 && ratio < s.emittedRatio * 1.25) return;
-      let ep = s.episode;
-      if (!ep) {
-        ep = { startMs: s.bucketStartMs, lastSpikeBucketMs: s.bucketStartMs, tradeIds: [], accounts: new Set(), peakRatio: 0, buckets: 0 };
-        s.episode = ep;
+      s.lastTsMs = trade.tsMs;
+      s.ts.push(trade.tsMs);
+      s.qty.push(trade.qty);
+      s.ids.push(trade.tradeId);
+      s.buyers.push(trade.buyer ?? '');
+      s.sellers.push(trade.seller ?? '');
+      let hit: Scale | null = null;
+      let hitExcess = 0;
+      for (const sc of s.scales) {
+        roll(sc, trade.tsMs);
+        sc.calVolume += trade.qty;
+        sc.sum += trade.qty;
+        sc.largest.push(trade.tsMs, trade.qty);
+        // The rolling window is [now − length, now] (as TimeExtremes keeps it).
+        const cutoff = trade.tsMs - sc.windowMs;
+        while (sc.head < s.ts.length && s.ts[sc.head]! < cutoff) sc.sum -= s.qty[sc.head++]!;
+        if (sc.head === s.ts.length - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
+        // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
+        // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
+        if (sc.sum - sc.largest.max >= sc.trigger) {
+          const excess = sc.sum / sc.trigger;
+          if (excess > hitExcess) {
+            hit = sc;
+            hitExcess = excess;
+          }
+        }
       }
-      if (s.emittedRatio === 0) ep.buckets++;
-      ep.lastSpikeBucketMs = s.bucketStartMs;
+      compact(s);
+      let ep = s.episode;
+      if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = s.episode = null;
+      if (hit === null) return;
+
+      const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
+      const ratio = hit.sum / hit.baseline;
+      if (!ep) {
+        ep = {
+          startMs: s.ts[hit.head]!,
+          lastSpikeMs: trade.tsMs,
+          lastEmitMs: -Infinity,
+          tradeIds: s.ids.slice(hit.head, hit.head + MAX_IDS),
+          accounts: new Set(),
+          peakRatio: 0,
+          emittedRatio: 0,
+          buckets: 0,
+          lastBucketMs: -Infinity,
+        };
+        for (let i = hit.head; i < s.ts.length && ep.accounts.size < MAX_IDS; i++) {
+          if (s.buyers[i]) ep.accounts.add(s.buyers[i]!);
+          if (s.sellers[i]) ep.accounts.add(s.sellers[i]!);
+        }
+        s.episode = ep;
+      } else {
+        if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(trade.tradeId);
+        if (trade.buyer && ep.accounts.size < MAX_IDS) ep.accounts.add(trade.buyer);
+        if (trade.seller && ep.accounts.size < MAX_IDS) ep.accounts.add(trade.seller);
+      }
+      ep.lastSpikeMs = trade.tsMs;
+      if (longBucket !== ep.lastBucketMs) {
+        ep.buckets++;
+        ep.lastBucketMs = longBucket;
+      }
       ep.peakRatio = Math.max(ep.peakRatio, ratio);
-      s.emittedRatio = ratio;
-      const z = (Math.log(s.volume) - s.logMedian) / s.logSigma;
-      const ids = ep.tradeIds.concat(s.tradeIds).slice(0, MAX_IDS);
-      const accounts = new Set([...ep.accounts, ...s.accounts]);
+      // Re-emit only when the surge grows by 25% or has lasted another long bucket: few updates.
+      if (ep.emittedRatio > 0 && ratio < ep.emittedRatio * 1.25 && trade.tsMs - ep.lastEmitMs < bucketMs) return;
+      ep.emittedRatio = Math.max(ep.emittedRatio, ratio);
+      ep.lastEmitMs = trade.tsMs;
+      const z = (Math.log(hit.sum) - hit.logMedian) / hit.logSigma;
       const mult = t.volume_spike_multiplier;
-      const zExcess = Math.max(0, z - t.volume_robust_z);
+      const zExcess = Math.max(0, z - hit.z);
+      const minutes = (ms: number): string => `${+(ms / 60_000).toFixed(2)}-min`;
       ctx.emit({
         pattern: 'volume_spike',
         episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
-          `${trade.symbol}: ${fmt(s.volume)} traded in the ${bucketMs / 60000}-min bucket from ${iso(s.bucketStartMs)} ` +
-          `(${s.trades} trades), ${ratio.toFixed(1)}× the median active bucket of the last ${s.history.size} (${fmt(s.baseline)}); ` +
-          `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${t.volume_robust_z}.` +
-          (ep.buckets > 1 ? ` Spike has lasted ${ep.buckets} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
-        // Confidence: how far past both bars the bucket is. Risk: size of the surge, and its duration.
+          `${trade.symbol}: ${fmt(hit.sum)} traded in the ${minutes(hit.windowMs)} window to ${iso(trade.tsMs)} ` +
+          `(${s.ts.length - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
+          `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${hit.z.toFixed(2)}.` +
+          (ep.buckets > 1 ? ` Spike has lasted into ${ep.buckets} ${minutes(bucketMs)} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
+        // Confidence: how far past both bars the window is. Risk: size of the surge, and its duration.
         confidence: Math.min(1, 0.55 + 0.15 * Math.log2(ratio / mult) + 0.1 * zExcess),
         riskScore: Math.min(1, 0.25 + 0.12 * Math.log2(ep.peakRatio / mult + 1) + 0.05 * (ep.buckets - 1)),
         tsMs: trade.tsMs,
         windowStartMs: ep.startMs,
-        windowEndMs: s.bucketStartMs + bucketMs,
+        windowEndMs: trade.tsMs,
         symbols: [trade.symbol],
-        accounts: [...accounts],
+        accounts: [...ep.accounts],
         evidence: {
-          tradeIds: ids,
+          tradeIds: ep.tradeIds.slice(),
           orderIds: [],
           metrics: [
-            { name: 'bucket_volume', value: s.volume, unit: 'qty' },
-            { name: 'baseline_median_volume', value: s.baseline, unit: 'qty' },
+            { name: 'window_volume', value: hit.sum, unit: 'qty' },
+            { name: 'baseline_median_volume', value: hit.baseline, unit: 'qty' },
             { name: 'volume_ratio', value: round(ratio), threshold: mult, op: '>=', unit: '×' },
-            { name: 'log_volume_robust_z', value: round(z), threshold: t.volume_robust_z, op: '>=' },
-            { name: 'bucket_trades', value: s.trades },
+            { name: 'log_volume_robust_z', value: round(z), threshold: round(hit.z), op: '>=' },
+            { name: 'window_trades', value: s.ts.length - hit.head },
           ],
-          details: { bucket_ms: bucketMs, baseline_buckets: s.history.size, spike_buckets: ep.buckets },
+          details: { window_ms: hit.windowMs, baseline_windows: hit.history.size, spike_buckets: ep.buckets },
         },
       });
     },
     onTime(ctx: DetectorContext): void {
       // Forget symbols idle for a long time: memory stays bounded by the active symbols.
-      const horizon = Math.max(bucketMs * t.volume_baseline_buckets, 24 * 3600_000);
+      const horizon = Math.max(longestMs * t.volume_baseline_buckets, 24 * 3600_000);
       for (const [symbol, s] of states) {
-        if (ctx.now - s.bucketStartMs > horizon) states.delete(symbol);
+        if (ctx.now - s.lastTsMs > horizon) states.delete(symbol);
       }
     },
   };
@@ -180,6 +272,6 @@ function iso(ms: number): string {
 
 export const volumeSpike: DetectorFactory = {
   pattern: 'volume_spike',
-  version: 2,
+  version: 3,
   create: createVolumeSpike,
 };

@@ -39,9 +39,37 @@ export class RobustRing {
     return s / this.filled;
   }
 
+  /**
+   * Mean of the absolute values held, leaving out the largest `trim` fraction of them: a spread that
+   * still sees a mostly-flat series move (where the MAD is 0), but that a few jumps cannot inflate.
+   */
+  trimmedMeanAbs(trim: number): number {
+    const n = this.filled;
+    if (n === 0) return NaN;
+    const a = this.scratch.subarray(0, n);
+    for (let i = 0; i < n; i++) a[i] = Math.abs(this.values[i]!);
+    a.sort();
+    const keep = Math.max(1, Math.ceil(n * (1 - trim)));
+    let s = 0;
+    for (let i = 0; i < keep; i++) s += a[i]!;
+    return s / keep;
+  }
+
   /** Median of the values held (NaN when empty). */
   median(): number {
     return medianOf(this.values, this.filled, this.scratch);
+  }
+
+  /** The q-quantile of the absolute values held (NaN when empty). */
+  quantileAbs(q: number): number {
+    const n = this.filled;
+    if (n === 0) return NaN;
+    const a = this.scratch.subarray(0, n);
+    for (let i = 0; i < n; i++) a[i] = Math.abs(this.values[i]!);
+    a.sort();
+    const pos = Math.min(1, Math.max(0, q)) * (n - 1);
+    const i = Math.floor(pos);
+    return i + 1 < n ? a[i]! + (pos - i) * (a[i + 1]! - a[i]!) : a[i]!;
   }
 
   /** Median absolute deviation around the median, scaled by 1.4826 to estimate a normal sigma. */
