@@ -122,7 +122,7 @@ function* tradeLines(spec: TradesSpec): Generator<string> {
     let seller = rng.int(spec.accounts);
     if (seller === buyer) seller = (seller + 1) % spec.accounts;
     const qty = 1 + rng.int(rng.next() < 0.9 ? 300 : 5000);
-    yield `${ts},${names[s]},${priceText(px[s]!)},${qty},A${buyer},A${seller},T${i},${rng.next() < 0.5 ? 'buy' : 'sell'}\n`;
+    yield `${ts},${names[s]},${priceText(px[s])},${qty},A${buyer},A${seller},T${i},${rng.next() < 0.5 ? 'buy' : 'sell'}\n`;
   }
 }
 
@@ -157,7 +157,7 @@ function* mixedLines(spec: MixedSpec): Generator<string> {
       let seller = rng.int(spec.accounts);
       if (seller === buyer) seller = (seller + 1) % spec.accounts;
       const qty = 1 + rng.int(300);
-      yield `trade,${ts},${sym},${priceText(px[s]!)},${qty},A${buyer},A${seller},T${tradeNo++},,,${rng.next() < 0.5 ? 'buy' : 'sell'},\n`;
+      yield `trade,${ts},${sym},${priceText(px[s])},${qty},A${buyer},A${seller},T${tradeNo++},,,${rng.next() < 0.5 ? 'buy' : 'sell'},\n`;
       continue;
     }
     const book = live[s]!;

@@ -1,4 +1,4 @@
-import type { MarketEvent, OrderAction, Side } from '../../domain/events.js';
+import { textOf, type MarketEvent, type OrderAction, type Side } from '../../domain/events.js';
 import { InputError } from '../../domain/errors.js';
 import { readLines, readTextChunks, splitCsvLine } from '../lines.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
@@ -229,7 +229,7 @@ function eventFromJson(line: string, columnMap: Readonly<Record<string, string>>
   const get: Getter = (c) => {
     const v = rec[columnMap[c] ?? c];
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'string' ? v : String(v);
+    return textOf(v);
   };
   const kind: Kind = rec[columnMap['type'] ?? 'type'] !== undefined ? 'mixed' : get('action') !== undefined ? 'order' : 'trade';
   return eventFromRow(get, kind, fallbackId);

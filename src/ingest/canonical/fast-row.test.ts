@@ -19,7 +19,7 @@ function reference(header: string, line: string, lineNo: number): MarketEvent | 
   if (typeof layout === 'string') throw new Error(layout);
   const cells = splitCsvLine(line);
   try {
-    return eventFromRow((c) => (layout.index[c] === undefined ? undefined : cells[layout.index[c]!]), layout.kind, `f.csv:${lineNo}`);
+    return eventFromRow((c) => (layout.index[c] === undefined ? undefined : cells[layout.index[c]]), layout.kind, `f.csv:${lineNo}`);
   } catch (err) {
     return `reject ${(err as { field?: string }).field}`;
   }
