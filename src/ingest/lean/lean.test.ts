@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { leanEntryName, leanQuotesFormat, leanTradesFormat } from './lean.js';
+import { leanEntryName, leanQuotesFormat, leanTradesFormat, zipEntryCount } from './lean.js';
 import { collect, MemoryRejects } from '../../testing/collect.js';
 import { missingShared, sharedFile } from '../../testing/shared-data.js';
 import { sniffFile } from '../formats.js';
@@ -57,6 +57,16 @@ test('quotes carry the missing side forward; futures are UTC with plain prices',
   assert.equal(new Date(fut[0]!.tsMs).toISOString(), '2013-10-07T01:22:13.381Z');
   assert.equal((fut[0] as { price: number }).price, 1313.8);
   assert.equal(rejects.items[0]!.field, 'quantity');
+});
+
+test('a futures zip with one file per contract month comes out merged by time', async () => {
+  const f = tmpZip('future_comex_tick_gc_20131007_trade.zip', {
+    '20131007_gc_tick_trade_201312.csv': '1000,1313.8,1,usa,,0\n3000,1313.9,2,usa,,0\n',
+    '20131007_gc_tick_trade_201402.csv': '2000,1320.0,5,usa,,0\n4000,1320.5,6,usa,,0\n',
+  });
+  assert.equal(await zipEntryCount(f), 2);
+  const events = await collect(leanTradesFormat.open({ path: f, rejects: new MemoryRejects() }));
+  assert.deepEqual(events.map((e) => [e.symbol, e.tsMs % 10_000]), [['GCZ13', 1000], ['GCG14', 2000], ['GCZ13', 3000], ['GCG14', 4000]]);
 });
 
 const SPY = 'us-equity-taq-2013/equity_usa_tick_spy_20131007_trade.zip';

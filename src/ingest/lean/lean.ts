@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Unzip, UnzipInflate } from 'fflate';
 import type { MarketEvent, Quote } from '../../domain/events.js';
@@ -141,6 +142,10 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
     const tz = named.type === 'equity' ? NEW_YORK : 'UTC';
     const tally = new SkipTally(path, 'bid/ask');
     const states = new Map<string, EntryState | null>();
+    // Futures zips hold one file per contract month, each starting again at midnight: their events
+    // are merged by time (held in memory: such zips are small). Single-entry zips stream.
+    const multi = (await zipEntryCount(path)) > 1;
+    const held: { event: MarketEvent; line: number; file: string; order: number }[] = [];
     for await (const chunk of zipLines(path, options.signal)) {
       const file = `${path}#${chunk.entry}`;
       let st = states.get(chunk.entry);
@@ -193,10 +198,39 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
           rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
         }
       }
-      if (out.length > 0) yield { file, events: out, lines: outLines };
+      if (out.length === 0) continue;
+      if (!multi) {
+        yield { file, events: out, lines: outLines };
+        continue;
+      }
+      for (let i = 0; i < out.length; i++) held.push({ event: out[i]!, line: outLines[i]!, file, order: held.length });
+    }
+    if (held.length > 0) {
+      held.sort((a, b) => a.event.tsMs - b.event.tsMs || a.order - b.order);
+      for (let i = 0; i < held.length; i += 4096) {
+        const part = held.slice(i, i + 4096);
+        yield { file: path, events: part.map((h) => h.event), lines: part.map((h) => h.line) };
+      }
     }
     tally.flush(rejects);
   };
+}
+
+/** Number of entries in a zip, from its end-of-central-directory record (0 when not found). */
+export async function zipEntryCount(path: string): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const len = Math.min(size, 65_557); // EOCD (22 bytes) + the longest comment
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, size - len);
+    for (let i = len - 22; i >= 0; i--) {
+      if (buf.readUInt32LE(i) === 0x06054b50) return buf.readUInt16LE(i + 10);
+    }
+    return 0;
+  } finally {
+    await fh.close();
+  }
 }
 
 function detector(kind: Kind): (sniff: Sniff) => boolean {
