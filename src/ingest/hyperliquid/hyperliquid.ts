@@ -42,13 +42,29 @@ async function* readHyperliquid(options: OpenOptions): EventSource {
   const { path, rejects, symbols } = options;
   const file = path === '-' ? 'stdin' : path;
   const tally = new SkipTally(file, 'channel');
+  // The first trades message after subscribing is a snapshot of trades from before the recording
+  // began, older than the book messages before it: everything up to it is held and sorted by time.
+  let startup = true;
+  const held: { e: MarketEvent; line: number }[] = [];
   for await (const chunk of readLines(path, options)) {
     const out: MarketEvent[] = [];
     const outLines: number[] = [];
     const keep = (e: MarketEvent, lineNo: number): void => {
       if (symbols && !symbols.has(e.symbol)) return;
+      if (startup) {
+        held.push({ e, line: lineNo });
+        return;
+      }
       out.push(e);
       outLines.push(lineNo);
+    };
+    const release = (): void => {
+      startup = false;
+      held.sort((a, b) => a.e.tsMs - b.e.tsMs || a.line - b.line);
+      for (const h of held.splice(0)) {
+        out.push(h.e);
+        outLines.push(h.line);
+      }
     };
     for (let i = 0; i < chunk.lines.length; i++) {
       const line = chunk.lines[i]!;
@@ -63,6 +79,7 @@ async function* readHyperliquid(options: OpenOptions): EventSource {
           // Map all first so one bad trade rejects its message as a whole, not half of it.
           const mapped = data.map((t) => trade(t as Json));
           for (const t of mapped) keep(t, lineNo);
+          if (startup) release();
         } else if (channel === 'l2Book') {
           const book = data as Json;
           const bid = bestLevel(book['levels'], 0, 'bid');
@@ -89,7 +106,12 @@ async function* readHyperliquid(options: OpenOptions): EventSource {
         rejects.reject({ file, line: lineNo, field: err.field, reason: err.message, raw: line });
       }
     }
+    if (startup && held.length > 10_000) release(); // no trades channel: stop holding
     if (out.length > 0) yield { file, events: out, lines: outLines };
+  }
+  if (startup && held.length > 0) {
+    const events = held.sort((a, b) => a.e.tsMs - b.e.tsMs || a.line - b.line);
+    yield { file, events: events.map((h) => h.e), lines: events.map((h) => h.line) };
   }
   tally.flush(rejects);
 }
