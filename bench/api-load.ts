@@ -50,17 +50,44 @@ function generate(store: SqliteAlertStore, n: number): void {
       const sym = SYMBOLS[(i * 7919) % SYMBOLS.length]!;
       const users = [`ACC${(i * 31) % 20000}`, `ACC${(i * 17 + 5) % 20000}`];
       const alert = {
-        alert_id: `b${i.toString(36).padStart(8, '0')}`, type, manipulation_type: null, anomaly_type: type, level,
-        description: `synthetic ${type} on ${sym}`, confidence: 0.5, risk_score: (i % 100) / 100,
-        timestamp: new Date(ts).toISOString(), window_start: new Date(ts - 60_000).toISOString(), window_end: new Date(ts).toISOString(),
-        affected_symbols: [sym], affected_users: users,
+        alert_id: `b${i.toString(36).padStart(8, '0')}`,
+        type,
+        manipulation_type: null,
+        anomaly_type: type,
+        level,
+        description: `synthetic ${type} on ${sym}`,
+        confidence: 0.5,
+        risk_score: (i % 100) / 100,
+        timestamp: new Date(ts).toISOString(),
+        window_start: new Date(ts - 60_000).toISOString(),
+        window_end: new Date(ts).toISOString(),
+        affected_symbols: [sym],
+        affected_users: users,
         evidence: { tradeIds: [`t${i}`], orderIds: [], metrics: [{ name: 'm', value: 1, threshold: 0.5, op: '>=' }] },
-        status: i % 10 === 0 ? 'resolved' : 'active', detector_version: 1,
+        status: i % 10 === 0 ? 'resolved' : 'active',
+        detector_version: 1,
       };
-      params.push(alert.alert_id, type, level, LEVELS.indexOf(level), 0.5, alert.risk_score, ts, ts - 60_000, ts, `,${sym},`, `,${users.join(',')},`, JSON.stringify(alert), alert.status, now, now);
+      params.push(
+        alert.alert_id,
+        type,
+        level,
+        LEVELS.indexOf(level),
+        0.5,
+        alert.risk_score,
+        ts,
+        ts - 60_000,
+        ts,
+        `,${sym},`,
+        `,${users.join(',')},`,
+        JSON.stringify(alert),
+        alert.status,
+        now,
+        now,
+      );
     }
     store.db.transaction(() => (k === rowsPer ? full : stmt(k)).run(...params))();
-    if (i % 100_000 < rowsPer) process.stdout.write(`  generated ${i.toLocaleString('en-US')} alerts (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    if (i % 100_000 < rowsPer)
+      process.stdout.write(`  generated ${i.toLocaleString('en-US')} alerts (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
 }
 
@@ -70,7 +97,9 @@ function pct(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   console.log(`# HTTP API load check — ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}`,
+  );
   const store = openSqliteStore(DB);
   const have = await store.countAlerts();
   if (have !== N) {
@@ -86,7 +115,9 @@ async function main(): Promise<void> {
 
   const bin = fileURLToPath(new URL('../../bin/surveillance.js', import.meta.url));
   if (!existsSync(bin)) throw new Error(`missing ${bin}`);
-  const child = spawn(process.execPath, [bin, '--db', DB, 'serve', '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, '--db', DB, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -102,7 +133,11 @@ async function main(): Promise<void> {
       const t = process.hrtime.bigint();
       const req = request(`${base}${path}`, { agent, headers: { authorization: `Bearer ${tok.secret}` } }, (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t) / 1e6) : reject(new Error(`${path}: HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(Number(process.hrtime.bigint() - t) / 1e6)
+            : reject(new Error(`${path}: HTTP ${res.statusCode}`)),
+        );
       });
       req.on('error', reject);
       req.end();
@@ -113,7 +148,9 @@ async function main(): Promise<void> {
     ['filtered: status+type', () => '/api/alerts?status=active&type=spoofing&limit=50'],
     ['deep page (offset ≤ 10k)', () => `/api/alerts?limit=50&offset=${Math.floor(Math.random() * 10_000)}`],
   ];
-  console.log(`store: ${N.toLocaleString('en-US')} alerts (SQLite, ${DB}); server: surveillance serve; client: ${CONC} keep-alive connections, ≤ ${SECONDS} s and ≤ ${MAX_REQ} requests per shape`);
+  console.log(
+    `store: ${N.toLocaleString('en-US')} alerts (SQLite, ${DB}); server: surveillance serve; client: ${CONC} keep-alive connections, ≤ ${SECONDS} s and ≤ ${MAX_REQ} requests per shape`,
+  );
   await get('/api/alerts?limit=1'); // warm-up
   try {
     for (const [name, path] of shapes) {
@@ -131,7 +168,9 @@ async function main(): Promise<void> {
       );
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
       lat.sort((a, b) => a - b);
-      console.log(`${name.padEnd(28)} ${String(lat.length).padStart(6)} req  ${(lat.length / secs).toFixed(0).padStart(6)} req/s  p50 ${pct(lat, 50).toFixed(1)} ms  p99 ${pct(lat, 99).toFixed(1)} ms  max ${lat[lat.length - 1]!.toFixed(1)} ms`);
+      console.log(
+        `${name.padEnd(28)} ${String(lat.length).padStart(6)} req  ${(lat.length / secs).toFixed(0).padStart(6)} req/s  p50 ${pct(lat, 50).toFixed(1)} ms  p99 ${pct(lat, 99).toFixed(1)} ms  max ${lat[lat.length - 1]!.toFixed(1)} ms`,
+      );
     }
   } finally {
     agent.destroy();

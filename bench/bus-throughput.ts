@@ -25,7 +25,7 @@ const BIN = fileURLToPath(new URL('../../bin/surveillance.js', import.meta.url))
 
 async function* synthetic(): EventSource {
   let seed = 42;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const t0 = Date.parse('2026-03-02T14:30:00Z');
   const prices = Array.from({ length: SYMBOLS }, (_, i) => 20 + i);
   for (let i = 0; i < EVENTS; i += 10_000) {
@@ -34,8 +34,14 @@ async function* synthetic(): EventSource {
       const s = k % SYMBOLS;
       prices[s] = prices[s]! * (1 + (rnd() - 0.5) * 0.002);
       events.push({
-        type: 'trade', tsMs: t0 + Math.floor(k / 10), symbol: `S${s}`, price: Math.round(prices[s] * 100) / 100,
-        qty: 1 + Math.floor(rnd() * 100), buyer: `A${s}_${Math.floor(rnd() * 10)}`, seller: `A${s}_${Math.floor(rnd() * 10)}`, tradeId: `T${k}`,
+        type: 'trade',
+        tsMs: t0 + Math.floor(k / 10),
+        symbol: `S${s}`,
+        price: Math.round(prices[s] * 100) / 100,
+        qty: 1 + Math.floor(rnd() * 100),
+        buyer: `A${s}_${Math.floor(rnd() * 10)}`,
+        seller: `A${s}_${Math.floor(rnd() * 10)}`,
+        tradeId: `T${k}`,
       });
     }
     yield { file: 'synthetic', events, lines: [] };
@@ -53,19 +59,29 @@ try {
   const started = Date.now();
   const idleS = 3;
   await Promise.all(
-    Array.from({ length: WORKERS }, (_, i) =>
-      new Promise<void>((resolve, reject) => {
-        const p = spawn(process.execPath, [BIN, '--db', db, 'start', '--source', NATS, '--stream', stream, '--worker-id', `b${i}`, '--idle-exit', String(idleS)], { stdio: ['ignore', 'ignore', 'inherit'] });
-        p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`worker ${i} exited ${c}`))));
-      }),
+    Array.from(
+      { length: WORKERS },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const p = spawn(
+            process.execPath,
+            [BIN, '--db', db, 'start', '--source', NATS, '--stream', stream, '--worker-id', `b${i}`, '--idle-exit', String(idleS)],
+            { stdio: ['ignore', 'ignore', 'inherit'] },
+          );
+          p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`worker ${i} exited ${c}`))));
+        }),
     ),
   );
   const consumeS = (Date.now() - started) / 1000 - idleS;
   const alerts = (await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.alerts`)).rows[0]!.n;
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}`);
   console.log(`data: ${EVENTS} synthetic trades, ${SYMBOLS} symbols; stream of 16 partitions, 2000 events/message`);
-  console.log(`publish: ${pub.events} events in ${pub.seconds.toFixed(2)} s = ${Math.round(pub.events / pub.seconds)} events/s (${pub.messages} messages)`);
-  console.log(`consume: ${WORKERS} workers → PostgreSQL: ${consumeS.toFixed(2)} s = ${Math.round(EVENTS / consumeS)} events/s end to end, ${alerts} alerts stored`);
+  console.log(
+    `publish: ${pub.events} events in ${pub.seconds.toFixed(2)} s = ${Math.round(pub.events / pub.seconds)} events/s (${pub.messages} messages)`,
+  );
+  console.log(
+    `consume: ${WORKERS} workers → PostgreSQL: ${consumeS.toFixed(2)} s = ${Math.round(EVENTS / consumeS)} events/s end to end, ${alerts} alerts stored`,
+  );
 } finally {
   await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await admin.end();

@@ -108,7 +108,9 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       inputs: task.files,
       format: task.format,
       config,
-      detectors: task.detectors ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern)) : detectorsFor(),
+      detectors: task.detectors
+        ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern))
+        : detectorsFor(),
       sink: log ?? storeSink,
       rejects,
     });

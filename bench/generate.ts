@@ -165,7 +165,13 @@ function* mixedLines(spec: MixedSpec): Generator<string> {
     if (book.length < 8 || (book.length < 64 && rng.next() < 0.4)) {
       const side = rng.next() < 0.5 ? 'buy' : 'sell';
       const offset = (1 + rng.int(20)) * (side === 'buy' ? -1 : 1);
-      const o: LiveOrder = { id: nextOrder++, account: rng.int(spec.accounts), side, priceCents: px[s]! + offset, remaining: 1 + rng.int(500) };
+      const o: LiveOrder = {
+        id: nextOrder++,
+        account: rng.int(spec.accounts),
+        side,
+        priceCents: px[s]! + offset,
+        remaining: 1 + rng.int(500),
+      };
       book.push(o);
       yield `order,${ts},${sym},${priceText(o.priceCents)},${o.remaining},,,,O${o.id},A${o.account},${side},new\n`;
       continue;

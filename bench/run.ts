@@ -18,7 +18,16 @@ import { runLive } from './live.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(HERE, 'child.js');
 const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live', 'detectors', 'bus'] as const;
-const PATTERNS = ['pump_and_dump', 'wash_trading', 'spoofing', 'layering', 'volume_spike', 'price_anomaly', 'concentrated_trading', 'unusual_timing'] as const;
+const PATTERNS = [
+  'pump_and_dump',
+  'wash_trading',
+  'spoofing',
+  'layering',
+  'volume_spike',
+  'price_anomaly',
+  'concentrated_trading',
+  'unusual_timing',
+] as const;
 type CaseName = (typeof ALL_CASES)[number];
 
 const { values } = parseArgs({
@@ -42,7 +51,8 @@ const store = values['no-store'] !== true;
 /** Per-case limit: with today's detectors a full-size case can take hours (docs/PERFORMANCE.md). */
 const timeoutS = Number(values.timeout ?? 600);
 // `--detectors none` measures the ingestion path alone; a list runs only those patterns.
-const detectors = values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
+const detectors =
+  values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
 const cases: CaseName[] = values.case
   ? values.case.split(',').map((c) => {
       if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case '${c}' (known: ${ALL_CASES.join(', ')})`);
@@ -99,10 +109,21 @@ async function runCase(c: CaseName): Promise<void> {
     case 'trades':
       return synthetic(`trades ${short(mainEvents)}`, { kind: 'trades', events: mainEvents, symbols: 100, accounts: 10_000 });
     case 'mixed':
-      return synthetic(`mixed ${short(mainEvents)} (70% orders)`, { kind: 'mixed', events: mainEvents, symbols: 100, accounts: 10_000, orderShare: 0.7 });
+      return synthetic(`mixed ${short(mainEvents)} (70% orders)`, {
+        kind: 'mixed',
+        events: mainEvents,
+        symbols: 100,
+        accounts: 10_000,
+        orderShare: 0.7,
+      });
     case 'spy': {
       const dir = sharedFile('us-equity-taq-2013');
-      const files = dir ? readdirSync(dir).filter((f) => /_spy_.*_trade\.zip$/.test(f)).sort().map((f) => join(dir, f)) : [];
+      const files = dir
+        ? readdirSync(dir)
+            .filter((f) => /_spy_.*_trade\.zip$/.test(f))
+            .sort()
+            .map((f) => join(dir, f))
+        : [];
       if (files.length === 0) {
         notes.push('spy: skipped, ../shared/data/us-equity-taq-2013 is absent');
         return;
@@ -119,12 +140,22 @@ async function runCase(c: CaseName): Promise<void> {
     }
     case 'symbols':
       for (const symbols of [10, 100, 1_000, 10_000]) {
-        await synthetic(`symbols ${short(symbols)} (trades ${short(sweepEvents)})`, { kind: 'trades', events: sweepEvents, symbols, accounts: 10_000 });
+        await synthetic(`symbols ${short(symbols)} (trades ${short(sweepEvents)})`, {
+          kind: 'trades',
+          events: sweepEvents,
+          symbols,
+          accounts: 10_000,
+        });
       }
       return;
     case 'accounts':
       for (const accounts of [1_000, 10_000, 100_000, 1_000_000]) {
-        await synthetic(`accounts ${short(accounts)} (trades ${short(sweepEvents)})`, { kind: 'trades', events: sweepEvents, symbols: 100, accounts });
+        await synthetic(`accounts ${short(accounts)} (trades ${short(sweepEvents)})`, {
+          kind: 'trades',
+          events: sweepEvents,
+          symbols: 100,
+          accounts,
+        });
       }
       return;
     case 'memory': {
@@ -133,9 +164,20 @@ async function runCase(c: CaseName): Promise<void> {
       const small = values.events !== undefined ? Number(values.events) : full ? 10_000_000 : 1_000_000;
       const msPerEvent = 11.7;
       for (const events of [small, small * 5]) {
-        await synthetic(`memory: trades ${short(events)} @ ${msPerEvent} ms/trade`, { kind: 'trades', events, symbols: 100, accounts: 10_000, msPerEvent });
+        await synthetic(`memory: trades ${short(events)} @ ${msPerEvent} ms/trade`, {
+          kind: 'trades',
+          events,
+          symbols: 100,
+          accounts: 10_000,
+          msPerEvent,
+        });
       }
-      await synthetic(`memory: 100k symbols (trades ${short(small * 2)})`, { kind: 'trades', events: small * 2, symbols: 100_000, accounts: 100_000 });
+      await synthetic(`memory: 100k symbols (trades ${short(small * 2)})`, {
+        kind: 'trades',
+        events: small * 2,
+        symbols: 100_000,
+        accounts: 100_000,
+      });
       return;
     }
     case 'detectors': {
@@ -156,9 +198,17 @@ async function runCase(c: CaseName): Promise<void> {
       // publish → 2 worker processes → PostgreSQL; needs the local NATS and PostgreSQL (.ci/services.sh).
       const events = Number(values.events ?? (full ? 2_000_000 : 300_000));
       log(`case bus: ${short(events)} events through NATS JetStream to 2 workers and PostgreSQL`);
-      const r = spawnSync(process.execPath, [join(HERE, 'bus-throughput.js'), '--events', String(events), '--workers', '2'], { encoding: 'utf8', timeout: timeoutS * 1000 });
+      const r = spawnSync(process.execPath, [join(HERE, 'bus-throughput.js'), '--events', String(events), '--workers', '2'], {
+        encoding: 'utf8',
+        timeout: timeoutS * 1000,
+      });
       const text = `${r.stdout}${r.stderr}`.trim();
-      notes.push(`bus case (\`node dist/bench/bus-throughput.js --events ${events} --workers 2\`):\n\n${text.split('\n').map((l) => `    ${l}`).join('\n')}`);
+      notes.push(
+        `bus case (\`node dist/bench/bus-throughput.js --events ${events} --workers 2\`):\n\n${text
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      );
       log(text);
       return;
     }
@@ -206,12 +256,18 @@ function fmtRow(r: Row): string {
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const cpu = cpus();
-log(`detectors: ${detectors ? (detectors.length ? detectors.join(',') : 'none') : 'all'}; data: ${dataDir}${existsSync(dataDir) ? '' : ' (created)'}; store: ${store ? 'SQLite, fresh file per case' : 'none'}`);
+log(
+  `detectors: ${detectors ? (detectors.length ? detectors.join(',') : 'none') : 'all'}; data: ${dataDir}${existsSync(dataDir) ? '' : ' (created)'}; store: ${store ? 'SQLite, fresh file per case' : 'none'}`,
+);
 for (const c of cases) await runCase(c);
 const out: string[] = [];
 out.push(`Command: \`${command}\``);
-out.push(`Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}`);
-out.push(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+out.push(
+  `Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}`,
+);
+out.push(
+  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+);
 out.push('');
 out.push('| case | events | seconds | events/s | peak RSS MB | baseline s (read+split) | ratio | alerts | notes |');
 out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');

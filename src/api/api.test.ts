@@ -24,7 +24,11 @@ interface Res {
 }
 
 /** Calls the API and checks every JSON response against the OpenAPI document. */
-async function call(method: string, path: string, o: { token?: string | null; body?: unknown; raw?: string; role?: 'viewer' | 'analyst' | 'admin' } = {}): Promise<Res> {
+async function call(
+  method: string,
+  path: string,
+  o: { token?: string | null; body?: unknown; raw?: string; role?: 'viewer' | 'analyst' | 'admin' } = {},
+): Promise<Res> {
   const token = o.token === undefined ? f.tokens[o.role ?? 'admin'] : o.token;
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
@@ -121,7 +125,10 @@ describe('alerts', () => {
   test('list: filters, pagination and sorting', async () => {
     const all = await call('GET', '/api/alerts');
     assert.equal(all.json.total, 3);
-    assert.deepEqual(all.json.alerts.map((a: any) => a.alert_id), ['wash1', 'spoof1', 'vol1']);
+    assert.deepEqual(
+      all.json.alerts.map((a: any) => a.alert_id),
+      ['wash1', 'spoof1', 'vol1'],
+    );
     const ids = async (q: string): Promise<string[]> => (await call('GET', `/api/alerts?${q}`)).json.alerts.map((a: any) => a.alert_id);
     assert.deepEqual(await ids('level=critical'), ['spoof1']);
     assert.deepEqual(await ids('min_level=high'), ['wash1', 'spoof1']);
@@ -223,7 +230,10 @@ describe('alerts', () => {
     assert.equal(lines.length, 3);
     assert.ok(csv.text.includes(`"'=HYPERLINK(""x""), ""quoted"""`));
     const js = await call('GET', '/api/export.json?level=critical');
-    assert.deepEqual(JSON.parse(js.text).map((a: any) => a.alert_id), ['spoof1']);
+    assert.deepEqual(
+      JSON.parse(js.text).map((a: any) => a.alert_id),
+      ['spoof1'],
+    );
     assert.equal((await call('GET', '/api/export.csv?limit=100001')).status, 400);
   });
 });
@@ -236,11 +246,17 @@ describe('case actions', () => {
     r = await call('POST', '/api/alerts/wash1/escalate', { role: 'analyst', body: { note: 'to the MLRO' } });
     assert.equal(r.json.alert.case.escalated, true);
     assert.equal(r.json.alert.case.escalated_by, 'analyst-user');
-    r = await call('POST', '/api/alerts/wash1/resolve', { role: 'analyst', body: { resolution: 'false_positive', note: 'liquidity provider' } });
+    r = await call('POST', '/api/alerts/wash1/resolve', {
+      role: 'analyst',
+      body: { resolution: 'false_positive', note: 'liquidity provider' },
+    });
     assert.equal(r.json.alert.status, 'false_positive');
     assert.equal(r.json.alert.resolved_by, 'analyst-user');
     const h = (await call('GET', '/api/alerts/wash1')).json.history;
-    assert.deepEqual(h.map((e: any) => e.action), ['assign', 'comment', 'escalate', 'resolve']);
+    assert.deepEqual(
+      h.map((e: any) => e.action),
+      ['assign', 'comment', 'escalate', 'resolve'],
+    );
     assert.ok(h.every((e: any) => e.actor === 'analyst-user' && !Number.isNaN(Date.parse(e.at))));
     assert.equal(h[3].before.status, 'active');
     assert.equal(h[3].after.status, 'false_positive');
@@ -270,7 +286,10 @@ describe('case actions', () => {
     const notJson = await call('POST', '/api/alerts/spoof1/comment', { role: 'analyst', raw: '{text:' });
     assert.equal(notJson.status, 400);
     assert.equal(notJson.json.error.field, 'body');
-    const big = await call('POST', '/api/alerts/spoof1/comment', { role: 'analyst', raw: JSON.stringify({ text: 'x'.repeat(70_000) }) }).catch(() => ({ status: 413 }));
+    const big = await call('POST', '/api/alerts/spoof1/comment', {
+      role: 'analyst',
+      raw: JSON.stringify({ text: 'x'.repeat(70_000) }),
+    }).catch(() => ({ status: 413 }));
     assert.equal(big.status, 413);
     const nf = await call('POST', '/api/alerts/nope/comment', { role: 'analyst', body: { text: 'x' } });
     assert.equal(nf.status, 404);
@@ -283,7 +302,18 @@ describe('reports', () => {
     const r = await call('GET', '/api/alerts/spoof1/report');
     assert.match(r.type, /text\/html/);
     assert.ok(r.headers.get('content-security-policy'));
-    for (const s of ['Suspicious Transaction and Order Report', 'Section 1', 'Reporting entity', 'ABC', '2026-03-02T14:20:00.000Z', 'Description of the nature of the suspicion', 'S placed and cancelled', 'size_multiple', 'Account(s)', 'o1']) {
+    for (const s of [
+      'Suspicious Transaction and Order Report',
+      'Section 1',
+      'Reporting entity',
+      'ABC',
+      '2026-03-02T14:20:00.000Z',
+      'Description of the nature of the suspicion',
+      'S placed and cancelled',
+      'size_multiple',
+      'Account(s)',
+      'o1',
+    ]) {
       assert.ok(r.text.includes(s), `report lacks ${s}`);
     }
     assert.equal((await call('GET', '/api/alerts/nope/report')).status, 404);
@@ -296,14 +326,18 @@ describe('reports', () => {
     assert.ok(r.text.includes('&lt;script&gt;'));
   });
 
-  test('the PDF is printed by Chromium', { skip: existsSync(CHROMIUM_PATH) ? false : `Chromium not installed at ${CHROMIUM_PATH}` }, async () => {
-    const r = await fetch(`${f.url}/api/alerts/spoof1/report.pdf`, { headers: { authorization: `Bearer ${f.tokens.viewer}` } });
-    assert.equal(r.status, 200);
-    assert.equal(r.headers.get('content-type'), 'application/pdf');
-    const b = Buffer.from(await r.arrayBuffer());
-    assert.equal(b.subarray(0, 5).toString(), '%PDF-');
-    assert.ok(b.length > 5000);
-  });
+  test(
+    'the PDF is printed by Chromium',
+    { skip: existsSync(CHROMIUM_PATH) ? false : `Chromium not installed at ${CHROMIUM_PATH}` },
+    async () => {
+      const r = await fetch(`${f.url}/api/alerts/spoof1/report.pdf`, { headers: { authorization: `Bearer ${f.tokens.viewer}` } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'application/pdf');
+      const b = Buffer.from(await r.arrayBuffer());
+      assert.equal(b.subarray(0, 5).toString(), '%PDF-');
+      assert.ok(b.length > 5000);
+    },
+  );
 });
 
 describe('tokens', () => {
@@ -322,7 +356,13 @@ describe('tokens', () => {
   });
 
   test('bad token requests are 400 naming the field', async () => {
-    for (const [body, field] of [[{ name: 'x' }, 'role'], [{ role: 'viewer' }, 'name'], [{ name: 'a b', role: 'viewer' }, 'name'], [{ name: 'x', role: 'root' }, 'role'], [{ name: 'x', role: 'viewer', ttl: 1 }, 'ttl']] as const) {
+    for (const [body, field] of [
+      [{ name: 'x' }, 'role'],
+      [{ role: 'viewer' }, 'name'],
+      [{ name: 'a b', role: 'viewer' }, 'name'],
+      [{ name: 'x', role: 'root' }, 'role'],
+      [{ name: 'x', role: 'viewer', ttl: 1 }, 'ttl'],
+    ] as const) {
       const r = await call('POST', '/api/tokens', { body });
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.equal(r.json.error.field, field);
@@ -367,7 +407,10 @@ describe('live events', () => {
     const mark = await f.store.latestChange();
     await f.store.upsertAlerts([{ ...(await f.store.getAlert('vol1'))!, alert_id: 'missed1' }]);
     const ac = new AbortController();
-    const r = await fetch(`${f.url}/api/events`, { headers: { authorization: `Bearer ${f.tokens.viewer}`, 'last-event-id': String(mark) }, signal: ac.signal });
+    const r = await fetch(`${f.url}/api/events`, {
+      headers: { authorization: `Bearer ${f.tokens.viewer}`, 'last-event-id': String(mark) },
+      signal: ac.signal,
+    });
     const reader = r.body!.getReader();
     let buf = '';
     const deadline = Date.now() + 4000;

@@ -28,7 +28,12 @@ export function roleAllows(have: TokenRole, need: TokenRole): boolean {
 export async function authenticate(store: AlertStore, req: IncomingMessage): Promise<ApiToken> {
   const h = req.headers.authorization;
   const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-  if (!m) throw new ApiError(401, 'unauthorized', 'missing bearer token: send Authorization: Bearer <token> (create one with: surveillance token create)');
+  if (!m)
+    throw new ApiError(
+      401,
+      'unauthorized',
+      'missing bearer token: send Authorization: Bearer <token> (create one with: surveillance token create)',
+    );
   const token = await store.findTokenByHash(hashToken(m[1]!));
   if (!token) throw new ApiError(401, 'unauthorized', 'invalid or revoked token');
   return token;

@@ -9,7 +9,10 @@ import { pngStats } from './png-colours.js';
 import { startFixture, type Fixture } from './test-fixture.js';
 
 // The callbacks below run in the browser; the project compiles without the DOM library.
-declare const document: { querySelector(s: string): { textContent: string | null } | null; querySelectorAll(s: string): { length: number } };
+declare const document: {
+  querySelector(s: string): { textContent: string | null } | null;
+  querySelectorAll(s: string): { length: number };
+};
 declare function getComputedStyle(e: unknown): { backgroundColor: string };
 
 // Real browser tests: Debian's Chromium driven by playwright-core, against the real server.
@@ -59,7 +62,9 @@ test('sign in, then the queue shows alerts with level colours, counts and live u
   assert.equal(await page.locator('[data-level="critical"] b').textContent(), '1');
   await page.waitForSelector('#live.on');
   await page.waitForTimeout(200);
-  await f.store.upsertAlerts([{ ...(await f.store.getAlert('wash1'))!, alert_id: 'live-new', timestamp: '2026-03-02T15:00:00.000Z', level: 'critical' }]);
+  await f.store.upsertAlerts([
+    { ...(await f.store.getAlert('wash1'))!, alert_id: 'live-new', timestamp: '2026-03-02T15:00:00.000Z', level: 'critical' },
+  ]);
   await page.waitForSelector('tr.row[data-id="live-new"]');
   assert.equal(await page.locator('tr.row').first().getAttribute('data-id'), 'live-new', 'new alerts appear at the top');
   await page.waitForFunction(() => document.querySelector('[data-level="critical"] b')?.textContent === '2');

@@ -1,6 +1,9 @@
 import type { Schema } from './openapi.js';
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
+type Doc = {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
+  components: { schemas: Record<string, Schema> };
+};
 
 /**
  * Validates a value against the JSON Schema subset the OpenAPI document uses: $ref, type (incl.
@@ -9,15 +12,17 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
  */
 export function checkSchema(doc: Doc, schema: Schema, value: unknown, path = '$'): string[] {
   if (typeof schema['$ref'] === 'string') {
-    const name = (schema['$ref']).replace('#/components/schemas/', '');
+    const name = schema['$ref'].replace('#/components/schemas/', '');
     const target = doc.components.schemas[name];
     if (!target) return [`${path}: unknown $ref ${name}`];
     return checkSchema(doc, target, value, path);
   }
   const problems: string[] = [];
   const types = schema['type'] === undefined ? undefined : ([] as string[]).concat(schema['type'] as string | string[]);
-  if (types && !types.some((t) => typeMatches(t, value))) return [`${path}: expected ${types.join('|')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
-  if (Array.isArray(schema['enum']) && !(schema['enum'] as unknown[]).includes(value)) problems.push(`${path}: ${JSON.stringify(value)} not in enum`);
+  if (types && !types.some((t) => typeMatches(t, value)))
+    return [`${path}: expected ${types.join('|')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
+  if (Array.isArray(schema['enum']) && !(schema['enum'] as unknown[]).includes(value))
+    problems.push(`${path}: ${JSON.stringify(value)} not in enum`);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     const props = (schema['properties'] ?? {}) as Record<string, Schema>;
@@ -28,7 +33,8 @@ export function checkSchema(doc: Doc, schema: Schema, value: unknown, path = '$'
       else if (schema['additionalProperties'] === false) problems.push(`${path}.${k}: not allowed`);
     }
   }
-  if (Array.isArray(value) && schema['items']) value.forEach((v, i) => problems.push(...checkSchema(doc, schema['items'] as Schema, v, `${path}[${i}]`)));
+  if (Array.isArray(value) && schema['items'])
+    value.forEach((v, i) => problems.push(...checkSchema(doc, schema['items'] as Schema, v, `${path}[${i}]`)));
   return problems;
 }
 

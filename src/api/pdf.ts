@@ -29,7 +29,11 @@ export class PdfPrinter {
   /** The PDF bytes of `html` (A4, with backgrounds). 503 when Chromium is not installed. */
   async print(html: string): Promise<Buffer> {
     if (!existsSync(CHROMIUM_PATH)) {
-      throw new ApiError(503, 'pdf_unavailable', `PDF printing needs Chromium at ${CHROMIUM_PATH} (apt install chromium, or set SURVEILLANCE_CHROMIUM)`);
+      throw new ApiError(
+        503,
+        'pdf_unavailable',
+        `PDF printing needs Chromium at ${CHROMIUM_PATH} (apt install chromium, or set SURVEILLANCE_CHROMIUM)`,
+      );
     }
     this.browser ??= import('playwright-core').then(
       ({ chromium }) => chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS }) as Promise<Browserish>,

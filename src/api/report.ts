@@ -23,16 +23,28 @@ const row = (k: string, v: string): string => `<tr><th>${esc(k)}</th><td>${v}</t
  * suspicion, persons, evidence. The analyst completes what the engine cannot know (ISIN, client
  * names) before filing; those cells say so rather than stay blank.
  */
-export function storReportHtml(a: Alert, c: CaseFields | undefined, history: readonly AuditEntry[], entity: ReportingEntity, generatedAtIso: string): string {
+export function storReportHtml(
+  a: Alert,
+  c: CaseFields | undefined,
+  history: readonly AuditEntry[],
+  entity: ReportingEntity,
+  generatedAtIso: string,
+): string {
   const pattern = PATTERNS.find((p) => p.type === a.type);
   const toComplete = '<span class="todo">to be completed by the reporting person</span>';
   const metrics = a.evidence.metrics
-    .map((m) => `<tr><td>${esc(m.name)}</td><td class="num">${esc(m.value)}${m.unit ? ` ${esc(m.unit)}` : ''}</td><td>${m.threshold !== undefined ? `${esc(m.op ?? '>=')} ${esc(m.threshold)}` : '—'}</td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>${esc(m.name)}</td><td class="num">${esc(m.value)}${m.unit ? ` ${esc(m.unit)}` : ''}</td><td>${m.threshold !== undefined ? `${esc(m.op ?? '>=')} ${esc(m.threshold)}` : '—'}</td></tr>`,
+    )
     .join('');
   const events = Array.isArray(a.evidence.details?.['events']) ? (a.evidence.details['events'] as Record<string, unknown>[]) : [];
   const eventRows = events
     .slice(0, 200)
-    .map((e) => `<tr><td>${esc(typeof e['ts'] === 'number' ? new Date(e['ts']).toISOString() : e['ts'])}</td><td>${esc(e['kind'])}</td><td>${esc(e['id'])}</td><td>${esc(e['account'])}</td><td>${esc(e['side'])}</td><td>${esc(e['action'] ?? '')}</td><td class="num">${esc(e['price'])}</td><td class="num">${esc(e['qty'])}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${esc(typeof e['ts'] === 'number' ? new Date(e['ts']).toISOString() : e['ts'])}</td><td>${esc(e['kind'])}</td><td>${esc(e['id'])}</td><td>${esc(e['account'])}</td><td>${esc(e['side'])}</td><td>${esc(e['action'] ?? '')}</td><td class="num">${esc(e['price'])}</td><td class="num">${esc(e['qty'])}</td></tr>`,
+    )
     .join('');
   const hist = history
     .map((h) => `<tr><td>${esc(h.at)}</td><td>${esc(h.actor)}</td><td>${esc(h.action)}</td><td>${esc(h.note ?? '')}</td></tr>`)

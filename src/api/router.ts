@@ -15,7 +15,13 @@ export interface RequestContext {
 /** What a handler returns; `streamed` means it wrote the response itself (server-sent events). */
 export type Reply =
   | { readonly kind: 'json'; readonly status?: number; readonly data: unknown }
-  | { readonly kind: 'raw'; readonly status?: number; readonly type: string; readonly body: string | Buffer; readonly headers?: Record<string, string> }
+  | {
+      readonly kind: 'raw';
+      readonly status?: number;
+      readonly type: string;
+      readonly body: string | Buffer;
+      readonly headers?: Record<string, string>;
+    }
   | { readonly kind: 'streamed' };
 
 export interface Route {

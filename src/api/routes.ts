@@ -55,7 +55,23 @@ async function alertOr404(store: AlertStore, id: string): Promise<Alert> {
   return a;
 }
 
-const CSV_COLUMNS = ['alert_id', 'timestamp', 'level', 'type', 'status', 'confidence', 'risk_score', 'symbols', 'accounts', 'window_start', 'window_end', 'assignee', 'escalated', 'resolution_note', 'description'] as const;
+const CSV_COLUMNS = [
+  'alert_id',
+  'timestamp',
+  'level',
+  'type',
+  'status',
+  'confidence',
+  'risk_score',
+  'symbols',
+  'accounts',
+  'window_start',
+  'window_end',
+  'assignee',
+  'escalated',
+  'resolution_note',
+  'description',
+] as const;
 
 /** One CSV field, quoted when needed; a leading formula character is neutralised (CSV injection). */
 function csvField(v: unknown): string {
@@ -70,9 +86,24 @@ export function alertsCsv(alerts: readonly AlertWithCase[]): string {
   for (const a of alerts) {
     lines.push(
       [
-        a.alert_id, a.timestamp, a.level, a.type, a.status, a.confidence, a.risk_score, a.affected_symbols.join(' '),
-        a.affected_users.join(' '), a.window_start, a.window_end, a.case.assignee, a.case.escalated, a.resolution_note, a.description,
-      ].map(csvField).join(','),
+        a.alert_id,
+        a.timestamp,
+        a.level,
+        a.type,
+        a.status,
+        a.confidence,
+        a.risk_score,
+        a.affected_symbols.join(' '),
+        a.affected_users.join(' '),
+        a.window_start,
+        a.window_end,
+        a.case.assignee,
+        a.case.escalated,
+        a.resolution_note,
+        a.description,
+      ]
+        .map(csvField)
+        .join(','),
     );
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -107,9 +138,18 @@ export function apiRoutes(d: RouteDeps): Route[] {
       handler: async (ctx) => {
         const filter = filterFromQuery(ctx.query, { defaultLimit: 50, maxLimit: 1000 });
         // Exact counts of millions of rows cost more than the page itself: count up to a cap.
-        const [alerts, counted] = await Promise.all([store.listAlerts(filter), store.countAlertsUpTo({ ...filter, limit: undefined, offset: undefined }, COUNT_CAP + 1)]);
+        const [alerts, counted] = await Promise.all([
+          store.listAlerts(filter),
+          store.countAlertsUpTo({ ...filter, limit: undefined, offset: undefined }, COUNT_CAP + 1),
+        ]);
         const exact = counted <= COUNT_CAP;
-        return json({ total: exact ? counted : COUNT_CAP, total_exact: exact, limit: filter.limit, offset: filter.offset, alerts: await withCases(store, alerts) });
+        return json({
+          total: exact ? counted : COUNT_CAP,
+          total_exact: exact,
+          limit: filter.limit,
+          offset: filter.offset,
+          alerts: await withCases(store, alerts),
+        });
       },
     },
     {
@@ -120,7 +160,11 @@ export function apiRoutes(d: RouteDeps): Route[] {
         rejectUnknownParams(ctx.query, new Set());
         const a = await alertOr404(store, ctx.params['id']!);
         const [withCase] = await withCases(store, [a]);
-        return json({ alert: withCase, history: await store.caseHistory(a.alert_id), pattern: PATTERNS.find((p) => p.type === a.type) ?? null });
+        return json({
+          alert: withCase,
+          history: await store.caseHistory(a.alert_id),
+          pattern: PATTERNS.find((p) => p.type === a.type) ?? null,
+        });
       },
     },
     {
@@ -239,7 +283,12 @@ export function apiRoutes(d: RouteDeps): Route[] {
       handler: async (ctx) => {
         const filter = filterFromQuery(ctx.query, { defaultLimit: 10_000, maxLimit: 100_000 });
         const alerts = await withCases(store, await store.listAlerts(filter));
-        return { kind: 'raw', type: 'text/csv; charset=utf-8', body: alertsCsv(alerts), headers: { 'content-disposition': 'attachment; filename="alerts.csv"' } };
+        return {
+          kind: 'raw',
+          type: 'text/csv; charset=utf-8',
+          body: alertsCsv(alerts),
+          headers: { 'content-disposition': 'attachment; filename="alerts.csv"' },
+        };
       },
     },
     {
@@ -305,7 +354,11 @@ export function parseCaseAction(kind: CaseAction['kind'], body: unknown): CaseAc
   switch (kind) {
     case 'assign': {
       const b = objectBody(body, ['assignee', 'note']);
-      return { kind, assignee: stringField(b, 'assignee', { required: true, max: 100 })!, note: stringField(b, 'note', { required: false, max: 5000 }) };
+      return {
+        kind,
+        assignee: stringField(b, 'assignee', { required: true, max: 100 })!,
+        note: stringField(b, 'note', { required: false, max: 5000 }),
+      };
     }
     case 'comment': {
       const b = objectBody(body, ['text']);
@@ -317,7 +370,11 @@ export function parseCaseAction(kind: CaseAction['kind'], body: unknown): CaseAc
     }
     case 'resolve': {
       const b = objectBody(body, ['resolution', 'note']);
-      return { kind, resolution: enumField(b, 'resolution', ['resolved', 'false_positive'] as const), note: stringField(b, 'note', { required: false, max: 5000 }) };
+      return {
+        kind,
+        resolution: enumField(b, 'resolution', ['resolved', 'false_positive'] as const),
+        note: stringField(b, 'note', { required: false, max: 5000 }),
+      };
     }
     default: {
       const never: never = kind;
@@ -350,13 +407,18 @@ async function streamEvents(d: RouteDeps, ctx: RequestContext): Promise<void> {
   let queue = Promise.resolve();
   const send = (changes: readonly AlertChange[]): void => {
     // Chained so events leave in change order even though enriching them is async.
-    queue = queue.then(async () => {
-      const enriched = await withCases(d.store, changes.map((c) => c.alert));
-      for (let i = 0; i < changes.length; i++) {
-        const c = changes[i]!;
-        res.write(`id: ${c.seq}\nevent: alert\ndata: ${JSON.stringify({ seq: c.seq, created: c.created, alert: enriched[i] })}\n\n`);
-      }
-    }).catch(() => undefined);
+    queue = queue
+      .then(async () => {
+        const enriched = await withCases(
+          d.store,
+          changes.map((c) => c.alert),
+        );
+        for (let i = 0; i < changes.length; i++) {
+          const c = changes[i]!;
+          res.write(`id: ${c.seq}\nevent: alert\ndata: ${JSON.stringify({ seq: c.seq, created: c.created, alert: enriched[i] })}\n\n`);
+        }
+      })
+      .catch(() => undefined);
   };
   if (Number.isInteger(lastId) && lastId >= 0) send(await d.store.changesSince(lastId, 1000));
   const unsubscribe = d.hub.subscribe(send);

@@ -93,12 +93,24 @@ function send(res: ServerResponse, reply: Exclude<Reply, { kind: 'streamed' }>, 
   const status = reply.status ?? 200;
   if (reply.kind === 'json') {
     const body = JSON.stringify(reply.data);
-    res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(head ? undefined : body);
     return;
   }
   const extra = reply.type.startsWith('text/html') ? { 'content-security-policy': HTML_CSP } : {};
-  res.writeHead(status, { ...SECURITY_HEADERS, ...extra, 'content-type': reply.type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(reply.body), ...reply.headers });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    ...extra,
+    'content-type': reply.type,
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(reply.body),
+    ...reply.headers,
+  });
   res.end(head ? undefined : reply.body);
 }
 
@@ -122,7 +134,9 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
     streams,
   });
   const webRoot = o.webRoot === undefined ? DEFAULT_WEB_ROOT : o.webRoot;
-  const webhooks = o.webhook ? new WebhookDispatcher(store, { ...o.webhook, onError: (e) => log(`webhooks: ${(e as Error).message}`) }) : undefined;
+  const webhooks = o.webhook
+    ? new WebhookDispatcher(store, { ...o.webhook, onError: (e) => log(`webhooks: ${(e as Error).message}`) })
+    : undefined;
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
@@ -133,12 +147,23 @@ export function createApiServer(o: ApiServerOptions): ApiServer {
       if (!('route' in found)) {
         if (found.allowed.length > 0) {
           res.setHeader('allow', found.allowed.join(', '));
-          throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname} (allowed: ${found.allowed.join(', ')})`);
+          throw new ApiError(
+            405,
+            'method_not_allowed',
+            `${method} is not allowed on ${url.pathname} (allowed: ${found.allowed.join(', ')})`,
+          );
         }
         throw new ApiError(404, 'not_found', `no route ${method} ${url.pathname} (GET /api/openapi.json lists them)`);
       }
       requireRole(token, found.route.role);
-      const reply = await found.route.handler({ params: found.params, query: url.searchParams, token, req, res, body: () => readBody(req) });
+      const reply = await found.route.handler({
+        params: found.params,
+        query: url.searchParams,
+        token,
+        req,
+        res,
+        body: () => readBody(req),
+      });
       if (reply.kind !== 'streamed') send(res, reply, req.method === 'HEAD');
     } catch (err) {
       const { status, body } = toErrorResponse(err);

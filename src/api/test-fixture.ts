@@ -44,7 +44,10 @@ export function fixtureAlerts(): Alert[] {
       evidence: {
         tradeIds: ['t1', 't2', 't3', 't4', 't5'],
         orderIds: [],
-        metrics: [{ name: 'offset_ratio', value: 0.98, threshold: 0.8, op: '>=' }, { name: 'trades', value: 5, threshold: 4, op: '>=' }],
+        metrics: [
+          { name: 'offset_ratio', value: 0.98, threshold: 0.8, op: '>=' },
+          { name: 'trades', value: 5, threshold: 4, op: '>=' },
+        ],
         details: { cycle: ['A', 'B', 'C'], events: washEvents },
       },
     }),
@@ -65,7 +68,18 @@ export function fixtureAlerts(): Alert[] {
         details: { events: spoofEvents },
       },
     }),
-    sampleAlert({ alert_id: 'vol1', type: 'volume_spike', manipulation_type: null, anomaly_type: 'volume_spike', level: 'low', risk_score: 0.2, timestamp: '2026-03-01T09:00:00.000Z', affected_symbols: ['QQQ'], affected_users: [], evidence: { tradeIds: [], orderIds: [], metrics: [] } }),
+    sampleAlert({
+      alert_id: 'vol1',
+      type: 'volume_spike',
+      manipulation_type: null,
+      anomaly_type: 'volume_spike',
+      level: 'low',
+      risk_score: 0.2,
+      timestamp: '2026-03-01T09:00:00.000Z',
+      affected_symbols: ['QQQ'],
+      affected_users: [],
+      evidence: { tradeIds: [], orderIds: [], metrics: [] },
+    }),
   ];
 }
 

@@ -16,12 +16,16 @@ export function intParam(q: URLSearchParams, name: string, def: number, min: num
   const s = q.get(name);
   if (s === null) return def;
   const n = Number(s);
-  if (s.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw badRequest(name, `must be an integer from ${min} to ${max}, got '${s}'`);
+  if (s.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw badRequest(name, `must be an integer from ${min} to ${max}, got '${s}'`);
   return n;
 }
 
 /** The alert filter of a listing request, validated; `maxLimit` bounds one page. */
-export function filterFromQuery(q: URLSearchParams, opts: { defaultLimit: number; maxLimit: number; extra?: readonly string[] }): AlertFilter {
+export function filterFromQuery(
+  q: URLSearchParams,
+  opts: { defaultLimit: number; maxLimit: number; extra?: readonly string[] },
+): AlertFilter {
   rejectUnknownParams(q, new Set([...FILTER_PARAMS, ...(opts.extra ?? [])]));
   const lvl = (name: string) => {
     const s = q.get(name);
@@ -47,11 +51,13 @@ export function filterFromQuery(q: URLSearchParams, opts: { defaultLimit: number
   const text = (name: string) => {
     const s = q.get(name);
     if (s === null) return undefined;
-    if (s.length === 0 || s.length > 64 || /[,\s]/.test(s)) throw badRequest(name, `must be 1–64 characters without commas or spaces, got '${s}'`);
+    if (s.length === 0 || s.length > 64 || /[,\s]/.test(s))
+      throw badRequest(name, `must be 1–64 characters without commas or spaces, got '${s}'`);
     return s;
   };
   const sortS = q.get('sort');
-  if (sortS !== null && !(SORTS as readonly string[]).includes(sortS)) throw badRequest('sort', `must be ${SORTS.join(', ')}, got '${sortS}'`);
+  if (sortS !== null && !(SORTS as readonly string[]).includes(sortS))
+    throw badRequest('sort', `must be ${SORTS.join(', ')}, got '${sortS}'`);
   const sinceMs = time('since');
   const untilMs = time('until');
   if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) throw badRequest('until', 'must be after since');
@@ -98,6 +104,7 @@ export function stringField(o: Record<string, unknown>, name: string, opts: { re
 export function enumField<T extends string>(o: Record<string, unknown>, name: string, values: readonly T[]): T {
   const v = o[name];
   if (v === undefined) throw badRequest(name, `is required (${values.join(' or ')})`);
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw badRequest(name, `must be ${values.join(' or ')}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v))
+    throw badRequest(name, `must be ${values.join(' or ')}, got ${JSON.stringify(v)}`);
   return v as T;
 }

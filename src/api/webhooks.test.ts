@@ -46,7 +46,10 @@ async function until(pred: () => Promise<boolean>, ms = 5000): Promise<void> {
 }
 
 test('back-off doubles per failed attempt up to the cap', () => {
-  assert.deepEqual([1, 2, 3, 4, 10].map((n) => backoffMs(n, 100, 1000)), [100, 200, 400, 800, 1000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 10].map((n) => backoffMs(n, 100, 1000)),
+    [100, 200, 400, 800, 1000],
+  );
 });
 
 test('the signature is HMAC-SHA256 of "timestamp.body" and verifies the documented way', () => {

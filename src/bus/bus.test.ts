@@ -46,59 +46,77 @@ function spawnWorker(args: string[]): ChildProcess & { output: () => string } {
   return Object.assign(p, { output: () => output });
 }
 
-const exited = (p: ChildProcess): Promise<number | null> => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
+const exited = (p: ChildProcess): Promise<number | null> =>
+  new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
 
 async function* fromEvents(events: readonly MarketEvent[]): EventSource {
   for (let i = 0; i < events.length; i += 5000) yield { file: 'sim', events: events.slice(i, i + 5000), lines: [] };
 }
 
-test('publish → 3 workers (one killed -9 midway) → PostgreSQL gives the same alerts as a single replay', { skip, timeout: 240_000 }, async () => {
-  const symbols = ['AAA', 'BBB', 'CCC', 'DDD'];
-  const sim = simulate({ symbols, seed: 11, startMs: Date.parse('2026-03-02T14:00:00Z'), durationMs: 3 * 3600_000, inject: true });
-  const events: MarketEvent[] = [];
-  for (const b of sim.batches) events.push(...b);
-  const configJson = { sessions: simulatorSessions(symbols) };
-  const config = parseConfig(configJson);
+test(
+  'publish → 3 workers (one killed -9 midway) → PostgreSQL gives the same alerts as a single replay',
+  { skip, timeout: 240_000 },
+  async () => {
+    const symbols = ['AAA', 'BBB', 'CCC', 'DDD'];
+    const sim = simulate({ symbols, seed: 11, startMs: Date.parse('2026-03-02T14:00:00Z'), durationMs: 3 * 3600_000, inject: true });
+    const events: MarketEvent[] = [];
+    for (const b of sim.batches) events.push(...b);
+    const configJson = { sessions: simulatorSessions(symbols) };
+    const config = parseConfig(configJson);
 
-  // The reference: one engine over everything, as `replay` does.
-  const expected = new MemorySink();
-  const engine = new Engine(DETECTORS, config, expected);
-  await engine.process(events);
-  await engine.end();
-  assert.ok(expected.alerts.size >= 5, `reference raised ${expected.alerts.size} alerts`);
+    // The reference: one engine over everything, as `replay` does.
+    const expected = new MemorySink();
+    const engine = new Engine(DETECTORS, config, expected);
+    await engine.process(events);
+    await engine.end();
+    assert.ok(expected.alerts.size >= 5, `reference raised ${expected.alerts.size} alerts`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'bus-'));
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(configJson));
-  const schema = `bus_${process.pid}_${Date.now() % 100000}`;
-  const admin = new pg.Client({ connectionString: pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
-  const stream = `T${process.pid}_${Date.now() % 100000}`;
-  const workerArgs = (id: string): string[] => [
-    '--source', natsUrl, '--stream', stream, '--worker-id', id, '--lease-ttl', '2', '--idle-exit', '10', '--db', db, '--config', configFile,
-  ];
-  try {
-    const half = Math.floor(events.length / 2);
-    await publish({ url: natsUrl, stream, partitions: 6, batchEvents: 500, sources: [fromEvents(events.slice(0, half))] });
-    const workers = ['w1', 'w2', 'w3'].map((id) => spawnWorker(workerArgs(id)));
-    // Let them share the partitions and work through the first half, then kill one without warning.
-    await sleep(6000);
-    workers[1]!.kill('SIGKILL');
-    await exited(workers[1]!);
-    await publish({ url: natsUrl, stream, partitions: 6, batchEvents: 500, sources: [fromEvents(events.slice(half))] });
-    const codes = await Promise.all([exited(workers[0]!), exited(workers[2]!)]);
-    assert.deepEqual(codes, [0, 0], workers.map((w) => w.output()).join('\n---\n'));
+    const dir = mkdtempSync(join(tmpdir(), 'bus-'));
+    const configFile = join(dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify(configJson));
+    const schema = `bus_${process.pid}_${Date.now() % 100000}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
+    const stream = `T${process.pid}_${Date.now() % 100000}`;
+    const workerArgs = (id: string): string[] => [
+      '--source',
+      natsUrl,
+      '--stream',
+      stream,
+      '--worker-id',
+      id,
+      '--lease-ttl',
+      '2',
+      '--idle-exit',
+      '10',
+      '--db',
+      db,
+      '--config',
+      configFile,
+    ];
+    try {
+      const half = Math.floor(events.length / 2);
+      await publish({ url: natsUrl, stream, partitions: 6, batchEvents: 500, sources: [fromEvents(events.slice(0, half))] });
+      const workers = ['w1', 'w2', 'w3'].map((id) => spawnWorker(workerArgs(id)));
+      // Let them share the partitions and work through the first half, then kill one without warning.
+      await sleep(6000);
+      workers[1]!.kill('SIGKILL');
+      await exited(workers[1]!);
+      await publish({ url: natsUrl, stream, partitions: 6, batchEvents: 500, sources: [fromEvents(events.slice(half))] });
+      const codes = await Promise.all([exited(workers[0]!), exited(workers[2]!)]);
+      assert.deepEqual(codes, [0, 0], workers.map((w) => w.output()).join('\n---\n'));
 
-    const rows = (await admin.query<{ alert_id: string }>(`SELECT alert_id FROM ${schema}.alerts`)).rows;
-    const got = new Set(rows.map((r) => r.alert_id));
-    const want = new Set(expected.alerts.keys());
-    const missing = [...want].filter((id) => !got.has(id)).map((id) => expected.alerts.get(id)!.type);
-    const extra = [...got].filter((id) => !want.has(id));
-    assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
-  } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  }
-});
+      const rows = (await admin.query<{ alert_id: string }>(`SELECT alert_id FROM ${schema}.alerts`)).rows;
+      const got = new Set(rows.map((r) => r.alert_id));
+      const want = new Set(expected.alerts.keys());
+      const missing = [...want].filter((id) => !got.has(id)).map((id) => expected.alerts.get(id)!.type);
+      const extra = [...got].filter((id) => !want.has(id));
+      assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  },
+);

@@ -41,19 +41,38 @@ export function decodeEvents(data: Uint8Array): MarketEvent[] {
       case 't': {
         const side = r[8] as string;
         return {
-          type: 'trade', tsMs: r[1] as number, symbol: r[2] as string, price: r[3] as number, qty: r[4] as number,
-          buyer: r[5] as string, seller: r[6] as string, tradeId: r[7] as string, side: side === '' ? undefined : (side as Side),
+          type: 'trade',
+          tsMs: r[1] as number,
+          symbol: r[2] as string,
+          price: r[3] as number,
+          qty: r[4] as number,
+          buyer: r[5] as string,
+          seller: r[6] as string,
+          tradeId: r[7] as string,
+          side: side === '' ? undefined : (side as Side),
         };
       }
       case 'o':
         return {
-          type: 'order', tsMs: r[1] as number, symbol: r[2] as string, orderId: r[3] as string, account: r[4] as string,
-          side: r[5] as Side, action: r[6] as OrderAction, price: r[7] as number, qty: r[8] as number,
+          type: 'order',
+          tsMs: r[1] as number,
+          symbol: r[2] as string,
+          orderId: r[3] as string,
+          account: r[4] as string,
+          side: r[5] as Side,
+          action: r[6] as OrderAction,
+          price: r[7] as number,
+          qty: r[8] as number,
         };
       case 'q':
         return {
-          type: 'quote', tsMs: r[1] as number, symbol: r[2] as string, bidPrice: r[3] as number, bidQty: r[4] as number,
-          askPrice: r[5] as number, askQty: r[6] as number,
+          type: 'quote',
+          tsMs: r[1] as number,
+          symbol: r[2] as string,
+          bidPrice: r[3] as number,
+          bidQty: r[4] as number,
+          askPrice: r[5] as number,
+          askQty: r[6] as number,
         };
       case undefined:
       default:

@@ -87,7 +87,9 @@ export async function takeOverPartitionConsumer(bus: Bus, partition: number): Pr
     durable_name: name,
     filter_subject: subjectFor(bus.stream, partition),
     ack_policy: AckPolicy.Explicit,
-    ...(ackFloor > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: ackFloor + 1 } : { deliver_policy: DeliverPolicy.All }),
+    ...(ackFloor > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: ackFloor + 1 }
+      : { deliver_policy: DeliverPolicy.All }),
     ack_wait: 30_000_000_000, // 30 s in ns
     max_ack_pending: 10_000,
   });

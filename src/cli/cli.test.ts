@@ -15,7 +15,11 @@ function workspace(): { dir: string; env: NodeJS.ProcessEnv } {
   return { dir, env: { ...process.env, SURVEILLANCE_DB: join(dir, 'alerts.db'), NO_COLOR: '1', SURVEILLANCE_USER: 'tester' } };
 }
 
-function cli(ws: { dir: string; env: NodeJS.ProcessEnv }, args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+function cli(
+  ws: { dir: string; env: NodeJS.ProcessEnv },
+  args: string[],
+  input?: string,
+): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ws.dir, env: ws.env, encoding: 'utf8', input, timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -37,7 +41,8 @@ async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const exited = (p: ChildProcess): Promise<number | null> => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
+const exited = (p: ChildProcess): Promise<number | null> =>
+  new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
 
 /** A canonical trades file with a volume burst and a price jump on XYZ. */
 function tape(path: string): void {
@@ -57,7 +62,17 @@ test('list-patterns names all eight patterns, also as JSON', () => {
   const ws = workspace();
   const r = cli(ws, ['list-patterns']);
   assert.equal(r.code, 0);
-  for (const p of ['pump_and_dump', 'wash_trading', 'spoofing', 'layering', 'volume_spike', 'price_anomaly', 'concentrated_trading', 'unusual_timing']) assert.match(r.stdout, new RegExp(p));
+  for (const p of [
+    'pump_and_dump',
+    'wash_trading',
+    'spoofing',
+    'layering',
+    'volume_spike',
+    'price_anomaly',
+    'concentrated_trading',
+    'unusual_timing',
+  ])
+    assert.match(r.stdout, new RegExp(p));
   assert.equal((JSON.parse(cli(ws, ['list-patterns', '--json']).stdout) as unknown[]).length, 8);
 });
 
@@ -74,8 +89,14 @@ test('replay → alerts → summary → resolve, with rejects kept and ids stabl
   assert.equal(JSON.parse(rejects[0]!).line, 6002);
 
   const alerts = JSON.parse(cli(ws, ['alerts', '--json', '--limit', '100']).stdout) as { alert_id: string; type: string; level: string }[];
-  assert.ok(alerts.some((a) => a.type === 'volume_spike'), 'volume spike found');
-  assert.ok(alerts.some((a) => a.type === 'price_anomaly'), 'price anomaly found');
+  assert.ok(
+    alerts.some((a) => a.type === 'volume_spike'),
+    'volume spike found',
+  );
+  assert.ok(
+    alerts.some((a) => a.type === 'price_anomaly'),
+    'price anomaly found',
+  );
   // Re-processing the same input never duplicates.
   assert.equal(cli(ws, ['replay', 'tape.csv', '--rejects', 'r2.ndjson']).code, 0);
   assert.equal((JSON.parse(cli(ws, ['alerts', '--json', '--limit', '100']).stdout) as unknown[]).length, alerts.length);
@@ -89,11 +110,19 @@ test('replay → alerts → summary → resolve, with rejects kept and ids stabl
 
   const res = cli(ws, ['resolve', '--alert-id', first.alert_id, '--resolution', 'false_positive', '--note', 'known news']);
   assert.equal(res.code, 0, res.stderr);
-  const after = JSON.parse(cli(ws, ['alerts', '--id', first.alert_id, '--json']).stdout) as { status: string; resolved_by: string; resolution_note: string };
+  const after = JSON.parse(cli(ws, ['alerts', '--id', first.alert_id, '--json']).stdout) as {
+    status: string;
+    resolved_by: string;
+    resolution_note: string;
+  };
   assert.deepEqual([after.status, after.resolved_by, after.resolution_note], ['false_positive', 'tester', 'known news']);
   assert.equal(cli(ws, ['resolve', '--alert-id', 'nope']).code, 4);
 
-  const summary = JSON.parse(cli(ws, ['summary', '--json']).stdout) as { total: number; byStatus: { false_positive: number }; recommendations: string[] };
+  const summary = JSON.parse(cli(ws, ['summary', '--json']).stdout) as {
+    total: number;
+    byStatus: { false_positive: number };
+    recommendations: string[];
+  };
   assert.equal(summary.total, alerts.length);
   assert.equal(summary.byStatus.false_positive, 1);
   assert.ok(summary.recommendations.length > 0);
@@ -178,10 +207,16 @@ test('start --source FILE follows a growing file until stopped', async () => {
   tape(join(ws.dir, 'tape.csv'));
   const body = readFileSync(join(ws.dir, 'tape.csv'), 'utf8').split('\n').slice(1).join('\n');
   writeFileSync(path, body, { flag: 'a' });
-  await waitFor('events followed', () => (JSON.parse(cli(ws, ['status', '--json']).stdout) as { monitor: { events: number } }).monitor.events >= 6000);
+  await waitFor(
+    'events followed',
+    () => (JSON.parse(cli(ws, ['status', '--json']).stdout) as { monitor: { events: number } }).monitor.events >= 6000,
+  );
   assert.equal(cli(ws, ['stop']).code, 0);
   assert.equal(await exited(mon), 0);
-  assert.ok(readdirSync(ws.dir).some((f) => f.startsWith('surveillance-rejects-')), 'rejects file next to the run');
+  assert.ok(
+    readdirSync(ws.dir).some((f) => f.startsWith('surveillance-rejects-')),
+    'rejects file next to the run',
+  );
 });
 
 test('test runs the simulator with injected scenarios and evaluate scores a labels file', () => {

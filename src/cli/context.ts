@@ -46,7 +46,10 @@ export function parseSymbols(s: string | undefined, required: boolean): string[]
     if (required) throw new UsageError('--symbols is required, e.g. --symbols AAPL,MSFT');
     return [];
   }
-  const list = s.split(',').map((x) => x.trim().toUpperCase()).filter((x) => x.length > 0);
+  const list = s
+    .split(',')
+    .map((x) => x.trim().toUpperCase())
+    .filter((x) => x.length > 0);
   if (list.length === 0 && required) throw new UsageError('--symbols lists no symbol');
   return list;
 }

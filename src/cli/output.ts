@@ -35,7 +35,10 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const strip = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
   const widths = header.map((h, i) => Math.max(strip(h).length, ...rows.map((r) => strip(r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - strip(c).length))).join('  ').trimEnd();
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - strip(c).length)))
+      .join('  ')
+      .trimEnd();
   return [line(header.map((h) => paint(h, 'bold'))), ...rows.map(line)].join('\n');
 }
 
@@ -58,17 +61,23 @@ export function alertDetail(a: Alert): string {
     lines.push(`    ${m.name.padEnd(28)} ${String(m.value)}${m.unit && m.threshold === undefined ? ` ${m.unit}` : ''}${thr}`);
   }
   if (a.evidence.tradeIds.length > 0) {
-    lines.push(`  Trades (${a.evidence.tradeIds.length}): ${a.evidence.tradeIds.slice(0, 20).join(', ')}${a.evidence.tradeIds.length > 20 ? ', …' : ''}`);
+    lines.push(
+      `  Trades (${a.evidence.tradeIds.length}): ${a.evidence.tradeIds.slice(0, 20).join(', ')}${a.evidence.tradeIds.length > 20 ? ', …' : ''}`,
+    );
   }
   if (a.evidence.orderIds.length > 0) {
-    lines.push(`  Orders (${a.evidence.orderIds.length}): ${a.evidence.orderIds.slice(0, 20).join(', ')}${a.evidence.orderIds.length > 20 ? ', …' : ''}`);
+    lines.push(
+      `  Orders (${a.evidence.orderIds.length}): ${a.evidence.orderIds.slice(0, 20).join(', ')}${a.evidence.orderIds.length > 20 ? ', …' : ''}`,
+    );
   }
   if (a.evidence.details && Object.keys(a.evidence.details).length > 0) {
     lines.push(`  Details: ${JSON.stringify(a.evidence.details)}`);
   }
   lines.push(`  Detector version: ${a.detector_version}`);
   if (a.status !== 'active') {
-    lines.push(`  Resolution: ${a.resolution ?? a.status} by ${a.resolved_by ?? '?'} at ${a.resolved_at ?? '?'}${a.resolution_note ? ` — ${a.resolution_note}` : ''}`);
+    lines.push(
+      `  Resolution: ${a.resolution ?? a.status} by ${a.resolved_by ?? '?'} at ${a.resolved_at ?? '?'}${a.resolution_note ? ` — ${a.resolution_note}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

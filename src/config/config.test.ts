@@ -13,7 +13,10 @@ test('defaults are the documented ones', () => {
 });
 
 test('unknown keys are rejected, naming the key', () => {
-  assert.throws(() => parseConfig({ thresholds: { volume_spike_multiplyer: 3 } }, 'my.json'), /my\.json: unknown key\(s\) 'thresholds\.volume_spike_multiplyer'/);
+  assert.throws(
+    () => parseConfig({ thresholds: { volume_spike_multiplyer: 3 } }, 'my.json'),
+    /my\.json: unknown key\(s\) 'thresholds\.volume_spike_multiplyer'/,
+  );
   assert.throws(() => parseConfig({ colour: 'red' }), /unknown key\(s\) 'colour'/);
 });
 

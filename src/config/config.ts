@@ -6,8 +6,14 @@ import { thresholdsSchema, type Thresholds } from './thresholds.js';
 /** A trading session of a symbol, in its exchange's local time (unusual_timing). */
 export const sessionSchema = z
   .object({
-    open: z.string().regex(/^\d{2}:\d{2}$/).describe('session open, HH:MM local time'),
-    close: z.string().regex(/^\d{2}:\d{2}$/).describe('session close, HH:MM local time'),
+    open: z
+      .string()
+      .regex(/^\d{2}:\d{2}$/)
+      .describe('session open, HH:MM local time'),
+    close: z
+      .string()
+      .regex(/^\d{2}:\d{2}$/)
+      .describe('session close, HH:MM local time'),
     timezone: z.string().default('UTC').describe('IANA time zone, e.g. America/New_York'),
   })
   .strict();
@@ -57,7 +63,8 @@ export function parseConfig(raw: unknown, file = 'config'): Config {
 
 /** Loads the config file (JSON) if given or present as ./surveillance.config.json; defaults otherwise. */
 export function loadConfig(path?: string): { config: Config; file: string | null } {
-  const file = path ?? process.env['SURVEILLANCE_CONFIG'] ?? (existsSync('surveillance.config.json') ? 'surveillance.config.json' : undefined);
+  const file =
+    path ?? process.env['SURVEILLANCE_CONFIG'] ?? (existsSync('surveillance.config.json') ? 'surveillance.config.json' : undefined);
   if (!file) return { config: parseConfig({}), file: null };
   let text: string;
   try {

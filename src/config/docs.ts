@@ -38,7 +38,14 @@ export function configDocs(): string {
     const def = (defaults as Record<string, unknown>)[key];
     lines.push(`| \`${key}\` | \`${JSON.stringify(def)}\` | ${field.description ?? ''} |`);
   }
-  lines.push('| `thresholds` | see below | detection parameters |', '', '## thresholds', '', '| key | default | meaning |', '|---|---|---|');
+  lines.push(
+    '| `thresholds` | see below | detection parameters |',
+    '',
+    '## thresholds',
+    '',
+    '| key | default | meaning |',
+    '|---|---|---|',
+  );
   for (const [key, field] of Object.entries(thresholdsSchema.shape)) {
     const def = (defaults.thresholds as Record<string, unknown>)[key];
     lines.push(`| \`${key}\` | \`${JSON.stringify(def)}\` | ${(field as { description?: string }).description ?? ''} |`);

@@ -11,14 +11,22 @@ import { MemorySink } from './pipeline.js';
 function tape(): MarketEvent[] {
   const events: MarketEvent[] = [];
   let seed = 7;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   let price = 50;
   for (let i = 0; i < 6000; i++) {
     const ts = 1_700_000_000_000 + i * 1000;
     const burst = i >= 4000 && i < 4060;
     if (i >= 5000 && i < 5100) price *= 1.003;
     price *= 1 + (rnd() - 0.5) * 0.001;
-    events.push(trade(ts, { price: Math.round(price * 100) / 100, qty: burst ? 400 : 5 + Math.floor(rnd() * 20), tradeId: `t${i}`, buyer: `b${i % 7}`, seller: `s${i % 5}` }));
+    events.push(
+      trade(ts, {
+        price: Math.round(price * 100) / 100,
+        qty: burst ? 400 : 5 + Math.floor(rnd() * 20),
+        tradeId: `t${i}`,
+        buyer: `b${i % 7}`,
+        seller: `s${i % 5}`,
+      }),
+    );
   }
   return events;
 }
@@ -38,7 +46,10 @@ test('same input gives the same alerts with the same ids, whatever the batching 
   const odd = await run(events, 37);
   assert.ok(whole.alerts.size >= 2, `expected alerts, got ${whole.alerts.size}`);
   assert.deepEqual([...oneByOne.alerts.keys()].sort(), [...whole.alerts.keys()].sort());
-  assert.deepEqual([...odd.alerts.values()].sort((a, b) => a.alert_id.localeCompare(b.alert_id)), [...whole.alerts.values()].sort((a, b) => a.alert_id.localeCompare(b.alert_id)));
+  assert.deepEqual(
+    [...odd.alerts.values()].sort((a, b) => a.alert_id.localeCompare(b.alert_id)),
+    [...whole.alerts.values()].sort((a, b) => a.alert_id.localeCompare(b.alert_id)),
+  );
   const types = new Set([...whole.alerts.values()].map((a) => a.type));
   assert.ok(types.has('volume_spike') && types.has('price_anomaly'));
 });
@@ -49,7 +60,11 @@ test('alert ids depend only on pattern and episode', () => {
 });
 
 test('a detector emitting another pattern is a programming error', async () => {
-  const rogue = { pattern: 'spoofing' as const, version: 1, create: () => ({ onTrade: (_t: unknown, ctx: { emit: (f: never) => void }) => ctx.emit({ pattern: 'wash_trading' } as never) }) };
+  const rogue = {
+    pattern: 'spoofing' as const,
+    version: 1,
+    create: () => ({ onTrade: (_t: unknown, ctx: { emit: (f: never) => void }) => ctx.emit({ pattern: 'wash_trading' } as never) }),
+  };
   const engine = new Engine([rogue], parseConfig({}), new MemorySink());
   await assert.rejects(engine.process([trade(1)]), /emitted a wash_trading finding/);
 });

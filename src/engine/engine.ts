@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  MANIPULATION_TYPES,
-  type Alert,
-  type Evidence,
-  type Finding,
-  type PatternType,
-} from '../domain/alert.js';
+import { MANIPULATION_TYPES, type Alert, type Evidence, type Finding, type PatternType } from '../domain/alert.js';
 import { assertNever, type MarketEvent } from '../domain/events.js';
 import { levelFor, score01 } from '../domain/level.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detect/detector.js';
@@ -42,8 +36,7 @@ export function alertIdFor(pattern: PatternType, episodeKey: string): string {
 
 /** Turns a finding into its alert shape (status active); the store keeps analyst fields on update. */
 export function alertFromFinding(f: Finding, version: number): Alert {
-  const capped = (ids: readonly string[]): readonly string[] =>
-    ids.length > MAX_EVIDENCE_IDS ? ids.slice(0, MAX_EVIDENCE_IDS) : ids;
+  const capped = (ids: readonly string[]): readonly string[] => (ids.length > MAX_EVIDENCE_IDS ? ids.slice(0, MAX_EVIDENCE_IDS) : ids);
   const evidence: Evidence = {
     ...f.evidence,
     tradeIds: capped(f.evidence.tradeIds),

@@ -18,9 +18,18 @@ test('alerts carry their evidence events and the trades around their window', ()
   });
   const events = m.enrich(alert).evidence.details?.['events'] as EvidenceEvent[];
   assert.ok(events.length <= 20);
-  assert.deepEqual(events.filter((e) => e.evidence).map((e) => e.id).sort(), ['o1', 'o1', 't85']); // t2 fell out of the ring
+  assert.deepEqual(
+    events
+      .filter((e) => e.evidence)
+      .map((e) => e.id)
+      .sort(),
+    ['o1', 'o1', 't85'],
+  ); // t2 fell out of the ring
   assert.ok(events.some((e) => !e.evidence && e.kind === 'trade'));
-  assert.deepEqual(events.map((e) => e.ts), [...events.map((e) => e.ts)].sort((a, b) => a - b));
+  assert.deepEqual(
+    events.map((e) => e.ts),
+    [...events.map((e) => e.ts)].sort((a, b) => a - b),
+  );
   const o = events.find((e) => e.kind === 'order' && e.action === 'cancel')!;
   assert.equal(o.account, 'A');
 });

@@ -53,7 +53,13 @@ export class MarketContext {
     if (e.type === 'quote') return;
     let r = this.rings.get(e.symbol);
     if (!r) {
-      r = { trades: new Array<Trade | undefined>(this.perSymbol), tradeNext: 0, orders: new Array<OrderEvent | undefined>(this.perSymbol), orderNext: 0, lastTsMs: e.tsMs };
+      r = {
+        trades: new Array<Trade | undefined>(this.perSymbol),
+        tradeNext: 0,
+        orders: new Array<OrderEvent | undefined>(this.perSymbol),
+        orderNext: 0,
+        lastTsMs: e.tsMs,
+      };
       this.rings.set(e.symbol, r);
     }
     r.lastTsMs = e.tsMs;
@@ -88,15 +94,29 @@ export class MarketContext {
         const isEvidence = tradeIds.has(t.tradeId);
         if (!isEvidence && (t.tsMs < from - margin || t.tsMs > to + margin)) continue;
         (isEvidence ? evidence : context).push({
-          ts: t.tsMs, kind: 'trade', id: t.tradeId, price: t.price, qty: t.qty, side: t.side,
-          buyer: t.buyer || undefined, seller: t.seller || undefined, evidence: isEvidence,
+          ts: t.tsMs,
+          kind: 'trade',
+          id: t.tradeId,
+          price: t.price,
+          qty: t.qty,
+          side: t.side,
+          buyer: t.buyer || undefined,
+          seller: t.seller || undefined,
+          evidence: isEvidence,
         });
       }
       for (const o of r.orders) {
         if (!o || !orderIds.has(o.orderId)) continue;
         evidence.push({
-          ts: o.tsMs, kind: 'order', id: o.orderId, price: o.price, qty: o.qty, side: o.side,
-          action: o.action, account: o.account || undefined, evidence: true,
+          ts: o.tsMs,
+          kind: 'order',
+          id: o.orderId,
+          price: o.price,
+          qty: o.qty,
+          side: o.side,
+          action: o.action,
+          account: o.account || undefined,
+          evidence: true,
         });
       }
     }

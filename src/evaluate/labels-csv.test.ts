@@ -8,8 +8,23 @@ import type { ScenarioLabel } from '../ingest/simulator/contract.js';
 import { formatLabelsCsv, parseLabelsCsv, readLabelsCsv } from './labels-csv.js';
 
 const labels: ScenarioLabel[] = [
-  { scenario_id: 'S1', type: 'wash_trading', symbol: 'AAA', accounts: ['A1', 'A2'], startMs: Date.parse('2026-03-02T14:50:00Z'), endMs: Date.parse('2026-03-02T14:56:00Z') },
-  { scenario_id: 'S2', type: 'volume_spike', symbol: 'BBB', accounts: [], startMs: Date.parse('2026-03-02T15:00:00.250Z'), endMs: Date.parse('2026-03-02T15:02:00Z'), incidental: true },
+  {
+    scenario_id: 'S1',
+    type: 'wash_trading',
+    symbol: 'AAA',
+    accounts: ['A1', 'A2'],
+    startMs: Date.parse('2026-03-02T14:50:00Z'),
+    endMs: Date.parse('2026-03-02T14:56:00Z'),
+  },
+  {
+    scenario_id: 'S2',
+    type: 'volume_spike',
+    symbol: 'BBB',
+    accounts: [],
+    startMs: Date.parse('2026-03-02T15:00:00.250Z'),
+    endMs: Date.parse('2026-03-02T15:02:00Z'),
+    incidental: true,
+  },
 ];
 
 test('labels round-trip through CSV', () => {
@@ -35,18 +50,28 @@ test('errors name the file, line and field', () => {
     ['S1,wash,AAA,,2026-03-02T14:50:00Z,2026-03-02T14:51:00Z\n', 2, 'type'],
     ['S1,spoofing,AAA,,March 2,2026-03-02T14:51:00Z\n', 2, 'start'],
     ['S1,spoofing,AAA,,2026-03-02T14:50:00Z,2026-03-02T14:40:00Z\n', 2, 'end'],
-    ['S1,spoofing,AAA,,2026-03-02T14:50:00Z,2026-03-02T14:51:00Z\n,spoofing,AAA,,2026-03-02T14:50:00Z,2026-03-02T14:51:00Z\n', 3, 'scenario_id'],
+    [
+      'S1,spoofing,AAA,,2026-03-02T14:50:00Z,2026-03-02T14:51:00Z\n,spoofing,AAA,,2026-03-02T14:50:00Z,2026-03-02T14:51:00Z\n',
+      3,
+      'scenario_id',
+    ],
   ];
   for (const [body, line, field] of cases) {
-    assert.throws(() => parseLabelsCsv(head + body, 'l.csv'), (e: unknown) => {
-      assert.ok(e instanceof InputError);
-      assert.equal(e.line, line);
-      assert.equal(e.field, field);
-      assert.match(e.message, new RegExp(`^l\\.csv:${line}: field '${field}'`));
-      return true;
-    });
+    assert.throws(
+      () => parseLabelsCsv(head + body, 'l.csv'),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.equal(e.line, line);
+        assert.equal(e.field, field);
+        assert.match(e.message, new RegExp(`^l\\.csv:${line}: field '${field}'`));
+        return true;
+      },
+    );
   }
-  assert.throws(() => parseLabelsCsv('scenario_id,type,symbol,start,end\n', 'h.csv'), (e: unknown) => e instanceof InputError && e.field === 'accounts' && e.line === 1);
+  assert.throws(
+    () => parseLabelsCsv('scenario_id,type,symbol,start,end\n', 'h.csv'),
+    (e: unknown) => e instanceof InputError && e.field === 'accounts' && e.line === 1,
+  );
 });
 
 test('reading a file: missing file is a usage error', () => {

@@ -60,10 +60,17 @@ export function parseLabelsCsv(text: string, file = 'labels.csv'): ScenarioLabel
     const id = get('scenario_id');
     if (!id) fail('scenario_id', 'empty');
     const type = parsePattern(get('type'));
-    if (!type) fail('type', `'${get('type')}' is not a pattern (pump_and_dump, wash_trading, spoofing, layering, volume_spike, price_anomaly, concentrated_trading, unusual_timing)`);
+    if (!type)
+      fail(
+        'type',
+        `'${get('type')}' is not a pattern (pump_and_dump, wash_trading, spoofing, layering, volume_spike, price_anomaly, concentrated_trading, unusual_timing)`,
+      );
     const symbol = get('symbol').toUpperCase();
     if (!symbol) fail('symbol', 'empty');
-    const accounts = get('accounts').split(';').map((a) => a.trim()).filter((a) => a !== '');
+    const accounts = get('accounts')
+      .split(';')
+      .map((a) => a.trim())
+      .filter((a) => a !== '');
     const startMs = parseTime(get('start'));
     if (Number.isNaN(startMs)) fail('start', `'${get('start')}' is not an ISO-8601 time (e.g. 2026-03-02T14:30:00Z)`);
     const endMs = parseTime(get('end'));

@@ -20,8 +20,13 @@ interface DataSet {
   readonly note: string;
 }
 
-const inDir = (sub: string, match: RegExp) => (dir: string): string[] =>
-  readdirSync(join(dir, sub)).filter((f) => match.test(f)).sort().map((f) => join(dir, sub, f));
+const inDir =
+  (sub: string, match: RegExp) =>
+  (dir: string): string[] =>
+    readdirSync(join(dir, sub))
+      .filter((f) => match.test(f))
+      .sort()
+      .map((f) => join(dir, sub, f));
 
 const NY = { open: '09:30', close: '16:00', timezone: 'America/New_York' };
 
@@ -32,10 +37,30 @@ const SETS: readonly DataSet[] = [
   { name: 'binance-usdm-btcusdt', files: inDir('binance-raw-feed', /^usdm_btcusdt/), note: 'Binance USD-M futures BTCUSDT websocket' },
   { name: 'hyperliquid', files: inDir('binance-raw-feed', /^hyperliquid/), note: 'Hyperliquid BTC trades with buyer/seller addresses' },
   { name: 'cme-es-mbo', files: inDir('cme-es-mbo', /20231225/), note: 'CME ES market-by-order, Globex reopen 2023-12-25' },
-  { name: 'lobster-aapl', files: inDir('lobster-aapl-snippet', /message/), config: { sessions: { '*': NY } }, note: 'AAPL 2012-06-21, first 49 s' },
-  { name: 'lean-spy', files: inDir('us-equity-taq-2013', /_spy_.*_trade\.zip$/), config: { sessions: { '*': NY } }, note: 'SPY trades 7–11 Oct 2013 (incl. pre/post market)' },
-  { name: 'lean-bac-aig-ibm', files: inDir('us-equity-taq-2013', /_(bac|aig|ibm)_.*_trade\.zip$/), config: { sessions: { '*': NY } }, note: 'BAC, AIG, IBM trades 7–11 Oct 2013' },
-  { name: 'lean-gold', files: inDir('us-equity-taq-2013', /_gc_.*_trade\.zip$/), note: 'COMEX gold futures trades (front month GCZ13)', symbols: ['GCZ13'] },
+  {
+    name: 'lobster-aapl',
+    files: inDir('lobster-aapl-snippet', /message/),
+    config: { sessions: { '*': NY } },
+    note: 'AAPL 2012-06-21, first 49 s',
+  },
+  {
+    name: 'lean-spy',
+    files: inDir('us-equity-taq-2013', /_spy_.*_trade\.zip$/),
+    config: { sessions: { '*': NY } },
+    note: 'SPY trades 7–11 Oct 2013 (incl. pre/post market)',
+  },
+  {
+    name: 'lean-bac-aig-ibm',
+    files: inDir('us-equity-taq-2013', /_(bac|aig|ibm)_.*_trade\.zip$/),
+    config: { sessions: { '*': NY } },
+    note: 'BAC, AIG, IBM trades 7–11 Oct 2013',
+  },
+  {
+    name: 'lean-gold',
+    files: inDir('us-equity-taq-2013', /_gc_.*_trade\.zip$/),
+    note: 'COMEX gold futures trades (front month GCZ13)',
+    symbols: ['GCZ13'],
+  },
   {
     name: 'nepse',
     files: inDir('nepse-floorsheet', /\.csv\.gz$/),
@@ -75,13 +100,38 @@ async function runSet(set: DataSet, dir: string): Promise<Result> {
     },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { set, files: files.length, events: stats.events, seconds, rejected: rejects.count, skipped: rejects.skipped, symbolDays: symbolDays.size, alerts: [...sink.alerts.values()] };
+  return {
+    set,
+    files: files.length,
+    events: stats.events,
+    seconds,
+    rejected: rejects.count,
+    skipped: rejects.skipped,
+    symbolDays: symbolDays.size,
+    alerts: [...sink.alerts.values()],
+  };
 }
 
 function markdown(results: readonly Result[]): string {
-  const types = ['pump_and_dump', 'wash_trading', 'spoofing', 'layering', 'volume_spike', 'price_anomaly', 'concentrated_trading', 'unusual_timing'] as const;
+  const types = [
+    'pump_and_dump',
+    'wash_trading',
+    'spoofing',
+    'layering',
+    'volume_spike',
+    'price_anomaly',
+    'concentrated_trading',
+    'unusual_timing',
+  ] as const;
   const short: Record<(typeof types)[number], string> = {
-    pump_and_dump: 'pump', wash_trading: 'wash', spoofing: 'spoof', layering: 'layer', volume_spike: 'volume', price_anomaly: 'price', concentrated_trading: 'conc', unusual_timing: 'timing',
+    pump_and_dump: 'pump',
+    wash_trading: 'wash',
+    spoofing: 'spoof',
+    layering: 'layer',
+    volume_spike: 'volume',
+    price_anomaly: 'price',
+    concentrated_trading: 'conc',
+    unusual_timing: 'timing',
   };
   const lines = [
     `| data set | files | events | rejected / skipped | s | events/s | symbol-days | ${types.map((t) => short[t]).join(' | ')} | alerts per symbol-day |`,
@@ -97,7 +147,8 @@ function markdown(results: readonly Result[]): string {
     lines.push('', `### ${r.set.name} — ${r.set.note}`, '');
     const top = [...r.alerts].sort((a, b) => b.risk_score * b.confidence - a.risk_score * a.confidence).slice(0, 5);
     if (top.length === 0) lines.push('No alerts.');
-    for (const a of top) lines.push(`- **${a.type}** ${a.level} (conf ${a.confidence.toFixed(2)}, risk ${a.risk_score.toFixed(2)}): ${a.description}`);
+    for (const a of top)
+      lines.push(`- **${a.type}** ${a.level} (conf ${a.confidence.toFixed(2)}, risk ${a.risk_score.toFixed(2)}): ${a.description}`);
   }
   return lines.join('\n');
 }

@@ -16,11 +16,15 @@ async function main(argv: readonly string[]): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const configFile = valueOf('--config');
-  const named = valueOf('--detectors')?.split(',').map((x) => x.trim());
+  const named = valueOf('--detectors')
+    ?.split(',')
+    .map((x) => x.trim());
   const flagValues = new Set([configFile, named?.join(',')].filter((x) => x !== undefined));
   const dir = argv.find((a) => !a.startsWith('--') && !flagValues.has(a) && a !== valueOf('--detectors')) ?? sharedFile('binance-pumps');
   if (!dir) {
-    process.stderr.write('usage: real-pumps-main [DIR] [--all | --detectors a,b] [--config FILE]  (../shared/data/binance-pumps not found)\n');
+    process.stderr.write(
+      'usage: real-pumps-main [DIR] [--all | --detectors a,b] [--config FILE]  (../shared/data/binance-pumps not found)\n',
+    );
     process.exit(2);
   }
   const detectors = all ? DETECTORS : named ? DETECTORS.filter((d) => named.includes(d.pattern)) : [];

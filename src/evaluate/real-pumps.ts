@@ -75,7 +75,10 @@ export function readPumpLabels(dir: string): Label[] {
   const text = readFileSync(join(dir, 'labels.csv'), 'utf8');
   const files = readdirSync(join(dir, 'trades'));
   const out: Label[] = [];
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   for (const [i, line] of lines.slice(1).entries()) {
     const [symbol, , time] = line.split(',');
     const pumpTimeMs = Date.parse(time ?? '');
@@ -189,7 +192,11 @@ export function formatRealPumpsReport(r: RealPumpsReport): string {
     `Raised early (during the pump, before the dump confirmed): ${r.early} of ${r.detected}.`,
     `Pump alerts elsewhere: ${r.falseAlerts} over ${r.symbolDays.toFixed(1)} symbol-days = ${r.falseAlertsPerSymbolDay.toFixed(3)} per symbol-day.`,
     ...(Object.keys(r.otherAlerts).length > 0
-      ? [`Other detectors' alerts: ${Object.entries(r.otherAlerts).map(([k, v]) => `${k} ${v}`).join(', ')}.`]
+      ? [
+          `Other detectors' alerts: ${Object.entries(r.otherAlerts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}.`,
+        ]
       : []),
   ].join('\n');
 }

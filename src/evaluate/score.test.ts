@@ -28,8 +28,24 @@ function alert(id: string, type: PatternType, symbol: string, fromMin: number, t
   };
 }
 
-function label(id: string, type: PatternType, symbol: string, fromMin: number, toMin: number, accounts: string[] = [], incidental = false): ScenarioLabel {
-  return { scenario_id: id, type, symbol, accounts, startMs: T0 + fromMin * MIN, endMs: T0 + toMin * MIN, ...(incidental ? { incidental: true } : {}) };
+function label(
+  id: string,
+  type: PatternType,
+  symbol: string,
+  fromMin: number,
+  toMin: number,
+  accounts: string[] = [],
+  incidental = false,
+): ScenarioLabel {
+  return {
+    scenario_id: id,
+    type,
+    symbol,
+    accounts,
+    startMs: T0 + fromMin * MIN,
+    endMs: T0 + toMin * MIN,
+    ...(incidental ? { incidental: true } : {}),
+  };
 }
 
 test('matching: type, symbol, window overlap with slack, accounts for account-level patterns', () => {
@@ -62,7 +78,10 @@ test('precision, recall, F1, delay and macro-F1', () => {
   ];
   const s = score(alerts, labels);
   const by = (t: PatternType) => s.byType.find((x) => x.type === t)!;
-  assert.deepEqual([by('spoofing').labels, by('spoofing').detected, by('spoofing').truePositives, by('spoofing').falsePositives], [2, 1, 1, 1]);
+  assert.deepEqual(
+    [by('spoofing').labels, by('spoofing').detected, by('spoofing').truePositives, by('spoofing').falsePositives],
+    [2, 1, 1, 1],
+  );
   assert.equal(by('spoofing').precision, 0.5);
   assert.equal(by('spoofing').recall, 0.5);
   assert.equal(by('spoofing').delayMedianMs, 3 * MIN);
@@ -71,8 +90,14 @@ test('precision, recall, F1, delay and macro-F1', () => {
   assert.deepEqual([by('price_anomaly').incidental, by('price_anomaly').falsePositives, by('price_anomaly').alerts], [1, 0, 1]);
   // Judged types: spoofing (0.5) and volume_spike (1); layering has no labels and no false positives.
   assert.ok(Math.abs(s.macroF1 - 0.75) < 1e-9);
-  assert.deepEqual(s.missed.map((l) => l.scenario_id), ['S2']);
-  assert.deepEqual(s.falsePositives.map((a) => a.alert_id), ['a3']);
+  assert.deepEqual(
+    s.missed.map((l) => l.scenario_id),
+    ['S2'],
+  );
+  assert.deepEqual(
+    s.falsePositives.map((a) => a.alert_id),
+    ['a3'],
+  );
 });
 
 test('first-seen times override the (last-update) alert timestamp for delays', () => {

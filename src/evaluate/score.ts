@@ -2,7 +2,13 @@ import { PATTERN_TYPES, type Alert, type PatternType } from '../domain/alert.js'
 import type { ScenarioLabel } from '../ingest/simulator/contract.js';
 
 /** Patterns judged per account: a match also needs an affected user among the label's accounts. */
-export const ACCOUNT_LEVEL: ReadonlySet<PatternType> = new Set(['wash_trading', 'spoofing', 'layering', 'concentrated_trading', 'unusual_timing']);
+export const ACCOUNT_LEVEL: ReadonlySet<PatternType> = new Set([
+  'wash_trading',
+  'spoofing',
+  'layering',
+  'concentrated_trading',
+  'unusual_timing',
+]);
 
 export interface ScoreOptions {
   /** Slack (ms) allowed between the alert and label windows; one number or per type. Default 60 s. */

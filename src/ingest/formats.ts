@@ -60,7 +60,10 @@ export async function sniffFile(path: string): Promise<Sniff> {
   } else if (!(magic[0] === 0x50 && magic[1] === 0x4b) && !magic.subarray(0, 4).equals(Buffer.from('PAR1'))) {
     text = magic.toString('utf8');
   }
-  const head = text.split('\n').slice(0, 20).map((l) => l.replace(/\r$/, ''));
+  const head = text
+    .split('\n')
+    .slice(0, 20)
+    .map((l) => l.replace(/\r$/, ''));
   return { path, name: basename(path), head, magic };
 }
 

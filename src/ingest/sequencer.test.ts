@@ -5,15 +5,35 @@ import { MemoryRejects } from '../testing/collect.js';
 import { Sequencer } from './sequencer.js';
 
 const order = (tsMs: number, orderId: string, action: OrderEvent['action'], account = 'acc', qty = 10): OrderEvent => ({
-  type: 'order', tsMs, symbol: 'X', orderId, account, side: 'buy', action, price: 10, qty,
+  type: 'order',
+  tsMs,
+  symbol: 'X',
+  orderId,
+  account,
+  side: 'buy',
+  action,
+  price: 10,
+  qty,
 });
 
 test('rejects events beyond the reorder window, accepts late ones within it', () => {
   const rejects = new MemoryRejects();
   const s = new Sequencer({ reorderWindowMs: 1000, checkOrderLifecycle: true }, rejects);
-  const trade = (tsMs: number): MarketEvent => ({ type: 'trade', tsMs, symbol: 'X', price: 1, qty: 1, buyer: '', seller: '', tradeId: String(tsMs) });
+  const trade = (tsMs: number): MarketEvent => ({
+    type: 'trade',
+    tsMs,
+    symbol: 'X',
+    price: 1,
+    qty: 1,
+    buyer: '',
+    seller: '',
+    tradeId: String(tsMs),
+  });
   const out = s.accept({ file: 'f.csv', events: [trade(10_000), trade(9_500), trade(8_000), trade(10_100)], lines: [2, 3, 4, 5] });
-  assert.deepEqual(out.map((e) => e.tsMs), [10_000, 9_500, 10_100]);
+  assert.deepEqual(
+    out.map((e) => e.tsMs),
+    [10_000, 9_500, 10_100],
+  );
   assert.equal(rejects.items.length, 1);
   assert.equal(rejects.items[0]!.line, 4);
   assert.equal(rejects.items[0]!.field, 'ts');
@@ -35,9 +55,19 @@ test('order lifecycle: unknown cancel, duplicate new, account filled in, partial
     ],
     lines: [2, 3, 4, 5, 6, 7],
   });
-  assert.deepEqual(out.map((e) => (e as OrderEvent).tsMs), [1, 4, 5]);
+  assert.deepEqual(
+    out.map((e) => (e as OrderEvent).tsMs),
+    [1, 4, 5],
+  );
   assert.equal((out[1] as OrderEvent).account, 'acc');
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[3, 'action'], [4, 'order_id'], [7, 'action']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [3, 'action'],
+      [4, 'order_id'],
+      [7, 'action'],
+    ],
+  );
   assert.match(rejects.items[0]!.reason, /cancel for order o9 never seen/);
 });
 

@@ -39,7 +39,11 @@ test('2024 switches (10 Mar, 3 Nov), the gap and the repeated hour', () => {
 });
 
 test('dayClock matches localToUtcMs on ordinary and switch days', () => {
-  for (const date of [{ year: 2013, month: 10, day: 7 }, { year: 2024, month: 3, day: 10 }, { year: 2024, month: 11, day: 3 }]) {
+  for (const date of [
+    { year: 2013, month: 10, day: 7 },
+    { year: 2024, month: 3, day: 10 },
+    { year: 2024, month: 11, day: 3 },
+  ]) {
     const clock = dayClock(date, NEW_YORK);
     for (const ms of [0, 1.5 * H, 2.5 * H, 9.5 * H + 123, 16 * H, 24 * H - 1]) {
       assert.equal(clock(ms), localToUtcMs(date, ms, NEW_YORK), `${JSON.stringify(date)} +${ms}`);

@@ -226,8 +226,7 @@ export interface OutboxItem extends NewOutboxItem {
 }
 
 export type WebhookAttempt =
-  | { readonly ok: true; readonly atIso: string }
-  | { readonly ok: false; readonly error: string; readonly nextAttemptMs: number };
+  { readonly ok: true; readonly atIso: string } | { readonly ok: false; readonly error: string; readonly nextAttemptMs: number };
 
 /** The case state of an alert plus its case fields (what the audit trail records). */
 export function caseStateOf(a: Alert, c: CaseFields): CaseState {

@@ -6,6 +6,11 @@ export function trade(tsMs: number, over: Partial<Trade> = {}): Trade {
 }
 
 /** Builds an order event with defaults (tests). */
-export function orderEvent(tsMs: number, orderId: string, action: OrderEvent['action'], over: Partial<OrderEvent> & { side?: Side } = {}): OrderEvent {
+export function orderEvent(
+  tsMs: number,
+  orderId: string,
+  action: OrderEvent['action'],
+  over: Partial<OrderEvent> & { side?: Side } = {},
+): OrderEvent {
   return { type: 'order', tsMs, symbol: 'XYZ', orderId, account: 'A', side: 'buy', action, price: 100, qty: 10, ...over };
 }

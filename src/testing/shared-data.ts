@@ -7,10 +7,7 @@ import { resolve } from 'node:path';
  * message saying so, never pass silently.
  */
 export function sharedDataDir(): string | undefined {
-  const candidates = [
-    process.env['SURVEILLANCE_SHARED_DATA'],
-    resolve(process.cwd(), '../shared/data'),
-  ].filter((x): x is string => !!x);
+  const candidates = [process.env['SURVEILLANCE_SHARED_DATA'], resolve(process.cwd(), '../shared/data')].filter((x): x is string => !!x);
   return candidates.find((c) => existsSync(c));
 }
 

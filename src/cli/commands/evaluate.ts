@@ -24,7 +24,20 @@ export function registerEvaluate(program: Command, g: () => GlobalOptions): void
       try {
         const alerts = await store.listAlerts({ ...filterFromFlags(o), limit: undefined });
         const s = score(alerts, labels);
-        if (o.json) out(JSON.stringify({ labels: labels.length, alerts: alerts.length, byType: s.byType, macroF1: s.macroF1, missed: s.missed.map((l) => l.scenario_id) }, null, 2));
+        if (o.json)
+          out(
+            JSON.stringify(
+              {
+                labels: labels.length,
+                alerts: alerts.length,
+                byType: s.byType,
+                macroF1: s.macroF1,
+                missed: s.missed.map((l) => l.scenario_id),
+              },
+              null,
+              2,
+            ),
+          );
         else {
           out(`Labels: ${labels.length}   alerts scored: ${alerts.length}`);
           out(formatScore(s));

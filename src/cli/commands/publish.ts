@@ -61,7 +61,9 @@ export function registerPublish(program: Command, g: () => GlobalOptions): void 
           sources,
         });
         out(paint('PUBLISHED', 'bold'));
-        out(`Stream ${o.stream} (${r.partitions} partitions): ${num(r.events)} events in ${num(r.messages)} messages, ${r.seconds.toFixed(2)} s, ${num(r.events / Math.max(r.seconds, 1e-9))} events/s`);
+        out(
+          `Stream ${o.stream} (${r.partitions} partitions): ${num(r.events)} events in ${num(r.messages)} messages, ${r.seconds.toFixed(2)} s, ${num(r.events / Math.max(r.seconds, 1e-9))} events/s`,
+        );
         printRejects(rejects);
       } finally {
         await rejects.close();

@@ -59,11 +59,27 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
         if (o.json) {
           const byType: Record<string, number> = {};
           for (const a of sink.raised.values()) byType[a.type] = (byType[a.type] ?? 0) + 1;
-          out(JSON.stringify({ files, ...stats, rejected: rejects.count, rejects_file: rejects.count ? rejects.path : null, seconds, events_per_second: rate, alerts_by_type: byType }, null, 2));
+          out(
+            JSON.stringify(
+              {
+                files,
+                ...stats,
+                rejected: rejects.count,
+                rejects_file: rejects.count ? rejects.path : null,
+                seconds,
+                events_per_second: rate,
+                alerts_by_type: byType,
+              },
+              null,
+              2,
+            ),
+          );
         } else {
           out(paint('REPLAY SUMMARY', 'bold'));
           out(`Files: ${files.join(', ')}`);
-          out(`Events: ${num(stats.events)} (trades ${num(stats.trades)}, orders ${num(stats.orders)}, quotes ${num(stats.quotes)}), rejected ${num(rejects.count)}`);
+          out(
+            `Events: ${num(stats.events)} (trades ${num(stats.trades)}, orders ${num(stats.orders)}, quotes ${num(stats.quotes)}), rejected ${num(rejects.count)}`,
+          );
           if (stats.firstTsMs !== null && stats.lastTsMs !== null) {
             out(`Event time: ${new Date(stats.firstTsMs).toISOString()} → ${new Date(stats.lastTsMs).toISOString()}`);
           }

@@ -56,7 +56,11 @@ export function registerServe(program: Command, g: () => GlobalOptions): void {
         configFile: file,
         storeLabel: location,
         isMonitorAlive: (m) => monitorAlive(m),
-        entity: { name: o.entity ?? process.env['SURVEILLANCE_ENTITY'] ?? 'Reporting firm (set with serve --entity)', lei: o.entityLei, contact: o.entityContact },
+        entity: {
+          name: o.entity ?? process.env['SURVEILLANCE_ENTITY'] ?? 'Reporting firm (set with serve --entity)',
+          lei: o.entityLei,
+          contact: o.entityContact,
+        },
         ...(webhook ? { webhook } : {}),
       });
       let base: string;

@@ -66,8 +66,8 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .option('--seed <n>', 'simulator seed (default: from the start time)')
     .option('--stream <name>', 'with --source nats://…: the JetStream stream to consume', 'SURVEILLANCE')
     .option('--workers <n>', 'with --source nats://…: run N worker processes sharing the partitions')
-    .option('--worker-id <id>', 'with --source nats://…: this worker\'s id (default host-pid)')
-    .option('--lease-ttl <seconds>', 'with --source nats://…: a dead worker\'s partitions move after this', '5')
+    .option('--worker-id <id>', "with --source nats://…: this worker's id (default host-pid)")
+    .option('--lease-ttl <seconds>', "with --source nats://…: a dead worker's partitions move after this", '5')
     .option('--idle-exit <seconds>', 'with --source nats://…: stop when nothing arrived for this long (batch jobs)')
     .action(async (o: StartOptions) => {
       const durationS = parseNonNegative('--duration', o.duration, 0);
@@ -90,12 +90,11 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       const sink = new StoreSink(store);
       const rejects = rejectsFor(o.rejects, o.strict === true);
       try {
-        await store.claimMonitor(
-          { pid: process.pid, host: HOST, symbols, source: o.source, config },
-          (m) => monitorAlive(m),
+        await store.claimMonitor({ pid: process.pid, host: HOST, symbols, source: o.source, config }, (m) => monitorAlive(m));
+        out(
+          `${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +
+            `${durationS > 0 ? ` for ${durationS}s` : ' until stopped'} (pid ${process.pid}); alerts go to the store as they happen.`,
         );
-        out(`${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +
-          `${durationS > 0 ? ` for ${durationS}s` : ' until stopped'} (pid ${process.pid}); alerts go to the store as they happen.`);
         const live = { events: 0, alerts: 0 };
         const onBatch = (s: EngineStats): void => {
           live.events = s.events;

@@ -21,7 +21,21 @@ export function registerStatus(program: Command, g: () => GlobalOptions): void {
         const stored = await store.countAlerts();
         const activeAlerts = await store.countAlerts({ status: 'active' });
         if (o.json) {
-          out(JSON.stringify({ active, monitor: shown, store: dbLocation(g()), config_file: file, alerts_stored: stored, alerts_active: activeAlerts, config: inForce }, null, 2));
+          out(
+            JSON.stringify(
+              {
+                active,
+                monitor: shown,
+                store: dbLocation(g()),
+                config_file: file,
+                alerts_stored: stored,
+                alerts_active: activeAlerts,
+                config: inForce,
+              },
+              null,
+              2,
+            ),
+          );
           return;
         }
         out(`Monitor: ${active ? paint('ACTIVE', 'green') : paint('INACTIVE', 'gray')}`);
@@ -31,7 +45,9 @@ export function registerStatus(program: Command, g: () => GlobalOptions): void {
           out(`  events processed: ${num(current.events)}   alerts raised: ${num(current.alerts)}   (as of ${current.heartbeatAt})`);
         } else if (shown) {
           const how = current ? 'ended without stopping cleanly (killed?)' : 'stopped';
-          out(`  last run: pid ${shown.pid}, ${shown.symbols.join(', ') || '(all)'} from ${shown.source}, started ${shown.startedAt}, ${how} at ${shown.heartbeatAt}`);
+          out(
+            `  last run: pid ${shown.pid}, ${shown.symbols.join(', ') || '(all)'} from ${shown.source}, started ${shown.startedAt}, ${how} at ${shown.heartbeatAt}`,
+          );
           out(`  events processed: ${num(shown.events)}   alerts raised: ${num(shown.alerts)}`);
         }
         out(`Store: ${dbLocation(g())}   alerts: ${num(stored)} (${num(activeAlerts)} active)`);

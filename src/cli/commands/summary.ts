@@ -12,7 +12,10 @@ export function recommendations(s: Summary): string[] {
   if (crit > 0) r.push(`Investigate the ${crit} critical alert(s) first: surveillance alerts --level critical`);
   if (s.byLevel.high > 0) r.push(`Review the ${s.byLevel.high} high alert(s) today: surveillance alerts --level high`);
   const manip = s.byType.wash_trading + s.byType.spoofing + s.byType.layering + s.byType.pump_and_dump;
-  if (manip > 0) r.push(`${manip} alert(s) point at manipulation (wash trading, spoofing, layering, pump and dump): consider a STOR for confirmed cases.`);
+  if (manip > 0)
+    r.push(
+      `${manip} alert(s) point at manipulation (wash trading, spoofing, layering, pump and dump): consider a STOR for confirmed cases.`,
+    );
   const top = s.topAccounts[0];
   if (top && top.count >= 3) r.push(`Account ${top.account} appears in ${top.count} alerts: review its whole activity.`);
   const sym = s.topSymbols[0];
@@ -41,7 +44,9 @@ export function registerSummary(program: Command, g: () => GlobalOptions): void 
           return;
         }
         out(paint('ALERT SUMMARY', 'bold'));
-        out(`Total alerts: ${s.total}   active: ${s.active}   resolved: ${s.byStatus.resolved}   false positives: ${s.byStatus.false_positive}`);
+        out(
+          `Total alerts: ${s.total}   active: ${s.active}   resolved: ${s.byStatus.resolved}   false positives: ${s.byStatus.false_positive}`,
+        );
         out('');
         out(paint('By level', 'bold'));
         for (const l of LEVELS) out(`  ${levelText(l)} ${s.byLevel[l]}`);
@@ -56,11 +61,21 @@ export function registerSummary(program: Command, g: () => GlobalOptions): void 
         if (s.topSymbols.length > 0) {
           out('');
           out(paint('Most alerted symbols', 'bold'));
-          out(`  ${s.topSymbols.slice(0, 5).map((x) => `${x.symbol} (${x.count})`).join(', ')}`);
+          out(
+            `  ${s.topSymbols
+              .slice(0, 5)
+              .map((x) => `${x.symbol} (${x.count})`)
+              .join(', ')}`,
+          );
         }
         if (s.topAccounts.length > 0) {
           out(paint('Most alerted accounts', 'bold'));
-          out(`  ${s.topAccounts.slice(0, 5).map((x) => `${x.account} (${x.count})`).join(', ')}`);
+          out(
+            `  ${s.topAccounts
+              .slice(0, 5)
+              .map((x) => `${x.account} (${x.count})`)
+              .join(', ')}`,
+          );
         }
         out('');
         out(paint('Recommendations', 'bold'));

@@ -52,8 +52,12 @@ export function registerTest(program: Command, g: () => GlobalOptions): void {
       const seeds = Math.max(1, Math.floor(parseNonNegative('--seeds', o.seeds, 1)));
       const startMs = Date.parse(o.start ?? DEFAULT_START);
       if (!Number.isFinite(startMs)) throw new UsageError(`--start must be an ISO-8601 time, got '${o.start}'`);
-      const types = (o.types ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
-      for (const t of types) if (!parsePattern(t)) throw new UsageError(`--types: '${t}' is not a pattern (see: surveillance list-patterns)`);
+      const types = (o.types ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0);
+      for (const t of types)
+        if (!parsePattern(t)) throw new UsageError(`--types: '${t}' is not a pattern (see: surveillance list-patterns)`);
       const patterns = types as PatternType[];
       const base = configFor(g()).config;
       const config = { ...base, sessions: { ...simulatorSessions(symbols), ...base.sessions } };
@@ -67,7 +71,14 @@ export function registerTest(program: Command, g: () => GlobalOptions): void {
         for (let k = 0; k < seeds; k++) {
           const seed = seed0 + k;
           // Seeds run one after another in simulated time, so their alert ids never collide.
-          const sim = simulate({ symbols, seed, startMs: startMs + k * 7 * 86_400_000, durationMs, inject: true, scenarioTypes: patterns.length ? patterns : undefined });
+          const sim = simulate({
+            symbols,
+            seed,
+            startMs: startMs + k * 7 * 86_400_000,
+            durationMs,
+            inject: true,
+            scenarioTypes: patterns.length ? patterns : undefined,
+          });
           const sink = new StoreSink(store);
           const engine = new Engine(detectorsFor(patterns), config, sink);
           const stats = await runBatches(sim.batches, engine);
@@ -85,25 +96,45 @@ export function registerTest(program: Command, g: () => GlobalOptions): void {
       const result: Score = score(allAlerts, allLabels, { firstSeenMs: firstSeen });
       if (o.labelsOut) writeFileSync(o.labelsOut, formatLabelsCsv(allLabels));
       if (o.json) {
-        out(JSON.stringify({ symbols, seeds, duration_s: durationMs / 1000, events, seconds, alerts: allAlerts.length, labels: allLabels.length, score: { byType: result.byType, macroF1: result.macroF1 } }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              symbols,
+              seeds,
+              duration_s: durationMs / 1000,
+              events,
+              seconds,
+              alerts: allAlerts.length,
+              labels: allLabels.length,
+              score: { byType: result.byType, macroF1: result.macroF1 },
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       out(paint('SIMULATION TEST', 'bold'));
       out(`Symbols: ${symbols.join(', ')}   seeds: ${seeds} (from ${seed0})   simulated: ${durationMs / 1000}s each`);
-      out(`Events: ${num(events)} in ${seconds.toFixed(1)} s (${num(events / seconds)} events/s)   injected scenarios: ${allLabels.filter((l) => !l.incidental).length}   alerts: ${allAlerts.length}`);
+      out(
+        `Events: ${num(events)} in ${seconds.toFixed(1)} s (${num(events / seconds)} events/s)   injected scenarios: ${allLabels.filter((l) => !l.incidental).length}   alerts: ${allAlerts.length}`,
+      );
       out('');
       out(formatScore(result));
       if (result.missed.length > 0) {
         out('');
         out(paint('Missed scenarios:', 'bold'));
         for (const l of result.missed.slice(0, 15)) {
-          out(`  ${l.scenario_id} ${l.type}${l.variant ? `/${l.variant}` : ''} ${l.symbol} ${l.accounts.join(';')} ${new Date(l.startMs).toISOString()}`);
+          out(
+            `  ${l.scenario_id} ${l.type}${l.variant ? `/${l.variant}` : ''} ${l.symbol} ${l.accounts.join(';')} ${new Date(l.startMs).toISOString()}`,
+          );
         }
       }
       if (result.falsePositives.length > 0) {
         out('');
         out(paint('Alerts matching no injected scenario:', 'bold'));
-        for (const a of result.falsePositives.slice(0, 15)) out(`  ${a.alert_id} ${a.type} ${a.affected_symbols.join(',')} — ${a.description}`);
+        for (const a of result.falsePositives.slice(0, 15))
+          out(`  ${a.alert_id} ${a.type} ${a.affected_symbols.join(',')} — ${a.description}`);
       }
       if (store) out(`\nAlerts stored; see: surveillance alerts`);
     });

@@ -15,8 +15,10 @@ export function registerToken(program: Command, g: () => GlobalOptions): void {
     .requiredOption('--role <role>', 'viewer|analyst|admin')
     .option('--json', 'machine-readable output')
     .action(async (o: { name: string; role: string; json?: boolean }) => {
-      if (!(TOKEN_ROLES as readonly string[]).includes(o.role)) throw new UsageError(`--role must be ${TOKEN_ROLES.join(', ')}, got '${o.role}'`);
-      if (!/^[A-Za-z0-9._@-]{1,64}$/.test(o.name)) throw new UsageError(`--name may contain 1–64 letters, digits and . _ @ - only, got '${o.name}'`);
+      if (!(TOKEN_ROLES as readonly string[]).includes(o.role))
+        throw new UsageError(`--role must be ${TOKEN_ROLES.join(', ')}, got '${o.role}'`);
+      if (!/^[A-Za-z0-9._@-]{1,64}$/.test(o.name))
+        throw new UsageError(`--name may contain 1–64 letters, digits and . _ @ - only, got '${o.name}'`);
       const store = await storeFor(g());
       try {
         const { secret, record } = newToken(o.name, o.role as TokenRole);
@@ -48,7 +50,12 @@ export function registerToken(program: Command, g: () => GlobalOptions): void {
           out('No tokens. Create one with: surveillance token create --name NAME --role admin');
           return;
         }
-        out(table(['ID', 'NAME', 'ROLE', 'CREATED', 'REVOKED'], list.map((t) => [t.id, t.name, t.role, t.createdAt, t.revokedAt ?? '-'])));
+        out(
+          table(
+            ['ID', 'NAME', 'ROLE', 'CREATED', 'REVOKED'],
+            list.map((t) => [t.id, t.name, t.role, t.createdAt, t.revokedAt ?? '-']),
+          ),
+        );
       } finally {
         await store.close();
       }

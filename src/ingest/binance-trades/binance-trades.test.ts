@@ -32,8 +32,15 @@ test('reads gzipped Binance trades: symbol without slash, taker side, anonymous,
   const events = await collect(binanceTradesFormat.open({ path: p, rejects }));
   assert.equal(rejects.items.length, 0);
   assert.deepEqual(events[0], {
-    type: 'trade', tsMs: 1630688633855, symbol: 'VIBBTC', price: 1.32e-6, qty: 53879,
-    buyer: '', seller: '', tradeId: 'VIB_2021-09-03_17.00.csv.gz:2', side: 'sell',
+    type: 'trade',
+    tsMs: 1630688633855,
+    symbol: 'VIBBTC',
+    price: 1.32e-6,
+    qty: 53879,
+    buyer: '',
+    seller: '',
+    tradeId: 'VIB_2021-09-03_17.00.csv.gz:2',
+    side: 'sell',
   });
   assert.equal(events[1]!.type === 'trade' && events[1]!.side, 'buy');
 });
@@ -54,7 +61,15 @@ test('bad rows are rejected naming line and field; good rows pass; symbol filter
   const events = await collect(binanceTradesFormat.open({ path: p, rejects, symbols: new Set(['ABCBTC']) }));
   assert.equal(events.length, 2);
   assert.equal(events[1]!.tsMs, Date.parse('2021-09-03T17:03:53.900Z'));
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[3, 'timestamp'], [4, 'side'], [5, 'price'], [6, 'amount']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [3, 'timestamp'],
+      [4, 'side'],
+      [5, 'price'],
+      [6, 'amount'],
+    ],
+  );
 });
 
 test('detection: claims its header, not the canonical one', async () => {

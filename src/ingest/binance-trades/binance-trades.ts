@@ -27,7 +27,10 @@ class RowError extends Error {
 
 /** Binance writes pairs as BASE/QUOTE; the engine keys symbols without the separator. */
 export function normaliseBinanceSymbol(raw: string): string {
-  return raw.trim().replace(/[/\-_]/g, '').toUpperCase();
+  return raw
+    .trim()
+    .replace(/[/\-_]/g, '')
+    .toUpperCase();
 }
 
 /** Column positions of the header, or a reason why the header is not this format's. */
@@ -109,7 +112,8 @@ function baseName(p: string): string {
 /** Binance trades CSV (`symbol,timestamp,datetime,side,price,amount,btc_volume`), gzip or plain. */
 export const binanceTradesFormat: InputFormat = {
   name: 'binance-trades',
-  description: "Binance trades CSV 'symbol,timestamp,datetime,side,price,amount,btc_volume' (gzip ok); anonymous, side = taker; 'VIB/BTC' → 'VIBBTC'",
+  description:
+    "Binance trades CSV 'symbol,timestamp,datetime,side,price,amount,btc_volume' (gzip ok); anonymous, side = taker; 'VIB/BTC' → 'VIBBTC'",
   detect(sniff: Sniff): boolean {
     const first = sniff.head.find((l) => l.trim() !== '');
     if (first === undefined) return false;

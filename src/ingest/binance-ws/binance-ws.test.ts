@@ -36,19 +36,42 @@ test('trades, quotes, counted depth updates and reasoned rejects', async () => {
   const batches = [];
   for await (const b of binanceWsFormat.open({ path: p, rejects })) batches.push(b);
   const events = batches.flatMap((b) => b.events);
-  assert.deepEqual(batches.flatMap((b) => b.lines), [2, 3, 4, 7]);
+  assert.deepEqual(
+    batches.flatMap((b) => b.lines),
+    [2, 3, 4, 7],
+  );
   assert.deepEqual(events[1], {
-    type: 'trade', tsMs: 1723161255342, symbol: 'BTCUSDT', price: 61837.63, qty: 0.02, buyer: '', seller: '', tradeId: '3735683259', side: 'sell',
+    type: 'trade',
+    tsMs: 1723161255342,
+    symbol: 'BTCUSDT',
+    price: 61837.63,
+    qty: 0.02,
+    buyer: '',
+    seller: '',
+    tradeId: '3735683259',
+    side: 'sell',
   });
   assert.equal((events[2] as { side: string }).side, 'buy');
   // Spot bookTicker has no event time: receive time + latest exchange offset (none seen yet except depth E).
   const depthOffset = 1723161255308 - 1723161254036;
   assert.deepEqual(events[0], {
-    type: 'quote', tsMs: 1723161254087 + depthOffset, symbol: 'BTCUSDT', bidPrice: 61837.63, bidQty: 3.78826, askPrice: 61837.64, askQty: 1.54698,
+    type: 'quote',
+    tsMs: 1723161254087 + depthOffset,
+    symbol: 'BTCUSDT',
+    bidPrice: 61837.63,
+    bidQty: 3.78826,
+    askPrice: 61837.64,
+    askQty: 1.54698,
   });
   assert.equal(events[3]!.tsMs, 1723161256313); // futures bookTicker: its own T
   const byLine = rejects.items.map((r) => [r.line, r.field]);
-  assert.deepEqual(byLine, [[5, 'p'], [6, 'json'], [9, 'e'], [1, 'e'], [8, 'e']]);
+  assert.deepEqual(byLine, [
+    [5, 'p'],
+    [6, 'json'],
+    [9, 'e'],
+    [1, 'e'],
+    [8, 'e'],
+  ]);
   assert.match(rejects.items[3]!.reason, /skipped 1 depthUpdate/);
   assert.match(rejects.items[4]!.reason, /skipped 1 trade X=INSURANCE_FUND/);
 });
@@ -57,7 +80,10 @@ test('symbol filter keeps only the named symbols', async () => {
   const eth = LINES[2]!.replaceAll('BTCUSDT', 'ETHUSDT');
   const p = tmpFile('mix.txt', [LINES[2], eth].join('\n'));
   const events = await collect(binanceWsFormat.open({ path: p, rejects: new MemoryRejects(), symbols: new Set(['ETHUSDT']) }));
-  assert.deepEqual(events.map((e) => e.symbol), ['ETHUSDT']);
+  assert.deepEqual(
+    events.map((e) => e.symbol),
+    ['ETHUSDT'],
+  );
 });
 
 const SPOT = 'binance-raw-feed/spot_btcusdt_20240808.gz';
@@ -70,8 +96,19 @@ test('shared: Binance spot BTCUSDT recording', { skip: sharedFile(SPOT) ? false 
   assert.equal(trades.length, 9757);
   assert.equal(events.length - trades.length, 28040);
   assert.deepEqual(trades[0], {
-    type: 'trade', tsMs: 1723161255342, symbol: 'BTCUSDT', price: 61837.63, qty: 0.02, buyer: '', seller: '', tradeId: '3735683259', side: 'sell',
+    type: 'trade',
+    tsMs: 1723161255342,
+    symbol: 'BTCUSDT',
+    price: 61837.63,
+    qty: 0.02,
+    buyer: '',
+    seller: '',
+    tradeId: '3735683259',
+    side: 'sell',
   });
   assert.equal(new Date(trades[0].tsMs).toISOString(), '2024-08-08T23:54:15.342Z');
-  assert.deepEqual(rejects.items.map((r) => r.reason.split(',')[0]), ['skipped 3451 depthUpdate record(s)', 'skipped 1 REST depth snapshot record(s)']);
+  assert.deepEqual(
+    rejects.items.map((r) => r.reason.split(',')[0]),
+    ['skipped 3451 depthUpdate record(s)', 'skipped 1 REST depth snapshot record(s)'],
+  );
 });

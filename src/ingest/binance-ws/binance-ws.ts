@@ -2,7 +2,16 @@ import { textOf } from '../../domain/events.js';
 import type { MarketEvent, Quote, Trade } from '../../domain/events.js';
 import { readLines } from '../lines.js';
 import { SkipTally } from '../reader-kit/skip-tally.js';
-import { RecordError, idField, positiveField, isRecordingLine, splitRecording, textField, timeField, type Json } from '../reader-kit/json-fields.js';
+import {
+  RecordError,
+  idField,
+  positiveField,
+  isRecordingLine,
+  splitRecording,
+  textField,
+  timeField,
+  type Json,
+} from '../reader-kit/json-fields.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 
 /**
@@ -12,15 +21,20 @@ import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js'
  * depth snapshots → skipped and counted (bookTicker already carries the best bid/ask).
  */
 
-
-
 const DEPTH_WHY =
   'diff-depth level changes; rebuilding the book from them (plus a REST snapshot) would only repeat the best bid/ask that the bookTicker stream already gives';
 
 /** Maps one Binance payload; returns undefined for kinds it counts as skipped. */
-function mapPayload(data: Json, recvMs: number, offset: { ms: number }, tally: SkipTally, lineNo: number, raw: string): MarketEvent | undefined {
+function mapPayload(
+  data: Json,
+  recvMs: number,
+  offset: { ms: number },
+  tally: SkipTally,
+  lineNo: number,
+  raw: string,
+): MarketEvent | undefined {
   const e = data['e'];
-  if (typeof data['E'] === 'number') offset.ms = (data['E']) - recvMs;
+  if (typeof data['E'] === 'number') offset.ms = data['E'] - recvMs;
   if (e === 'trade' || e === 'aggTrade') {
     const x = data['X'];
     if (x !== undefined && x !== 'MARKET') {
@@ -46,7 +60,8 @@ function mapPayload(data: Json, recvMs: number, offset: { ms: number }, tally: S
   if (e === 'bookTicker' || (e === undefined && 'b' in data && 'A' in data && 'u' in data)) {
     // Spot bookTicker has no event time: receive time shifted by the latest observed
     // (exchange − receive) offset, so it lines up with the exchange-stamped trades.
-    const tsMs = typeof data['T'] === 'number' ? timeField(data, 'T') : typeof data['E'] === 'number' ? timeField(data, 'E') : recvMs + offset.ms;
+    const tsMs =
+      typeof data['T'] === 'number' ? timeField(data, 'T') : typeof data['E'] === 'number' ? timeField(data, 'E') : recvMs + offset.ms;
     const q: Quote = {
       type: 'quote',
       tsMs,
@@ -105,7 +120,8 @@ async function* readBinanceWs(options: OpenOptions): EventSource {
 /** Binance websocket recordings (`<receive_ns> <json>` per line). */
 export const binanceWsFormat: InputFormat = {
   name: 'binance-ws',
-  description: 'Binance websocket recordings, `<receive_ns> <json>` per line: trade/aggTrade → trades, bookTicker → quotes, depthUpdate counted and skipped',
+  description:
+    'Binance websocket recordings, `<receive_ns> <json>` per line: trade/aggTrade → trades, bookTicker → quotes, depthUpdate counted and skipped',
   detect(sniff: Sniff): boolean {
     const first = sniff.head.find((l) => l.trim() !== '');
     if (first === undefined) return false;

@@ -26,8 +26,15 @@ test('reads trades CSV with ISO and epoch timestamps', async () => {
   assert.equal(rejects.items.length, 0);
   assert.equal(events.length, 2);
   assert.deepEqual(events[0], {
-    type: 'trade', tsMs: Date.parse('2026-03-02T14:30:00.123Z'), symbol: 'AAPL', price: 170.5, qty: 100,
-    buyer: 'A1', seller: 'B2', tradeId: 't1', side: 'buy',
+    type: 'trade',
+    tsMs: Date.parse('2026-03-02T14:30:00.123Z'),
+    symbol: 'AAPL',
+    price: 170.5,
+    qty: 100,
+    buyer: 'A1',
+    seller: 'B2',
+    tradeId: 't1',
+    side: 'buy',
   });
   assert.equal(events[1]!.type, 'trade');
   assert.equal((events[1] as { tradeId: string }).tradeId, 't.csv:3');
@@ -51,7 +58,14 @@ test('every reject reason names line and field, good rows still pass', async () 
   assert.equal(events.length, 2);
   assert.deepEqual(
     rejects.items.map((r) => [r.line, r.field]),
-    [[3, 'price'], [4, 'price'], [5, 'price'], [6, 'action'], [7, 'ts'], [8, 'side']],
+    [
+      [3, 'price'],
+      [4, 'price'],
+      [5, 'price'],
+      [6, 'action'],
+      [7, 'ts'],
+      [8, 'side'],
+    ],
   );
   assert.match(rejects.items[2]!.reason, /positive/);
   assert.ok(rejects.items.every((r) => r.file === p && r.raw.length > 0));
@@ -65,7 +79,11 @@ test('NDJSON, gzip, --map and mixed files', async () => {
 
   const mapped = tmpFile('m.csv', 'timestamp,sym,px,amount\n1000,X,5,7\n');
   const events = await collect(
-    canonicalFormat.open({ path: mapped, rejects: new MemoryRejects(), columnMap: { ts: 'timestamp', symbol: 'sym', price: 'px', qty: 'amount' } }),
+    canonicalFormat.open({
+      path: mapped,
+      rejects: new MemoryRejects(),
+      columnMap: { ts: 'timestamp', symbol: 'sym', price: 'px', qty: 'amount' },
+    }),
   );
   assert.equal(events.length, 1);
 

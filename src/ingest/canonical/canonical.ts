@@ -26,10 +26,7 @@ interface Layout {
 const ACTIONS: ReadonlySet<string> = new Set(['new', 'modify', 'cancel', 'fill']);
 
 /** Resolves a header line into a layout, or explains why it cannot. */
-export function layoutFromHeader(
-  header: readonly string[],
-  columnMap: Readonly<Record<string, string>> = {},
-): Layout | string {
+export function layoutFromHeader(header: readonly string[], columnMap: Readonly<Record<string, string>> = {}): Layout | string {
   const names = header.map((h) => h.trim().toLowerCase());
   const index: Record<string, number> = {};
   for (const canonical of ALL_COLUMNS) {
@@ -41,11 +38,7 @@ export function layoutFromHeader(
     if (!ALL_COLUMNS.has(c)) return `--map names unknown column '${c}' (known: ${[...ALL_COLUMNS].join(', ')})`;
   }
   const has = (c: string): boolean => index[c] !== undefined;
-  const kind: Kind = has('type')
-    ? 'mixed'
-    : has('action') || has('order_id')
-      ? 'order'
-      : 'trade';
+  const kind: Kind = has('type') ? 'mixed' : has('action') || has('order_id') ? 'order' : 'trade';
   const required =
     kind === 'trade'
       ? ['ts', 'symbol', 'price', 'qty']

@@ -115,7 +115,20 @@ test('random rows built from good and bad pieces always agree with the reference
     assertAgrees(TRADE_HEADER, trade);
     const order = [pick(ts), pick(sym), pick(id), pick(id), pick(side), pick(action), pick(num), pick(num)].join(',');
     assertAgrees(ORDER_HEADER, order);
-    const mixed = [pick(type), pick(ts), pick(sym), pick(num), pick(num), pick(id), pick(id), pick(id), pick(id), pick(id), pick(side), pick(action)].join(',');
+    const mixed = [
+      pick(type),
+      pick(ts),
+      pick(sym),
+      pick(num),
+      pick(num),
+      pick(id),
+      pick(id),
+      pick(id),
+      pick(id),
+      pick(id),
+      pick(side),
+      pick(action),
+    ].join(',');
     assertAgrees(MIXED_HEADER, mixed);
   }
 });
@@ -134,11 +147,15 @@ test('the reader gives the same events and rejects as the reference, CRLF and qu
   writeFileSync(path, `${TRADE_HEADER}\r\n${rows.join('\r\n')}\r\n`);
   const rejects = new MemoryRejects();
   const events = await collect(canonicalFormat.open({ path, rejects }));
-  const expected = rows
-    .map((line, i) => (line === '' ? 'skip' : reference(TRADE_HEADER, line, i + 2)))
-    .filter((x) => x !== 'skip');
-  assert.deepEqual(events, expected.filter((x) => typeof x !== 'string'));
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[5, 'price']]);
+  const expected = rows.map((line, i) => (line === '' ? 'skip' : reference(TRADE_HEADER, line, i + 2))).filter((x) => x !== 'skip');
+  assert.deepEqual(
+    events,
+    expected.filter((x) => typeof x !== 'string'),
+  );
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [[5, 'price']],
+  );
   // Interned: the two A1 accounts are one string instance (cannot be told apart in JS, but equal).
   assert.equal((events[0] as { buyer: string }).buyer, 'A1');
 });
@@ -149,7 +166,13 @@ test('the interner returns equal strings and starts over when full', () => {
   assert.equal(interner.get(text, 3, 7), 'AAPL');
   assert.equal(interner.get(text, 8, 12), 'MSFT');
   assert.equal(interner.get(text, 13, 17), 'AAPL');
-  for (const [s, e] of [[18, 19], [20, 21], [22, 23], [24, 25]] as const) assert.equal(interner.get(text, s, e), text.slice(s, e));
+  for (const [s, e] of [
+    [18, 19],
+    [20, 21],
+    [22, 23],
+    [24, 25],
+  ] as const)
+    assert.equal(interner.get(text, s, e), text.slice(s, e));
   assert.equal(interner.get(text, 3, 7), 'AAPL');
   // Growth beyond the initial table keeps every entry findable.
   const big = new Interner(100_000);
@@ -168,6 +191,9 @@ test('line numbers stay right across chunks of a large file', async () => {
   const rejects = new MemoryRejects();
   const events = await collect(canonicalFormat.open({ path, rejects }));
   assert.equal(events.length, 39_999);
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field, r.raw]), [[30_002, 'price', '1000,X,abc,1,,,,']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field, r.raw]),
+    [[30_002, 'price', '1000,X,abc,1,,,,']],
+  );
   assert.equal((events[39_998] as { tradeId: string }).tradeId, 'big.csv:40001');
 });

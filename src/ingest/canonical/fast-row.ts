@@ -15,8 +15,19 @@ export interface FastLayout {
 }
 
 const SIDES: ReadonlyMap<string, Side> = new Map<string, Side>([
-  ['buy', 'buy'], ['b', 'buy'], ['bid', 'buy'], ['BUY', 'buy'], ['B', 'buy'], ['Buy', 'buy'],
-  ['sell', 'sell'], ['s', 'sell'], ['ask', 'sell'], ['a', 'sell'], ['SELL', 'sell'], ['S', 'sell'], ['Sell', 'sell'],
+  ['buy', 'buy'],
+  ['b', 'buy'],
+  ['bid', 'buy'],
+  ['BUY', 'buy'],
+  ['B', 'buy'],
+  ['Buy', 'buy'],
+  ['sell', 'sell'],
+  ['s', 'sell'],
+  ['ask', 'sell'],
+  ['a', 'sell'],
+  ['SELL', 'sell'],
+  ['S', 'sell'],
+  ['Sell', 'sell'],
 ]);
 
 /** Interned strings are a cache, not state: past this many distinct values the table starts over. */

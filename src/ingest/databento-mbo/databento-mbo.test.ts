@@ -38,12 +38,32 @@ test('A/C/M/F/T/R map onto the order lifecycle and trades', async () => {
   assert.equal(databentoMboFormat.detect(await sniffFile(p)), true);
   const rejects = new MemoryRejects();
   const events = await collect(databentoMboFormat.open({ path: p, rejects }));
-  const brief = events.map((e) => (e.type === 'order' ? `${e.action}:${e.orderId}:${e.side}:${e.price}x${e.qty}` : e.type === 'trade' ? `trade:${e.side}:${e.price}x${e.qty}` : 'quote'));
-  assert.deepEqual(brief, ['new:11:buy:4797.25x3', 'new:12:sell:4798x2', 'modify:11:buy:4797.5x4', 'trade:sell:4797.5x1', 'fill:11:buy:4797.5x1', 'cancel:12:sell:4798x2', 'cancel:11:buy:4797.5x3']);
+  const brief = events.map((e) =>
+    e.type === 'order'
+      ? `${e.action}:${e.orderId}:${e.side}:${e.price}x${e.qty}`
+      : e.type === 'trade'
+        ? `trade:${e.side}:${e.price}x${e.qty}`
+        : 'quote',
+  );
+  assert.deepEqual(brief, [
+    'new:11:buy:4797.25x3',
+    'new:12:sell:4798x2',
+    'modify:11:buy:4797.5x4',
+    'trade:sell:4797.5x1',
+    'fill:11:buy:4797.5x1',
+    'cancel:12:sell:4798x2',
+    'cancel:11:buy:4797.5x3',
+  ]);
   assert.equal(events[0]!.symbol, 'ESH4');
   assert.equal(events[0]!.tsMs, 1703542107364);
   assert.equal(events[6]!.tsMs, 1703542107364); // R's time
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[8, 'action'], [9, 'price']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [8, 'action'],
+      [9, 'price'],
+    ],
+  );
 });
 
 test('file names without a contract code name instruments by id', async () => {
@@ -66,7 +86,15 @@ test('shared: CME ESH4 market-by-order, 2023-12-25 file', { skip: sharedFile(ES)
   const count = (t: string): number => events.filter((e) => (e.type === 'order' ? e.action : e.type) === t).length;
   assert.deepEqual([count('new'), count('cancel'), count('modify'), count('fill'), count('trade')], [29216, 17999, 12233, 6364, 2973]);
   assert.deepEqual(events[0], {
-    type: 'order', tsMs: 1703422805243, symbol: 'ESH4', orderId: '6412777162812', account: '', side: 'buy', action: 'new', price: 4799, qty: 2,
+    type: 'order',
+    tsMs: 1703422805243,
+    symbol: 'ESH4',
+    orderId: '6412777162812',
+    account: '',
+    side: 'buy',
+    action: 'new',
+    price: 4799,
+    qty: 2,
   });
   assert.equal(new Date(events[0].tsMs).toISOString(), '2023-12-24T13:00:05.243Z');
 });

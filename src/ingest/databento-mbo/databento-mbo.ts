@@ -109,7 +109,15 @@ async function* readMbo(options: OpenOptions): EventSource {
         const sideRaw = c[at.side] ?? '';
         const orderId = c[at.order_id] ?? '';
         const order = (act: OrderAction, side: Side, price: number, qty: number): OrderEvent => ({
-          type: 'order', tsMs, symbol, orderId, account: '', side, action: act, price, qty,
+          type: 'order',
+          tsMs,
+          symbol,
+          orderId,
+          account: '',
+          side,
+          action: act,
+          price,
+          qty,
         });
         switch (action) {
           case 'A': {
@@ -119,7 +127,10 @@ async function* readMbo(options: OpenOptions): EventSource {
             const price = positive(c[at.price] ?? '', 'price');
             const qty = positive(c[at.size] ?? '', 'size');
             live.set(orderId, { symbol, side, price, remaining: qty });
-            if (keep) { out.push(order('new', side, price, qty)); outLines.push(lineNo); }
+            if (keep) {
+              out.push(order('new', side, price, qty));
+              outLines.push(lineNo);
+            }
             break;
           }
           case 'C':
@@ -131,17 +142,32 @@ async function* readMbo(options: OpenOptions): EventSource {
             const price = positive(c[at.price] ?? '', 'price');
             const qty = positive(c[at.size] ?? '', 'size');
             if (known) {
-              if (action === 'M') { known.price = price; known.remaining = qty; }
-              else if ((known.remaining -= qty) <= 0) live.delete(orderId);
+              if (action === 'M') {
+                known.price = price;
+                known.remaining = qty;
+              } else if ((known.remaining -= qty) <= 0) live.delete(orderId);
             }
-            if (keep) { out.push(order(action === 'C' ? 'cancel' : action === 'M' ? 'modify' : 'fill', side, price, qty)); outLines.push(lineNo); }
+            if (keep) {
+              out.push(order(action === 'C' ? 'cancel' : action === 'M' ? 'modify' : 'fill', side, price, qty));
+              outLines.push(lineNo);
+            }
             break;
           }
           case 'T': {
             const price = positive(c[at.price] ?? '', 'price');
             const qty = positive(c[at.size] ?? '', 'size');
             if (keep) {
-              out.push({ type: 'trade', tsMs, symbol, price, qty, buyer: '', seller: '', tradeId: `${base}:${lineNo}`, side: sideOf(sideRaw) });
+              out.push({
+                type: 'trade',
+                tsMs,
+                symbol,
+                price,
+                qty,
+                buyer: '',
+                seller: '',
+                tradeId: `${base}:${lineNo}`,
+                side: sideOf(sideRaw),
+              });
               outLines.push(lineNo);
             }
             break;
@@ -151,7 +177,17 @@ async function* readMbo(options: OpenOptions): EventSource {
               if (o.symbol !== symbol) continue;
               live.delete(id);
               if (keep) {
-                out.push({ type: 'order', tsMs, symbol, orderId: id, account: '', side: o.side, action: 'cancel', price: o.price, qty: o.remaining });
+                out.push({
+                  type: 'order',
+                  tsMs,
+                  symbol,
+                  orderId: id,
+                  account: '',
+                  side: o.side,
+                  action: 'cancel',
+                  price: o.price,
+                  qty: o.remaining,
+                });
                 outLines.push(lineNo);
               }
             }
@@ -177,7 +213,9 @@ export const databentoMboFormat: InputFormat = {
     const first = sniff.head.find((l) => l.trim() !== '');
     if (first === undefined) return false;
     const cols = first.toLowerCase().split(',');
-    return cols.includes('action') && cols.includes('order_id') && cols.includes('instrument_id') && cols.some((c) => c.startsWith('ts_event'));
+    return (
+      cols.includes('action') && cols.includes('order_id') && cols.includes('instrument_id') && cols.some((c) => c.startsWith('ts_event'))
+    );
   },
   open: readMbo,
 };

@@ -77,7 +77,13 @@ interface OrderState {
 }
 
 const SESSION_TYPES: Readonly<Record<string, string>> = {
-  '0': 'Heartbeat', '1': 'TestRequest', '2': 'ResendRequest', '3': 'Reject', '4': 'SequenceReset', '5': 'Logout', A: 'Logon',
+  '0': 'Heartbeat',
+  '1': 'TestRequest',
+  '2': 'ResendRequest',
+  '3': 'Reject',
+  '4': 'SequenceReset',
+  '5': 'Logout',
+  A: 'Logon',
 };
 
 async function* readFix(options: OpenOptions): EventSource {
@@ -103,16 +109,27 @@ async function* readFix(options: OpenOptions): EventSource {
         const type = need(f, '35', 'MsgType');
         if (type !== 'D' && type !== 'F' && type !== 'G' && type !== '8') {
           const name = SESSION_TYPES[type];
-          tally.skip(`MsgType ${type}${name ? ` (${name})` : ''}`, lineNo, line, name ? 'session-level message' : 'message type with no trade or order event');
+          tally.skip(
+            `MsgType ${type}${name ? ` (${name})` : ''}`,
+            lineNo,
+            line,
+            name ? 'session-level message' : 'message type with no trade or order event',
+          );
           continue;
         }
         if (type === '8' && !FILL_EXEC_TYPES.has(f.get('150') ?? '')) {
-          tally.skip(`ExecutionReport ExecType ${f.get('150') ?? '?'}`, lineNo, line, 'acknowledgements; the orders themselves come from D/F/G requests');
+          tally.skip(
+            `ExecutionReport ExecType ${f.get('150') ?? '?'}`,
+            lineNo,
+            line,
+            'acknowledgements; the orders themselves come from D/F/G requests',
+          );
           continue;
         }
         const timeRaw = f.get('60') ?? f.get('52');
         const tsMs = timeRaw === undefined ? undefined : fixTime(timeRaw);
-        if (tsMs === undefined) throw new RecordError(f.has('60') ? '60' : '52', `bad or missing TransactTime/SendingTime '${timeRaw ?? ''}'`);
+        if (tsMs === undefined)
+          throw new RecordError(f.has('60') ? '60' : '52', `bad or missing TransactTime/SendingTime '${timeRaw ?? ''}'`);
         const symbol = need(f, '55', 'Symbol').toUpperCase();
         const side = sideOf(f.get('54'));
         const account = f.get('1') ?? '';
@@ -124,7 +141,8 @@ async function* readFix(options: OpenOptions): EventSource {
         switch (type) {
           case 'D': {
             if (orders.has(clOrdId)) throw new RecordError('11', `duplicate ClOrdID '${clOrdId}'`);
-            if (f.get('40') === '1' || !f.has('44')) throw new RecordError('44', 'order without a limit price (market order): order events need a price');
+            if (f.get('40') === '1' || !f.has('44'))
+              throw new RecordError('44', 'order without a limit price (market order): order events need a price');
             price = positive(f, '44', 'Price');
             qty = positive(f, '38', 'OrderQty');
             orders.set(clOrdId, { root: clOrdId, price, qty, filled: 0 });

@@ -15,7 +15,8 @@ function tmpFile(name: string, content: string): string {
   return p;
 }
 
-const T1 = '{"coin":"BTC","px":"105056.0","side":"B","sz":"0.00219","tid":121451470284048,"time":1737918794873,"users":["0xbuyer","0xseller"]}';
+const T1 =
+  '{"coin":"BTC","px":"105056.0","side":"B","sz":"0.00219","tid":121451470284048,"time":1737918794873,"users":["0xbuyer","0xseller"]}';
 const T2 = '{"coin":"BTC","px":"105055.5","side":"A","sz":"0.1","tid":2,"time":1737918794900,"users":["0xb2","0xs2"]}';
 
 test('trades carry both accounts and the aggressor; l2Book gives best bid/ask', async () => {
@@ -35,13 +36,39 @@ test('trades carry both accounts and the aggressor; l2Book gives best bid/ask', 
   const events = await collect(hyperliquidFormat.open({ path: p, rejects }));
   assert.equal(events.length, 3);
   // The first trades message is the subscription snapshot, older than the book before it: in time order.
-  assert.deepEqual(events.map((e) => e.tsMs), [...events.map((e) => e.tsMs)].sort((a, b) => a - b));
-  assert.deepEqual(events[2], { type: 'quote', tsMs: 1737918843542, symbol: 'BTC', bidPrice: 105055, bidQty: 3.03622, askPrice: 105056, askQty: 6.34472 });
+  assert.deepEqual(
+    events.map((e) => e.tsMs),
+    [...events.map((e) => e.tsMs)].sort((a, b) => a - b),
+  );
+  assert.deepEqual(events[2], {
+    type: 'quote',
+    tsMs: 1737918843542,
+    symbol: 'BTC',
+    bidPrice: 105055,
+    bidQty: 3.03622,
+    askPrice: 105056,
+    askQty: 6.34472,
+  });
   assert.deepEqual(events[0], {
-    type: 'trade', tsMs: 1737918794873, symbol: 'BTC', price: 105056, qty: 0.00219, buyer: '0xbuyer', seller: '0xseller', tradeId: '121451470284048', side: 'buy',
+    type: 'trade',
+    tsMs: 1737918794873,
+    symbol: 'BTC',
+    price: 105056,
+    qty: 0.00219,
+    buyer: '0xbuyer',
+    seller: '0xseller',
+    tradeId: '121451470284048',
+    side: 'buy',
   });
   assert.equal((events[1] as { side: string }).side, 'sell');
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[3, 'users'], [5, 'channel'], [4, 'channel']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [3, 'users'],
+      [5, 'channel'],
+      [4, 'channel'],
+    ],
+  );
 });
 
 const HL = 'binance-raw-feed/hyperliquid_btcusd_20250126.gz';
@@ -55,7 +82,14 @@ test('shared: Hyperliquid BTC sample', { skip: sharedFile(HL) ? false : missingS
   assert.equal(events.length - trades.length, 46);
   assert.equal(trades.length, 64);
   assert.deepEqual(trades[0], {
-    type: 'trade', tsMs: 1737918794873, symbol: 'BTC', price: 105056, qty: 0.00219,
-    buyer: '0xe9ed7e16612d676df804f5aecd16e1f9bf9ec9dd', seller: '0x6802b4267f7f2bf7003dcf993c51542245b38329', tradeId: '121451470284048', side: 'buy',
+    type: 'trade',
+    tsMs: 1737918794873,
+    symbol: 'BTC',
+    price: 105056,
+    qty: 0.00219,
+    buyer: '0xe9ed7e16612d676df804f5aecd16e1f9bf9ec9dd',
+    seller: '0x6802b4267f7f2bf7003dcf993c51542245b38329',
+    tradeId: '121451470284048',
+    side: 'buy',
   });
 });

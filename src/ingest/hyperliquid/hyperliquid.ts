@@ -1,5 +1,14 @@
 import type { MarketEvent, Trade } from '../../domain/events.js';
-import { RecordError, idField, isRecordingLine, positiveField, splitRecording, textField, timeField, type Json } from '../reader-kit/json-fields.js';
+import {
+  RecordError,
+  idField,
+  isRecordingLine,
+  positiveField,
+  splitRecording,
+  textField,
+  timeField,
+  type Json,
+} from '../reader-kit/json-fields.js';
 import { readLines } from '../lines.js';
 import { SkipTally } from '../reader-kit/skip-tally.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
@@ -119,7 +128,8 @@ async function* readHyperliquid(options: OpenOptions): EventSource {
 /** Hyperliquid websocket recordings (trades with both accounts, l2Book best bid/ask). */
 export const hyperliquidFormat: InputFormat = {
   name: 'hyperliquid',
-  description: 'Hyperliquid websocket recordings, `<receive_ns> {"channel":…}` per line: trades with buyer/seller addresses, l2Book → best bid/ask quotes',
+  description:
+    'Hyperliquid websocket recordings, `<receive_ns> {"channel":…}` per line: trades with buyer/seller addresses, l2Book → best bid/ask quotes',
   detect(sniff: Sniff): boolean {
     const first = sniff.head.find((l) => l.trim() !== '');
     return first !== undefined && isRecordingLine(first, '{"channel":"');

@@ -26,17 +26,31 @@ test('entry names give date and symbol (futures: root + month code + year)', () 
 test('equity trades: New York time across the switch, exact ×10,000 prices, suspicious rejected', async () => {
   // 2013-11-04 is the first EST trading day: 09:30 New York = 14:30Z.
   const p = tmpZip('equity_usa_tick_spy_20131104_trade.zip', {
-    '20131104_spy_Trade_Tick.csv': '34200464,1674100,100,P,20002000,0\n34200465,1681200,1400,P,0,0\n34200466,1681200,100,P,0,1\n34200467,abc,100,P,0,0\n',
+    '20131104_spy_Trade_Tick.csv':
+      '34200464,1674100,100,P,20002000,0\n34200465,1681200,1400,P,0,0\n34200466,1681200,100,P,0,1\n34200467,abc,100,P,0,0\n',
   });
   assert.equal(leanTradesFormat.detect(await sniffFile(p)), true);
   assert.equal(leanQuotesFormat.detect(await sniffFile(p)), false);
   const rejects = new MemoryRejects();
   const events = await collect(leanTradesFormat.open({ path: p, rejects }));
   assert.deepEqual(events[0], {
-    type: 'trade', tsMs: Date.parse('2013-11-04T14:30:00.464Z'), symbol: 'SPY', price: 167.41, qty: 100, buyer: '', seller: '', tradeId: '20131104_spy_Trade_Tick.csv:1',
+    type: 'trade',
+    tsMs: Date.parse('2013-11-04T14:30:00.464Z'),
+    symbol: 'SPY',
+    price: 167.41,
+    qty: 100,
+    buyer: '',
+    seller: '',
+    tradeId: '20131104_spy_Trade_Tick.csv:1',
   });
   assert.equal((events[1] as { price: number }).price, 168.12); // not 168.12000000000001
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[3, 'suspicious'], [4, 'price']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [3, 'suspicious'],
+      [4, 'price'],
+    ],
+  );
 });
 
 test('quotes carry the missing side forward; futures are UTC with plain prices', async () => {
@@ -44,7 +58,13 @@ test('quotes carry the missing side forward; futures are UTC with plain prices',
     '20131010_ibm_Quote_Tick.csv': '14400874,1801700,400,0,0,P,1,0\n14400874,0,0,1848300,400,P,1,0\n14400956,1801800,300,0,0,P,1,0\n',
   });
   const quotes = await collect(leanQuotesFormat.open({ path: q, rejects: new MemoryRejects() }));
-  assert.deepEqual(quotes.map((e) => (e.type === 'quote' ? [e.bidPrice, e.bidQty, e.askPrice, e.askQty] : [])), [[180.17, 400, 184.83, 400], [180.18, 300, 184.83, 400]]);
+  assert.deepEqual(
+    quotes.map((e) => (e.type === 'quote' ? [e.bidPrice, e.bidQty, e.askPrice, e.askQty] : [])),
+    [
+      [180.17, 400, 184.83, 400],
+      [180.18, 300, 184.83, 400],
+    ],
+  );
   assert.equal(new Date(quotes[0]!.tsMs).toISOString(), '2013-10-10T08:00:00.874Z');
 
   const f = tmpZip('future_comex_tick_gc_20131007_trade.zip', {
@@ -66,7 +86,15 @@ test('a futures zip with one file per contract month comes out merged by time', 
   });
   assert.equal(await zipEntryCount(f), 2);
   const events = await collect(leanTradesFormat.open({ path: f, rejects: new MemoryRejects() }));
-  assert.deepEqual(events.map((e) => [e.symbol, e.tsMs % 10_000]), [['GCZ13', 1000], ['GCG14', 2000], ['GCZ13', 3000], ['GCG14', 4000]]);
+  assert.deepEqual(
+    events.map((e) => [e.symbol, e.tsMs % 10_000]),
+    [
+      ['GCZ13', 1000],
+      ['GCG14', 2000],
+      ['GCZ13', 3000],
+      ['GCG14', 4000],
+    ],
+  );
 });
 
 const SPY = 'us-equity-taq-2013/equity_usa_tick_spy_20131007_trade.zip';
@@ -83,6 +111,13 @@ test('shared: LEAN SPY trades 2013-10-07', { skip: sharedFile(SPY) ? false : mis
   assert.equal(n, 250601);
   assert.equal(rejects.items.length, 0);
   assert.deepEqual(first, {
-    type: 'trade', tsMs: Date.parse('2013-10-07T08:00:00.464Z'), symbol: 'SPY', price: 167.41, qty: 100, buyer: '', seller: '', tradeId: '20131007_spy_Trade_Tick.csv:1',
+    type: 'trade',
+    tsMs: Date.parse('2013-10-07T08:00:00.464Z'),
+    symbol: 'SPY',
+    price: 167.41,
+    qty: 100,
+    buyer: '',
+    seller: '',
+    tradeId: '20131007_spy_Trade_Tick.csv:1',
   });
 });

@@ -136,7 +136,14 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
     const base = path.slice(path.lastIndexOf('/') + 1);
     const named = leanZipName(base);
     if (!named) {
-      rejects.reject({ file: path, line: 0, field: 'file name', reason: 'LEAN tick zips carry security type and kind only in their name (<equity|future>_<market>_tick_<sym>_<yyyymmdd>_<trade|quote>.zip); rename the file', raw: base });
+      rejects.reject({
+        file: path,
+        line: 0,
+        field: 'file name',
+        reason:
+          'LEAN tick zips carry security type and kind only in their name (<equity|future>_<market>_tick_<sym>_<yyyymmdd>_<trade|quote>.zip); rename the file',
+        raw: base,
+      });
       return;
     }
     const tz = named.type === 'equity' ? NEW_YORK : 'UTC';
@@ -153,7 +160,14 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
         const e = leanEntryName(chunk.entry);
         st = e ? { symbol: e.symbol, clock: dayClock(e.date, tz), bid: 0, bidQty: 0, ask: 0, askQty: 0 } : null;
         states.set(chunk.entry, st);
-        if (!e) rejects.reject({ file, line: 0, field: 'entry name', reason: `cannot read date and symbol from zip entry '${chunk.entry}' (expected yyyymmdd_sym_…csv); entry skipped`, raw: chunk.entry });
+        if (!e)
+          rejects.reject({
+            file,
+            line: 0,
+            field: 'entry name',
+            reason: `cannot read date and symbol from zip entry '${chunk.entry}' (expected yyyymmdd_sym_…csv); entry skipped`,
+            raw: chunk.entry,
+          });
       }
       if (st === null || (symbols && !symbols.has(st.symbol))) continue;
       const out: MarketEvent[] = [];
@@ -172,8 +186,14 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
           const tsMs = st.clock(ms);
           if (kind === 'trade') {
             out.push({
-              type: 'trade', tsMs, symbol: st.symbol, price: priceOf(c[1]!, named.type, 'price', false), qty: int(c[2]!, 'quantity', false),
-              buyer: '', seller: '', tradeId: `${chunk.entry}:${lineNo}`,
+              type: 'trade',
+              tsMs,
+              symbol: st.symbol,
+              price: priceOf(c[1]!, named.type, 'price', false),
+              qty: int(c[2]!, 'quantity', false),
+              buyer: '',
+              seller: '',
+              tradeId: `${chunk.entry}:${lineNo}`,
             });
             outLines.push(lineNo);
             continue;
@@ -184,13 +204,27 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
           const ask = priceOf(c[3]!, named.type, 'ask', true);
           const askQty = int(c[4]!, 'ask_size', true);
           if (bid === 0 && ask === 0) throw new RecordError('bid/ask', 'quote with neither bid nor ask');
-          if (bid > 0) { st.bid = bid; st.bidQty = bidQty; }
-          if (ask > 0) { st.ask = ask; st.askQty = askQty; }
+          if (bid > 0) {
+            st.bid = bid;
+            st.bidQty = bidQty;
+          }
+          if (ask > 0) {
+            st.ask = ask;
+            st.askQty = askQty;
+          }
           if (st.bid === 0 || st.ask === 0) {
             tally.skip('one-sided quote', lineNo, line, 'a quote before both sides have been seen has no best bid/ask to report');
             continue;
           }
-          const q: Quote = { type: 'quote', tsMs, symbol: st.symbol, bidPrice: st.bid, bidQty: st.bidQty, askPrice: st.ask, askQty: st.askQty };
+          const q: Quote = {
+            type: 'quote',
+            tsMs,
+            symbol: st.symbol,
+            bidPrice: st.bid,
+            bidQty: st.bidQty,
+            askPrice: st.ask,
+            askQty: st.askQty,
+          };
           out.push(q);
           outLines.push(lineNo);
         } catch (err) {

@@ -15,7 +15,10 @@ function tmpFile(name: string, content: string): string {
 }
 
 test('file name gives symbol and date; seconds convert exactly', () => {
-  assert.deepEqual(lobsterFileName('AAPL_2012-06-21_34200000_57600000_message_10.csv'), { symbol: 'AAPL', date: { year: 2012, month: 6, day: 21 } });
+  assert.deepEqual(lobsterFileName('AAPL_2012-06-21_34200000_57600000_message_10.csv'), {
+    symbol: 'AAPL',
+    date: { year: 2012, month: 6, day: 21 },
+  });
   assert.equal(lobsterFileName('AAPL_2012-06-21_34200000_57600000_orderbook_10.csv'), undefined);
   assert.equal(secondsToMs('34200.004241176'), 34_200_004);
   assert.equal(secondsToMs('34200.9999999'), 34_200_999);
@@ -43,11 +46,29 @@ test('message types map to orders and trades; halts counted; bad rows rejected',
   assert.equal(lobsterFormat.detect(await sniffFile(p)), true);
   const rejects = new MemoryRejects();
   const events = await collect(lobsterFormat.open({ path: p, rejects }));
-  const brief = events.map((e) => (e.type === 'order' ? `${e.action}:${e.side}:${e.price}x${e.qty}` : e.type === 'trade' ? `trade:${e.side}:${e.price}x${e.qty}` : 'quote'));
-  assert.deepEqual(brief, ['new:buy:585.33x18', 'cancel:buy:585.33x8', 'fill:buy:585.33x5', 'trade:sell:585.33x5', 'trade:buy:585.34x100', 'cancel:buy:585.33x5', 'trade:undefined:585.335x500']);
+  const brief = events.map((e) =>
+    e.type === 'order' ? `${e.action}:${e.side}:${e.price}x${e.qty}` : e.type === 'trade' ? `trade:${e.side}:${e.price}x${e.qty}` : 'quote',
+  );
+  assert.deepEqual(brief, [
+    'new:buy:585.33x18',
+    'cancel:buy:585.33x8',
+    'fill:buy:585.33x5',
+    'trade:sell:585.33x5',
+    'trade:buy:585.34x100',
+    'cancel:buy:585.33x5',
+    'trade:undefined:585.335x500',
+  ]);
   assert.equal(new Date(events[0]!.tsMs).toISOString(), '2012-12-03T14:30:00.004Z');
   assert.equal(events[0]!.symbol, 'MSFT');
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[7, 'price'], [8, 'direction'], [9, 'type'], [6, 'type']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [7, 'price'],
+      [8, 'direction'],
+      [9, 'type'],
+      [6, 'type'],
+    ],
+  );
   assert.match(rejects.items[3]!.reason, /skipped 1 trading halt/);
 });
 
@@ -61,6 +82,14 @@ test('shared: LOBSTER AAPL 2012-06-21 sample', { skip: sharedFile(AAPL) ? false 
   // 471 new + 369 deletes + 98 fills (+98 trades) + 61 hidden trades
   assert.equal(events.length, 471 + 369 + 98 * 2 + 61);
   assert.deepEqual(events[0], {
-    type: 'order', tsMs: Date.parse('2012-06-21T13:30:00.004Z'), symbol: 'AAPL', orderId: '16113575', account: '', side: 'buy', action: 'new', price: 585.33, qty: 18,
+    type: 'order',
+    tsMs: Date.parse('2012-06-21T13:30:00.004Z'),
+    symbol: 'AAPL',
+    orderId: '16113575',
+    account: '',
+    side: 'buy',
+    action: 'new',
+    price: 585.33,
+    qty: 18,
   });
 });

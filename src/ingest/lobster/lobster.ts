@@ -53,7 +53,13 @@ async function* readLobster(options: OpenOptions): EventSource {
   const base = file.slice(file.lastIndexOf('/') + 1);
   const named = lobsterFileName(base);
   if (!named) {
-    rejects.reject({ file, line: 0, field: 'file name', reason: 'LOBSTER files carry symbol and date only in their name (TICKER_YYYY-MM-DD_…_message_N.csv); rename the file', raw: base });
+    rejects.reject({
+      file,
+      line: 0,
+      field: 'file name',
+      reason: 'LOBSTER files carry symbol and date only in their name (TICKER_YYYY-MM-DD_…_message_N.csv); rename the file',
+      raw: base,
+    });
     return;
   }
   const { symbol } = named;
@@ -92,7 +98,17 @@ async function* readLobster(options: OpenOptions): EventSource {
           case '3':
           case '4':
             if (!isDigits(orderId)) throw new RecordError('order_id', `bad order id '${orderId}'`);
-            out.push({ type: 'order', tsMs, symbol, orderId, account: '', side, action: type === '1' ? 'new' : type === '4' ? 'fill' : 'cancel', price, qty });
+            out.push({
+              type: 'order',
+              tsMs,
+              symbol,
+              orderId,
+              account: '',
+              side,
+              action: type === '1' ? 'new' : type === '4' ? 'fill' : 'cancel',
+              price,
+              qty,
+            });
             outLines.push(lineNo);
             if (type === '4') {
               out.push({ type: 'trade', tsMs, symbol, price, qty, buyer: '', seller: '', tradeId, side: aggressor });

@@ -35,12 +35,29 @@ test('rows sorted by transaction number and spread over 11:00–15:00 Kathmandu'
   assert.equal(nepseFormat.detect(await sniffFile(p)), true);
   const rejects = new MemoryRejects();
   const events = await collect(nepseFormat.open({ path: p, rejects }));
-  assert.deepEqual(events.map((e) => (e.type === 'trade' ? e.tradeId : '')), ['2021010703018124', '2021010703018315', '2021010703018355']);
+  assert.deepEqual(
+    events.map((e) => (e.type === 'trade' ? e.tradeId : '')),
+    ['2021010703018124', '2021010703018315', '2021010703018355'],
+  );
   assert.deepEqual(events[1], {
-    type: 'trade', tsMs: Date.parse('2021-01-07T05:15:00Z') + 80 * 60_000, symbol: 'GBBL', price: 316, qty: 2000, buyer: '4', seller: '58', tradeId: '2021010703018315',
+    type: 'trade',
+    tsMs: Date.parse('2021-01-07T05:15:00Z') + 80 * 60_000,
+    symbol: 'GBBL',
+    price: 316,
+    qty: 2000,
+    buyer: '4',
+    seller: '58',
+    tradeId: '2021010703018315',
   });
   assert.equal(new Date(events[0]!.tsMs).toISOString(), '2021-01-07T05:15:00.000Z'); // 11:00 +05:45
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[5, 'Transact. No.'], [6, 'Buyer'], [7, 'Quantity']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [
+      [5, 'Transact. No.'],
+      [6, 'Buyer'],
+      [7, 'Quantity'],
+    ],
+  );
 });
 
 test('the day must come from the file name', async () => {

@@ -64,7 +64,13 @@ async function* readNepse(options: OpenOptions): EventSource {
   const base = file.slice(file.lastIndexOf('/') + 1);
   const date = nepseFileDate(base);
   if (!date) {
-    rejects.reject({ file, line: 0, field: 'file name', reason: 'a floorsheet has no timestamps: its day comes from the file name MM_DD_YYYY.csv(.gz); rename the file', raw: base });
+    rejects.reject({
+      file,
+      line: 0,
+      field: 'file name',
+      reason: 'a floorsheet has no timestamps: its day comes from the file name MM_DD_YYYY.csv(.gz); rename the file',
+      raw: base,
+    });
     return;
   }
   const ymd = `${date.year}${String(date.month).padStart(2, '0')}${String(date.day).padStart(2, '0')}`;
@@ -107,7 +113,7 @@ async function* readNepse(options: OpenOptions): EventSource {
     }
   }
   // Same length and all digits: text order is numeric order, with no precision question.
-  rows.sort((a, b) => (a.txn.length - b.txn.length) || (a.txn < b.txn ? -1 : a.txn > b.txn ? 1 : 0));
+  rows.sort((a, b) => a.txn.length - b.txn.length || (a.txn < b.txn ? -1 : a.txn > b.txn ? 1 : 0));
   const clock = dayClock(date, KATHMANDU);
   const n = rows.length;
   for (let start = 0; start < n; start += BATCH) {
@@ -116,8 +122,14 @@ async function* readNepse(options: OpenOptions): EventSource {
     for (let k = start; k < Math.min(n, start + BATCH); k++) {
       const r = rows[k]!;
       events.push({
-        type: 'trade', tsMs: clock(SESSION_OPEN_MS + Math.floor((k * SESSION_MS) / n)), symbol: r.symbol, price: r.price, qty: r.qty,
-        buyer: r.buyer, seller: r.seller, tradeId: r.txn,
+        type: 'trade',
+        tsMs: clock(SESSION_OPEN_MS + Math.floor((k * SESSION_MS) / n)),
+        symbol: r.symbol,
+        price: r.price,
+        qty: r.qty,
+        buyer: r.buyer,
+        seller: r.seller,
+        tradeId: r.txn,
       });
       lines.push(r.line);
     }
@@ -128,7 +140,8 @@ async function* readNepse(options: OpenOptions): EventSource {
 /** NEPSE floorsheets (broker ids both sides, synthetic in-session times). */
 export const nepseFormat: InputFormat = {
   name: 'nepse',
-  description: 'Nepal Stock Exchange floorsheets (MM_DD_YYYY.csv[.gz]): trades with buyer/seller broker ids; synthetic times 11:00–15:00 Kathmandu in transaction-number order',
+  description:
+    'Nepal Stock Exchange floorsheets (MM_DD_YYYY.csv[.gz]): trades with buyer/seller broker ids; synthetic times 11:00–15:00 Kathmandu in transaction-number order',
   detect(sniff: Sniff): boolean {
     return sniff.head.find((l) => l.trim() !== '')?.startsWith(HEADER) === true;
   },

@@ -34,10 +34,26 @@ test('canonical trade columns, several row groups, rejects with row numbers', as
   for await (const b of parquetFormat.open({ path: p, rejects, symbols: new Set(['AAPL']) })) batches.push(b);
   assert.equal(batches.length, 2); // one batch per row group with events (rows 3–4 yield none)
   const events = batches.flatMap((b) => b.events);
-  assert.deepEqual(batches.flatMap((b) => b.lines), [1, 2, 5]);
-  assert.deepEqual(events[0], { type: 'trade', tsMs: t0, symbol: 'AAPL', price: 170.5, qty: 100, buyer: 'A1', seller: 'S1', tradeId: 't1', side: undefined });
+  assert.deepEqual(
+    batches.flatMap((b) => b.lines),
+    [1, 2, 5],
+  );
+  assert.deepEqual(events[0], {
+    type: 'trade',
+    tsMs: t0,
+    symbol: 'AAPL',
+    price: 170.5,
+    qty: 100,
+    buyer: 'A1',
+    seller: 'S1',
+    tradeId: 't1',
+    side: undefined,
+  });
   assert.equal((events[1] as { tradeId: string }).tradeId, 'trades.parquet:2');
-  assert.deepEqual(rejects.items.map((r) => [r.line, r.field]), [[4, 'price']]);
+  assert.deepEqual(
+    rejects.items.map((r) => [r.line, r.field]),
+    [[4, 'price']],
+  );
 });
 
 test('orders with epoch-ms timestamps and --map renames', async () => {
@@ -58,7 +74,10 @@ test('orders with epoch-ms timestamps and --map renames', async () => {
   const rejects = new MemoryRejects();
   const events = await collect(parquetFormat.open({ path: p, rejects, columnMap: { ts: 'time' } }));
   assert.equal(rejects.items.length, 0);
-  assert.deepEqual(events.map((e) => (e.type === 'order' ? `${e.tsMs}:${e.action}:${e.price}` : '')), ['1700000000000:new:4797.25', '1700000000500:cancel:4797.25']);
+  assert.deepEqual(
+    events.map((e) => (e.type === 'order' ? `${e.tsMs}:${e.action}:${e.price}` : '')),
+    ['1700000000000:new:4797.25', '1700000000500:cancel:4797.25'],
+  );
 });
 
 test('a file without the canonical columns is refused with the missing column named', async () => {

@@ -58,7 +58,13 @@ async function* readParquet(options: OpenOptions): EventSource {
         // The canonical mapper throws its own RowError (with `field`); anything else is a bug.
         const field = (err as { field?: unknown }).field;
         if (!(err instanceof Error) || typeof field !== 'string') throw err;
-        rejects.reject({ file: path, line: recordNo, field, reason: err.message, raw: JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) });
+        rejects.reject({
+          file: path,
+          line: recordNo,
+          field,
+          reason: err.message,
+          raw: JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+        });
       }
     }
     rowStart = rowEnd;

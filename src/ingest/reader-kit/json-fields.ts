@@ -18,7 +18,8 @@ export type Json = Record<string, unknown>;
 export function splitRecording(line: string): { recvMs: number; msg: Json } {
   const sp = line.indexOf(' ');
   const ns = sp > 0 ? line.slice(0, sp) : '';
-  if (ns.length < 13 || !/^\d+$/.test(ns)) throw new RecordError('recv_ts', `line does not start with a receive timestamp in ns ('${ns.slice(0, 30)}')`);
+  if (ns.length < 13 || !/^\d+$/.test(ns))
+    throw new RecordError('recv_ts', `line does not start with a receive timestamp in ns ('${ns.slice(0, 30)}')`);
   // Nanoseconds exceed 2^53: cut to ms in text before converting, so no float rounding.
   const recvMs = Number(ns.slice(0, ns.length - 6));
   let msg: unknown;
@@ -61,7 +62,6 @@ export function textField(obj: Json, key: string, field = key): string {
   if (typeof v !== 'string' || v === '') throw new RecordError(field, `missing ${field}`);
   return v;
 }
-
 
 /** True when a line is `<receive_ns> {` followed by a JSON key (a websocket recording). */
 export function isRecordingLine(line: string, firstKey: string): boolean {

@@ -243,12 +243,32 @@ export class SymbolMarket {
 
   private newOrder(account: string, side: Side, tick: number, qty: number): SimOrder {
     const o: SimOrder = { id: `O${++this.orderSeq}`, account, side, tick, qty, remaining: qty, live: true };
-    this.out.push({ type: 'order', tsMs: this.now, symbol: this.symbol, orderId: o.id, account, side, action: 'new', price: this.price(tick), qty });
+    this.out.push({
+      type: 'order',
+      tsMs: this.now,
+      symbol: this.symbol,
+      orderId: o.id,
+      account,
+      side,
+      action: 'new',
+      price: this.price(tick),
+      qty,
+    });
     return o;
   }
 
   private fillEvent(o: SimOrder, tick: number, qty: number): void {
-    this.out.push({ type: 'order', tsMs: this.now, symbol: this.symbol, orderId: o.id, account: o.account, side: o.side, action: 'fill', price: this.price(tick), qty });
+    this.out.push({
+      type: 'order',
+      tsMs: this.now,
+      symbol: this.symbol,
+      orderId: o.id,
+      account: o.account,
+      side: o.side,
+      action: 'fill',
+      price: this.price(tick),
+      qty,
+    });
   }
 
   /** One execution: the trade and a fill for each order. */
@@ -308,7 +328,17 @@ export class SymbolMarket {
     }
     if (o.remaining > 0) {
       if (ioc) {
-        this.out.push({ type: 'order', tsMs: this.now, symbol: this.symbol, orderId: o.id, account, side, action: 'cancel', price: this.price(tick), qty: o.remaining });
+        this.out.push({
+          type: 'order',
+          tsMs: this.now,
+          symbol: this.symbol,
+          orderId: o.id,
+          account,
+          side,
+          action: 'cancel',
+          price: this.price(tick),
+          qty: o.remaining,
+        });
         o.live = false;
       } else (side === 'buy' ? this.bids : this.asks).add(o);
     }
@@ -327,7 +357,17 @@ export class SymbolMarket {
   cancel(o: SimOrder): void {
     if (!o.live) return;
     (o.side === 'buy' ? this.bids : this.asks).remove(o);
-    this.out.push({ type: 'order', tsMs: this.now, symbol: this.symbol, orderId: o.id, account: o.account, side: o.side, action: 'cancel', price: this.price(o.tick), qty: o.remaining });
+    this.out.push({
+      type: 'order',
+      tsMs: this.now,
+      symbol: this.symbol,
+      orderId: o.id,
+      account: o.account,
+      side: o.side,
+      action: 'cancel',
+      price: this.price(o.tick),
+      qty: o.remaining,
+    });
     o.live = false;
   }
 
@@ -463,7 +503,17 @@ export class SymbolMarket {
       else {
         // The close: quotes and day orders are withdrawn.
         for (const o of [...this.bids.clear(), ...this.asks.clear()]) {
-          this.out.push({ type: 'order', tsMs: this.now, symbol: this.symbol, orderId: o.id, account: o.account, side: o.side, action: 'cancel', price: this.price(o.tick), qty: o.remaining });
+          this.out.push({
+            type: 'order',
+            tsMs: this.now,
+            symbol: this.symbol,
+            orderId: o.id,
+            account: o.account,
+            side: o.side,
+            action: 'cancel',
+            price: this.price(o.tick),
+            qty: o.remaining,
+          });
           o.live = false;
         }
         for (const mm of this.mms) mm.orders = [];
@@ -503,7 +553,15 @@ export class SymbolMarket {
     if (this.out.length > 0 && this.bids.best() !== undefined && this.asks.best() !== undefined) {
       const b = this.bids.best()!;
       const a = this.asks.best()!;
-      this.out.push({ type: 'quote', tsMs: this.now, symbol: this.symbol, bidPrice: this.price(b), bidQty: this.bids.qtyAt(b), askPrice: this.price(a), askQty: this.asks.qtyAt(a) });
+      this.out.push({
+        type: 'quote',
+        tsMs: this.now,
+        symbol: this.symbol,
+        bidPrice: this.price(b),
+        bidQty: this.bids.qtyAt(b),
+        askPrice: this.price(a),
+        askQty: this.asks.qtyAt(a),
+      });
     }
     const events = this.out;
     this.out = [];

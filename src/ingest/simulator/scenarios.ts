@@ -198,7 +198,16 @@ export function spoofing(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
 export function layering(m: SymbolMarket, rng: Prng, ids: AccountSource): PreparedScenario {
   const [account] = ids.fresh(1) as [string];
   const cycles = rng.int(1, 4);
-  const plan: { startMs: number; levels: number; side: Side; placeMs: number[]; execMs: number; cancelMs: number; passive: boolean; mult: number }[] = [];
+  const plan: {
+    startMs: number;
+    levels: number;
+    side: Side;
+    placeMs: number[];
+    execMs: number;
+    cancelMs: number;
+    passive: boolean;
+    mult: number;
+  }[] = [];
   let t = 0;
   for (let c = 0; c < cycles; c++) {
     if (c > 0) t += Math.round(rng.uniform(30_000, 120_000));
@@ -211,7 +220,16 @@ export function layering(m: SymbolMarket, rng: Prng, ids: AccountSource): Prepar
     }
     const execMs = p + Math.round(rng.uniform(500, 3000));
     const cancelMs = execMs + Math.round(rng.uniform(1000, 2500));
-    plan.push({ startMs: t, levels, side: rng.chance(0.5) ? 'buy' : 'sell', placeMs, execMs, cancelMs, passive: rng.chance(0.4), mult: rng.uniform(2, 5) });
+    plan.push({
+      startMs: t,
+      levels,
+      side: rng.chance(0.5) ? 'buy' : 'sell',
+      placeMs,
+      execMs,
+      cancelMs,
+      passive: rng.chance(0.4),
+      mult: rng.uniform(2, 5),
+    });
     t = cancelMs + 150;
   }
   return {
@@ -407,7 +425,9 @@ export function regularTiming(m: SymbolMarket, rng: Prng, ids: AccountSource): P
         last = startMs + i * intervalMs + Math.round(intervalMs * jitter * rng.uniform(-1, 1));
         m.at(last, () => m.market(account, rng.chance(0.5) ? 'buy' : 'sell', m.size(rng.uniform(0.5, 1.5), 0.3), 1));
       }
-      return [{ type: 'unusual_timing', accounts: [account], startMs, endMs: Math.max(last, startMs + intervalMs * (n - 1)), variant: 'regular' }];
+      return [
+        { type: 'unusual_timing', accounts: [account], startMs, endMs: Math.max(last, startMs + intervalMs * (n - 1)), variant: 'regular' },
+      ];
     },
   };
 }

@@ -12,7 +12,13 @@ import { simulate, SIMULATOR_SESSION, simulatorSessions } from './simulator.js';
 
 const MIN = 60_000;
 /** 12:30 New York: the run covers the afternoon, the close (16:00) and 1.5 hours after it. */
-const BASE: SimulatorOptions = { symbols: ['AAA', 'BBB'], seed: 1, startMs: Date.parse('2026-03-02T17:30:00Z'), durationMs: 5 * 3_600_000, inject: true };
+const BASE: SimulatorOptions = {
+  symbols: ['AAA', 'BBB'],
+  seed: 1,
+  startMs: Date.parse('2026-03-02T17:30:00Z'),
+  durationMs: 5 * 3_600_000,
+  inject: true,
+};
 
 function run(options: SimulatorOptions): { events: MarketEvent[]; batches: number; labels: readonly ScenarioLabel[] } {
   const sim = simulate(options);
@@ -32,10 +38,14 @@ function full(): ReturnType<typeof run> {
   return shared;
 }
 
-const trades = (events: MarketEvent[], symbol: string): Trade[] => events.filter((e): e is Trade => e.type === 'trade' && e.symbol === symbol);
-const orders = (events: MarketEvent[], symbol: string): OrderEvent[] => events.filter((e): e is OrderEvent => e.type === 'order' && e.symbol === symbol);
-const required = (labels: readonly ScenarioLabel[], type: string): ScenarioLabel[] => labels.filter((l) => l.type === type && !l.incidental);
-const inWindow = <T extends { tsMs: number }>(xs: T[], l: ScenarioLabel, padMs = 0): T[] => xs.filter((x) => x.tsMs >= l.startMs - padMs && x.tsMs <= l.endMs + padMs);
+const trades = (events: MarketEvent[], symbol: string): Trade[] =>
+  events.filter((e): e is Trade => e.type === 'trade' && e.symbol === symbol);
+const orders = (events: MarketEvent[], symbol: string): OrderEvent[] =>
+  events.filter((e): e is OrderEvent => e.type === 'order' && e.symbol === symbol);
+const required = (labels: readonly ScenarioLabel[], type: string): ScenarioLabel[] =>
+  labels.filter((l) => l.type === type && !l.incidental);
+const inWindow = <T extends { tsMs: number }>(xs: T[], l: ScenarioLabel, padMs = 0): T[] =>
+  xs.filter((x) => x.tsMs >= l.startMs - padMs && x.tsMs <= l.endMs + padMs);
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -119,7 +129,8 @@ test('labels exist for every pattern, with distinct ids and no overlap on a symb
   assert.equal(new Set(main.map((l) => l.scenario_id)).size, main.length);
   for (const sym of BASE.symbols) {
     const ls = main.filter((l) => l.symbol === sym).sort((x, y) => x.startMs - y.startMs);
-    for (let i = 1; i < ls.length; i++) assert.ok(ls[i]!.startMs > ls[i - 1]!.endMs, `${ls[i]!.scenario_id} overlaps ${ls[i - 1]!.scenario_id}`);
+    for (let i = 1; i < ls.length; i++)
+      assert.ok(ls[i]!.startMs > ls[i - 1]!.endMs, `${ls[i]!.scenario_id} overlaps ${ls[i - 1]!.scenario_id}`);
   }
   assert.ok(main.every((l) => l.endMs <= BASE.startMs + BASE.durationMs! && l.startMs >= BASE.startMs));
 });
@@ -159,7 +170,10 @@ test('layering: ≥ 3 same-side price levels, an opposite execution, layers canc
     const side = news[0]!.side;
     const levels = new Set(news.filter((n) => n.side === side).map((n) => n.price));
     assert.ok(levels.size >= 3, `${l.scenario_id}: ${levels.size} levels`);
-    assert.ok(mine.some((o) => o.action === 'fill' && o.side !== side), `${l.scenario_id}: no opposite execution`);
+    assert.ok(
+      mine.some((o) => o.action === 'fill' && o.side !== side),
+      `${l.scenario_id}: no opposite execution`,
+    );
     const first = cancels.filter((c) => c.side === side).slice(0, 3);
     assert.ok(first.length === 3 && first[2]!.tsMs - first[0]!.tsMs <= 500, `${l.scenario_id}: layers not cancelled together`);
   }
@@ -196,7 +210,8 @@ test('pump and dump: ≥ 10% rise on a volume surge with rush seconds, then a re
     const peak = during.reduce((p, t) => (t.price > p.price ? t : p));
     assert.ok(peak.price / ref - 1 >= 0.1, `${l.scenario_id}: rise ${peak.price / ref - 1}`);
     const bySecond = new Map<number, number>();
-    for (const t of during) if (t.side === 'buy') bySecond.set(Math.floor(t.tsMs / 1000), (bySecond.get(Math.floor(t.tsMs / 1000)) ?? 0) + 1);
+    for (const t of during)
+      if (t.side === 'buy') bySecond.set(Math.floor(t.tsMs / 1000), (bySecond.get(Math.floor(t.tsMs / 1000)) ?? 0) + 1);
     assert.ok([...bySecond.values()].filter((n) => n >= 5).length >= 10, `${l.scenario_id}: few rush seconds`);
     const vol = (ts: Trade[]): number => ts.reduce((s, t) => s + t.qty, 0);
     const upToPeak = during.filter((t) => t.tsMs <= peak.tsMs);
@@ -277,8 +292,14 @@ test('sessions: default 09:30–16:00 New York (DST-aware), exported per symbol;
   assert.deepEqual(simulatorSessions(['X']), { X: { open: '09:30', close: '16:00', timezone: 'America/New_York' } });
   assert.deepEqual(simulatorSessions(['X'], null), {});
   const c = new SessionClock(SIMULATOR_SESSION);
-  assert.deepEqual(c.sessionAtOrAfter(Date.parse('2026-03-02T12:00:00Z')), [Date.parse('2026-03-02T14:30:00Z'), Date.parse('2026-03-02T21:00:00Z')]);
-  assert.deepEqual(c.sessionAtOrAfter(Date.parse('2026-03-09T22:00:00Z')), [Date.parse('2026-03-10T13:30:00Z'), Date.parse('2026-03-10T20:00:00Z')]);
+  assert.deepEqual(c.sessionAtOrAfter(Date.parse('2026-03-02T12:00:00Z')), [
+    Date.parse('2026-03-02T14:30:00Z'),
+    Date.parse('2026-03-02T21:00:00Z'),
+  ]);
+  assert.deepEqual(c.sessionAtOrAfter(Date.parse('2026-03-09T22:00:00Z')), [
+    Date.parse('2026-03-10T13:30:00Z'),
+    Date.parse('2026-03-10T20:00:00Z'),
+  ]);
   assert.ok(new SessionClock(null).isOpen(0));
   const day = run({ ...BASE, startMs: Date.parse('2026-03-02T00:00:00Z'), durationMs: 30 * MIN, session: null, inject: false });
   assert.ok(day.events.length > 1000, 'a 24h market trades at midnight UTC');

@@ -54,12 +54,15 @@ function mergeByTime(a: MarketEvent[], b: MarketEvent[]): MarketEvent[] {
 
 function validate(options: SimulatorOptions): void {
   if (options.symbols.length === 0) throw new UsageError('the simulator needs at least one symbol (e.g. --symbols AAA,BBB)');
-  if (new Set(options.symbols).size !== options.symbols.length) throw new UsageError(`simulator symbols must be distinct: ${options.symbols.join(',')}`);
+  if (new Set(options.symbols).size !== options.symbols.length)
+    throw new UsageError(`simulator symbols must be distinct: ${options.symbols.join(',')}`);
   if (!Number.isFinite(options.seed)) throw new UsageError(`simulator seed must be a number, got ${options.seed}`);
   if (!Number.isFinite(options.startMs)) throw new UsageError(`simulator start time must be a finite epoch-ms, got ${options.startMs}`);
-  if (options.durationMs !== null && !(options.durationMs >= 0)) throw new UsageError(`simulator duration must be ≥ 0 ms or null (endless), got ${options.durationMs}`);
+  if (options.durationMs !== null && !(options.durationMs >= 0))
+    throw new UsageError(`simulator duration must be ≥ 0 ms or null (endless), got ${options.durationMs}`);
   for (const t of options.scenarioTypes ?? []) {
-    if (!(PATTERN_TYPES as readonly string[]).includes(t)) throw new UsageError(`unknown scenario type '${t}' (one of ${PATTERN_TYPES.join(', ')})`);
+    if (!(PATTERN_TYPES as readonly string[]).includes(t))
+      throw new UsageError(`unknown scenario type '${t}' (one of ${PATTERN_TYPES.join(', ')})`);
   }
 }
 
@@ -83,7 +86,13 @@ export function simulate(options: SimulatorOptions): Simulation {
     const { pools, ids } = accountIds(options.seed);
     const markets = options.symbols.map(
       (symbol, i) =>
-        new SymbolMarket(makeProfile(symbol, i, new Prng(options.seed, `profile:${symbol}`)), new Prng(options.seed, `market:${symbol}`), clock, pools, startMs),
+        new SymbolMarket(
+          makeProfile(symbol, i, new Prng(options.seed, `profile:${symbol}`)),
+          new Prng(options.seed, `market:${symbol}`),
+          clock,
+          pools,
+          startMs,
+        ),
     );
     const scheduler = new ScenarioScheduler(markets, { seed: options.seed, startMs, endMs, inject: options.inject, types }, ids, labels);
     for (let t = startMs; t < endMs; t += 1000) {

@@ -63,20 +63,62 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
   t('filters, sorting and pagination', async (store) => {
     await store.upsertAlerts([
       sampleAlert({ alert_id: 'x1', level: 'low', timestamp: '2026-03-02T10:00:00.000Z', risk_score: 0.2 }),
-      sampleAlert({ alert_id: 'x2', level: 'critical', type: 'spoofing', timestamp: '2026-03-02T11:00:00.000Z', affected_symbols: ['ABC'], affected_users: ['C'] }),
+      sampleAlert({
+        alert_id: 'x2',
+        level: 'critical',
+        type: 'spoofing',
+        timestamp: '2026-03-02T11:00:00.000Z',
+        affected_symbols: ['ABC'],
+        affected_users: ['C'],
+      }),
       sampleAlert({ alert_id: 'x3', level: 'medium', timestamp: '2026-03-02T12:00:00.000Z', risk_score: 0.5 }),
     ]);
-    assert.deepEqual((await store.listAlerts()).map((a) => a.alert_id), ['x3', 'x2', 'x1']);
-    assert.deepEqual((await store.listAlerts({ limit: 2 })).map((a) => a.alert_id), ['x3', 'x2']);
-    assert.deepEqual((await store.listAlerts({ limit: 2, offset: 2 })).map((a) => a.alert_id), ['x1']);
-    assert.deepEqual((await store.listAlerts({ level: 'critical' })).map((a) => a.alert_id), ['x2']);
-    assert.deepEqual((await store.listAlerts({ minLevel: 'medium' })).map((a) => a.alert_id), ['x3', 'x2']);
-    assert.deepEqual((await store.listAlerts({ type: 'spoofing' })).map((a) => a.alert_id), ['x2']);
-    assert.deepEqual((await store.listAlerts({ symbol: 'ABC' })).map((a) => a.alert_id), ['x2']);
-    assert.deepEqual((await store.listAlerts({ account: 'A' })).map((a) => a.alert_id), ['x3', 'x1']);
-    assert.deepEqual((await store.listAlerts({ sinceMs: Date.parse('2026-03-02T11:00:00Z'), untilMs: Date.parse('2026-03-02T12:00:00Z') })).map((a) => a.alert_id), ['x2']);
-    assert.deepEqual((await store.listAlerts({ sort: 'time_asc' })).map((a) => a.alert_id), ['x1', 'x2', 'x3']);
-    assert.deepEqual((await store.listAlerts({ sort: 'risk_desc' })).map((a) => a.alert_id), ['x2', 'x3', 'x1']);
+    assert.deepEqual(
+      (await store.listAlerts()).map((a) => a.alert_id),
+      ['x3', 'x2', 'x1'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ limit: 2 })).map((a) => a.alert_id),
+      ['x3', 'x2'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ limit: 2, offset: 2 })).map((a) => a.alert_id),
+      ['x1'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ level: 'critical' })).map((a) => a.alert_id),
+      ['x2'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ minLevel: 'medium' })).map((a) => a.alert_id),
+      ['x3', 'x2'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ type: 'spoofing' })).map((a) => a.alert_id),
+      ['x2'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ symbol: 'ABC' })).map((a) => a.alert_id),
+      ['x2'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ account: 'A' })).map((a) => a.alert_id),
+      ['x3', 'x1'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ sinceMs: Date.parse('2026-03-02T11:00:00Z'), untilMs: Date.parse('2026-03-02T12:00:00Z') })).map(
+        (a) => a.alert_id,
+      ),
+      ['x2'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ sort: 'time_asc' })).map((a) => a.alert_id),
+      ['x1', 'x2', 'x3'],
+    );
+    assert.deepEqual(
+      (await store.listAlerts({ sort: 'risk_desc' })).map((a) => a.alert_id),
+      ['x2', 'x3', 'x1'],
+    );
     assert.equal(await store.countAlerts({ minLevel: 'medium' }), 2);
     assert.equal(await store.countAlertsUpTo({}, 2), 2);
     assert.equal(await store.countAlertsUpTo({}, 10), 3);
@@ -108,7 +150,10 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
   t('one monitor at a time; a dead one is replaced and kept as last', async (store) => {
     const claim = { pid: 111, host: 'h', symbols: ['A'], source: 'sim', config: { k: 1 } };
     await store.claimMonitor(claim, () => true);
-    await assert.rejects(store.claimMonitor({ ...claim, pid: 222 }, () => true), ConflictError);
+    await assert.rejects(
+      store.claimMonitor({ ...claim, pid: 222 }, () => true),
+      ConflictError,
+    );
     await store.heartbeatMonitor(111, 50, 2);
     let m = await store.getMonitor();
     assert.equal(m.current?.events, 50);
@@ -128,19 +173,27 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
     await store.applyCaseAction('a1', { kind: 'assign', assignee: 'ann' }, 'lead', '2026-03-03T09:00:00.000Z');
     await store.applyCaseAction('a1', { kind: 'comment', text: 'looks like a ring' }, 'ann', '2026-03-03T09:05:00.000Z');
     await store.applyCaseAction('a1', { kind: 'escalate', note: 'to compliance officer' }, 'ann', '2026-03-03T09:10:00.000Z');
-    const a = await store.applyCaseAction('a1', { kind: 'resolve', resolution: 'false_positive', note: 'market maker' }, 'ann', '2026-03-03T09:20:00.000Z');
+    const a = await store.applyCaseAction(
+      'a1',
+      { kind: 'resolve', resolution: 'false_positive', note: 'market maker' },
+      'ann',
+      '2026-03-03T09:20:00.000Z',
+    );
     assert.equal(a.status, 'false_positive');
     assert.equal(a.resolved_by, 'ann');
     assert.equal(a.resolution_note, 'market maker');
     const c = (await store.caseFields(['a1', 'missing'])).get('a1');
     assert.deepEqual(c, { assignee: 'ann', escalated: true, escalated_at: '2026-03-03T09:10:00.000Z', escalated_by: 'ann' });
     const h = await store.caseHistory('a1');
-    assert.deepEqual(h.map((e) => [e.action, e.actor, e.at]), [
-      ['assign', 'lead', '2026-03-03T09:00:00.000Z'],
-      ['comment', 'ann', '2026-03-03T09:05:00.000Z'],
-      ['escalate', 'ann', '2026-03-03T09:10:00.000Z'],
-      ['resolve', 'ann', '2026-03-03T09:20:00.000Z'],
-    ]);
+    assert.deepEqual(
+      h.map((e) => [e.action, e.actor, e.at]),
+      [
+        ['assign', 'lead', '2026-03-03T09:00:00.000Z'],
+        ['comment', 'ann', '2026-03-03T09:05:00.000Z'],
+        ['escalate', 'ann', '2026-03-03T09:10:00.000Z'],
+        ['resolve', 'ann', '2026-03-03T09:20:00.000Z'],
+      ],
+    );
     assert.equal(h[0]?.before.assignee, null);
     assert.equal(h[0]?.after.assignee, 'ann');
     assert.equal(h[1]?.note, 'looks like a ring');
@@ -174,13 +227,25 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
     assert.equal(await store.latestChange(), 0);
     await store.upsertAlerts([sampleAlert({ alert_id: 'c1' }), sampleAlert({ alert_id: 'c2' })]);
     const first = await store.changesSince(0, 10);
-    assert.deepEqual(first.map((c) => [c.alert.alert_id, c.created]), [['c1', true], ['c2', true]]);
+    assert.deepEqual(
+      first.map((c) => [c.alert.alert_id, c.created]),
+      [
+        ['c1', true],
+        ['c2', true],
+      ],
+    );
     const mark = await store.latestChange();
     assert.equal(mark, first[1]!.seq);
     await store.upsertAlerts([sampleAlert({ alert_id: 'c1', risk_score: 0.99 })]);
     await store.applyCaseAction('c2', { kind: 'assign', assignee: 'bob' }, 'lead', '2026-03-03T09:00:00.000Z');
     const next = await store.changesSince(mark, 10);
-    assert.deepEqual(next.map((c) => [c.alert.alert_id, c.created]), [['c1', false], ['c2', false]]);
+    assert.deepEqual(
+      next.map((c) => [c.alert.alert_id, c.created]),
+      [
+        ['c1', false],
+        ['c2', false],
+      ],
+    );
     assert.equal(next[0]?.alert.risk_score, 0.99);
     assert.deepEqual((await store.changesSince(0, 1)).length, 1);
     assert.deepEqual(await store.changesSince(await store.latestChange(), 10), []);
@@ -189,10 +254,16 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
   t('tokens are stored by hash, listed without it, and revoked', async (store) => {
     const tok = await store.createToken({ id: 't1', name: 'ann', role: 'analyst', hash: 'h1', createdAt: '2026-03-03T00:00:00.000Z' });
     assert.deepEqual(tok, { id: 't1', name: 'ann', role: 'analyst', createdAt: '2026-03-03T00:00:00.000Z', revokedAt: null });
-    await assert.rejects(store.createToken({ id: 't2', name: 'ann', role: 'viewer', hash: 'h2', createdAt: '2026-03-03T00:00:00.000Z' }), ConflictError);
+    await assert.rejects(
+      store.createToken({ id: 't2', name: 'ann', role: 'viewer', hash: 'h2', createdAt: '2026-03-03T00:00:00.000Z' }),
+      ConflictError,
+    );
     assert.equal((await store.findTokenByHash('h1'))?.name, 'ann');
     assert.equal(await store.findTokenByHash('h9'), undefined);
-    assert.deepEqual((await store.listTokens()).map((x) => x.name), ['ann']);
+    assert.deepEqual(
+      (await store.listTokens()).map((x) => x.name),
+      ['ann'],
+    );
     assert.equal((await store.revokeToken('ann', '2026-03-04T00:00:00.000Z')).revokedAt, '2026-03-04T00:00:00.000Z');
     assert.equal(await store.findTokenByHash('h1'), undefined);
     await assert.rejects(store.revokeToken('t1', '2026-03-05T00:00:00.000Z'), NotFoundError);
@@ -227,7 +298,12 @@ export function runAlertStoreContract(name: string, open: () => Promise<AlertSto
 export type RawExec = (store: AlertStore, sql: string) => Promise<void>;
 
 /** The audit trail refuses UPDATE and DELETE at the database level (each implementation supplies raw SQL access). */
-export function runAuditAppendOnlyContract(name: string, open: () => Promise<AlertStore>, exec: RawExec, options: { skip?: string | false } = {}): void {
+export function runAuditAppendOnlyContract(
+  name: string,
+  open: () => Promise<AlertStore>,
+  exec: RawExec,
+  options: { skip?: string | false } = {},
+): void {
   test(`${name}: the audit trail cannot be edited or deleted, even with SQL`, { skip: options.skip ?? false }, async () => {
     const store = await open();
     try {

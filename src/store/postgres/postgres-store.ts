@@ -1,13 +1,5 @@
 import pg from 'pg';
-import {
-  ALERT_STATUSES,
-  LEVELS,
-  PATTERN_TYPES,
-  type Alert,
-  type AlertStatus,
-  type Level,
-  type PatternType,
-} from '../../domain/alert.js';
+import { ALERT_STATUSES, LEVELS, PATTERN_TYPES, type Alert, type AlertStatus, type Level, type PatternType } from '../../domain/alert.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   caseStateOf,
@@ -57,7 +49,9 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
     await client.query('BEGIN');
     // One migrator at a time across processes.
     await client.query('SELECT pg_advisory_xact_lock(727274)');
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+    );
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
     for (const m of POSTGRES_MIGRATIONS) {
       if (done.has(m.version)) continue;
@@ -83,7 +77,14 @@ interface AlertRow {
 }
 
 function rowToAlert(r: AlertRow): Alert {
-  return { ...r.data, status: r.status, resolved_by: r.resolved_by, resolved_at: r.resolved_at, resolution: r.resolution, resolution_note: r.resolution_note };
+  return {
+    ...r.data,
+    status: r.status,
+    resolved_by: r.resolved_by,
+    resolved_at: r.resolved_at,
+    resolution: r.resolution,
+    resolution_note: r.resolution_note,
+  };
 }
 
 function where(f: AlertFilter): { sql: string; params: unknown[] } {
@@ -120,16 +121,28 @@ export class PostgresAlertStore implements AlertStore {
     if (alerts.length === 0) return;
     // De-duplicate within the call (a batch may carry several versions of one episode; last wins).
     // Rows are written in id order so concurrent writers lock them in the same order (no deadlock).
-    const latest = [...new Map(alerts.map((a) => [a.alert_id, a])).values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0));
+    const latest = [...new Map(alerts.map((a) => [a.alert_id, a])).values()].sort((a, b) =>
+      a.alert_id < b.alert_id ? -1 : a.alert_id > b.alert_id ? 1 : 0,
+    );
     const now = new Date().toISOString();
     for (let start = 0; start < latest.length; start += 500) {
       const chunk = latest.slice(start, start + 500);
       const params: unknown[] = [];
       const rows = chunk.map((a, i) => {
         params.push(
-          a.alert_id, a.type, a.level, LEVELS.indexOf(a.level), a.confidence, a.risk_score,
-          Date.parse(a.timestamp), Date.parse(a.window_start), Date.parse(a.window_end),
-          a.affected_symbols, a.affected_users, JSON.stringify(a), now,
+          a.alert_id,
+          a.type,
+          a.level,
+          LEVELS.indexOf(a.level),
+          a.confidence,
+          a.risk_score,
+          Date.parse(a.timestamp),
+          Date.parse(a.window_start),
+          Date.parse(a.window_end),
+          a.affected_symbols,
+          a.affected_users,
+          JSON.stringify(a),
+          now,
         );
         const b = i * COLUMNS;
         return `(${Array.from({ length: COLUMNS }, (_, k) => `$${b + k + 1}`).join(',')})`;
@@ -167,7 +180,10 @@ export class PostgresAlertStore implements AlertStore {
 
   async countAlertsUpTo(filter: AlertFilter, cap: number): Promise<number> {
     const w = where(filter);
-    const r = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts ${w.sql} LIMIT $${w.params.length + 1}) x`, [...w.params, cap]);
+    const r = await this.pool.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM alerts ${w.sql} LIMIT $${w.params.length + 1}) x`,
+      [...w.params, cap],
+    );
     return Number(r.rows[0]!.n);
   }
 
@@ -193,9 +209,12 @@ export class PostgresAlertStore implements AlertStore {
     const w = where(filter);
     const group = async (col: string): Promise<Map<string, number>> =>
       new Map(
-        (await this.pool.query<{ k: string; n: string }>(`SELECT ${col} AS k, COUNT(*) AS n FROM alerts ${w.sql} GROUP BY ${col}`, w.params)).rows.map(
-          (r) => [r.k, Number(r.n)],
-        ),
+        (
+          await this.pool.query<{ k: string; n: string }>(
+            `SELECT ${col} AS k, COUNT(*) AS n FROM alerts ${w.sql} GROUP BY ${col}`,
+            w.params,
+          )
+        ).rows.map((r) => [r.k, Number(r.n)]),
       );
     const [byStatusM, byLevelM, byTypeM] = [await group('status'), await group('level'), await group('type')];
     const risk = (
@@ -255,7 +274,11 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async heartbeatMonitor(pid: number, events: number, alerts: number): Promise<void> {
-    await this.pool.query("UPDATE monitor SET heartbeat_at = now(), events = $1, alerts = $2 WHERE slot = 'current' AND pid = $3", [events, alerts, pid]);
+    await this.pool.query("UPDATE monitor SET heartbeat_at = now(), events = $1, alerts = $2 WHERE slot = 'current' AND pid = $3", [
+      events,
+      alerts,
+      pid,
+    ]);
   }
 
   async releaseMonitor(pid: number, events: number, alerts: number): Promise<void> {
@@ -302,11 +325,27 @@ export class PostgresAlertStore implements AlertStore {
            resolved_by = COALESCE($6, resolved_by), resolved_at = COALESCE($7, resolved_at),
            escalated_by = COALESCE($8, escalated_by), escalated_at = COALESCE($9, escalated_at), updated_at = now()
          WHERE alert_id = $10`,
-        [u.state.status, u.state.resolution, u.state.resolution_note, u.state.assignee, u.state.escalated,
-          u.resolvedBy ?? null, u.resolvedAt ?? null, u.escalatedBy ?? null, u.escalatedAt ?? null, id],
+        [
+          u.state.status,
+          u.state.resolution,
+          u.state.resolution_note,
+          u.state.assignee,
+          u.state.escalated,
+          u.resolvedBy ?? null,
+          u.resolvedAt ?? null,
+          u.escalatedBy ?? null,
+          u.escalatedAt ?? null,
+          id,
+        ],
       );
       await c.query('INSERT INTO case_audit (alert_id, at, actor, action, note, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        id, atIso, by, action.kind, u.note, JSON.stringify(before), JSON.stringify(u.state),
+        id,
+        atIso,
+        by,
+        action.kind,
+        u.note,
+        JSON.stringify(before),
+        JSON.stringify(u.state),
       ]);
     });
     return (await this.getAlert(id))!;
@@ -321,7 +360,10 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async caseHistory(id: string): Promise<AuditEntry[]> {
-    const r = await this.pool.query<Omit<AuditEntry, 'seq'> & { seq: string }>('SELECT * FROM case_audit WHERE alert_id = $1 ORDER BY seq', [id]);
+    const r = await this.pool.query<Omit<AuditEntry, 'seq'> & { seq: string }>(
+      'SELECT * FROM case_audit WHERE alert_id = $1 ORDER BY seq',
+      [id],
+    );
     return r.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
   }
 
@@ -353,7 +395,11 @@ export class PostgresAlertStore implements AlertStore {
   async createToken(t: NewApiToken): Promise<ApiToken> {
     try {
       await this.pool.query('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES ($1, $2, $3, $4, $5)', [
-        t.id, t.name, t.role, t.hash, t.createdAt,
+        t.id,
+        t.name,
+        t.role,
+        t.hash,
+        t.createdAt,
       ]);
     } catch (err) {
       if ((err as { code?: string }).code === '23505') {
@@ -409,10 +455,15 @@ export class PostgresAlertStore implements AlertStore {
 
   async recordWebhookAttempt(id: number, res: WebhookAttempt): Promise<void> {
     if (res.ok) {
-      await this.pool.query('UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2', [res.atIso, id]);
+      await this.pool.query('UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE id = $2', [
+        res.atIso,
+        id,
+      ]);
     } else {
       await this.pool.query('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = $1, last_error = $2 WHERE id = $3', [
-        res.nextAttemptMs, res.error, id,
+        res.nextAttemptMs,
+        res.error,
+        id,
       ]);
     }
   }
@@ -427,7 +478,10 @@ export class PostgresAlertStore implements AlertStore {
   }
 
   async setCursor(name: string, value: number): Promise<void> {
-    await this.pool.query('INSERT INTO cursors (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+    await this.pool.query('INSERT INTO cursors (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [
+      name,
+      value,
+    ]);
   }
 
   private async inTransaction(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {

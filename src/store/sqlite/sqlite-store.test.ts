@@ -41,6 +41,10 @@ test('sqlite: several processes write and read one database at once', async () =
   await check.close();
 });
 
-runAuditAppendOnlyContract('sqlite', async () => openSqliteStore(fresh()), async (store, sql) => {
-  (store as SqliteAlertStore).db.exec(sql);
-});
+runAuditAppendOnlyContract(
+  'sqlite',
+  async () => openSqliteStore(fresh()),
+  async (store, sql) => {
+    (store as SqliteAlertStore).db.exec(sql);
+  },
+);

@@ -1,15 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  LEVELS,
-  PATTERN_TYPES,
-  ALERT_STATUSES,
-  type Alert,
-  type AlertStatus,
-  type Level,
-  type PatternType,
-} from '../../domain/alert.js';
+import { LEVELS, PATTERN_TYPES, ALERT_STATUSES, type Alert, type AlertStatus, type Level, type PatternType } from '../../domain/alert.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   caseStateOf,
@@ -74,9 +66,7 @@ export function openSqliteStore(path: string): SqliteAlertStore {
 function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
   const apply = db.transaction(() => {
-    const done = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-    );
+    const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
     for (const m of SQLITE_MIGRATIONS) {
       if (done.has(m.version)) continue;
       db.exec(m.sql);
@@ -234,10 +224,12 @@ export class SqliteAlertStore implements AlertStore {
     const w = where(filter);
     const group = (col: string): Map<string, number> =>
       new Map(
-        (this.db.prepare(`SELECT ${col} AS k, COUNT(*) AS n FROM alerts ${w.sql} GROUP BY ${col}`).all(...w.params) as {
-          k: string;
-          n: number;
-        }[]).map((r) => [r.k, r.n]),
+        (
+          this.db.prepare(`SELECT ${col} AS k, COUNT(*) AS n FROM alerts ${w.sql} GROUP BY ${col}`).all(...w.params) as {
+            k: string;
+            n: number;
+          }[]
+        ).map((r) => [r.k, r.n]),
       );
     const byStatusM = group('status');
     const byLevelM = group('level');
@@ -365,10 +357,23 @@ export class SqliteAlertStore implements AlertStore {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const rows = this.db
-        .prepare(`SELECT alert_id, assignee, escalated, escalated_at, escalated_by FROM alerts WHERE alert_id IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as { alert_id: string; assignee: string | null; escalated: number; escalated_at: string | null; escalated_by: string | null }[];
+        .prepare(
+          `SELECT alert_id, assignee, escalated, escalated_at, escalated_by FROM alerts WHERE alert_id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk) as {
+        alert_id: string;
+        assignee: string | null;
+        escalated: number;
+        escalated_at: string | null;
+        escalated_by: string | null;
+      }[];
       for (const r of rows) {
-        out.set(r.alert_id, { assignee: r.assignee, escalated: r.escalated === 1, escalated_at: r.escalated_at, escalated_by: r.escalated_by });
+        out.set(r.alert_id, {
+          assignee: r.assignee,
+          escalated: r.escalated === 1,
+          escalated_at: r.escalated_at,
+          escalated_by: r.escalated_by,
+        });
       }
     }
     return out;
@@ -376,7 +381,12 @@ export class SqliteAlertStore implements AlertStore {
 
   async caseHistory(id: string): Promise<AuditEntry[]> {
     const rows = this.db.prepare('SELECT * FROM case_audit WHERE alert_id = ? ORDER BY seq').all(id) as AuditRow[];
-    return rows.map((r) => ({ ...r, action: r.action as AuditEntry['action'], before: JSON.parse(r.before) as AuditEntry['before'], after: JSON.parse(r.after) as AuditEntry['after'] }));
+    return rows.map((r) => ({
+      ...r,
+      action: r.action as AuditEntry['action'],
+      before: JSON.parse(r.before) as AuditEntry['before'],
+      after: JSON.parse(r.after) as AuditEntry['after'],
+    }));
   }
 
   async timeline(filter: AlertFilter, bucketMs: number): Promise<TimelineBucket[]> {
@@ -441,23 +451,31 @@ export class SqliteAlertStore implements AlertStore {
     );
     const created = new Date(nowMs).toISOString();
     let n = 0;
-    this.db.transaction(() => {
-      for (const it of items) n += ins.run(it.alertId, it.url, it.payload, nowMs, created).changes;
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const it of items) n += ins.run(it.alertId, it.url, it.payload, nowMs, created).changes;
+      })
+      .immediate();
     return n;
   }
 
   async dueWebhooks(nowMs: number, limit: number): Promise<OutboxItem[]> {
-    return (this.db
-      .prepare('SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?')
-      .all(nowMs, limit) as OutboxRow[]).map(rowToOutbox);
+    return (
+      this.db
+        .prepare('SELECT * FROM webhook_outbox WHERE delivered_at IS NULL AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?')
+        .all(nowMs, limit) as OutboxRow[]
+    ).map(rowToOutbox);
   }
 
   async recordWebhookAttempt(id: number, r: WebhookAttempt): Promise<void> {
     if (r.ok) {
-      this.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?').run(r.atIso, id);
+      this.db
+        .prepare('UPDATE webhook_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?')
+        .run(r.atIso, id);
     } else {
-      this.db.prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? WHERE id = ?').run(r.nextAttemptMs, r.error, id);
+      this.db
+        .prepare('UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_ms = ?, last_error = ? WHERE id = ?')
+        .run(r.nextAttemptMs, r.error, id);
     }
   }
 
@@ -470,7 +488,9 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async setCursor(name: string, value: number): Promise<void> {
-    this.db.prepare('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
+    this.db
+      .prepare('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value')
+      .run(name, value);
   }
 
   async close(): Promise<void> {
