@@ -35,6 +35,10 @@ interface Episode {
   endMs: number;
   /** Trade ids already counted, with their time (pruned once they left the window). */
   readonly seen: Map<string, number>;
+  /** Ticks seen before this episode existed: its `seen` is pruned from the next tick on. */
+  readonly bornTick: number;
+  /** `seen` size that triggers the next physical prune (amortised; pruning is logical per tick). */
+  pruneAt: number;
   readonly tradeIds: string[];
   readonly orderIds: string[];
   readonly net: Map<string, number>;
@@ -81,6 +85,24 @@ function createWashTrading(config: Config): Detector {
   const executions = new AccountExecutions();
   const symbols = new Map<string, SymbolState>();
   const episodes = new Map<string, Episode>(); // by symbol|sorted accounts
+  /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
+  let ticks = 0;
+  let seenCutoff = -Infinity;
+
+  /**
+   * The time before which an episode's counted ids are forgotten. Equivalent to deleting them on
+   * every tick (as before) without walking every episode's ids every second: that walk was 44% of
+   * the time with a few busy groups.
+   */
+  function cutoffOf(ep: Episode): number {
+    return ep.bornTick < ticks ? seenCutoff : -Infinity;
+  }
+
+  function pruneSeen(ep: Episode): void {
+    const cutoff = cutoffOf(ep);
+    for (const [id, ts] of ep.seen) if (ts < cutoff) ep.seen.delete(id);
+    ep.pruneAt = Math.max(256, 2 * ep.seen.size);
+  }
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = symbols.get(symbol);
@@ -180,7 +202,7 @@ function createWashTrading(config: Config): Detector {
     if (!ep) {
       ep = {
         key: `${groupKey}|${startMs}`, symbol, accounts, startMs, lastMatchMs: startMs, endMs: startMs,
-        seen: new Map(), tradeIds: [], orderIds: [], net: new Map(), n: 0, gross: 0, notional: 0,
+        seen: new Map(), bornTick: ticks, pruneAt: 256, tradeIds: [], orderIds: [], net: new Map(), n: 0, gross: 0, notional: 0,
         minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [], lastExec: null, exclusivity: 0, marketShare: 0, matchedShare: 0,
       };
       episodes.set(groupKey, ep);
@@ -189,8 +211,11 @@ function createWashTrading(config: Config): Detector {
   }
 
   function addToEpisode(ep: Episode, e: Execution): void {
-    if (ep.seen.has(e.id)) return;
+    const seenTs = ep.seen.get(e.id);
+    if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return;
+    if (seenTs !== undefined) ep.seen.delete(e.id); // forgotten: re-added at the end, as a tick's delete would
     ep.seen.set(e.id, e.tsMs);
+    if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
     ep.n++;
     ep.gross += e.qty;
     ep.notional += e.qty * e.price;
@@ -386,14 +411,14 @@ function createWashTrading(config: Config): Detector {
     },
     onTime(ctx: DetectorContext): void {
       executions.expire(ctx.now);
+      ticks++;
+      seenCutoff = ctx.now - windowMs;
       for (const [groupKey, ep] of episodes) {
         // A quiet gap of one window ends the episode: the next match starts a new alert.
         if (ctx.now - ep.lastMatchMs > windowMs) {
           closeEpisode(ep, ctx);
           episodes.delete(groupKey);
-          continue;
         }
-        for (const [id, ts] of ep.seen) if (ts < ctx.now - windowMs) ep.seen.delete(id);
       }
       for (const [symbol, s] of symbols) {
         expireSymbol(s, ctx.now);
