@@ -85,8 +85,15 @@ function createConcentratedTrading(config: Config): Detector {
     let s = symbols.get(symbol);
     if (!s) {
       s = {
-        legs: [], head: 0, buy: { qty: new Map(), sumSq: 0, total: 0 }, sell: { qty: new Map(), sumSq: 0, total: 0 },
-        trades: 0, accountLegs: new Map(), gross: new Map(), episodes: new Map(), lastTsMs: tsMs,
+        legs: [],
+        head: 0,
+        buy: { qty: new Map(), sumSq: 0, total: 0 },
+        sell: { qty: new Map(), sumSq: 0, total: 0 },
+        trades: 0,
+        accountLegs: new Map(),
+        gross: new Map(),
+        episodes: new Map(),
+        lastTsMs: tsMs,
       };
       symbols.set(symbol, s);
     }
@@ -175,8 +182,19 @@ function createConcentratedTrading(config: Config): Detector {
     const windowStart = s.legs[s.head]?.tsMs ?? last.tsMs;
     if (!ep) {
       ep = {
-        key: `${last.symbol}|${side}|${windowStart}`, side, top, startMs: windowStart, lastHoldMs: last.tsMs,
-        accounts: new Set(), tradeIds: [], seenIds: new Set(), lastEmitHhi: 0, lastEmitShare: 0, lastEmitTrades: 0, peakHhi: 0, peakShare: 0,
+        key: `${last.symbol}|${side}|${windowStart}`,
+        side,
+        top,
+        startMs: windowStart,
+        lastHoldMs: last.tsMs,
+        accounts: new Set(),
+        tradeIds: [],
+        seenIds: new Set(),
+        lastEmitHhi: 0,
+        lastEmitShare: 0,
+        lastEmitTrades: 0,
+        peakHhi: 0,
+        peakShare: 0,
       };
       s.episodes.set(epKey, ep);
     }
@@ -184,10 +202,7 @@ function createConcentratedTrading(config: Config): Detector {
     ep.peakHhi = Math.max(ep.peakHhi, hhi);
     ep.peakShare = Math.max(ep.peakShare, share);
     const material =
-      ep.lastEmitTrades === 0 ||
-      hhi >= ep.lastEmitHhi + 0.05 ||
-      share >= ep.lastEmitShare + 0.05 ||
-      s.trades >= ep.lastEmitTrades * 2;
+      ep.lastEmitTrades === 0 || hhi >= ep.lastEmitHhi + 0.05 || share >= ep.lastEmitShare + 0.05 || s.trades >= ep.lastEmitTrades * 2;
     if (!material) return;
     ep.lastEmitHhi = hhi;
     ep.lastEmitShare = share;
@@ -224,7 +239,10 @@ function createConcentratedTrading(config: Config): Detector {
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
       confidence: Math.min(1, 0.45 + 0.2 * overHhi + 0.2 * overShare + 0.15 * oneSided),
       // Risk: how dominant and how much activity is involved.
-      riskScore: Math.min(1, 0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / t.concentration_min_trades + 1) * 2) + 0.1 * oneSided),
+      riskScore: Math.min(
+        1,
+        0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / t.concentration_min_trades + 1) * 2) + 0.1 * oneSided,
+      ),
       tsMs: last.tsMs,
       windowStartMs: ep.startMs,
       windowEndMs: last.tsMs,

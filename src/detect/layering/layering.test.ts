@@ -42,7 +42,9 @@ function layerCycle(tape: Tape, ts: number, n: number, o: CycleOptions = {}): vo
   }
   if (o.layerFill) tape.fill(ts + 1_200, ids[0]!.id, acct, 'buy', ids[0]!.price, o.layerFill);
   const start = ts + (o.cancelAfterMs ?? 1_500);
-  ids.forEach((x, i) => tape.cancel(start + i * (o.cancelGapMs ?? 100), x.id, acct, 'buy', x.price, qty - (i === 0 ? o.layerFill ?? 0 : 0)));
+  ids.forEach((x, i) =>
+    tape.cancel(start + i * (o.cancelGapMs ?? 100), x.id, acct, 'buy', x.price, qty - (i === 0 ? (o.layerFill ?? 0) : 0)),
+  );
   if (o.oppositeResting) tape.cancel(start + 50, `${acct}-ask-${n}`, acct, 'sell', 100.05, o.oppositeResting);
 }
 
@@ -114,7 +116,17 @@ test('edge: anonymous orders cannot be attributed → nothing', async () => {
 test('legitimate: market makers with multi-level ladders on both sides, high cancel rate, some fills → nothing', async () => {
   const tape = new Tape();
   background(tape, T0, T0 + 600_000, 'MM1');
-  marketMaker(tape, { account: 'MM2', startMs: T0 + 300, endMs: T0 + 600_000, mid: 100, tick: 0.01, size: 50, levels: 5, everyMs: 700, fillEvery: 2 });
+  marketMaker(tape, {
+    account: 'MM2',
+    startMs: T0 + 300,
+    endMs: T0 + 600_000,
+    mid: 100,
+    tick: 0.01,
+    size: 50,
+    levels: 5,
+    everyMs: 700,
+    fillEvery: 2,
+  });
   const { alerts } = await runDetector(layering, tape.events());
   assert.equal(alerts.length, 0);
 });

@@ -103,7 +103,9 @@ function createLayering(config: Config): Detector {
     const pool: Layer[] = [];
     for (const o of book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
     const recent = recentCancels.get(`${symbol}\u0000${account}`);
-    if (recent) for (const r of recent) if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
+    if (recent)
+      for (const r of recent)
+        if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
     let layerQty = 0;
     let restingOpp = 0;
     const prices = new Set<number>();
@@ -127,7 +129,8 @@ function createLayering(config: Config): Detector {
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(x);
       existing.lastExecMs = x.tsMs;
-      for (const l of pool) if (l.order.side === layerSide && !existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
+      for (const l of pool)
+        if (l.order.side === layerSide && !existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
     if (existing) {
@@ -143,7 +146,17 @@ function createLayering(config: Config): Detector {
       layers.set(l.order.orderId, l);
       if (l.cancelledMs !== null && (firstCancelMs === null || l.cancelledMs < firstCancelMs)) firstCancelMs = l.cancelledMs;
     }
-    const c: Candidate = { symbol, account, layerSide, execs: [x], layers, firstExecMs: x.tsMs, lastExecMs: x.tsMs, oppositeResting: restingOpp, firstCancelMs };
+    const c: Candidate = {
+      symbol,
+      account,
+      layerSide,
+      execs: [x],
+      layers,
+      firstExecMs: x.tsMs,
+      lastExecMs: x.tsMs,
+      oppositeResting: restingOpp,
+      firstCancelMs,
+    };
     if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
       const cycle = judge(c);
       if (cycle) settle(c, cycle, ctx);
@@ -154,7 +167,9 @@ function createLayering(config: Config): Detector {
   function judge(c: Candidate): Cycle | undefined {
     if (c.firstCancelMs === null) return undefined;
     if (c.firstCancelMs - c.lastExecMs > t.layering_cancel_ms) return undefined;
-    const together = [...c.layers.values()].filter((l) => l.cancelledMs !== null && l.cancelledMs - c.firstCancelMs! <= t.layering_cancel_span_ms);
+    const together = [...c.layers.values()].filter(
+      (l) => l.cancelledMs !== null && l.cancelledMs - c.firstCancelMs! <= t.layering_cancel_span_ms,
+    );
     const prices = [...new Set(together.map((l) => l.price))].sort((a, b) => a - b);
     if (prices.length < t.layering_min_levels) return undefined;
     let peak = 0;
@@ -253,8 +268,24 @@ function createLayering(config: Config): Detector {
       { name: 'layering_cycles', value: ep.count, threshold: t.layering_min_repeats, op: '>=', unit: 'cycles' },
       { name: 'min_layer_levels', value: minLevels, threshold: t.layering_min_levels, op: '>=', unit: 'levels' },
       { name: 'max_layer_qty', value: maxQty, unit: 'qty' },
-      ...(Number.isFinite(sizeRatio) ? [{ name: 'max_layer_size_ratio', value: r2(sizeRatio), threshold: t.layering_min_size_ratio, op: '>=' as const, unit: '× median order' }] : []),
-      { name: 'min_side_imbalance', value: Number.isFinite(minImbalance) ? r2(minImbalance) : 9999, threshold: t.layering_imbalance, op: '>=', unit: '× own resting on execution side' },
+      ...(Number.isFinite(sizeRatio)
+        ? [
+            {
+              name: 'max_layer_size_ratio',
+              value: r2(sizeRatio),
+              threshold: t.layering_min_size_ratio,
+              op: '>=' as const,
+              unit: '× median order',
+            },
+          ]
+        : []),
+      {
+        name: 'min_side_imbalance',
+        value: Number.isFinite(minImbalance) ? r2(minImbalance) : 9999,
+        threshold: t.layering_imbalance,
+        op: '>=',
+        unit: '× own resting on execution side',
+      },
       { name: 'max_cancel_span_ms', value: maxSpan, threshold: t.layering_cancel_span_ms, op: '<=', unit: 'ms' },
       { name: 'max_fill_ratio', value: r2(maxFill), threshold: t.layering_max_fill_ratio, op: '<=', unit: 'fraction' },
       { name: 'opposite_executed_qty', value: r2(oppQty), unit: 'qty' },

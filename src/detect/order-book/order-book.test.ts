@@ -5,7 +5,15 @@ import { ExecutionLog, execPrice, execQty } from './executions.js';
 import { OrderBook } from './order-book.js';
 
 const T = 1_000_000;
-function ev(tsMs: number, action: OrderEvent['action'], orderId: string, side: Side, price: number, qty: number, account = 'A'): OrderEvent {
+function ev(
+  tsMs: number,
+  action: OrderEvent['action'],
+  orderId: string,
+  side: Side,
+  price: number,
+  qty: number,
+  account = 'A',
+): OrderEvent {
   return { type: 'order', tsMs, symbol: 'XYZ', orderId, account, side, action, price, qty };
 }
 function trade(tsMs: number, buyer: string, seller: string, price: number, qty: number, id: string): Trade {

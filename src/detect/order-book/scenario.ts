@@ -43,10 +43,21 @@ export class Tape {
 
   /** The events sorted by time (insertion order among equal times). */
   events(): MarketEvent[] {
-    return this.list.map((e, i) => ({ e, i })).sort((a, b) => a.e.tsMs - b.e.tsMs || a.i - b.i).map((x) => x.e);
+    return this.list
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) => a.e.tsMs - b.e.tsMs || a.i - b.i)
+      .map((x) => x.e);
   }
 
-  private order(tsMs: number, orderId: string, account: string, side: Side, action: 'new' | 'modify' | 'cancel' | 'fill', price: number, qty: number): this {
+  private order(
+    tsMs: number,
+    orderId: string,
+    account: string,
+    side: Side,
+    action: 'new' | 'modify' | 'cancel' | 'fill',
+    price: number,
+    qty: number,
+  ): this {
     this.list.push({ type: 'order', tsMs, symbol: this.symbol, orderId, account, side, action, price, qty });
     return this;
   }
@@ -89,7 +100,14 @@ export function marketMaker(tape: Tape, o: MarketMakerOptions): void {
     if (o.fillEvery > 0 && n % o.fillEvery === 0) {
       const hit = ids[n % 2 === 0 ? 0 : 1]!; // best bid or best ask
       const at = ts + Math.floor(o.everyMs / 2);
-      tape.trade(at, hit.side === 'buy' ? o.account : 'TAKER', hit.side === 'buy' ? 'TAKER' : o.account, hit.price, o.size, hit.side === 'buy' ? 'sell' : 'buy');
+      tape.trade(
+        at,
+        hit.side === 'buy' ? o.account : 'TAKER',
+        hit.side === 'buy' ? 'TAKER' : o.account,
+        hit.price,
+        o.size,
+        hit.side === 'buy' ? 'sell' : 'buy',
+      );
       tape.fill(at, hit.id, o.account, hit.side, hit.price, o.size);
       filled = hit.id;
     }

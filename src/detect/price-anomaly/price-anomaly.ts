@@ -124,7 +124,15 @@ function createPriceAnomaly(config: Config): Detector {
       }
 
       // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
-      let best: { move: number; direction: 'up' | 'down'; fromPrice: number; fromMs: number; z: number; h: Horizon; byThreshold: boolean } | null = null;
+      let best: {
+        move: number;
+        direction: 'up' | 'down';
+        fromPrice: number;
+        fromMs: number;
+        z: number;
+        h: Horizon;
+        byThreshold: boolean;
+      } | null = null;
       for (const g of s.horizons) {
         g.extremes.push(trade.tsMs, price);
         const rise = price / g.extremes.min - 1;
@@ -140,7 +148,11 @@ function createPriceAnomaly(config: Config): Detector {
         // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
         const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * s.tickMove;
         if (!byThreshold && !byVolatility) continue;
-        if (!best || (byThreshold && !best.byThreshold) || (byThreshold === best.byThreshold && (byThreshold ? move > best.move : z > best.z))) {
+        if (
+          !best ||
+          (byThreshold && !best.byThreshold) ||
+          (byThreshold === best.byThreshold && (byThreshold ? move > best.move : z > best.z))
+        ) {
           best = { move, direction, fromPrice, fromMs, z, h: g, byThreshold };
         }
       }
@@ -170,7 +182,9 @@ function createPriceAnomaly(config: Config): Detector {
         description:
           `${trade.symbol}: price ${direction === 'up' ? 'rose' : 'fell'} ${pct(move)} from ${fromPrice} to ${price} ` +
           `within ${((trade.tsMs - fromMs) / 1000).toFixed(0)}s (${rule}).`,
-        confidence: byThreshold ? Math.min(1, 0.6 + move / t.price_change_threshold / 5) : Math.min(1, 0.4 + 0.3 * (z / t.price_volatility_z - 1)),
+        confidence: byThreshold
+          ? Math.min(1, 0.6 + move / t.price_change_threshold / 5)
+          : Math.min(1, 0.4 + 0.3 * (z / t.price_volatility_z - 1)),
         riskScore: Math.min(1, 0.3 + move * 1.5),
         tsMs: trade.tsMs,
         windowStartMs: e.startMs,

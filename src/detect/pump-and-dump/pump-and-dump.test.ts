@@ -50,7 +50,10 @@ test('anonymous tape (no accounts, no side): detected through the tick rule and 
 });
 
 test('same input, same alert id (deterministic episode key)', async () => {
-  const make = () => [...warmHistory(), ...pump({ startMs: START, fromPrice: 100, toPrice: 130, riseSec: 30, buysPerSec: 6, dumpSec: 60, dumpTo: 101 })];
+  const make = () => [
+    ...warmHistory(),
+    ...pump({ startMs: START, fromPrice: 100, toPrice: 130, riseSec: 30, buysPerSec: 6, dumpSec: 60, dumpTo: 101 }),
+  ];
   const a = await run(make());
   const b = await run(make());
   assert.equal(a[0]!.alert_id, b[0]!.alert_id);

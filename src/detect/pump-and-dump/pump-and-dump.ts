@@ -181,8 +181,8 @@ function createPumpAndDump(config: Config): Detector {
     s.bucketsSinceBuyersRotated += closed;
     if (s.bucketsSinceBuyersRotated >= windowBuckets) {
       // Keep buyer tallies to the recent past, so memory stays bounded and evidence stays relevant.
-      s.olderBuyers = s.bucketsSinceBuyersRotated >= 2 * windowBuckets ? new Map() : s.recentBuyers;
-      s.recentBuyers = new Map();
+      s.olderBuyers = s.bucketsSinceBuyersRotated >= 2 * windowBuckets ? new Map<string, number>() : s.recentBuyers;
+      s.recentBuyers = new Map<string, number>();
       s.bucketsSinceBuyersRotated = 0;
     }
     s.bucketStartMs = target;
@@ -345,7 +345,13 @@ function createPumpAndDump(config: Config): Detector {
           { name: 'window_volume_ratio', value: round(Math.min(volRatio, 1e6)), threshold: t.pump_volume_multiplier, op: '>=', unit: '×' },
           { name: 'baseline_window_volume', value: e.baselineVolume, unit: 'qty' },
           { name: 'rush_seconds', value: e.rushSeconds, threshold: t.pump_min_rush_seconds, op: '>=', unit: 'seconds' },
-          { name: 'buy_share_at_detection', value: round(e.buyShareAtDetection), threshold: t.pump_min_buy_share, op: '>=', unit: 'fraction' },
+          {
+            name: 'buy_share_at_detection',
+            value: round(e.buyShareAtDetection),
+            threshold: t.pump_min_buy_share,
+            op: '>=',
+            unit: 'fraction',
+          },
           { name: 'dump_give_back', value: round(giveBack), threshold: t.dump_reversal, op: '>=', unit: 'fraction of rise' },
           { name: 'episode_volume', value: e.volume, unit: 'qty' },
           { name: 'episode_notional', value: e.notional, unit: 'quote' },
@@ -365,7 +371,17 @@ function createPumpAndDump(config: Config): Detector {
     ctx.emit(finding);
   }
 
-  function openEpisode(symbol: string, s: SymbolState, trade: Trade, ref: number, volume: number, baselineVolume: number, buyShare: number, early: boolean, ctx: DetectorContext): void {
+  function openEpisode(
+    symbol: string,
+    s: SymbolState,
+    trade: Trade,
+    ref: number,
+    volume: number,
+    baselineVolume: number,
+    buyShare: number,
+    early: boolean,
+    ctx: DetectorContext,
+  ): void {
     // The rise starts at the window's low when that is the reference, else at the window's start.
     const startMs = Number.isFinite(s.extremes.minAtMs) ? s.extremes.minAtMs : trade.tsMs;
     const e: Episode = {
@@ -416,8 +432,7 @@ function createPumpAndDump(config: Config): Detector {
       roll(s, trade.tsMs);
       closeIfDone(trade.symbol, s, trade.tsMs, ctx);
       // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
-      const side: Side =
-        trade.side ?? (trade.price > s.lastPrice ? 'buy' : trade.price < s.lastPrice ? 'sell' : s.lastSide);
+      const side: Side = trade.side ?? (trade.price > s.lastPrice ? 'buy' : trade.price < s.lastPrice ? 'sell' : s.lastSide);
       s.lastSide = side;
       s.lastPrice = trade.price;
       s.lastTsMs = trade.tsMs;
@@ -432,7 +447,11 @@ function createPumpAndDump(config: Config): Detector {
 
       const e = s.episode;
       const settled = e !== null && e.confirmedMs !== null && trade.tsMs - e.confirmedMs >= windowMs;
-      if (e && e.confirmedMs !== null && trade.price >= (settled ? Math.min(e.peakPrice, e.lowAfterPeak) : e.peakPrice) * (1 + t.pump_price_rise)) {
+      if (
+        e &&
+        e.confirmedMs !== null &&
+        trade.price >= (settled ? Math.min(e.peakPrice, e.lowAfterPeak) : e.peakPrice) * (1 + t.pump_price_rise)
+      ) {
         // A rise of pump size above the old peak, or (a pump window after the dump confirmed, so
         // rebounds within the dump stay part of it) from the dump's low, ends that story: it is
         // judged afresh below, as a possible new pump.
@@ -451,7 +470,8 @@ function createPumpAndDump(config: Config): Detector {
           e.lowAfterPeak = trade.price;
           e.sellers.clear();
         } else if (trade.price < e.lowAfterPeak) e.lowAfterPeak = trade.price;
-        if (e.confirmedMs === null && trade.buyer && side === 'buy') e.buyers.set(trade.buyer, (e.buyers.get(trade.buyer) ?? 0) + trade.qty);
+        if (e.confirmedMs === null && trade.buyer && side === 'buy')
+          e.buyers.set(trade.buyer, (e.buyers.get(trade.buyer) ?? 0) + trade.qty);
         if (trade.tsMs > e.peakMs && trade.seller) e.sellers.set(trade.seller, (e.sellers.get(trade.seller) ?? 0) + trade.qty);
         const rise = e.peakPrice - e.refPrice;
         // One low print amid a pump's sweeps is not a dump: judge the median of the last few trades.

@@ -24,7 +24,11 @@ export function background(fromMs: number, toMs: number, price: number, opts: { 
   for (let ts = fromMs; ts < toMs; ts += every, i++) {
     const buy = i % 2 === 0;
     const p = price * (1 + (buy ? 0.002 : -0.002));
-    out.push(opts.anonymous ? trade(ts, p, 1, undefined) : trade(ts, p, 1, buy ? 'buy' : 'sell', buy ? `mm${i % 3}` : `inv${i % 5}`, buy ? `inv${i % 5}` : `mm${i % 3}`));
+    out.push(
+      opts.anonymous
+        ? trade(ts, p, 1, undefined)
+        : trade(ts, p, 1, buy ? 'buy' : 'sell', buy ? `mm${i % 3}` : `inv${i % 5}`, buy ? `inv${i % 5}` : `mm${i % 3}`),
+    );
   }
   return out;
 }
@@ -55,13 +59,13 @@ export function pump(p: PumpShape): Trade[] {
   for (let k = 0; k < n; k++) {
     const ts = p.startMs + Math.floor(k / p.buysPerSec) * 1000 + (k % p.buysPerSec) * Math.floor(900 / p.buysPerSec) + 1;
     const price = p.fromPrice + ((p.toPrice - p.fromPrice) * (k + 1)) / n;
-    out.push(p.anonymous ? trade(ts, price, 3, undefined) : trade(ts, price, 3, 'buy', buyers[k % buyers.length]!, `mm${k % 3}`));
+    out.push(p.anonymous ? trade(ts, price, 3, undefined) : trade(ts, price, 3, 'buy', buyers[k % buyers.length], `mm${k % 3}`));
   }
   const peakMs = p.startMs + p.riseSec * 1000;
   for (let k = 0; k < p.dumpSec; k++) {
     const ts = peakMs + (k + 1) * 1000;
     const price = p.toPrice - ((p.toPrice - p.dumpTo) * (k + 1)) / p.dumpSec;
-    out.push(p.anonymous ? trade(ts, price, 5, undefined) : trade(ts, price, 5, 'sell', `fomo${k % 7}`, dumpers[k % dumpers.length]!));
+    out.push(p.anonymous ? trade(ts, price, 5, undefined) : trade(ts, price, 5, 'sell', `fomo${k % 7}`, dumpers[k % dumpers.length]));
   }
   return out;
 }

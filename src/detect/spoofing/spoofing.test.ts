@@ -59,7 +59,10 @@ test('golden: repeated spoof cycles raise one spoofing alert that grows', async 
   assert.equal(metric(a, 'opposite_executed_qty'), 300, 'trade and fill of one execution count once');
   assert.equal(a.window_start, new Date(T0 + 30_000).toISOString());
   assert.equal(a.window_end, new Date(T0 + 90_000 + 2_000).toISOString());
-  assert.deepEqual(a.evidence.orderIds.filter((id) => id.includes('spoof')), ['S1-spoof-0', 'S1-spoof-1', 'S1-spoof-2']);
+  assert.deepEqual(
+    a.evidence.orderIds.filter((id) => id.includes('spoof')),
+    ['S1-spoof-0', 'S1-spoof-1', 'S1-spoof-2'],
+  );
   assert.equal(updates.length, 2, 'emitted at the 2nd and 3rd cycle, same alert id');
   assert.equal(new Set(updates.map((u) => u.alert_id)).size, 1);
   assert.ok(a.confidence > updates[0]!.confidence, 'confidence grows with repetitions');
@@ -96,7 +99,10 @@ test('a quiet gap longer than the window starts a new episode', async () => {
   spoofCycle(tape, T0 + 830_000, 3);
   const { alerts } = await runDetector(spoofing, tape.events());
   assert.equal(alerts.length, 2);
-  assert.deepEqual(alerts.map((a) => metric(a, 'spoof_cycles')), [2, 2]);
+  assert.deepEqual(
+    alerts.map((a) => metric(a, 'spoof_cycles')),
+    [2, 2],
+  );
 });
 
 test('single ordinary cycle: nothing; single exceptionally large cycle: low-confidence alert', async () => {

@@ -114,7 +114,14 @@ function createSpoofing(config: Config): Detector {
     if (list.length === 0) unmatched.delete(key);
   }
 
-  function addCycle(order: LiveOrder, info: LargeInfo, tsMs: number, fillRatio: number, opposite: readonly Execution[], ctx: DetectorContext): void {
+  function addCycle(
+    order: LiveOrder,
+    info: LargeInfo,
+    tsMs: number,
+    fillRatio: number,
+    opposite: readonly Execution[],
+    ctx: DetectorContext,
+  ): void {
     const cycle: Cycle = {
       orderId: order.orderId,
       side: order.side,
@@ -144,9 +151,7 @@ function createSpoofing(config: Config): Detector {
       ep.count = ep.cycles.length;
       ep.startMs = ep.cycles[0]!.placedMs;
     } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();
-    const single =
-      t.spoofing_single_cycle_multiplier > 0 &&
-      cycle.sizeRatio >= t.spoofing_single_cycle_multiplier * t.spoofing_threshold;
+    const single = t.spoofing_single_cycle_multiplier > 0 && cycle.sizeRatio >= t.spoofing_single_cycle_multiplier * t.spoofing_threshold;
     if (ep.count < t.spoofing_min_repeats && !single) return;
     ep.alerted = true;
     ctx.emit(finding(ep, ctx.now));
@@ -200,7 +205,13 @@ function createSpoofing(config: Config): Detector {
       { name: 'max_order_size_ratio', value: r2(maxRatio), threshold: t.spoofing_threshold, op: '>=', unit: '× median order' },
       { name: 'max_order_qty', value: maxQty, unit: 'qty' },
       { name: 'median_order_qty', value: r2(cycles[cycles.length - 1]!.median), unit: 'qty' },
-      { name: 'min_depth_ratio', value: Number.isFinite(minDepthRatio) ? r2(minDepthRatio) : 9999, threshold: t.spoofing_depth_ratio, op: '>=', unit: '× depth near touch' },
+      {
+        name: 'min_depth_ratio',
+        value: Number.isFinite(minDepthRatio) ? r2(minDepthRatio) : 9999,
+        threshold: t.spoofing_depth_ratio,
+        op: '>=',
+        unit: '× depth near touch',
+      },
       { name: 'max_cancel_after_ms', value: maxLifetime, threshold: t.spoofing_cancel_ms, op: '<=', unit: 'ms' },
       { name: 'max_fill_ratio', value: r2(maxFill), threshold: t.spoofing_max_fill_ratio, op: '<=', unit: 'fraction' },
       { name: 'opposite_executed_qty', value: r2(oppQty), unit: 'qty' },
@@ -212,7 +223,9 @@ function createSpoofing(config: Config): Detector {
       `large ${spoofSide} orders of up to ${fmt(maxQty)} (${maxRatio.toFixed(1)}× the median order ${fmt(cycles[0]!.median)}; threshold ${t.spoofing_threshold}×) ` +
       `cancelled within ${(maxLifetime / 1000).toFixed(1)} s (threshold ${t.spoofing_cancel_ms / 1000} s) with at most ${(maxFill * 100).toFixed(0)}% filled, ` +
       `while the account ${oppSide} ${fmt(oppQty)} on the other side. ` +
-      (belowRepeats ? `Single cycle (threshold ${t.spoofing_min_repeats} cycles) reported because the order was exceptionally large; review the order and the executions.` : `Review the cancelled orders and the opposite-side executions for intent to deceive.`);
+      (belowRepeats
+        ? `Single cycle (threshold ${t.spoofing_min_repeats} cycles) reported because the order was exceptionally large; review the order and the executions.`
+        : `Review the cancelled orders and the opposite-side executions for intent to deceive.`);
     return {
       pattern: 'spoofing' as const,
       episodeKey: `${ep.symbol}|${ep.account}|${ep.startMs}`,

@@ -11,7 +11,14 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, f);
   }
@@ -29,7 +36,12 @@ export interface LocalTime {
 
 /** The local date and time of `tsMs` in `timeZone`. */
 export function localTime(tsMs: number, timeZone: string): LocalTime {
-  let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  let year = 0,
+    month = 0,
+    day = 0,
+    hour = 0,
+    minute = 0,
+    second = 0;
   for (const p of formatter(timeZone).formatToParts(new Date(tsMs))) {
     if (p.type === 'year') year = Number(p.value);
     else if (p.type === 'month') month = Number(p.value);
@@ -92,7 +104,9 @@ export function sessionsAround(tsMs: number, session: Session): SessionInstance[
   const out: SessionInstance[] = [];
   for (const shift of [-1, 0, 1]) {
     const d = new Date(Date.UTC(l.year, l.month - 1, l.day + shift));
-    const y = d.getUTCFullYear(), m = d.getUTCMonth() + 1, day = d.getUTCDate();
+    const y = d.getUTCFullYear(),
+      m = d.getUTCMonth() + 1,
+      day = d.getUTCDate();
     const openMs = localToEpoch(y, m, day, open, tz);
     const c = overnight ? new Date(Date.UTC(y, m - 1, day + 1)) : d;
     const closeMs = localToEpoch(c.getUTCFullYear(), c.getUTCMonth() + 1, c.getUTCDate(), close, tz);

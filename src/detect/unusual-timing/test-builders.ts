@@ -17,7 +17,11 @@ export function fill(tsMs: number, account: string, side: Side, qty: number, pri
 }
 
 /** Runs events through an engine with one detector; returns the final version of each alert and the number of writes. */
-export async function run(factory: DetectorFactory, events: readonly MarketEvent[], config: unknown = {}): Promise<{ alerts: Alert[]; writes: number }> {
+export async function run(
+  factory: DetectorFactory,
+  events: readonly MarketEvent[],
+  config: unknown = {},
+): Promise<{ alerts: Alert[]; writes: number }> {
   const latest = new Map<string, Alert>();
   let writes = 0;
   const engine = new Engine([factory], parseConfig(config), {

@@ -22,7 +22,9 @@ function day(closeMs: number, seed: number, every = 20 * S): MarketEvent[] {
   // Others keep trading in the closing window, at the prevailing price.
   for (let i = 0; i < 6; i++) out.push(trade(closeMs - 290 * S + i * 45 * S, `C${i}`, `D${i + 10}`, 100, 100.05, { side: 'buy' }));
   for (let ms = closeMs - 60 * 60 * S; ms < closeMs - 300 * S; ms += every + Math.floor(r() * 5 * S)) {
-    out.push(trade(ms, `C${Math.floor(r() * 30)}`, `D${Math.floor(r() * 30)}`, 100, 100 + (r() - 0.5) * 0.1, { side: r() < 0.5 ? 'buy' : 'sell' }));
+    out.push(
+      trade(ms, `C${Math.floor(r() * 30)}`, `D${Math.floor(r() * 30)}`, 100, 100 + (r() - 0.5) * 0.1, { side: r() < 0.5 ? 'buy' : 'sell' }),
+    );
   }
   return out;
 }
@@ -105,6 +107,8 @@ test('legitimate: Poisson-timed trading and one-sided TWAP slicing are not flagg
 
 test('edge: 19 regular trades (one fewer than needed) → nothing', async () => {
   const t0 = Date.parse('2026-03-03T15:00:00Z');
-  const events = Array.from({ length: 19 }, (_, i) => (i % 2 ? trade(t0 + i * 30 * S, 'BOT', 'C', 100, 10) : trade(t0 + i * 30 * S, 'C', 'BOT', 100, 10)));
+  const events = Array.from({ length: 19 }, (_, i) =>
+    i % 2 ? trade(t0 + i * 30 * S, 'BOT', 'C', 100, 10) : trade(t0 + i * 30 * S, 'C', 'BOT', 100, 10),
+  );
   assert.equal((await run(unusualTiming, events)).alerts.length, 0);
 });

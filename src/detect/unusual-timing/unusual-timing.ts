@@ -57,7 +57,15 @@ interface Series {
   readonly ts: number[];
   readonly buy: number[];
   readonly sell: number[];
-  episode: { key: string; startMs: number; events: number; lastEmitEvents: number; failing: number; tradeIds: string[]; minCv: number } | null;
+  episode: {
+    key: string;
+    startMs: number;
+    events: number;
+    lastEmitEvents: number;
+    failing: number;
+    tradeIds: string[];
+    minCv: number;
+  } | null;
   lastTsMs: number;
 }
 
@@ -111,7 +119,10 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   /** The marking window (close or open) containing `tsMs`, if any. */
-  function markingWindow(tsMs: number, instances: SessionInstance[]): { kind: 'close' | 'open'; startMs: number; endMs: number } | undefined {
+  function markingWindow(
+    tsMs: number,
+    instances: SessionInstance[],
+  ): { kind: 'close' | 'open'; startMs: number; endMs: number } | undefined {
     for (const i of instances) {
       if (tsMs >= i.closeMs - W && tsMs <= i.closeMs) return { kind: 'close', startMs: i.closeMs - W, endMs: i.closeMs };
       if (tsMs >= i.openMs && tsMs <= i.openMs + W) return { kind: 'open', startMs: i.openMs, endMs: i.openMs + W };
@@ -134,9 +145,16 @@ function createUnusualTiming(config: Config): Detector {
         let m = s.marks.get(key);
         if (!m) {
           m = {
-            kind: mw.kind, symbol: leg.symbol, startMs: mw.startMs, endMs: mw.endMs,
+            kind: mw.kind,
+            symbol: leg.symbol,
+            startMs: mw.startMs,
+            endMs: mw.endMs,
             refPrice: Number.isFinite(s.lastPrice) && s.lastTsMs < mw.startMs ? s.lastPrice : leg.price,
-            lastPrice: leg.price, lastTsMs: leg.tsMs, volume: 0, trades: 0, accounts: new Map(),
+            lastPrice: leg.price,
+            lastTsMs: leg.tsMs,
+            volume: 0,
+            trades: 0,
+            accounts: new Map(),
           };
           s.marks.set(key, m);
         }
@@ -220,7 +238,12 @@ function createUnusualTiming(config: Config): Detector {
           { name: 'window_volume', value: m.volume, unit: 'qty' },
           { name: 'account_net', value: a.bought - a.sold, unit: 'qty' },
         ],
-        details: { rule: m.kind === 'close' ? 'marking_close' : 'marking_open', reference_price: m.refPrice, final_price: m.lastPrice, direction: up ? 'up' : 'down' },
+        details: {
+          rule: m.kind === 'close' ? 'marking_close' : 'marking_open',
+          reference_price: m.refPrice,
+          final_price: m.lastPrice,
+          direction: up ? 'up' : 'down',
+        },
       },
     });
   }
@@ -230,8 +253,16 @@ function createUnusualTiming(config: Config): Detector {
     const nextOpenMs = next ? next.openMs : leg.tsMs;
     if (!s.off || s.off.nextOpenMs !== nextOpenMs) {
       s.off = {
-        key: `${leg.symbol}|off|${nextOpenMs}`, symbol: leg.symbol, nextOpenMs, startMs: leg.tsMs, endMs: leg.tsMs,
-        trades: 0, qty: 0, accounts: new Set(), tradeIds: [], lastEmitTrades: 0,
+        key: `${leg.symbol}|off|${nextOpenMs}`,
+        symbol: leg.symbol,
+        nextOpenMs,
+        startMs: leg.tsMs,
+        endMs: leg.tsMs,
+        trades: 0,
+        qty: 0,
+        accounts: new Set(),
+        tradeIds: [],
+        lastEmitTrades: 0,
       };
     }
     const o = s.off;
@@ -331,7 +362,15 @@ function createUnusualTiming(config: Config): Detector {
       return;
     }
     if (!r.episode) {
-      r.episode = { key: `${key}|regular|${r.ts[0]}`, startMs: r.ts[0]!, events: N, lastEmitEvents: 0, failing: 0, tradeIds: [leg.id], minCv: cv };
+      r.episode = {
+        key: `${key}|regular|${r.ts[0]}`,
+        startMs: r.ts[0]!,
+        events: N,
+        lastEmitEvents: 0,
+        failing: 0,
+        tradeIds: [leg.id],
+        minCv: cv,
+      };
     } else {
       r.episode.events++;
       r.episode.failing = 0;

@@ -14,7 +14,8 @@ const MINUTE = { thresholds: { volume_bucket_ms: 60_000 } };
 function steady(minutes: number, perMinute: number, qty: number, startMin = 0): Trade[] {
   const out: Trade[] = [];
   for (let m = startMin; m < startMin + minutes; m++) {
-    for (let k = 0; k < perMinute; k++) out.push(trade(T0 + m * 60_000 + k * (60_000 / perMinute), { qty, tradeId: `s${m}-${k}`, buyer: 'b', seller: 's' }));
+    for (let k = 0; k < perMinute; k++)
+      out.push(trade(T0 + m * 60_000 + k * (60_000 / perMinute), { qty, tradeId: `s${m}-${k}`, buyer: 'b', seller: 's' }));
   }
   return out;
 }
@@ -47,7 +48,14 @@ test('no judgement before the baseline has warmed up', async () => {
 });
 
 test('triggers close together are one episode (one alert); a later one is a new episode', async () => {
-  const events = [...steady(40, 10, 10), ...steady(2, 60, 10, 40), ...steady(1, 10, 10, 42), ...steady(1, 60, 10, 43), ...steady(20, 10, 10, 44), ...steady(1, 60, 10, 64)];
+  const events = [
+    ...steady(40, 10, 10),
+    ...steady(2, 60, 10, 40),
+    ...steady(1, 10, 10, 42),
+    ...steady(1, 60, 10, 43),
+    ...steady(20, 10, 10, 44),
+    ...steady(1, 60, 10, 64),
+  ];
   const { alerts } = await runDetector(volumeSpike, events, MINUTE);
   assert.equal(alerts.length, 2);
   const [first, second] = alerts.sort((x, y) => Date.parse(x.window_start) - Date.parse(y.window_start)) as [Alert, Alert];
@@ -67,7 +75,10 @@ test('empty buckets do not drag the baseline down (a closed market is not a quie
 
 test('the multiplier is configurable', async () => {
   const events = [...steady(40, 10, 10), ...steady(1, 50, 10, 40)];
-  assert.equal((await runDetector(volumeSpike, events, { thresholds: { volume_bucket_ms: 60_000, volume_spike_multiplier: 6 } })).alerts.length, 0);
+  assert.equal(
+    (await runDetector(volumeSpike, events, { thresholds: { volume_bucket_ms: 60_000, volume_spike_multiplier: 6 } })).alerts.length,
+    0,
+  );
 });
 
 test('a one-minute burst diluted in a 5-min bucket alerts on the short window', async () => {
@@ -97,5 +108,8 @@ test('a sustained busy spell in the history does not mask a later burst', async 
   // ordinary minutes, then one minute at 15×: still a spike against the symbol's ordinary level.
   const events = [...steady(40, 10, 10), ...steady(30, 40, 10, 40), ...steady(10, 10, 10, 70), ...steady(1, 150, 10, 80)];
   const { alerts } = await runDetector(volumeSpike, events, MINUTE);
-  assert.ok(alerts.some((a) => Date.parse(a.window_end) >= T0 + 80 * 60_000), alerts.map((a) => a.window_start).join());
+  assert.ok(
+    alerts.some((a) => Date.parse(a.window_end) >= T0 + 80 * 60_000),
+    alerts.map((a) => a.window_start).join(),
+  );
 });

@@ -44,7 +44,11 @@ test('golden: a pair trading back and forth at similar size and price is one gro
 
 test('golden: a three-account ring (A→B→C→A) with sizes within tolerance', async () => {
   const events: MarketEvent[] = [...background(2, T0, 20)];
-  const ring: [string, string][] = [['A', 'B'], ['B', 'C'], ['C', 'A']];
+  const ring: [string, string][] = [
+    ['A', 'B'],
+    ['B', 'C'],
+    ['C', 'A'],
+  ];
   for (let i = 0; i < 9; i++) {
     const [b, s] = ring[i % 3]!;
     events.push(trade(T0 + 30 * S + i * 20 * S, b, s, 1000 * (1 + (i % 2) * 0.05), 100 + (i % 3) * 0.2));
@@ -100,8 +104,12 @@ test('edge: sizes beyond the tolerance do not match', async () => {
 test('edge: a one-way flow (net position far from zero) is not wash trading', async () => {
   // A buys 4× from B, then B buys back a sliver: offset well below 0.8.
   const events = [
-    trade(T0, 'A', 'B', 100, 10), trade(T0 + S, 'A', 'B', 100, 10), trade(T0 + 2 * S, 'A', 'B', 100, 10),
-    trade(T0 + 3 * S, 'A', 'B', 100, 10), trade(T0 + 4 * S, 'A', 'B', 100, 10), trade(T0 + 5 * S, 'B', 'A', 100, 10),
+    trade(T0, 'A', 'B', 100, 10),
+    trade(T0 + S, 'A', 'B', 100, 10),
+    trade(T0 + 2 * S, 'A', 'B', 100, 10),
+    trade(T0 + 3 * S, 'A', 'B', 100, 10),
+    trade(T0 + 4 * S, 'A', 'B', 100, 10),
+    trade(T0 + 5 * S, 'B', 'A', 100, 10),
   ];
   assert.equal((await run(washTrading, events)).alerts.length, 0);
 });
@@ -115,12 +123,14 @@ test('legitimate: an institution splitting a large buy over an hour is not a was
 test('legitimate: market-maker background with clients round-tripping does not alert', async () => {
   // A busy client C1 buys and sells 100-lots with the market maker: the MM's round trips with C1 are a sliver of its volume.
   const events: MarketEvent[] = [...background(4, T0, 30)];
-  for (let i = 0; i < 12; i++) events.push(i % 2 === 0 ? trade(T0 + i * 60 * S + 700, 'C1', 'MM', 100, 100) : trade(T0 + i * 60 * S + 700, 'MM', 'C1', 100, 100));
+  for (let i = 0; i < 12; i++)
+    events.push(i % 2 === 0 ? trade(T0 + i * 60 * S + 700, 'C1', 'MM', 100, 100) : trade(T0 + i * 60 * S + 700, 'MM', 'C1', 100, 100));
   assert.equal((await run(washTrading, events)).alerts.length, 0);
 });
 
 test('state expiry: a quiet gap longer than the window starts a new episode', async () => {
-  const burst = (t0: number): MarketEvent[] => [0, 1, 2, 3].map((i) => (i % 2 ? trade(t0 + i * S, 'B', 'A', 100, 10) : trade(t0 + i * S, 'A', 'B', 100, 10)));
+  const burst = (t0: number): MarketEvent[] =>
+    [0, 1, 2, 3].map((i) => (i % 2 ? trade(t0 + i * S, 'B', 'A', 100, 10) : trade(t0 + i * S, 'A', 'B', 100, 10)));
   const events = [...burst(T0), ...burst(T0 + 30 * 60 * S)];
   const { alerts } = await run(washTrading, events);
   assert.equal(alerts.length, 2);
@@ -134,10 +144,15 @@ test('anonymous tape: no accounts, no alert', async () => {
 });
 
 test('deterministic: the same input gives the same alert ids', async () => {
-  const events = [0, 1, 2, 3, 4].map((i) => (i % 2 ? trade(T0 + i * S, 'B', 'A', 100, 10, { tradeId: `d${i}` }) : trade(T0 + i * S, 'A', 'B', 100, 10, { tradeId: `d${i}` })));
+  const events = [0, 1, 2, 3, 4].map((i) =>
+    i % 2 ? trade(T0 + i * S, 'B', 'A', 100, 10, { tradeId: `d${i}` }) : trade(T0 + i * S, 'A', 'B', 100, 10, { tradeId: `d${i}` }),
+  );
   const a = await run(washTrading, events);
   const b = await run(washTrading, events);
-  assert.deepEqual(a.alerts.map((x) => x.alert_id), b.alerts.map((x) => x.alert_id));
+  assert.deepEqual(
+    a.alerts.map((x) => x.alert_id),
+    b.alerts.map((x) => x.alert_id),
+  );
 });
 
 test('legitimate: a trader going back and forth against one market maker in sizes of its own is not wash', async () => {

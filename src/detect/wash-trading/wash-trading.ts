@@ -201,9 +201,32 @@ function createWashTrading(config: Config): Detector {
     let ep = episodes.get(groupKey);
     if (!ep) {
       ep = {
-        key: `${groupKey}|${startMs}`, symbol, accounts, startMs, lastMatchMs: startMs, endMs: startMs,
-        seen: new Map(), bornTick: ticks, pruneAt: 256, tradeIds: [], orderIds: [], net: new Map(), n: 0, gross: 0, notional: 0,
-        minPrice: Infinity, maxPrice: -Infinity, sumQty: 0, sumQtySq: 0, cycles: 0, lastEmitN: 0, lastCycle: [], lastExec: null, exclusivity: 0, marketShare: 0, matchedShare: 0,
+        key: `${groupKey}|${startMs}`,
+        symbol,
+        accounts,
+        startMs,
+        lastMatchMs: startMs,
+        endMs: startMs,
+        seen: new Map(),
+        bornTick: ticks,
+        pruneAt: 256,
+        tradeIds: [],
+        orderIds: [],
+        net: new Map(),
+        n: 0,
+        gross: 0,
+        notional: 0,
+        minPrice: Infinity,
+        maxPrice: -Infinity,
+        sumQty: 0,
+        sumQtySq: 0,
+        cycles: 0,
+        lastEmitN: 0,
+        lastCycle: [],
+        lastExec: null,
+        exclusivity: 0,
+        marketShare: 0,
+        matchedShare: 0,
       };
       episodes.set(groupKey, ep);
     }
@@ -336,7 +359,7 @@ function createWashTrading(config: Config): Detector {
       marketShare = ep.marketShare;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
-    const matched = self ? 1 : (final ? ep.matchedShare : matchedShare(inWindow));
+    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(inWindow);
     if (matched < t.wash_min_matched_share) return;
     ep.matchedShare = matched;
     // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
@@ -352,11 +375,19 @@ function createWashTrading(config: Config): Detector {
     const offsetExcess = (offset - t.wash_trade_threshold) / Math.max(1e-9, 1 - t.wash_trade_threshold);
     // Confidence: how flat the group ends, how exclusively its members trade together, how often, how alike.
     const confidence =
-      0.35 + 0.2 * offsetExcess + 0.2 * exclusivity + 0.1 * Math.min(1, repeat - 1 + 0.5) + 0.1 * (self ? 1 : Math.max(0, 1 - sizeCv)) + 0.05 * Math.min(1, ep.cycles / 3);
+      0.35 +
+      0.2 * offsetExcess +
+      0.2 * exclusivity +
+      0.1 * Math.min(1, repeat - 1 + 0.5) +
+      0.1 * (self ? 1 : Math.max(0, 1 - sizeCv)) +
+      0.05 * Math.min(1, ep.cycles / 3);
     // Risk: how much of the market's volume is fake, how big and how repeated.
-    const risk = 0.3 + 0.35 * marketShare + 0.15 * Math.min(1, repeat - 1) + 0.1 * Math.min(1, ep.cycles / 10) + 0.1 * Math.min(1, priceSpread / 0.02);
+    const risk =
+      0.3 + 0.35 * marketShare + 0.15 * Math.min(1, repeat - 1) + 0.1 * Math.min(1, ep.cycles / 10) + 0.1 * Math.min(1, priceSpread / 0.02);
 
-    const who = self ? `account ${ep.accounts[0]} traded with itself` : `accounts ${ep.lastCycle.join(' → ')} → ${ep.lastCycle[0]} traded in a ${ep.accounts.length === 2 ? 'pair' : `${ep.accounts.length}-account ring`}`;
+    const who = self
+      ? `account ${ep.accounts[0]} traded with itself`
+      : `accounts ${ep.lastCycle.join(' → ')} → ${ep.lastCycle[0]} traded in a ${ep.accounts.length === 2 ? 'pair' : `${ep.accounts.length}-account ring`}`;
     const mins = ((ep.endMs - ep.startMs) / 60000).toFixed(1);
     ctx.emit({
       pattern: 'wash_trading',

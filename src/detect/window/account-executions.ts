@@ -69,8 +69,15 @@ export class AccountExecutions {
   /** The new legs of a trade (0..2) and its execution when both accounts are known and not yet seen. */
   fromTrade(t: Trade): { legs: Leg[]; execution: Execution | undefined } {
     const buy: Leg = {
-      tsMs: t.tsMs, symbol: t.symbol, side: 'buy', account: t.buyer, price: t.price, qty: t.qty,
-      aggressor: t.side, id: t.tradeId, fromFill: false,
+      tsMs: t.tsMs,
+      symbol: t.symbol,
+      side: 'buy',
+      account: t.buyer,
+      price: t.price,
+      qty: t.qty,
+      aggressor: t.side,
+      id: t.tradeId,
+      fromFill: false,
     };
     const sell: Leg = { ...buy, side: 'sell', account: t.seller };
     const legs: Leg[] = [];
@@ -79,7 +86,17 @@ export class AccountExecutions {
     // Both legs already reported by fills: the fills formed (or will form) the execution.
     const execution: Execution | undefined =
       t.buyer !== '' && t.seller !== '' && legs.length > 0
-        ? { tsMs: t.tsMs, symbol: t.symbol, buyer: t.buyer, seller: t.seller, price: t.price, qty: t.qty, aggressor: t.side, id: t.tradeId, orderIds: [] }
+        ? {
+            tsMs: t.tsMs,
+            symbol: t.symbol,
+            buyer: t.buyer,
+            seller: t.seller,
+            price: t.price,
+            qty: t.qty,
+            aggressor: t.side,
+            id: t.tradeId,
+            orderIds: [],
+          }
         : undefined;
     return { legs, execution };
   }
@@ -88,8 +105,15 @@ export class AccountExecutions {
   fromFill(o: OrderEvent): { legs: Leg[]; execution: Execution | undefined } {
     if (o.action !== 'fill') return { legs: [], execution: undefined };
     const leg: Leg = {
-      tsMs: o.tsMs, symbol: o.symbol, side: o.side, account: o.account, price: o.price, qty: o.qty,
-      aggressor: undefined, id: o.orderId, fromFill: true,
+      tsMs: o.tsMs,
+      symbol: o.symbol,
+      side: o.side,
+      account: o.account,
+      price: o.price,
+      qty: o.qty,
+      aggressor: undefined,
+      id: o.orderId,
+      fromFill: true,
     };
     if (!this.mark(leg, 'fill')) return { legs: [], execution: undefined };
     if (o.account === '') return { legs: [leg], execution: undefined };
@@ -106,8 +130,15 @@ export class AccountExecutions {
       return {
         legs: [leg],
         execution: {
-          tsMs: o.tsMs, symbol: o.symbol, buyer: buyLeg.account, seller: sellLeg.account, price: o.price, qty: o.qty,
-          aggressor: undefined, id: `${buyLeg.id}/${sellLeg.id}`, orderIds,
+          tsMs: o.tsMs,
+          symbol: o.symbol,
+          buyer: buyLeg.account,
+          seller: sellLeg.account,
+          price: o.price,
+          qty: o.qty,
+          aggressor: undefined,
+          id: `${buyLeg.id}/${sellLeg.id}`,
+          orderIds,
         },
       };
     }
