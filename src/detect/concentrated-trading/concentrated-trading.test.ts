@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { concentratedTrading } from './concentrated-trading.js';
-import { fill, metric, rng, run, trade } from './test-builders.js';
+import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
 const S = 1000;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { unusualTiming } from './unusual-timing.js';
 import { localToEpoch, sessionsAround } from './session-clock.js';
-import { metric, rng, run, trade } from './test-builders.js';
+import { metric, rng, run, trade } from '../../testing/account-builders.js';
 
 const S = 1000;
 const NY = { sessions: { '*': { open: '09:30', close: '16:00', timezone: 'America/New_York' } } };

@@ -1,8 +1,9 @@
-import type { Alert } from '../../domain/alert.js';
-import type { MarketEvent, OrderEvent, Side, Trade } from '../../domain/events.js';
-import { parseConfig } from '../../config/config.js';
-import { Engine } from '../../engine/engine.js';
-import type { DetectorFactory } from '../detector.js';
+/** Builders for account-level detector tests (wash trading, concentration, timing): trades, fills, a seeded rng, a runner. */
+import type { Alert } from '../domain/alert.js';
+import type { MarketEvent, OrderEvent, Side, Trade } from '../domain/events.js';
+import { parseConfig } from '../config/config.js';
+import { Engine } from '../engine/engine.js';
+import type { DetectorFactory } from '../detect/detector.js';
 
 let seq = 0;
 
