@@ -22,7 +22,10 @@ export const thresholdsSchema = z
       60_000,
       'length of the short volume window (rolling), judged against its own baseline of past calendar windows of this length: catches bursts a long window dilutes; set equal to volume_bucket_ms for one window',
     ),
-    volume_baseline_buckets: count(96, 'how many past active windows (of each length) form the baseline'),
+    volume_baseline_buckets: count(
+      48,
+      'how many past active windows (of each length) form the baseline: recent enough to follow the intraday activity level (a whole-day history lets the U-shaped day widen the spread until a 20× burst passes), long enough for a stable median',
+    ),
     volume_min_baseline_buckets: count(12, 'active windows of history (of each length) needed before judging a symbol on that length'),
     volume_robust_z: positive(3, "also require log-volume ≥ median + this × MAD-sigma of the symbol's log-volume (robust z-score)"),
     volume_episode_gap_buckets: z
