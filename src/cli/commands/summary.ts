@@ -1,11 +1,26 @@
 import type { Command } from 'commander';
-import { LEVELS, PATTERN_TYPES } from '../../domain/alert.js';
-import type { Summary } from '../../store/alert-store.js';
+import { LEVELS, MANIPULATION_TYPES, PATTERN_TYPES } from '../../domain/alert.js';
+import type { AlertStore, Summary } from '../../store/alert-store.js';
 import { storeFor, type GlobalOptions } from '../context.js';
 import { levelText, out, paint } from '../output.js';
 
-/** Recommendations an analyst can act on, derived from the summary. */
-export function recommendations(s: Summary): string[] {
+/**
+ * Accounts most often named by manipulation alerts. Anomaly alerts (volume, price, timing) list
+ * everyone who traded in their window, market makers first: counting those would point the
+ * analyst at the busiest liquidity providers, not at suspects.
+ */
+export async function suspectAccounts(store: AlertStore): Promise<{ account: string; count: number }[]> {
+  const counts = new Map<string, number>();
+  for (const type of MANIPULATION_TYPES) {
+    for (const a of (await store.summary({ type })).topAccounts) counts.set(a.account, (counts.get(a.account) ?? 0) + a.count);
+  }
+  return [...counts.entries()]
+    .map(([account, count]) => ({ account, count }))
+    .sort((a, b) => b.count - a.count || a.account.localeCompare(b.account));
+}
+
+/** Recommendations an analyst can act on, derived from the summary and the suspect accounts. */
+export function recommendations(s: Summary, suspects: readonly { account: string; count: number }[] = []): string[] {
   const r: string[] = [];
   if (s.total === 0) return ['No alerts yet: run a monitor (start) or replay historical data (replay).'];
   const crit = s.byLevel.critical;
@@ -16,8 +31,8 @@ export function recommendations(s: Summary): string[] {
     r.push(
       `${manip} alert(s) point at manipulation (wash trading, spoofing, layering, pump and dump): consider a STOR for confirmed cases.`,
     );
-  const top = s.topAccounts[0];
-  if (top && top.count >= 3) r.push(`Account ${top.account} appears in ${top.count} alerts: review its whole activity.`);
+  const top = suspects[0];
+  if (top && top.count >= 2) r.push(`Account ${top.account} is named in ${top.count} manipulation alerts: review its whole activity.`);
   const sym = s.topSymbols[0];
   if (sym && sym.count >= 5) r.push(`Symbol ${sym.symbol} has ${sym.count} alerts: check for news or a data problem.`);
   const resolved = s.byStatus.resolved + s.byStatus.false_positive;
@@ -38,7 +53,7 @@ export function registerSummary(program: Command, g: () => GlobalOptions): void 
       const store = await storeFor(g());
       try {
         const s = await store.summary();
-        const recs = recommendations(s);
+        const recs = recommendations(s, await suspectAccounts(store));
         if (o.json) {
           out(JSON.stringify({ ...s, recommendations: recs }, null, 2));
           return;
