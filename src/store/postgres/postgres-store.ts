@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ALERT_STATUSES, LEVELS, PATTERN_TYPES, type Alert, type AlertStatus, type Level, type PatternType } from '../../domain/alert.js';
+import { LEVELS, type Alert, type AlertStatus, type Level, type PatternType } from '../../domain/alert.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   caseStateOf,
@@ -23,6 +23,7 @@ import {
 } from '../alert-store.js';
 import { applyCase } from '../case-actions.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { ORDER_BY, summaryOf, withResolution } from '../rows.js';
 
 /**
  * The PostgreSQL alert store (scale-out): same contract as SQLite. Multi-row upserts for
@@ -77,14 +78,7 @@ interface AlertRow {
 }
 
 function rowToAlert(r: AlertRow): Alert {
-  return {
-    ...r.data,
-    status: r.status,
-    resolved_by: r.resolved_by,
-    resolved_at: r.resolved_at,
-    resolution: r.resolution,
-    resolution_note: r.resolution_note,
-  };
+  return withResolution(r.data, r);
 }
 
 function where(f: AlertFilter): { sql: string; params: unknown[] } {
@@ -104,13 +98,6 @@ function where(f: AlertFilter): { sql: string; params: unknown[] } {
   if (f.untilMs !== undefined) parts.push(`ts_ms < ${p(f.untilMs)}`);
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
-
-const ORDER_BY: Record<NonNullable<AlertFilter['sort']>, string> = {
-  time_desc: 'ts_ms DESC, alert_id',
-  time_asc: 'ts_ms ASC, alert_id',
-  risk_desc: 'risk_score DESC, ts_ms DESC, alert_id',
-  level: 'level_rank ASC, risk_score DESC, ts_ms DESC, alert_id',
-};
 
 const COLUMNS = 13;
 
@@ -231,16 +218,14 @@ export class PostgresAlertStore implements AlertStore {
           w.params,
         )
       ).rows.map((r) => ({ key: r.k, count: Number(r.n) }));
-    return {
-      total: Number(risk.total),
-      active: byStatusM.get('active') ?? 0,
-      byStatus: Object.fromEntries(ALERT_STATUSES.map((s) => [s, byStatusM.get(s) ?? 0])) as Record<AlertStatus, number>,
-      byLevel: Object.fromEntries(LEVELS.map((l) => [l, byLevelM.get(l) ?? 0])) as Record<Level, number>,
-      byType: Object.fromEntries(PATTERN_TYPES.map((t) => [t, byTypeM.get(t) ?? 0])) as Record<PatternType, number>,
-      risk: { high: Number(risk.high), medium: Number(risk.medium), low: Number(risk.low) },
-      topSymbols: (await top('symbols')).map((x) => ({ symbol: x.key, count: x.count })),
-      topAccounts: (await top('users')).map((x) => ({ account: x.key, count: x.count })),
-    };
+    return summaryOf(
+      byStatusM,
+      byLevelM,
+      byTypeM,
+      { total: Number(risk.total), high: Number(risk.high), medium: Number(risk.medium), low: Number(risk.low) },
+      await top('symbols'),
+      await top('users'),
+    );
   }
 
   async claimMonitor(claim: MonitorClaim, isAlive: (m: MonitorRecord) => boolean): Promise<void> {

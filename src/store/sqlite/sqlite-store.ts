@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { LEVELS, PATTERN_TYPES, ALERT_STATUSES, type Alert, type AlertStatus, type Level, type PatternType } from '../../domain/alert.js';
+import { LEVELS, type Alert, type AlertStatus } from '../../domain/alert.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import {
   caseStateOf,
@@ -25,6 +25,7 @@ import {
 } from '../alert-store.js';
 import { applyCase } from '../case-actions.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { ORDER_BY, summaryOf, withResolution } from '../rows.js';
 
 /** The subset of better-sqlite3 this store uses (keeps the driver at the edge). */
 type Db = Database.Database;
@@ -81,15 +82,7 @@ function toMs(iso: string): number {
 }
 
 function rowToAlert(r: AlertRow): Alert {
-  const a = JSON.parse(r.data) as Alert;
-  return {
-    ...a,
-    status: r.status,
-    resolved_by: r.resolved_by,
-    resolved_at: r.resolved_at,
-    resolution: r.resolution,
-    resolution_note: r.resolution_note,
-  };
+  return withResolution(JSON.parse(r.data) as Alert, r);
 }
 
 /** Builds the WHERE clause of a filter; symbols and users are stored as ',A,B,' for LIKE matching. */
@@ -130,13 +123,6 @@ function where(f: AlertFilter): { sql: string; params: unknown[] } {
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
-
-const ORDER_BY: Record<NonNullable<AlertFilter['sort']>, string> = {
-  time_desc: 'ts_ms DESC, alert_id',
-  time_asc: 'ts_ms ASC, alert_id',
-  risk_desc: 'risk_score DESC, ts_ms DESC, alert_id',
-  level: 'level_rank ASC, risk_score DESC, ts_ms DESC, alert_id',
-};
 
 export class SqliteAlertStore implements AlertStore {
   private readonly upsert: Database.Statement;
@@ -251,16 +237,14 @@ export class SqliteAlertStore implements AlertStore {
         .slice(0, 10)
         .map(([key, count]) => ({ key, count }));
     };
-    return {
-      total: risk.total,
-      active: byStatusM.get('active') ?? 0,
-      byStatus: Object.fromEntries(ALERT_STATUSES.map((s) => [s, byStatusM.get(s) ?? 0])) as Record<AlertStatus, number>,
-      byLevel: Object.fromEntries(LEVELS.map((l) => [l, byLevelM.get(l) ?? 0])) as Record<Level, number>,
-      byType: Object.fromEntries(PATTERN_TYPES.map((t) => [t, byTypeM.get(t) ?? 0])) as Record<PatternType, number>,
-      risk: { high: risk.high ?? 0, medium: risk.medium ?? 0, low: risk.low ?? 0 },
-      topSymbols: top('symbols').map((x) => ({ symbol: x.key, count: x.count })),
-      topAccounts: top('users').map((x) => ({ account: x.key, count: x.count })),
-    };
+    return summaryOf(
+      byStatusM,
+      byLevelM,
+      byTypeM,
+      { total: risk.total, high: risk.high ?? 0, medium: risk.medium ?? 0, low: risk.low ?? 0 },
+      top('symbols'),
+      top('users'),
+    );
   }
 
   async claimMonitor(claim: MonitorClaim, isAlive: (m: MonitorRecord) => boolean): Promise<void> {
