@@ -50,38 +50,11 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     yield* followLines(path, options);
     return;
   }
-  const stream = await openByteStream(path);
-  // A multi-byte character may be split between two reads: decode with state, not per buffer.
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  let lineNo = 1;
-  // Stopping a monitor must not wait for the next chunk of a quiet stdin: end the stream on abort.
-  const onAbort = (): void => {
-    stream.destroy();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    for await (const buf of stream as AsyncIterable<Buffer>) {
-      if (options.signal?.aborted) break;
-      const text = carry + decoder.write(buf);
-      const lines = text.split('\n');
-      carry = lines.pop() ?? '';
-      if (lines.length === 0) continue;
-      stripCr(lines);
-      yield { lines, firstLine: lineNo };
-      lineNo += lines.length;
-    }
-  } catch (err) {
-    if (!options.signal?.aborted) throw err;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    if (path !== '-') stream.destroy();
-  }
-  carry += decoder.end();
-  if (carry.length > 0) {
-    const lines = [carry];
+  for await (const chunk of readTextChunks(path, options.signal ? { signal: options.signal } : {})) {
+    const lines = chunk.text.split('\n');
+    if (chunk.text.endsWith('\n')) lines.pop(); // the chunk's last line is complete: no empty tail
     stripCr(lines);
-    yield { lines, firstLine: lineNo };
+    yield { lines, firstLine: chunk.firstLine };
   }
 }
 
@@ -101,9 +74,11 @@ export interface TextChunk {
  */
 export async function* readTextChunks(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<TextChunk> {
   const stream = await openByteStream(path);
+  // A multi-byte character may be split between two reads: decode with state, not per buffer.
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let lineNo = 1;
+  // Stopping a monitor must not wait for the next chunk of a quiet stdin: end the stream on abort.
   const onAbort = (): void => {
     stream.destroy();
   };
