@@ -32,6 +32,14 @@ export const configSchema = z
       .boolean()
       .default(true)
       .describe('reject modify/cancel/fill of orders never seen (turn off for feeds joined mid-session)'),
+    evidence_context_events: z
+      .number()
+      .int()
+      .min(0)
+      .default(256)
+      .describe(
+        'recent trades and order events kept per symbol (each) so alerts carry their evidence events and the market around them for the dashboard; memory grows with this × active symbols; 0 turns it off',
+      ),
     sessions: z
       .record(z.string(), sessionSchema)
       .default({})

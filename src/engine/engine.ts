@@ -104,7 +104,7 @@ export class Engine {
   private readonly firstSeen = new Map<string, number>();
   private current: Slot | undefined;
   /** Recent events per symbol, so alerts carry their evidence events and surrounding trades. */
-  private readonly market = new MarketContext();
+  private readonly market: MarketContext | null;
 
   constructor(
     factories: readonly DetectorFactory[],
@@ -113,6 +113,7 @@ export class Engine {
   ) {
     this.slots = factories.map((factory) => ({ factory, detector: factory.create(config) }));
     this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
+    this.market = config.evidence_context_events > 0 ? new MarketContext({ perSymbol: config.evidence_context_events }) : null;
   }
 
   private get nowMs(): number {
@@ -150,7 +151,7 @@ export class Engine {
       this.stats.alerts++;
     }
     // Enriched at emission, not at flush, so the context does not depend on how input was batched.
-    this.pending.set(alert.alert_id, this.market.enrich(alert));
+    this.pending.set(alert.alert_id, this.market ? this.market.enrich(alert) : alert);
   }
 
   /** Processes one batch of events (already validated and in event-time order within the window). */
@@ -167,7 +168,7 @@ export class Engine {
       }
       stats.events++;
       if (stats.firstTsMs === null) stats.firstTsMs = e.tsMs;
-      this.market.record(e);
+      this.market?.record(e);
       switch (e.type) {
         case 'trade':
           stats.trades++;
@@ -221,7 +222,7 @@ export class Engine {
   }
 
   private tickSlots(): void {
-    this.market.expire(this.nowMs);
+    this.market?.expire(this.nowMs);
     for (const slot of this.slots) {
       if (slot.detector.onTime) {
         this.current = slot;

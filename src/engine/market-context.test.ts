@@ -41,3 +41,28 @@ test('idle symbols are dropped', () => {
   const a = sampleAlert({ affected_symbols: ['OLD'] });
   assert.equal(m.enrich(a), a);
 });
+
+test('evidence_context_events 0 turns the context off', async () => {
+  const { Engine } = await import('./engine.js');
+  const { MemorySink } = await import('./pipeline.js');
+  const { parseConfig } = await import('../config/config.js');
+  const { volumeSpike } = await import('../detect/volume-spike/volume-spike.js');
+  const events = Array.from({ length: 3000 }, (_, i) =>
+    trade(Date.parse('2026-03-02T14:00:00Z') + i * 1000, { qty: i >= 2400 && i < 2460 ? 500 : 10, tradeId: `t${i}` }),
+  );
+  for (const [n, expectEvents] of [
+    [0, false],
+    [256, true],
+  ] as const) {
+    const sink = new MemorySink();
+    const engine = new Engine([volumeSpike], parseConfig({ evidence_context_events: n }), sink);
+    await engine.process(events);
+    await engine.end();
+    const alerts = [...sink.alerts.values()];
+    assert.ok(alerts.length > 0);
+    assert.equal(
+      alerts.every((a) => Array.isArray(a.evidence.details?.['events'])),
+      expectEvents,
+    );
+  }
+});
