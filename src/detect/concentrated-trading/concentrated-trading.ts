@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import { fmt, pct, round4 } from '../format.js';
 
 /**
  * concentrated_trading (MAR Annex II 1(a)(i): orders or transactions that represent a significant
@@ -287,16 +288,6 @@ function createConcentratedTrading(config: Config): Detector {
       }
     },
   };
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 export const concentratedTrading: DetectorFactory = {

@@ -4,6 +4,7 @@ import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
+import { fmt, iso } from '../format.js';
 
 /**
  * layering (a form of spoofing, EU MAR Annex II 5(e); CFTC spoofing guidance): false depth built
@@ -453,12 +454,6 @@ function createLayering(config: Config): Detector {
 
 function r2(x: number): number {
   return Math.round(x * 100) / 100;
-}
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 export const layering: DetectorFactory = {

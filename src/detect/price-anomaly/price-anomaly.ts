@@ -3,6 +3,7 @@ import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
+import { round4 } from '../format.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -214,10 +215,6 @@ function createPriceAnomaly(config: Config): Detector {
 
 function median3(a: number, b: number, c: number): number {
   return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-}
-
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 export const priceAnomaly: DetectorFactory = {

@@ -3,6 +3,7 @@ import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { TimeExtremes } from '../window/time-extremes.js';
+import { iso, pct, round4 } from '../format.js';
 
 /**
  * pump_and_dump (docs/detectors/pump_and_dump.md): on the symbol's own tape,
@@ -339,20 +340,20 @@ function createPumpAndDump(config: Config): Detector {
         tradeIds: e.tradeIds,
         orderIds: [],
         metrics: [
-          { name: 'price_rise', value: round(rise), threshold: t.pump_price_rise, op: '>=', unit: 'fraction' },
+          { name: 'price_rise', value: round4(rise), threshold: t.pump_price_rise, op: '>=', unit: 'fraction' },
           { name: 'reference_price', value: e.refPrice, unit: 'price' },
           { name: 'peak_price', value: e.peakPrice, unit: 'price' },
-          { name: 'window_volume_ratio', value: round(Math.min(volRatio, 1e6)), threshold: t.pump_volume_multiplier, op: '>=', unit: '×' },
+          { name: 'window_volume_ratio', value: round4(Math.min(volRatio, 1e6)), threshold: t.pump_volume_multiplier, op: '>=', unit: '×' },
           { name: 'baseline_window_volume', value: e.baselineVolume, unit: 'qty' },
           { name: 'rush_seconds', value: e.rushSeconds, threshold: t.pump_min_rush_seconds, op: '>=', unit: 'seconds' },
           {
             name: 'buy_share_at_detection',
-            value: round(e.buyShareAtDetection),
+            value: round4(e.buyShareAtDetection),
             threshold: t.pump_min_buy_share,
             op: '>=',
             unit: 'fraction',
           },
-          { name: 'dump_give_back', value: round(giveBack), threshold: t.dump_reversal, op: '>=', unit: 'fraction of rise' },
+          { name: 'dump_give_back', value: round4(giveBack), threshold: t.dump_reversal, op: '>=', unit: 'fraction of rise' },
           { name: 'episode_volume', value: e.volume, unit: 'qty' },
           { name: 'episode_notional', value: e.notional, unit: 'quote' },
           { name: 'episode_trades', value: e.trades },
@@ -553,20 +554,11 @@ function top(m: Map<string, number>): string[] {
     .map(([a]) => a);
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
 function fmt(x: number): string {
   return x.toPrecision(6).replace(/\.?0+(e|$)/, '$1');
 }
 function fmtRatio(x: number): string {
   return Number.isFinite(x) ? `${x.toFixed(1)}×` : 'many times';
-}
-function round(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 export const pumpAndDump: DetectorFactory = {

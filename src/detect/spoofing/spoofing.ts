@@ -4,6 +4,7 @@ import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
+import { fmt, iso } from '../format.js';
 
 /**
  * spoofing (CFTC: "bidding or offering with the intent to cancel the bid or offer before
@@ -309,12 +310,6 @@ function createSpoofing(config: Config): Detector {
 
 function r2(x: number): number {
   return Math.round(x * 100) / 100;
-}
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 export const spoofing: DetectorFactory = {

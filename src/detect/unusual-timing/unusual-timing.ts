@@ -3,6 +3,7 @@ import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
+import { fmt, iso, pct, round4 } from '../format.js';
 
 /**
  * unusual_timing, three rules:
@@ -467,19 +468,6 @@ function createUnusualTiming(config: Config): Detector {
       for (const s of symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
     },
   };
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 export const unusualTiming: DetectorFactory = {

@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
+import { fmt, iso, round2 } from '../format.js';
 
 /**
  * volume_spike (docs/detectors/volume_spike.md): the traded quantity of a symbol over a ROLLING
@@ -242,8 +243,8 @@ function createVolumeSpike(config: Config): Detector {
           metrics: [
             { name: 'window_volume', value: hit.sum, unit: 'qty' },
             { name: 'baseline_median_volume', value: hit.baseline, unit: 'qty' },
-            { name: 'volume_ratio', value: round(ratio), threshold: mult, op: '>=', unit: '×' },
-            { name: 'log_volume_robust_z', value: round(z), threshold: round(hit.z), op: '>=' },
+            { name: 'volume_ratio', value: round2(ratio), threshold: mult, op: '>=', unit: '×' },
+            { name: 'log_volume_robust_z', value: round2(z), threshold: round2(hit.z), op: '>=' },
             { name: 'window_trades', value: s.ts.length - hit.head },
           ],
           details: { window_ms: hit.windowMs, baseline_windows: hit.history.size, spike_buckets: ep.buckets },
@@ -258,16 +259,6 @@ function createVolumeSpike(config: Config): Detector {
       }
     },
   };
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 export const volumeSpike: DetectorFactory = {

@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Execution } from '../window/account-executions.js';
+import { fmt, pct, round4 } from '../format.js';
 
 /**
  * wash_trading (EU MAR Annex I (c): transactions with no change in beneficial ownership).
@@ -479,15 +480,6 @@ function addQty(m: Map<string, number>, k: string, q: number): void {
   const v = (m.get(k) ?? 0) + q;
   if (Math.abs(v) < 1e-12) m.delete(k);
   else m.set(k, v);
-}
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(6).replace(/\.?0+$/, '');
-}
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
-}
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
 }
 
 export const washTrading: DetectorFactory = {
