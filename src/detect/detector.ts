@@ -23,6 +23,17 @@ export interface Detector {
   onTime?(ctx: DetectorContext): void;
   /** The input ended: report what is still open (e.g. a pump whose dump never came). */
   onEnd?(ctx: DetectorContext): void;
+  /**
+   * Everything the detector has learned so far, as one object graph for a checkpoint: plain
+   * objects, arrays, Map, Set, typed arrays and instances of classes registered with `stateClass`
+   * (src/engine/snapshot.ts); no functions. Returned by reference: the engine serialises it at once.
+   */
+  snapshot?(): unknown;
+  /**
+   * Replaces all state with a decoded `snapshot()` of a detector made from the same configuration.
+   * Afterwards the detector must behave exactly as the one that was snapshotted (same alerts).
+   */
+  restore?(state: unknown): void;
 }
 
 /** Creates a detector from the configuration in force (thresholds, sessions). Registered in registry.ts. */

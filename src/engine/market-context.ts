@@ -1,5 +1,6 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent, OrderEvent, Trade } from '../domain/events.js';
+import { stateClass } from './snapshot.js';
 
 /** One event as stored with an alert (`evidence.details.events`): enough to chart and explain it. */
 export interface EvidenceEvent {
@@ -130,3 +131,5 @@ export class MarketContext {
     return { ...alert, evidence: { ...alert.evidence, details: { ...alert.evidence.details, events } } };
   }
 }
+
+stateClass(MarketContext);

@@ -1,0 +1,123 @@
+import { deserialize, serialize } from 'node:v8';
+
+/**
+ * Serialises detector state (an object graph) to bytes and back, for checkpoints.
+ *
+ * The graph may hold primitives, plain objects, arrays, Map, Set, typed arrays, Date, and instances
+ * of classes registered with `stateClass`. V8's structured serialiser does the heavy lifting
+ * (natively, keeping shared references and cycles), but it writes class instances as plain
+ * objects; so the encoder also records, in a fixed walk order, which objects had which registered
+ * prototype, and the decoder walks the decoded graph in the same order to put the prototypes back.
+ * Functions, symbols and unregistered classes are refused loudly: a checkpoint that silently
+ * dropped state would restore a detector that is subtly wrong.
+ */
+
+type AnyClass = abstract new (...args: never[]) => object;
+
+const byName = new Map<string, object>();
+const byPrototype = new Map<object, string>();
+/** Marks objects created with a null prototype (Object.create(null)). */
+const NULL_PROTO = '\u0000null';
+
+/** Leaves: built-ins the serialiser copies whole and which hold no references to walk. */
+function isLeaf(v: object): boolean {
+  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date || v instanceof RegExp;
+}
+
+/**
+ * Registers a class whose instances may appear in detector state. Call once, next to the class.
+ * The name (default: the class name) is what the snapshot records, so it must be unique.
+ */
+export function stateClass<T extends AnyClass>(cls: T, name: string = cls.name): T {
+  const proto = cls.prototype as object;
+  const known = byName.get(name);
+  if (known && known !== proto) throw new Error(`state class name ${name} is registered twice`);
+  byName.set(name, proto);
+  byPrototype.set(proto, name);
+  return cls;
+}
+
+/**
+ * Visits every object of the graph once, in an order that depends only on the graph's shape
+ * (own keys in enumeration order, array indexes, Map entries and Set values in insertion order), so
+ * the original and its decoded copy are visited in the same order.
+ */
+function walk(root: unknown, visit: (o: object, index: number) => void): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  let index = 0;
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function')) continue;
+    if (typeof v === 'function') throw new Error(`a function (${v.name || 'anonymous'}) cannot be part of detector state`);
+    if (seen.has(v)) continue;
+    seen.add(v);
+    visit(v, index++);
+    if (isLeaf(v)) continue;
+    // Children are pushed in reverse so they are visited in natural order.
+    if (v instanceof Map) {
+      const kids: unknown[] = [];
+      for (const [k, x] of v) kids.push(k, x);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    } else if (v instanceof Set) {
+      const kids = [...(v as Set<unknown>)];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        const x: unknown = v[i];
+        if (x !== null && (typeof x === 'object' || typeof x === 'function')) stack.push(x);
+      }
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const x = (v as Record<string, unknown>)[keys[i]!];
+        if (x !== null && (typeof x === 'object' || typeof x === 'function')) stack.push(x);
+      }
+    }
+  }
+}
+
+interface Envelope {
+  readonly format: 1;
+  /** Walk indexes of objects that had a registered prototype, and that prototype's name. */
+  readonly at: number[];
+  readonly names: string[];
+  readonly root: unknown;
+}
+
+/** The graph as bytes. Throws on a function, a symbol or an instance of an unregistered class. */
+export function encodeState(root: unknown): Buffer {
+  const at: number[] = [];
+  const names: string[] = [];
+  walk(root, (o, index) => {
+    const proto = Object.getPrototypeOf(o) as object | null;
+    if (proto === Object.prototype || proto === Array.prototype || proto === Map.prototype || proto === Set.prototype || isLeaf(o)) return;
+    const name = proto === null ? NULL_PROTO : byPrototype.get(proto);
+    if (name === undefined) {
+      const ctor = (proto as { constructor?: { name?: string } }).constructor?.name ?? '?';
+      throw new Error(`class ${ctor} is not registered with stateClass(): its instances cannot be checkpointed`);
+    }
+    at.push(index);
+    names.push(name);
+  });
+  const envelope: Envelope = { format: 1, at, names, root };
+  return serialize(envelope);
+}
+
+/** Decodes bytes from `encodeState`, with every registered class instance's prototype restored. */
+export function decodeState(bytes: Uint8Array): unknown {
+  const envelope = deserialize(bytes) as Envelope;
+  if (envelope.format !== 1) throw new Error(`unknown state format ${String(envelope.format)}`);
+  const { at, names, root } = envelope;
+  let next = 0;
+  walk(root, (o, index) => {
+    if (next < at.length && at[next] === index) {
+      const name = names[next++]!;
+      const proto = name === NULL_PROTO ? null : byName.get(name);
+      if (proto === undefined) throw new Error(`state class ${name} is not registered in this build`);
+      Object.setPrototypeOf(o, proto);
+    }
+  });
+  if (next !== at.length) throw new Error('state snapshot does not match its class table');
+  return root;
+}
