@@ -56,7 +56,13 @@ describe('state snapshot codec', () => {
 
 /** Two hours of two simulated symbols with every kind of injected manipulation. */
 function simulatedBatches(): MarketEvent[][] {
-  const sim = simulate({ symbols: ['AAPL', 'MSFT'], seed: 7, startMs: Date.UTC(2024, 2, 4, 14, 30), durationMs: 3 * 3600_000, inject: true });
+  const sim = simulate({
+    symbols: ['AAPL', 'MSFT'],
+    seed: 7,
+    startMs: Date.UTC(2024, 2, 4, 14, 30),
+    durationMs: 3 * 3600_000,
+    inject: true,
+  });
   return [...sim.batches];
 }
 
