@@ -17,6 +17,9 @@ import { simulate, simulatorSessions } from '../ingest/simulator/simulator.js';
 import { natsTestUrl, portOpen, postgresAvailable, postgresTestUrl } from '../testing/services.js';
 import { decodeEvents, encodeEvents, partitionOf } from './codec.js';
 import { publish } from './publisher.js';
+import { openBus } from './nats.js';
+import { loadCheckpoint } from './worker.js';
+import { subjectFor } from './codec.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/surveillance.js', import.meta.url));
 const natsUrl = natsTestUrl();
@@ -115,6 +118,84 @@ test(
       const extra = [...got].filter((id) => !want.has(id));
       assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
     } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  },
+);
+
+/** Detector state can only be checkpointed when every detector implements snapshot(). */
+const allSnapshot = DETECTORS.every((f) => f.create(parseConfig({})).snapshot !== undefined);
+
+test(
+  'a restarted worker resumes from its checkpoint: with the processed half of the stream purged, alerts still equal a single replay',
+  { skip, todo: allSnapshot ? false : 'not every detector implements snapshot() yet', timeout: 240_000 },
+  async () => {
+    const symbols = ['AAA', 'BBB', 'CCC', 'DDD'];
+    const sim = simulate({ symbols, seed: 5, startMs: Date.parse('2026-03-02T14:00:00Z'), durationMs: 2 * 3600_000, inject: true });
+    const events: MarketEvent[] = [];
+    for (const b of sim.batches) events.push(...b);
+    const configJson = { sessions: simulatorSessions(symbols) };
+    const expected = new MemorySink();
+    const engine = new Engine(DETECTORS, parseConfig(configJson), expected);
+    await engine.process(events);
+    await engine.end();
+    assert.ok(expected.alerts.size >= 3, `reference raised ${expected.alerts.size} alerts`);
+
+    const dir = mkdtempSync(join(tmpdir(), 'bus-cp-'));
+    const configFile = join(dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify(configJson));
+    const schema = `buscp_${process.pid}_${Date.now() % 100000}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const db = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=-c%20search_path%3D${schema}`;
+    const stream = `C${process.pid}_${Date.now() % 100000}`;
+    const partitions = 4;
+    const args = (id: string, more: string[]): string[] => [
+      ...['--source', natsUrl, '--stream', stream, '--worker-id', id, '--lease-ttl', '2', '--db', db, '--config', configFile],
+      ...more,
+    ];
+    const bus = await openBus(natsUrl, stream);
+    try {
+      const half = Math.floor(events.length / 2);
+      await publish({ url: natsUrl, stream, partitions, batchEvents: 500, sources: [fromEvents(events.slice(0, half))] });
+      const firstHalfEnd = (await bus.jsm.streams.info(stream)).state.last_seq;
+      const lastSeqOf = new Map<number, number>();
+      for (let p = 0; p < partitions; p++) {
+        const m = await bus.jsm.streams.getMessage(stream, { last_by_subj: subjectFor(stream, p) });
+        if (m) lastSeqOf.set(p, m.seq);
+      }
+
+      // w1 works through the first half, checkpointing every 0.5 s; once every partition's
+      // checkpoint covers its last message, w1 dies without warning.
+      const w1 = spawnWorker(args('w1', ['--checkpoint-interval', '0.5']));
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const covered = await Promise.all([...lastSeqOf].map(async ([p, seq]) => ((await loadCheckpoint(bus, p))?.seq ?? 0) >= seq));
+        if (covered.every(Boolean)) break;
+        assert.ok(Date.now() < deadline && w1.exitCode === null, `w1 did not checkpoint the first half:\n${w1.output()}`);
+        await sleep(300);
+      }
+      w1.kill('SIGKILL');
+      await exited(w1);
+
+      // The processed half is gone from the stream: only the checkpoints remember it.
+      await bus.jsm.streams.purge(stream, { seq: firstHalfEnd + 1 });
+      assert.equal((await bus.jsm.streams.info(stream)).state.first_seq, firstHalfEnd + 1);
+      await publish({ url: natsUrl, stream, partitions, batchEvents: 500, sources: [fromEvents(events.slice(half))] });
+
+      const w2 = spawnWorker(args('w2', ['--idle-exit', '8']));
+      assert.equal(await exited(w2), 0, w2.output());
+      assert.match(w2.output(), new RegExp(`${lastSeqOf.size} partitions restored from checkpoints, 0 messages re-read`), w2.output());
+
+      const rows = (await admin.query<{ alert_id: string }>(`SELECT alert_id FROM ${schema}.alerts`)).rows;
+      const got = new Set(rows.map((r) => r.alert_id));
+      const missing = [...expected.alerts.keys()].filter((id) => !got.has(id)).map((id) => expected.alerts.get(id)!.type);
+      const extra = [...got].filter((id) => !expected.alerts.has(id));
+      assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
+    } finally {
+      await bus.close();
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
     }

@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
+import { Objm, type ObjectStore } from '@nats-io/obj';
 import { UsageError } from '../domain/errors.js';
 import { subjectFor } from './codec.js';
 
@@ -10,8 +11,10 @@ export interface Bus {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly stream: string;
-  /** Durable facts: partition count, checkpoints. */
+  /** Durable facts: the partition count. */
   readonly meta: KV;
+  /** Checkpoints: one object per partition, its detector state and the stream sequence it covers. */
+  readonly state: ObjectStore;
   /** Leases and worker heartbeats; every key expires `leaseTtlMs` after its last write. */
   readonly leases: KV;
   close(): Promise<void>;
@@ -24,7 +27,7 @@ export function natsServer(url: string): string {
   return m[1]!;
 }
 
-/** Connects and makes sure the stream and the two KV buckets exist. */
+/** Connects and makes sure the stream, the two KV buckets and the checkpoint object store exist. */
 export async function openBus(url: string, stream: string, options: { leaseTtlMs?: number; partitions?: number } = {}): Promise<Bus> {
   if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new UsageError(`stream name '${stream}' may only hold letters, digits, _ and -`);
   let nc: NatsConnection;
@@ -42,6 +45,7 @@ export async function openBus(url: string, stream: string, options: { leaseTtlMs
   const kvm = new Kvm(nc);
   const meta = await kvm.create(`${stream}_meta`, { history: 1 });
   const leases = await kvm.create(`${stream}_leases`, { history: 1, ttl: options.leaseTtlMs ?? 5000 });
+  const state = await new Objm(nc).create(`${stream}_state`);
   return {
     nc,
     js: jetstream(nc),
@@ -49,6 +53,7 @@ export async function openBus(url: string, stream: string, options: { leaseTtlMs
     stream,
     meta,
     leases,
+    state,
     close: async () => {
       await nc.drain();
     },
@@ -96,7 +101,7 @@ export async function takeOverPartitionConsumer(bus: Bus, partition: number): Pr
   return { name, ackFloor };
 }
 
-/** An ephemeral consumer replaying a partition from a stream sequence (checkpoint warm-up). */
+/** An ephemeral consumer replaying a partition from a stream sequence (rebuilding state after a checkpoint). */
 export async function replayConsumer(bus: Bus, partition: number, fromSeq: number): Promise<string> {
   const info = await bus.jsm.consumers.add(bus.stream, {
     filter_subject: subjectFor(bus.stream, partition),

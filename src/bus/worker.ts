@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deserialize, serialize } from 'node:v8';
 import type { Config } from '../config/config.js';
 import type { Alert } from '../domain/alert.js';
 import type { DetectorFactory } from '../detect/detector.js';
@@ -18,8 +19,8 @@ export interface WorkerOptions {
   readonly signal: AbortSignal;
   /** A lease not refreshed for this long is free for another worker. */
   readonly leaseTtlMs?: number;
-  /** How much event time before a checkpoint a new owner re-reads to rebuild detector state. */
-  readonly warmupMs?: number;
+  /** How often (wall time) each owned partition's detector state is checkpointed; default 5 s. */
+  readonly checkpointIntervalMs?: number;
   /** Stop when every partition is drained and stays empty this long (tests, batch jobs); 0 = never. */
   readonly idleExitMs?: number;
   readonly onStats?: (s: WorkerStats) => void;
@@ -30,13 +31,27 @@ export interface WorkerStats {
   messages: number;
   alerts: number;
   owned: number[];
+  /** Partitions whose detector state came from a checkpoint when this worker claimed them. */
+  restored: number;
+  /** Messages read again to rebuild state between a checkpoint (or the stream start) and the ack floor. */
+  reread: number;
+  /** Checkpoints written, and the size of the last one. */
+  checkpoints: number;
+  checkpointBytes: number;
 }
 
-/** What a checkpoint records: the last committed stream sequence and where a warm-up must start. */
-interface Checkpoint {
-  ackSeq: number;
-  warmSeq: number;
-  eventTimeMs: number;
+/**
+ * A partition's checkpoint: the engine's whole state after every message up to `seq` (its alerts
+ * committed, the message acknowledged). Valid only for an engine with the same fingerprint
+ * (detectors, their versions, configuration).
+ */
+export interface Checkpoint {
+  readonly format: 1;
+  readonly seq: number;
+  readonly fingerprint: string;
+  /** Event time the state had reached (for operators reading the object's age). */
+  readonly eventTimeMs: number;
+  readonly engine: Uint8Array;
 }
 
 /** Collects a message's alerts so they are committed before the message is acknowledged. */
@@ -49,35 +64,19 @@ class CommitSink implements AlertSink {
 }
 
 /**
- * Default warm-up horizon: the longest state any detector keeps, by its configured windows
- * (price volatility history: 100 price windows; concentration and dump windows; volume baseline).
- */
-export function warmupHorizonMs(config: Config): number {
-  const t = config.thresholds;
-  return Math.max(
-    t.price_window_ms * 100,
-    t.volume_bucket_ms * (t.volume_baseline_buckets + 2),
-    t.concentration_window_ms,
-    t.dump_window_ms + t.pump_window_ms,
-    t.wash_window_ms,
-    t.spoofing_window_ms,
-  );
-}
-
-/**
  * One worker: claims partitions through leases in NATS KV (fair share of the live workers), and for
  * each owned partition consumes its durable consumer in order: detect → commit alerts → ack. A
  * partition whose owner died is claimed by another worker within the lease TTL; the new owner
- * rebuilds detector state by re-reading from the checkpoint's warm-up sequence with alerts muted,
- * then carries on from the durable consumer's ack floor. Alert ids are deterministic, so anything
- * redelivered updates the same alerts.
+ * restores the detector state of the partition's last checkpoint, re-reads (alerts muted) only
+ * what was acknowledged after it, then carries on from the durable consumer's ack floor. Alert ids
+ * are deterministic, so anything redelivered updates the same alerts.
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const leaseTtlMs = options.leaseTtlMs ?? 5000;
   const bus = await openBus(options.url, options.stream, { leaseTtlMs });
-  const stats: WorkerStats = { events: 0, messages: 0, alerts: 0, owned: [] };
+  const stats: WorkerStats = { events: 0, messages: 0, alerts: 0, owned: [], restored: 0, reread: 0, checkpoints: 0, checkpointBytes: 0 };
   const owned = new Map<number, { revision: number; stop: AbortController; done: Promise<void>; failed: boolean }>();
-  const warmupMs = options.warmupMs ?? warmupHorizonMs(options.config);
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
   let lastProgress = Date.now();
   let partitions = 0;
   try {
@@ -156,10 +155,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       }
       const stop = new AbortController();
       const handle = { revision, stop, done: Promise.resolve(), failed: false };
-      handle.done = runPartition(bus, p, options, stop.signal, stats, warmupMs, () => (lastProgress = Date.now())).catch((err: unknown) => {
-        process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
-        handle.failed = true;
-      });
+      handle.done = runPartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, () => (lastProgress = Date.now())).catch(
+        (err: unknown) => {
+          process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
+          handle.failed = true;
+        },
+      );
       owned.set(p, handle);
     }
   }
@@ -171,23 +172,43 @@ async function runPartition(
   options: WorkerOptions,
   stop: AbortSignal,
   stats: WorkerStats,
-  warmupMs: number,
+  checkpointIntervalMs: number,
   progressed: () => void,
 ): Promise<void> {
+  const log = (s: string): boolean => process.stderr.write(`worker ${options.workerId}: partition ${partition}: ${s}\n`);
   const sink = new CommitSink();
-  const engine = new Engine(options.detectors, options.config, sink);
+  let engine = new Engine(options.detectors, options.config, sink);
   const { name: durable, ackFloor } = await takeOverPartitionConsumer(bus, partition);
-  const cpKey = `checkpoint.${partition}`;
-  const cpEntry = await bus.meta.get(cpKey);
-  const cp = cpEntry && cpEntry.value.length > 0 ? cpEntry.json<Checkpoint>() : null;
 
-  // Rebuild state: re-read [warm-up start, ack floor] with alerts muted (they were committed before
-  // those messages were acked). The ack floor, not the checkpoint, bounds it: a previous owner may
-  // have acked more after its last checkpoint.
+  // Restore the last checkpoint; without a usable one, state is rebuilt from the stream's start.
   let processedSeq = 0;
-  if (ackFloor > 0) {
+  const cp = await loadCheckpoint(bus, partition).catch((err: unknown) => {
+    log(`checkpoint unreadable, rebuilding from the stream start: ${(err as Error).message}`);
+    return null;
+  });
+  if (cp && cp.fingerprint !== engine.fingerprint) {
+    log(
+      `checkpoint was made with other detectors or configuration (${cp.fingerprint}, now ${engine.fingerprint}): rebuilding from the stream start`,
+    );
+  } else if (cp) {
+    try {
+      engine.restore(cp.engine);
+      processedSeq = cp.seq;
+      stats.restored++;
+      log(
+        `restored from checkpoint at stream sequence ${cp.seq} (${cp.engine.length} bytes, event time ${new Date(cp.eventTimeMs).toISOString()})`,
+      );
+    } catch (err) {
+      log(`checkpoint cannot be restored, rebuilding from the stream start: ${(err as Error).message}`);
+      engine = new Engine(options.detectors, options.config, sink);
+    }
+  }
+
+  // Re-read (checkpoint, ack floor] with alerts muted: they were committed before those messages
+  // were acknowledged. A previous owner may have acked more after its last checkpoint.
+  if (ackFloor > processedSeq) {
     sink.muted = true;
-    const name = await replayConsumer(bus, partition, cp ? Math.min(cp.warmSeq, ackFloor) : 1);
+    const name = await replayConsumer(bus, partition, processedSeq + 1);
     const c = await bus.js.consumers.get(bus.stream, name);
     let done = false;
     while (!done && !stop.aborted) {
@@ -201,6 +222,7 @@ async function runPartition(
           break;
         }
         await engine.process(decodeEvents(m.data));
+        stats.reread++;
         processedSeq = m.seq;
         if (m.seq === ackFloor) done = true;
       }
@@ -211,10 +233,23 @@ async function runPartition(
     sink.pending = [];
   }
 
-  // Sequence → event time of recent messages, to place the next checkpoint's warm-up start.
-  const marks: { seq: number; tsMs: number }[] = cp ? [{ seq: cp.warmSeq, tsMs: cp.eventTimeMs - warmupMs }] : [];
   let lastCheckpoint = Date.now();
+  let checkpointedSeq = cp && processedSeq === cp.seq ? cp.seq : 0;
   let lastAck = processedSeq;
+  let checkpointFailed = false;
+  const checkpoint = async (): Promise<void> => {
+    if (lastAck <= checkpointedSeq || checkpointFailed) return;
+    try {
+      const bytes = await saveCheckpoint(bus, partition, engine, lastAck);
+      checkpointedSeq = lastAck;
+      stats.checkpoints++;
+      stats.checkpointBytes = bytes;
+    } catch (err) {
+      // Not fatal: a later owner re-reads more of the stream. Said once, not every interval.
+      checkpointFailed = true;
+      log(`checkpoints disabled: ${(err as Error).message}`);
+    }
+  };
   const consumer = await bus.js.consumers.get(bus.stream, durable);
   while (!stop.aborted && !options.signal.aborted) {
     // Take the batch off the wire first, then work: a long detect/commit inside the fetch iterator
@@ -223,7 +258,7 @@ async function runPartition(
     for await (const m of await consumer.fetch({ max_messages: 16, expires: 1000 })) batch.push(m);
     for (const m of batch) {
       if (m.seq <= processedSeq) {
-        // Already folded into state during warm-up (acked by the previous owner just before dying).
+        // Already folded into state (checkpoint or re-read): acknowledged again, not processed.
         m.ack();
         continue;
       }
@@ -238,16 +273,16 @@ async function runPartition(
       lastAck = m.seq;
       stats.events += events.length;
       stats.messages++;
-      const last = events[events.length - 1];
-      if (last) marks.push({ seq: m.seq, tsMs: last.tsMs });
       progressed();
       if (stop.aborted) break;
     }
-    if (lastAck > 0 && Date.now() - lastCheckpoint > 1000) {
-      await writeCheckpoint(bus, cpKey, marks, lastAck, engine.now, warmupMs);
+    if (Date.now() - lastCheckpoint >= checkpointIntervalMs) {
+      await checkpoint();
       lastCheckpoint = Date.now();
     }
   }
+  // The checkpoint is taken before any end-of-input handling: it is the state of a stream that goes on.
+  await checkpoint();
   // A worker shutting down (not handing the partition over) ends the input: open episodes are closed.
   if (stop.reason === 'shutdown' || options.signal.aborted) {
     await engine.end();
@@ -257,23 +292,23 @@ async function runPartition(
       sink.pending = [];
     }
   }
-  if (lastAck > 0) await writeCheckpoint(bus, cpKey, marks, lastAck, engine.now, warmupMs);
 }
 
-async function writeCheckpoint(
-  bus: Bus,
-  key: string,
-  marks: { seq: number; tsMs: number }[],
-  ackSeq: number,
-  nowMs: number,
-  warmupMs: number,
-): Promise<void> {
-  // The warm-up starts at the newest message older than the horizon; older marks are dropped.
-  const horizon = nowMs - warmupMs;
-  let start = 0;
-  while (start + 1 < marks.length && marks[start + 1]!.tsMs < horizon) start++;
-  if (start > 0) marks.splice(0, start);
-  const warmSeq = marks.length > 0 ? marks[0]!.seq : ackSeq;
-  const cp: Checkpoint = { ackSeq, warmSeq: Math.min(warmSeq, ackSeq), eventTimeMs: nowMs };
-  await bus.meta.put(key, JSON.stringify(cp));
+const checkpointName = (partition: number): string => `partition-${partition}`;
+
+/** The partition's checkpoint (null when none was written yet). */
+export async function loadCheckpoint(bus: Bus, partition: number): Promise<Checkpoint | null> {
+  const blob = await bus.state.getBlob(checkpointName(partition));
+  if (!blob || blob.length === 0) return null;
+  const cp = deserialize(blob) as Checkpoint;
+  if (cp.format !== 1) throw new Error(`unknown checkpoint format ${String(cp.format)}`);
+  return cp;
+}
+
+/** Writes the engine's state after message `seq` as the partition's checkpoint; returns its size. */
+async function saveCheckpoint(bus: Bus, partition: number, engine: Engine, seq: number): Promise<number> {
+  const cp: Checkpoint = { format: 1, seq, fingerprint: engine.fingerprint, eventTimeMs: engine.now, engine: engine.snapshot() };
+  const bytes = serialize(cp);
+  await bus.state.putBlob({ name: checkpointName(partition), description: `detector state after stream sequence ${seq}` }, bytes);
+  return bytes.length;
 }

@@ -19,6 +19,7 @@ interface StartOptions {
   workerId?: string;
   leaseTtl?: string;
   idleExit?: string;
+  checkpointInterval?: string;
   symbols?: string;
   duration?: string;
   source: string;
@@ -68,6 +69,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .option('--workers <n>', 'with --source nats://…: run N worker processes sharing the partitions')
     .option('--worker-id <id>', "with --source nats://…: this worker's id (default host-pid)")
     .option('--lease-ttl <seconds>', "with --source nats://…: a dead worker's partitions move after this", '5')
+    .option('--checkpoint-interval <seconds>', "with --source nats://…: how often each partition's detector state is checkpointed", '5')
     .option('--idle-exit <seconds>', 'with --source nats://…: stop when nothing arrived for this long (batch jobs)')
     .action(async (o: StartOptions) => {
       const durationS = parseNonNegative('--duration', o.duration, 0);
@@ -182,9 +184,14 @@ async function runBusWorkers(o: StartOptions, durationS: number, g: () => Global
       detectors: detectorsFor(),
       signal: controller.signal,
       leaseTtlMs: parseNonNegative('--lease-ttl', o.leaseTtl, 5) * 1000,
+      checkpointIntervalMs: parseNonNegative('--checkpoint-interval', o.checkpointInterval, 5) * 1000,
       idleExitMs: o.idleExit !== undefined ? parseNonNegative('--idle-exit', o.idleExit, 0) * 1000 : 0,
     });
-    out(`Worker ${workerId} stopped: ${num(stats.events)} events in ${num(stats.messages)} messages, ${num(stats.alerts)} alert writes.`);
+    out(
+      `Worker ${workerId} stopped: ${num(stats.events)} events in ${num(stats.messages)} messages, ${num(stats.alerts)} alert writes; ` +
+        `${num(stats.restored)} partitions restored from checkpoints, ${num(stats.reread)} messages re-read, ` +
+        `${num(stats.checkpoints)} checkpoints written (last ${num(stats.checkpointBytes)} bytes).`,
+    );
   } finally {
     if (timer) clearTimeout(timer);
     process.off('SIGTERM', stopOn);
