@@ -74,16 +74,21 @@ interface SymbolState {
   lastTsMs: number;
 }
 
+interface State {
+  readonly executions: AccountExecutions;
+  readonly symbols: Map<string, SymbolState>;
+}
+
 const MAX_IDS = 500;
 
 function createConcentratedTrading(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
-  const executions = new AccountExecutions();
-  const symbols = new Map<string, SymbolState>();
+  /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
+  let st: State = { executions: new AccountExecutions(), symbols: new Map() };
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
-    let s = symbols.get(symbol);
+    let s = st.symbols.get(symbol);
     if (!s) {
       s = {
         legs: [],
@@ -96,7 +101,7 @@ function createConcentratedTrading(config: Config): Detector {
         episodes: new Map(),
         lastTsMs: tsMs,
       };
-      symbols.set(symbol, s);
+      st.symbols.set(symbol, s);
     }
     return s;
   }
@@ -273,19 +278,25 @@ function createConcentratedTrading(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const leg of executions.fromTrade(trade).legs) onLeg(leg, ctx);
+      for (const leg of st.executions.fromTrade(trade).legs) onLeg(leg, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const leg of executions.fromFill(order).legs) onLeg(leg, ctx);
+      for (const leg of st.executions.fromFill(order).legs) onLeg(leg, ctx);
     },
     onTime(ctx: DetectorContext): void {
-      executions.expire(ctx.now);
-      for (const [symbol, s] of symbols) {
+      st.executions.expire(ctx.now);
+      for (const [symbol, s] of st.symbols) {
         expire(s, ctx.now);
         for (const [k, ep] of s.episodes) if (ctx.now - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-        if (s.head >= s.legs.length && s.episodes.size === 0) symbols.delete(symbol);
+        if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(symbol);
       }
+    },
+    snapshot(): unknown {
+      return st;
+    },
+    restore(state: unknown): void {
+      st = state as State;
     },
   };
 }

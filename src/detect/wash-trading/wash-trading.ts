@@ -74,6 +74,16 @@ interface SymbolState {
   lastTsMs: number;
 }
 
+interface State {
+  readonly executions: AccountExecutions;
+  readonly symbols: Map<string, SymbolState>;
+  /** Open episodes by symbol|sorted accounts. */
+  readonly episodes: Map<string, Episode>;
+  /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
+  ticks: number;
+  seenCutoff: number;
+}
+
 const MAX_IDS = 500;
 /** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
 const SEARCH_BUDGET = 4_000;
@@ -83,12 +93,14 @@ const PAIR_LOOKAHEAD = 16;
 function createWashTrading(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.wash_window_ms;
-  const executions = new AccountExecutions();
-  const symbols = new Map<string, SymbolState>();
-  const episodes = new Map<string, Episode>(); // by symbol|sorted accounts
-  /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
-  let ticks = 0;
-  let seenCutoff = -Infinity;
+  /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
+  let st: State = {
+    executions: new AccountExecutions(),
+    symbols: new Map(),
+    episodes: new Map(),
+    ticks: 0,
+    seenCutoff: -Infinity,
+  };
 
   /**
    * The time before which an episode's counted ids are forgotten. Equivalent to deleting them on
@@ -96,7 +108,7 @@ function createWashTrading(config: Config): Detector {
    * the time with a few busy groups.
    */
   function cutoffOf(ep: Episode): number {
-    return ep.bornTick < ticks ? seenCutoff : -Infinity;
+    return ep.bornTick < st.ticks ? st.seenCutoff : -Infinity;
   }
 
   function pruneSeen(ep: Episode): void {
@@ -106,10 +118,10 @@ function createWashTrading(config: Config): Detector {
   }
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
-    let s = symbols.get(symbol);
+    let s = st.symbols.get(symbol);
     if (!s) {
       s = { window: [], head: 0, out: new Map(), accountQty: new Map(), volume: 0, volumeQueue: [], volumeHead: 0, lastTsMs: tsMs };
-      symbols.set(symbol, s);
+      st.symbols.set(symbol, s);
     }
     return s;
   }
@@ -199,7 +211,7 @@ function createWashTrading(config: Config): Detector {
 
   function episodeFor(symbol: string, accounts: string[], startMs: number): Episode {
     const groupKey = `${symbol}|${accounts.join(',')}`;
-    let ep = episodes.get(groupKey);
+    let ep = st.episodes.get(groupKey);
     if (!ep) {
       ep = {
         key: `${groupKey}|${startMs}`,
@@ -209,7 +221,7 @@ function createWashTrading(config: Config): Detector {
         lastMatchMs: startMs,
         endMs: startMs,
         seen: new Map(),
-        bornTick: ticks,
+        bornTick: st.ticks,
         pruneAt: 256,
         tradeIds: [],
         orderIds: [],
@@ -229,7 +241,7 @@ function createWashTrading(config: Config): Detector {
         marketShare: 0,
         matchedShare: 0,
       };
-      episodes.set(groupKey, ep);
+      st.episodes.set(groupKey, ep);
     }
     return ep;
   }
@@ -318,7 +330,7 @@ function createWashTrading(config: Config): Detector {
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
-      const ep = episodes.get(`${e.symbol}|${[...new Set([e.buyer, e.seller])].sort().join(',')}`);
+      const ep = st.episodes.get(`${e.symbol}|${[...new Set([e.buyer, e.seller])].sort().join(',')}`);
       if (ep) addToEpisode(ep, e);
       return;
     }
@@ -431,40 +443,46 @@ function createWashTrading(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      const { legs, execution } = executions.fromTrade(trade);
+      const { legs, execution } = st.executions.fromTrade(trade);
       if (legs.some((l) => l.side === 'buy')) countVolume(trade.symbol, trade.tsMs, trade.qty);
       if (execution) onExecution(execution, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      const { legs, execution } = executions.fromFill(order);
+      const { legs, execution } = st.executions.fromFill(order);
       if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
       if (execution) onExecution(execution, ctx);
     },
     onTime(ctx: DetectorContext): void {
-      executions.expire(ctx.now);
-      ticks++;
-      seenCutoff = ctx.now - windowMs;
-      for (const [groupKey, ep] of episodes) {
+      st.executions.expire(ctx.now);
+      st.ticks++;
+      st.seenCutoff = ctx.now - windowMs;
+      for (const [groupKey, ep] of st.episodes) {
         // A quiet gap of one window ends the episode: the next match starts a new alert.
         if (ctx.now - ep.lastMatchMs > windowMs) {
           closeEpisode(ep, ctx);
-          episodes.delete(groupKey);
+          st.episodes.delete(groupKey);
         }
       }
-      for (const [symbol, s] of symbols) {
+      for (const [symbol, s] of st.symbols) {
         expireSymbol(s, ctx.now);
-        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) symbols.delete(symbol);
+        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) st.symbols.delete(symbol);
       }
     },
     onEnd(ctx: DetectorContext): void {
-      for (const ep of episodes.values()) closeEpisode(ep, ctx);
+      for (const ep of st.episodes.values()) closeEpisode(ep, ctx);
+    },
+    snapshot(): unknown {
+      return st;
+    },
+    restore(state: unknown): void {
+      st = state as State;
     },
   };
 
   /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
   function closeEpisode(ep: Episode, ctx: DetectorContext): void {
-    const s = symbols.get(ep.symbol);
+    const s = st.symbols.get(ep.symbol);
     if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s && ep.lastExec) judge(s, ep, ep.lastExec, ctx, true);
   }
 

@@ -1,4 +1,5 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * Account-level view of executions for detectors that need who traded with whom (wash trading,
@@ -189,3 +190,6 @@ export class AccountExecutions {
     return source === 'trade' ? c.trade > c.fill : c.fill > c.trade;
   }
 }
+
+// Part of the checkpointed state of every detector that uses it.
+stateClass(AccountExecutions);
