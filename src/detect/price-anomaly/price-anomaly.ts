@@ -51,7 +51,8 @@ function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.price_window_ms;
   const lengths = [...new Set([t.price_short_window_ms, windowMs])].sort((a, b) => a - b);
-  const states = new Map<string, SymbolState>();
+  /** All mutable state (the checkpoint): per-symbol horizons, tick sizes and open episodes. */
+  let states = new Map<string, SymbolState>();
 
   /**
    * Volatility over horizon `g`: its own returns' spread once warmed up; until then the shorter
@@ -209,6 +210,10 @@ function createPriceAnomaly(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       // Forget symbols idle for longer than the volatility history would stay meaningful.
       for (const [symbol, s] of states) if (ctx.now - s.lastTsMs > windowMs * 200) states.delete(symbol);
+    },
+    snapshot: () => ({ states }),
+    restore(state: unknown): void {
+      states = (state as { states: Map<string, SymbolState> }).states;
     },
   };
 }

@@ -115,7 +115,8 @@ function createPumpAndDump(config: Config): Detector {
   const historyBuckets = Math.max(windowBuckets, Math.round(t.pump_baseline_ms / bucketMs));
   const closeBuckets = Math.max(1, Math.round(t.pump_reference_ms / bucketMs));
   const minBuckets = windowBuckets * t.pump_min_baseline_windows;
-  const states = new Map<string, SymbolState>();
+  /** All mutable state (the checkpoint): per-symbol buckets, baselines and open episodes. */
+  let states = new Map<string, SymbolState>();
 
   function newState(trade: Trade): SymbolState {
     return {
@@ -529,6 +530,10 @@ function createPumpAndDump(config: Config): Detector {
         // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
         if (!s.episode && ctx.now - s.lastTsMs > t.pump_baseline_ms) states.delete(symbol);
       }
+    },
+    snapshot: () => ({ states }),
+    restore(state: unknown): void {
+      states = (state as { states: Map<string, SymbolState> }).states;
     },
   };
 }

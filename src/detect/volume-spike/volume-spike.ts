@@ -75,7 +75,8 @@ function createVolumeSpike(config: Config): Detector {
   const lengths = [...new Set([bucketMs, t.volume_short_window_ms])].sort((a, b) => a - b);
   const longestMs = lengths[lengths.length - 1]!;
   const gapMs = Math.max(1, t.volume_episode_gap_buckets) * bucketMs;
-  const states = new Map<string, SymbolState>();
+  /** All mutable state (the checkpoint): per-symbol windows, baselines and open episodes. */
+  let states = new Map<string, SymbolState>();
   /**
    * volume_robust_z holds for the long window; a shorter one is judged (bucketMs / w) times as often,
    * so its bar is raised until its expected false alarms per day equal the long window's.
@@ -257,6 +258,10 @@ function createVolumeSpike(config: Config): Detector {
       for (const [symbol, s] of states) {
         if (ctx.now - s.lastTsMs > horizon) states.delete(symbol);
       }
+    },
+    snapshot: () => ({ states }),
+    restore(state: unknown): void {
+      states = (state as { states: Map<string, SymbolState> }).states;
     },
   };
 }

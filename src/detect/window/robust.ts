@@ -1,3 +1,5 @@
+import { stateClass } from '../../engine/snapshot.js';
+
 /**
  * A fixed-size ring of recent values with robust statistics (median, MAD): baselines that a few
  * outliers cannot drag, so thin and liquid symbols are each judged on their own terms.
@@ -126,3 +128,6 @@ function select(a: Float64Array, k: number): void {
     else return;
   }
 }
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(RobustRing);

@@ -1,3 +1,5 @@
+import { stateClass } from '../../engine/snapshot.js';
+
 /**
  * Minimum and maximum of a value over a sliding event-time window, amortised O(1) per update
  * (monotonic deques). Used for "how far has the price moved within the last N minutes".
@@ -60,3 +62,6 @@ export class TimeExtremes {
     return this.maxTs.length > this.maxHead ? this.maxTs[this.maxHead]! : NaN;
   }
 }
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(TimeExtremes);
