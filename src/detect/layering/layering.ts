@@ -72,28 +72,48 @@ interface Episode {
   lastMs: number;
 }
 
+/** A pulled cycle waiting layering_requote_ms to see whether its depth is re-placed. */
+interface Settling {
+  readonly c: Candidate;
+  readonly cycle: Cycle;
+}
+
+interface State {
+  readonly book: OrderBook;
+  readonly execs: ExecutionLog;
+  /** Pending candidates by symbol|account|layer side: at most one per side. */
+  readonly candidates: Map<string, Candidate>;
+  /** By symbol|account. */
+  readonly episodes: Map<string, Episode>;
+  /**
+   * Cycles whose layers were pulled, waiting layering_requote_ms to see whether the account puts
+   * the same depth back on the same side (a quote refresh), by symbol|account|layer side.
+   */
+  readonly settling: Map<string, Settling>;
+  /** Times of the account's recent `new` orders per symbol|account|side (kept for the requote test). */
+  readonly recentNews: Map<string, number[]>;
+  /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
+  readonly recentCancels: Map<string, { order: LiveOrder; cancelMs: number }[]>;
+}
+
 const MAX_CYCLES = 50;
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
 function createLayering(config: Config): Detector {
   const t = config.thresholds;
-  const book = new OrderBook(t.order_book_horizon_ms);
-  const execs = new ExecutionLog(1_000);
-  /** Pending candidates by symbol|account|layer side: at most one per side. */
-  const candidates = new Map<string, Candidate>();
-  const episodes = new Map<string, Episode>();
-  /**
-   * Cycles whose layers were pulled, waiting layering_requote_ms to see whether the account puts
-   * the same depth back on the same side (a quote refresh), by symbol|account|layer side.
-   */
-  const settling = new Map<string, { c: Candidate; cycle: Cycle }>();
-  /** Times of the account's recent `new` orders per symbol|account|side (kept for the requote test). */
-  const recentNews = new Map<string, number[]>();
-  /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
   // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms.
   const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
-  const recentCancels = new Map<string, { order: LiveOrder; cancelMs: number }[]>();
+  /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
+  let s: State = {
+    book: new OrderBook(t.order_book_horizon_ms),
+    execs: new ExecutionLog(1_000),
+    candidates: new Map(),
+    episodes: new Map(),
+    settling: new Map(),
+    recentNews: new Map(),
+    recentCancels: new Map(),
+  };
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
   function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
@@ -102,8 +122,8 @@ function createLayering(config: Config): Detector {
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
     const pool: Layer[] = [];
-    for (const o of book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
-    const recent = recentCancels.get(`${symbol}\u0000${account}`);
+    for (const o of s.book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
+    const recent = s.recentCancels.get(`${symbol}\u0000${account}`);
     if (recent)
       for (const r of recent)
         if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
@@ -123,10 +143,10 @@ function createLayering(config: Config): Detector {
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
     if (prices.size < t.layering_min_levels) return;
-    const median = book.medianNewSize(symbol);
+    const median = s.book.medianNewSize(symbol);
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
-    const existing = candidates.get(key);
+    const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(x);
       existing.lastExecMs = x.tsMs;
@@ -136,7 +156,7 @@ function createLayering(config: Config): Detector {
     }
     if (existing) {
       // The previous layers are already being pulled: settle that cycle before starting a new one.
-      candidates.delete(key);
+      s.candidates.delete(key);
       const cycle = judge(existing);
       if (cycle) settle(existing, cycle, ctx);
     }
@@ -161,7 +181,7 @@ function createLayering(config: Config): Detector {
     if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
       const cycle = judge(c);
       if (cycle) settle(c, cycle, ctx);
-    } else candidates.set(key, c);
+    } else s.candidates.set(key, c);
   }
 
   /** Judges a candidate whose layers were pulled (or whose cancel span is over); returns the cycle if it is one. */
@@ -183,7 +203,7 @@ function createLayering(config: Config): Detector {
     for (const l of together) layerQty += l.order.peakQty;
     const fillRatio = peak > 0 ? filled / peak : 0;
     if (fillRatio > t.layering_max_fill_ratio) return undefined;
-    const median = book.medianNewSize(c.symbol);
+    const median = s.book.medianNewSize(c.symbol);
     const lastCancel = Math.max(...together.map((l) => l.cancelledMs!));
     return {
       layerSide: c.layerSide,
@@ -204,11 +224,11 @@ function createLayering(config: Config): Detector {
 
   function record(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
     const key = `${c.symbol}\u0000${c.account}`;
-    let ep = episodes.get(key);
+    let ep = s.episodes.get(key);
     if (ep && cycle.startMs - ep.lastMs > t.layering_window_ms) ep = undefined;
     if (!ep) {
       ep = { symbol: c.symbol, account: c.account, cycles: [], count: 0, alerted: false, startMs: cycle.startMs, lastMs: cycle.endMs };
-      episodes.set(key, ep);
+      s.episodes.set(key, ep);
     }
     ep.cycles.push(cycle);
     ep.count++;
@@ -331,7 +351,7 @@ function createLayering(config: Config): Detector {
 
   function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
     const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
-    const c = candidates.get(key);
+    const c = s.candidates.get(key);
     if (!c) return;
     const layer = c.layers.get(order.orderId);
     if (!layer) return;
@@ -340,8 +360,8 @@ function createLayering(config: Config): Detector {
       if (c.firstCancelMs === null) c.firstCancelMs = tsMs;
     }
     // All layers gone: judge now rather than waiting for the span to run out.
-    for (const l of c.layers.values()) if (book.get(order.symbol, l.order.orderId) === l.order) return;
-    candidates.delete(key);
+    for (const l of c.layers.values()) if (s.book.get(order.symbol, l.order.orderId) === l.order) return;
+    s.candidates.delete(key);
     const cycle = judge(c);
     if (cycle) settle(c, cycle, ctx);
   }
@@ -353,12 +373,12 @@ function createLayering(config: Config): Detector {
    */
   function settle(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
     const key = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
-    const prev = settling.get(key);
+    const prev = s.settling.get(key);
     if (prev) {
-      settling.delete(key);
+      s.settling.delete(key);
       finishSettling(prev, ctx);
     }
-    settling.set(key, { c, cycle });
+    s.settling.set(key, { c, cycle });
   }
 
   /**
@@ -366,84 +386,90 @@ function createLayering(config: Config): Detector {
    * the account placed a new order on the same side at or within layering_requote_ms after its
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
-  function finishSettling(s: { c: Candidate; cycle: Cycle }, ctx: DetectorContext): void {
-    const news = recentNews.get(`${s.c.symbol}\u0000${s.c.account}\u0000${s.c.layerSide}`);
+  function finishSettling(w: Settling, ctx: DetectorContext): void {
+    const news = s.recentNews.get(`${w.c.symbol}\u0000${w.c.account}\u0000${w.c.layerSide}`);
     if (news) {
       let refreshed = 0;
-      for (const l of s.cycle.pulled) {
+      for (const l of w.cycle.pulled) {
         if (news.some((ts) => ts >= l.cancelledMs && ts - l.cancelledMs <= t.layering_requote_ms)) refreshed += l.qty;
       }
-      if (refreshed >= 0.5 * s.cycle.layerQty) return;
+      if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
-    record(s.c, s.cycle, ctx);
+    record(w.c, w.cycle, ctx);
   }
 
   function flushSettling(nowMs: number, ctx: DetectorContext): void {
-    for (const [k, s] of settling) {
-      if (nowMs - s.cycle.endMs > t.layering_requote_ms) {
-        settling.delete(k);
-        finishSettling(s, ctx);
+    for (const [k, w] of s.settling) {
+      if (nowMs - w.cycle.endMs > t.layering_requote_ms) {
+        s.settling.delete(k);
+        finishSettling(w, ctx);
       }
     }
   }
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const x of execs.fromTrade(trade)) {
+      for (const x of s.execs.fromTrade(trade)) {
         // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
         onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, 0, ctx);
       }
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
-      const { order, removed } = book.apply(e);
+      const { order, removed } = s.book.apply(e);
       if (e.account === '') return;
       if (e.action === 'new') {
         const k = `${e.symbol}\u0000${e.account}\u0000${e.side}`;
-        const list = recentNews.get(k);
+        const list = s.recentNews.get(k);
         if (list) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
           while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
           list.push(e.tsMs);
-        } else recentNews.set(k, [e.tsMs]);
+        } else s.recentNews.set(k, [e.tsMs]);
       }
       if (e.action === 'fill') {
-        const x = execs.fromFill(e);
+        const x = s.execs.fromFill(e);
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
         if (x) onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
       if (order && removed && e.action !== 'fill') {
         const k = `${e.symbol}\u0000${e.account}`;
-        const list = recentCancels.get(k) ?? [];
+        const list = s.recentCancels.get(k) ?? [];
         while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
         list.push({ order, cancelMs: e.tsMs });
-        recentCancels.set(k, list);
+        s.recentCancels.set(k, list);
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
         onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
       }
     },
     onTime(ctx: DetectorContext): void {
-      book.expire(ctx.now);
-      execs.expire(ctx.now);
-      for (const [k, c] of candidates) {
+      s.book.expire(ctx.now);
+      s.execs.expire(ctx.now);
+      for (const [k, c] of s.candidates) {
         if (c.firstCancelMs !== null) {
           if (ctx.now - c.firstCancelMs > t.layering_cancel_span_ms) {
-            candidates.delete(k);
+            s.candidates.delete(k);
             const cycle = judge(c);
             if (cycle) settle(c, cycle, ctx);
           }
-        } else if (ctx.now - c.lastExecMs > t.layering_cancel_ms) candidates.delete(k);
+        } else if (ctx.now - c.lastExecMs > t.layering_cancel_ms) s.candidates.delete(k);
       }
       flushSettling(ctx.now, ctx);
-      for (const [k, list] of recentNews) {
-        if (ctx.now - list[list.length - 1]! > NEWS_KEEP_MS) recentNews.delete(k);
+      for (const [k, list] of s.recentNews) {
+        if (ctx.now - list[list.length - 1]! > NEWS_KEEP_MS) s.recentNews.delete(k);
       }
-      for (const [k, list] of recentCancels) {
-        if (ctx.now - list[list.length - 1]!.cancelMs > EXEC_GRACE_MS) recentCancels.delete(k);
+      for (const [k, list] of s.recentCancels) {
+        if (ctx.now - list[list.length - 1]!.cancelMs > EXEC_GRACE_MS) s.recentCancels.delete(k);
       }
-      for (const [k, ep] of episodes) {
-        if (ctx.now - ep.lastMs > t.layering_window_ms) episodes.delete(k);
+      for (const [k, ep] of s.episodes) {
+        if (ctx.now - ep.lastMs > t.layering_window_ms) s.episodes.delete(k);
       }
+    },
+    snapshot(): unknown {
+      return s;
+    },
+    restore(state: unknown): void {
+      s = state as State;
     },
     onEnd(ctx: DetectorContext): void {
       // The input ended: nothing more can be re-placed.

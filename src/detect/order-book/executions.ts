@@ -1,4 +1,5 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * One execution of an account on one side at one instant. Venue data often reports the same
@@ -118,6 +119,8 @@ export class ExecutionLog {
     return { exec, isNew: true };
   }
 }
+
+stateClass(ExecutionLog, 'order-book.ExecutionLog');
 
 function key(symbol: string, account: string): string {
   return `${symbol}\u0000${account}`;

@@ -1,5 +1,6 @@
 import type { EpochMs, OrderEvent, Side } from '../../domain/events.js';
-import { RobustRing } from '../window/robust.js';
+import { stateClass } from '../../engine/snapshot.js';
+import { SizeSamples } from './size-samples.js';
 
 /**
  * A light per-symbol book of live orders, rebuilt from new/modify/cancel/fill events, with the
@@ -46,7 +47,7 @@ class SymbolBook {
   readonly byAccount = new Map<string, Set<LiveOrder>>();
   readonly bidLevels = new Map<number, number>();
   readonly askLevels = new Map<number, number>();
-  readonly sizes = new RobustRing(SIZE_SAMPLES);
+  readonly sizes = new SizeSamples(SIZE_SAMPLES);
   newOrders = 0;
   lastActivityMs = 0;
   private sinceMedian = MEDIAN_EVERY;
@@ -227,6 +228,9 @@ export class OrderBook {
     }
   }
 }
+
+stateClass(SymbolBook, 'order-book.SymbolBook');
+stateClass(OrderBook, 'order-book.OrderBook');
 
 const EMPTY: ReadonlySet<LiveOrder> = new Set();
 

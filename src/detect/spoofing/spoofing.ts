@@ -53,29 +53,50 @@ interface Episode {
   lastMs: number;
 }
 
+/** A cancelled spoof-like order waiting EXEC_GRACE_MS for its opposite-side execution. */
+interface Unmatched {
+  readonly order: LiveOrder;
+  readonly info: LargeInfo;
+  readonly cancelMs: number;
+  readonly fillRatio: number;
+}
+
+interface State {
+  readonly book: OrderBook;
+  readonly execs: ExecutionLog;
+  /** Live orders judged large when placed (or enlarged). */
+  readonly large: Map<LiveOrder, LargeInfo>;
+  /** By symbol|account. */
+  readonly episodes: Map<string, Episode>;
+  /** Spoof-like orders cancelled without an opposite execution yet, by symbol|account (kept EXEC_GRACE_MS). */
+  readonly unmatched: Map<string, Unmatched[]>;
+}
+
 const MAX_CYCLES = 50;
 /** An execution reported up to this long after the cancel still counts as "while it rested" (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
 function createSpoofing(config: Config): Detector {
   const t = config.thresholds;
-  const book = new OrderBook(t.order_book_horizon_ms);
-  const execs = new ExecutionLog(t.spoofing_cancel_ms + 1_000);
-  const large = new Map<LiveOrder, LargeInfo>();
-  const episodes = new Map<string, Episode>();
-  /** Spoof-like orders cancelled without an opposite execution yet, by symbol|account (kept EXEC_GRACE_MS). */
-  const unmatched = new Map<string, { order: LiveOrder; info: LargeInfo; cancelMs: number; fillRatio: number }[]>();
+  /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
+  let s: State = {
+    book: new OrderBook(t.order_book_horizon_ms),
+    execs: new ExecutionLog(t.spoofing_cancel_ms + 1_000),
+    large: new Map(),
+    episodes: new Map(),
+    unmatched: new Map(),
+  };
 
   /** Marks the order large (or not) from its current size against the symbol's statistics. */
   function judgeSize(order: LiveOrder): void {
-    large.delete(order);
+    s.large.delete(order);
     if (order.account === '') return;
-    if (book.newOrderCount(order.symbol) < t.spoofing_min_orders) return;
-    const median = book.medianNewSize(order.symbol);
+    if (s.book.newOrderCount(order.symbol) < t.spoofing_min_orders) return;
+    const median = s.book.medianNewSize(order.symbol);
     if (!(median > 0) || order.remaining < t.spoofing_threshold * median) return;
-    const depth = book.depthNear(order.symbol, order.side, t.spoofing_depth_levels, order);
+    const depth = s.book.depthNear(order.symbol, order.side, t.spoofing_depth_levels, order);
     if (order.remaining < t.spoofing_depth_ratio * depth) return;
-    large.set(order, { qty: order.remaining, median, depth });
+    s.large.set(order, { qty: order.remaining, median, depth });
   }
 
   function onCancelled(order: LiveOrder, info: LargeInfo, tsMs: number, ctx: DetectorContext): void {
@@ -83,7 +104,7 @@ function createSpoofing(config: Config): Detector {
     if (lifetime > t.spoofing_cancel_ms) return;
     const fillRatio = order.filledQty / order.peakQty;
     if (fillRatio > t.spoofing_max_fill_ratio) return;
-    const opposite = execs
+    const opposite = s.execs
       .recent(order.symbol, order.account)
       .filter((x) => x.side !== order.side && x.tsMs >= order.placedMs && x.tsMs <= tsMs);
     if (opposite.length > 0) {
@@ -93,10 +114,10 @@ function createSpoofing(config: Config): Detector {
     // The execution may be reported just after the cancel (same instant, or an order already in
     // flight): keep the cancelled order briefly to match it.
     const key = `${order.symbol}\u0000${order.account}`;
-    let list = unmatched.get(key);
+    let list = s.unmatched.get(key);
     if (!list) {
       list = [];
-      unmatched.set(key, list);
+      s.unmatched.set(key, list);
     }
     list.push({ order, info, cancelMs: tsMs, fillRatio });
   }
@@ -104,7 +125,7 @@ function createSpoofing(config: Config): Detector {
   /** A new execution of the account: does it complete a spoof order cancelled a moment ago? */
   function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
     const key = `${symbol}\u0000${account}`;
-    const list = unmatched.get(key);
+    const list = s.unmatched.get(key);
     if (!list) return;
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
@@ -112,7 +133,7 @@ function createSpoofing(config: Config): Detector {
       list.splice(i--, 1);
       addCycle(p.order, p.info, p.cancelMs, p.fillRatio, [x], ctx);
     }
-    if (list.length === 0) unmatched.delete(key);
+    if (list.length === 0) s.unmatched.delete(key);
   }
 
   function addCycle(
@@ -137,11 +158,11 @@ function createSpoofing(config: Config): Detector {
       execs: opposite,
     };
     const key = `${order.symbol}\u0000${order.account}`;
-    let ep = episodes.get(key);
+    let ep = s.episodes.get(key);
     if (ep && cycle.placedMs - ep.lastMs > t.spoofing_window_ms) ep = undefined;
     if (!ep) {
       ep = { symbol: order.symbol, account: order.account, cycles: [], count: 0, alerted: false, startMs: cycle.placedMs, lastMs: tsMs };
-      episodes.set(key, ep);
+      s.episodes.set(key, ep);
     }
     ep.cycles.push(cycle);
     ep.count++;
@@ -262,48 +283,54 @@ function createSpoofing(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const x of execs.fromTrade(trade)) onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
+      for (const x of s.execs.fromTrade(trade)) onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
-      const { order, removed } = book.apply(e);
+      const { order, removed } = s.book.apply(e);
       switch (e.action) {
         case 'new':
         case 'modify':
           if (order && !removed) judgeSize(order);
-          else if (order) large.delete(order);
+          else if (order) s.large.delete(order);
           break;
         case 'fill':
           {
-            const x = execs.fromFill(e);
+            const x = s.execs.fromFill(e);
             if (x) onExecution(e.symbol, e.account, x, ctx);
           }
-          if (order && removed) large.delete(order);
+          if (order && removed) s.large.delete(order);
           break;
         case 'cancel': {
           if (!order || !removed) break;
-          const info = large.get(order);
+          const info = s.large.get(order);
           if (!info) break;
-          large.delete(order);
+          s.large.delete(order);
           onCancelled(order, info, e.tsMs, ctx);
           break;
         }
       }
     },
     onTime(ctx: DetectorContext): void {
-      book.expire(ctx.now);
-      execs.expire(ctx.now);
+      s.book.expire(ctx.now);
+      s.execs.expire(ctx.now);
       // A large order resting past the cancel limit can no longer make a cycle.
-      for (const order of large.keys()) {
-        if (ctx.now - order.placedMs > t.spoofing_cancel_ms) large.delete(order);
+      for (const order of s.large.keys()) {
+        if (ctx.now - order.placedMs > t.spoofing_cancel_ms) s.large.delete(order);
       }
-      for (const [k, list] of unmatched) {
+      for (const [k, list] of s.unmatched) {
         const kept = list.filter((p) => ctx.now - p.cancelMs <= EXEC_GRACE_MS);
-        if (kept.length === 0) unmatched.delete(k);
-        else unmatched.set(k, kept);
+        if (kept.length === 0) s.unmatched.delete(k);
+        else s.unmatched.set(k, kept);
       }
-      for (const [k, ep] of episodes) {
-        if (ctx.now - ep.lastMs > t.spoofing_window_ms) episodes.delete(k);
+      for (const [k, ep] of s.episodes) {
+        if (ctx.now - ep.lastMs > t.spoofing_window_ms) s.episodes.delete(k);
       }
+    },
+    snapshot(): unknown {
+      return s;
+    },
+    restore(state: unknown): void {
+      s = state as State;
     },
   };
 }
