@@ -4,6 +4,7 @@ import type { MarketEvent } from '../../domain/events.js';
 import { unusualTiming } from './unusual-timing.js';
 import { localToEpoch, sessionsAround } from './session-clock.js';
 import { metric, rng, run, trade } from '../../testing/account-builders.js';
+import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
 
 const S = 1000;
 const NY = { sessions: { '*': { open: '09:30', close: '16:00', timezone: 'America/New_York' } } };
@@ -111,4 +112,29 @@ test('edge: 19 regular trades (one fewer than needed) → nothing', async () => 
     i % 2 ? trade(t0 + i * 30 * S, 'BOT', 'C', 100, 10) : trade(t0 + i * 30 * S, 'C', 'BOT', 100, 10),
   );
   assert.equal((await run(unusualTiming, events)).alerts.length, 0);
+});
+
+test('checkpoint: snapshot/restore mid-session gives the same marking, off-session and regularity alerts', async () => {
+  const close = Date.parse('2026-07-01T20:00:00Z');
+  const events = day(close, 3);
+  for (let i = 0; i < 10; i++) events.push(trade(close - 200 * S + i * 20 * S, 'MARK', `D${i}`, 300, 100.2 + i * 0.1, { side: 'buy' }));
+  for (let i = 0; i < 12; i++) events.push(trade(close + 3600 * S + i * 60 * S, 'N1', 'N2', 10, 50));
+  const t0 = close - 3 * 3600 * S;
+  for (let i = 0; i < 40; i++) {
+    const ts = t0 + i * 30 * S + (i % 3) * 50;
+    events.push(i % 2 ? trade(ts, 'BOT', `C${i % 9}`, 100, 10) : trade(ts, `C${i % 9}`, 'BOT', 100, 10));
+  }
+  events.sort((a, b) => a.tsMs - b.tsMs);
+  // Batches of 10 events; cuts inside the bot series, inside the marking window and inside the night.
+  const batches: MarketEvent[][] = [];
+  for (let i = 0; i < events.length; i += 10) batches.push(events.slice(i, i + 10));
+  const at = (ms: number): number => Math.floor(events.findIndex((e) => e.tsMs >= ms) / 10);
+  const cuts = [at(t0 + 600 * S), at(close - 100 * S), at(close + 3900 * S)];
+  const r = await compareSnapshotRuns([unusualTiming], batches, cuts, NY);
+  const rules = new Set(r.straight.map((a) => a.evidence.details?.['rule']));
+  assert.deepEqual([...rules].sort(), ['marking_close', 'off_session', 'regular_timing']);
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
 });

@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
 import { fmt, iso, pct, round4 } from '../format.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * unusual_timing, three rules:
@@ -79,32 +80,41 @@ interface SymbolState {
   sessions: { instances: SessionInstance[]; validFromMs: number; validToMs: number } | null;
 }
 
+interface State {
+  readonly executions: AccountExecutions;
+  readonly symbols: Map<string, SymbolState>;
+  /** By symbol|account. */
+  readonly series: Map<string, Series>;
+  /**
+   * Expiry queue: every live series exactly once, roughly in order of its last activity. Popping from
+   * the head while the head is due finds the idle series without walking all of them each tick (that
+   * walk was quadratic: 69% of a profile). A popped series that was active since is queued again.
+   */
+  due: Series[];
+  dueHead: number;
+}
+
+// The shared de-duplication helper is part of this detector's state; registering is idempotent.
+stateClass(AccountExecutions);
+
 const MAX_IDS = 500;
 const MIN_MEAN_GAP_MS = 100;
 
 function createUnusualTiming(config: Config): Detector {
   const t = config.thresholds;
   const W = t.timing_marking_window_ms;
-  const executions = new AccountExecutions();
-  const symbols = new Map<string, SymbolState>();
-  const series = new Map<string, Series>(); // symbol|account
-  /**
-   * Expiry queue: every live series exactly once, roughly in order of its last activity. Popping from
-   * the head while the head is due finds the idle series without walking all of them each tick (that
-   * walk was quadratic: 69% of a profile). A popped series that was active since is queued again.
-   */
-  const due: Series[] = [];
-  let dueHead = 0;
+  /** All mutable state in one graph, so a checkpoint is `snapshot()` of this object. */
+  let st: State = { executions: new AccountExecutions(), symbols: new Map(), series: new Map(), due: [], dueHead: 0 };
 
   function sessionOf(symbol: string): Session | undefined {
     return config.sessions[symbol] ?? config.sessions['*'];
   }
 
   function stateOf(symbol: string): SymbolState {
-    let s = symbols.get(symbol);
+    let s = st.symbols.get(symbol);
     if (!s) {
       s = { lastPrice: NaN, lastTsMs: -Infinity, marks: new Map(), off: null, sessions: null };
-      symbols.set(symbol, s);
+      st.symbols.set(symbol, s);
     }
     return s;
   }
@@ -311,10 +321,10 @@ function createUnusualTiming(config: Config): Detector {
 
   function regularity(leg: Leg, ctx: DetectorContext): void {
     const key = `${leg.symbol}|${leg.account}`;
-    let r = series.get(key);
+    let r = st.series.get(key);
     if (!r) {
-      series.set(key, (r = { key, queuedTs: leg.tsMs, ts: [], buy: [], sell: [], episode: null, lastTsMs: leg.tsMs }));
-      due.push(r);
+      st.series.set(key, (r = { key, queuedTs: leg.tsMs, ts: [], buy: [], sell: [], episode: null, lastTsMs: leg.tsMs }));
+      st.due.push(r);
     }
     const n = r.ts.length;
     if (n > 0 && leg.tsMs === r.ts[n - 1]) {
@@ -416,23 +426,23 @@ function createUnusualTiming(config: Config): Detector {
    */
   function expireSeries(nowMs: number): void {
     const gap = t.timing_regularity_max_gap_ms;
-    while (dueHead < due.length && nowMs - due[dueHead]!.queuedTs > gap) {
-      const r = due[dueHead++]!;
-      if (series.get(r.key) !== r) continue;
-      if (nowMs - r.lastTsMs > gap) series.delete(r.key);
+    while (st.dueHead < st.due.length && nowMs - st.due[st.dueHead]!.queuedTs > gap) {
+      const r = st.due[st.dueHead++]!;
+      if (st.series.get(r.key) !== r) continue;
+      if (nowMs - r.lastTsMs > gap) st.series.delete(r.key);
       else {
         r.queuedTs = r.lastTsMs;
-        due.push(r);
+        st.due.push(r);
       }
     }
-    if (dueHead > 4096 && dueHead * 2 > due.length) {
-      due.splice(0, dueHead);
-      dueHead = 0;
+    if (st.dueHead > 4096 && st.dueHead * 2 > st.due.length) {
+      st.due.splice(0, st.dueHead);
+      st.dueHead = 0;
     }
   }
 
   function closeMarks(ctx: DetectorContext, all: boolean): void {
-    for (const s of symbols.values()) {
+    for (const s of st.symbols.values()) {
       for (const [k, m] of s.marks) {
         if (all || ctx.now > m.endMs) {
           s.marks.delete(k);
@@ -445,27 +455,31 @@ function createUnusualTiming(config: Config): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       // Sell leg first, so the buy leg (which counts and emits) already knows both accounts.
-      for (const leg of executions.fromTrade(trade).legs.reverse()) onLeg(leg, ctx);
+      for (const leg of st.executions.fromTrade(trade).legs.reverse()) onLeg(leg, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const leg of executions.fromFill(order).legs) onLeg(leg, ctx);
+      for (const leg of st.executions.fromFill(order).legs) onLeg(leg, ctx);
     },
     onTime(ctx: DetectorContext): void {
-      executions.expire(ctx.now);
+      st.executions.expire(ctx.now);
       closeMarks(ctx, false);
-      for (const [symbol, s] of symbols) {
+      for (const [symbol, s] of st.symbols) {
         if (s.off && ctx.now >= s.off.nextOpenMs) {
           if (s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
           s.off = null;
         }
-        if (s.marks.size === 0 && !s.off && ctx.now - s.lastTsMs > 7 * 86_400_000) symbols.delete(symbol);
+        if (s.marks.size === 0 && !s.off && ctx.now - s.lastTsMs > 7 * 86_400_000) st.symbols.delete(symbol);
       }
       expireSeries(ctx.now);
     },
+    snapshot: () => st,
+    restore(state: unknown): void {
+      st = state as State;
+    },
     onEnd(ctx: DetectorContext): void {
       closeMarks(ctx, true);
-      for (const s of symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
+      for (const s of st.symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
     },
   };
 }
