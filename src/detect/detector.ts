@@ -28,12 +28,12 @@ export interface Detector {
    * objects, arrays, Map, Set, typed arrays and instances of classes registered with `stateClass`
    * (src/engine/snapshot.ts); no functions. Returned by reference: the engine serialises it at once.
    */
-  snapshot?(): unknown;
+  snapshot(): unknown;
   /**
    * Replaces all state with a decoded `snapshot()` of a detector made from the same configuration.
    * Afterwards the detector must behave exactly as the one that was snapshotted (same alerts).
    */
-  restore?(state: unknown): void;
+  restore(state: unknown): void;
 }
 
 /** Creates a detector from the configuration in force (thresholds, sessions). Registered in registry.ts. */

@@ -63,7 +63,11 @@ test('a detector emitting another pattern is a programming error', async () => {
   const rogue = {
     pattern: 'spoofing' as const,
     version: 1,
-    create: () => ({ onTrade: (_t: unknown, ctx: { emit: (f: never) => void }) => ctx.emit({ pattern: 'wash_trading' } as never) }),
+    create: () => ({
+      onTrade: (_t: unknown, ctx: { emit: (f: never) => void }) => ctx.emit({ pattern: 'wash_trading' } as never),
+      snapshot: () => null,
+      restore: () => undefined,
+    }),
   };
   const engine = new Engine([rogue], parseConfig({}), new MemorySink());
   await assert.rejects(engine.process([trade(1)]), /emitted a wash_trading finding/);

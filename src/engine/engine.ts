@@ -142,10 +142,7 @@ export class Engine {
    */
   snapshot(): Buffer {
     if (this.pending.size > 0) throw new Error('snapshot with unflushed alerts');
-    const detectors = this.slots.map((slot) => {
-      if (!slot.detector.snapshot) throw new Error(`detector ${slot.factory.pattern} cannot be checkpointed (no snapshot())`);
-      return slot.detector.snapshot();
-    });
+    const detectors = this.slots.map((slot) => slot.detector.snapshot());
     const state: EngineState = {
       fingerprint: this.fingerprint,
       now: this.nowMs,
@@ -164,10 +161,7 @@ export class Engine {
     if (state.fingerprint !== this.fingerprint) {
       throw new Error(`snapshot was taken with other detectors or configuration (${state.fingerprint}, this engine ${this.fingerprint})`);
     }
-    this.slots.forEach((slot, i) => {
-      if (!slot.detector.restore) throw new Error(`detector ${slot.factory.pattern} cannot be restored (no restore())`);
-      slot.detector.restore(state.detectors[i]);
-    });
+    this.slots.forEach((slot, i) => slot.detector.restore(state.detectors[i]));
     this.nowMs = state.now;
     this.nextTickMs = state.nextTickMs;
     Object.assign(this.stats, state.stats);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../config/config.js';
 import { DETECTORS } from '../detect/registry.js';
 import { simulate } from '../ingest/simulator/simulator.js';
 import type { MarketEvent } from '../domain/events.js';
@@ -70,10 +69,8 @@ describe('engine checkpoints: a restored engine gives the same alerts as one nev
   const batches = simulatedBatches();
   const n = batches.length;
   const cuts = [Math.floor(n * 0.2), Math.floor(n * 0.5), Math.floor(n * 0.77)];
-  const config = parseConfig({});
   for (const factory of DETECTORS) {
-    const todo = factory.create(config).snapshot ? false : 'this detector has no snapshot() yet';
-    it(`${factory.pattern}: snapshot/restore at three points`, { todo }, async () => {
+    it(`${factory.pattern}: snapshot/restore at three points`, async () => {
       const r = await compareSnapshotRuns([factory], batches, cuts);
       assert.deepEqual(
         r.resumed.map((a) => JSON.stringify(a)),
@@ -81,8 +78,7 @@ describe('engine checkpoints: a restored engine gives the same alerts as one nev
       );
     });
   }
-  const allTodo = DETECTORS.some((f) => !f.create(config).snapshot) ? 'not every detector has snapshot() yet' : false;
-  it('all detectors together, with the market context', { todo: allTodo }, async () => {
+  it('all detectors together, with the market context', async () => {
     const r = await compareSnapshotRuns(DETECTORS, batches, cuts);
     assert.ok(r.straight.length > 5, `the simulation raises alerts (${r.straight.length})`);
     assert.deepEqual(
