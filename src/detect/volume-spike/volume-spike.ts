@@ -136,7 +136,9 @@ function createVolumeSpike(config: Config): Detector {
   /** Drops queued trades older than the longest window (the scales' heads move with them). */
   function compact(s: SymbolState): void {
     const drop = s.scales[s.scales.length - 1]!.head;
-    if (drop < 1024 || drop * 2 < s.ts.length) return;
+    // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
+    // about twice its window's trades, not 1024+ expired ones (ids and accounts included).
+    if (drop < 32 || drop * 2 < s.ts.length) return;
     s.ts.splice(0, drop);
     s.qty.splice(0, drop);
     s.ids.splice(0, drop);
