@@ -5,7 +5,7 @@ import { stateClass } from '../../engine/snapshot.js';
  * outliers cannot drag, so thin and liquid symbols are each judged on their own terms.
  *
  * Beside the ring (arrival order, for eviction and the means) the values are kept sorted, updated
- * by one binary search and one block move per push: the statistics are read from the sorted copy
+ * by one binary search and one short shift per push: the statistics are read from the sorted copy
  * instead of re-sorting or re-selecting the whole ring at every bucket roll, which was a quarter of
  * volume_spike + price_anomaly + pump_and_dump time on sparse symbols (one roll per trade). The
  * results are the same doubles as a full sort gives: the same order statistics, summed in the
@@ -28,16 +28,17 @@ export class RobustRing {
   push(v: number): void {
     const n = this.filled;
     if (n === this.capacity) {
+      // Full: the oldest value leaves as v comes in, one shift of the values between them.
       const old = this.values[this.next]!;
-      removeSorted(this.sorted, n, old);
-      if (this.sortedAbs) removeSorted(this.sortedAbs, n, Math.abs(old));
+      replaceSorted(this.sorted, n, old, v);
+      if (this.sortedAbs) replaceSorted(this.sortedAbs, n, Math.abs(old), Math.abs(v));
+    } else {
+      insertSorted(this.sorted, n, v);
+      if (this.sortedAbs) insertSorted(this.sortedAbs, n, Math.abs(v));
+      this.filled++;
     }
-    const m = n === this.capacity ? n - 1 : n;
-    insertSorted(this.sorted, m, v);
-    if (this.sortedAbs) insertSorted(this.sortedAbs, m, Math.abs(v));
     this.values[this.next] = v;
     this.next = (this.next + 1) % this.capacity;
-    if (this.filled < this.capacity) this.filled++;
   }
 
   get size(): number {
@@ -154,15 +155,17 @@ function lowerBound(a: Float64Array, n: number, v: number): number {
 
 /** Inserts v into the ascending a[0, n) (a has room for n + 1). */
 function insertSorted(a: Float64Array, n: number, v: number): void {
-  const at = lowerBound(a, n, v);
-  a.copyWithin(at + 1, at, n);
-  a[at] = v;
+  let i = n;
+  for (; i > 0 && before(v, a[i - 1]!); i--) a[i] = a[i - 1]!;
+  a[i] = v;
 }
 
-/** Removes one occurrence of v from the ascending a[0, n). */
-function removeSorted(a: Float64Array, n: number, v: number): void {
-  const at = lowerBound(a, n, v);
-  a.copyWithin(at, at + 1, n);
+/** Replaces one occurrence of `old` by v in the ascending a[0, n), keeping it ascending. */
+function replaceSorted(a: Float64Array, n: number, old: number, v: number): void {
+  let i = lowerBound(a, n, old);
+  if (before(v, old)) for (; i > 0 && before(v, a[i - 1]!); i--) a[i] = a[i - 1]!;
+  else for (; i < n - 1 && before(a[i + 1]!, v); i++) a[i] = a[i + 1]!;
+  a[i] = v;
 }
 
 /** Held in detector state, so checkpoints must know the class. */
