@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -43,6 +44,8 @@ interface SymbolState {
   recentIds: { tsMs: number; id: string }[];
   episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
   lastTsMs: number;
+  /** When the symbol is next checked for idleness (its entry in the deadline queue). */
+  due: number;
 }
 
 const MAX_IDS = 200;
@@ -51,8 +54,11 @@ function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.price_window_ms;
   const lengths = [...new Set([t.price_short_window_ms, windowMs])].sort((a, b) => a - b);
-  /** All mutable state (the checkpoint): per-symbol horizons, tick sizes and open episodes. */
-  let states = new Map<string, SymbolState>();
+  /** All mutable state (the checkpoint): per-symbol horizons, tick sizes and open episodes; symbols by idle deadline. */
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue() };
+  /** Symbols idle for longer than the volatility history would stay meaningful are forgotten. */
+  const idleMs = windowMs * 200;
+  const dueList = { due: [] as number[], keys: [] as string[] };
 
   /**
    * Volatility over horizon `g`: its own returns' spread once warmed up; until then the shorter
@@ -72,7 +78,7 @@ function createPriceAnomaly(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      let s = states.get(trade.symbol);
+      let s = st.states.get(trade.symbol);
       if (!s) {
         s = {
           horizons: lengths.map((w) => ({
@@ -90,8 +96,9 @@ function createPriceAnomaly(config: Config): Detector {
           recentIds: [],
           episode: null,
           lastTsMs: trade.tsMs,
+          due: Infinity,
         };
-        states.set(trade.symbol, s);
+        st.states.set(trade.symbol, s);
       }
       for (const g of s.horizons) {
         // Window-to-window returns feed the symbol's volatility estimate at this length.
@@ -120,6 +127,11 @@ function createPriceAnomaly(config: Config): Detector {
       const price = s.lastRaw.length < 3 ? trade.price : median3(s.lastRaw[0]!, s.lastRaw[1]!, s.lastRaw[2]!);
       s.lastPrice = price;
       s.lastTsMs = trade.tsMs;
+      // Queued again only when the idle deadline comes earlier (a new symbol, a late trade).
+      if (trade.tsMs + idleMs < s.due) {
+        s.due = trade.tsMs + idleMs;
+        st.queue.push(s.due, trade.symbol);
+      }
       s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
       while (s.recentIds.length > 0 && (s.recentIds[0]!.tsMs < trade.tsMs - windowMs || s.recentIds.length > MAX_IDS)) {
         s.recentIds.shift();
@@ -208,12 +220,25 @@ function createPriceAnomaly(config: Config): Detector {
       });
     },
     onTime(ctx: DetectorContext): void {
-      // Forget symbols idle for longer than the volatility history would stay meaningful.
-      for (const [symbol, s] of states) if (ctx.now - s.lastTsMs > windowMs * 200) states.delete(symbol);
+      // Forget idle symbols; only those whose deadline passed are looked at (no walk over all
+      // symbols per tick). A popped symbol that traded since is queued at its new deadline.
+      dueList.due.length = 0;
+      dueList.keys.length = 0;
+      st.queue.popBefore(ctx.now, dueList);
+      for (let i = 0; i < dueList.keys.length; i++) {
+        const symbol = dueList.keys[i]!;
+        const s = st.states.get(symbol);
+        if (!s || s.due !== dueList.due[i]) continue; // stale entry
+        if (ctx.now - s.lastTsMs > idleMs) st.states.delete(symbol);
+        else {
+          s.due = s.lastTsMs + idleMs;
+          st.queue.push(s.due, symbol);
+        }
+      }
     },
-    snapshot: () => ({ states }),
+    snapshot: () => st,
     restore(state: unknown): void {
-      states = (state as { states: Map<string, SymbolState> }).states;
+      st = state as typeof st;
     },
   };
 }
