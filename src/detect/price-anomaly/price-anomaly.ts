@@ -41,7 +41,10 @@ interface SymbolState {
   readonly ticks: RobustRing;
   tickMove: number;
   /** Recent trade ids (bounded), as evidence of the move. */
-  recentIds: { tsMs: number; id: string }[];
+  recentTs: number[];
+  recentIds: string[];
+  /** Index of the oldest recent id still held (the prefix before it is dropped, compacted at half). */
+  recentHead: number;
   episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
@@ -93,7 +96,9 @@ function createPriceAnomaly(config: Config): Detector {
           tickMove: 0,
           lastPrice: trade.price,
           lastRaw: [],
+          recentTs: [],
           recentIds: [],
+          recentHead: 0,
           episode: null,
           lastTsMs: trade.tsMs,
           due: Infinity,
@@ -132,9 +137,15 @@ function createPriceAnomaly(config: Config): Detector {
         s.due = trade.tsMs + idleMs;
         st.queue.push(s.due, trade.symbol);
       }
-      s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
-      while (s.recentIds.length > 0 && (s.recentIds[0]!.tsMs < trade.tsMs - windowMs || s.recentIds.length > MAX_IDS)) {
-        s.recentIds.shift();
+      // Parallel arrays with a moving head: no object per trade and no shift() per dropped id.
+      s.recentTs.push(trade.tsMs);
+      s.recentIds.push(trade.tradeId);
+      const n = s.recentTs.length;
+      while (s.recentHead < n && (s.recentTs[s.recentHead]! < trade.tsMs - windowMs || n - s.recentHead > MAX_IDS)) s.recentHead++;
+      if (s.recentHead >= 32 && s.recentHead * 2 >= n) {
+        s.recentTs.splice(0, s.recentHead);
+        s.recentIds.splice(0, s.recentHead);
+        s.recentHead = 0;
       }
 
       // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
@@ -206,7 +217,7 @@ function createPriceAnomaly(config: Config): Detector {
         symbols: [trade.symbol],
         accounts: [],
         evidence: {
-          tradeIds: s.recentIds.filter((r) => r.tsMs >= fromMs).map((r) => r.id),
+          tradeIds: recentIdsSince(s, fromMs),
           orderIds: [],
           metrics: [
             { name: 'price_move', value: round4(move), threshold: t.price_change_threshold, op: '>=', unit: 'ratio' },
@@ -241,6 +252,12 @@ function createPriceAnomaly(config: Config): Detector {
       st = state as typeof st;
     },
   };
+}
+
+function recentIdsSince(s: SymbolState, fromMs: number): string[] {
+  const ids: string[] = [];
+  for (let i = s.recentHead; i < s.recentTs.length; i++) if (s.recentTs[i]! >= fromMs) ids.push(s.recentIds[i]!);
+  return ids;
 }
 
 function median3(a: number, b: number, c: number): number {
