@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -40,9 +41,14 @@ interface SymbolState {
   readonly ticks: RobustRing;
   tickMove: number;
   /** Recent trade ids (bounded), as evidence of the move. */
-  recentIds: { tsMs: number; id: string }[];
+  recentTs: number[];
+  recentIds: string[];
+  /** Index of the oldest recent id still held (the prefix before it is dropped, compacted at half). */
+  recentHead: number;
   episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
   lastTsMs: number;
+  /** When the symbol is next checked for idleness (its entry in the deadline queue). */
+  due: number;
 }
 
 const MAX_IDS = 200;
@@ -51,8 +57,11 @@ function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.price_window_ms;
   const lengths = [...new Set([t.price_short_window_ms, windowMs])].sort((a, b) => a - b);
-  /** All mutable state (the checkpoint): per-symbol horizons, tick sizes and open episodes. */
-  let states = new Map<string, SymbolState>();
+  /** All mutable state (the checkpoint): per-symbol horizons, tick sizes and open episodes; symbols by idle deadline. */
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue() };
+  /** Symbols idle for longer than the volatility history would stay meaningful are forgotten. */
+  const idleMs = windowMs * 200;
+  const dueList = { due: [] as number[], keys: [] as string[] };
 
   /**
    * Volatility over horizon `g`: its own returns' spread once warmed up; until then the shorter
@@ -72,7 +81,7 @@ function createPriceAnomaly(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      let s = states.get(trade.symbol);
+      let s = st.states.get(trade.symbol);
       if (!s) {
         s = {
           horizons: lengths.map((w) => ({
@@ -87,11 +96,14 @@ function createPriceAnomaly(config: Config): Detector {
           tickMove: 0,
           lastPrice: trade.price,
           lastRaw: [],
+          recentTs: [],
           recentIds: [],
+          recentHead: 0,
           episode: null,
           lastTsMs: trade.tsMs,
+          due: Infinity,
         };
-        states.set(trade.symbol, s);
+        st.states.set(trade.symbol, s);
       }
       for (const g of s.horizons) {
         // Window-to-window returns feed the symbol's volatility estimate at this length.
@@ -120,9 +132,20 @@ function createPriceAnomaly(config: Config): Detector {
       const price = s.lastRaw.length < 3 ? trade.price : median3(s.lastRaw[0]!, s.lastRaw[1]!, s.lastRaw[2]!);
       s.lastPrice = price;
       s.lastTsMs = trade.tsMs;
-      s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
-      while (s.recentIds.length > 0 && (s.recentIds[0]!.tsMs < trade.tsMs - windowMs || s.recentIds.length > MAX_IDS)) {
-        s.recentIds.shift();
+      // Queued again only when the idle deadline comes earlier (a new symbol, a late trade).
+      if (trade.tsMs + idleMs < s.due) {
+        s.due = trade.tsMs + idleMs;
+        st.queue.push(s.due, trade.symbol);
+      }
+      // Parallel arrays with a moving head: no object per trade and no shift() per dropped id.
+      s.recentTs.push(trade.tsMs);
+      s.recentIds.push(trade.tradeId);
+      const n = s.recentTs.length;
+      while (s.recentHead < n && (s.recentTs[s.recentHead]! < trade.tsMs - windowMs || n - s.recentHead > MAX_IDS)) s.recentHead++;
+      if (s.recentHead >= 32 && s.recentHead * 2 >= n) {
+        s.recentTs.splice(0, s.recentHead);
+        s.recentIds.splice(0, s.recentHead);
+        s.recentHead = 0;
       }
 
       // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
@@ -194,7 +217,7 @@ function createPriceAnomaly(config: Config): Detector {
         symbols: [trade.symbol],
         accounts: [],
         evidence: {
-          tradeIds: s.recentIds.filter((r) => r.tsMs >= fromMs).map((r) => r.id),
+          tradeIds: recentIdsSince(s, fromMs),
           orderIds: [],
           metrics: [
             { name: 'price_move', value: round4(move), threshold: t.price_change_threshold, op: '>=', unit: 'ratio' },
@@ -208,14 +231,33 @@ function createPriceAnomaly(config: Config): Detector {
       });
     },
     onTime(ctx: DetectorContext): void {
-      // Forget symbols idle for longer than the volatility history would stay meaningful.
-      for (const [symbol, s] of states) if (ctx.now - s.lastTsMs > windowMs * 200) states.delete(symbol);
+      // Forget idle symbols; only those whose deadline passed are looked at (no walk over all
+      // symbols per tick). A popped symbol that traded since is queued at its new deadline.
+      dueList.due.length = 0;
+      dueList.keys.length = 0;
+      st.queue.popBefore(ctx.now, dueList);
+      for (let i = 0; i < dueList.keys.length; i++) {
+        const symbol = dueList.keys[i]!;
+        const s = st.states.get(symbol);
+        if (!s || s.due !== dueList.due[i]) continue; // stale entry
+        if (ctx.now - s.lastTsMs > idleMs) st.states.delete(symbol);
+        else {
+          s.due = s.lastTsMs + idleMs;
+          st.queue.push(s.due, symbol);
+        }
+      }
     },
-    snapshot: () => ({ states }),
+    snapshot: () => st,
     restore(state: unknown): void {
-      states = (state as { states: Map<string, SymbolState> }).states;
+      st = state as typeof st;
     },
   };
+}
+
+function recentIdsSince(s: SymbolState, fromMs: number): string[] {
+  const ids: string[] = [];
+  for (let i = s.recentHead; i < s.recentTs.length; i++) if (s.recentTs[i]! >= fromMs) ids.push(s.recentIds[i]!);
+  return ids;
 }
 
 function median3(a: number, b: number, c: number): number {

@@ -3,6 +3,9 @@ import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { TimeExtremes } from '../window/time-extremes.js';
+import { RobustRing } from '../window/robust.js';
+import { medianOf } from '../window/select.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { iso, pct, round4 } from '../format.js';
 
 /**
@@ -63,6 +66,10 @@ interface Episode {
 }
 
 interface SymbolState {
+  /** Creation order: onTime handles due symbols in it, as the walk over the states map did. */
+  readonly seq: number;
+  /** Earliest time this symbol's state may need onTime (its episode closing, or its expiry). */
+  due: number;
   bucketStartMs: number;
   bucketVolume: number;
   bucketBuyTrades: number;
@@ -84,18 +91,21 @@ interface SymbolState {
   recentBuy: Float64Array;
   recentBuyTrades: Float64Array;
   recentNext: number;
-  /** Bucket closes (carried forward) over the reference span (ring) and their median. */
-  closes: Float64Array;
-  closesNext: number;
-  closesFilled: number;
+  /** Bucket closes (carried forward) over the reference span (kept sorted) and their median. */
+  closes: RobustRing;
   refMedian: number;
   baseline: number;
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades: number;
   extremes: TimeExtremes;
-  /** Rush detection: the current second, the buy orders seen in it, and recent rush seconds. */
+  /**
+   * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
+   * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
+   * and recent rush seconds.
+   */
   secondMs: number;
-  secondOrders: Set<string>;
+  secondOrderMs: number[];
+  secondOrderBuyer: string[];
   secondIsRush: boolean;
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
@@ -115,11 +125,19 @@ function createPumpAndDump(config: Config): Detector {
   const historyBuckets = Math.max(windowBuckets, Math.round(t.pump_baseline_ms / bucketMs));
   const closeBuckets = Math.max(1, Math.round(t.pump_reference_ms / bucketMs));
   const minBuckets = windowBuckets * t.pump_min_baseline_windows;
-  /** All mutable state (the checkpoint): per-symbol buckets, baselines and open episodes. */
-  let states = new Map<string, SymbolState>();
+  /**
+   * All mutable state (the checkpoint): per-symbol buckets, baselines and open episodes, and the
+   * symbols by the time onTime must look at them.
+   */
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue(), nextSeq: 0 };
+  const dueList = { due: [] as number[], keys: [] as string[] };
+  /** Scratch (not state): sliding window sums for the thin-pair baseline. */
+  let sumsScratch = new Float64Array(0);
 
   function newState(trade: Trade): SymbolState {
     return {
+      seq: st.nextSeq++,
+      due: Infinity,
       bucketStartMs: trade.tsMs - (trade.tsMs % bucketMs),
       bucketVolume: 0,
       bucketBuyTrades: 0,
@@ -137,15 +155,14 @@ function createPumpAndDump(config: Config): Detector {
       recentBuy: new Float64Array(windowBuckets),
       recentBuyTrades: new Float64Array(windowBuckets),
       recentNext: 0,
-      closes: new Float64Array(closeBuckets),
-      closesNext: 0,
-      closesFilled: 0,
+      closes: new RobustRing(closeBuckets),
       refMedian: NaN,
       baseline: NaN,
       baselineBuyTrades: NaN,
       extremes: new TimeExtremes(windowMs),
       secondMs: -1,
-      secondOrders: new Set(),
+      secondOrderMs: [],
+      secondOrderBuyer: [],
       secondIsRush: false,
       rushTimes: [],
       recentIds: [],
@@ -173,11 +190,7 @@ function createPumpAndDump(config: Config): Detector {
       s.recentVol[s.recentNext] = v;
       s.recentBuy[s.recentNext] = b;
       s.recentNext = (s.recentNext + 1) % windowBuckets;
-      if (i < closeBuckets) {
-        s.closes[s.closesNext] = s.lastPrice;
-        s.closesNext = (s.closesNext + 1) % closeBuckets;
-        if (s.closesFilled < closeBuckets) s.closesFilled++;
-      }
+      if (i < closeBuckets) s.closes.push(s.lastPrice);
       s.bucketsSinceBaseline++;
     }
     s.bucketsSinceBuyersRotated += closed;
@@ -191,7 +204,7 @@ function createPumpAndDump(config: Config): Detector {
     s.bucketVolume = 0;
     s.bucketBuyVolume = 0;
     s.bucketBuyTrades = 0;
-    s.refMedian = median(s.closes.subarray(0, s.closesFilled));
+    s.refMedian = s.closes.median();
     // Refresh every bucket while the history is short (it changes fast), then once a window.
     const refresh = s.bucketsSinceBaseline >= windowBuckets || s.historyFilled < 4 * windowBuckets || Number.isNaN(s.baseline);
     if (s.historyFilled >= minBuckets && refresh) {
@@ -210,16 +223,16 @@ function createPumpAndDump(config: Config): Detector {
    */
   function windowBaseline(s: SymbolState, ring: Float64Array): number {
     const filled = s.historyFilled;
+    // The ring's first `filled` slots are the filled ones (it fills from 0), in any order: a median.
+    const perBucket = medianOf(ring, filled);
+    if (perBucket > 0) return perBucket * windowBuckets;
     // Oldest to newest bucket, unrolled from the ring.
     const start = (s.historyNext - filled + historyBuckets) % historyBuckets;
     const at = (i: number): number => ring[(start + i) % historyBuckets]!;
-    const buckets = new Float64Array(filled);
-    for (let i = 0; i < filled; i++) buckets[i] = at(i);
-    const perBucket = median(buckets);
-    if (perBucket > 0) return perBucket * windowBuckets;
     const n = filled - windowBuckets + 1;
     if (n <= 0) return NaN;
-    const sums = new Float64Array(n);
+    if (sumsScratch.length < n) sumsScratch = new Float64Array(historyBuckets);
+    const sums = sumsScratch;
     let sum = 0;
     for (let i = 0; i < windowBuckets; i++) sum += at(i);
     let total = 0;
@@ -228,7 +241,7 @@ function createPumpAndDump(config: Config): Detector {
       sums[w] = Math.max(0, sum);
       total += sums[w]!;
     }
-    const m = median(sums);
+    const m = medianOf(sums, n);
     return m > 0 ? m : total / n;
   }
 
@@ -237,13 +250,21 @@ function createPumpAndDump(config: Config): Detector {
     const second = trade.tsMs - (trade.tsMs % 1000);
     if (second !== s.secondMs) {
       s.secondMs = second;
-      s.secondOrders.clear();
+      s.secondOrderMs.length = 0;
+      s.secondOrderBuyer.length = 0;
       s.secondIsRush = false;
     }
     if (side !== 'buy' || s.secondIsRush) return;
     // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
-    s.secondOrders.add(`${trade.tsMs}|${trade.buyer}`);
-    if (s.secondOrders.size >= t.pump_rush_buys) {
+    const ms = s.secondOrderMs;
+    const buyers = s.secondOrderBuyer;
+    let seen = false;
+    for (let i = 0; i < ms.length && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
+    if (!seen) {
+      ms.push(trade.tsMs);
+      buyers.push(trade.buyer);
+    }
+    if (ms.length >= t.pump_rush_buys) {
       s.secondIsRush = true;
       s.rushTimes.push(second);
       if (s.episode) s.episode.rushSeconds++;
@@ -424,125 +445,159 @@ function createPumpAndDump(config: Config): Detector {
     s.episode = null;
   }
 
-  return {
-    onTrade(trade: Trade, ctx: DetectorContext): void {
-      let s = states.get(trade.symbol);
-      if (!s) {
-        s = newState(trade);
-        states.set(trade.symbol, s);
-      }
-      roll(s, trade.tsMs);
-      closeIfDone(trade.symbol, s, trade.tsMs, ctx);
-      // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
-      const side: Side = trade.side ?? (trade.price > s.lastPrice ? 'buy' : trade.price < s.lastPrice ? 'sell' : s.lastSide);
-      s.lastSide = side;
-      s.lastPrice = trade.price;
-      s.lastTsMs = trade.tsMs;
-      s.bucketVolume += trade.qty;
-      if (side === 'buy') {
-        s.bucketBuyVolume += trade.qty;
-        s.bucketBuyTrades++;
-      }
-      s.extremes.push(trade.tsMs, trade.price);
-      trackRush(s, trade, side);
-      expireRecent(s, trade.tsMs);
+  /** The earliest time onTime may have to act on the symbol: close its episode, or forget it. */
+  function dueOf(s: SymbolState): number {
+    const idle = s.lastTsMs + t.pump_baseline_ms;
+    return s.episode ? Math.min(idle, s.episode.peakMs + t.dump_window_ms) : idle;
+  }
 
-      const e = s.episode;
-      const settled = e !== null && e.confirmedMs !== null && trade.tsMs - e.confirmedMs >= windowMs;
-      if (
-        e &&
-        e.confirmedMs !== null &&
-        trade.price >= (settled ? Math.min(e.peakPrice, e.lowAfterPeak) : e.peakPrice) * (1 + t.pump_price_rise)
-      ) {
-        // A rise of pump size above the old peak, or (a pump window after the dump confirmed, so
-        // rebounds within the dump stay part of it) from the dump's low, ends that story: it is
-        // judged afresh below, as a possible new pump.
-        s.episode = null;
-      } else if (e) {
-        e.lastMs = trade.tsMs;
-        e.volume += trade.qty;
-        e.notional += trade.qty * trade.price;
-        e.trades++;
-        if (e.tradeIds.length < MAX_IDS) e.tradeIds.push(trade.tradeId);
-        e.lastPrices.push(trade.price);
-        if (e.lastPrices.length > DUMP_MEDIAN_TRADES) e.lastPrices.shift();
-        if (trade.price > e.peakPrice && e.confirmedMs === null) {
-          e.peakPrice = trade.price;
-          e.peakMs = trade.tsMs;
-          e.lowAfterPeak = trade.price;
-          e.sellers.clear();
-        } else if (trade.price < e.lowAfterPeak) e.lowAfterPeak = trade.price;
-        if (e.confirmedMs === null && trade.buyer && side === 'buy')
-          e.buyers.set(trade.buyer, (e.buyers.get(trade.buyer) ?? 0) + trade.qty);
-        if (trade.tsMs > e.peakMs && trade.seller) e.sellers.set(trade.seller, (e.sellers.get(trade.seller) ?? 0) + trade.qty);
-        const rise = e.peakPrice - e.refPrice;
-        // One low print amid a pump's sweeps is not a dump: judge the median of the last few trades.
-        const settled = e.lastPrices.length >= 3 ? median(Float64Array.from(e.lastPrices)) : e.peakPrice;
-        const giveBack = rise > 0 ? (e.peakPrice - settled) / rise : 0;
-        if (e.confirmedMs === null && giveBack >= t.dump_reversal) {
-          e.confirmedMs = trade.tsMs;
-          emit(trade.symbol, e, ctx, trade.tsMs, 'dump');
-        } else if (e.confirmedMs !== null && !e.roundTrip && giveBack >= 1) {
-          e.roundTrip = true;
-          emit(trade.symbol, e, ctx, trade.tsMs, 'round_trip');
-        } else if (!e.alerted && e.rushSeconds >= t.pump_min_rush_seconds) {
-          // Opened before the rush came: alert early now if buyers still drive the window.
-          const w = windowVolumes(s);
-          if (w.volume > 0 && w.buy / w.volume >= t.pump_min_buy_share) {
-            e.buyShareAtDetection = w.buy / w.volume;
-            emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
-          }
-        } else if (e.alerted && e.confirmedMs === null && e.peakPrice / e.refPrice - 1 >= e.emittedRise * GROWTH_STEP) {
+  /** Queues the symbol earlier when a trade brought its due time forward (a new episode, a late trade). */
+  function schedule(symbol: string, s: SymbolState): void {
+    const due = dueOf(s);
+    if (due < s.due) {
+      s.due = due;
+      st.queue.push(due, symbol);
+    }
+  }
+
+  function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
+    let s = st.states.get(trade.symbol);
+    if (!s) {
+      s = newState(trade);
+      st.states.set(trade.symbol, s);
+    }
+    onSymbolTrade(s, trade, ctx);
+    return s;
+  }
+
+  function onSymbolTrade(s: SymbolState, trade: Trade, ctx: DetectorContext): void {
+    roll(s, trade.tsMs);
+    closeIfDone(trade.symbol, s, trade.tsMs, ctx);
+    // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
+    const side: Side = trade.side ?? (trade.price > s.lastPrice ? 'buy' : trade.price < s.lastPrice ? 'sell' : s.lastSide);
+    s.lastSide = side;
+    s.lastPrice = trade.price;
+    s.lastTsMs = trade.tsMs;
+    s.bucketVolume += trade.qty;
+    if (side === 'buy') {
+      s.bucketBuyVolume += trade.qty;
+      s.bucketBuyTrades++;
+    }
+    s.extremes.push(trade.tsMs, trade.price);
+    trackRush(s, trade, side);
+    expireRecent(s, trade.tsMs);
+
+    const e = s.episode;
+    const settled = e !== null && e.confirmedMs !== null && trade.tsMs - e.confirmedMs >= windowMs;
+    if (
+      e &&
+      e.confirmedMs !== null &&
+      trade.price >= (settled ? Math.min(e.peakPrice, e.lowAfterPeak) : e.peakPrice) * (1 + t.pump_price_rise)
+    ) {
+      // A rise of pump size above the old peak, or (a pump window after the dump confirmed, so
+      // rebounds within the dump stay part of it) from the dump's low, ends that story: it is
+      // judged afresh below, as a possible new pump.
+      s.episode = null;
+    } else if (e) {
+      e.lastMs = trade.tsMs;
+      e.volume += trade.qty;
+      e.notional += trade.qty * trade.price;
+      e.trades++;
+      if (e.tradeIds.length < MAX_IDS) e.tradeIds.push(trade.tradeId);
+      e.lastPrices.push(trade.price);
+      if (e.lastPrices.length > DUMP_MEDIAN_TRADES) e.lastPrices.shift();
+      if (trade.price > e.peakPrice && e.confirmedMs === null) {
+        e.peakPrice = trade.price;
+        e.peakMs = trade.tsMs;
+        e.lowAfterPeak = trade.price;
+        e.sellers.clear();
+      } else if (trade.price < e.lowAfterPeak) e.lowAfterPeak = trade.price;
+      if (e.confirmedMs === null && trade.buyer && side === 'buy') e.buyers.set(trade.buyer, (e.buyers.get(trade.buyer) ?? 0) + trade.qty);
+      if (trade.tsMs > e.peakMs && trade.seller) e.sellers.set(trade.seller, (e.sellers.get(trade.seller) ?? 0) + trade.qty);
+      const rise = e.peakPrice - e.refPrice;
+      // One low print amid a pump's sweeps is not a dump: judge the median of the last few trades.
+      const settled = e.lastPrices.length >= 3 ? medianOf(e.lastPrices, e.lastPrices.length) : e.peakPrice;
+      const giveBack = rise > 0 ? (e.peakPrice - settled) / rise : 0;
+      if (e.confirmedMs === null && giveBack >= t.dump_reversal) {
+        e.confirmedMs = trade.tsMs;
+        emit(trade.symbol, e, ctx, trade.tsMs, 'dump');
+      } else if (e.confirmedMs !== null && !e.roundTrip && giveBack >= 1) {
+        e.roundTrip = true;
+        emit(trade.symbol, e, ctx, trade.tsMs, 'round_trip');
+      } else if (!e.alerted && e.rushSeconds >= t.pump_min_rush_seconds) {
+        // Opened before the rush came: alert early now if buyers still drive the window.
+        const w = windowVolumes(s);
+        if (w.volume > 0 && w.buy / w.volume >= t.pump_min_buy_share) {
+          e.buyShareAtDetection = w.buy / w.volume;
           emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
         }
-        return;
+      } else if (e.alerted && e.confirmedMs === null && e.peakPrice / e.refPrice - 1 >= e.emittedRise * GROWTH_STEP) {
+        emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
       }
+      return;
+    }
 
-      if (trade.buyer && side === 'buy') s.recentBuyers.set(trade.buyer, (s.recentBuyers.get(trade.buyer) ?? 0) + trade.qty);
-      if (s.recentIds.length < MAX_IDS * 2) s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
-      if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
-      const low = s.extremes.min;
-      const ref = Math.max(s.refMedian, low);
-      if (trade.price <= ref) s.lastAtRefMs = trade.tsMs;
-      if (trade.price < ref * (1 + t.pump_price_rise)) return;
-      // The surge is measured over the rise itself (from the bucket of the last trade at or below the
-      // reference, or of the window's low if later), against the baseline scaled to that span: a
-      // 3-minute pump is not diluted by 7 quiet minutes. The current bucket counts as a whole one.
-      const spanBuckets = bucketsSince(s, Math.max(s.lastAtRefMs, s.extremes.minAtMs));
-      // Activity is volume OR the number of buyer-initiated trades: a pump's crowd of small buys
-      // multiplies the buy trades far more than the quantity (and a liquid symbol's ordinary flow is
-      // half sells), so a surge of either counts.
-      const { volume, buy, trades } = spanVolumes(s, spanBuckets);
-      const spanBaseline = (s.baseline * spanBuckets) / windowBuckets;
-      const spanBaselineBuyTrades = (s.baselineBuyTrades * spanBuckets) / windowBuckets;
-      const byVolume = volume >= t.pump_volume_multiplier * spanBaseline;
-      const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
-      if (!byVolume && !byTrades) return;
-      const buyShare = volume > 0 ? buy / volume : 0;
-      const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
-      openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
-      s.recentBuyers = new Map();
-      s.olderBuyers = new Map();
+    if (trade.buyer && side === 'buy') s.recentBuyers.set(trade.buyer, (s.recentBuyers.get(trade.buyer) ?? 0) + trade.qty);
+    if (s.recentIds.length < MAX_IDS * 2) s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
+    if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
+    const low = s.extremes.min;
+    const ref = Math.max(s.refMedian, low);
+    if (trade.price <= ref) s.lastAtRefMs = trade.tsMs;
+    if (trade.price < ref * (1 + t.pump_price_rise)) return;
+    // The surge is measured over the rise itself (from the bucket of the last trade at or below the
+    // reference, or of the window's low if later), against the baseline scaled to that span: a
+    // 3-minute pump is not diluted by 7 quiet minutes. The current bucket counts as a whole one.
+    const spanBuckets = bucketsSince(s, Math.max(s.lastAtRefMs, s.extremes.minAtMs));
+    // Activity is volume OR the number of buyer-initiated trades: a pump's crowd of small buys
+    // multiplies the buy trades far more than the quantity (and a liquid symbol's ordinary flow is
+    // half sells), so a surge of either counts.
+    const { volume, buy, trades } = spanVolumes(s, spanBuckets);
+    const spanBaseline = (s.baseline * spanBuckets) / windowBuckets;
+    const spanBaselineBuyTrades = (s.baselineBuyTrades * spanBuckets) / windowBuckets;
+    const byVolume = volume >= t.pump_volume_multiplier * spanBaseline;
+    const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
+    if (!byVolume && !byTrades) return;
+    const buyShare = volume > 0 ? buy / volume : 0;
+    const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
+    openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
+    s.recentBuyers = new Map();
+    s.olderBuyers = new Map();
+  }
+
+  return {
+    onTrade(trade: Trade, ctx: DetectorContext): void {
+      schedule(trade.symbol, onTrade(trade, ctx));
     },
     onTime(ctx: DetectorContext): void {
-      for (const [symbol, s] of states) {
+      // Only the symbols due now (not a walk over all of them), handled in the order the walk over
+      // the states map had (creation order), so alerts come out in the same order.
+      dueList.due.length = 0;
+      dueList.keys.length = 0;
+      st.queue.popBefore(ctx.now, dueList);
+      const due: [string, SymbolState][] = [];
+      for (let i = 0; i < dueList.keys.length; i++) {
+        const symbol = dueList.keys[i]!;
+        const s = st.states.get(symbol);
+        if (!s || s.due !== dueList.due[i]) continue; // stale: re-queued since, or forgotten
+        s.due = NaN; // taken: a duplicate entry with the same deadline matches nothing now
+        due.push([symbol, s]);
+      }
+      if (due.length > 1) due.sort((a, b) => a[1].seq - b[1].seq);
+      for (const [symbol, s] of due) {
         closeIfDone(symbol, s, ctx.now, ctx);
         // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
-        if (!s.episode && ctx.now - s.lastTsMs > t.pump_baseline_ms) states.delete(symbol);
+        if (!s.episode && ctx.now - s.lastTsMs > t.pump_baseline_ms) st.states.delete(symbol);
+        else {
+          s.due = dueOf(s);
+          st.queue.push(s.due, symbol);
+        }
       }
     },
-    snapshot: () => ({ states }),
+    snapshot: () => st,
     restore(state: unknown): void {
-      states = (state as { states: Map<string, SymbolState> }).states;
+      st = state as typeof st;
     },
   };
-}
-
-function median(a: Float64Array): number {
-  const n = a.length;
-  if (n === 0) return NaN;
-  const c = Float64Array.from(a).sort();
-  return n % 2 === 1 ? c[(n - 1) / 2]! : (c[n / 2 - 1]! + c[n / 2]!) / 2;
 }
 
 function mergeTallies(a: Map<string, number>, b: Map<string, number>): Map<string, number> {

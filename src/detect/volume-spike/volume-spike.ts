@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
 
 /**
@@ -51,6 +52,8 @@ interface SymbolState {
   readonly buyers: string[];
   readonly sellers: string[];
   lastTsMs: number;
+  /** When the symbol is next checked for idleness (its entry in the deadline queue). */
+  due: number;
   episode: Episode | null;
 }
 
@@ -75,8 +78,11 @@ function createVolumeSpike(config: Config): Detector {
   const lengths = [...new Set([bucketMs, t.volume_short_window_ms])].sort((a, b) => a - b);
   const longestMs = lengths[lengths.length - 1]!;
   const gapMs = Math.max(1, t.volume_episode_gap_buckets) * bucketMs;
-  /** All mutable state (the checkpoint): per-symbol windows, baselines and open episodes. */
-  let states = new Map<string, SymbolState>();
+  /** All mutable state (the checkpoint): per-symbol windows, baselines and open episodes; symbols by idle deadline. */
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue() };
+  /** Symbols idle this long are forgotten: memory stays bounded by the active symbols. */
+  const horizon = Math.max(longestMs * t.volume_baseline_buckets, 24 * 3600_000);
+  const dueList = { due: [] as number[], keys: [] as string[] };
   /**
    * volume_robust_z holds for the long window; a shorter one is judged (bucketMs / w) times as often,
    * so its bar is raised until its expected false alarms per day equal the long window's.
@@ -108,6 +114,7 @@ function createVolumeSpike(config: Config): Detector {
       buyers: [],
       sellers: [],
       lastTsMs: tsMs,
+      due: Infinity,
       episode: null,
     };
   }
@@ -136,7 +143,9 @@ function createVolumeSpike(config: Config): Detector {
   /** Drops queued trades older than the longest window (the scales' heads move with them). */
   function compact(s: SymbolState): void {
     const drop = s.scales[s.scales.length - 1]!.head;
-    if (drop < 1024 || drop * 2 < s.ts.length) return;
+    // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
+    // about twice its window's trades, not 1024+ expired ones (ids and accounts included).
+    if (drop < 32 || drop * 2 < s.ts.length) return;
     s.ts.splice(0, drop);
     s.qty.splice(0, drop);
     s.ids.splice(0, drop);
@@ -147,12 +156,17 @@ function createVolumeSpike(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      let s = states.get(trade.symbol);
+      let s = st.states.get(trade.symbol);
       if (!s) {
         s = newState(trade.tsMs);
-        states.set(trade.symbol, s);
+        st.states.set(trade.symbol, s);
       }
       s.lastTsMs = trade.tsMs;
+      // Queued again only when the idle deadline comes earlier (a new symbol, a late trade).
+      if (trade.tsMs + horizon < s.due) {
+        s.due = trade.tsMs + horizon;
+        st.queue.push(s.due, trade.symbol);
+      }
       s.ts.push(trade.tsMs);
       s.qty.push(trade.qty);
       s.ids.push(trade.tradeId);
@@ -253,15 +267,25 @@ function createVolumeSpike(config: Config): Detector {
       });
     },
     onTime(ctx: DetectorContext): void {
-      // Forget symbols idle for a long time: memory stays bounded by the active symbols.
-      const horizon = Math.max(longestMs * t.volume_baseline_buckets, 24 * 3600_000);
-      for (const [symbol, s] of states) {
-        if (ctx.now - s.lastTsMs > horizon) states.delete(symbol);
+      // Forget symbols idle for a long time; only those whose deadline passed are looked at (no walk
+      // over all symbols per tick). A popped symbol that traded since is queued at its new deadline.
+      dueList.due.length = 0;
+      dueList.keys.length = 0;
+      st.queue.popBefore(ctx.now, dueList);
+      for (let i = 0; i < dueList.keys.length; i++) {
+        const symbol = dueList.keys[i]!;
+        const s = st.states.get(symbol);
+        if (!s || s.due !== dueList.due[i]) continue; // stale entry
+        if (ctx.now - s.lastTsMs > horizon) st.states.delete(symbol);
+        else {
+          s.due = s.lastTsMs + horizon;
+          st.queue.push(s.due, symbol);
+        }
       }
     },
-    snapshot: () => ({ states }),
+    snapshot: () => st,
     restore(state: unknown): void {
-      states = (state as { states: Map<string, SymbolState> }).states;
+      st = state as typeof st;
     },
   };
 }

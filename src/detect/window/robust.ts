@@ -3,25 +3,42 @@ import { stateClass } from '../../engine/snapshot.js';
 /**
  * A fixed-size ring of recent values with robust statistics (median, MAD): baselines that a few
  * outliers cannot drag, so thin and liquid symbols are each judged on their own terms.
+ *
+ * Beside the ring (arrival order, for eviction and the means) the values are kept sorted, updated
+ * by one binary search and one short shift per push: the statistics are read from the sorted copy
+ * instead of re-sorting or re-selecting the whole ring at every bucket roll, which was a quarter of
+ * volume_spike + price_anomaly + pump_and_dump time on sparse symbols (one roll per trade). The
+ * results are the same doubles as a full sort gives: the same order statistics, summed in the
+ * same (ascending) order. Values must not be NaN (it has no place in a sorted order).
  */
 export class RobustRing {
   private readonly values: Float64Array;
   private next = 0;
   private filled = 0;
-  private readonly scratch: Float64Array;
-  /** Deviations for `madSigma`, reused: no allocation per recomputation. */
-  private readonly dev: Float64Array;
+  /** values[0, filled) in ascending order. */
+  private readonly sorted: Float64Array;
+  /** |values| in ascending order; built on the first absolute-value query (not every ring needs it). */
+  private sortedAbs: Float64Array | null = null;
 
   constructor(readonly capacity: number) {
     this.values = new Float64Array(capacity);
-    this.scratch = new Float64Array(capacity);
-    this.dev = new Float64Array(capacity);
+    this.sorted = new Float64Array(capacity);
   }
 
   push(v: number): void {
+    const n = this.filled;
+    if (n === this.capacity) {
+      // Full: the oldest value leaves as v comes in, one shift of the values between them.
+      const old = this.values[this.next]!;
+      replaceSorted(this.sorted, n, old, v);
+      if (this.sortedAbs) replaceSorted(this.sortedAbs, n, Math.abs(old), Math.abs(v));
+    } else {
+      insertSorted(this.sorted, n, v);
+      if (this.sortedAbs) insertSorted(this.sortedAbs, n, Math.abs(v));
+      this.filled++;
+    }
     this.values[this.next] = v;
     this.next = (this.next + 1) % this.capacity;
-    if (this.filled < this.capacity) this.filled++;
   }
 
   get size(): number {
@@ -51,9 +68,7 @@ export class RobustRing {
   trimmedMeanAbs(trim: number): number {
     const n = this.filled;
     if (n === 0) return NaN;
-    const a = this.scratch.subarray(0, n);
-    for (let i = 0; i < n; i++) a[i] = Math.abs(this.values[i]!);
-    a.sort();
+    const a = this.absSorted();
     const keep = Math.max(1, Math.ceil(n * (1 - trim)));
     let s = 0;
     for (let i = 0; i < keep; i++) s += a[i]!;
@@ -62,71 +77,95 @@ export class RobustRing {
 
   /** Median of the values held (NaN when empty). */
   median(): number {
-    return medianOf(this.values, this.filled, this.scratch);
+    const n = this.filled;
+    if (n === 0) return NaN;
+    const a = this.sorted;
+    const hi = n >> 1;
+    return n % 2 === 1 ? a[hi]! : (a[hi - 1]! + a[hi]!) / 2;
   }
 
   /** The q-quantile of the absolute values held (NaN when empty). */
   quantileAbs(q: number): number {
     const n = this.filled;
     if (n === 0) return NaN;
-    const a = this.scratch.subarray(0, n);
-    for (let i = 0; i < n; i++) a[i] = Math.abs(this.values[i]!);
-    a.sort();
+    const a = this.absSorted();
     const pos = Math.min(1, Math.max(0, q)) * (n - 1);
     const i = Math.floor(pos);
     return i + 1 < n ? a[i]! + (pos - i) * (a[i + 1]! - a[i]!) : a[i]!;
   }
 
-  /** Median absolute deviation around the median, scaled by 1.4826 to estimate a normal sigma. */
+  /**
+   * Median absolute deviation around the median, scaled by 1.4826 to estimate a normal sigma.
+   * The deviations of sorted values grow outwards from the median on both sides, so merging the
+   * two sides walks them in ascending order: the middle one is reached in n/2 steps, no sort.
+   */
   madSigma(): number {
+    const n = this.filled;
     const m = this.median();
     if (Number.isNaN(m)) return NaN;
-    const dev = this.dev;
-    for (let i = 0; i < this.filled; i++) dev[i] = Math.abs(this.values[i]! - m);
-    return 1.4826 * medianOf(dev, this.filled, this.scratch);
-  }
-}
-
-/**
- * Median by selection (expected O(n)) instead of a full sort: the same value, since the median is
- * an order statistic; a full sort per bucket roll was a third of volume_spike + price_anomaly time.
- */
-function medianOf(src: Float64Array, n: number, scratch: Float64Array): number {
-  if (n === 0) return NaN;
-  const a = scratch.subarray(0, n);
-  a.set(src.subarray(0, n));
-  const hi = n >> 1;
-  select(a, hi);
-  if (n % 2 === 1) return a[hi]!;
-  // Even n: the lower middle is the largest value left of the upper middle after selection.
-  let lower = a[0]!;
-  for (let i = 1; i < hi; i++) if (a[i]! > lower) lower = a[i]!;
-  return (lower + a[hi]!) / 2;
-}
-
-/** Rearranges `a` so a[k] holds the k-th smallest value, smaller-or-equal ones before it (Hoare/Floyd–Rivest-style quickselect). */
-function select(a: Float64Array, k: number): void {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i]!;
-        a[i] = a[j]!;
-        a[j] = tmp;
-        i++;
-        j--;
+    const a = this.sorted;
+    let r = lowerBound(a, n, m);
+    let l = r - 1;
+    const hi = n >> 1;
+    let lower = 0;
+    let d = 0;
+    for (let k = 0; k <= hi; k++) {
+      lower = d;
+      const dl = l >= 0 ? Math.abs(a[l]! - m) : Infinity;
+      const dr = r < n ? Math.abs(a[r]! - m) : Infinity;
+      if (dl < dr) {
+        d = dl;
+        l--;
+      } else {
+        d = dr;
+        r++;
       }
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
+    // d is the hi-th smallest deviation; `lower` the one before it (the lower middle for even n).
+    return 1.4826 * (n % 2 === 1 ? d : (lower + d) / 2);
   }
+
+  private absSorted(): Float64Array {
+    if (!this.sortedAbs) {
+      const abs = new Float64Array(this.capacity);
+      for (let i = 0; i < this.filled; i++) abs[i] = Math.abs(this.values[i]!);
+      abs.subarray(0, this.filled).sort();
+      this.sortedAbs = abs;
+    }
+    return this.sortedAbs;
+  }
+}
+
+/** The order of Float64Array.prototype.sort: numeric, with −0 before +0 (so removal finds the very value pushed). */
+function before(x: number, y: number): boolean {
+  return x < y || (x === y && x === 0 && 1 / x < 1 / y);
+}
+
+/** First index in a[0, n) whose value is not before v. */
+function lowerBound(a: Float64Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(a[mid]!, v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts v into the ascending a[0, n) (a has room for n + 1). */
+function insertSorted(a: Float64Array, n: number, v: number): void {
+  let i = n;
+  for (; i > 0 && before(v, a[i - 1]!); i--) a[i] = a[i - 1]!;
+  a[i] = v;
+}
+
+/** Replaces one occurrence of `old` by v in the ascending a[0, n), keeping it ascending. */
+function replaceSorted(a: Float64Array, n: number, old: number, v: number): void {
+  let i = lowerBound(a, n, old);
+  if (before(v, old)) for (; i > 0 && before(v, a[i - 1]!); i--) a[i] = a[i - 1]!;
+  else for (; i < n - 1 && before(a[i + 1]!, v); i++) a[i] = a[i + 1]!;
+  a[i] = v;
 }
 
 /** Held in detector state, so checkpoints must know the class. */

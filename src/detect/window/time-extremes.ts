@@ -1,5 +1,8 @@
 import { stateClass } from '../../engine/snapshot.js';
 
+/** Dead entries tolerated before compacting (a splice costs a call; tiny ones are not worth it). */
+const COMPACT_MIN = 16;
+
 /**
  * Minimum and maximum of a value over a sliding event-time window, amortised O(1) per update
  * (monotonic deques). Used for "how far has the price moved within the last N minutes".
@@ -36,13 +39,14 @@ export class TimeExtremes {
     const cutoff = nowMs - this.windowMs;
     while (this.minHead < this.minTs.length - 1 && this.minTs[this.minHead]! < cutoff) this.minHead++;
     while (this.maxHead < this.maxTs.length - 1 && this.maxTs[this.maxHead]! < cutoff) this.maxHead++;
-    // Compact now and then so the arrays do not grow with the stream.
-    if (this.minHead > 1024 && this.minHead * 2 > this.minTs.length) {
+    // Compact once the dead prefix is half the arrays (amortised O(1) per push): the arrays stay
+    // about twice the window's live entries, not 1024+ stale ones per series (memory per symbol).
+    if (this.minHead >= COMPACT_MIN && this.minHead * 2 > this.minTs.length) {
       this.minTs.splice(0, this.minHead);
       this.minV.splice(0, this.minHead);
       this.minHead = 0;
     }
-    if (this.maxHead > 1024 && this.maxHead * 2 > this.maxTs.length) {
+    if (this.maxHead >= COMPACT_MIN && this.maxHead * 2 > this.maxTs.length) {
       this.maxTs.splice(0, this.maxHead);
       this.maxV.splice(0, this.maxHead);
       this.maxHead = 0;
