@@ -17,7 +17,7 @@ import { simulate, simulatorSessions } from '../ingest/simulator/simulator.js';
 import { natsTestUrl, portOpen, postgresAvailable, postgresTestUrl } from '../testing/services.js';
 import { decodeEvents, encodeEvents, partitionOf } from './codec.js';
 import { publish } from './publisher.js';
-import { openBus } from './nats.js';
+import { destroyStream, openBus } from './nats.js';
 import { checkpointSeq } from './worker.js';
 import { subjectFor } from './codec.js';
 
@@ -118,6 +118,8 @@ test(
       const extra = [...got].filter((id) => !want.has(id));
       assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
     } finally {
+      const bus = await openBus(natsUrl, stream).catch(() => null);
+      if (bus) await destroyStream(bus).finally(() => bus.close());
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
     }
@@ -192,6 +194,7 @@ test(
       const extra = [...got].filter((id) => !expected.alerts.has(id));
       assert.deepEqual({ missing, extra: extra.length }, { missing: [], extra: 0 });
     } finally {
+      await destroyStream(bus);
       await bus.close();
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();

@@ -112,3 +112,10 @@ export async function replayConsumer(bus: Bus, partition: number, fromSeq: numbe
   });
   return info.name;
 }
+
+/** Deletes the stream with its KV buckets and checkpoint store (benchmarks, tests, decommissioning). */
+export async function destroyStream(bus: Bus): Promise<void> {
+  for (const name of [bus.stream, `KV_${bus.stream}_meta`, `KV_${bus.stream}_leases`, `OBJ_${bus.stream}_state`]) {
+    await bus.jsm.streams.delete(name).catch(() => undefined);
+  }
+}
