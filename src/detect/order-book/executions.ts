@@ -1,5 +1,6 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
+import { DeadlineQueue } from './deadline-queue.js';
 
 /**
  * One execution of an account on one side at one instant. Venue data often reports the same
@@ -29,9 +30,21 @@ export function execPrice(x: Execution): number {
   return x.tradeQty >= x.fillQty ? x.tradeNotional / x.tradeQty : x.fillNotional / x.fillQty;
 }
 
-/** Recent executions of each (symbol, account), kept for `horizonMs` of event time. */
+/** One (symbol, account)'s executions, oldest first, and the time it is queued for expiry under. */
+interface Recent {
+  readonly key: string;
+  readonly list: Execution[];
+  /** Its oldest execution's time when queued (Infinity while not queued). */
+  dueBase: number;
+}
+
+/**
+ * Recent executions of each (symbol, account), kept for `horizonMs` of event time. Expiry pops the
+ * keys whose oldest execution is past the horizon from a deadline queue (not every key every tick).
+ */
 export class ExecutionLog {
-  private readonly byKey = new Map<string, Execution[]>();
+  private readonly byKey = new Map<string, Recent>();
+  private readonly expiry = new DeadlineQueue<Recent>();
 
   constructor(private readonly horizonMs: number) {}
 
@@ -58,18 +71,31 @@ export class ExecutionLog {
 
   /** The account's executions in the symbol within the horizon, oldest first. */
   recent(symbol: string, account: string): readonly Execution[] {
-    return this.byKey.get(key(symbol, account)) ?? [];
+    return this.byKey.get(key(symbol, account))?.list ?? NONE;
   }
 
   /** Forgets executions older than the horizon. */
   expire(nowMs: EpochMs): void {
     const cutoff = nowMs - this.horizonMs;
-    for (const [k, list] of this.byKey) {
+    for (const { time, item: r } of this.expiry.takeDue((t) => t < cutoff)) {
+      if (time !== r.dueBase || this.byKey.get(r.key) !== r) continue; // superseded entry
+      r.dueBase = Infinity;
+      const list = r.list;
       let i = 0;
       while (i < list.length && list[i]!.tsMs < cutoff) i++;
-      if (i === list.length) this.byKey.delete(k);
-      else if (i > 0) list.splice(0, i);
+      if (i === list.length) {
+        this.byKey.delete(r.key);
+        continue;
+      }
+      if (i > 0) list.splice(0, i);
+      this.schedule(r);
     }
+  }
+
+  /** Queues `r` under its oldest execution's time (which only moves later, but for out-of-order events). */
+  private schedule(r: Recent): void {
+    r.dueBase = r.list[0]!.tsMs;
+    this.expiry.push(r.dueBase, r);
   }
 
   private add(
@@ -83,11 +109,12 @@ export class ExecutionLog {
     id: string,
   ): { exec: Execution; isNew: boolean } {
     const k = key(symbol, account);
-    let list = this.byKey.get(k);
-    if (!list) {
-      list = [];
-      this.byKey.set(k, list);
+    let r = this.byKey.get(k);
+    if (!r) {
+      r = { key: k, list: [], dueBase: Infinity };
+      this.byKey.set(k, r);
     }
+    const list = r.list;
     // Executions of the same instant sit at the end of the list (events arrive in time order).
     for (let i = list.length - 1; i >= 0 && list[i]!.tsMs === tsMs; i--) {
       const x = list[i]!;
@@ -116,11 +143,14 @@ export class ExecutionLog {
     list.push(exec);
     // A very active account within the horizon: keep the list bounded.
     if (list.length > 4096) list.splice(0, list.length - 4096);
+    if (list[0]!.tsMs < r.dueBase) this.schedule(r);
     return { exec, isNew: true };
   }
 }
 
 stateClass(ExecutionLog, 'order-book.ExecutionLog');
+
+const NONE: readonly Execution[] = [];
 
 function key(symbol: string, account: string): string {
   return `${symbol}\u0000${account}`;

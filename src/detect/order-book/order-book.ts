@@ -1,5 +1,6 @@
 import type { EpochMs, OrderEvent, Side } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { SizeSamples } from './size-samples.js';
 
 /**
@@ -9,7 +10,8 @@ import { SizeSamples } from './size-samples.js';
  *
  * Every lookup is by order id or by (symbol, account); nothing scans the whole book per event except
  * `depthNear`, which scans price levels (not orders) and is only called for orders that are already
- * many times the median size.
+ * many times the median size. Expiry pops symbols from a deadline queue: only symbols with an
+ * order (or, when empty, an idle spell) past the horizon are visited, not every symbol every tick.
  */
 export interface LiveOrder {
   readonly orderId: string;
@@ -42,6 +44,11 @@ const SIZE_SAMPLES = 256;
 const MEDIAN_EVERY = 16;
 
 class SymbolBook {
+  /**
+   * The time this book is queued for expiry under: its oldest order's placement, or its last
+   * activity when empty (never later than that; Infinity while not queued).
+   */
+  dueBase = Infinity;
   /** Insertion order = placement order, so expiry walks from the front and stops at the first young order. */
   readonly orders = new Map<string, LiveOrder>();
   readonly byAccount = new Map<string, Set<LiveOrder>>();
@@ -52,6 +59,8 @@ class SymbolBook {
   lastActivityMs = 0;
   private sinceMedian = MEDIAN_EVERY;
   private cachedMedian = NaN;
+
+  constructor(readonly symbol: string) {}
 
   levels(side: Side): Map<number, number> {
     return side === 'buy' ? this.bidLevels : this.askLevels;
@@ -75,6 +84,7 @@ class SymbolBook {
 /** Live orders and order-size/depth statistics of every symbol, fed by order events. */
 export class OrderBook {
   private readonly books = new Map<string, SymbolBook>();
+  private readonly expiry = new DeadlineQueue<SymbolBook>();
 
   /** @param horizonMs orders resting longer than this are forgotten (lost cancels must not leak memory). */
   constructor(private readonly horizonMs: number) {}
@@ -83,10 +93,13 @@ export class OrderBook {
   apply(e: OrderEvent): BookUpdate {
     let book = this.books.get(e.symbol);
     if (!book) {
-      book = new SymbolBook();
+      book = new SymbolBook(e.symbol);
       this.books.set(e.symbol, book);
     }
     book.lastActivityMs = e.tsMs;
+    // Orders are appended in event order, so an event moves the book's expiry time earlier only when
+    // it starts the book or arrives out of time order (within the reorder window).
+    if (e.tsMs < book.dueBase) this.schedule(book, e.tsMs);
     const existing = book.orders.get(e.orderId);
     switch (e.action) {
       case 'new': {
@@ -207,15 +220,30 @@ export class OrderBook {
   /** Forgets orders placed before `nowMs − horizon` and symbols left empty. */
   expire(nowMs: EpochMs): void {
     const cutoff = nowMs - this.horizonMs;
-    for (const [symbol, book] of this.books) {
+    // Due: an order placed before the cutoff, or an empty book idle longer than the horizon (both
+    // tests as below, so a book is visited exactly when there is something to do).
+    const due = this.expiry.takeDue((t) => t < cutoff || nowMs - t > this.horizonMs);
+    for (const { time, item: book } of due) {
+      if (time !== book.dueBase || this.books.get(book.symbol) !== book) continue; // superseded entry
+      book.dueBase = Infinity;
       for (const order of book.orders.values()) {
         if (order.placedMs >= cutoff) break;
         addLevel(book.levels(order.side), order.price, -order.remaining);
         this.remove(book, order, false);
       }
       // Keep the size statistics of a quiet symbol only as long as its orders would live.
-      if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) this.books.delete(symbol);
+      if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) {
+        this.books.delete(book.symbol);
+        continue;
+      }
+      const oldest = book.orders.values().next();
+      this.schedule(book, oldest.done ? book.lastActivityMs : oldest.value.placedMs);
     }
+  }
+
+  private schedule(book: SymbolBook, base: EpochMs): void {
+    book.dueBase = base;
+    this.expiry.push(base, book);
   }
 
   private remove(book: SymbolBook, order: LiveOrder, fixLevels = true): void {
