@@ -104,6 +104,8 @@ interface State {
 }
 
 const MAX_CYCLES = 50;
+/** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
+const scratchPrices = new Set<number>();
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
@@ -131,25 +133,29 @@ function createLayering(config: Config): Detector {
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
   function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
     const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
-    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
-    const pool: Layer[] = [];
-    for (const o of s.book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
+    // Measured first without building anything: most executions have no layers behind them.
+    const live = s.book.liveOrdersOf(symbol, account);
     const recent = s.recentCancels.get(`${symbol}\u0000${account}`);
-    if (recent)
-      for (const r of recent)
-        if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
     let layerQty = 0;
     let restingOpp = 0;
-    const prices = new Set<number>();
-    for (const l of pool) {
-      const size = l.cancelledMs === null ? l.order.remaining : l.order.cancelledQty;
-      if (l.order.side === layerSide) {
-        layerQty += size;
-        prices.add(l.price);
-      } else restingOpp += size;
+    const prices = scratchPrices;
+    prices.clear();
+    for (const o of live) {
+      if (o.side === layerSide) {
+        layerQty += o.remaining;
+        prices.add(o.price);
+      } else restingOpp += o.remaining;
     }
+    if (recent)
+      for (const r of recent) {
+        if (x.tsMs - r.cancelMs > EXEC_GRACE_MS) continue;
+        if (r.order.side === layerSide) {
+          layerQty += r.order.cancelledQty;
+          prices.add(r.order.price);
+        } else restingOpp += r.order.cancelledQty;
+      }
     // What the account showed on the execution side just before this execution: a resting order that
     // was just filled counts at its size before the fill (a market maker's bid hit by a sweep still
     // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
@@ -159,14 +165,21 @@ function createLayering(config: Config): Detector {
     const median = s.book.medianNewSize(symbol);
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
+    // The layer-side orders, live then just cancelled, at their prices now.
+    const pool: Layer[] = [];
+    for (const o of live) if (o.side === layerSide) pool.push({ order: o, price: o.price, cancelledMs: null });
+    if (recent)
+      for (const r of recent)
+        if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS && r.order.side === layerSide)
+          pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
+    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(x);
       // Later executions only postpone the deadline (checked when it comes), except out of time order.
       if (x.tsMs < existing.lastExecMs) s.awaitingCancel.push(x.tsMs, existing);
       existing.lastExecMs = x.tsMs;
-      for (const l of pool)
-        if (l.order.side === layerSide && !existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
+      for (const l of pool) if (!existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
     if (existing) {
@@ -178,7 +191,6 @@ function createLayering(config: Config): Detector {
     const layers = new Map<string, Layer>();
     let firstCancelMs: number | null = null;
     for (const l of pool) {
-      if (l.order.side !== layerSide) continue;
       layers.set(l.order.orderId, l);
       if (l.cancelledMs !== null && (firstCancelMs === null || l.cancelledMs < firstCancelMs)) firstCancelMs = l.cancelledMs;
     }
@@ -449,10 +461,12 @@ function createLayering(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const x of s.execs.fromTrade(trade)) {
-        // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
-        onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, 0, ctx);
-      }
+      // Both sides are recorded before either is judged (as one trade). The book has not seen this
+      // execution's fill yet: a passive order still rests at its size before the fill.
+      const buy = s.execs.fromTradeSide(trade, 'buy');
+      const sell = s.execs.fromTradeSide(trade, 'sell');
+      if (buy) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
+      if (sell) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed } = s.book.apply(e);

@@ -51,7 +51,8 @@ class SymbolBook {
   dueBase = Infinity;
   /** Insertion order = placement order, so expiry walks from the front and stops at the first young order. */
   readonly orders = new Map<string, LiveOrder>();
-  readonly byAccount = new Map<string, Set<LiveOrder>>();
+  /** Each account's live orders in placement order (an array: accounts rest few orders per symbol). */
+  readonly byAccount = new Map<string, LiveOrder[]>();
   readonly bidLevels = new Map<number, number>();
   readonly askLevels = new Map<number, number>();
   readonly sizes = new SizeSamples(SIZE_SAMPLES);
@@ -120,12 +121,12 @@ export class OrderBook {
           lastMs: e.tsMs,
         };
         book.orders.set(e.orderId, order);
-        let mine = book.byAccount.get(e.account);
-        if (!mine) {
-          mine = new Set();
-          book.byAccount.set(e.account, mine);
+        // Orders without an account are never attributed (and on anonymous feeds would make one huge list).
+        if (order.account !== '') {
+          const mine = book.byAccount.get(e.account);
+          if (mine) mine.push(order);
+          else book.byAccount.set(e.account, [order]);
         }
-        mine.add(order);
         addLevel(book.levels(order.side), order.price, order.remaining);
         return { order, removed: false };
       }
@@ -200,8 +201,8 @@ export class OrderBook {
     return depth;
   }
 
-  /** The account's live orders in the symbol (few per account: scanning them is cheap). */
-  liveOrdersOf(symbol: string, account: string): ReadonlySet<LiveOrder> {
+  /** The account's live orders in the symbol, oldest first (few per account: scanning them is cheap); none for ''. */
+  liveOrdersOf(symbol: string, account: string): readonly LiveOrder[] {
     return this.books.get(symbol)?.byAccount.get(account) ?? EMPTY;
   }
 
@@ -251,8 +252,9 @@ export class OrderBook {
     book.orders.delete(order.orderId);
     const mine = book.byAccount.get(order.account);
     if (mine) {
-      mine.delete(order);
-      if (mine.size === 0) book.byAccount.delete(order.account);
+      const i = mine.indexOf(order);
+      if (i >= 0) mine.splice(i, 1);
+      if (mine.length === 0) book.byAccount.delete(order.account);
     }
   }
 }
@@ -260,7 +262,7 @@ export class OrderBook {
 stateClass(SymbolBook, 'order-book.SymbolBook');
 stateClass(OrderBook, 'order-book.OrderBook');
 
-const EMPTY: ReadonlySet<LiveOrder> = new Set();
+const EMPTY: readonly LiveOrder[] = [];
 
 function addLevel(map: Map<number, number>, price: number, delta: number): void {
   const q = (map.get(price) ?? 0) + delta;

@@ -275,7 +275,11 @@ function createSpoofing(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const x of s.execs.fromTrade(trade)) onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
+      // Both sides are recorded before either is matched (as one trade).
+      const buy = s.execs.fromTradeSide(trade, 'buy');
+      const sell = s.execs.fromTradeSide(trade, 'sell');
+      if (buy) onExecution(trade.symbol, trade.buyer, buy, ctx);
+      if (sell) onExecution(trade.symbol, trade.seller, sell, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed } = s.book.apply(e);
