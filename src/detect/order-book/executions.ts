@@ -123,12 +123,8 @@ export class ExecutionLog {
       accounts = new Map();
       this.bySymbol.set(symbol, accounts);
     }
-    let r = accounts.get(account);
-    if (!r) {
-      r = { symbol, account, list: [], dueBase: Infinity };
-      accounts.set(account, r);
-    }
-    const list = r.list;
+    const r = accounts.get(account);
+    const list = r?.list ?? NONE;
     // Executions of the same instant sit at the end of the list (events arrive in time order).
     for (let i = list.length - 1; i >= 0 && list[i]!.tsMs === tsMs; i--) {
       const x = list[i]!;
@@ -154,10 +150,17 @@ export class ExecutionLog {
       tradeIds: source === 'trade' ? [id] : [],
       orderIds: source === 'fill' ? [id] : [],
     };
-    list.push(exec);
+    if (!r) {
+      // Most (symbol, account) pairs see one execution within the horizon: a list of exactly one.
+      const fresh: Recent = { symbol, account, list: [exec], dueBase: Infinity };
+      accounts.set(account, fresh);
+      this.schedule(fresh);
+      return exec;
+    }
+    r.list.push(exec);
     // A very active account within the horizon: keep the list bounded.
-    if (list.length > 4096) list.splice(0, list.length - 4096);
-    if (list[0]!.tsMs < r.dueBase) this.schedule(r);
+    if (r.list.length > 4096) r.list.splice(0, r.list.length - 4096);
+    if (r.list[0]!.tsMs < r.dueBase) this.schedule(r);
     return exec;
   }
 }

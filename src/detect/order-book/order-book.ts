@@ -36,6 +36,9 @@ export interface BookUpdate {
   readonly removed: boolean;
 }
 
+/** The update of an event that touched no known order (shared: nothing to allocate). */
+const NOTHING: BookUpdate = { order: undefined, removed: false };
+
 /** Below this a remaining size counts as zero (float sums of partial fills). */
 const EPS = 1e-9;
 /** Recent `new` order sizes kept per symbol for the median. */
@@ -106,7 +109,7 @@ export class OrderBook {
       case 'new': {
         if (existing) this.remove(book, existing); // a re-used id replaces the old order
         book.addSize(e.qty);
-        if (e.qty <= EPS) return { order: undefined, removed: false };
+        if (e.qty <= EPS) return NOTHING;
         const order: LiveOrder = {
           orderId: e.orderId,
           symbol: e.symbol,
@@ -131,7 +134,7 @@ export class OrderBook {
         return { order, removed: false };
       }
       case 'modify': {
-        if (!existing) return { order: undefined, removed: false };
+        if (!existing) return NOTHING;
         addLevel(book.levels(existing.side), existing.price, -existing.remaining);
         existing.price = e.price;
         existing.remaining = e.qty;
@@ -146,7 +149,7 @@ export class OrderBook {
       }
       case 'cancel':
       case 'fill': {
-        if (!existing) return { order: undefined, removed: false };
+        if (!existing) return NOTHING;
         // A cancel smaller than the remaining size is a partial cancel: the order keeps resting.
         const qty = Math.min(e.qty, existing.remaining);
         if (e.action === 'fill') existing.filledQty += qty;
