@@ -3,6 +3,8 @@ import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { DeadlineQueue } from '../order-book/deadline-queue.js';
+import { Episodes, type Episode } from '../order-book/episodes.js';
 import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
 import { fmt, iso } from '../format.js';
 
@@ -33,6 +35,8 @@ interface Layer {
 
 /** An execution with layers resting on the other side, waiting to see whether the layers get pulled. */
 interface Candidate {
+  /** Creation order: due candidates are judged in it, as a walk over the map in insertion order would. */
+  readonly seq: number;
   readonly symbol: string;
   readonly account: string;
   readonly layerSide: Side;
@@ -62,18 +66,10 @@ interface Cycle {
   readonly pulled: readonly { readonly qty: number; readonly cancelledMs: number }[];
 }
 
-interface Episode {
-  readonly symbol: string;
-  readonly account: string;
-  cycles: Cycle[];
-  count: number;
-  alerted: boolean;
-  startMs: number;
-  lastMs: number;
-}
-
 /** A pulled cycle waiting layering_requote_ms to see whether its depth is re-placed. */
 interface Settling {
+  /** Creation order (settled in it). */
+  readonly seq: number;
   readonly c: Candidate;
   readonly cycle: Cycle;
 }
@@ -83,20 +79,33 @@ interface State {
   readonly execs: ExecutionLog;
   /** Pending candidates by symbol|account|layer side: at most one per side. */
   readonly candidates: Map<string, Candidate>;
-  /** By symbol|account. */
-  readonly episodes: Map<string, Episode>;
+  /** Candidates waiting for their layers to be pulled, by last execution time (due after layering_cancel_ms). */
+  readonly awaitingCancel: DeadlineQueue<Candidate>;
+  /** Candidates whose layers are being pulled, by first cancel time (due after layering_cancel_span_ms). */
+  readonly beingPulled: DeadlineQueue<Candidate>;
+  readonly episodes: Episodes<Cycle>;
   /**
    * Cycles whose layers were pulled, waiting layering_requote_ms to see whether the account puts
    * the same depth back on the same side (a quote refresh), by symbol|account|layer side.
    */
   readonly settling: Map<string, Settling>;
+  /** `settling` by the cycle's end (due after layering_requote_ms). */
+  readonly settlingExpiry: DeadlineQueue<Settling>;
   /** Times of the account's recent `new` orders per symbol|account|side (kept for the requote test). */
   readonly recentNews: Map<string, number[]>;
+  /** Keys of `recentNews` by their latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
+  readonly recentNewsExpiry: DeadlineQueue<string>;
   /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
   readonly recentCancels: Map<string, { order: LiveOrder; cancelMs: number }[]>;
+  /** Keys of `recentCancels` by their latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
+  readonly recentCancelsExpiry: DeadlineQueue<string>;
+  /** Next creation number of a candidate or settling cycle. */
+  seq: number;
 }
 
 const MAX_CYCLES = 50;
+/** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
+const scratchPrices = new Set<number>();
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
@@ -109,34 +118,44 @@ function createLayering(config: Config): Detector {
     book: new OrderBook(t.order_book_horizon_ms),
     execs: new ExecutionLog(1_000),
     candidates: new Map(),
-    episodes: new Map(),
+    awaitingCancel: new DeadlineQueue(),
+    beingPulled: new DeadlineQueue(),
+    episodes: new Episodes(t.layering_window_ms),
     settling: new Map(),
+    settlingExpiry: new DeadlineQueue(),
     recentNews: new Map(),
+    recentNewsExpiry: new DeadlineQueue(),
     recentCancels: new Map(),
+    recentCancelsExpiry: new DeadlineQueue(),
+    seq: 0,
   };
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
   function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
     const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
-    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
-    const pool: Layer[] = [];
-    for (const o of s.book.liveOrdersOf(symbol, account)) pool.push({ order: o, price: o.price, cancelledMs: null });
+    // Measured first without building anything: most executions have no layers behind them.
+    const live = s.book.liveOrdersOf(symbol, account);
     const recent = s.recentCancels.get(`${symbol}\u0000${account}`);
-    if (recent)
-      for (const r of recent)
-        if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS) pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
     let layerQty = 0;
     let restingOpp = 0;
-    const prices = new Set<number>();
-    for (const l of pool) {
-      const size = l.cancelledMs === null ? l.order.remaining : l.order.cancelledQty;
-      if (l.order.side === layerSide) {
-        layerQty += size;
-        prices.add(l.price);
-      } else restingOpp += size;
+    const prices = scratchPrices;
+    prices.clear();
+    for (const o of live) {
+      if (o.side === layerSide) {
+        layerQty += o.remaining;
+        prices.add(o.price);
+      } else restingOpp += o.remaining;
     }
+    if (recent)
+      for (const r of recent) {
+        if (x.tsMs - r.cancelMs > EXEC_GRACE_MS) continue;
+        if (r.order.side === layerSide) {
+          layerQty += r.order.cancelledQty;
+          prices.add(r.order.price);
+        } else restingOpp += r.order.cancelledQty;
+      }
     // What the account showed on the execution side just before this execution: a resting order that
     // was just filled counts at its size before the fill (a market maker's bid hit by a sweep still
     // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
@@ -146,12 +165,21 @@ function createLayering(config: Config): Detector {
     const median = s.book.medianNewSize(symbol);
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
+    // The layer-side orders, live then just cancelled, at their prices now.
+    const pool: Layer[] = [];
+    for (const o of live) if (o.side === layerSide) pool.push({ order: o, price: o.price, cancelledMs: null });
+    if (recent)
+      for (const r of recent)
+        if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS && r.order.side === layerSide)
+          pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
+    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(x);
+      // Later executions only postpone the deadline (checked when it comes), except out of time order.
+      if (x.tsMs < existing.lastExecMs) s.awaitingCancel.push(x.tsMs, existing);
       existing.lastExecMs = x.tsMs;
-      for (const l of pool)
-        if (l.order.side === layerSide && !existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
+      for (const l of pool) if (!existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
     if (existing) {
@@ -163,11 +191,11 @@ function createLayering(config: Config): Detector {
     const layers = new Map<string, Layer>();
     let firstCancelMs: number | null = null;
     for (const l of pool) {
-      if (l.order.side !== layerSide) continue;
       layers.set(l.order.orderId, l);
       if (l.cancelledMs !== null && (firstCancelMs === null || l.cancelledMs < firstCancelMs)) firstCancelMs = l.cancelledMs;
     }
     const c: Candidate = {
+      seq: s.seq++,
       symbol,
       account,
       layerSide,
@@ -181,7 +209,11 @@ function createLayering(config: Config): Detector {
     if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
       const cycle = judge(c);
       if (cycle) settle(c, cycle, ctx);
-    } else s.candidates.set(key, c);
+    } else {
+      s.candidates.set(key, c);
+      if (c.firstCancelMs === null) s.awaitingCancel.push(c.lastExecMs, c);
+      else s.beingPulled.push(c.firstCancelMs, c);
+    }
   }
 
   /** Judges a candidate whose layers were pulled (or whose cancel span is over); returns the cycle if it is one. */
@@ -223,13 +255,7 @@ function createLayering(config: Config): Detector {
   }
 
   function record(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
-    const key = `${c.symbol}\u0000${c.account}`;
-    let ep = s.episodes.get(key);
-    if (ep && cycle.startMs - ep.lastMs > t.layering_window_ms) ep = undefined;
-    if (!ep) {
-      ep = { symbol: c.symbol, account: c.account, cycles: [], count: 0, alerted: false, startMs: cycle.startMs, lastMs: cycle.endMs };
-      s.episodes.set(key, ep);
-    }
+    const ep = s.episodes.forCycle(c.symbol, c.account, cycle.startMs, cycle.endMs);
     ep.cycles.push(cycle);
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, cycle.endMs);
@@ -243,7 +269,7 @@ function createLayering(config: Config): Detector {
     ctx.emit(finding(ep, ctx.now));
   }
 
-  function finding(ep: Episode, tsMs: number): Finding {
+  function finding(ep: Episode<Cycle>, tsMs: number): Finding {
     const cycles = ep.cycles;
     const seen = new Set<Execution>();
     let oppQty = 0;
@@ -357,7 +383,10 @@ function createLayering(config: Config): Detector {
     if (!layer) return;
     if (cancelled) {
       layer.cancelledMs = tsMs;
-      if (c.firstCancelMs === null) c.firstCancelMs = tsMs;
+      if (c.firstCancelMs === null) {
+        c.firstCancelMs = tsMs;
+        s.beingPulled.push(tsMs, c);
+      }
     }
     // All layers gone: judge now rather than waiting for the span to run out.
     for (const l of c.layers.values()) if (s.book.get(order.symbol, l.order.orderId) === l.order) return;
@@ -378,7 +407,9 @@ function createLayering(config: Config): Detector {
       s.settling.delete(key);
       finishSettling(prev, ctx);
     }
-    s.settling.set(key, { c, cycle });
+    const w: Settling = { seq: s.seq++, c, cycle };
+    s.settling.set(key, w);
+    s.settlingExpiry.push(cycle.endMs, w);
   }
 
   /**
@@ -399,20 +430,43 @@ function createLayering(config: Config): Detector {
   }
 
   function flushSettling(nowMs: number, ctx: DetectorContext): void {
-    for (const [k, w] of s.settling) {
-      if (nowMs - w.cycle.endMs > t.layering_requote_ms) {
-        s.settling.delete(k);
-        finishSettling(w, ctx);
+    const due = s.settlingExpiry.takeDue((endMs) => nowMs - endMs > t.layering_requote_ms).map((d) => d.item);
+    for (const w of due.sort(bySeq)) {
+      const k = `${w.c.symbol}\u0000${w.c.account}\u0000${w.c.layerSide}`;
+      if (s.settling.get(k) !== w) continue; // already settled when a newer cycle on its side came
+      s.settling.delete(k);
+      finishSettling(w, ctx);
+    }
+  }
+
+  /** Judges (or drops) the candidates whose wait is over, in creation order. */
+  function closeCandidates(nowMs: number, ctx: DetectorContext): void {
+    const due = new Set<Candidate>();
+    for (const { item: c } of s.awaitingCancel.takeDue((lastExecMs) => nowMs - lastExecMs > t.layering_cancel_ms)) {
+      if (c.firstCancelMs !== null) continue; // now being pulled: its entry is in `beingPulled`
+      if (nowMs - c.lastExecMs > t.layering_cancel_ms) due.add(c);
+      else s.awaitingCancel.push(c.lastExecMs, c); // a later execution moved its deadline
+    }
+    for (const { item: c } of s.beingPulled.takeDue((firstCancelMs) => nowMs - firstCancelMs > t.layering_cancel_span_ms)) due.add(c);
+    for (const c of [...due].sort(bySeq)) {
+      const k = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
+      if (s.candidates.get(k) !== c) continue; // judged already (all its layers went)
+      s.candidates.delete(k);
+      if (c.firstCancelMs !== null) {
+        const cycle = judge(c);
+        if (cycle) settle(c, cycle, ctx);
       }
     }
   }
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const x of s.execs.fromTrade(trade)) {
-        // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
-        onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, 0, ctx);
-      }
+      // Both sides are recorded before either is judged (as one trade). The book has not seen this
+      // execution's fill yet: a passive order still rests at its size before the fill.
+      const buy = s.execs.fromTradeSide(trade, 'buy');
+      const sell = s.execs.fromTradeSide(trade, 'sell');
+      if (buy) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
+      if (sell) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed } = s.book.apply(e);
@@ -423,8 +477,13 @@ function createLayering(config: Config): Detector {
         if (list) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
           while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
+          // Out of time order, the latest entry moves earlier: queue it again at that time.
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.recentNewsExpiry.push(e.tsMs, k);
           list.push(e.tsMs);
-        } else s.recentNews.set(k, [e.tsMs]);
+        } else {
+          s.recentNews.set(k, [e.tsMs]);
+          s.recentNewsExpiry.push(e.tsMs, k);
+        }
       }
       if (e.action === 'fill') {
         const x = s.execs.fromFill(e);
@@ -433,10 +492,15 @@ function createLayering(config: Config): Detector {
       }
       if (order && removed && e.action !== 'fill') {
         const k = `${e.symbol}\u0000${e.account}`;
-        const list = s.recentCancels.get(k) ?? [];
+        let list = s.recentCancels.get(k);
+        if (!list) {
+          list = [];
+          s.recentCancels.set(k, list);
+          s.recentCancelsExpiry.push(e.tsMs, k);
+        }
         while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
+        if (list.length > 0 && e.tsMs < list[list.length - 1]!.cancelMs) s.recentCancelsExpiry.push(e.tsMs, k);
         list.push({ order, cancelMs: e.tsMs });
-        s.recentCancels.set(k, list);
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
         onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
@@ -445,25 +509,22 @@ function createLayering(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       s.book.expire(ctx.now);
       s.execs.expire(ctx.now);
-      for (const [k, c] of s.candidates) {
-        if (c.firstCancelMs !== null) {
-          if (ctx.now - c.firstCancelMs > t.layering_cancel_span_ms) {
-            s.candidates.delete(k);
-            const cycle = judge(c);
-            if (cycle) settle(c, cycle, ctx);
-          }
-        } else if (ctx.now - c.lastExecMs > t.layering_cancel_ms) s.candidates.delete(k);
-      }
+      closeCandidates(ctx.now, ctx);
       flushSettling(ctx.now, ctx);
-      for (const [k, list] of s.recentNews) {
-        if (ctx.now - list[list.length - 1]! > NEWS_KEEP_MS) s.recentNews.delete(k);
+      // Lists are queued under their latest time when queued; one that has grown since is re-queued.
+      for (const { item: k } of s.recentNewsExpiry.takeDue((ts) => ctx.now - ts > NEWS_KEEP_MS)) {
+        const latest = s.recentNews.get(k)?.at(-1);
+        if (latest === undefined) continue;
+        if (ctx.now - latest > NEWS_KEEP_MS) s.recentNews.delete(k);
+        else s.recentNewsExpiry.push(latest, k);
       }
-      for (const [k, list] of s.recentCancels) {
-        if (ctx.now - list[list.length - 1]!.cancelMs > EXEC_GRACE_MS) s.recentCancels.delete(k);
+      for (const { item: k } of s.recentCancelsExpiry.takeDue((ts) => ctx.now - ts > EXEC_GRACE_MS)) {
+        const latest = s.recentCancels.get(k)?.at(-1)?.cancelMs;
+        if (latest === undefined) continue;
+        if (ctx.now - latest > EXEC_GRACE_MS) s.recentCancels.delete(k);
+        else s.recentCancelsExpiry.push(latest, k);
       }
-      for (const [k, ep] of s.episodes) {
-        if (ctx.now - ep.lastMs > t.layering_window_ms) s.episodes.delete(k);
-      }
+      s.episodes.expire(ctx.now);
     },
     snapshot(): unknown {
       return s;
@@ -476,6 +537,10 @@ function createLayering(config: Config): Detector {
       flushSettling(Infinity, ctx);
     },
   };
+}
+
+function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {
+  return a.seq - b.seq;
 }
 
 function r2(x: number): number {

@@ -1,5 +1,6 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
+import { DeadlineQueue } from './deadline-queue.js';
 
 /**
  * One execution of an account on one side at one instant. Venue data often reports the same
@@ -29,49 +30,84 @@ export function execPrice(x: Execution): number {
   return x.tradeQty >= x.fillQty ? x.tradeNotional / x.tradeQty : x.fillNotional / x.fillQty;
 }
 
-/** Recent executions of each (symbol, account), kept for `horizonMs` of event time. */
+/** One (symbol, account)'s executions, oldest first, and the time it is queued for expiry under. */
+interface Recent {
+  readonly symbol: string;
+  readonly account: string;
+  readonly list: Execution[];
+  /** Its oldest execution's time when queued (Infinity while not queued). */
+  dueBase: number;
+}
+
+/**
+ * Recent executions of each (symbol, account), kept for `horizonMs` of event time. Keyed symbol →
+ * account (ingestion interns both, so no key string is built per execution). Expiry pops the keys
+ * whose oldest execution is past the horizon from a deadline queue (not every key every tick).
+ */
 export class ExecutionLog {
-  private readonly byKey = new Map<string, Execution[]>();
+  private readonly bySymbol = new Map<string, Map<string, Recent>>();
+  private readonly expiry = new DeadlineQueue<Recent>();
 
   constructor(private readonly horizonMs: number) {}
 
   /** Records the executions a trade implies for its buyer and seller; returns those that are new (not merged). */
   fromTrade(t: Trade): Execution[] {
     const out: Execution[] = [];
-    if (t.buyer !== '') {
-      const r = this.add(t.symbol, t.buyer, t.tsMs, 'buy', t.qty, t.price, 'trade', t.tradeId);
-      if (r.isNew) out.push(r.exec);
-    }
-    if (t.seller !== '') {
-      const r = this.add(t.symbol, t.seller, t.tsMs, 'sell', t.qty, t.price, 'trade', t.tradeId);
-      if (r.isNew) out.push(r.exec);
-    }
+    const buy = this.fromTradeSide(t, 'buy');
+    const sell = this.fromTradeSide(t, 'sell');
+    if (buy) out.push(buy);
+    if (sell) out.push(sell);
     return out;
+  }
+
+  /**
+   * Records the execution a trade implies for its buyer (`buy`) or seller (`sell`); undefined when
+   * that side has no account or the execution merged into one already recorded.
+   */
+  fromTradeSide(t: Trade, side: Side): Execution | undefined {
+    const account = side === 'buy' ? t.buyer : t.seller;
+    if (account === '') return undefined;
+    return this.add(t.symbol, account, t.tsMs, side, t.qty, t.price, 'trade', t.tradeId);
   }
 
   /** Records the execution a fill event implies; undefined when it merged into one already recorded. */
   fromFill(e: OrderEvent): Execution | undefined {
     if (e.account === '' || e.action !== 'fill') return undefined;
-    const r = this.add(e.symbol, e.account, e.tsMs, e.side, e.qty, e.price, 'fill', e.orderId);
-    return r.isNew ? r.exec : undefined;
+    return this.add(e.symbol, e.account, e.tsMs, e.side, e.qty, e.price, 'fill', e.orderId);
   }
 
   /** The account's executions in the symbol within the horizon, oldest first. */
   recent(symbol: string, account: string): readonly Execution[] {
-    return this.byKey.get(key(symbol, account)) ?? [];
+    return this.bySymbol.get(symbol)?.get(account)?.list ?? NONE;
   }
 
   /** Forgets executions older than the horizon. */
   expire(nowMs: EpochMs): void {
     const cutoff = nowMs - this.horizonMs;
-    for (const [k, list] of this.byKey) {
+    for (const { time, item: r } of this.expiry.takeDue((t) => t < cutoff)) {
+      const accounts = this.bySymbol.get(r.symbol);
+      if (time !== r.dueBase || accounts?.get(r.account) !== r) continue; // superseded entry
+      r.dueBase = Infinity;
+      const list = r.list;
       let i = 0;
       while (i < list.length && list[i]!.tsMs < cutoff) i++;
-      if (i === list.length) this.byKey.delete(k);
-      else if (i > 0) list.splice(0, i);
+      if (i === list.length) {
+        accounts.delete(r.account);
+        if (accounts.size === 0) this.bySymbol.delete(r.symbol);
+        continue;
+      }
+      if (i > 0) list.splice(0, i);
+      this.schedule(r);
     }
   }
 
+  /** Queues `r` under its oldest execution's time (which only moves later, but for out-of-order events). */
+  private schedule(r: Recent): void {
+    r.dueBase = r.list[0]!.tsMs;
+    this.expiry.push(r.dueBase, r);
+  }
+
+  /** Adds to the account's execution of the same instant and side, or records a new one (returned). */
   private add(
     symbol: string,
     account: string,
@@ -81,13 +117,14 @@ export class ExecutionLog {
     price: number,
     source: 'trade' | 'fill',
     id: string,
-  ): { exec: Execution; isNew: boolean } {
-    const k = key(symbol, account);
-    let list = this.byKey.get(k);
-    if (!list) {
-      list = [];
-      this.byKey.set(k, list);
+  ): Execution | undefined {
+    let accounts = this.bySymbol.get(symbol);
+    if (!accounts) {
+      accounts = new Map();
+      this.bySymbol.set(symbol, accounts);
     }
+    const r = accounts.get(account);
+    const list = r?.list ?? NONE;
     // Executions of the same instant sit at the end of the list (events arrive in time order).
     for (let i = list.length - 1; i >= 0 && list[i]!.tsMs === tsMs; i--) {
       const x = list[i]!;
@@ -101,7 +138,7 @@ export class ExecutionLog {
         x.fillNotional += qty * price;
         if (!x.orderIds.includes(id)) x.orderIds.push(id);
       }
-      return { exec: x, isNew: false };
+      return undefined;
     }
     const exec: Execution = {
       tsMs,
@@ -113,15 +150,20 @@ export class ExecutionLog {
       tradeIds: source === 'trade' ? [id] : [],
       orderIds: source === 'fill' ? [id] : [],
     };
-    list.push(exec);
+    if (!r) {
+      // Most (symbol, account) pairs see one execution within the horizon: a list of exactly one.
+      const fresh: Recent = { symbol, account, list: [exec], dueBase: Infinity };
+      accounts.set(account, fresh);
+      this.schedule(fresh);
+      return exec;
+    }
+    r.list.push(exec);
     // A very active account within the horizon: keep the list bounded.
-    if (list.length > 4096) list.splice(0, list.length - 4096);
-    return { exec, isNew: true };
+    if (r.list.length > 4096) r.list.splice(0, r.list.length - 4096);
+    if (r.list[0]!.tsMs < r.dueBase) this.schedule(r);
+    return exec;
   }
 }
-
 stateClass(ExecutionLog, 'order-book.ExecutionLog');
 
-function key(symbol: string, account: string): string {
-  return `${symbol}\u0000${account}`;
-}
+const NONE: readonly Execution[] = [];

@@ -34,7 +34,7 @@ test('new, partial fill, partial cancel and final cancel keep remaining, filled 
   assert.equal(u.order!.cancelledQty, 70);
   assert.equal(u.order!.peakQty, 100);
   assert.equal(b.get('XYZ', 'o1'), undefined);
-  assert.equal(b.liveOrdersOf('XYZ', 'A').size, 0);
+  assert.equal(b.liveOrdersOf('XYZ', 'A').length, 0);
 });
 
 test('unknown order ids are tolerated', () => {

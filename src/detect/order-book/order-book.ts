@@ -1,5 +1,6 @@
 import type { EpochMs, OrderEvent, Side } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { SizeSamples } from './size-samples.js';
 
 /**
@@ -9,7 +10,8 @@ import { SizeSamples } from './size-samples.js';
  *
  * Every lookup is by order id or by (symbol, account); nothing scans the whole book per event except
  * `depthNear`, which scans price levels (not orders) and is only called for orders that are already
- * many times the median size.
+ * many times the median size. Expiry pops symbols from a deadline queue: only symbols with an
+ * order (or, when empty, an idle spell) past the horizon are visited, not every symbol every tick.
  */
 export interface LiveOrder {
   readonly orderId: string;
@@ -34,6 +36,9 @@ export interface BookUpdate {
   readonly removed: boolean;
 }
 
+/** The update of an event that touched no known order (shared: nothing to allocate). */
+const NOTHING: BookUpdate = { order: undefined, removed: false };
+
 /** Below this a remaining size counts as zero (float sums of partial fills). */
 const EPS = 1e-9;
 /** Recent `new` order sizes kept per symbol for the median. */
@@ -42,9 +47,15 @@ const SIZE_SAMPLES = 256;
 const MEDIAN_EVERY = 16;
 
 class SymbolBook {
+  /**
+   * The time this book is queued for expiry under: its oldest order's placement, or its last
+   * activity when empty (never later than that; Infinity while not queued).
+   */
+  dueBase = Infinity;
   /** Insertion order = placement order, so expiry walks from the front and stops at the first young order. */
   readonly orders = new Map<string, LiveOrder>();
-  readonly byAccount = new Map<string, Set<LiveOrder>>();
+  /** Each account's live orders in placement order (an array: accounts rest few orders per symbol). */
+  readonly byAccount = new Map<string, LiveOrder[]>();
   readonly bidLevels = new Map<number, number>();
   readonly askLevels = new Map<number, number>();
   readonly sizes = new SizeSamples(SIZE_SAMPLES);
@@ -52,6 +63,8 @@ class SymbolBook {
   lastActivityMs = 0;
   private sinceMedian = MEDIAN_EVERY;
   private cachedMedian = NaN;
+
+  constructor(readonly symbol: string) {}
 
   levels(side: Side): Map<number, number> {
     return side === 'buy' ? this.bidLevels : this.askLevels;
@@ -75,6 +88,7 @@ class SymbolBook {
 /** Live orders and order-size/depth statistics of every symbol, fed by order events. */
 export class OrderBook {
   private readonly books = new Map<string, SymbolBook>();
+  private readonly expiry = new DeadlineQueue<SymbolBook>();
 
   /** @param horizonMs orders resting longer than this are forgotten (lost cancels must not leak memory). */
   constructor(private readonly horizonMs: number) {}
@@ -83,16 +97,19 @@ export class OrderBook {
   apply(e: OrderEvent): BookUpdate {
     let book = this.books.get(e.symbol);
     if (!book) {
-      book = new SymbolBook();
+      book = new SymbolBook(e.symbol);
       this.books.set(e.symbol, book);
     }
     book.lastActivityMs = e.tsMs;
+    // Orders are appended in event order, so an event moves the book's expiry time earlier only when
+    // it starts the book or arrives out of time order (within the reorder window).
+    if (e.tsMs < book.dueBase) this.schedule(book, e.tsMs);
     const existing = book.orders.get(e.orderId);
     switch (e.action) {
       case 'new': {
         if (existing) this.remove(book, existing); // a re-used id replaces the old order
         book.addSize(e.qty);
-        if (e.qty <= EPS) return { order: undefined, removed: false };
+        if (e.qty <= EPS) return NOTHING;
         const order: LiveOrder = {
           orderId: e.orderId,
           symbol: e.symbol,
@@ -107,17 +124,17 @@ export class OrderBook {
           lastMs: e.tsMs,
         };
         book.orders.set(e.orderId, order);
-        let mine = book.byAccount.get(e.account);
-        if (!mine) {
-          mine = new Set();
-          book.byAccount.set(e.account, mine);
+        // Orders without an account are never attributed (and on anonymous feeds would make one huge list).
+        if (order.account !== '') {
+          const mine = book.byAccount.get(e.account);
+          if (mine) mine.push(order);
+          else book.byAccount.set(e.account, [order]);
         }
-        mine.add(order);
         addLevel(book.levels(order.side), order.price, order.remaining);
         return { order, removed: false };
       }
       case 'modify': {
-        if (!existing) return { order: undefined, removed: false };
+        if (!existing) return NOTHING;
         addLevel(book.levels(existing.side), existing.price, -existing.remaining);
         existing.price = e.price;
         existing.remaining = e.qty;
@@ -132,7 +149,7 @@ export class OrderBook {
       }
       case 'cancel':
       case 'fill': {
-        if (!existing) return { order: undefined, removed: false };
+        if (!existing) return NOTHING;
         // A cancel smaller than the remaining size is a partial cancel: the order keeps resting.
         const qty = Math.min(e.qty, existing.remaining);
         if (e.action === 'fill') existing.filledQty += qty;
@@ -187,8 +204,8 @@ export class OrderBook {
     return depth;
   }
 
-  /** The account's live orders in the symbol (few per account: scanning them is cheap). */
-  liveOrdersOf(symbol: string, account: string): ReadonlySet<LiveOrder> {
+  /** The account's live orders in the symbol, oldest first (few per account: scanning them is cheap); none for ''. */
+  liveOrdersOf(symbol: string, account: string): readonly LiveOrder[] {
     return this.books.get(symbol)?.byAccount.get(account) ?? EMPTY;
   }
 
@@ -207,15 +224,30 @@ export class OrderBook {
   /** Forgets orders placed before `nowMs − horizon` and symbols left empty. */
   expire(nowMs: EpochMs): void {
     const cutoff = nowMs - this.horizonMs;
-    for (const [symbol, book] of this.books) {
+    // Due: an order placed before the cutoff, or an empty book idle longer than the horizon (both
+    // tests as below, so a book is visited exactly when there is something to do).
+    const due = this.expiry.takeDue((t) => t < cutoff || nowMs - t > this.horizonMs);
+    for (const { time, item: book } of due) {
+      if (time !== book.dueBase || this.books.get(book.symbol) !== book) continue; // superseded entry
+      book.dueBase = Infinity;
       for (const order of book.orders.values()) {
         if (order.placedMs >= cutoff) break;
         addLevel(book.levels(order.side), order.price, -order.remaining);
         this.remove(book, order, false);
       }
       // Keep the size statistics of a quiet symbol only as long as its orders would live.
-      if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) this.books.delete(symbol);
+      if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) {
+        this.books.delete(book.symbol);
+        continue;
+      }
+      const oldest = book.orders.values().next();
+      this.schedule(book, oldest.done ? book.lastActivityMs : oldest.value.placedMs);
     }
+  }
+
+  private schedule(book: SymbolBook, base: EpochMs): void {
+    book.dueBase = base;
+    this.expiry.push(base, book);
   }
 
   private remove(book: SymbolBook, order: LiveOrder, fixLevels = true): void {
@@ -223,8 +255,9 @@ export class OrderBook {
     book.orders.delete(order.orderId);
     const mine = book.byAccount.get(order.account);
     if (mine) {
-      mine.delete(order);
-      if (mine.size === 0) book.byAccount.delete(order.account);
+      const i = mine.indexOf(order);
+      if (i >= 0) mine.splice(i, 1);
+      if (mine.length === 0) book.byAccount.delete(order.account);
     }
   }
 }
@@ -232,7 +265,7 @@ export class OrderBook {
 stateClass(SymbolBook, 'order-book.SymbolBook');
 stateClass(OrderBook, 'order-book.OrderBook');
 
-const EMPTY: ReadonlySet<LiveOrder> = new Set();
+const EMPTY: readonly LiveOrder[] = [];
 
 function addLevel(map: Map<number, number>, price: number, delta: number): void {
   const q = (map.get(price) ?? 0) + delta;

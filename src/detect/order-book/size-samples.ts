@@ -1,26 +1,23 @@
 import { stateClass } from '../../engine/snapshot.js';
 
 /**
- * The last `capacity` order sizes of one symbol and their median. A light RobustRing: the buffer
- * starts small and doubles up to `capacity` (most of 100k symbols see few orders, and a full
- * 256-slot ring with two scratch arrays per symbol was ~6 KB each), and the selection scratch is
- * shared by all instances. While growing, values sit exactly where a full-size ring would put them,
- * so the median is computed over the same array in the same order (identical results).
+ * The last `capacity` order sizes of one symbol and their median. A light RobustRing: the values
+ * are a plain array that grows to `capacity` (most of 100k symbols see few orders; a full 256-slot
+ * ring with two scratch typed arrays per symbol was ~6 KB each, and a typed array's fixed overhead
+ * dwarfs a few values), and the selection scratch is shared by all instances. While growing, values
+ * sit exactly where a full-size ring would put them, so the median is computed over the same values
+ * in the same order (identical results).
  */
 export class SizeSamples {
-  private values = new Float64Array(8);
+  private readonly values: number[] = [];
   private next = 0;
   private filled = 0;
 
   constructor(readonly capacity: number) {}
 
   push(v: number): void {
-    if (this.filled === this.values.length && this.filled < this.capacity) {
-      const grown = new Float64Array(Math.min(this.capacity, this.values.length * 2));
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.next] = v;
+    if (this.filled < this.capacity) this.values.push(v);
+    else this.values[this.next] = v;
     this.next = (this.next + 1) % this.capacity;
     if (this.filled < this.capacity) this.filled++;
   }
@@ -35,7 +32,7 @@ export class SizeSamples {
     if (n === 0) return NaN;
     if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
     const a = scratch.subarray(0, n);
-    a.set(this.values.subarray(0, n));
+    for (let i = 0; i < n; i++) a[i] = this.values[i]!;
     const hi = n >> 1;
     select(a, hi);
     if (n % 2 === 1) return a[hi]!;

@@ -3,6 +3,8 @@ import type { Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { DeadlineQueue } from '../order-book/deadline-queue.js';
+import { Episodes, type Episode } from '../order-book/episodes.js';
 import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
 import { fmt, iso } from '../format.js';
 
@@ -42,17 +44,6 @@ interface Cycle {
   readonly execs: readonly Execution[];
 }
 
-interface Episode {
-  readonly symbol: string;
-  readonly account: string;
-  cycles: Cycle[];
-  /** Cycles counted in this episode (the list keeps only the latest MAX_CYCLES for evidence). */
-  count: number;
-  alerted: boolean;
-  startMs: number;
-  lastMs: number;
-}
-
 /** A cancelled spoof-like order waiting EXEC_GRACE_MS for its opposite-side execution. */
 interface Unmatched {
   readonly order: LiveOrder;
@@ -66,10 +57,13 @@ interface State {
   readonly execs: ExecutionLog;
   /** Live orders judged large when placed (or enlarged). */
   readonly large: Map<LiveOrder, LargeInfo>;
-  /** By symbol|account. */
-  readonly episodes: Map<string, Episode>;
+  /** Orders entered in `large`, by placement time: dropped once past spoofing_cancel_ms. */
+  readonly largeExpiry: DeadlineQueue<LiveOrder>;
+  readonly episodes: Episodes<Cycle>;
   /** Spoof-like orders cancelled without an opposite execution yet, by symbol|account (kept EXEC_GRACE_MS). */
   readonly unmatched: Map<string, Unmatched[]>;
+  /** symbol|account keys of `unmatched`, by each entry's cancel time. */
+  readonly unmatchedExpiry: DeadlineQueue<string>;
 }
 
 const MAX_CYCLES = 50;
@@ -83,8 +77,10 @@ function createSpoofing(config: Config): Detector {
     book: new OrderBook(t.order_book_horizon_ms),
     execs: new ExecutionLog(t.spoofing_cancel_ms + 1_000),
     large: new Map(),
-    episodes: new Map(),
+    largeExpiry: new DeadlineQueue(),
+    episodes: new Episodes(t.spoofing_window_ms),
     unmatched: new Map(),
+    unmatchedExpiry: new DeadlineQueue(),
   };
 
   /** Marks the order large (or not) from its current size against the symbol's statistics. */
@@ -97,6 +93,7 @@ function createSpoofing(config: Config): Detector {
     const depth = s.book.depthNear(order.symbol, order.side, t.spoofing_depth_levels, order);
     if (order.remaining < t.spoofing_depth_ratio * depth) return;
     s.large.set(order, { qty: order.remaining, median, depth });
+    s.largeExpiry.push(order.placedMs, order);
   }
 
   function onCancelled(order: LiveOrder, info: LargeInfo, tsMs: number, ctx: DetectorContext): void {
@@ -120,6 +117,7 @@ function createSpoofing(config: Config): Detector {
       s.unmatched.set(key, list);
     }
     list.push({ order, info, cancelMs: tsMs, fillRatio });
+    s.unmatchedExpiry.push(tsMs, key);
   }
 
   /** A new execution of the account: does it complete a spoof order cancelled a moment ago? */
@@ -157,13 +155,7 @@ function createSpoofing(config: Config): Detector {
       fillRatio,
       execs: opposite,
     };
-    const key = `${order.symbol}\u0000${order.account}`;
-    let ep = s.episodes.get(key);
-    if (ep && cycle.placedMs - ep.lastMs > t.spoofing_window_ms) ep = undefined;
-    if (!ep) {
-      ep = { symbol: order.symbol, account: order.account, cycles: [], count: 0, alerted: false, startMs: cycle.placedMs, lastMs: tsMs };
-      s.episodes.set(key, ep);
-    }
+    const ep = s.episodes.forCycle(order.symbol, order.account, cycle.placedMs, tsMs);
     ep.cycles.push(cycle);
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, tsMs);
@@ -179,7 +171,7 @@ function createSpoofing(config: Config): Detector {
     ctx.emit(finding(ep, ctx.now));
   }
 
-  function finding(ep: Episode, tsMs: number) {
+  function finding(ep: Episode<Cycle>, tsMs: number) {
     const cycles = ep.cycles;
     const sideOf = (s: Side) => (s === 'buy' ? 'buy' : 'sell');
     const maxRatio = Math.max(...cycles.map((c) => c.sizeRatio));
@@ -283,7 +275,11 @@ function createSpoofing(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const x of s.execs.fromTrade(trade)) onExecution(trade.symbol, x.side === 'buy' ? trade.buyer : trade.seller, x, ctx);
+      // Both sides are recorded before either is matched (as one trade).
+      const buy = s.execs.fromTradeSide(trade, 'buy');
+      const sell = s.execs.fromTradeSide(trade, 'sell');
+      if (buy) onExecution(trade.symbol, trade.buyer, buy, ctx);
+      if (sell) onExecution(trade.symbol, trade.seller, sell, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed } = s.book.apply(e);
@@ -314,17 +310,17 @@ function createSpoofing(config: Config): Detector {
       s.book.expire(ctx.now);
       s.execs.expire(ctx.now);
       // A large order resting past the cancel limit can no longer make a cycle.
-      for (const order of s.large.keys()) {
-        if (ctx.now - order.placedMs > t.spoofing_cancel_ms) s.large.delete(order);
+      for (const { item: order } of s.largeExpiry.takeDue((placedMs) => ctx.now - placedMs > t.spoofing_cancel_ms)) {
+        s.large.delete(order);
       }
-      for (const [k, list] of s.unmatched) {
+      for (const { item: k } of s.unmatchedExpiry.takeDue((cancelMs) => ctx.now - cancelMs > EXEC_GRACE_MS)) {
+        const list = s.unmatched.get(k);
+        if (!list) continue;
         const kept = list.filter((p) => ctx.now - p.cancelMs <= EXEC_GRACE_MS);
         if (kept.length === 0) s.unmatched.delete(k);
         else s.unmatched.set(k, kept);
       }
-      for (const [k, ep] of s.episodes) {
-        if (ctx.now - ep.lastMs > t.spoofing_window_ms) s.episodes.delete(k);
-      }
+      s.episodes.expire(ctx.now);
     },
     snapshot(): unknown {
       return s;
