@@ -63,9 +63,11 @@ interface Series {
   readonly account: string;
   /** lastTsMs when the series was (re)queued for expiry. */
   queuedTs: number;
-  readonly ts: number[];
-  readonly buy: number[];
-  readonly sell: number[];
+  /**
+   * The last instants, oldest first, as [time, bought, sold] triples in one flat array (STRIDE):
+   * one small array per series instead of three, as most series never get a second instant.
+   */
+  readonly points: number[];
   episode: {
     key: string;
     startMs: number;
@@ -127,6 +129,11 @@ interface State {
 stateClass(AccountExecutions);
 
 const MAX_IDS = 500;
+/** Layout of Series.points: time, quantity bought, quantity sold. */
+const STRIDE = 3;
+const TS = 0;
+const BUY = 1;
+const SELL = 2;
 /** Symbol state (last price, session cache) idle this long without an open window or period is dropped. */
 const SYMBOL_IDLE_MS = 7 * 86_400_000;
 const MIN_MEAN_GAP_MS = 100;
@@ -403,9 +410,7 @@ function createUnusualTiming(config: Config): Detector {
         symbol: leg.symbol,
         account: leg.account,
         queuedTs: leg.tsMs,
-        ts: [leg.tsMs],
-        buy: [leg.side === 'buy' ? leg.qty : 0],
-        sell: [leg.side === 'sell' ? leg.qty : 0],
+        points: [leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0],
         episode: null,
         lastTsMs: leg.tsMs,
       };
@@ -413,36 +418,35 @@ function createUnusualTiming(config: Config): Detector {
       st.due.push(r);
     } else if (!extend(r, leg)) return;
     const N = t.timing_regularity_min_trades;
-    if (r.ts.length > N) {
-      r.ts.shift();
-      r.buy.shift();
-      r.sell.shift();
+    if (r.points.length > N * STRIDE) {
+      // Drop the oldest instant, in place (a plain loop: copyWithin takes V8's slow generic path).
+      const p = r.points;
+      for (let i = STRIDE; i < p.length; i++) p[i - STRIDE] = p[i]!;
+      p.length -= STRIDE;
     }
     if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
-    if (r.ts.length < N) return;
+    if (r.points.length < N * STRIDE) return;
     judgeSeries(r, leg, ctx);
   }
 
   /** Adds a leg to an existing series; false when it changes nothing more (merged into the last instant, or late). */
   function extend(r: Series, leg: Leg): boolean {
-    const n = r.ts.length;
-    if (n > 0 && leg.tsMs === r.ts[n - 1]) {
+    const p = r.points;
+    const last = p.length - STRIDE; // the last instant (p is never empty)
+    if (leg.tsMs === p[last + TS]) {
       // Same instant: one order's fills, or both legs of a self-trade; merge.
-      if (leg.side === 'buy') r.buy[n - 1]! += leg.qty;
-      else r.sell[n - 1]! += leg.qty;
+      if (leg.side === 'buy') p[last + BUY]! += leg.qty;
+      else p[last + SELL]! += leg.qty;
       if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
       return false;
     }
-    if (n > 0 && (leg.tsMs < r.ts[n - 1]! || leg.tsMs - r.ts[n - 1]! > t.timing_regularity_max_gap_ms)) {
-      if (leg.tsMs < r.ts[n - 1]!) return false; // late by the reorder window: ignore for timing
-      r.ts.length = 0;
-      r.buy.length = 0;
-      r.sell.length = 0;
+    const lastTs = p[last + TS]!;
+    if (leg.tsMs < lastTs || leg.tsMs - lastTs > t.timing_regularity_max_gap_ms) {
+      if (leg.tsMs < lastTs) return false; // late by the reorder window: ignore for timing
+      p.length = 0;
       r.episode = null;
     }
-    r.ts.push(leg.tsMs);
-    r.buy.push(leg.side === 'buy' ? leg.qty : 0);
-    r.sell.push(leg.side === 'sell' ? leg.qty : 0);
+    p.push(leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0);
     r.lastTsMs = leg.tsMs;
     return true;
   }
@@ -451,16 +455,18 @@ function createUnusualTiming(config: Config): Detector {
   function judgeSeries(r: Series, leg: Leg, ctx: DetectorContext): void {
     const N = t.timing_regularity_min_trades;
     let sum = 0;
-    for (let i = 1; i < N; i++) sum += r.ts[i]! - r.ts[i - 1]!;
+    const p = r.points;
+    const ts = (i: number): number => p[i * STRIDE + TS]!;
+    for (let i = 1; i < N; i++) sum += ts(i) - ts(i - 1);
     const mean = sum / (N - 1);
     let sq = 0;
-    for (let i = 1; i < N; i++) sq += (r.ts[i]! - r.ts[i - 1]! - mean) ** 2;
+    for (let i = 1; i < N; i++) sq += (ts(i) - ts(i - 1) - mean) ** 2;
     const cv = mean > 0 ? Math.sqrt(sq / (N - 1)) / mean : Infinity;
     let buy = 0;
     let sell = 0;
     for (let i = 0; i < N; i++) {
-      buy += r.buy[i]!;
-      sell += r.sell[i]!;
+      buy += p[i * STRIDE + BUY]!;
+      sell += p[i * STRIDE + SELL]!;
     }
     const oneSide = Math.max(buy, sell) / Math.max(1e-12, buy + sell);
     const regular = cv < t.timing_regularity_cv && mean >= MIN_MEAN_GAP_MS && oneSide <= t.timing_regularity_max_one_side;
@@ -471,8 +477,8 @@ function createUnusualTiming(config: Config): Detector {
     }
     if (!r.episode) {
       r.episode = {
-        key: `${r.symbol}|${r.account}|regular|${r.ts[0]}`,
-        startMs: r.ts[0]!,
+        key: `${r.symbol}|${r.account}|regular|${ts(0)}`,
+        startMs: ts(0),
         events: N,
         lastEmitEvents: 0,
         failing: 0,
