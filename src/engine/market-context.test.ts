@@ -66,3 +66,54 @@ test('evidence_context_events 0 turns the context off', async () => {
     );
   }
 });
+
+test('a ring grows to its cap, then keeps the latest events', () => {
+  const m = new MarketContext({ perSymbol: 8, maxEvents: 100 });
+  const t0 = Date.parse('2026-03-02T14:20:00Z');
+  const ids = (n: number): string[] => {
+    const a = sampleAlert({
+      affected_symbols: ['XYZ'],
+      window_start: new Date(t0).toISOString(),
+      window_end: new Date(t0 + 100_000).toISOString(),
+      evidence: { tradeIds: [], orderIds: [], metrics: [] },
+    });
+    const events = (m.enrich(a).evidence.details?.['events'] ?? []) as EvidenceEvent[];
+    assert.equal(events.length, Math.min(n, 8));
+    return events.map((e) => e.id);
+  };
+  for (let i = 0; i < 20; i++) {
+    m.record(trade(t0 + i * 1000, { symbol: 'XYZ', tradeId: `t${i}` }));
+    assert.deepEqual(
+      ids(i + 1),
+      Array.from({ length: Math.min(i + 1, 8) }, (_, k) => `t${Math.max(0, i - 7) + k}`),
+    );
+  }
+});
+
+test('a symbol found idle by a sweep starts afresh, even before its memory is reclaimed', () => {
+  const m = new MarketContext();
+  const H = 3_600_000;
+  const alert = (ids: string[]): ReturnType<typeof sampleAlert> =>
+    sampleAlert({
+      affected_symbols: ['S'],
+      window_start: new Date(0).toISOString(),
+      window_end: new Date(3 * H).toISOString(),
+      evidence: { tradeIds: ids, orderIds: [], metrics: [] },
+    });
+  const evidenceIds = (ids: string[]): string[] =>
+    ((m.enrich(alert(ids)).evidence.details?.['events'] ?? []) as EvidenceEvent[]).filter((e) => e.evidence).map((e) => e.id);
+  m.record(trade(0, { symbol: 'S', tradeId: 'old' }));
+  m.expire(H); // not idle for more than an hour yet
+  assert.deepEqual(evidenceIds(['old']), ['old']);
+  m.expire(H + 1); // idle: dropped
+  assert.deepEqual(evidenceIds(['old']), []);
+  // A late event after the sweep starts a new ring; the next sweep drops that one too.
+  m.record(trade(1000, { symbol: 'S', tradeId: 'late' }));
+  assert.deepEqual(evidenceIds(['old', 'late']), ['late']);
+  m.expire(H + 1001);
+  assert.deepEqual(evidenceIds(['late']), []);
+  // A new event before any sweep keeps the ring.
+  m.record(trade(2 * H, { symbol: 'S', tradeId: 'new' }));
+  m.record(trade(2 * H + 1, { symbol: 'S', tradeId: 'newer' }));
+  assert.deepEqual(evidenceIds(['new', 'newer']), ['new', 'newer']);
+});

@@ -19,11 +19,17 @@ export interface EvidenceEvent {
 }
 
 interface SymbolRing {
-  readonly trades: (Trade | undefined)[];
+  readonly symbol: string;
+  /** Grows to `perSymbol` entries, then is overwritten oldest-first (slot `tradeNext`). */
+  trades: Trade[];
   tradeNext: number;
-  readonly orders: (OrderEvent | undefined)[];
+  orders: OrderEvent[];
   orderNext: number;
   lastTsMs: number;
+  /** `sweeps` when this ring was last recorded into: only later sweeps can have found it idle. */
+  recordedAtSweep: number;
+  /** lastTsMs when (re)queued for reclaiming. */
+  queuedTs: number;
 }
 
 export interface MarketContextOptions {
@@ -34,48 +40,102 @@ export interface MarketContextOptions {
 }
 
 /**
- * Keeps each symbol's most recent trades and order events (two fixed rings of references, no
- * copies), so an alert can carry the market around it: the evidence events themselves and the
- * trades of its window, for the analyst's chart. Bounded: rings are fixed-size and symbols idle for
- * an hour of event time are dropped.
+ * Keeps each symbol's most recent trades and order events (two rings of references, no copies),
+ * so an alert can carry the market around it: the evidence events themselves and the trades of its
+ * window, for the analyst's chart. Bounded: rings hold at most `perSymbol` events each and symbols
+ * idle for an hour of event time are dropped.
+ *
+ * Memory per symbol follows its activity: a ring grows to its cap as events arrive instead of
+ * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice). Idle expiry
+ * does not walk every symbol each tick: a ring counts as dropped as soon as a sweep finds it idle
+ * (checked when it is next used), and a queue in order of last activity frees the memory.
  */
 export class MarketContext {
   private readonly rings = new Map<string, SymbolRing>();
   private readonly perSymbol: number;
   private readonly maxEvents: number;
+  /** Rings roughly in order of last activity, each once; [queueHead, length) is live. */
+  private queue: SymbolRing[] = [];
+  private queueHead = 0;
+  /** Number of `expire` calls so far, and the arguments of the latest one. */
+  private sweeps = 0;
+  private sweepNowMs = -Infinity;
+  private sweepIdleMs = Infinity;
 
   constructor(options: MarketContextOptions = {}) {
     this.perSymbol = options.perSymbol ?? 256;
     this.maxEvents = options.maxEvents ?? 300;
   }
 
-  /** Remembers one event (hot path: two array stores). */
+  /** Remembers one event (hot path: a map lookup and an array store). */
   record(e: MarketEvent): void {
     if (e.type === 'quote') return;
     let r = this.rings.get(e.symbol);
-    if (!r) {
+    if (r === undefined || this.dropped(r)) {
       r = {
-        trades: new Array<Trade | undefined>(this.perSymbol),
+        symbol: e.symbol,
+        trades: [],
         tradeNext: 0,
-        orders: new Array<OrderEvent | undefined>(this.perSymbol),
+        orders: [],
         orderNext: 0,
         lastTsMs: e.tsMs,
+        recordedAtSweep: this.sweeps,
+        queuedTs: e.tsMs,
       };
       this.rings.set(e.symbol, r);
+      this.queue.push(r);
     }
     r.lastTsMs = e.tsMs;
+    r.recordedAtSweep = this.sweeps;
     if (e.type === 'trade') {
-      r.trades[r.tradeNext] = e;
+      r.trades = this.store(r.trades, r.tradeNext, e);
       r.tradeNext = (r.tradeNext + 1) % this.perSymbol;
     } else {
-      r.orders[r.orderNext] = e;
+      r.orders = this.store(r.orders, r.orderNext, e);
       r.orderNext = (r.orderNext + 1) % this.perSymbol;
     }
   }
 
-  /** Drops symbols idle for longer than `idleMs` of event time. */
+  /** Puts `e` in slot `next` of a ring (the same slots a preallocated ring would use); returns the ring. */
+  private store<T>(ring: T[], next: number, e: T): T[] {
+    if (ring.length === this.perSymbol) {
+      ring[next] = e;
+      return ring;
+    }
+    ring.push(e);
+    // Full: an exact-size copy, so the growth slack of the pushes is not kept for the ring's lifetime.
+    return ring.length === this.perSymbol ? ring.slice() : ring;
+  }
+
+  /**
+   * Whether an `expire` call since the ring was last recorded into found it idle (and so dropped
+   * it). With non-decreasing sweep times and one idle limit (as the engine calls it), the latest
+   * sweep is the one to ask: if it did not find the ring idle, no earlier one did.
+   */
+  private dropped(r: SymbolRing): boolean {
+    return this.sweeps > r.recordedAtSweep && this.sweepNowMs - r.lastTsMs > this.sweepIdleMs;
+  }
+
+  /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
   expire(nowMs: number, idleMs = 3_600_000): void {
-    for (const [s, r] of this.rings) if (nowMs - r.lastTsMs > idleMs) this.rings.delete(s);
+    this.sweeps++;
+    this.sweepNowMs = nowMs;
+    this.sweepIdleMs = idleMs;
+    // Frees the memory of dropped rings; only rings queued more than idleMs ago can be.
+    const q = this.queue;
+    while (this.queueHead < q.length && nowMs - q[this.queueHead]!.queuedTs > idleMs) {
+      const r = q[this.queueHead++]!;
+      if (this.rings.get(r.symbol) !== r) continue; // replaced after being dropped
+      if (this.dropped(r)) this.rings.delete(r.symbol);
+      else {
+        r.queuedTs = r.lastTsMs;
+        q.push(r);
+      }
+    }
+    if (this.queueHead > 4096 && this.queueHead * 2 > q.length) {
+      this.queue = q.slice(this.queueHead);
+      this.queueHead = 0;
+    }
   }
 
   /** The alert with `evidence.details.events` filled from what the rings still hold. */
@@ -89,9 +149,8 @@ export class MarketContext {
     const context: EvidenceEvent[] = [];
     for (const symbol of alert.affected_symbols) {
       const r = this.rings.get(symbol);
-      if (!r) continue;
+      if (!r || this.dropped(r)) continue;
       for (const t of r.trades) {
-        if (!t) continue;
         const isEvidence = tradeIds.has(t.tradeId);
         if (!isEvidence && (t.tsMs < from - margin || t.tsMs > to + margin)) continue;
         (isEvidence ? evidence : context).push({
@@ -107,7 +166,7 @@ export class MarketContext {
         });
       }
       for (const o of r.orders) {
-        if (!o || !orderIds.has(o.orderId)) continue;
+        if (!orderIds.has(o.orderId)) continue;
         evidence.push({
           ts: o.tsMs,
           kind: 'order',

@@ -5,6 +5,7 @@ import { AccountExecutions, type Leg } from '../window/account-executions.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
 import { fmt, iso, pct, round4 } from '../format.js';
 import { stateClass } from '../../engine/snapshot.js';
+import { DeadlineHeap } from './deadline-heap.js';
 
 /**
  * unusual_timing, three rules:
@@ -27,6 +28,10 @@ import { stateClass } from '../../engine/snapshot.js';
 interface MarkWindow {
   readonly kind: 'close' | 'open';
   readonly symbol: string;
+  /** Its key in the owner's `marks`, the owner, and a creation number (emission order). */
+  readonly key: string;
+  readonly owner: SymbolState;
+  readonly seq: number;
   readonly startMs: number;
   readonly endMs: number;
   /** Price the move is measured from: last price before the window (the previous close for the open). */
@@ -42,6 +47,7 @@ interface MarkWindow {
 interface OffSession {
   readonly key: string;
   readonly symbol: string;
+  readonly owner: SymbolState;
   readonly nextOpenMs: number;
   readonly startMs: number;
   endMs: number;
@@ -53,12 +59,15 @@ interface OffSession {
 }
 
 interface Series {
-  readonly key: string;
+  readonly symbol: string;
+  readonly account: string;
   /** lastTsMs when the series was (re)queued for expiry. */
   queuedTs: number;
-  readonly ts: number[];
-  readonly buy: number[];
-  readonly sell: number[];
+  /**
+   * The last instants, oldest first, as [time, bought, sold] triples in one flat array (STRIDE):
+   * one small array per series instead of three, as most series never get a second instant.
+   */
+  readonly points: number[];
   episode: {
     key: string;
     startMs: number;
@@ -72,6 +81,13 @@ interface Series {
 }
 
 interface SymbolState {
+  readonly symbol: string;
+  /** Creation number: the order the symbols would be walked in, for the order of emissions in a tick. */
+  readonly seq: number;
+  /** `ticks` when an event last used this state: only later ticks can have found it idle. */
+  touchedTick: number;
+  /** lastTsMs (or the tick time) when (re)queued for reclaiming. */
+  queuedTs: number;
   lastPrice: number;
   lastTsMs: number;
   readonly marks: Map<string, MarkWindow>;
@@ -82,9 +98,24 @@ interface SymbolState {
 
 interface State {
   readonly executions: AccountExecutions;
+  /**
+   * Symbols with a session. A state idle for SYMBOL_IDLE_MS (no open window or period) counts as
+   * deleted from the first tick that finds it so (`isDropped`, checked when next used, as a walk
+   * of every symbol each tick would have deleted it); `symbolQueue` frees the memory later.
+   */
   readonly symbols: Map<string, SymbolState>;
-  /** By symbol|account. */
-  readonly series: Map<string, Series>;
+  symbolQueue: SymbolState[];
+  symbolQueueHead: number;
+  /** Open marking windows by end, and off-session periods by the next open: what a tick must close. */
+  readonly markDeadlines: DeadlineHeap<MarkWindow>;
+  readonly offDeadlines: DeadlineHeap<OffSession>;
+  /** Creation counter for symbol states and marking windows. */
+  created: number;
+  /** onTime calls so far and the time of the latest. */
+  ticks: number;
+  tickNowMs: number;
+  /** By symbol, then account: no key string is built per leg. */
+  readonly series: Map<string, Map<string, Series>>;
   /**
    * Expiry queue: every live series exactly once, roughly in order of its last activity. Popping from
    * the head while the head is due finds the idle series without walking all of them each tick (that
@@ -98,24 +129,71 @@ interface State {
 stateClass(AccountExecutions);
 
 const MAX_IDS = 500;
+/** Layout of Series.points: time, quantity bought, quantity sold. */
+const STRIDE = 3;
+const TS = 0;
+const BUY = 1;
+const SELL = 2;
+/** Symbol state (last price, session cache) idle this long without an open window or period is dropped. */
+const SYMBOL_IDLE_MS = 7 * 86_400_000;
 const MIN_MEAN_GAP_MS = 100;
 
 function createUnusualTiming(config: Config): Detector {
   const t = config.thresholds;
   const W = t.timing_marking_window_ms;
   /** All mutable state in one graph, so a checkpoint is `snapshot()` of this object. */
-  let st: State = { executions: new AccountExecutions(), symbols: new Map(), series: new Map(), due: [], dueHead: 0 };
+  let st: State = {
+    executions: new AccountExecutions(),
+    symbols: new Map(),
+    symbolQueue: [],
+    symbolQueueHead: 0,
+    markDeadlines: new DeadlineHeap(),
+    offDeadlines: new DeadlineHeap(),
+    created: 0,
+    ticks: 0,
+    tickNowMs: -Infinity,
+    series: new Map(),
+    due: [],
+    dueHead: 0,
+  };
+
+  /** The latest occurrences computed per configured session (a cache of a pure function, not state). */
+  const sessionCache = new Map<Session, NonNullable<SymbolState['sessions']>>();
 
   function sessionOf(symbol: string): Session | undefined {
     return config.sessions[symbol] ?? config.sessions['*'];
   }
 
-  function stateOf(symbol: string): SymbolState {
+  /** Whether a tick since the state was last used found it idle, i.e. deleted it. */
+  function isDropped(s: SymbolState): boolean {
+    // With no window or period open, nothing changes the state but events; the latest tick is the
+    // one with the most idle time, so if it did not find the state idle, no earlier one did.
+    return st.ticks > s.touchedTick && s.marks.size === 0 && !s.off && st.tickNowMs - s.lastTsMs > SYMBOL_IDLE_MS;
+  }
+
+  function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
-    if (!s) {
-      s = { lastPrice: NaN, lastTsMs: -Infinity, marks: new Map(), off: null, sessions: null };
-      st.symbols.set(symbol, s);
+    if (s && isDropped(s)) {
+      // Deleted then, so re-created now: at the end of the walk order, as a Map re-insert puts it.
+      st.symbols.delete(symbol);
+      s = undefined;
     }
+    if (!s) {
+      s = {
+        symbol,
+        seq: st.created++,
+        touchedTick: st.ticks,
+        queuedTs: tsMs,
+        lastPrice: NaN,
+        lastTsMs: -Infinity,
+        marks: new Map(),
+        off: null,
+        sessions: null,
+      };
+      st.symbols.set(symbol, s);
+      st.symbolQueue.push(s);
+    }
+    s.touchedTick = st.ticks;
     return s;
   }
 
@@ -123,10 +201,17 @@ function createUnusualTiming(config: Config): Detector {
   function instancesFor(s: SymbolState, tsMs: number, session: Session): SessionInstance[] {
     const c = s.sessions;
     if (c && tsMs >= c.validFromMs && tsMs < c.validToMs) return c.instances;
-    const instances = sessionsAround(tsMs, session);
-    // Between the previous occurrence's close and the next one's open, the same three occurrences answer every question.
-    s.sessions = { instances, validFromMs: instances[0]!.closeMs, validToMs: instances[2]!.openMs };
-    return instances;
+    // Symbols sharing a session (`sessions['*']`) share the answer: the Intl conversions happen once
+    // per session occurrence, not once per symbol (a third of the time with 100k symbols).
+    let shared = sessionCache.get(session);
+    if (!shared || tsMs < shared.validFromMs || tsMs >= shared.validToMs) {
+      const instances = sessionsAround(tsMs, session);
+      // Between the previous occurrence's close and the next one's open, the same three occurrences answer every question.
+      shared = { instances, validFromMs: instances[0]!.closeMs, validToMs: instances[2]!.openMs };
+      sessionCache.set(session, shared);
+    }
+    s.sessions = shared;
+    return shared.instances;
   }
 
   /** The marking window (close or open) containing `tsMs`, if any. */
@@ -146,7 +231,7 @@ function createUnusualTiming(config: Config): Detector {
     // One leg per execution for prices and volume: the buy leg (present, possibly anonymous, for every trade).
     const primary = leg.side === 'buy';
     if (session) {
-      const s = stateOf(leg.symbol);
+      const s = stateOf(leg.symbol, leg.tsMs);
       const instances = instancesFor(s, leg.tsMs, session);
       const inSession = instances.some((i) => leg.tsMs >= i.openMs && leg.tsMs <= i.closeMs);
       if (!inSession) offSession(s, leg, instances, ctx, primary);
@@ -158,6 +243,9 @@ function createUnusualTiming(config: Config): Detector {
           m = {
             kind: mw.kind,
             symbol: leg.symbol,
+            key,
+            owner: s,
+            seq: st.created++,
             startMs: mw.startMs,
             endMs: mw.endMs,
             refPrice: Number.isFinite(s.lastPrice) && s.lastTsMs < mw.startMs ? s.lastPrice : leg.price,
@@ -168,6 +256,7 @@ function createUnusualTiming(config: Config): Detector {
             accounts: new Map(),
           };
           s.marks.set(key, m);
+          st.markDeadlines.push(m.endMs, m);
         }
         if (primary) {
           m.volume += leg.qty;
@@ -266,6 +355,7 @@ function createUnusualTiming(config: Config): Detector {
       s.off = {
         key: `${leg.symbol}|off|${nextOpenMs}`,
         symbol: leg.symbol,
+        owner: s,
         nextOpenMs,
         startMs: leg.tsMs,
         endMs: leg.tsMs,
@@ -275,6 +365,7 @@ function createUnusualTiming(config: Config): Detector {
         tradeIds: [],
         lastEmitTrades: 0,
       };
+      st.offDeadlines.push(nextOpenMs, s.off);
     }
     const o = s.off;
     if (leg.account !== '' && o.accounts.size < 50) o.accounts.add(leg.account);
@@ -320,50 +411,72 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   function regularity(leg: Leg, ctx: DetectorContext): void {
-    const key = `${leg.symbol}|${leg.account}`;
-    let r = st.series.get(key);
+    let bySymbol = st.series.get(leg.symbol);
+    if (!bySymbol) st.series.set(leg.symbol, (bySymbol = new Map<string, Series>()));
+    let r = bySymbol.get(leg.account);
     if (!r) {
-      st.series.set(key, (r = { key, queuedTs: leg.tsMs, ts: [], buy: [], sell: [], episode: null, lastTsMs: leg.tsMs }));
+      // Most series never see a second leg: arrays of one element, not the 17 slots a first push reserves.
+      r = {
+        symbol: leg.symbol,
+        account: leg.account,
+        queuedTs: leg.tsMs,
+        points: [leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0],
+        episode: null,
+        lastTsMs: leg.tsMs,
+      };
+      bySymbol.set(leg.account, r);
       st.due.push(r);
-    }
-    const n = r.ts.length;
-    if (n > 0 && leg.tsMs === r.ts[n - 1]) {
-      // Same instant: one order's fills, or both legs of a self-trade; merge.
-      if (leg.side === 'buy') r.buy[n - 1]! += leg.qty;
-      else r.sell[n - 1]! += leg.qty;
-      if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
-      return;
-    }
-    if (n > 0 && (leg.tsMs < r.ts[n - 1]! || leg.tsMs - r.ts[n - 1]! > t.timing_regularity_max_gap_ms)) {
-      if (leg.tsMs < r.ts[n - 1]!) return; // late by the reorder window: ignore for timing
-      r.ts.length = 0;
-      r.buy.length = 0;
-      r.sell.length = 0;
-      r.episode = null;
-    }
-    r.ts.push(leg.tsMs);
-    r.buy.push(leg.side === 'buy' ? leg.qty : 0);
-    r.sell.push(leg.side === 'sell' ? leg.qty : 0);
-    r.lastTsMs = leg.tsMs;
+    } else if (!extend(r, leg)) return;
     const N = t.timing_regularity_min_trades;
-    if (r.ts.length > N) {
-      r.ts.shift();
-      r.buy.shift();
-      r.sell.shift();
+    if (r.points.length > N * STRIDE) {
+      // Drop the oldest instant, in place (a plain loop: copyWithin takes V8's slow generic path).
+      const p = r.points;
+      for (let i = STRIDE; i < p.length; i++) p[i - STRIDE] = p[i]!;
+      p.length -= STRIDE;
     }
     if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
-    if (r.ts.length < N) return;
+    if (r.points.length < N * STRIDE) return;
+    judgeSeries(r, leg, ctx);
+  }
+
+  /** Adds a leg to an existing series; false when it changes nothing more (merged into the last instant, or late). */
+  function extend(r: Series, leg: Leg): boolean {
+    const p = r.points;
+    const last = p.length - STRIDE; // the last instant (p is never empty)
+    if (leg.tsMs === p[last + TS]) {
+      // Same instant: one order's fills, or both legs of a self-trade; merge.
+      if (leg.side === 'buy') p[last + BUY]! += leg.qty;
+      else p[last + SELL]! += leg.qty;
+      if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
+      return false;
+    }
+    const lastTs = p[last + TS]!;
+    if (leg.tsMs < lastTs || leg.tsMs - lastTs > t.timing_regularity_max_gap_ms) {
+      if (leg.tsMs < lastTs) return false; // late by the reorder window: ignore for timing
+      p.length = 0;
+      r.episode = null;
+    }
+    p.push(leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0);
+    r.lastTsMs = leg.tsMs;
+    return true;
+  }
+
+  /** Judges the last N instants of a full series: emits (or updates) its episode when they are machine-like. */
+  function judgeSeries(r: Series, leg: Leg, ctx: DetectorContext): void {
+    const N = t.timing_regularity_min_trades;
     let sum = 0;
-    for (let i = 1; i < N; i++) sum += r.ts[i]! - r.ts[i - 1]!;
+    const p = r.points;
+    const ts = (i: number): number => p[i * STRIDE + TS]!;
+    for (let i = 1; i < N; i++) sum += ts(i) - ts(i - 1);
     const mean = sum / (N - 1);
     let sq = 0;
-    for (let i = 1; i < N; i++) sq += (r.ts[i]! - r.ts[i - 1]! - mean) ** 2;
+    for (let i = 1; i < N; i++) sq += (ts(i) - ts(i - 1) - mean) ** 2;
     const cv = mean > 0 ? Math.sqrt(sq / (N - 1)) / mean : Infinity;
     let buy = 0;
     let sell = 0;
     for (let i = 0; i < N; i++) {
-      buy += r.buy[i]!;
-      sell += r.sell[i]!;
+      buy += p[i * STRIDE + BUY]!;
+      sell += p[i * STRIDE + SELL]!;
     }
     const oneSide = Math.max(buy, sell) / Math.max(1e-12, buy + sell);
     const regular = cv < t.timing_regularity_cv && mean >= MIN_MEAN_GAP_MS && oneSide <= t.timing_regularity_max_one_side;
@@ -374,8 +487,8 @@ function createUnusualTiming(config: Config): Detector {
     }
     if (!r.episode) {
       r.episode = {
-        key: `${key}|regular|${r.ts[0]}`,
-        startMs: r.ts[0]!,
+        key: `${r.symbol}|${r.account}|regular|${ts(0)}`,
+        startMs: ts(0),
         events: N,
         lastEmitEvents: 0,
         failing: 0,
@@ -428,9 +541,12 @@ function createUnusualTiming(config: Config): Detector {
     const gap = t.timing_regularity_max_gap_ms;
     while (st.dueHead < st.due.length && nowMs - st.due[st.dueHead]!.queuedTs > gap) {
       const r = st.due[st.dueHead++]!;
-      if (st.series.get(r.key) !== r) continue;
-      if (nowMs - r.lastTsMs > gap) st.series.delete(r.key);
-      else {
+      const bySymbol = st.series.get(r.symbol);
+      if (bySymbol?.get(r.account) !== r) continue;
+      if (nowMs - r.lastTsMs > gap) {
+        bySymbol.delete(r.account);
+        if (bySymbol.size === 0) st.series.delete(r.symbol);
+      } else {
         r.queuedTs = r.lastTsMs;
         st.due.push(r);
       }
@@ -441,14 +557,50 @@ function createUnusualTiming(config: Config): Detector {
     }
   }
 
-  function closeMarks(ctx: DetectorContext, all: boolean): void {
-    for (const s of st.symbols.values()) {
-      for (const [k, m] of s.marks) {
-        if (all || ctx.now > m.endMs) {
-          s.marks.delete(k);
-          judgeMark(m, ctx);
-        }
+  /** Judges the marking windows that ended before now, in the order a walk of the symbols would. */
+  function closeDueMarks(ctx: DetectorContext): void {
+    const closing: MarkWindow[] = [];
+    while (st.markDeadlines.peek() < ctx.now) {
+      const m = st.markDeadlines.pop()!;
+      if (m.owner.marks.get(m.key) === m) closing.push(m);
+    }
+    closing.sort((a, b) => a.owner.seq - b.owner.seq || a.seq - b.seq);
+    for (const m of closing) {
+      m.owner.marks.delete(m.key);
+      judgeMark(m, ctx);
+    }
+  }
+
+  /** Ends the off-session periods whose next open has come (final alert update), in symbol walk order. */
+  function endDueOffSessions(ctx: DetectorContext): void {
+    const ending: OffSession[] = [];
+    while (st.offDeadlines.peek() <= ctx.now) {
+      const o = st.offDeadlines.pop()!;
+      if (o.owner.off === o) ending.push(o);
+    }
+    ending.sort((a, b) => a.owner.seq - b.owner.seq);
+    for (const o of ending) {
+      if (o.trades > o.lastEmitTrades) emitOff(o, ctx);
+      o.owner.off = null;
+    }
+  }
+
+  /** Frees the memory of dropped symbol states; queued in order of activity, so only due ones are looked at. */
+  function reclaimSymbols(nowMs: number): void {
+    const q = st.symbolQueue;
+    while (st.symbolQueueHead < q.length && nowMs - q[st.symbolQueueHead]!.queuedTs > SYMBOL_IDLE_MS) {
+      const s = q[st.symbolQueueHead++]!;
+      if (st.symbols.get(s.symbol) !== s) continue;
+      if (isDropped(s)) st.symbols.delete(s.symbol);
+      else {
+        // Idle but with a window or period open: look again a whole idle time later.
+        s.queuedTs = s.marks.size === 0 && !s.off ? s.lastTsMs : nowMs;
+        q.push(s);
       }
+    }
+    if (st.symbolQueueHead > 4096 && st.symbolQueueHead * 2 > q.length) {
+      st.symbolQueue = q.slice(st.symbolQueueHead);
+      st.symbolQueueHead = 0;
     }
   }
 
@@ -462,15 +614,12 @@ function createUnusualTiming(config: Config): Detector {
       for (const leg of st.executions.fromFill(order).legs) onLeg(leg, ctx);
     },
     onTime(ctx: DetectorContext): void {
+      st.ticks++;
+      st.tickNowMs = ctx.now;
       st.executions.expire(ctx.now);
-      closeMarks(ctx, false);
-      for (const [symbol, s] of st.symbols) {
-        if (s.off && ctx.now >= s.off.nextOpenMs) {
-          if (s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
-          s.off = null;
-        }
-        if (s.marks.size === 0 && !s.off && ctx.now - s.lastTsMs > 7 * 86_400_000) st.symbols.delete(symbol);
-      }
+      closeDueMarks(ctx);
+      endDueOffSessions(ctx);
+      reclaimSymbols(ctx.now);
       expireSeries(ctx.now);
     },
     snapshot: () => st,
@@ -478,7 +627,11 @@ function createUnusualTiming(config: Config): Detector {
       st = state as State;
     },
     onEnd(ctx: DetectorContext): void {
-      closeMarks(ctx, true);
+      // Everything still open, in walk order (dropped states have nothing open).
+      for (const s of st.symbols.values()) {
+        for (const m of s.marks.values()) judgeMark(m, ctx);
+        s.marks.clear();
+      }
       for (const s of st.symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
     },
   };
