@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -61,6 +62,9 @@ interface Episode {
 }
 
 interface SymbolState {
+  readonly symbol: string;
+  /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
+  due: number;
   readonly legs: Leg[];
   head: number;
   readonly buy: SideBook;
@@ -77,6 +81,8 @@ interface SymbolState {
 interface State {
   readonly executions: AccountExecutions;
   readonly symbols: Map<string, SymbolState>;
+  /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
+  readonly due: DeadlineQueue<SymbolState>;
 }
 
 const MAX_IDS = 500;
@@ -85,12 +91,14 @@ function createConcentratedTrading(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = { executions: new AccountExecutions(), symbols: new Map() };
+  let st: State = { executions: new AccountExecutions(), symbols: new Map(), due: new DeadlineQueue() };
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
     if (!s) {
       s = {
+        symbol,
+        due: Infinity,
         legs: [],
         head: 0,
         buy: { qty: new Map(), sumSq: 0, total: 0 },
@@ -161,8 +169,36 @@ function createConcentratedTrading(config: Config): Detector {
     expire(s, ctx.now);
     s.legs.push(leg);
     apply(s, leg, 1);
+    // The leg (and an episode it may hold) expires one window after its time: be visited by then.
+    schedule(s, leg.tsMs + windowMs);
     if (leg.account === '') return;
     judge(s, leg.side, leg, ctx);
+  }
+
+  /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
+  function schedule(s: SymbolState, due: number): void {
+    if (due >= s.due) return;
+    s.due = due;
+    st.due.push(due, s);
+  }
+
+  /**
+   * The time after which a tick has something to do for `s`: its oldest leg leaves the window or an
+   * episode ends. A tick before it would change nothing (nothing to pop, nothing to delete), which
+   * is why visiting only due symbols gives the same state as the walk over all symbols did.
+   */
+  function nextDue(s: SymbolState): number {
+    let t = s.head < s.legs.length ? s.legs[s.head]!.tsMs : Infinity;
+    for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
+    return t + windowMs;
+  }
+
+  /** One tick's work for one symbol (unchanged from the walk over all symbols). */
+  function visit(s: SymbolState, nowMs: number): void {
+    expire(s, nowMs);
+    for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
+    if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(s.symbol);
+    else schedule(s, nextDue(s));
   }
 
   function judge(s: SymbolState, side: Side, last: Leg, ctx: DetectorContext): void {
@@ -286,10 +322,13 @@ function createConcentratedTrading(config: Config): Detector {
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
-      for (const [symbol, s] of st.symbols) {
-        expire(s, ctx.now);
-        for (const [k, ep] of s.episodes) if (ctx.now - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-        if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(symbol);
+      const queue = st.due;
+      while (queue.peekDue() < ctx.now) {
+        const due = queue.peekDue();
+        const s = queue.pop()!;
+        if (due !== s.due) continue; // superseded by an earlier deadline, or the symbol was deleted
+        s.due = Infinity;
+        visit(s, ctx.now);
       }
     },
     snapshot(): unknown {

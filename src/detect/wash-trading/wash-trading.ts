@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Execution } from '../window/account-executions.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -61,6 +62,11 @@ interface Episode {
 }
 
 interface SymbolState {
+  readonly symbol: string;
+  /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
+  due: number;
+  /** Open episodes of this symbol: when 0 an execution that closes no cycle needs no group lookup. */
+  openEpisodes: number;
   readonly window: Execution[];
   head: number;
   /** out.get(buyer).get(seller): executions in which buyer bought from seller. */
@@ -79,6 +85,8 @@ interface State {
   readonly symbols: Map<string, SymbolState>;
   /** Open episodes by symbol|sorted accounts. */
   readonly episodes: Map<string, Episode>;
+  /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
+  readonly due: DeadlineQueue<SymbolState>;
   /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
   ticks: number;
   seenCutoff: number;
@@ -98,6 +106,7 @@ function createWashTrading(config: Config): Detector {
     executions: new AccountExecutions(),
     symbols: new Map(),
     episodes: new Map(),
+    due: new DeadlineQueue(),
     ticks: 0,
     seenCutoff: -Infinity,
   };
@@ -120,10 +129,61 @@ function createWashTrading(config: Config): Detector {
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
     if (!s) {
-      s = { window: [], head: 0, out: new Map(), accountQty: new Map(), volume: 0, volumeQueue: [], volumeHead: 0, lastTsMs: tsMs };
+      s = {
+        symbol,
+        due: Infinity,
+        openEpisodes: 0,
+        window: [],
+        head: 0,
+        out: new Map(),
+        accountQty: new Map(),
+        volume: 0,
+        volumeQueue: [],
+        volumeHead: 0,
+        lastTsMs: tsMs,
+      };
       st.symbols.set(symbol, s);
     }
     return s;
+  }
+
+  /**
+   * Counts a symbol's open episodes. Its state outlives them: an episode ends one window after its
+   * last match, in the tick loop before idle symbols are dropped, and a match is an event of the symbol.
+   */
+  function episodeCount(symbol: string, delta: number): void {
+    const s = st.symbols.get(symbol);
+    if (s) s.openEpisodes += delta;
+  }
+
+  /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
+  function schedule(s: SymbolState, due: number): void {
+    if (due >= s.due) return;
+    s.due = due;
+    st.due.push(due, s);
+  }
+
+  /**
+   * The time after which a tick has something to do for `s`: its oldest execution or traded
+   * quantity leaves the window, or the symbol has been idle for a window and is dropped.
+   */
+  function nextDue(s: SymbolState): number {
+    let t = s.lastTsMs;
+    if (s.head < s.window.length) t = Math.min(t, s.window[s.head]!.tsMs);
+    if (s.volumeHead < s.volumeQueue.length) t = Math.min(t, s.volumeQueue[s.volumeHead]!.tsMs);
+    return t + windowMs;
+  }
+
+  /**
+   * One tick's work for one symbol. Expiring here rather than at the symbol's next execution changes
+   * nothing observable (the same subtractions in the same order); it only frees memory sooner. The
+   * drop is exactly when the walk over all symbols dropped it: the first tick one window after its
+   * last event (the window is then empty, as every execution is at most `lastTsMs`).
+   */
+  function visit(s: SymbolState, nowMs: number): void {
+    expireSymbol(s, nowMs);
+    if (s.head >= s.window.length && nowMs - s.lastTsMs > windowMs) st.symbols.delete(s.symbol);
+    else schedule(s, nextDue(s));
   }
 
   function expireSymbol(s: SymbolState, nowMs: number): void {
@@ -242,6 +302,7 @@ function createWashTrading(config: Config): Detector {
         matchedShare: 0,
       };
       st.episodes.set(groupKey, ep);
+      episodeCount(symbol, 1);
     }
     return ep;
   }
@@ -314,6 +375,7 @@ function createWashTrading(config: Config): Detector {
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
     s.window.push(e);
+    schedule(s, e.tsMs + windowMs);
     let byBuyer = s.out.get(e.buyer);
     if (!byBuyer) s.out.set(e.buyer, (byBuyer = new Map<string, Edge>()));
     let edge = byBuyer.get(e.seller);
@@ -330,7 +392,9 @@ function createWashTrading(config: Config): Detector {
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
-      const ep = st.episodes.get(`${e.symbol}|${[...new Set([e.buyer, e.seller])].sort().join(',')}`);
+      if (s.openEpisodes === 0) return;
+      const group = e.buyer < e.seller ? `${e.buyer},${e.seller}` : `${e.seller},${e.buyer}`;
+      const ep = st.episodes.get(`${e.symbol}|${group}`);
       if (ep) addToEpisode(ep, e);
       return;
     }
@@ -462,11 +526,16 @@ function createWashTrading(config: Config): Detector {
         if (ctx.now - ep.lastMatchMs > windowMs) {
           closeEpisode(ep, ctx);
           st.episodes.delete(groupKey);
+          episodeCount(ep.symbol, -1);
         }
       }
-      for (const [symbol, s] of st.symbols) {
-        expireSymbol(s, ctx.now);
-        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) st.symbols.delete(symbol);
+      const queue = st.due;
+      while (queue.peekDue() < ctx.now) {
+        const due = queue.peekDue();
+        const s = queue.pop()!;
+        if (due !== s.due) continue; // superseded by an earlier deadline, or the symbol was deleted
+        s.due = Infinity;
+        visit(s, ctx.now);
       }
     },
     onEnd(ctx: DetectorContext): void {
@@ -491,6 +560,7 @@ function createWashTrading(config: Config): Detector {
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
     s.volumeQueue.push({ tsMs, qty });
+    schedule(s, tsMs + windowMs);
   }
 }
 
