@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Execution } from '../window/account-executions.js';
+import { AccountExecutions, type Execution, type Leg } from '../window/account-executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -223,50 +223,62 @@ function createWashTrading(config: Config): Detector {
   }
 
   /**
+   * Scratch of the cycle search, reused by every search (it is rebuilt from nothing each time, so it
+   * is not detector state): the accounts of the path being explored, and the executions left to
+   * inspect. Reusing them spares a Set, arrays and two closures per execution.
+   */
+  const path: string[] = [];
+  let budget = 0;
+
+  /**
    * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
    * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
-   * shortest cycle (a pair before a ring) is the one reported.
+   * shortest cycle (a pair before a ring) is the one reported. Returns the path's accounts
+   * (`from` … `to`) in the scratch `path`, valid until the next search.
    */
   function findPath(s: SymbolState, from: string, to: string, ref: Execution): string[] | undefined {
-    let budget = SEARCH_BUDGET;
+    budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
-    const path: string[] = [from];
-    const onPath = new Set<string>([from, ref.buyer]);
-    const edgeMatches = (u: string, v: string): boolean => {
-      const edge = s.out.get(u)?.get(v);
-      if (!edge) return false;
-      for (const x of edge.execs) {
-        if (--budget < 0) return false;
-        if (x !== ref && similar(x, ref)) return true;
-      }
-      return false;
-    };
-    const dfs = (u: string, depthLeft: number): boolean => {
-      if (depthLeft === 1) {
-        if (edgeMatches(u, to)) {
-          path.push(to);
-          return true;
-        }
-        return false;
-      }
-      const nexts = s.out.get(u);
-      if (!nexts) return false;
-      for (const v of nexts.keys()) {
-        if (budget < 0) return false;
-        if (onPath.has(v)) continue;
-        if (!edgeMatches(u, v)) continue;
-        path.push(v);
-        onPath.add(v);
-        if (dfs(v, depthLeft - 1)) return true;
-        path.pop();
-        onPath.delete(v);
-      }
-      return false;
-    };
+    path.length = 0;
+    path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
-      if (dfs(from, edges)) return path;
+      if (extend(s, from, to, ref, edges)) return path;
     }
     return undefined;
+  }
+
+  /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
+  function extend(s: SymbolState, u: string, to: string, ref: Execution, depthLeft: number): boolean {
+    if (depthLeft === 1) {
+      if (edgeMatches(s, u, to, ref)) {
+        path.push(to);
+        return true;
+      }
+      return false;
+    }
+    const nexts = s.out.get(u);
+    if (!nexts) return false;
+    for (const v of nexts.keys()) {
+      if (budget < 0) return false;
+      // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
+      if (v === to || path.includes(v)) continue;
+      if (!edgeMatches(s, u, v, ref)) continue;
+      path.push(v);
+      if (extend(s, v, to, ref, depthLeft - 1)) return true;
+      path.pop();
+    }
+    return false;
+  }
+
+  /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
+  function edgeMatches(s: SymbolState, u: string, v: string, ref: Execution): boolean {
+    const edge = s.out.get(u)?.get(v);
+    if (!edge) return false;
+    for (const x of edge.execs) {
+      if (--budget < 0) return false;
+      if (x !== ref && similar(x, ref)) return true;
+    }
+    return false;
   }
 
   function episodeFor(symbol: string, accounts: string[], startMs: number): Episode {
@@ -387,8 +399,8 @@ function createWashTrading(config: Config): Detector {
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const path = findPath(s, e.seller, e.buyer, e);
-      if (path) cycle = [e.buyer, ...path.slice(0, -1)];
+      const found = findPath(s, e.seller, e.buyer, e);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1)];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
@@ -508,13 +520,13 @@ function createWashTrading(config: Config): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const { legs, execution } = st.executions.fromTrade(trade);
-      if (legs.some((l) => l.side === 'buy')) countVolume(trade.symbol, trade.tsMs, trade.qty);
+      if (hasBuy(legs)) countVolume(trade.symbol, trade.tsMs, trade.qty);
       if (execution) onExecution(execution, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
-      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
+      if (hasBuy(legs)) countVolume(order.symbol, order.tsMs, order.qty);
       if (execution) onExecution(execution, ctx);
     },
     onTime(ctx: DetectorContext): void {
@@ -562,6 +574,11 @@ function createWashTrading(config: Config): Detector {
     s.volumeQueue.push({ tsMs, qty });
     schedule(s, tsMs + windowMs);
   }
+}
+
+function hasBuy(legs: readonly Leg[]): boolean {
+  for (const l of legs) if (l.side === 'buy') return true;
+  return false;
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {
