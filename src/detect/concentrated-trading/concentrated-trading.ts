@@ -29,20 +29,33 @@ import { fmt, pct, round4 } from '../format.js';
  */
 
 interface SideBook {
-  /** Net flow of each account this way (> 0 only). */
-  readonly qty: Map<string, number>;
+  /**
+   * The accounts whose net flow this way is > 0 (the value is in their `Flow`, `buyNet` or
+   * `sellNet`), in the order they came to have one: the map changes only when an account enters or
+   * leaves, not on every leg.
+   */
+  readonly qty: Map<string, Flow>;
   /** Σ qᵢ² over named accounts, kept incrementally. */
   sumSq: number;
   /** All quantity on the side, anonymous legs included. */
   total: number;
 }
 
-/** An account's buying and selling in the window: all of it, and what it initiated (or unknown aggressor). */
-interface Gross {
+/**
+ * One account's flow in a symbol's window: its buying and selling (all of it, and what it initiated
+ * or with unknown aggressor), its legs in the window and its net flow each way as held in the books.
+ * One object per account instead of an entry in four maps: a leg costs one map lookup.
+ */
+interface Flow {
   bought: number;
   sold: number;
   boughtInit: number;
   soldInit: number;
+  /** Legs in the window (> 0: the account counts as present). */
+  legs: number;
+  /** Net flow as held by the buy and sell books (0 when absent from the book). */
+  buyNet: number;
+  sellNet: number;
 }
 
 interface Episode {
@@ -71,9 +84,10 @@ interface SymbolState {
   readonly sell: SideBook;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
-  /** Distinct named accounts in the window, with their leg counts. */
-  readonly accountLegs: Map<string, number>;
-  readonly gross: Map<string, Gross>;
+  /** Named accounts with legs in the window or a place in a book. */
+  readonly flows: Map<string, Flow>;
+  /** Distinct named accounts with legs in the window. */
+  accounts: number;
   readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
 }
@@ -104,8 +118,8 @@ function createConcentratedTrading(config: Config): Detector {
         buy: { qty: new Map(), sumSq: 0, total: 0 },
         sell: { qty: new Map(), sumSq: 0, total: 0 },
         trades: 0,
-        accountLegs: new Map(),
-        gross: new Map(),
+        flows: new Map(),
+        accounts: 0,
         episodes: new Map(),
         lastTsMs: tsMs,
       };
@@ -119,10 +133,10 @@ function createConcentratedTrading(config: Config): Detector {
     book.total += sign * leg.qty;
     if (leg.side === 'buy') s.trades += sign;
     if (leg.account === '') return;
-    let g = s.gross.get(leg.account);
+    let g = s.flows.get(leg.account);
     if (!g) {
-      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0 };
-      s.gross.set(leg.account, g);
+      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0 };
+      s.flows.set(leg.account, g);
     }
     const buyBefore = Math.max(0, g.boughtInit - g.sold);
     const sellBefore = Math.max(0, g.soldInit - g.bought);
@@ -134,19 +148,27 @@ function createConcentratedTrading(config: Config): Detector {
       g.sold += sign * leg.qty;
       if (initiated) g.soldInit += sign * leg.qty;
     }
-    setNet(s.buy, leg.account, buyBefore, Math.max(0, g.boughtInit - g.sold));
-    setNet(s.sell, leg.account, sellBefore, Math.max(0, g.soldInit - g.bought));
-    if (g.bought <= 1e-9 && g.sold <= 1e-9) s.gross.delete(leg.account);
-    const n = (s.accountLegs.get(leg.account) ?? 0) + sign;
-    if (n <= 0) s.accountLegs.delete(leg.account);
-    else s.accountLegs.set(leg.account, n);
+    setNet(s.buy, leg.account, g, 'buyNet', buyBefore, Math.max(0, g.boughtInit - g.sold));
+    setNet(s.sell, leg.account, g, 'sellNet', sellBefore, Math.max(0, g.soldInit - g.bought));
+    // Nothing bought or sold any more: start the sums over from zero (float residue must not linger).
+    if (g.bought <= 1e-9 && g.sold <= 1e-9) g.bought = g.sold = g.boughtInit = g.soldInit = 0;
+    const wasPresent = g.legs > 0;
+    g.legs += sign;
+    if (g.legs <= 0) g.legs = 0;
+    if (wasPresent !== g.legs > 0) s.accounts += wasPresent ? -1 : 1;
+    if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) s.flows.delete(leg.account);
   }
 
-  function setNet(book: SideBook, account: string, before: number, after: number): void {
+  function setNet(book: SideBook, account: string, g: Flow, field: 'buyNet' | 'sellNet', before: number, after: number): void {
     if (before === after) return;
     book.sumSq += after * after - before * before;
-    if (after <= 1e-9) book.qty.delete(account);
-    else book.qty.set(account, after);
+    if (after <= 1e-9) {
+      if (g[field] !== 0) book.qty.delete(account);
+      g[field] = 0;
+    } else {
+      if (g[field] === 0) book.qty.set(account, g);
+      g[field] = after;
+    }
   }
 
   function expire(s: SymbolState, nowMs: number): void {
@@ -202,14 +224,16 @@ function createConcentratedTrading(config: Config): Detector {
   }
 
   function judge(s: SymbolState, side: Side, last: Leg, ctx: DetectorContext): void {
-    if (s.trades < t.concentration_min_trades || s.accountLegs.size < t.concentration_min_accounts) return;
+    if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
     const book = side === 'buy' ? s.buy : s.sell;
     if (book.total <= 0) return;
     const hhi = book.sumSq / (book.total * book.total);
     if (hhi < t.concentration_threshold) return;
     let top = '';
     let topQty = 0;
-    for (const [a, q] of book.qty) {
+    const net = side === 'buy' ? 'buyNet' : 'sellNet';
+    for (const [a, f] of book.qty) {
+      const q = f[net];
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
@@ -251,6 +275,7 @@ function createConcentratedTrading(config: Config): Detector {
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
     const dominant = [...book.qty]
+      .map(([a, f]): [string, number] => [a, f[net]])
       .filter(([a, q]) => a === top || q / book.total >= t.concentration_top_share / 2)
       .sort((x, y) => y[1] - x[1]);
     for (const [a] of dominant) ep.accounts.add(a);
@@ -268,7 +293,7 @@ function createConcentratedTrading(config: Config): Detector {
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const g = s.gross.get(top);
+    const g = s.flows.get(top);
     const topGross = g ? (side === 'buy' ? g.bought : g.sold) : 0;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
@@ -277,7 +302,7 @@ function createConcentratedTrading(config: Config): Detector {
       description:
         `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
         `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
-        `across ${s.trades} trades and ${s.accountLegs.size} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
+        `across ${s.trades} trades and ${s.accounts} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
       confidence: Math.min(1, 0.45 + 0.2 * overHhi + 0.2 * overShare + 0.15 * oneSided),
       // Risk: how dominant and how much activity is involved.
@@ -297,7 +322,7 @@ function createConcentratedTrading(config: Config): Detector {
           { name: 'hhi', value: round4(hhi), threshold: t.concentration_threshold, op: '>=' },
           { name: 'top_share', value: round4(share), threshold: t.concentration_top_share, op: '>=', unit: 'ratio' },
           { name: 'window_trades', value: s.trades, threshold: t.concentration_min_trades, op: '>=' },
-          { name: 'window_accounts', value: s.accountLegs.size, threshold: t.concentration_min_accounts, op: '>=' },
+          { name: 'window_accounts', value: s.accounts, threshold: t.concentration_min_accounts, op: '>=' },
           { name: 'top_qty', value: topQty, unit: 'qty' },
           { name: 'side_volume', value: book.total, unit: 'qty' },
           { name: 'top_one_sidedness', value: round4(oneSided), unit: 'ratio' },
