@@ -28,13 +28,12 @@ import { fmt, pct, round4 } from '../format.js';
  * the condition keeps holding (a gap of one window ends the episode).
  */
 
+/**
+ * One side's totals. Which accounts hold a net flow this way is in their `Flow` (`buyNet` /
+ * `sellNet` > 0), with the order they came to hold it (`buySeq` / `sellSeq`): a map of the holders
+ * would be inserted into and deleted from on nearly every leg, and is read only when alerting.
+ */
 interface SideBook {
-  /**
-   * The accounts whose net flow this way is > 0 (the value is in their `Flow`, `buyNet` or
-   * `sellNet`), in the order they came to have one: the map changes only when an account enters or
-   * leaves, not on every leg.
-   */
-  readonly qty: Map<string, Flow>;
   /** Σ qᵢ² over named accounts, kept incrementally. */
   sumSq: number;
   /** All quantity on the side, anonymous legs included. */
@@ -53,9 +52,12 @@ interface Flow {
   soldInit: number;
   /** Legs in the window (> 0: the account counts as present). */
   legs: number;
-  /** Net flow as held by the buy and sell books (0 when absent from the book). */
+  /** Net flow each way as held by the books (0 when it holds none). */
   buyNet: number;
   sellNet: number;
+  /** When the account last came to hold a net flow each way (`SymbolState.seq`): ties keep this order. */
+  buySeq: number;
+  sellSeq: number;
 }
 
 interface Episode {
@@ -88,6 +90,8 @@ interface SymbolState {
   readonly flows: Map<string, Flow>;
   /** Distinct named accounts with legs in the window. */
   accounts: number;
+  /** Counter for `Flow.buySeq` / `sellSeq`. */
+  seq: number;
   readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
 }
@@ -115,11 +119,12 @@ function createConcentratedTrading(config: Config): Detector {
         due: Infinity,
         legs: [],
         head: 0,
-        buy: { qty: new Map(), sumSq: 0, total: 0 },
-        sell: { qty: new Map(), sumSq: 0, total: 0 },
+        buy: { sumSq: 0, total: 0 },
+        sell: { sumSq: 0, total: 0 },
         trades: 0,
         flows: new Map(),
         accounts: 0,
+        seq: 0,
         episodes: new Map(),
         lastTsMs: tsMs,
       };
@@ -135,7 +140,7 @@ function createConcentratedTrading(config: Config): Detector {
     if (leg.account === '') return;
     let g = s.flows.get(leg.account);
     if (!g) {
-      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0 };
+      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0, buySeq: 0, sellSeq: 0 };
       s.flows.set(leg.account, g);
     }
     const buyBefore = Math.max(0, g.boughtInit - g.sold);
@@ -148,8 +153,18 @@ function createConcentratedTrading(config: Config): Detector {
       g.sold += sign * leg.qty;
       if (initiated) g.soldInit += sign * leg.qty;
     }
-    setNet(s.buy, leg.account, g, 'buyNet', buyBefore, Math.max(0, g.boughtInit - g.sold));
-    setNet(s.sell, leg.account, g, 'sellNet', sellBefore, Math.max(0, g.soldInit - g.bought));
+    const buyAfter = Math.max(0, g.boughtInit - g.sold);
+    const sellAfter = Math.max(0, g.soldInit - g.bought);
+    if (buyBefore !== buyAfter) {
+      s.buy.sumSq += buyAfter * buyAfter - buyBefore * buyBefore;
+      if (g.buyNet === 0 && buyAfter > 1e-9) g.buySeq = s.seq++;
+      g.buyNet = buyAfter > 1e-9 ? buyAfter : 0;
+    }
+    if (sellBefore !== sellAfter) {
+      s.sell.sumSq += sellAfter * sellAfter - sellBefore * sellBefore;
+      if (g.sellNet === 0 && sellAfter > 1e-9) g.sellSeq = s.seq++;
+      g.sellNet = sellAfter > 1e-9 ? sellAfter : 0;
+    }
     // Nothing bought or sold any more: start the sums over from zero (float residue must not linger).
     if (g.bought <= 1e-9 && g.sold <= 1e-9) g.bought = g.sold = g.boughtInit = g.soldInit = 0;
     const wasPresent = g.legs > 0;
@@ -157,18 +172,6 @@ function createConcentratedTrading(config: Config): Detector {
     if (g.legs <= 0) g.legs = 0;
     if (wasPresent !== g.legs > 0) s.accounts += wasPresent ? -1 : 1;
     if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) s.flows.delete(leg.account);
-  }
-
-  function setNet(book: SideBook, account: string, g: Flow, field: 'buyNet' | 'sellNet', before: number, after: number): void {
-    if (before === after) return;
-    book.sumSq += after * after - before * before;
-    if (after <= 1e-9) {
-      if (g[field] !== 0) book.qty.delete(account);
-      g[field] = 0;
-    } else {
-      if (g[field] === 0) book.qty.set(account, g);
-      g[field] = after;
-    }
   }
 
   function expire(s: SymbolState, nowMs: number): void {
@@ -232,8 +235,9 @@ function createConcentratedTrading(config: Config): Detector {
     let top = '';
     let topQty = 0;
     const net = side === 'buy' ? 'buyNet' : 'sellNet';
-    for (const [a, f] of book.qty) {
+    for (const [a, f] of s.flows) {
       const q = f[net];
+      if (q === 0) continue;
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
@@ -274,11 +278,19 @@ function createConcentratedTrading(config: Config): Detector {
     ep.lastEmitShare = share;
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
-    const dominant = [...book.qty]
-      .map(([a, f]): [string, number] => [a, f[net]])
-      .filter(([a, q]) => a === top || q / book.total >= t.concentration_top_share / 2)
-      .sort((x, y) => y[1] - x[1]);
-    for (const [a] of dominant) ep.accounts.add(a);
+    const seq = side === 'buy' ? 'buySeq' : 'sellSeq';
+    const dominant: [string, number][] = [];
+    const order: number[] = [];
+    for (const [a, f] of s.flows) {
+      const q = f[net];
+      if (q === 0 || (a !== top && q / book.total < t.concentration_top_share / 2)) continue;
+      dominant.push([a, q]);
+      order.push(f[seq]);
+    }
+    // Largest first; ties in the order the accounts came to hold their flow.
+    const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
+    const ranked = rank.map((i) => dominant[i]!);
+    for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     for (let i = s.head; i < s.legs.length && ep.tradeIds.length < MAX_IDS; i++) {
       const l = s.legs[i]!;
@@ -330,7 +342,7 @@ function createConcentratedTrading(config: Config): Detector {
         details: {
           side,
           top_account: top,
-          shares: Object.fromEntries(dominant.map(([a, q]) => [a, round4(q / book.total)])),
+          shares: Object.fromEntries(ranked.map(([a, q]) => [a, round4(q / book.total)])),
           window_ms: windowMs,
         },
       },
