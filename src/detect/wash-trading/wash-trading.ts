@@ -28,6 +28,14 @@ interface Edge {
   readonly execs: Execution[];
 }
 
+/** One account of a symbol's window. */
+interface AccountNode {
+  /** Traded quantity (bought + sold) in the window. */
+  qty: number;
+  /** Edges by seller: executions in which this account bought from the seller (absent when none). */
+  out: Map<string, Edge> | undefined;
+}
+
 interface Episode {
   readonly key: string;
   readonly symbol: string;
@@ -69,13 +77,13 @@ interface SymbolState {
   openEpisodes: number;
   readonly window: Execution[];
   head: number;
-  /** out.get(buyer).get(seller): executions in which buyer bought from seller. */
-  readonly out: Map<string, Map<string, Edge>>;
-  /** Each account's traded quantity (bought + sold) in the window. */
-  readonly accountQty: Map<string, number>;
+  /** The accounts with executions in the window: one entry each, holding their quantity and edges. */
+  readonly accounts: Map<string, AccountNode>;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
-  readonly volumeQueue: { tsMs: number; qty: number }[];
+  /** Traded quantities in the window (time and quantity, parallel arrays: no object per trade). */
+  readonly volumeTs: number[];
+  readonly volumeQty: number[];
   volumeHead: number;
   lastTsMs: number;
 }
@@ -135,10 +143,10 @@ function createWashTrading(config: Config): Detector {
         openEpisodes: 0,
         window: [],
         head: 0,
-        out: new Map(),
-        accountQty: new Map(),
+        accounts: new Map(),
         volume: 0,
-        volumeQueue: [],
+        volumeTs: [],
+        volumeQty: [],
         volumeHead: 0,
         lastTsMs: tsMs,
       };
@@ -170,7 +178,7 @@ function createWashTrading(config: Config): Detector {
   function nextDue(s: SymbolState): number {
     let t = s.lastTsMs;
     if (s.head < s.window.length) t = Math.min(t, s.window[s.head]!.tsMs);
-    if (s.volumeHead < s.volumeQueue.length) t = Math.min(t, s.volumeQueue[s.volumeHead]!.tsMs);
+    if (s.volumeHead < s.volumeTs.length) t = Math.min(t, s.volumeTs[s.volumeHead]!);
     return t + windowMs;
   }
 
@@ -190,28 +198,29 @@ function createWashTrading(config: Config): Detector {
     const cutoff = nowMs - windowMs;
     while (s.head < s.window.length && s.window[s.head]!.tsMs < cutoff) {
       const e = s.window[s.head++]!;
-      const edge = s.out.get(e.buyer)?.get(e.seller);
-      if (edge) {
+      const buyer = s.accounts.get(e.buyer);
+      const edge = buyer?.out?.get(e.seller);
+      if (buyer && edge) {
         const i = edge.execs.indexOf(e);
         if (i >= 0) edge.execs.splice(i, 1);
         if (edge.execs.length === 0) {
-          const m = s.out.get(e.buyer)!;
-          m.delete(e.seller);
-          if (m.size === 0) s.out.delete(e.buyer);
+          buyer.out!.delete(e.seller);
+          if (buyer.out!.size === 0) buyer.out = undefined;
         }
       }
-      addQty(s.accountQty, e.buyer, -e.qty);
-      if (e.seller !== e.buyer) addQty(s.accountQty, e.seller, -e.qty);
+      addAccountQty(s, e.buyer, -e.qty);
+      if (e.seller !== e.buyer) addAccountQty(s, e.seller, -e.qty);
     }
     if (s.head > 1024 && s.head * 2 > s.window.length) {
       s.window.splice(0, s.head);
       s.head = 0;
     }
-    while (s.volumeHead < s.volumeQueue.length && s.volumeQueue[s.volumeHead]!.tsMs < cutoff) {
-      s.volume -= s.volumeQueue[s.volumeHead++]!.qty;
+    while (s.volumeHead < s.volumeTs.length && s.volumeTs[s.volumeHead]! < cutoff) {
+      s.volume -= s.volumeQty[s.volumeHead++]!;
     }
-    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeQueue.length) {
-      s.volumeQueue.splice(0, s.volumeHead);
+    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeTs.length) {
+      s.volumeTs.splice(0, s.volumeHead);
+      s.volumeQty.splice(0, s.volumeHead);
       s.volumeHead = 0;
     }
   }
@@ -256,7 +265,7 @@ function createWashTrading(config: Config): Detector {
       }
       return false;
     }
-    const nexts = s.out.get(u);
+    const nexts = s.accounts.get(u)?.out;
     if (!nexts) return false;
     for (const v of nexts.keys()) {
       if (budget < 0) return false;
@@ -272,7 +281,7 @@ function createWashTrading(config: Config): Detector {
 
   /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
   function edgeMatches(s: SymbolState, u: string, v: string, ref: Execution): boolean {
-    const edge = s.out.get(u)?.get(v);
+    const edge = s.accounts.get(u)?.out?.get(v);
     if (!edge) return false;
     for (const x of edge.execs) {
       if (--budget < 0) return false;
@@ -346,7 +355,7 @@ function createWashTrading(config: Config): Detector {
   function internal(s: SymbolState, group: readonly string[]): Execution[] {
     const out: Execution[] = [];
     for (const b of group) {
-      const m = s.out.get(b);
+      const m = s.accounts.get(b)?.out;
       if (!m) continue;
       for (const a of group) {
         const edge = m.get(a);
@@ -388,13 +397,13 @@ function createWashTrading(config: Config): Detector {
     expireSymbol(s, ctx.now);
     s.window.push(e);
     schedule(s, e.tsMs + windowMs);
-    let byBuyer = s.out.get(e.buyer);
-    if (!byBuyer) s.out.set(e.buyer, (byBuyer = new Map<string, Edge>()));
+    const buyer = accountOf(s, e.buyer);
+    const byBuyer = (buyer.out ??= new Map<string, Edge>());
     let edge = byBuyer.get(e.seller);
     if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
     edge.execs.push(e);
-    addQty(s.accountQty, e.buyer, e.qty);
-    if (e.seller !== e.buyer) addQty(s.accountQty, e.seller, e.qty);
+    addAccountQty(s, e.buyer, e.qty);
+    if (e.seller !== e.buyer) addAccountQty(s, e.seller, e.qty);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
@@ -439,7 +448,7 @@ function createWashTrading(config: Config): Detector {
     }
     let exclusivity = 1;
     for (const a of ep.accounts) {
-      const total = s.accountQty.get(a) ?? 0;
+      const total = s.accounts.get(a)?.qty ?? 0;
       if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
     }
     let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -571,7 +580,8 @@ function createWashTrading(config: Config): Detector {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumeQueue.push({ tsMs, qty });
+    s.volumeTs.push(tsMs);
+    s.volumeQty.push(qty);
     schedule(s, tsMs + windowMs);
   }
 }
@@ -579,6 +589,20 @@ function createWashTrading(config: Config): Detector {
 function hasBuy(legs: readonly Leg[]): boolean {
   for (const l of legs) if (l.side === 'buy') return true;
   return false;
+}
+
+function accountOf(s: SymbolState, account: string): AccountNode {
+  let n = s.accounts.get(account);
+  if (!n) s.accounts.set(account, (n = { qty: 0, out: undefined }));
+  return n;
+}
+
+/** `addQty` on an account's window quantity; the account leaves when it has neither quantity nor edges. */
+function addAccountQty(s: SymbolState, account: string, q: number): void {
+  const n = accountOf(s, account);
+  const v = n.qty + q;
+  n.qty = Math.abs(v) < 1e-12 ? 0 : v;
+  if (n.qty === 0 && n.out === undefined) s.accounts.delete(account);
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {
