@@ -1,6 +1,6 @@
 /**
  * Bench: events/s through publish → 2 workers → PostgreSQL (issue 6).
- *   node dist/bench/bus-throughput.js [--events N] [--symbols K] [--workers W]
+ *   node dist/bench/bus-throughput.js [--events N] [--symbols K] [--workers W] [--checkpoint-interval S]
  * Needs NATS (127.0.0.1:4222, JetStream) and PostgreSQL (127.0.0.1:5432, database test): .ci/services.sh starts both.
  * Data: deterministic synthetic trades (K symbols, 10 accounts each), so every detector does its ordinary work.
  */
@@ -11,6 +11,8 @@ import pg from 'pg';
 import type { MarketEvent } from '../src/domain/events.js';
 import { publish } from '../src/bus/publisher.js';
 import { destroyStream, openBus } from '../src/bus/nats.js';
+import { subjectFor } from '../src/bus/codec.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventSource } from '../src/ingest/source.js';
 
 const arg = (name: string, def: number): number => {
@@ -20,6 +22,8 @@ const arg = (name: string, def: number): number => {
 const EVENTS = arg('events', 1_000_000);
 const SYMBOLS = arg('symbols', 100);
 const WORKERS = arg('workers', 2);
+/** Seconds between checkpoints of each partition's detector state (the worker's default is 5). */
+const CHECKPOINT_S = arg('checkpoint-interval', 5);
 const NATS = process.env['SURVEILLANCE_TEST_NATS'] ?? 'nats://127.0.0.1:4222';
 const PG = process.env['SURVEILLANCE_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BIN = fileURLToPath(new URL('../../bin/surveillance.js', import.meta.url));
@@ -57,26 +61,54 @@ await admin.query(`CREATE SCHEMA ${schema}`);
 try {
   const pub = await publish({ url: NATS, stream, partitions: 16, batchEvents: 2000, sources: [synthetic()] });
   const db = `${PG}?options=-c%20search_path%3D${schema}`;
+  // Drained = every partition's durable consumer has acknowledged the partition's last message
+  // (alerts committed first). Workers are then stopped; the time is the drain time.
+  const bus = await openBus(NATS, stream);
+  const lastSeq = new Map<number, number>();
+  for (let p = 0; p < 16; p++) {
+    const m = await bus.jsm.streams.getMessage(stream, { last_by_subj: subjectFor(stream, p) });
+    if (m) lastSeq.set(p, m.seq);
+  }
   const started = Date.now();
-  const idleS = 3;
-  await Promise.all(
-    Array.from(
-      { length: WORKERS },
-      (_, i) =>
-        new Promise<void>((resolve, reject) => {
-          const p = spawn(
-            process.execPath,
-            [BIN, '--db', db, 'start', '--source', NATS, '--stream', stream, '--worker-id', `b${i}`, '--idle-exit', String(idleS)],
-            { stdio: ['ignore', 'ignore', 'inherit'] },
-          );
-          p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`worker ${i} exited ${c}`))));
-        }),
-    ),
-  );
-  const consumeS = (Date.now() - started) / 1000 - idleS;
+  const outputs: string[] = [];
+  const workers = Array.from({ length: WORKERS }, (_, i) => {
+    const p = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--db',
+        db,
+        'start',
+        '--source',
+        NATS,
+        '--stream',
+        stream,
+        '--worker-id',
+        `b${i}`,
+        '--checkpoint-interval',
+        String(CHECKPOINT_S),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    outputs[i] = '';
+    p.stdout.on('data', (d: Buffer) => (outputs[i] += d.toString()));
+    return p;
+  });
+  for (;;) {
+    let drained = true;
+    for (const [p, seq] of lastSeq) {
+      const info = await bus.jsm.consumers.info(stream, `${stream}_p${p}`).catch(() => null);
+      if (!info || info.ack_floor.stream_seq < seq) drained = false;
+    }
+    if (drained) break;
+    if (workers.some((w) => w.exitCode !== null)) throw new Error(`a worker exited early:\n${outputs.join('\n')}`);
+    await sleep(200);
+  }
+  const consumeS = (Date.now() - started) / 1000;
+  await Promise.all(workers.map((w) => new Promise((r) => (w.once('exit', r), w.kill('SIGTERM')))));
+  const processed = outputs.reduce((n, o) => n + Number((/stopped: ([\d,]+) events/.exec(o)?.[1] ?? '0').replace(/,/g, '')), 0);
   const alerts = (await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.alerts`)).rows[0]!.n;
   // Checkpoints the workers left: one object per partition (detector state after its last message).
-  const bus = await openBus(NATS, stream);
   let cpBytes = 0;
   let cpCount = 0;
   for (let p = 0; p < 16; p++) {
@@ -94,7 +126,7 @@ try {
     `publish: ${pub.events} events in ${pub.seconds.toFixed(2)} s = ${Math.round(pub.events / pub.seconds)} events/s (${pub.messages} messages)`,
   );
   console.log(
-    `consume: ${WORKERS} workers → PostgreSQL: ${consumeS.toFixed(2)} s = ${Math.round(EVENTS / consumeS)} events/s end to end, ${alerts} alerts stored`,
+    `consume: ${WORKERS} workers → PostgreSQL: ${consumeS.toFixed(2)} s = ${Math.round(EVENTS / consumeS)} events/s end to end (drained), ${alerts} alerts stored; workers processed ${processed} events (more than published = redelivered after a handover)`,
   );
   console.log(`checkpoints: ${cpCount} partitions, ${(cpBytes / 1e6).toFixed(1)} MB of detector state in all`);
 } finally {

@@ -77,7 +77,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const stats: WorkerStats = { events: 0, messages: 0, alerts: 0, owned: [], restored: 0, reread: 0, checkpoints: 0, checkpointBytes: 0 };
   const owned = new Map<number, { revision: number; stop: AbortController; done: Promise<void>; failed: boolean }>();
   const checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
-  let lastProgress = Date.now();
+  /** Partitions in the middle of work, and when work last happened: idle exit needs both quiet. */
+  const activity: Activity = { busy: 0, lastMs: Date.now() };
   let partitions = 0;
   try {
     // Workers may start before the first publish: wait for the stream's partition count.
@@ -97,7 +98,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       }
       stats.owned = [...owned.keys()].sort((a, b) => a - b);
       options.onStats?.(stats);
-      if (options.idleExitMs && Date.now() - lastProgress > options.idleExitMs) break;
+      if (options.idleExitMs && activity.busy === 0 && Date.now() - activity.lastMs > options.idleExitMs) break;
       try {
         await sleep(Math.max(200, leaseTtlMs / 5), undefined, { signal: options.signal });
       } catch {
@@ -155,12 +156,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       }
       const stop = new AbortController();
       const handle = { revision, stop, done: Promise.resolve(), failed: false };
-      handle.done = runPartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, () => (lastProgress = Date.now())).catch(
-        (err: unknown) => {
-          process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
-          handle.failed = true;
-        },
-      );
+      handle.done = runPartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, activity).catch((err: unknown) => {
+        process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
+        handle.failed = true;
+      });
       owned.set(p, handle);
     }
   }
@@ -173,7 +172,31 @@ async function runPartition(
   stop: AbortSignal,
   stats: WorkerStats,
   checkpointIntervalMs: number,
-  progressed: () => void,
+  activity: Activity,
+): Promise<void> {
+  activity.busy++;
+  try {
+    await consumePartition(bus, partition, options, stop, stats, checkpointIntervalMs, activity);
+  } finally {
+    activity.busy--;
+    activity.lastMs = Date.now();
+  }
+}
+
+/** What the idle exit watches: a long message or checkpoint is work, not idleness. */
+interface Activity {
+  busy: number;
+  lastMs: number;
+}
+
+async function consumePartition(
+  bus: Bus,
+  partition: number,
+  options: WorkerOptions,
+  stop: AbortSignal,
+  stats: WorkerStats,
+  checkpointIntervalMs: number,
+  activity: Activity,
 ): Promise<void> {
   const log = (s: string): boolean => process.stderr.write(`worker ${options.workerId}: partition ${partition}: ${s}\n`);
   const sink = new CommitSink();
@@ -259,7 +282,13 @@ async function runPartition(
     // Take the batch off the wire first, then work: a long detect/commit inside the fetch iterator
     // would miss its idle heartbeats.
     const batch: JsMsg[] = [];
-    for await (const m of await consumer.fetch({ max_messages: 16, expires: 1000 })) batch.push(m);
+    activity.busy--; // waiting for messages is the only idle state
+    try {
+      for await (const m of await consumer.fetch({ max_messages: 16, expires: 1000 })) batch.push(m);
+    } finally {
+      activity.busy++;
+    }
+    if (batch.length > 0) activity.lastMs = Date.now();
     for (const m of batch) {
       if (m.seq <= processedSeq) {
         // Already folded into state (checkpoint or re-read): acknowledged again, not processed.
@@ -277,7 +306,7 @@ async function runPartition(
       lastAck = m.seq;
       stats.events += events.length;
       stats.messages++;
-      progressed();
+      activity.lastMs = Date.now();
       if (stop.aborted) break;
     }
     if (Date.now() - lastCheckpoint >= Math.max(checkpointIntervalMs, 10 * checkpointCostMs)) {

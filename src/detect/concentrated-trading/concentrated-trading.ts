@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -27,21 +28,36 @@ import { fmt, pct, round4 } from '../format.js';
  * the condition keeps holding (a gap of one window ends the episode).
  */
 
+/**
+ * One side's totals. Which accounts hold a net flow this way is in their `Flow` (`buyNet` /
+ * `sellNet` > 0), with the order they came to hold it (`buySeq` / `sellSeq`): a map of the holders
+ * would be inserted into and deleted from on nearly every leg, and is read only when alerting.
+ */
 interface SideBook {
-  /** Net flow of each account this way (> 0 only). */
-  readonly qty: Map<string, number>;
   /** Σ qᵢ² over named accounts, kept incrementally. */
   sumSq: number;
   /** All quantity on the side, anonymous legs included. */
   total: number;
 }
 
-/** An account's buying and selling in the window: all of it, and what it initiated (or unknown aggressor). */
-interface Gross {
+/**
+ * One account's flow in a symbol's window: its buying and selling (all of it, and what it initiated
+ * or with unknown aggressor), its legs in the window and its net flow each way as held in the books.
+ * One object per account instead of an entry in four maps: a leg costs one map lookup.
+ */
+interface Flow {
   bought: number;
   sold: number;
   boughtInit: number;
   soldInit: number;
+  /** Legs in the window (> 0: the account counts as present). */
+  legs: number;
+  /** Net flow each way as held by the books (0 when it holds none). */
+  buyNet: number;
+  sellNet: number;
+  /** When the account last came to hold a net flow each way (`SymbolState.seq`): ties keep this order. */
+  buySeq: number;
+  sellSeq: number;
 }
 
 interface Episode {
@@ -61,15 +77,21 @@ interface Episode {
 }
 
 interface SymbolState {
+  readonly symbol: string;
+  /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
+  due: number;
   readonly legs: Leg[];
   head: number;
   readonly buy: SideBook;
   readonly sell: SideBook;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
-  /** Distinct named accounts in the window, with their leg counts. */
-  readonly accountLegs: Map<string, number>;
-  readonly gross: Map<string, Gross>;
+  /** Named accounts with legs in the window or a place in a book. */
+  readonly flows: Map<string, Flow>;
+  /** Distinct named accounts with legs in the window. */
+  accounts: number;
+  /** Counter for `Flow.buySeq` / `sellSeq`. */
+  seq: number;
   readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
 }
@@ -77,6 +99,8 @@ interface SymbolState {
 interface State {
   readonly executions: AccountExecutions;
   readonly symbols: Map<string, SymbolState>;
+  /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
+  readonly due: DeadlineQueue<SymbolState>;
 }
 
 const MAX_IDS = 500;
@@ -85,19 +109,22 @@ function createConcentratedTrading(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = { executions: new AccountExecutions(), symbols: new Map() };
+  let st: State = { executions: new AccountExecutions(), symbols: new Map(), due: new DeadlineQueue() };
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
     if (!s) {
       s = {
+        symbol,
+        due: Infinity,
         legs: [],
         head: 0,
-        buy: { qty: new Map(), sumSq: 0, total: 0 },
-        sell: { qty: new Map(), sumSq: 0, total: 0 },
+        buy: { sumSq: 0, total: 0 },
+        sell: { sumSq: 0, total: 0 },
         trades: 0,
-        accountLegs: new Map(),
-        gross: new Map(),
+        flows: new Map(),
+        accounts: 0,
+        seq: 0,
         episodes: new Map(),
         lastTsMs: tsMs,
       };
@@ -111,10 +138,10 @@ function createConcentratedTrading(config: Config): Detector {
     book.total += sign * leg.qty;
     if (leg.side === 'buy') s.trades += sign;
     if (leg.account === '') return;
-    let g = s.gross.get(leg.account);
+    let g = s.flows.get(leg.account);
     if (!g) {
-      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0 };
-      s.gross.set(leg.account, g);
+      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0, buySeq: 0, sellSeq: 0 };
+      s.flows.set(leg.account, g);
     }
     const buyBefore = Math.max(0, g.boughtInit - g.sold);
     const sellBefore = Math.max(0, g.soldInit - g.bought);
@@ -126,19 +153,25 @@ function createConcentratedTrading(config: Config): Detector {
       g.sold += sign * leg.qty;
       if (initiated) g.soldInit += sign * leg.qty;
     }
-    setNet(s.buy, leg.account, buyBefore, Math.max(0, g.boughtInit - g.sold));
-    setNet(s.sell, leg.account, sellBefore, Math.max(0, g.soldInit - g.bought));
-    if (g.bought <= 1e-9 && g.sold <= 1e-9) s.gross.delete(leg.account);
-    const n = (s.accountLegs.get(leg.account) ?? 0) + sign;
-    if (n <= 0) s.accountLegs.delete(leg.account);
-    else s.accountLegs.set(leg.account, n);
-  }
-
-  function setNet(book: SideBook, account: string, before: number, after: number): void {
-    if (before === after) return;
-    book.sumSq += after * after - before * before;
-    if (after <= 1e-9) book.qty.delete(account);
-    else book.qty.set(account, after);
+    const buyAfter = Math.max(0, g.boughtInit - g.sold);
+    const sellAfter = Math.max(0, g.soldInit - g.bought);
+    if (buyBefore !== buyAfter) {
+      s.buy.sumSq += buyAfter * buyAfter - buyBefore * buyBefore;
+      if (g.buyNet === 0 && buyAfter > 1e-9) g.buySeq = s.seq++;
+      g.buyNet = buyAfter > 1e-9 ? buyAfter : 0;
+    }
+    if (sellBefore !== sellAfter) {
+      s.sell.sumSq += sellAfter * sellAfter - sellBefore * sellBefore;
+      if (g.sellNet === 0 && sellAfter > 1e-9) g.sellSeq = s.seq++;
+      g.sellNet = sellAfter > 1e-9 ? sellAfter : 0;
+    }
+    // Nothing bought or sold any more: start the sums over from zero (float residue must not linger).
+    if (g.bought <= 1e-9 && g.sold <= 1e-9) g.bought = g.sold = g.boughtInit = g.soldInit = 0;
+    const wasPresent = g.legs > 0;
+    g.legs += sign;
+    if (g.legs <= 0) g.legs = 0;
+    if (wasPresent !== g.legs > 0) s.accounts += wasPresent ? -1 : 1;
+    if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) s.flows.delete(leg.account);
   }
 
   function expire(s: SymbolState, nowMs: number): void {
@@ -161,19 +194,50 @@ function createConcentratedTrading(config: Config): Detector {
     expire(s, ctx.now);
     s.legs.push(leg);
     apply(s, leg, 1);
+    // The leg (and an episode it may hold) expires one window after its time: be visited by then.
+    schedule(s, leg.tsMs + windowMs);
     if (leg.account === '') return;
     judge(s, leg.side, leg, ctx);
   }
 
+  /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
+  function schedule(s: SymbolState, due: number): void {
+    if (due >= s.due) return;
+    s.due = due;
+    st.due.push(due, s);
+  }
+
+  /**
+   * The time after which a tick has something to do for `s`: its oldest leg leaves the window or an
+   * episode ends. A tick before it would change nothing (nothing to pop, nothing to delete), which
+   * is why visiting only due symbols gives the same state as the walk over all symbols did.
+   */
+  function nextDue(s: SymbolState): number {
+    let t = s.head < s.legs.length ? s.legs[s.head]!.tsMs : Infinity;
+    for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
+    return t + windowMs;
+  }
+
+  /** One tick's work for one symbol (unchanged from the walk over all symbols). */
+  function visit(s: SymbolState, nowMs: number): void {
+    expire(s, nowMs);
+    for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
+    if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(s.symbol);
+    else schedule(s, nextDue(s));
+  }
+
   function judge(s: SymbolState, side: Side, last: Leg, ctx: DetectorContext): void {
-    if (s.trades < t.concentration_min_trades || s.accountLegs.size < t.concentration_min_accounts) return;
+    if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
     const book = side === 'buy' ? s.buy : s.sell;
     if (book.total <= 0) return;
     const hhi = book.sumSq / (book.total * book.total);
     if (hhi < t.concentration_threshold) return;
     let top = '';
     let topQty = 0;
-    for (const [a, q] of book.qty) {
+    const net = side === 'buy' ? 'buyNet' : 'sellNet';
+    for (const [a, f] of s.flows) {
+      const q = f[net];
+      if (q === 0) continue;
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
@@ -214,10 +278,19 @@ function createConcentratedTrading(config: Config): Detector {
     ep.lastEmitShare = share;
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
-    const dominant = [...book.qty]
-      .filter(([a, q]) => a === top || q / book.total >= t.concentration_top_share / 2)
-      .sort((x, y) => y[1] - x[1]);
-    for (const [a] of dominant) ep.accounts.add(a);
+    const seq = side === 'buy' ? 'buySeq' : 'sellSeq';
+    const dominant: [string, number][] = [];
+    const order: number[] = [];
+    for (const [a, f] of s.flows) {
+      const q = f[net];
+      if (q === 0 || (a !== top && q / book.total < t.concentration_top_share / 2)) continue;
+      dominant.push([a, q]);
+      order.push(f[seq]);
+    }
+    // Largest first; ties in the order the accounts came to hold their flow.
+    const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
+    const ranked = rank.map((i) => dominant[i]!);
+    for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     for (let i = s.head; i < s.legs.length && ep.tradeIds.length < MAX_IDS; i++) {
       const l = s.legs[i]!;
@@ -232,7 +305,7 @@ function createConcentratedTrading(config: Config): Detector {
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const g = s.gross.get(top);
+    const g = s.flows.get(top);
     const topGross = g ? (side === 'buy' ? g.bought : g.sold) : 0;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
@@ -241,7 +314,7 @@ function createConcentratedTrading(config: Config): Detector {
       description:
         `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
         `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
-        `across ${s.trades} trades and ${s.accountLegs.size} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
+        `across ${s.trades} trades and ${s.accounts} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
       confidence: Math.min(1, 0.45 + 0.2 * overHhi + 0.2 * overShare + 0.15 * oneSided),
       // Risk: how dominant and how much activity is involved.
@@ -261,7 +334,7 @@ function createConcentratedTrading(config: Config): Detector {
           { name: 'hhi', value: round4(hhi), threshold: t.concentration_threshold, op: '>=' },
           { name: 'top_share', value: round4(share), threshold: t.concentration_top_share, op: '>=', unit: 'ratio' },
           { name: 'window_trades', value: s.trades, threshold: t.concentration_min_trades, op: '>=' },
-          { name: 'window_accounts', value: s.accountLegs.size, threshold: t.concentration_min_accounts, op: '>=' },
+          { name: 'window_accounts', value: s.accounts, threshold: t.concentration_min_accounts, op: '>=' },
           { name: 'top_qty', value: topQty, unit: 'qty' },
           { name: 'side_volume', value: book.total, unit: 'qty' },
           { name: 'top_one_sidedness', value: round4(oneSided), unit: 'ratio' },
@@ -269,7 +342,7 @@ function createConcentratedTrading(config: Config): Detector {
         details: {
           side,
           top_account: top,
-          shares: Object.fromEntries(dominant.map(([a, q]) => [a, round4(q / book.total)])),
+          shares: Object.fromEntries(ranked.map(([a, q]) => [a, round4(q / book.total)])),
           window_ms: windowMs,
         },
       },
@@ -286,10 +359,13 @@ function createConcentratedTrading(config: Config): Detector {
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
-      for (const [symbol, s] of st.symbols) {
-        expire(s, ctx.now);
-        for (const [k, ep] of s.episodes) if (ctx.now - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-        if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(symbol);
+      const queue = st.due;
+      while (queue.peek() < ctx.now) {
+        const due = queue.peek();
+        const s = queue.pop()!;
+        if (due !== s.due) continue; // superseded by an earlier deadline, or the symbol was deleted
+        s.due = Infinity;
+        visit(s, ctx.now);
       }
     },
     snapshot(): unknown {

@@ -3,7 +3,7 @@ import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
-import { DeadlineQueue } from '../order-book/deadline-queue.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
 import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
 import { fmt, iso } from '../format.js';

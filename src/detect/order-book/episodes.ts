@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 
 /**
  * One account's run of manipulation cycles in one symbol (spoofing, layering): the alert grows with

@@ -1,6 +1,6 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 
 /**
  * One execution of an account on one side at one instant. Venue data often reports the same

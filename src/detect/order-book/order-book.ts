@@ -1,6 +1,6 @@
 import type { EpochMs, OrderEvent, Side } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
-import { DeadlineQueue } from './deadline-queue.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { SizeSamples } from './size-samples.js';
 
 /**

@@ -58,7 +58,7 @@ function createPriceAnomaly(config: Config): Detector {
   const windowMs = t.price_window_ms;
   const lengths = [...new Set([t.price_short_window_ms, windowMs])].sort((a, b) => a - b);
   /** All mutable state (the checkpoint): per-symbol horizons, tick sizes and open episodes; symbols by idle deadline. */
-  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue() };
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>() };
   /** Symbols idle for longer than the volatility history would stay meaningful are forgotten. */
   const idleMs = windowMs * 200;
   const dueList = { due: [] as number[], keys: [] as string[] };

@@ -129,7 +129,7 @@ function createPumpAndDump(config: Config): Detector {
    * All mutable state (the checkpoint): per-symbol buckets, baselines and open episodes, and the
    * symbols by the time onTime must look at them.
    */
-  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue(), nextSeq: 0 };
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>(), nextSeq: 0 };
   const dueList = { due: [] as number[], keys: [] as string[] };
   /** Scratch (not state): sliding window sums for the thin-pair baseline. */
   let sumsScratch = new Float64Array(0);

@@ -4,8 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
 import { fmt, iso, pct, round4 } from '../format.js';
-import { stateClass } from '../../engine/snapshot.js';
-import { DeadlineHeap } from './deadline-heap.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 
 /**
  * unusual_timing, three rules:
@@ -107,8 +106,8 @@ interface State {
   symbolQueue: SymbolState[];
   symbolQueueHead: number;
   /** Open marking windows by end, and off-session periods by the next open: what a tick must close. */
-  readonly markDeadlines: DeadlineHeap<MarkWindow>;
-  readonly offDeadlines: DeadlineHeap<OffSession>;
+  readonly markDeadlines: DeadlineQueue<MarkWindow>;
+  readonly offDeadlines: DeadlineQueue<OffSession>;
   /** Creation counter for symbol states and marking windows. */
   created: number;
   /** onTime calls so far and the time of the latest. */
@@ -124,9 +123,6 @@ interface State {
   due: Series[];
   dueHead: number;
 }
-
-// The shared de-duplication helper is part of this detector's state; registering is idempotent.
-stateClass(AccountExecutions);
 
 const MAX_IDS = 500;
 /** Layout of Series.points: time, quantity bought, quantity sold. */
@@ -147,8 +143,8 @@ function createUnusualTiming(config: Config): Detector {
     symbols: new Map(),
     symbolQueue: [],
     symbolQueueHead: 0,
-    markDeadlines: new DeadlineHeap(),
-    offDeadlines: new DeadlineHeap(),
+    markDeadlines: new DeadlineQueue(),
+    offDeadlines: new DeadlineQueue(),
     created: 0,
     ticks: 0,
     tickNowMs: -Infinity,

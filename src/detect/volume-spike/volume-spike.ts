@@ -79,7 +79,7 @@ function createVolumeSpike(config: Config): Detector {
   const longestMs = lengths[lengths.length - 1]!;
   const gapMs = Math.max(1, t.volume_episode_gap_buckets) * bucketMs;
   /** All mutable state (the checkpoint): per-symbol windows, baselines and open episodes; symbols by idle deadline. */
-  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue() };
+  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>() };
   /** Symbols idle this long are forgotten: memory stays bounded by the active symbols. */
   const horizon = Math.max(longestMs * t.volume_baseline_buckets, 24 * 3600_000);
   const dueList = { due: [] as number[], keys: [] as string[] };

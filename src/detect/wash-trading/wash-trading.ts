@@ -1,7 +1,8 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Execution } from '../window/account-executions.js';
+import { AccountExecutions, type Execution, type Leg } from '../window/account-executions.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -25,6 +26,14 @@ import { fmt, pct, round4 } from '../format.js';
 interface Edge {
   /** Executions buyer←seller in the window, oldest first. */
   readonly execs: Execution[];
+}
+
+/** One account of a symbol's window. */
+interface AccountNode {
+  /** Traded quantity (bought + sold) in the window. */
+  qty: number;
+  /** Edges by seller: executions in which this account bought from the seller (absent when none). */
+  out: Map<string, Edge> | undefined;
 }
 
 interface Episode {
@@ -61,15 +70,20 @@ interface Episode {
 }
 
 interface SymbolState {
+  readonly symbol: string;
+  /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
+  due: number;
+  /** Open episodes of this symbol: when 0 an execution that closes no cycle needs no group lookup. */
+  openEpisodes: number;
   readonly window: Execution[];
   head: number;
-  /** out.get(buyer).get(seller): executions in which buyer bought from seller. */
-  readonly out: Map<string, Map<string, Edge>>;
-  /** Each account's traded quantity (bought + sold) in the window. */
-  readonly accountQty: Map<string, number>;
+  /** The accounts with executions in the window: one entry each, holding their quantity and edges. */
+  readonly accounts: Map<string, AccountNode>;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
-  readonly volumeQueue: { tsMs: number; qty: number }[];
+  /** Traded quantities in the window (time and quantity, parallel arrays: no object per trade). */
+  readonly volumeTs: number[];
+  readonly volumeQty: number[];
   volumeHead: number;
   lastTsMs: number;
 }
@@ -79,6 +93,8 @@ interface State {
   readonly symbols: Map<string, SymbolState>;
   /** Open episodes by symbol|sorted accounts. */
   readonly episodes: Map<string, Episode>;
+  /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
+  readonly due: DeadlineQueue<SymbolState>;
   /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
   ticks: number;
   seenCutoff: number;
@@ -98,6 +114,7 @@ function createWashTrading(config: Config): Detector {
     executions: new AccountExecutions(),
     symbols: new Map(),
     episodes: new Map(),
+    due: new DeadlineQueue(),
     ticks: 0,
     seenCutoff: -Infinity,
   };
@@ -120,38 +137,90 @@ function createWashTrading(config: Config): Detector {
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
     if (!s) {
-      s = { window: [], head: 0, out: new Map(), accountQty: new Map(), volume: 0, volumeQueue: [], volumeHead: 0, lastTsMs: tsMs };
+      s = {
+        symbol,
+        due: Infinity,
+        openEpisodes: 0,
+        window: [],
+        head: 0,
+        accounts: new Map(),
+        volume: 0,
+        volumeTs: [],
+        volumeQty: [],
+        volumeHead: 0,
+        lastTsMs: tsMs,
+      };
       st.symbols.set(symbol, s);
     }
     return s;
+  }
+
+  /**
+   * Counts a symbol's open episodes. Its state outlives them: an episode ends one window after its
+   * last match, in the tick loop before idle symbols are dropped, and a match is an event of the symbol.
+   */
+  function episodeCount(symbol: string, delta: number): void {
+    const s = st.symbols.get(symbol);
+    if (s) s.openEpisodes += delta;
+  }
+
+  /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
+  function schedule(s: SymbolState, due: number): void {
+    if (due >= s.due) return;
+    s.due = due;
+    st.due.push(due, s);
+  }
+
+  /**
+   * The time after which a tick has something to do for `s`: its oldest execution or traded
+   * quantity leaves the window, or the symbol has been idle for a window and is dropped.
+   */
+  function nextDue(s: SymbolState): number {
+    let t = s.lastTsMs;
+    if (s.head < s.window.length) t = Math.min(t, s.window[s.head]!.tsMs);
+    if (s.volumeHead < s.volumeTs.length) t = Math.min(t, s.volumeTs[s.volumeHead]!);
+    return t + windowMs;
+  }
+
+  /**
+   * One tick's work for one symbol. Expiring here rather than at the symbol's next execution changes
+   * nothing observable (the same subtractions in the same order); it only frees memory sooner. The
+   * drop is exactly when the walk over all symbols dropped it: the first tick one window after its
+   * last event (the window is then empty, as every execution is at most `lastTsMs`).
+   */
+  function visit(s: SymbolState, nowMs: number): void {
+    expireSymbol(s, nowMs);
+    if (s.head >= s.window.length && nowMs - s.lastTsMs > windowMs) st.symbols.delete(s.symbol);
+    else schedule(s, nextDue(s));
   }
 
   function expireSymbol(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
     while (s.head < s.window.length && s.window[s.head]!.tsMs < cutoff) {
       const e = s.window[s.head++]!;
-      const edge = s.out.get(e.buyer)?.get(e.seller);
-      if (edge) {
+      const buyer = s.accounts.get(e.buyer);
+      const edge = buyer?.out?.get(e.seller);
+      if (buyer && edge) {
         const i = edge.execs.indexOf(e);
         if (i >= 0) edge.execs.splice(i, 1);
         if (edge.execs.length === 0) {
-          const m = s.out.get(e.buyer)!;
-          m.delete(e.seller);
-          if (m.size === 0) s.out.delete(e.buyer);
+          buyer.out!.delete(e.seller);
+          if (buyer.out!.size === 0) buyer.out = undefined;
         }
       }
-      addQty(s.accountQty, e.buyer, -e.qty);
-      if (e.seller !== e.buyer) addQty(s.accountQty, e.seller, -e.qty);
+      addAccountQty(s, e.buyer, -e.qty);
+      if (e.seller !== e.buyer) addAccountQty(s, e.seller, -e.qty);
     }
     if (s.head > 1024 && s.head * 2 > s.window.length) {
       s.window.splice(0, s.head);
       s.head = 0;
     }
-    while (s.volumeHead < s.volumeQueue.length && s.volumeQueue[s.volumeHead]!.tsMs < cutoff) {
-      s.volume -= s.volumeQueue[s.volumeHead++]!.qty;
+    while (s.volumeHead < s.volumeTs.length && s.volumeTs[s.volumeHead]! < cutoff) {
+      s.volume -= s.volumeQty[s.volumeHead++]!;
     }
-    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeQueue.length) {
-      s.volumeQueue.splice(0, s.volumeHead);
+    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeTs.length) {
+      s.volumeTs.splice(0, s.volumeHead);
+      s.volumeQty.splice(0, s.volumeHead);
       s.volumeHead = 0;
     }
   }
@@ -163,50 +232,62 @@ function createWashTrading(config: Config): Detector {
   }
 
   /**
+   * Scratch of the cycle search, reused by every search (it is rebuilt from nothing each time, so it
+   * is not detector state): the accounts of the path being explored, and the executions left to
+   * inspect. Reusing them spares a Set, arrays and two closures per execution.
+   */
+  const path: string[] = [];
+  let budget = 0;
+
+  /**
    * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
    * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
-   * shortest cycle (a pair before a ring) is the one reported.
+   * shortest cycle (a pair before a ring) is the one reported. Returns the path's accounts
+   * (`from` … `to`) in the scratch `path`, valid until the next search.
    */
   function findPath(s: SymbolState, from: string, to: string, ref: Execution): string[] | undefined {
-    let budget = SEARCH_BUDGET;
+    budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
-    const path: string[] = [from];
-    const onPath = new Set<string>([from, ref.buyer]);
-    const edgeMatches = (u: string, v: string): boolean => {
-      const edge = s.out.get(u)?.get(v);
-      if (!edge) return false;
-      for (const x of edge.execs) {
-        if (--budget < 0) return false;
-        if (x !== ref && similar(x, ref)) return true;
-      }
-      return false;
-    };
-    const dfs = (u: string, depthLeft: number): boolean => {
-      if (depthLeft === 1) {
-        if (edgeMatches(u, to)) {
-          path.push(to);
-          return true;
-        }
-        return false;
-      }
-      const nexts = s.out.get(u);
-      if (!nexts) return false;
-      for (const v of nexts.keys()) {
-        if (budget < 0) return false;
-        if (onPath.has(v)) continue;
-        if (!edgeMatches(u, v)) continue;
-        path.push(v);
-        onPath.add(v);
-        if (dfs(v, depthLeft - 1)) return true;
-        path.pop();
-        onPath.delete(v);
-      }
-      return false;
-    };
+    path.length = 0;
+    path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
-      if (dfs(from, edges)) return path;
+      if (extend(s, from, to, ref, edges)) return path;
     }
     return undefined;
+  }
+
+  /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
+  function extend(s: SymbolState, u: string, to: string, ref: Execution, depthLeft: number): boolean {
+    if (depthLeft === 1) {
+      if (edgeMatches(s, u, to, ref)) {
+        path.push(to);
+        return true;
+      }
+      return false;
+    }
+    const nexts = s.accounts.get(u)?.out;
+    if (!nexts) return false;
+    for (const v of nexts.keys()) {
+      if (budget < 0) return false;
+      // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
+      if (v === to || path.includes(v)) continue;
+      if (!edgeMatches(s, u, v, ref)) continue;
+      path.push(v);
+      if (extend(s, v, to, ref, depthLeft - 1)) return true;
+      path.pop();
+    }
+    return false;
+  }
+
+  /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
+  function edgeMatches(s: SymbolState, u: string, v: string, ref: Execution): boolean {
+    const edge = s.accounts.get(u)?.out?.get(v);
+    if (!edge) return false;
+    for (const x of edge.execs) {
+      if (--budget < 0) return false;
+      if (x !== ref && similar(x, ref)) return true;
+    }
+    return false;
   }
 
   function episodeFor(symbol: string, accounts: string[], startMs: number): Episode {
@@ -242,6 +323,7 @@ function createWashTrading(config: Config): Detector {
         matchedShare: 0,
       };
       st.episodes.set(groupKey, ep);
+      episodeCount(symbol, 1);
     }
     return ep;
   }
@@ -273,7 +355,7 @@ function createWashTrading(config: Config): Detector {
   function internal(s: SymbolState, group: readonly string[]): Execution[] {
     const out: Execution[] = [];
     for (const b of group) {
-      const m = s.out.get(b);
+      const m = s.accounts.get(b)?.out;
       if (!m) continue;
       for (const a of group) {
         const edge = m.get(a);
@@ -314,23 +396,26 @@ function createWashTrading(config: Config): Detector {
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
     s.window.push(e);
-    let byBuyer = s.out.get(e.buyer);
-    if (!byBuyer) s.out.set(e.buyer, (byBuyer = new Map<string, Edge>()));
+    schedule(s, e.tsMs + windowMs);
+    const buyer = accountOf(s, e.buyer);
+    const byBuyer = (buyer.out ??= new Map<string, Edge>());
     let edge = byBuyer.get(e.seller);
     if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
     edge.execs.push(e);
-    addQty(s.accountQty, e.buyer, e.qty);
-    if (e.seller !== e.buyer) addQty(s.accountQty, e.seller, e.qty);
+    addAccountQty(s, e.buyer, e.qty);
+    if (e.seller !== e.buyer) addAccountQty(s, e.seller, e.qty);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const path = findPath(s, e.seller, e.buyer, e);
-      if (path) cycle = [e.buyer, ...path.slice(0, -1)];
+      const found = findPath(s, e.seller, e.buyer, e);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1)];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
-      const ep = st.episodes.get(`${e.symbol}|${[...new Set([e.buyer, e.seller])].sort().join(',')}`);
+      if (s.openEpisodes === 0) return;
+      const group = e.buyer < e.seller ? `${e.buyer},${e.seller}` : `${e.seller},${e.buyer}`;
+      const ep = st.episodes.get(`${e.symbol}|${group}`);
       if (ep) addToEpisode(ep, e);
       return;
     }
@@ -363,7 +448,7 @@ function createWashTrading(config: Config): Detector {
     }
     let exclusivity = 1;
     for (const a of ep.accounts) {
-      const total = s.accountQty.get(a) ?? 0;
+      const total = s.accounts.get(a)?.qty ?? 0;
       if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
     }
     let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -444,13 +529,13 @@ function createWashTrading(config: Config): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const { legs, execution } = st.executions.fromTrade(trade);
-      if (legs.some((l) => l.side === 'buy')) countVolume(trade.symbol, trade.tsMs, trade.qty);
+      if (hasBuy(legs)) countVolume(trade.symbol, trade.tsMs, trade.qty);
       if (execution) onExecution(execution, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
-      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
+      if (hasBuy(legs)) countVolume(order.symbol, order.tsMs, order.qty);
       if (execution) onExecution(execution, ctx);
     },
     onTime(ctx: DetectorContext): void {
@@ -462,11 +547,16 @@ function createWashTrading(config: Config): Detector {
         if (ctx.now - ep.lastMatchMs > windowMs) {
           closeEpisode(ep, ctx);
           st.episodes.delete(groupKey);
+          episodeCount(ep.symbol, -1);
         }
       }
-      for (const [symbol, s] of st.symbols) {
-        expireSymbol(s, ctx.now);
-        if (s.head >= s.window.length && ctx.now - s.lastTsMs > windowMs) st.symbols.delete(symbol);
+      const queue = st.due;
+      while (queue.peek() < ctx.now) {
+        const due = queue.peek();
+        const s = queue.pop()!;
+        if (due !== s.due) continue; // superseded by an earlier deadline, or the symbol was deleted
+        s.due = Infinity;
+        visit(s, ctx.now);
       }
     },
     onEnd(ctx: DetectorContext): void {
@@ -490,8 +580,29 @@ function createWashTrading(config: Config): Detector {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumeQueue.push({ tsMs, qty });
+    s.volumeTs.push(tsMs);
+    s.volumeQty.push(qty);
+    schedule(s, tsMs + windowMs);
   }
+}
+
+function hasBuy(legs: readonly Leg[]): boolean {
+  for (const l of legs) if (l.side === 'buy') return true;
+  return false;
+}
+
+function accountOf(s: SymbolState, account: string): AccountNode {
+  let n = s.accounts.get(account);
+  if (!n) s.accounts.set(account, (n = { qty: 0, out: undefined }));
+  return n;
+}
+
+/** `addQty` on an account's window quantity; the account leaves when it has neither quantity nor edges. */
+function addAccountQty(s: SymbolState, account: string, q: number): void {
+  const n = accountOf(s, account);
+  const v = n.qty + q;
+  n.qty = Math.abs(v) < 1e-12 ? 0 : v;
+  if (n.qty === 0 && n.out === undefined) s.accounts.delete(account);
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {

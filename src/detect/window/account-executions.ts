@@ -8,9 +8,13 @@ import { stateClass } from '../../engine/snapshot.js';
  * de-duplicated legs (one account, one side) and, when both accounts are known, pairs
  * (buyer → seller), so nothing is counted twice and nothing is lost when only one form is present.
  *
- * De-duplication is a multiset per leg key (time, side, account, price, qty) with a count per
- * source: a leg is new only while its source has reported it more often than the other source, so
- * two genuinely identical executions in the same millisecond still count twice.
+ * De-duplication is a multiset per leg key (time, symbol, side, account, price, qty) with a count
+ * per source: a leg is new only while its source has reported it more often than the other source,
+ * so two genuinely identical executions in the same millisecond still count twice.
+ *
+ * Keys are not strings: legs are bucketed by their millisecond and compared field by field within
+ * the bucket (a handful of legs share a millisecond), which saves formatting the price and time as
+ * text for every leg (that formatting was most of the cost of the de-duplication).
  */
 
 /** One side of one execution. `account` is '' when the feed does not name it. */
@@ -42,8 +46,14 @@ export interface Execution {
   readonly orderIds: readonly string[];
 }
 
+/** One leg key and how often each source reported it. */
 interface Counts {
-  tsMs: number;
+  readonly tsMs: number;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly account: string;
+  readonly price: number;
+  readonly qty: number;
   trade: number;
   fill: number;
 }
@@ -53,19 +63,40 @@ interface PendingFill {
   readonly orderId: string;
 }
 
+/** When a group of pending fills (same time, symbol, price, qty) was first opened, for expiry. */
+interface PendingKey {
+  readonly tsMs: number;
+  readonly symbol: string;
+  readonly price: number;
+  readonly qty: number;
+}
+
+/** Numbers equal as the text keys compared them ("0" = "-0", "NaN" = "NaN"). */
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+function samePendingKey(leg: Leg, k: PendingKey): boolean {
+  return leg.symbol === k.symbol && sameNumber(leg.price, k.price) && sameNumber(leg.qty, k.qty);
+}
+
 /** How long (event time) a leg key is remembered: the engine's reorder window with a margin. */
 const DEDUP_HORIZON_MS = 10_000;
 
 /** De-duplicates trades and fills into legs and executions. One instance per detector. */
 export class AccountExecutions {
-  private readonly counts = new Map<string, Counts>();
+  /** Leg keys by millisecond. */
+  private readonly counts = new Map<number, Counts[]>();
   /** Keys in arrival order for expiry (event time is nearly ordered). */
-  private readonly order: { key: string; tsMs: number }[] = [];
+  private readonly order: Counts[] = [];
   private head = 0;
-  /** Fills not yet paired with their opposite fill, by time|symbol|price|qty. */
-  private readonly pending = new Map<string, PendingFill[]>();
-  private readonly pendingOrder: { key: string; tsMs: number }[] = [];
+  /** Fills not yet paired with their opposite fill, by millisecond, in arrival order. */
+  private readonly pending = new Map<number, PendingFill[]>();
+  /** Fill groups (time, symbol, price, qty) in the order they were opened, for expiry. */
+  private readonly pendingOrder: PendingKey[] = [];
   private pendingHead = 0;
+  /** Number of open fill groups (what `size` counted as keys before). */
+  private pendingKeys = 0;
 
   /** The new legs of a trade (0..2) and its execution when both accounts are known and not yet seen. */
   fromTrade(t: Trade): { legs: Leg[]; execution: Execution | undefined } {
@@ -80,7 +111,17 @@ export class AccountExecutions {
       id: t.tradeId,
       fromFill: false,
     };
-    const sell: Leg = { ...buy, side: 'sell', account: t.seller };
+    const sell: Leg = {
+      tsMs: t.tsMs,
+      symbol: t.symbol,
+      side: 'sell',
+      account: t.seller,
+      price: t.price,
+      qty: t.qty,
+      aggressor: t.side,
+      id: t.tradeId,
+      fromFill: false,
+    };
     const legs: Leg[] = [];
     if (this.mark(buy, 'trade')) legs.push(buy);
     if (this.mark(sell, 'trade')) legs.push(sell);
@@ -118,13 +159,26 @@ export class AccountExecutions {
     };
     if (!this.mark(leg, 'fill')) return { legs: [], execution: undefined };
     if (o.account === '') return { legs: [leg], execution: undefined };
-    const key = `${o.tsMs}|${o.symbol}|${o.price}|${o.qty}`;
-    const list = this.pending.get(key);
-    const matchAt = list ? list.findIndex((p) => p.leg.side !== o.side) : -1;
+    // The first pending fill of the same group (time, symbol, price, qty) on the other side, if any.
+    const list = this.pending.get(o.tsMs);
+    let matchAt = -1;
+    let groupOpen = false;
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i]!.leg;
+        if (p.symbol !== o.symbol || !sameNumber(p.price, o.price) || !sameNumber(p.qty, o.qty)) continue;
+        groupOpen = true;
+        if (p.side !== o.side) {
+          matchAt = i;
+          break;
+        }
+      }
+    }
     if (list && matchAt >= 0) {
       const other = list[matchAt]!;
       list.splice(matchAt, 1);
-      if (list.length === 0) this.pending.delete(key);
+      if (!list.some((p) => samePendingKey(p.leg, leg))) this.pendingKeys--;
+      if (list.length === 0) this.pending.delete(o.tsMs);
       const buyLeg = o.side === 'buy' ? leg : other.leg;
       const sellLeg = o.side === 'buy' ? other.leg : leg;
       const orderIds = [buyLeg.id, sellLeg.id];
@@ -144,9 +198,10 @@ export class AccountExecutions {
       };
     }
     if (list) list.push({ leg, orderId: o.orderId });
-    else {
-      this.pending.set(key, [{ leg, orderId: o.orderId }]);
-      this.pendingOrder.push({ key, tsMs: o.tsMs });
+    else this.pending.set(o.tsMs, [{ leg, orderId: o.orderId }]);
+    if (!groupOpen) {
+      this.pendingOrder.push({ tsMs: o.tsMs, symbol: o.symbol, price: o.price, qty: o.qty });
+      this.pendingKeys++;
     }
     return { legs: [leg], execution: undefined };
   }
@@ -155,16 +210,25 @@ export class AccountExecutions {
   expire(nowMs: number): void {
     const cutoff = nowMs - DEDUP_HORIZON_MS;
     while (this.head < this.order.length && this.order[this.head]!.tsMs < cutoff) {
-      const { key, tsMs } = this.order[this.head++]!;
-      const c = this.counts.get(key);
-      if (c && c.tsMs === tsMs) this.counts.delete(key);
+      const c = this.order[this.head++]!;
+      const bucket = this.counts.get(c.tsMs)!;
+      if (bucket.length === 1) this.counts.delete(c.tsMs);
+      else bucket.splice(bucket.indexOf(c), 1);
     }
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);
       this.head = 0;
     }
     while (this.pendingHead < this.pendingOrder.length && this.pendingOrder[this.pendingHead]!.tsMs < cutoff) {
-      this.pending.delete(this.pendingOrder[this.pendingHead++]!.key);
+      // Drops the whole group (as deleting its key did), even fills that joined it later.
+      const k = this.pendingOrder[this.pendingHead++]!;
+      const list = this.pending.get(k.tsMs);
+      if (!list) continue;
+      const kept = list.filter((p) => !samePendingKey(p.leg, k));
+      if (kept.length === list.length) continue; // the group was closed by matches already
+      this.pendingKeys--;
+      if (kept.length === 0) this.pending.delete(k.tsMs);
+      else this.pending.set(k.tsMs, kept);
     }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingOrder.length) {
       this.pendingOrder.splice(0, this.pendingHead);
@@ -174,17 +238,30 @@ export class AccountExecutions {
 
   /** Number of keys held (tests: memory stays bounded). */
   get size(): number {
-    return this.counts.size + this.pending.size;
+    return this.order.length - this.head + this.pendingKeys;
   }
 
   /** Records a leg from one source; true when it is new (not yet reported by the other source). */
   private mark(leg: Leg, source: 'trade' | 'fill'): boolean {
-    const key = `${leg.tsMs}|${leg.symbol}|${leg.side}|${leg.account}|${leg.price}|${leg.qty}`;
-    let c = this.counts.get(key);
+    let bucket = this.counts.get(leg.tsMs);
+    if (!bucket) this.counts.set(leg.tsMs, (bucket = []));
+    let c: Counts | undefined;
+    for (const x of bucket) {
+      if (
+        x.symbol === leg.symbol &&
+        x.side === leg.side &&
+        x.account === leg.account &&
+        sameNumber(x.price, leg.price) &&
+        sameNumber(x.qty, leg.qty)
+      ) {
+        c = x;
+        break;
+      }
+    }
     if (!c) {
-      c = { tsMs: leg.tsMs, trade: 0, fill: 0 };
-      this.counts.set(key, c);
-      this.order.push({ key, tsMs: leg.tsMs });
+      c = { tsMs: leg.tsMs, symbol: leg.symbol, side: leg.side, account: leg.account, price: leg.price, qty: leg.qty, trade: 0, fill: 0 };
+      bucket.push(c);
+      this.order.push(c);
     }
     c[source]++;
     return source === 'trade' ? c.trade > c.fill : c.fill > c.trade;
