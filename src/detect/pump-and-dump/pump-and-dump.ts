@@ -6,6 +6,7 @@ import { TimeExtremes } from '../window/time-extremes.js';
 import { RobustRing } from '../window/robust.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
+import { CompactSeries } from '../window/compact-series.js';
 import { iso, pct, round4 } from '../format.js';
 
 /**
@@ -79,10 +80,14 @@ interface SymbolState {
   lastPrice: number;
   lastSide: Side;
   lastTsMs: number;
-  /** Closed bucket volumes over the baseline horizon (ring). */
-  history: Float64Array;
-  /** Closed bucket trade counts, parallel to `history`. */
-  historyBuyTrades: Float64Array;
+  /**
+   * Closed bucket volumes over the baseline horizon (ring; a day of one-minute buckets). Compact:
+   * grown as it fills and stored in the narrowest exact type, it was 23 KB per symbol as two
+   * Float64Array(1440) whatever the symbol's age or volumes.
+   */
+  history: CompactSeries;
+  /** Closed bucket buyer-initiated trade counts, parallel to `history`. */
+  historyBuyTrades: CompactSeries;
   historyNext: number;
   historyFilled: number;
   bucketsSinceBaseline: number;
@@ -146,8 +151,8 @@ function createPumpAndDump(config: Config): Detector {
       lastPrice: trade.price,
       lastSide: 'buy',
       lastTsMs: trade.tsMs,
-      history: new Float64Array(historyBuckets),
-      historyBuyTrades: new Float64Array(historyBuckets),
+      history: new CompactSeries(historyBuckets),
+      historyBuyTrades: new CompactSeries(historyBuckets),
       historyNext: 0,
       historyFilled: 0,
       bucketsSinceBaseline: 0,
@@ -182,9 +187,9 @@ function createPumpAndDump(config: Config): Detector {
       const v = i === 0 ? s.bucketVolume : 0;
       const b = i === 0 ? s.bucketBuyVolume : 0;
       const n = i === 0 ? s.bucketBuyTrades : 0;
-      s.historyBuyTrades[s.historyNext] = n;
+      s.historyBuyTrades.set(s.historyNext, n);
       s.recentBuyTrades[s.recentNext] = n;
-      s.history[s.historyNext] = v;
+      s.history.set(s.historyNext, v);
       s.historyNext = (s.historyNext + 1) % historyBuckets;
       if (s.historyFilled < historyBuckets) s.historyFilled++;
       s.recentVol[s.recentNext] = v;
@@ -221,14 +226,14 @@ function createPumpAndDump(config: Config): Detector {
    * the symbol's ordinary level when bursts are frequent. Thin pairs whose median bucket is empty
    * fall back to the median of sliding window sums, then to their mean.
    */
-  function windowBaseline(s: SymbolState, ring: Float64Array): number {
+  function windowBaseline(s: SymbolState, ring: CompactSeries): number {
     const filled = s.historyFilled;
     // The ring's first `filled` slots are the filled ones (it fills from 0), in any order: a median.
-    const perBucket = medianOf(ring, filled);
+    const perBucket = medianOf(ring.data, filled);
     if (perBucket > 0) return perBucket * windowBuckets;
     // Oldest to newest bucket, unrolled from the ring.
     const start = (s.historyNext - filled + historyBuckets) % historyBuckets;
-    const at = (i: number): number => ring[(start + i) % historyBuckets]!;
+    const at = (i: number): number => ring.get((start + i) % historyBuckets);
     const n = filled - windowBuckets + 1;
     if (n <= 0) return NaN;
     if (sumsScratch.length < n) sumsScratch = new Float64Array(historyBuckets);
