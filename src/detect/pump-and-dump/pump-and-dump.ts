@@ -7,6 +7,7 @@ import { RobustRing } from '../window/robust.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { CompactSeries } from '../window/compact-series.js';
+import { RecentIds } from '../window/recent-ids.js';
 import { iso, pct, round4 } from '../format.js';
 
 /**
@@ -114,7 +115,7 @@ interface SymbolState {
   secondIsRush: boolean;
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
-  recentIds: { tsMs: number; id: string }[];
+  recentIds: RecentIds;
   recentBuyers: Map<string, number>;
   /** Buyers of the previous pump window: with recentBuyers they cover the last one to two windows. */
   olderBuyers: Map<string, number>;
@@ -170,7 +171,7 @@ function createPumpAndDump(config: Config): Detector {
       secondOrderBuyer: [],
       secondIsRush: false,
       rushTimes: [],
-      recentIds: [],
+      recentIds: new RecentIds(),
       recentBuyers: new Map(),
       olderBuyers: new Map(),
       bucketsSinceBuyersRotated: 0,
@@ -307,9 +308,7 @@ function createPumpAndDump(config: Config): Detector {
     let drop = 0;
     while (drop < s.rushTimes.length && s.rushTimes[drop]! < cutoff) drop++;
     if (drop > 0) s.rushTimes.splice(0, drop);
-    drop = 0;
-    while (drop < s.recentIds.length && (s.recentIds[drop]!.tsMs < cutoff || s.recentIds.length - drop > MAX_IDS)) drop++;
-    if (drop > 0) s.recentIds.splice(0, drop);
+    s.recentIds.expire(cutoff, MAX_IDS);
   }
 
   function emit(symbol: string, e: Episode, ctx: DetectorContext, nowMs: number, note: 'pump' | 'dump' | 'round_trip' | 'no_dump'): void {
@@ -430,7 +429,7 @@ function createPumpAndDump(config: Config): Detector {
       rushSeconds: s.rushTimes.length,
       windowVolumeAtDetection: volume,
       buyShareAtDetection: buyShare,
-      tradeIds: s.recentIds.map((r) => r.id),
+      tradeIds: s.recentIds.all(),
       buyers: mergeTallies(s.olderBuyers, s.recentBuyers),
       sellers: new Map(),
       alerted: false,
@@ -543,7 +542,7 @@ function createPumpAndDump(config: Config): Detector {
     }
 
     if (trade.buyer && side === 'buy') s.recentBuyers.set(trade.buyer, (s.recentBuyers.get(trade.buyer) ?? 0) + trade.qty);
-    if (s.recentIds.length < MAX_IDS * 2) s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
+    if (s.recentIds.size < MAX_IDS * 2) s.recentIds.push(trade.tsMs, trade.tradeId);
     if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
     const low = s.extremes.min;
     const ref = Math.max(s.refMedian, low);
