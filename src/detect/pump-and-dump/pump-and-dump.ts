@@ -92,10 +92,13 @@ interface SymbolState {
   historyNext: number;
   historyFilled: number;
   bucketsSinceBaseline: number;
-  /** Closed buckets of the current pump window (ring): volume and buyer-initiated volume. */
-  recentVol: Float64Array;
-  recentBuy: Float64Array;
-  recentBuyTrades: Float64Array;
+  /**
+   * Closed buckets of the current pump window (ring): volume, buyer-initiated volume and trades.
+   * Plain arrays: ten numbers are not worth an ArrayBuffer and its off-heap store each.
+   */
+  recentVol: number[];
+  recentBuy: number[];
+  recentBuyTrades: number[];
   recentNext: number;
   /** Bucket closes (carried forward) over the reference span (kept sorted) and their median. */
   closes: RobustRing;
@@ -157,9 +160,9 @@ function createPumpAndDump(config: Config): Detector {
       historyNext: 0,
       historyFilled: 0,
       bucketsSinceBaseline: 0,
-      recentVol: new Float64Array(windowBuckets),
-      recentBuy: new Float64Array(windowBuckets),
-      recentBuyTrades: new Float64Array(windowBuckets),
+      recentVol: zeros(windowBuckets),
+      recentBuy: zeros(windowBuckets),
+      recentBuyTrades: zeros(windowBuckets),
       recentNext: 0,
       closes: new RobustRing(closeBuckets),
       refMedian: NaN,
@@ -602,6 +605,11 @@ function createPumpAndDump(config: Config): Detector {
       st = state as typeof st;
     },
   };
+}
+
+/** A packed (not holey) array of n zeros. */
+function zeros(n: number): number[] {
+  return Array.from({ length: n }, () => 0);
 }
 
 function mergeTallies(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
