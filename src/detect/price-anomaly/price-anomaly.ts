@@ -5,6 +5,7 @@ import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
+import { RecentIds } from '../window/recent-ids.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -41,10 +42,7 @@ interface SymbolState {
   readonly ticks: RobustRing;
   tickMove: number;
   /** Recent trade ids (bounded), as evidence of the move. */
-  recentTs: number[];
-  recentIds: string[];
-  /** Index of the oldest recent id still held (the prefix before it is dropped, compacted at half). */
-  recentHead: number;
+  readonly recent: RecentIds;
   episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
@@ -96,9 +94,7 @@ function createPriceAnomaly(config: Config): Detector {
           tickMove: 0,
           lastPrice: trade.price,
           lastRaw: [],
-          recentTs: [],
-          recentIds: [],
-          recentHead: 0,
+          recent: new RecentIds(),
           episode: null,
           lastTsMs: trade.tsMs,
           due: Infinity,
@@ -137,16 +133,8 @@ function createPriceAnomaly(config: Config): Detector {
         s.due = trade.tsMs + idleMs;
         st.queue.push(s.due, trade.symbol);
       }
-      // Parallel arrays with a moving head: no object per trade and no shift() per dropped id.
-      s.recentTs.push(trade.tsMs);
-      s.recentIds.push(trade.tradeId);
-      const n = s.recentTs.length;
-      while (s.recentHead < n && (s.recentTs[s.recentHead]! < trade.tsMs - windowMs || n - s.recentHead > MAX_IDS)) s.recentHead++;
-      if (s.recentHead >= 32 && s.recentHead * 2 >= n) {
-        s.recentTs.splice(0, s.recentHead);
-        s.recentIds.splice(0, s.recentHead);
-        s.recentHead = 0;
-      }
+      s.recent.push(trade.tsMs, trade.tradeId);
+      s.recent.expire(trade.tsMs - windowMs, MAX_IDS);
 
       // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
       let best: {
@@ -217,7 +205,7 @@ function createPriceAnomaly(config: Config): Detector {
         symbols: [trade.symbol],
         accounts: [],
         evidence: {
-          tradeIds: recentIdsSince(s, fromMs),
+          tradeIds: s.recent.since(fromMs),
           orderIds: [],
           metrics: [
             { name: 'price_move', value: round4(move), threshold: t.price_change_threshold, op: '>=', unit: 'ratio' },
@@ -252,12 +240,6 @@ function createPriceAnomaly(config: Config): Detector {
       st = state as typeof st;
     },
   };
-}
-
-function recentIdsSince(s: SymbolState, fromMs: number): string[] {
-  const ids: string[] = [];
-  for (let i = s.recentHead; i < s.recentTs.length; i++) if (s.recentTs[i]! >= fromMs) ids.push(s.recentIds[i]!);
-  return ids;
 }
 
 function median3(a: number, b: number, c: number): number {

@@ -6,6 +6,8 @@ import { TimeExtremes } from '../window/time-extremes.js';
 import { RobustRing } from '../window/robust.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
+import { CompactSeries } from '../window/compact-series.js';
+import { RecentIds } from '../window/recent-ids.js';
 import { iso, pct, round4 } from '../format.js';
 
 /**
@@ -79,17 +81,24 @@ interface SymbolState {
   lastPrice: number;
   lastSide: Side;
   lastTsMs: number;
-  /** Closed bucket volumes over the baseline horizon (ring). */
-  history: Float64Array;
-  /** Closed bucket trade counts, parallel to `history`. */
-  historyBuyTrades: Float64Array;
+  /**
+   * Closed bucket volumes over the baseline horizon (ring; a day of one-minute buckets). Compact:
+   * grown as it fills and stored in the narrowest exact type, it was 23 KB per symbol as two
+   * Float64Array(1440) whatever the symbol's age or volumes.
+   */
+  history: CompactSeries;
+  /** Closed bucket buyer-initiated trade counts, parallel to `history`. */
+  historyBuyTrades: CompactSeries;
   historyNext: number;
   historyFilled: number;
   bucketsSinceBaseline: number;
-  /** Closed buckets of the current pump window (ring): volume and buyer-initiated volume. */
-  recentVol: Float64Array;
-  recentBuy: Float64Array;
-  recentBuyTrades: Float64Array;
+  /**
+   * Closed buckets of the current pump window (ring): volume, buyer-initiated volume and trades.
+   * Plain arrays: ten numbers are not worth an ArrayBuffer and its off-heap store each.
+   */
+  recentVol: number[];
+  recentBuy: number[];
+  recentBuyTrades: number[];
   recentNext: number;
   /** Bucket closes (carried forward) over the reference span (kept sorted) and their median. */
   closes: RobustRing;
@@ -109,7 +118,7 @@ interface SymbolState {
   secondIsRush: boolean;
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
-  recentIds: { tsMs: number; id: string }[];
+  recentIds: RecentIds;
   recentBuyers: Map<string, number>;
   /** Buyers of the previous pump window: with recentBuyers they cover the last one to two windows. */
   olderBuyers: Map<string, number>;
@@ -146,14 +155,14 @@ function createPumpAndDump(config: Config): Detector {
       lastPrice: trade.price,
       lastSide: 'buy',
       lastTsMs: trade.tsMs,
-      history: new Float64Array(historyBuckets),
-      historyBuyTrades: new Float64Array(historyBuckets),
+      history: new CompactSeries(historyBuckets),
+      historyBuyTrades: new CompactSeries(historyBuckets),
       historyNext: 0,
       historyFilled: 0,
       bucketsSinceBaseline: 0,
-      recentVol: new Float64Array(windowBuckets),
-      recentBuy: new Float64Array(windowBuckets),
-      recentBuyTrades: new Float64Array(windowBuckets),
+      recentVol: zeros(windowBuckets),
+      recentBuy: zeros(windowBuckets),
+      recentBuyTrades: zeros(windowBuckets),
       recentNext: 0,
       closes: new RobustRing(closeBuckets),
       refMedian: NaN,
@@ -165,7 +174,7 @@ function createPumpAndDump(config: Config): Detector {
       secondOrderBuyer: [],
       secondIsRush: false,
       rushTimes: [],
-      recentIds: [],
+      recentIds: new RecentIds(),
       recentBuyers: new Map(),
       olderBuyers: new Map(),
       bucketsSinceBuyersRotated: 0,
@@ -182,9 +191,9 @@ function createPumpAndDump(config: Config): Detector {
       const v = i === 0 ? s.bucketVolume : 0;
       const b = i === 0 ? s.bucketBuyVolume : 0;
       const n = i === 0 ? s.bucketBuyTrades : 0;
-      s.historyBuyTrades[s.historyNext] = n;
+      s.historyBuyTrades.set(s.historyNext, n);
       s.recentBuyTrades[s.recentNext] = n;
-      s.history[s.historyNext] = v;
+      s.history.set(s.historyNext, v);
       s.historyNext = (s.historyNext + 1) % historyBuckets;
       if (s.historyFilled < historyBuckets) s.historyFilled++;
       s.recentVol[s.recentNext] = v;
@@ -221,14 +230,14 @@ function createPumpAndDump(config: Config): Detector {
    * the symbol's ordinary level when bursts are frequent. Thin pairs whose median bucket is empty
    * fall back to the median of sliding window sums, then to their mean.
    */
-  function windowBaseline(s: SymbolState, ring: Float64Array): number {
+  function windowBaseline(s: SymbolState, ring: CompactSeries): number {
     const filled = s.historyFilled;
     // The ring's first `filled` slots are the filled ones (it fills from 0), in any order: a median.
-    const perBucket = medianOf(ring, filled);
+    const perBucket = medianOf(ring.data, filled);
     if (perBucket > 0) return perBucket * windowBuckets;
     // Oldest to newest bucket, unrolled from the ring.
     const start = (s.historyNext - filled + historyBuckets) % historyBuckets;
-    const at = (i: number): number => ring[(start + i) % historyBuckets]!;
+    const at = (i: number): number => ring.get((start + i) % historyBuckets);
     const n = filled - windowBuckets + 1;
     if (n <= 0) return NaN;
     if (sumsScratch.length < n) sumsScratch = new Float64Array(historyBuckets);
@@ -302,9 +311,7 @@ function createPumpAndDump(config: Config): Detector {
     let drop = 0;
     while (drop < s.rushTimes.length && s.rushTimes[drop]! < cutoff) drop++;
     if (drop > 0) s.rushTimes.splice(0, drop);
-    drop = 0;
-    while (drop < s.recentIds.length && (s.recentIds[drop]!.tsMs < cutoff || s.recentIds.length - drop > MAX_IDS)) drop++;
-    if (drop > 0) s.recentIds.splice(0, drop);
+    s.recentIds.expire(cutoff, MAX_IDS);
   }
 
   function emit(symbol: string, e: Episode, ctx: DetectorContext, nowMs: number, note: 'pump' | 'dump' | 'round_trip' | 'no_dump'): void {
@@ -425,7 +432,7 @@ function createPumpAndDump(config: Config): Detector {
       rushSeconds: s.rushTimes.length,
       windowVolumeAtDetection: volume,
       buyShareAtDetection: buyShare,
-      tradeIds: s.recentIds.map((r) => r.id),
+      tradeIds: s.recentIds.all(),
       buyers: mergeTallies(s.olderBuyers, s.recentBuyers),
       sellers: new Map(),
       alerted: false,
@@ -538,7 +545,7 @@ function createPumpAndDump(config: Config): Detector {
     }
 
     if (trade.buyer && side === 'buy') s.recentBuyers.set(trade.buyer, (s.recentBuyers.get(trade.buyer) ?? 0) + trade.qty);
-    if (s.recentIds.length < MAX_IDS * 2) s.recentIds.push({ tsMs: trade.tsMs, id: trade.tradeId });
+    if (s.recentIds.size < MAX_IDS * 2) s.recentIds.push(trade.tsMs, trade.tradeId);
     if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
     const low = s.extremes.min;
     const ref = Math.max(s.refMedian, low);
@@ -598,6 +605,11 @@ function createPumpAndDump(config: Config): Detector {
       st = state as typeof st;
     },
   };
+}
+
+/** A packed (not holey) array of n zeros. */
+function zeros(n: number): number[] {
+  return Array.from({ length: n }, () => 0);
 }
 
 function mergeTallies(a: Map<string, number>, b: Map<string, number>): Map<string, number> {

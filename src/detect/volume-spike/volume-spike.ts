@@ -144,8 +144,9 @@ function createVolumeSpike(config: Config): Detector {
   function compact(s: SymbolState): void {
     const drop = s.scales[s.scales.length - 1]!.head;
     // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
-    // about twice its window's trades, not 1024+ expired ones (ids and accounts included).
-    if (drop < 32 || drop * 2 < s.ts.length) return;
+    // about twice its window's trades, not 1024+ expired ones (ids and accounts included). The
+    // floor is small: five arrays of 32+ dead slots were ~1.5 KB per thin symbol.
+    if (drop < 8 || drop * 2 < s.ts.length) return;
     s.ts.splice(0, drop);
     s.qty.splice(0, drop);
     s.ids.splice(0, drop);

@@ -10,20 +10,23 @@ import { stateClass } from '../../engine/snapshot.js';
  * volume_spike + price_anomaly + pump_and_dump time on sparse symbols (one roll per trade). The
  * results are the same doubles as a full sort gives: the same order statistics, summed in the
  * same (ascending) order. Values must not be NaN (it has no place in a sorted order).
+ *
+ * Memory: plain arrays that grow as the ring fills (trimmed to the capacity once full), not typed
+ * arrays of the full capacity: a young symbol holds the values it has seen, and a small array
+ * costs no ArrayBuffer objects and no off-heap backing store (volume_spike and price_anomaly hold
+ * three or four rings per symbol).
  */
 export class RobustRing {
-  private readonly values: Float64Array;
+  /** The values in arrival order (a ring once full; before that, values[next] is the next to push). */
+  private values: number[] = [];
   private next = 0;
   private filled = 0;
   /** values[0, filled) in ascending order. */
-  private readonly sorted: Float64Array;
+  private sorted: number[] = [];
   /** |values| in ascending order; built on the first absolute-value query (not every ring needs it). */
-  private sortedAbs: Float64Array | null = null;
+  private sortedAbs: number[] | null = null;
 
-  constructor(readonly capacity: number) {
-    this.values = new Float64Array(capacity);
-    this.sorted = new Float64Array(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
   push(v: number): void {
     const n = this.filled;
@@ -39,6 +42,13 @@ export class RobustRing {
     }
     this.values[this.next] = v;
     this.next = (this.next + 1) % this.capacity;
+    if (n + 1 === this.capacity) {
+      // Just filled: from now on only overwrites. Copies of exactly the capacity drop the slack
+      // that growing by push leaves (up to half again).
+      this.values = this.values.slice();
+      this.sorted = this.sorted.slice();
+      if (this.sortedAbs) this.sortedAbs = this.sortedAbs.slice();
+    }
   }
 
   get size(): number {
@@ -125,11 +135,12 @@ export class RobustRing {
     return 1.4826 * (n % 2 === 1 ? d : (lower + d) / 2);
   }
 
-  private absSorted(): Float64Array {
+  private absSorted(): number[] {
     if (!this.sortedAbs) {
-      const abs = new Float64Array(this.capacity);
-      for (let i = 0; i < this.filled; i++) abs[i] = Math.abs(this.values[i]!);
-      abs.subarray(0, this.filled).sort();
+      const abs: number[] = [];
+      for (let i = 0; i < this.filled; i++) abs.push(Math.abs(this.values[i]!));
+      // Absolute values hold no −0 (and the ring no NaN): plain ascending order is the typed-array sort's.
+      abs.sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
       this.sortedAbs = abs;
     }
     return this.sortedAbs;
@@ -142,7 +153,7 @@ function before(x: number, y: number): boolean {
 }
 
 /** First index in a[0, n) whose value is not before v. */
-function lowerBound(a: Float64Array, n: number, v: number): number {
+function lowerBound(a: number[], n: number, v: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
@@ -153,15 +164,15 @@ function lowerBound(a: Float64Array, n: number, v: number): number {
   return lo;
 }
 
-/** Inserts v into the ascending a[0, n) (a has room for n + 1). */
-function insertSorted(a: Float64Array, n: number, v: number): void {
+/** Inserts v into the ascending a[0, n) (a[n] may be past its end: it grows by one). */
+function insertSorted(a: number[], n: number, v: number): void {
   let i = n;
   for (; i > 0 && before(v, a[i - 1]!); i--) a[i] = a[i - 1]!;
   a[i] = v;
 }
 
 /** Replaces one occurrence of `old` by v in the ascending a[0, n), keeping it ascending. */
-function replaceSorted(a: Float64Array, n: number, old: number, v: number): void {
+function replaceSorted(a: number[], n: number, old: number, v: number): void {
   let i = lowerBound(a, n, old);
   if (before(v, old)) for (; i > 0 && before(v, a[i - 1]!); i--) a[i] = a[i - 1]!;
   else for (; i < n - 1 && before(a[i + 1]!, v); i++) a[i] = a[i + 1]!;

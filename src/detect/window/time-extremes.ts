@@ -1,7 +1,11 @@
 import { stateClass } from '../../engine/snapshot.js';
 
-/** Dead entries tolerated before compacting (a splice costs a call; tiny ones are not worth it). */
-const COMPACT_MIN = 16;
+/**
+ * Dead entries tolerated before compacting (a splice costs a call; tiny ones are not worth it). Small:
+ * a deque usually holds a few live entries, and a larger dead prefix kept every deque of every
+ * symbol at 40+ slots (four deques per series, several series per symbol: ~1.3 KB per symbol).
+ */
+const COMPACT_MIN = 4;
 
 /**
  * Minimum and maximum of a value over a sliding event-time window, amortised O(1) per update
