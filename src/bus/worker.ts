@@ -75,10 +75,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const leaseTtlMs = options.leaseTtlMs ?? 5000;
   const bus = await openBus(options.url, options.stream, { leaseTtlMs });
   const stats: WorkerStats = { events: 0, messages: 0, alerts: 0, owned: [], restored: 0, reread: 0, checkpoints: 0, checkpointBytes: 0 };
-  const owned = new Map<number, { revision: number; stop: AbortController; done: Promise<void>; failed: boolean }>();
+  const owned = new Map<number, Handle>();
   const checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
   /** Partitions in the middle of work, and when work last happened: idle exit needs both quiet. */
-  const activity: Activity = { busy: 0, lastMs: Date.now() };
+  const activity: Activity = { busy: 0, lastMs: Date.now(), turns: new Turns() };
   let partitions = 0;
   try {
     // Workers may start before the first publish: wait for the stream's partition count.
@@ -91,7 +91,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
     }
     while (!options.signal.aborted) {
       try {
+        const roundStart = Date.now();
         await manageLeases();
+        if (Date.now() - roundStart > leaseTtlMs / 2)
+          process.stderr.write(`worker ${options.workerId}: DEBUG lease round took ${Date.now() - roundStart} ms\n`);
       } catch (err) {
         // A slow or briefly unreachable NATS must not kill the worker: try again next round.
         process.stderr.write(`worker ${options.workerId}: lease round failed (will retry): ${(err as Error).message}\n`);
@@ -116,37 +119,44 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
 
   /** One round: heartbeat, drop failed partitions, refresh leases, rebalance, claim free partitions. */
   async function manageLeases(): Promise<void> {
+    // Refresh what we hold first, all at once (compare-and-set; a failed refresh means we lost it):
+    // one round trip however many partitions, so a busy event loop (a long batch, a checkpoint
+    // restore) does not stretch the round past the lease TTL and give partitions away. Partitions
+    // being handed over keep their lease until their last batch and checkpoint are done.
+    await Promise.all(
+      [...owned].map(async ([p, h]) => {
+        if (h.failed) return;
+        try {
+          h.revision = await bus.leases.update(`lease.${p}`, options.workerId, h.revision);
+        } catch (err) {
+          process.stderr.write(`worker ${options.workerId}: partition ${p}: lease lost (${(err as Error).message}), handing over\n`);
+          h.stop.abort('handover');
+          owned.delete(p);
+        }
+      }),
+    );
     await bus.leases.put(`worker.${options.workerId}`, String(Date.now()));
-    const live: string[] = [];
-    for await (const k of await bus.leases.keys('worker.*')) live.push(k);
-    const fair = Math.ceil(partitions / Math.max(1, live.length));
+    const live = new Set<string>();
+    for await (const k of await bus.leases.keys('worker.*')) live.add(k);
+    const fair = Math.ceil(partitions / Math.max(1, live.size));
 
-    // A partition whose processing failed is given back (its lease freed) and claimed afresh.
+    // A partition whose processing failed, or that finished handing over, frees its lease.
     for (const [p, h] of owned) {
-      if (!h.failed) continue;
+      if (!h.failed && !(h.stopping && h.settled)) continue;
       owned.delete(p);
       await bus.leases.delete(`lease.${p}`).catch(() => undefined);
     }
-    // Keep what we hold (refresh by compare-and-set); a failed refresh means we lost it.
-    for (const [p, h] of owned) {
-      try {
-        h.revision = await bus.leases.update(`lease.${p}`, options.workerId, h.revision);
-      } catch {
-        h.stop.abort('handover');
-        owned.delete(p);
-      }
-    }
-    // Give back extras so a newly joined worker gets its share.
-    while (owned.size > fair) {
-      const p = Math.max(...owned.keys());
+    // Give back extras so a newly joined worker gets its share (not awaited: see above).
+    const active = (): number[] => [...owned].filter(([, h]) => !h.stopping && !h.failed).map(([p]) => p);
+    for (let mine = active(); mine.length > fair; mine = active()) {
+      const p = Math.max(...mine);
+      process.stderr.write(`worker ${options.workerId}: partition ${p}: given back (${live.size} live workers, fair share ${fair})\n`);
       const h = owned.get(p)!;
+      h.stopping = true;
       h.stop.abort('handover');
-      await h.done;
-      owned.delete(p);
-      await bus.leases.delete(`lease.${p}`).catch(() => undefined);
     }
     // Claim free partitions up to the fair share.
-    for (let p = 0; p < partitions && owned.size < fair; p++) {
+    for (let p = 0; p < partitions && active().length < fair; p++) {
       if (owned.has(p)) continue;
       let revision: number;
       try {
@@ -155,14 +165,27 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
         continue; // held by a live worker
       }
       const stop = new AbortController();
-      const handle = { revision, stop, done: Promise.resolve(), failed: false };
-      handle.done = runPartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, activity).catch((err: unknown) => {
-        process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
-        handle.failed = true;
-      });
+      const handle: Handle = { revision, stop, done: Promise.resolve(), failed: false, stopping: false, settled: false };
+      handle.done = runPartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, activity)
+        .catch((err: unknown) => {
+          process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
+          handle.failed = true;
+        })
+        .finally(() => (handle.settled = true));
       owned.set(p, handle);
     }
   }
+}
+
+/** A partition this worker holds the lease of. */
+interface Handle {
+  revision: number;
+  readonly stop: AbortController;
+  done: Promise<void>;
+  failed: boolean;
+  /** Being handed over: still leased until its last batch and checkpoint are done (`settled`). */
+  stopping: boolean;
+  settled: boolean;
 }
 
 async function runPartition(
@@ -187,6 +210,22 @@ async function runPartition(
 interface Activity {
   busy: number;
   lastMs: number;
+  readonly turns: Turns;
+}
+
+/**
+ * Takes turns at the CPU between a worker's partitions: detection, restores and snapshots run one
+ * at a time, each starting from a fresh event-loop turn. Without it, many partitions' batches run
+ * back to back while lease refreshes wait behind all of them; past the lease TTL the worker loses
+ * its partitions and the workers hand them back and forth.
+ */
+class Turns {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(work: () => T | Promise<T>): Promise<T> {
+    const result = this.tail.then(() => new Promise<void>((r) => setImmediate(r))).then(work);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
 }
 
 async function consumePartition(
@@ -215,7 +254,7 @@ async function consumePartition(
     );
   } else if (cp) {
     try {
-      engine.restore(cp.engine);
+      await activity.turns.run(() => engine.restore(cp.engine));
       processedSeq = cp.seq;
       stats.restored++;
       log(
@@ -227,30 +266,37 @@ async function consumePartition(
     }
   }
 
+  /** False when stopped before the state was rebuilt: such a state must not end the input. */
+  let rebuilt = true;
   // Re-read (checkpoint, ack floor] with alerts muted: they were committed before those messages
   // were acknowledged. A previous owner may have acked more after its last checkpoint.
   if (ackFloor > processedSeq) {
     sink.muted = true;
     const name = await replayConsumer(bus, partition, processedSeq + 1);
     const c = await bus.js.consumers.get(bus.stream, name);
-    let done = false;
-    while (!done && !stop.aborted) {
+    // Until the ack floor is reached: an empty pull ends it only when the consumer has nothing left
+    // to deliver (the rest was purged), never on a slow server — a gap here would corrupt the state.
+    let passed = false;
+    let drained = false;
+    while (processedSeq < ackFloor && !passed && !drained && !stop.aborted) {
       const batch: JsMsg[] = [];
-      for await (const m of await c.fetch({ max_messages: 64, expires: 1000 })) batch.push(m);
-      let got = 0;
+      try {
+        for await (const m of await c.fetch({ max_messages: 64, expires: 1000 })) batch.push(m);
+      } catch (err) {
+        if (!/heartbeat/i.test((err as Error).message)) throw err;
+      }
       for (const m of batch) {
-        got++;
         if (m.seq > ackFloor) {
-          done = true;
+          passed = true;
           break;
         }
-        await engine.process(decodeEvents(m.data));
+        await activity.turns.run(() => engine.process(decodeEvents(m.data)));
         stats.reread++;
         processedSeq = m.seq;
-        if (m.seq === ackFloor) done = true;
       }
-      if (got === 0) done = true;
+      if (batch.length === 0) drained = (await c.info()).num_pending === 0;
     }
+    rebuilt = processedSeq >= ackFloor || passed || drained;
     await bus.jsm.consumers.delete(bus.stream, name).catch(() => undefined);
     sink.muted = false;
     sink.pending = [];
@@ -266,7 +312,7 @@ async function consumePartition(
     if (lastAck <= checkpointedSeq || checkpointFailed) return;
     try {
       const t0 = Date.now();
-      const bytes = await saveCheckpoint(bus, partition, engine, lastAck);
+      const bytes = await saveCheckpoint(bus, partition, await activity.turns.run(() => engine.snapshot()), engine, lastAck);
       checkpointCostMs = Date.now() - t0;
       checkpointedSeq = lastAck;
       stats.checkpoints++;
@@ -285,6 +331,10 @@ async function consumePartition(
     activity.busy--; // waiting for messages is the only idle state
     try {
       for await (const m of await consumer.fetch({ max_messages: 16, expires: 1000 })) batch.push(m);
+    } catch (err) {
+      // Another partition of this worker kept the event loop busy (a long batch, a checkpoint) past
+      // the pull's idle heartbeat: nothing is lost, the next pull carries on. Anything else is fatal.
+      if (!/heartbeat/i.test((err as Error).message)) throw err;
     } finally {
       activity.busy++;
     }
@@ -296,7 +346,7 @@ async function consumePartition(
         continue;
       }
       const events = decodeEvents(m.data);
-      await engine.process(events);
+      await activity.turns.run(() => engine.process(events));
       if (sink.pending.length > 0) {
         await options.store.upsertAlerts(sink.pending);
         stats.alerts += sink.pending.length;
@@ -317,7 +367,7 @@ async function consumePartition(
   // The checkpoint is taken before any end-of-input handling: it is the state of a stream that goes on.
   await checkpoint();
   // A worker shutting down (not handing the partition over) ends the input: open episodes are closed.
-  if (stop.reason === 'shutdown' || options.signal.aborted) {
+  if (rebuilt && (stop.reason === 'shutdown' || options.signal.aborted)) {
     await engine.end();
     if (sink.pending.length > 0) {
       await options.store.upsertAlerts(sink.pending);
@@ -344,9 +394,9 @@ export async function loadCheckpoint(bus: Bus, partition: number): Promise<Check
   return cp;
 }
 
-/** Writes the engine's state after message `seq` as the partition's checkpoint; returns its size. */
-async function saveCheckpoint(bus: Bus, partition: number, engine: Engine, seq: number): Promise<number> {
-  const cp: Checkpoint = { format: 1, seq, fingerprint: engine.fingerprint, eventTimeMs: engine.now, engine: engine.snapshot() };
+/** Writes the engine's state (`state`, its snapshot after message `seq`) as the partition's checkpoint; returns its size. */
+async function saveCheckpoint(bus: Bus, partition: number, state: Uint8Array, engine: Engine, seq: number): Promise<number> {
+  const cp: Checkpoint = { format: 1, seq, fingerprint: engine.fingerprint, eventTimeMs: engine.now, engine: state };
   const bytes = serialize(cp);
   await bus.state.putBlob(
     { name: checkpointName(partition), description: `detector state after stream sequence ${seq}`, metadata: { seq: String(seq) } },
