@@ -19,7 +19,7 @@ const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 };
-const EVENTS = arg('events', 1_000_000);
+const EVENTS = arg('events', 100_000);
 const SYMBOLS = arg('symbols', 100);
 const WORKERS = arg('workers', 2);
 /** Seconds between checkpoints of each partition's detector state (the worker's default is 5). */

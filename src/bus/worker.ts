@@ -93,8 +93,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       try {
         const roundStart = Date.now();
         await manageLeases();
-        if (Date.now() - roundStart > leaseTtlMs / 2)
-          process.stderr.write(`worker ${options.workerId}: DEBUG lease round took ${Date.now() - roundStart} ms\n`);
+        const roundMs = Date.now() - roundStart;
+        // Leases outlive a round by the TTL only: a slow round is the first sign of an overloaded worker.
+        if (roundMs > leaseTtlMs / 2) {
+          process.stderr.write(`worker ${options.workerId}: lease round took ${roundMs} ms (lease TTL ${leaseTtlMs} ms): overloaded?\n`);
+        }
       } catch (err) {
         // A slow or briefly unreachable NATS must not kill the worker: try again next round.
         process.stderr.write(`worker ${options.workerId}: lease round failed (will retry): ${(err as Error).message}\n`);
