@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PATTERN_TYPES } from '../src/domain/alert.js';
 import { sharedFile } from '../src/testing/shared-data.js';
 import type { ChildResult, ChildTask } from './child.js';
 import { ensureData, type DataSpec } from './generate.js';
@@ -18,16 +19,6 @@ import { runLive } from './live.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(HERE, 'child.js');
 const ALL_CASES = ['trades', 'mixed', 'spy', 'cme', 'symbols', 'accounts', 'memory', 'live', 'detectors', 'bus'] as const;
-const PATTERNS = [
-  'pump_and_dump',
-  'wash_trading',
-  'spoofing',
-  'layering',
-  'volume_spike',
-  'price_anomaly',
-  'concentrated_trading',
-  'unusual_timing',
-] as const;
 type CaseName = (typeof ALL_CASES)[number];
 
 const { values } = parseArgs({
@@ -190,7 +181,7 @@ async function runCase(c: CaseName): Promise<void> {
       for (const [i, f] of files.entries()) {
         const label = i === 0 ? 'trades' : 'mixed';
         measure(`${label} ${short(events)}: no detector`, [f], 'canonical', []);
-        for (const p of PATTERNS) measure(`${label} ${short(events)}: ${p} alone`, [f], 'canonical', [p]);
+        for (const p of PATTERN_TYPES) measure(`${label} ${short(events)}: ${p} alone`, [f], 'canonical', [p]);
       }
       return;
     }

@@ -5,7 +5,7 @@ import type { Alert } from '../domain/alert.js';
 import type { DetectorFactory } from '../detect/detector.js';
 import { Engine, type AlertSink } from '../engine/engine.js';
 import type { AlertStore } from '../store/alert-store.js';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { decodeEvents } from './codec.js';
 import { takeOverPartitionConsumer, openBus, partitionsOf, replayConsumer, type Bus } from './nats.js';
 
@@ -45,7 +45,7 @@ export interface WorkerStats {
  * committed, the message acknowledged). Valid only for an engine with the same fingerprint
  * (detectors, their versions, configuration).
  */
-export interface Checkpoint {
+interface Checkpoint {
   readonly format: 1;
   readonly seq: number;
   readonly fingerprint: string;
@@ -169,12 +169,17 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       }
       const stop = new AbortController();
       const handle: Handle = { revision, stop, done: Promise.resolve(), failed: false, stopping: false, settled: false };
-      handle.done = runPartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, activity)
+      activity.busy++;
+      handle.done = consumePartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, activity)
         .catch((err: unknown) => {
           process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
           handle.failed = true;
         })
-        .finally(() => (handle.settled = true));
+        .finally(() => {
+          activity.busy--;
+          activity.lastMs = Date.now();
+          handle.settled = true;
+        });
       owned.set(p, handle);
     }
   }
@@ -189,24 +194,6 @@ interface Handle {
   /** Being handed over: still leased until its last batch and checkpoint are done (`settled`). */
   stopping: boolean;
   settled: boolean;
-}
-
-async function runPartition(
-  bus: Bus,
-  partition: number,
-  options: WorkerOptions,
-  stop: AbortSignal,
-  stats: WorkerStats,
-  checkpointIntervalMs: number,
-  activity: Activity,
-): Promise<void> {
-  activity.busy++;
-  try {
-    await consumePartition(bus, partition, options, stop, stats, checkpointIntervalMs, activity);
-  } finally {
-    activity.busy--;
-    activity.lastMs = Date.now();
-  }
 }
 
 /** What the idle exit watches: a long message or checkpoint is work, not idleness. */
@@ -231,6 +218,10 @@ class Turns {
   }
 }
 
+/**
+ * One owned partition: restore, re-read to the ack floor, then detect → commit → ack until stopped.
+ * The caller counts it as busy in `activity`.
+ */
 async function consumePartition(
   bus: Bus,
   partition: number,
@@ -242,6 +233,12 @@ async function consumePartition(
 ): Promise<void> {
   const log = (s: string): boolean => process.stderr.write(`worker ${options.workerId}: partition ${partition}: ${s}\n`);
   const sink = new CommitSink();
+  const commit = async (): Promise<void> => {
+    if (sink.pending.length === 0) return;
+    await options.store.upsertAlerts(sink.pending);
+    stats.alerts += sink.pending.length;
+    sink.pending = [];
+  };
   let engine = new Engine(options.detectors, options.config, sink);
   const { name: durable, ackFloor } = await takeOverPartitionConsumer(bus, partition);
 
@@ -282,12 +279,7 @@ async function consumePartition(
     let passed = false;
     let drained = false;
     while (processedSeq < ackFloor && !passed && !drained && !stop.aborted) {
-      const batch: JsMsg[] = [];
-      try {
-        for await (const m of await c.fetch({ max_messages: 64, expires: 1000 })) batch.push(m);
-      } catch (err) {
-        if (!/heartbeat/i.test((err as Error).message)) throw err;
-      }
+      const batch = await pull(c, 64);
       for (const m of batch) {
         if (m.seq > ackFloor) {
           passed = true;
@@ -328,19 +320,8 @@ async function consumePartition(
   };
   const consumer = await bus.js.consumers.get(bus.stream, durable);
   while (!stop.aborted && !options.signal.aborted) {
-    // Take the batch off the wire first, then work: a long detect/commit inside the fetch iterator
-    // would miss its idle heartbeats.
-    const batch: JsMsg[] = [];
     activity.busy--; // waiting for messages is the only idle state
-    try {
-      for await (const m of await consumer.fetch({ max_messages: 16, expires: 1000 })) batch.push(m);
-    } catch (err) {
-      // Another partition of this worker kept the event loop busy (a long batch, a checkpoint) past
-      // the pull's idle heartbeat: nothing is lost, the next pull carries on. Anything else is fatal.
-      if (!/heartbeat/i.test((err as Error).message)) throw err;
-    } finally {
-      activity.busy++;
-    }
+    const batch = await pull(consumer, 16).finally(() => activity.busy++);
     if (batch.length > 0) activity.lastMs = Date.now();
     for (const m of batch) {
       if (m.seq <= processedSeq) {
@@ -350,11 +331,7 @@ async function consumePartition(
       }
       const events = decodeEvents(m.data);
       await activity.turns.run(() => engine.process(events));
-      if (sink.pending.length > 0) {
-        await options.store.upsertAlerts(sink.pending);
-        stats.alerts += sink.pending.length;
-        sink.pending = [];
-      }
+      await commit();
       await m.ackAck();
       lastAck = m.seq;
       stats.events += events.length;
@@ -372,12 +349,24 @@ async function consumePartition(
   // A worker shutting down (not handing the partition over) ends the input: open episodes are closed.
   if (rebuilt && (stop.reason === 'shutdown' || options.signal.aborted)) {
     await engine.end();
-    if (sink.pending.length > 0) {
-      await options.store.upsertAlerts(sink.pending);
-      stats.alerts += sink.pending.length;
-      sink.pending = [];
-    }
+    await commit();
   }
+}
+
+/**
+ * One pull of up to `max` messages, taken off the wire before any work (a long detect/commit inside
+ * the fetch iterator would miss its idle heartbeats). A missed heartbeat means another partition of
+ * this worker kept the event loop busy (a long batch, a checkpoint): nothing is lost, the next pull
+ * carries on. Anything else is fatal.
+ */
+async function pull(consumer: Consumer, max: number): Promise<JsMsg[]> {
+  const batch: JsMsg[] = [];
+  try {
+    for await (const m of await consumer.fetch({ max_messages: max, expires: 1000 })) batch.push(m);
+  } catch (err) {
+    if (!/heartbeat/i.test((err as Error).message)) throw err;
+  }
+  return batch;
 }
 
 const checkpointName = (partition: number): string => `partition-${partition}`;
@@ -389,7 +378,7 @@ export async function checkpointSeq(bus: Bus, partition: number): Promise<number
 }
 
 /** The partition's checkpoint (null when none was written yet). */
-export async function loadCheckpoint(bus: Bus, partition: number): Promise<Checkpoint | null> {
+async function loadCheckpoint(bus: Bus, partition: number): Promise<Checkpoint | null> {
   const blob = await bus.state.getBlob(checkpointName(partition));
   if (!blob || blob.length === 0) return null;
   const cp = deserialize(blob) as Checkpoint;

@@ -1,5 +1,6 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent, OrderEvent, Trade } from '../domain/events.js';
+import { DeadlineQueue, forgetIdle } from '../detect/window/deadline-queue.js';
 import { stateClass } from './snapshot.js';
 
 /** One event as stored with an alert (`evidence.details.events`): enough to chart and explain it. */
@@ -26,10 +27,8 @@ interface SymbolRing {
   orders: OrderEvent[];
   orderNext: number;
   lastTsMs: number;
-  /** `sweeps` when this ring was last recorded into: only later sweeps can have found it idle. */
-  recordedAtSweep: number;
-  /** lastTsMs when (re)queued for reclaiming. */
-  queuedTs: number;
+  /** The deadline this ring is queued under for idle expiry. */
+  due: number;
 }
 
 export interface MarketContextOptions {
@@ -37,6 +36,8 @@ export interface MarketContextOptions {
   readonly perSymbol?: number;
   /** Context trades attached to an alert at most (evidence events always come first). */
   readonly maxEvents?: number;
+  /** A symbol without events for longer than this (event time) is dropped. */
+  readonly idleMs?: number;
 }
 
 /**
@@ -47,46 +48,31 @@ export interface MarketContextOptions {
  *
  * Memory per symbol follows its activity: a ring grows to its cap as events arrive instead of
  * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice). Idle expiry
- * does not walk every symbol each tick: a ring counts as dropped as soon as a sweep finds it idle
- * (checked when it is next used), and a queue in order of last activity frees the memory.
+ * does not walk every symbol each tick: rings wait in a deadline queue (`forgetIdle`).
  */
 export class MarketContext {
   private readonly rings = new Map<string, SymbolRing>();
   private readonly perSymbol: number;
   private readonly maxEvents: number;
-  /** Rings roughly in order of last activity, each once; [queueHead, length) is live. */
-  private queue: SymbolRing[] = [];
-  private queueHead = 0;
-  /** Number of `expire` calls so far, and the arguments of the latest one. */
-  private sweeps = 0;
-  private sweepNowMs = -Infinity;
-  private sweepIdleMs = Infinity;
+  private readonly idleMs: number;
+  private readonly idle = new DeadlineQueue<string>();
 
   constructor(options: MarketContextOptions = {}) {
     this.perSymbol = options.perSymbol ?? 256;
     this.maxEvents = options.maxEvents ?? 300;
+    this.idleMs = options.idleMs ?? 3_600_000;
   }
 
   /** Remembers one event (hot path: a map lookup and an array store). */
   record(e: MarketEvent): void {
     if (e.type === 'quote') return;
     let r = this.rings.get(e.symbol);
-    if (r === undefined || this.dropped(r)) {
-      r = {
-        symbol: e.symbol,
-        trades: [],
-        tradeNext: 0,
-        orders: [],
-        orderNext: 0,
-        lastTsMs: e.tsMs,
-        recordedAtSweep: this.sweeps,
-        queuedTs: e.tsMs,
-      };
+    if (r === undefined) {
+      r = { symbol: e.symbol, trades: [], tradeNext: 0, orders: [], orderNext: 0, lastTsMs: e.tsMs, due: e.tsMs + this.idleMs };
       this.rings.set(e.symbol, r);
-      this.queue.push(r);
+      this.idle.push(r.due, e.symbol);
     }
     r.lastTsMs = e.tsMs;
-    r.recordedAtSweep = this.sweeps;
     if (e.type === 'trade') {
       r.trades = this.store(r.trades, r.tradeNext, e);
       r.tradeNext = (r.tradeNext + 1) % this.perSymbol;
@@ -107,35 +93,9 @@ export class MarketContext {
     return ring.length === this.perSymbol ? ring.slice() : ring;
   }
 
-  /**
-   * Whether an `expire` call since the ring was last recorded into found it idle (and so dropped
-   * it). With non-decreasing sweep times and one idle limit (as the engine calls it), the latest
-   * sweep is the one to ask: if it did not find the ring idle, no earlier one did.
-   */
-  private dropped(r: SymbolRing): boolean {
-    return this.sweeps > r.recordedAtSweep && this.sweepNowMs - r.lastTsMs > this.sweepIdleMs;
-  }
-
   /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
-  expire(nowMs: number, idleMs = 3_600_000): void {
-    this.sweeps++;
-    this.sweepNowMs = nowMs;
-    this.sweepIdleMs = idleMs;
-    // Frees the memory of dropped rings; only rings queued more than idleMs ago can be.
-    const q = this.queue;
-    while (this.queueHead < q.length && nowMs - q[this.queueHead]!.queuedTs > idleMs) {
-      const r = q[this.queueHead++]!;
-      if (this.rings.get(r.symbol) !== r) continue; // replaced after being dropped
-      if (this.dropped(r)) this.rings.delete(r.symbol);
-      else {
-        r.queuedTs = r.lastTsMs;
-        q.push(r);
-      }
-    }
-    if (this.queueHead > 4096 && this.queueHead * 2 > q.length) {
-      this.queue = q.slice(this.queueHead);
-      this.queueHead = 0;
-    }
+  expire(nowMs: number): void {
+    forgetIdle(this.idle, this.rings, nowMs, this.idleMs);
   }
 
   /** The alert with `evidence.details.events` filled from what the rings still hold. */
@@ -149,7 +109,7 @@ export class MarketContext {
     const context: EvidenceEvent[] = [];
     for (const symbol of alert.affected_symbols) {
       const r = this.rings.get(symbol);
-      if (!r || this.dropped(r)) continue;
+      if (!r) continue;
       for (const t of r.trades) {
         const isEvidence = tradeIds.has(t.tradeId);
         if (!isEvidence && (t.tsMs < from - margin || t.tsMs > to + margin)) continue;

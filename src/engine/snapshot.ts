@@ -113,12 +113,12 @@ export function decodeState(bytes: Uint8Array): unknown {
   if (envelope.format !== 1) throw new Error(`unknown state format ${String(envelope.format)}`);
   const { at, names, root } = envelope;
   let next = 0;
-  walk(root, (_o, _proto, index) => {
+  walk(root, (o, _proto, index) => {
     if (next < at.length && at[next] === index) {
       const name = names[next++]!;
       const proto = name === NULL_PROTO ? null : byName.get(name);
       if (proto === undefined) throw new Error(`state class ${name} is not registered in this build`);
-      Object.setPrototypeOf(_o, proto);
+      Object.setPrototypeOf(o, proto);
     }
   });
   if (next !== at.length) throw new Error('state snapshot does not match its class table');

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../config/config.js';
-import type { Alert } from '../domain/alert.js';
+import { PATTERN_TYPES, type Alert, type PatternType } from '../domain/alert.js';
 import { DETECTORS } from '../detect/registry.js';
 import { MemorySink, RejectsFile, runFiles } from '../engine/pipeline.js';
 import { sharedDataDir } from '../testing/shared-data.js';
@@ -119,17 +119,8 @@ async function runSet(set: DataSet, dir: string): Promise<Result> {
 }
 
 function markdown(results: readonly Result[]): string {
-  const types = [
-    'pump_and_dump',
-    'wash_trading',
-    'spoofing',
-    'layering',
-    'volume_spike',
-    'price_anomaly',
-    'concentrated_trading',
-    'unusual_timing',
-  ] as const;
-  const short: Record<(typeof types)[number], string> = {
+  const types = PATTERN_TYPES;
+  const short: Record<PatternType, string> = {
     pump_and_dump: 'pump',
     wash_trading: 'wash',
     spoofing: 'spoof',

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
-import { DeadlineQueue } from '../window/deadline-queue.js';
+import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -359,14 +359,7 @@ function createConcentratedTrading(config: Config): Detector {
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
-      const queue = st.due;
-      while (queue.peek() < ctx.now) {
-        const due = queue.peek();
-        const s = queue.pop()!;
-        if (due !== s.due) continue; // superseded by an earlier deadline, or the symbol was deleted
-        s.due = Infinity;
-        visit(s, ctx.now);
-      }
+      visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
     },
     snapshot(): unknown {
       return st;

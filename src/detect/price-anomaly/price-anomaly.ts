@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
-import { DeadlineQueue } from '../window/deadline-queue.js';
+import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { RecentIds } from '../window/recent-ids.js';
 
 /**
@@ -59,7 +59,6 @@ function createPriceAnomaly(config: Config): Detector {
   let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>() };
   /** Symbols idle for longer than the volatility history would stay meaningful are forgotten. */
   const idleMs = windowMs * 200;
-  const dueList = { due: [] as number[], keys: [] as string[] };
 
   /**
    * Volatility over horizon `g`: its own returns' spread once warmed up; until then the shorter
@@ -221,19 +220,7 @@ function createPriceAnomaly(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       // Forget idle symbols; only those whose deadline passed are looked at (no walk over all
       // symbols per tick). A popped symbol that traded since is queued at its new deadline.
-      dueList.due.length = 0;
-      dueList.keys.length = 0;
-      st.queue.popBefore(ctx.now, dueList);
-      for (let i = 0; i < dueList.keys.length; i++) {
-        const symbol = dueList.keys[i]!;
-        const s = st.states.get(symbol);
-        if (!s || s.due !== dueList.due[i]) continue; // stale entry
-        if (ctx.now - s.lastTsMs > idleMs) st.states.delete(symbol);
-        else {
-          s.due = s.lastTsMs + idleMs;
-          st.queue.push(s.due, symbol);
-        }
-      }
+      forgetIdle(st.queue, st.states, ctx.now, idleMs);
     },
     snapshot: () => st,
     restore(state: unknown): void {

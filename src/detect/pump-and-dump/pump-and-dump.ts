@@ -139,7 +139,6 @@ function createPumpAndDump(config: Config): Detector {
    * symbols by the time onTime must look at them.
    */
   let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>(), nextSeq: 0 };
-  const dueList = { due: [] as number[], keys: [] as string[] };
   /** Scratch (not state): sliding window sums for the thin-pair baseline. */
   let sumsScratch = new Float64Array(0);
 
@@ -578,14 +577,10 @@ function createPumpAndDump(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       // Only the symbols due now (not a walk over all of them), handled in the order the walk over
       // the states map had (creation order), so alerts come out in the same order.
-      dueList.due.length = 0;
-      dueList.keys.length = 0;
-      st.queue.popBefore(ctx.now, dueList);
       const due: [string, SymbolState][] = [];
-      for (let i = 0; i < dueList.keys.length; i++) {
-        const symbol = dueList.keys[i]!;
+      for (const { time, item: symbol } of st.queue.takeDue((d) => d < ctx.now)) {
         const s = st.states.get(symbol);
-        if (!s || s.due !== dueList.due[i]) continue; // stale: re-queued since, or forgotten
+        if (!s || s.due !== time) continue; // stale: re-queued since, or forgotten
         s.due = NaN; // taken: a duplicate entry with the same deadline matches nothing now
         due.push([symbol, s]);
       }

@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { RobustRing } from '../window/robust.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
-import { DeadlineQueue } from '../window/deadline-queue.js';
+import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
 
 /**
@@ -82,7 +82,6 @@ function createVolumeSpike(config: Config): Detector {
   let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>() };
   /** Symbols idle this long are forgotten: memory stays bounded by the active symbols. */
   const horizon = Math.max(longestMs * t.volume_baseline_buckets, 24 * 3600_000);
-  const dueList = { due: [] as number[], keys: [] as string[] };
   /**
    * volume_robust_z holds for the long window; a shorter one is judged (bucketMs / w) times as often,
    * so its bar is raised until its expected false alarms per day equal the long window's.
@@ -270,19 +269,7 @@ function createVolumeSpike(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       // Forget symbols idle for a long time; only those whose deadline passed are looked at (no walk
       // over all symbols per tick). A popped symbol that traded since is queued at its new deadline.
-      dueList.due.length = 0;
-      dueList.keys.length = 0;
-      st.queue.popBefore(ctx.now, dueList);
-      for (let i = 0; i < dueList.keys.length; i++) {
-        const symbol = dueList.keys[i]!;
-        const s = st.states.get(symbol);
-        if (!s || s.due !== dueList.due[i]) continue; // stale entry
-        if (ctx.now - s.lastTsMs > horizon) st.states.delete(symbol);
-        else {
-          s.due = s.lastTsMs + horizon;
-          st.queue.push(s.due, symbol);
-        }
-      }
+      forgetIdle(st.queue, st.states, ctx.now, horizon);
     },
     snapshot: () => st,
     restore(state: unknown): void {

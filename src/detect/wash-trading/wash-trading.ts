@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, type Execution, type Leg } from '../window/account-executions.js';
-import { DeadlineQueue } from '../window/deadline-queue.js';
+import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -550,14 +550,7 @@ function createWashTrading(config: Config): Detector {
           episodeCount(ep.symbol, -1);
         }
       }
-      const queue = st.due;
-      while (queue.peek() < ctx.now) {
-        const due = queue.peek();
-        const s = queue.pop()!;
-        if (due !== s.due) continue; // superseded by an earlier deadline, or the symbol was deleted
-        s.due = Infinity;
-        visit(s, ctx.now);
-      }
+      visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
     },
     onEnd(ctx: DetectorContext): void {
       for (const ep of st.episodes.values()) closeEpisode(ep, ctx);

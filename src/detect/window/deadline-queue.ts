@@ -66,14 +66,6 @@ export class DeadlineQueue<T> {
     return top;
   }
 
-  /** Moves the items due strictly before `nowMs` (with their queued deadlines) into `out`, earliest first. */
-  popBefore(nowMs: number, out: { due: number[]; keys: T[] }): void {
-    while (this.dues.length > 0 && this.dues[0]! < nowMs) {
-      out.due.push(this.dues[0]!);
-      out.keys.push(this.pop()!);
-    }
-  }
-
   /**
    * Pops every item whose deadline satisfies `isDue` (a test monotone in time: if a deadline is due,
    * every earlier one is), earliest first, with the deadline it was queued under.
@@ -85,6 +77,52 @@ export class DeadlineQueue<T> {
       out.push({ time, item: this.pop()! });
     }
     return out;
+  }
+}
+
+/** Per-key state that is forgotten after a time without activity, queued under `due`. */
+export interface IdleExpiring {
+  /** The deadline this key is queued under (an entry with another deadline is stale). */
+  due: number;
+  lastTsMs: number;
+}
+
+/**
+ * Forgets the keys idle for more than `idleMs` at `nowMs`, looking only at those whose deadline
+ * passed; a key active since is queued again at its new deadline (never before `nowMs`, so the
+ * loop ends). The outcome does not depend on the order keys are visited in.
+ */
+export function forgetIdle<S extends IdleExpiring>(
+  queue: DeadlineQueue<string>,
+  states: Map<string, S>,
+  nowMs: number,
+  idleMs: number,
+): void {
+  while (queue.peek() < nowMs) {
+    const due = queue.peek();
+    const key = queue.pop()!;
+    const s = states.get(key);
+    if (!s || s.due !== due) continue; // stale entry
+    if (nowMs - s.lastTsMs > idleMs) states.delete(key);
+    else {
+      s.due = s.lastTsMs + idleMs;
+      queue.push(s.due, key);
+    }
+  }
+}
+
+/**
+ * Visits the items due before `nowMs` that are still queued under their own `due` (an entry with
+ * another deadline was superseded, or its item dropped), marking each taken (`due` = Infinity)
+ * first: `visit` queues it again if it still has something to expire.
+ */
+export function visitDue<S extends { due: number }>(queue: DeadlineQueue<S>, nowMs: number, visit: (s: S) => void): void {
+  while (queue.peek() < nowMs) {
+    const due = queue.peek();
+    const s = queue.pop()!;
+    if (due !== s.due) continue;
+    s.due = Infinity;
+    visit(s);
   }
 }
 
