@@ -165,6 +165,10 @@ async function runBusWorkers(o: StartOptions, durationS: number, g: () => Global
     if (bad !== undefined) throw new SurveillanceError(`a worker exited with code ${bad}`);
     return;
   }
+  // Options are checked before anything is opened or printed.
+  const leaseTtlMs = parseNonNegative('--lease-ttl', o.leaseTtl, 5) * 1000;
+  const checkpointIntervalMs = parseNonNegative('--checkpoint-interval', o.checkpointInterval, 5) * 1000;
+  const idleExitMs = o.idleExit !== undefined ? parseNonNegative('--idle-exit', o.idleExit, 0) * 1000 : 0;
   const { config } = configFor(g());
   const store = await storeFor(g());
   const controller = new AbortController();
@@ -183,9 +187,9 @@ async function runBusWorkers(o: StartOptions, durationS: number, g: () => Global
       config,
       detectors: detectorsFor(),
       signal: controller.signal,
-      leaseTtlMs: parseNonNegative('--lease-ttl', o.leaseTtl, 5) * 1000,
-      checkpointIntervalMs: parseNonNegative('--checkpoint-interval', o.checkpointInterval, 5) * 1000,
-      idleExitMs: o.idleExit !== undefined ? parseNonNegative('--idle-exit', o.idleExit, 0) * 1000 : 0,
+      leaseTtlMs,
+      checkpointIntervalMs,
+      idleExitMs,
     });
     out(
       `Worker ${workerId} stopped: ${num(stats.events)} events in ${num(stats.messages)} messages, ${num(stats.alerts)} alert writes; ` +
