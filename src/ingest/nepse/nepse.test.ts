@@ -27,8 +27,9 @@ test('rows sorted by transaction number and spread over 11:00–15:00 Kathmandu'
         '2021010703018124,ALBSL,59,46,26,1215.0,31590.0',
         '2021010703018315,GBBL,4,58,"2,000",316.0,632000.0',
         '2021010803018316,GBBL,4,58,10,316.0,3160.0',
-        '2021010703018317,GBBL,x,58,10,316.0,3160.0',
+        '2021010703018317,GBBL,#4,58,10,316.0,3160.0',
         '2021010703018318,GBBL,4,58,0,316.0,0',
+        '2021010703018319,GBBL,D01,58,10,316.0,3160.0',
       ].join('\n'),
     ),
   );
@@ -37,11 +38,12 @@ test('rows sorted by transaction number and spread over 11:00–15:00 Kathmandu'
   const events = await collect(nepseFormat.open({ path: p, rejects }));
   assert.deepEqual(
     events.map((e) => (e.type === 'trade' ? e.tradeId : '')),
-    ['2021010703018124', '2021010703018315', '2021010703018355'],
+    ['2021010703018124', '2021010703018315', '2021010703018319', '2021010703018355'],
   );
+  assert.equal(events[2]!.type === 'trade' && events[2]!.buyer, 'D01', 'letter codes are broker ids too');
   assert.deepEqual(events[1], {
     type: 'trade',
-    tsMs: Date.parse('2021-01-07T05:15:00Z') + 80 * 60_000,
+    tsMs: Date.parse('2021-01-07T05:15:00Z') + 60 * 60_000, // second of four rows over 240 min
     symbol: 'GBBL',
     price: 316,
     qty: 2000,

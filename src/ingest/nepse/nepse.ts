@@ -42,6 +42,12 @@ interface Row {
   readonly line: number;
 }
 
+/**
+ * Broker ids are opaque codes: mostly numbers, but the floorsheets also carry codes such as `D01`
+ * (1,911 rows of 2021, bank stocks) — rejecting them lost real trades.
+ */
+const BROKER_ID = /^[A-Za-z0-9]+$/;
+
 function isDigits(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
@@ -100,8 +106,8 @@ async function* readNepse(options: OpenOptions): EventSource {
         if (symbol === '') throw new RecordError('Symbol', 'missing symbol');
         const buyer = c[2]!.trim();
         const seller = c[3]!.trim();
-        if (!isDigits(buyer)) throw new RecordError('Buyer', `bad broker id '${buyer}'`);
-        if (!isDigits(seller)) throw new RecordError('Seller', `bad broker id '${seller}'`);
+        if (!BROKER_ID.test(buyer)) throw new RecordError('Buyer', `bad broker id '${buyer}' (letters and digits expected)`);
+        if (!BROKER_ID.test(seller)) throw new RecordError('Seller', `bad broker id '${seller}' (letters and digits expected)`);
         const qty = positive(c[4]!, 'Quantity');
         const price = positive(c[5]!, 'Rate');
         if (symbols && !symbols.has(symbol)) continue;
