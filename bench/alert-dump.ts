@@ -70,7 +70,14 @@ if (!values['no-files']) {
     const t0 = Date.now();
     const path = await ensureData(join(import.meta.dirname, '..', '..', 'bench', '.data'), spec, (s) => process.stderr.write(s + '\n'));
     const sink = new MemorySink();
-    const stats = await runFiles({ inputs: [path], config: parseConfig({}), detectors: factories, sink, rejects: new RejectsFile(null), threads });
+    const stats = await runFiles({
+      inputs: [path],
+      config: parseConfig({}),
+      detectors: factories,
+      sink,
+      rejects: new RejectsFile(null),
+      threads,
+    });
     print(path.split('/').pop()!, sink.alerts.values());
     process.stderr.write(`  ${stats.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }

@@ -49,7 +49,10 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
     .option('--strict', 'stop at the first bad row (non-zero exit)')
     .option('--no-store', 'do not write alerts to the store (dry run)')
     .option('--json', 'print the run summary as JSON')
-    .option('--threads <n>', `detection threads, symbols split over them (default: the cores, at most ${MAX_THREADS}, for inputs over 4 MB; 1: none)`)
+    .option(
+      '--threads <n>',
+      `detection threads, symbols split over them (default: the cores, at most ${MAX_THREADS}, for inputs over 4 MB; 1: none)`,
+    )
     .action(async (files: string[], o: ReplayOptions) => {
       for (const f of files) if (f !== '-' && !existsSync(f)) throw new UsageError(`input file not found: ${f}`);
       const threads = threadsFor(o.threads, files);

@@ -40,7 +40,11 @@ interface Shard {
 export type ThreadRunOptions = Pick<FileRunOptions, 'config' | 'detectors' | 'sink' | 'onBatch' | 'onEvents' | 'signal'>;
 
 /** Runs detection over merged batches on `threads` detection threads; returns the whole stream's stats. */
-export async function detectInThreads(batches: AsyncIterable<EventBatch>, threads: number, options: ThreadRunOptions): Promise<EngineStats> {
+export async function detectInThreads(
+  batches: AsyncIterable<EventBatch>,
+  threads: number,
+  options: ThreadRunOptions,
+): Promise<EngineStats> {
   for (const f of options.detectors) {
     // A thread builds its detectors from the registry: only registered ones can run there.
     if (detectorsFor([f.pattern])[0] !== f) throw new Error(`detector ${f.pattern} is not the registered one; run it with threads = 1`);
@@ -65,7 +69,18 @@ export async function detectInThreads(batches: AsyncIterable<EventBatch>, thread
   };
   for (let index = 0; index < threads; index++) {
     const worker = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: init });
-    const s: Shard = { index, worker, encoder: new ColumnEncoder(), events: [], clock: [], inFlight: 0, raised: 0, updates: 0, ended: false, wake: undefined };
+    const s: Shard = {
+      index,
+      worker,
+      encoder: new ColumnEncoder(),
+      events: [],
+      clock: [],
+      inFlight: 0,
+      raised: 0,
+      updates: 0,
+      ended: false,
+      wake: undefined,
+    };
     worker.on('message', (reply: ShardReply) => onReply(s, reply));
     worker.on('error', (e) => fail(new Error(`detection thread ${index + 1} of ${threads} failed: ${e.message}`, { cause: e })));
     worker.on('messageerror', (e) => fail(new Error(`detection thread ${index + 1}: message not readable: ${e.message}`, { cause: e })));
