@@ -31,7 +31,10 @@ const KIND_TRADE = 0;
 const KIND_ORDER = 1;
 const KIND_QUOTE = 2;
 
-/** The sending side for one receiver: remembers which strings that receiver's table already has. */
+/**
+ * The sending side for one receiver: remembers which strings that receiver's table already has.
+ * Both tables grow with the distinct symbols and accounts of the run (ids are never tabled).
+ */
 export class ColumnEncoder {
   private readonly table = new Map<string, number>();
   private fresh: string[] = [];
