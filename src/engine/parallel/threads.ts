@@ -24,7 +24,6 @@ import type { ShardInit, ShardReply, ShardRequest } from './shard-worker.js';
 const IN_FLIGHT = 2;
 
 interface Shard {
-  readonly index: number;
   readonly worker: Worker;
   readonly encoder: ColumnEncoder;
   events: MarketEvent[];
@@ -70,7 +69,6 @@ export async function detectInThreads(
   for (let index = 0; index < threads; index++) {
     const worker = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: init });
     const s: Shard = {
-      index,
       worker,
       encoder: new ColumnEncoder(),
       events: [],
