@@ -5,7 +5,10 @@ import { parseConfig } from '../src/config/config.js';
 import type { Alert, PatternType } from '../src/domain/alert.js';
 import { detectorsFor } from '../src/detect/registry.js';
 import { Engine } from '../src/engine/engine.js';
+import { detectInThreads } from '../src/engine/parallel/threads.js';
 import { MemorySink, RejectsFile, runBatches, runFiles } from '../src/engine/pipeline.js';
+import type { MarketEvent } from '../src/domain/events.js';
+import type { EventBatch } from '../src/ingest/source.js';
 import { simulate, simulatorSessions } from '../src/ingest/simulator/simulator.js';
 import { ensureData, type DataSpec } from './generate.js';
 
@@ -15,6 +18,8 @@ import { ensureData, type DataSpec } from './generate.js';
  * and after a change to a detector or the engine and `diff` the outputs: they must be identical.
  *
  *   node dist/bench/alert-dump.js [--detectors wash_trading,spoofing] [--hours 4] [--seeds 1,2] > before.txt
+ *
+ * With `--threads N` detection runs on N threads (`replay --threads`): the output must not change.
  */
 const { values } = parseArgs({
   options: {
@@ -22,10 +27,12 @@ const { values } = parseArgs({
     hours: { type: 'string', default: '4' },
     seeds: { type: 'string', default: '1,2' },
     'no-files': { type: 'boolean' },
+    threads: { type: 'string', default: '1' },
   },
 });
 const patterns = values.detectors ? (values.detectors.split(',') as PatternType[]) : undefined;
 const factories = detectorsFor(patterns);
+const threads = Number(values.threads);
 const hash = (a: Alert): string => createHash('sha256').update(JSON.stringify(a)).digest('hex').slice(0, 16);
 
 function print(input: string, alerts: Iterable<Alert>): void {
@@ -35,13 +42,20 @@ function print(input: string, alerts: Iterable<Alert>): void {
   process.stderr.write(`${input}: ${lines.length} alerts\n`);
 }
 
+async function* asBatches(batches: Iterable<MarketEvent[]> | AsyncIterable<MarketEvent[]>): AsyncGenerator<EventBatch> {
+  for await (const events of batches) yield { file: 'simulator', events, lines: [] };
+}
+
 const symbols = ['AAPL', 'MSFT', 'TSLA'];
 for (const seed of values.seeds.split(',').map(Number)) {
   const t0 = Date.now();
   const config = parseConfig({ sessions: simulatorSessions(symbols) });
   const sink = new MemorySink();
   const sim = simulate({ symbols, seed, startMs: Date.UTC(2026, 2, 2, 14, 30), durationMs: Number(values.hours) * 3600_000, inject: true });
-  const stats = await runBatches(sim.batches, new Engine(factories, config, sink));
+  const stats =
+    threads > 1
+      ? await detectInThreads(asBatches(sim.batches), threads, { config, detectors: factories, sink })
+      : await runBatches(sim.batches, new Engine(factories, config, sink));
   print(`sim-seed${seed}`, sink.alerts.values());
   process.stderr.write(`  ${stats.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
@@ -56,7 +70,14 @@ if (!values['no-files']) {
     const t0 = Date.now();
     const path = await ensureData(join(import.meta.dirname, '..', '..', 'bench', '.data'), spec, (s) => process.stderr.write(s + '\n'));
     const sink = new MemorySink();
-    const stats = await runFiles({ inputs: [path], config: parseConfig({}), detectors: factories, sink, rejects: new RejectsFile(null) });
+    const stats = await runFiles({
+      inputs: [path],
+      config: parseConfig({}),
+      detectors: factories,
+      sink,
+      rejects: new RejectsFile(null),
+      threads,
+    });
     print(path.split('/').pop()!, sink.alerts.values());
     process.stderr.write(`  ${stats.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }

@@ -30,6 +30,8 @@ export interface ReplayTask {
   readonly commitLog?: string | undefined;
   /** Detector patterns to run: all when absent, none when empty (the ingestion path alone). */
   readonly detectors?: readonly string[] | undefined;
+  /** Detection threads (`replay --threads`); absent: 1. */
+  readonly threads?: number | undefined;
 }
 
 export interface BaselineTask {
@@ -113,6 +115,7 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
         : detectorsFor(),
       sink: log ?? storeSink,
       rejects,
+      threads: task.threads,
     });
     await storeSink.flush();
     if (log && task.commitLog) {

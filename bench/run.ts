@@ -31,6 +31,7 @@ const { values } = parseArgs({
     'no-store': { type: 'boolean', default: false },
     detectors: { type: 'string' },
     timeout: { type: 'string' },
+    threads: { type: 'string' },
   },
 });
 
@@ -41,6 +42,8 @@ const dataDir = resolve(values['data-dir'] ?? join(HERE, '..', '..', 'bench', '.
 const store = values['no-store'] !== true;
 /** Per-case limit: with today's detectors a full-size case can take hours (docs/PERFORMANCE.md). */
 const timeoutS = Number(values.timeout ?? 600);
+/** Detection threads for the replay cases (`replay --threads`); 1 by default: the same run as before. */
+const threads = Number(values.threads ?? 1);
 // `--detectors none` measures the ingestion path alone; a list runs only those patterns.
 const detectors =
   values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
@@ -80,7 +83,7 @@ function runChild(task: ChildTask): ChildResult | undefined {
 function measure(name: string, files: readonly string[], format?: string, only?: readonly string[]): void {
   log(`case ${name}: ${files.length} file(s)`);
   const baseline = runChild({ mode: 'baseline', files });
-  const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors });
+  const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors, threads });
   if (!result) {
     notes.push(`${name}: stopped after --timeout ${timeoutS} s`);
     log(`  stopped after ${timeoutS} s`);
@@ -256,7 +259,7 @@ for (const c of cases) await runCase(c);
 const out: string[] = [];
 out.push(`Command: \`${command}\``);
 out.push(
-  `Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}`,
+  `Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}; detection threads: ${threads}`,
 );
 out.push(
   `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,

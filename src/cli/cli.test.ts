@@ -137,6 +137,22 @@ test('--strict stops at the first bad row with a non-zero exit naming file, line
   assert.match(r.stderr, /tape\.csv:6002: field ts/);
 });
 
+test('replay --threads N detects on N threads with the same results; a bad N is a usage error', () => {
+  const ws = workspace();
+  tape(join(ws.dir, 'tape.csv'));
+  const runs = [1, 2].map((n) => {
+    const r = cli(ws, ['replay', 'tape.csv', '--no-store', '--json', '--threads', String(n), '--rejects', `r${n}.ndjson`]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  });
+  assert.equal(runs[1]!['threads'], 2);
+  for (const key of ['events', 'trades', 'firstTsMs', 'lastTsMs', 'alerts', 'rejected', 'alerts_by_type'])
+    assert.deepEqual(runs[1]![key], runs[0]![key], key);
+  const bad = cli(ws, ['replay', 'tape.csv', '--threads', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--threads must be a whole number ≥ 1, got '0'/);
+});
+
 test('bad usage exits non-zero with a clear message', () => {
   const ws = workspace();
   const missing = cli(ws, ['replay', 'nope.csv']);

@@ -208,13 +208,19 @@ export class Engine {
     this.pending.set(alert.alert_id, this.market ? this.market.enrich(alert) : alert);
   }
 
-  /** Processes one batch of events (already validated and in event-time order within the window). */
-  async process(events: readonly MarketEvent[]): Promise<void> {
+  /**
+   * Processes one batch of events (already validated and in event-time order within the window).
+   * `clock[i]`, when given, is the event time the whole stream had reached at `events[i]`: an
+   * engine that sees only some symbols (a detection thread) then keeps the clock a single engine
+   * over all symbols would have.
+   */
+  async process(events: readonly MarketEvent[], clock?: ArrayLike<number>): Promise<void> {
     const stats = this.stats;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      if (e.tsMs > this.nowMs) {
-        this.nowMs = e.tsMs;
+      const t = clock ? clock[i]! : e.tsMs;
+      if (t > this.nowMs) {
+        this.nowMs = t;
         if (this.nowMs >= this.nextTickMs) {
           this.tick();
           this.nextTickMs = this.nowMs - (this.nowMs % TICK_MS) + TICK_MS;

@@ -9,6 +9,7 @@ import { Sequencer } from '../ingest/sequencer.js';
 import type { EventBatch, EventSource, Rejection, RejectSink } from '../ingest/source.js';
 import { Engine, type AlertSink, type EngineStats } from './engine.js';
 import { mergeByTime } from './merge.js';
+import { detectInThreads } from './parallel/threads.js';
 
 /**
  * Keeps rejected rows: counts them by reason, writes each (NDJSON: file, line, field, reason, raw)
@@ -83,6 +84,8 @@ export interface FileRunOptions {
   readonly onBatch?: ((stats: EngineStats) => void | Promise<void>) | undefined;
   /** Sees each batch of events before detection (reports that count what was read). */
   readonly onEvents?: ((events: readonly MarketEvent[]) => void) | undefined;
+  /** Detection threads (symbols split over them, parallel/threads.ts); 1 or absent: this thread. */
+  readonly threads?: number | undefined;
 }
 
 /** Opens every input with its (detected or named) format, each behind its own sequencer. */
@@ -109,16 +112,23 @@ export async function openInputs(options: FileRunOptions): Promise<EventSource[]
 
 /** Runs detection over files (merged in event-time order) into the sink; returns the engine's stats. */
 export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
+  const batches = mergeByTime(await openInputs(options));
+  const threads = options.threads ?? 1;
+  const stats = threads > 1 ? await detectInThreads(batches, threads, options) : await detect(batches, options);
+  await options.rejects.close();
+  return stats;
+}
+
+/** Detection on this thread: one engine over every symbol. */
+async function detect(batches: AsyncIterable<EventBatch>, options: FileRunOptions): Promise<EngineStats> {
   const engine = new Engine(options.detectors, options.config, options.sink);
-  const sources = await openInputs(options);
-  for await (const batch of mergeByTime(sources)) {
+  for await (const batch of batches) {
     options.onEvents?.(batch.events);
     await engine.process(batch.events);
     if (options.onBatch) await options.onBatch(engine.stats);
     if (options.signal?.aborted) break;
   }
   await engine.end();
-  await options.rejects.close();
   return engine.stats;
 }
 

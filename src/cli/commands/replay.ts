@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { UsageError } from '../../domain/errors.js';
 import { detectorsFor } from '../../detect/registry.js';
 import { runFiles } from '../../engine/pipeline.js';
@@ -15,6 +16,24 @@ interface ReplayOptions {
   strict?: boolean;
   store: boolean;
   json?: boolean;
+  threads?: string;
+}
+
+/** Below this much input, starting detection threads (≈0.2 s, docs/PERFORMANCE.md) does not pay. */
+const THREADS_FROM_BYTES = 4 << 20;
+/** Beyond this the reading thread (≈2.5 µs an event) is the limit, not detection. */
+const MAX_THREADS = 8;
+
+/** `--threads`: as given, else the machine's cores (at most MAX_THREADS) for inputs worth it, else 1. */
+function threadsFor(option: string | undefined, files: readonly string[]): number {
+  if (option !== undefined) {
+    const n = Number(option);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got '${option}'`);
+    return n;
+  }
+  // stdin has no size: it is taken as large.
+  const bytes = files.reduce((sum, f) => sum + (f === '-' ? Infinity : statSync(f).size), 0);
+  return bytes < THREADS_FROM_BYTES ? 1 : Math.min(availableParallelism(), MAX_THREADS);
 }
 
 /** `replay`: processes historical files as fast as possible into the store. */
@@ -30,8 +49,13 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
     .option('--strict', 'stop at the first bad row (non-zero exit)')
     .option('--no-store', 'do not write alerts to the store (dry run)')
     .option('--json', 'print the run summary as JSON')
+    .option(
+      '--threads <n>',
+      `detection threads, symbols split over them (default: the cores, at most ${MAX_THREADS}, for inputs over 4 MB; 1: none)`,
+    )
     .action(async (files: string[], o: ReplayOptions) => {
       for (const f of files) if (f !== '-' && !existsSync(f)) throw new UsageError(`input file not found: ${f}`);
+      const threads = threadsFor(o.threads, files);
       const { config } = configFor(g());
       const symbols = parseSymbols(o.symbols, false);
       const store = o.store ? await storeFor(g()) : null;
@@ -51,6 +75,7 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
           sink,
           rejects,
           onBatch: (s) => bar.tick(s),
+          threads,
         });
         await sink.flush();
         bar.done();
@@ -68,6 +93,7 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
                 rejects_file: rejects.count ? rejects.path : null,
                 seconds,
                 events_per_second: rate,
+                threads,
                 alerts_by_type: byType,
               },
               null,
@@ -83,7 +109,7 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
           if (stats.firstTsMs !== null && stats.lastTsMs !== null) {
             out(`Event time: ${new Date(stats.firstTsMs).toISOString()} → ${new Date(stats.lastTsMs).toISOString()}`);
           }
-          out(`Time: ${seconds.toFixed(2)} s   throughput: ${num(rate)} events/s`);
+          out(`Time: ${seconds.toFixed(2)} s   throughput: ${num(rate)} events/s${threads > 1 ? `   (${threads} detection threads)` : ''}`);
           printRaised(sink.raised);
         }
         printRejects(rejects);

@@ -2,7 +2,7 @@ import { textOf, type MarketEvent, type OrderAction, type Side } from '../../dom
 import { InputError } from '../../domain/errors.js';
 import { readLines, readTextChunks, splitCsvLine } from '../lines.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
-import { parseDecimal, parseTimestamp } from '../fields.js';
+import { parseDecimal, parseTimestamp, standalone } from '../fields.js';
 import { FastRowParser } from './fast-row.js';
 
 /**
@@ -97,7 +97,7 @@ export function eventFromRow(get: Getter, kind: Kind, fallbackId: string): Marke
   const tsRaw = required(get, 'ts');
   const tsMs = parseTimestamp(tsRaw);
   if (tsMs === undefined) throw new RowError('ts', `bad timestamp '${tsRaw}' (ISO-8601 UTC or epoch ms)`);
-  const symbol = required(get, 'symbol').toUpperCase();
+  const symbol = standalone(required(get, 'symbol').toUpperCase());
   const price = positive(get, 'price');
   const qty = positive(get, 'qty');
   if (rowKind === 'trade') {
@@ -107,9 +107,9 @@ export function eventFromRow(get: Getter, kind: Kind, fallbackId: string): Marke
       symbol,
       price,
       qty,
-      buyer: (get('buyer') ?? '').trim(),
-      seller: (get('seller') ?? '').trim(),
-      tradeId: (get('trade_id') ?? '').trim() || fallbackId,
+      buyer: standalone((get('buyer') ?? '').trim()),
+      seller: standalone((get('seller') ?? '').trim()),
+      tradeId: standalone((get('trade_id') ?? '').trim()) || fallbackId,
       side: side(get('side'), 'side', true),
     };
   }
@@ -119,8 +119,8 @@ export function eventFromRow(get: Getter, kind: Kind, fallbackId: string): Marke
     type: 'order',
     tsMs,
     symbol,
-    orderId: required(get, 'order_id'),
-    account: (get('account') ?? '').trim(),
+    orderId: standalone(required(get, 'order_id')),
+    account: standalone((get('account') ?? '').trim()),
     side: side(get('side'), 'side', false)!,
     action: action as OrderAction,
     price,

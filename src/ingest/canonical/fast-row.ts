@@ -1,4 +1,5 @@
 import type { MarketEvent, OrderAction, Side } from '../../domain/events.js';
+import { standalone } from '../fields.js';
 
 /**
  * The fast path of the canonical CSV reader. It reads the common, clean row (no quotes, no padding,
@@ -62,7 +63,7 @@ export class Interner {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const cand = this.strings[i];
       if (cand === undefined) {
-        const v = text.slice(start, end);
+        const v = standalone(text.slice(start, end));
         this.insert(i, h, v);
         return v;
       }
@@ -256,7 +257,7 @@ export class FastRowParser {
     const e = this.ends[i]!;
     if (e === s) return '';
     if (line.charCodeAt(s) <= 32 || line.charCodeAt(e - 1) <= 32) return undefined;
-    return line.slice(s, e);
+    return standalone(line.slice(s, e));
   }
 
   private account(line: string, i: number): string | undefined {
