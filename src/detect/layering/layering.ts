@@ -260,7 +260,10 @@ function createLayering(config: Config): Detector {
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, cycle.endMs);
     if (!ep.alerted) {
-      ep.cycles = ep.cycles.filter((x) => cycle.endMs - x.startMs <= t.layering_window_ms);
+      // Before the first alert, only cycles that started within the window of this one's end count;
+      // this cycle always does (the window bounds the gap between cycles, not one cycle's length:
+      // a layer may rest longer than the window before it is pulled).
+      ep.cycles = ep.cycles.filter((x) => x === cycle || cycle.endMs - x.startMs <= t.layering_window_ms);
       ep.count = ep.cycles.length;
       ep.startMs = ep.cycles[0]!.startMs;
     } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();

@@ -160,8 +160,9 @@ function createSpoofing(config: Config): Detector {
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, tsMs);
     if (!ep.alerted) {
-      // Before the first alert, only cycles within the counting window matter.
-      ep.cycles = ep.cycles.filter((c) => tsMs - c.placedMs <= t.spoofing_window_ms);
+      // Before the first alert, only cycles within the counting window matter; this cycle always does
+      // (with spoofing_cancel_ms > spoofing_window_ms its own lifetime may exceed the window).
+      ep.cycles = ep.cycles.filter((c) => c === cycle || tsMs - c.placedMs <= t.spoofing_window_ms);
       ep.count = ep.cycles.length;
       ep.startMs = ep.cycles[0]!.placedMs;
     } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();
