@@ -379,6 +379,7 @@ function createLayering(config: Config): Detector {
   }
 
   function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
+    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
     const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
     const c = s.candidates.get(key);
     if (!c) return;
