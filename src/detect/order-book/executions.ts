@@ -89,9 +89,9 @@ export class ExecutionLog {
       let i = 0;
       while (i < list.length && list[i]!.tsMs < cutoff) i++;
       if (i === list.length) {
-        // The symbol's map stays when it empties: most keys hold one execution for less than the
-        // horizon, and a new Map per execution was the log's largest allocation. One map per symbol.
-        this.bySymbol.get(r.symbol)!.delete(r.account);
+        const accounts = this.bySymbol.get(r.symbol)!;
+        accounts.delete(r.account);
+        if (accounts.size === 0) this.bySymbol.delete(r.symbol);
         return;
       }
       if (i > 0) list.splice(0, i);
