@@ -1,11 +1,12 @@
 import type { Config } from '../../config/config.js';
 import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
+import { execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
-import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
+import type { LiveOrder } from '../order-book/order-book.js';
+import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
 
 /**
@@ -75,8 +76,8 @@ interface Settling {
 }
 
 interface State {
-  readonly book: OrderBook;
-  readonly execs: ExecutionLog;
+  /** The engine's order book and execution log (shared with spoofing). */
+  readonly flow: OrderFlow;
   /** Pending candidates by symbol|account|layer side: at most one per side. */
   readonly candidates: Map<string, Candidate>;
   /** Candidates waiting for their layers to be pulled, by last execution time (due after layering_cancel_ms). */
@@ -109,14 +110,13 @@ const scratchPrices = new Set<number>();
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
-function createLayering(config: Config): Detector {
+function createLayering(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms.
   const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
   /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
   let s: State = {
-    book: new OrderBook(t.order_book_horizon_ms),
-    execs: new ExecutionLog(1_000),
+    flow: OrderFlow.of(shared, config),
     candidates: new Map(),
     awaitingCancel: new DeadlineQueue(),
     beingPulled: new DeadlineQueue(),
@@ -136,7 +136,7 @@ function createLayering(config: Config): Detector {
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
-    const live = s.book.liveOrdersOf(symbol, account);
+    const live = s.flow.book.liveOrdersOf(symbol, account);
     const recent = s.recentCancels.get(`${symbol}\u0000${account}`);
     let layerQty = 0;
     let restingOpp = 0;
@@ -162,7 +162,7 @@ function createLayering(config: Config): Detector {
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
     if (prices.size < t.layering_min_levels) return;
-    const median = s.book.medianNewSize(symbol);
+    const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
     // The layer-side orders, live then just cancelled, at their prices now.
@@ -235,7 +235,7 @@ function createLayering(config: Config): Detector {
     for (const l of together) layerQty += l.order.peakQty;
     const fillRatio = peak > 0 ? filled / peak : 0;
     if (fillRatio > t.layering_max_fill_ratio) return undefined;
-    const median = s.book.medianNewSize(c.symbol);
+    const median = s.flow.book.medianNewSize(c.symbol, 'layering');
     const lastCancel = Math.max(...together.map((l) => l.cancelledMs!));
     return {
       layerSide: c.layerSide,
@@ -393,7 +393,7 @@ function createLayering(config: Config): Detector {
       }
     }
     // All layers gone: judge now rather than waiting for the span to run out.
-    for (const l of c.layers.values()) if (s.book.get(order.symbol, l.order.orderId) === l.order) return;
+    for (const l of c.layers.values()) if (s.flow.book.get(order.symbol, l.order.orderId) === l.order) return;
     s.candidates.delete(key);
     const cycle = judge(c);
     if (cycle) settle(c, cycle, ctx);
@@ -465,15 +465,13 @@ function createLayering(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      // Both sides are recorded before either is judged (as one trade). The book has not seen this
-      // execution's fill yet: a passive order still rests at its size before the fill.
-      const buy = s.execs.fromTradeSide(trade, 'buy');
-      const sell = s.execs.fromTradeSide(trade, 'sell');
+      // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
+      const { buy, sell } = s.flow.onTrade(trade);
       if (buy) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
       if (sell) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
-      const { order, removed } = s.book.apply(e);
+      const { order, removed, execution: x } = s.flow.onOrder(e);
       if (e.account === '') return;
       if (e.action === 'new') {
         const k = `${e.symbol}\u0000${e.account}\u0000${e.side}`;
@@ -489,10 +487,9 @@ function createLayering(config: Config): Detector {
           s.recentNewsExpiry.push(e.tsMs, k);
         }
       }
-      if (e.action === 'fill') {
-        const x = s.execs.fromFill(e);
+      if (x) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
-        if (x) onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
+        onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
       if (order && removed && e.action !== 'fill') {
         const k = `${e.symbol}\u0000${e.account}`;
@@ -511,8 +508,7 @@ function createLayering(config: Config): Detector {
       }
     },
     onTime(ctx: DetectorContext): void {
-      s.book.expire(ctx.now);
-      s.execs.expire(ctx.now);
+      s.flow.expire(ctx.now);
       closeCandidates(ctx.now, ctx);
       flushSettling(ctx.now, ctx);
       // Lists are queued under their latest time when queued; one that has grown since is re-queued.
