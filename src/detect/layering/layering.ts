@@ -75,6 +75,20 @@ interface Settling {
   readonly cycle: Cycle;
 }
 
+/**
+ * One account's recent order activity in one symbol, which later judgements look back on. Keyed
+ * symbol → account (interned strings: no key is built per event); a list that expired is emptied,
+ * and the record goes when all three are empty.
+ */
+interface Activity {
+  readonly symbol: string;
+  readonly account: string;
+  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS. */
+  readonly news: Record<Side, number[]>;
+  /** Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them). */
+  readonly cancels: { order: LiveOrder; cancelMs: number }[];
+}
+
 interface State {
   /** The engine's order book and execution log (shared with spoofing). */
   readonly flow: OrderFlow;
@@ -92,19 +106,18 @@ interface State {
   readonly settling: Map<string, Settling>;
   /** `settling` by the cycle's end (due after layering_requote_ms). */
   readonly settlingExpiry: DeadlineQueue<Settling>;
-  /** Times of the account's recent `new` orders per symbol|account|side (kept for the requote test). */
-  readonly recentNews: Map<string, number[]>;
-  /** Keys of `recentNews` by their latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
-  readonly recentNewsExpiry: DeadlineQueue<string>;
-  /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
-  readonly recentCancels: Map<string, { order: LiveOrder; cancelMs: number }[]>;
-  /** Keys of `recentCancels` by their latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
-  readonly recentCancelsExpiry: DeadlineQueue<string>;
+  /** Recent activity by symbol, then account. */
+  readonly activity: Map<string, Map<string, Activity>>;
+  /** Activities with `new` orders on a side, by that list's latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
+  readonly newsExpiry: Record<Side, DeadlineQueue<Activity>>;
+  /** Activities with cancels, by the latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
+  readonly cancelsExpiry: DeadlineQueue<Activity>;
   /** Next creation number of a candidate or settling cycle. */
   seq: number;
 }
 
 const MAX_CYCLES = 50;
+const SIDES: readonly Side[] = ['buy', 'sell'];
 /** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
 const scratchPrices = new Set<number>();
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
@@ -123,12 +136,33 @@ function createLayering(config: Config, shared: SharedState): Detector {
     episodes: new Episodes(t.layering_window_ms),
     settling: new Map(),
     settlingExpiry: new DeadlineQueue(),
-    recentNews: new Map(),
-    recentNewsExpiry: new DeadlineQueue(),
-    recentCancels: new Map(),
-    recentCancelsExpiry: new DeadlineQueue(),
+    activity: new Map(),
+    newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
+    cancelsExpiry: new DeadlineQueue(),
     seq: 0,
   };
+
+  function activityOf(symbol: string, account: string): Activity {
+    let accounts = s.activity.get(symbol);
+    if (!accounts) {
+      accounts = new Map();
+      s.activity.set(symbol, accounts);
+    }
+    let a = accounts.get(account);
+    if (!a) {
+      a = { symbol, account, news: { buy: [], sell: [] }, cancels: [] };
+      accounts.set(account, a);
+    }
+    return a;
+  }
+
+  function forgetIfEmpty(a: Activity): void {
+    if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
+    const accounts = s.activity.get(a.symbol);
+    if (accounts?.get(a.account) !== a) return;
+    accounts.delete(a.account);
+    if (accounts.size === 0) s.activity.delete(a.symbol);
+  }
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
   function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
@@ -137,7 +171,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
     const live = s.flow.book.liveOrdersOf(symbol, account);
-    const recent = s.recentCancels.get(`${symbol}\u0000${account}`);
+    const recent = s.activity.get(symbol)?.get(account)?.cancels;
     let layerQty = 0;
     let restingOpp = 0;
     const prices = scratchPrices;
@@ -422,8 +456,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const news = s.recentNews.get(`${w.c.symbol}\u0000${w.c.account}\u0000${w.c.layerSide}`);
-    if (news) {
+    const news = s.activity.get(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    if (news && news.length > 0) {
       let refreshed = 0;
       for (const l of w.cycle.pulled) {
         if (news.some((ts) => ts >= l.cancelledMs && ts - l.cancelledMs <= t.layering_requote_ms)) refreshed += l.qty;
@@ -474,33 +508,27 @@ function createLayering(config: Config, shared: SharedState): Detector {
       const { order, removed, execution: x } = s.flow.onOrder(e);
       if (e.account === '') return;
       if (e.action === 'new') {
-        const k = `${e.symbol}\u0000${e.account}\u0000${e.side}`;
-        const list = s.recentNews.get(k);
-        if (list) {
+        const a = activityOf(e.symbol, e.account);
+        const list = a.news[e.side];
+        if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
           while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
           // Out of time order, the latest entry moves earlier: queue it again at that time.
-          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.recentNewsExpiry.push(e.tsMs, k);
-          list.push(e.tsMs);
-        } else {
-          s.recentNews.set(k, [e.tsMs]);
-          s.recentNewsExpiry.push(e.tsMs, k);
-        }
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.newsExpiry[e.side].push(e.tsMs, a);
+        } else s.newsExpiry[e.side].push(e.tsMs, a);
+        list.push(e.tsMs);
       }
       if (x) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
         onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
       if (order && removed && e.action !== 'fill') {
-        const k = `${e.symbol}\u0000${e.account}`;
-        let list = s.recentCancels.get(k);
-        if (!list) {
-          list = [];
-          s.recentCancels.set(k, list);
-          s.recentCancelsExpiry.push(e.tsMs, k);
-        }
-        while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
-        if (list.length > 0 && e.tsMs < list[list.length - 1]!.cancelMs) s.recentCancelsExpiry.push(e.tsMs, k);
+        const a = activityOf(e.symbol, e.account);
+        const list = a.cancels;
+        if (list.length > 0) {
+          while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!.cancelMs) s.cancelsExpiry.push(e.tsMs, a);
+        } else s.cancelsExpiry.push(e.tsMs, a);
         list.push({ order, cancelMs: e.tsMs });
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
@@ -512,17 +540,28 @@ function createLayering(config: Config, shared: SharedState): Detector {
       closeCandidates(ctx.now, ctx);
       flushSettling(ctx.now, ctx);
       // Lists are queued under their latest time when queued; one that has grown since is re-queued.
-      for (const { item: k } of s.recentNewsExpiry.takeDue((ts) => ctx.now - ts > NEWS_KEEP_MS)) {
-        const latest = s.recentNews.get(k)?.at(-1);
-        if (latest === undefined) continue;
-        if (ctx.now - latest > NEWS_KEEP_MS) s.recentNews.delete(k);
-        else s.recentNewsExpiry.push(latest, k);
+      for (const side of SIDES) {
+        const queue = s.newsExpiry[side];
+        while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
+          const a = queue.pop()!;
+          const list = a.news[side];
+          if (list.length === 0) continue; // emptied already
+          const latest = list[list.length - 1]!;
+          if (ctx.now - latest > NEWS_KEEP_MS) {
+            list.length = 0;
+            forgetIfEmpty(a);
+          } else queue.push(latest, a);
+        }
       }
-      for (const { item: k } of s.recentCancelsExpiry.takeDue((ts) => ctx.now - ts > EXEC_GRACE_MS)) {
-        const latest = s.recentCancels.get(k)?.at(-1)?.cancelMs;
-        if (latest === undefined) continue;
-        if (ctx.now - latest > EXEC_GRACE_MS) s.recentCancels.delete(k);
-        else s.recentCancelsExpiry.push(latest, k);
+      while (s.cancelsExpiry.size > 0 && ctx.now - s.cancelsExpiry.peek() > EXEC_GRACE_MS) {
+        const a = s.cancelsExpiry.pop()!;
+        const list = a.cancels;
+        if (list.length === 0) continue;
+        const latest = list[list.length - 1]!.cancelMs;
+        if (ctx.now - latest > EXEC_GRACE_MS) {
+          list.length = 0;
+          forgetIfEmpty(a);
+        } else s.cancelsExpiry.push(latest, a);
       }
       s.episodes.expire(ctx.now);
     },
