@@ -173,13 +173,12 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const live = s.flow.book.liveOrdersOf(symbol, account);
     const recent = s.activity.get(symbol)?.get(account)?.cancels;
     let layerQty = 0;
+    let layerOrders = 0;
     let restingOpp = 0;
-    const prices = scratchPrices;
-    prices.clear();
     for (const o of live) {
       if (o.side === layerSide) {
         layerQty += o.remaining;
-        prices.add(o.price);
+        layerOrders++;
       } else restingOpp += o.remaining;
     }
     if (recent)
@@ -187,7 +186,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         if (x.tsMs - r.cancelMs > EXEC_GRACE_MS) continue;
         if (r.order.side === layerSide) {
           layerQty += r.order.cancelledQty;
-          prices.add(r.order.price);
+          layerOrders++;
         } else restingOpp += r.order.cancelledQty;
       }
     // What the account showed on the execution side just before this execution: a resting order that
@@ -195,6 +194,12 @@ function createLayering(config: Config, shared: SharedState): Detector {
     // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
+    // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
+    if (layerOrders < t.layering_min_levels) return;
+    const prices = scratchPrices;
+    prices.clear();
+    for (const o of live) if (o.side === layerSide) prices.add(o.price);
+    if (recent) for (const r of recent) if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS && r.order.side === layerSide) prices.add(r.order.price);
     if (prices.size < t.layering_min_levels) return;
     const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
