@@ -123,6 +123,7 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
 
   /** A new execution of the account: does it complete a spoof order cancelled a moment ago? */
   function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
+    if (s.unmatched.size === 0) return; // the usual case: no key to build for this execution
     const key = `${symbol}\u0000${account}`;
     const list = s.unmatched.get(key);
     if (!list) return;
