@@ -36,10 +36,20 @@ export interface Detector {
   restore(state: unknown): void;
 }
 
+/**
+ * State that several detectors of one engine read, built once per engine by the first detector that
+ * asks for it (e.g. the order book spoofing and layering both judge against). A detector keeps what
+ * it gets in its own state: the engine snapshots all detectors as one graph, so the objects stay
+ * shared after a restore.
+ */
+export interface SharedState {
+  get<T>(key: string, make: () => T): T;
+}
+
 /** Creates a detector from the configuration in force (thresholds, sessions). Registered in registry.ts. */
 export interface DetectorFactory {
   readonly pattern: PatternType;
   /** Bump when the logic changes; stored on every alert. */
   readonly version: number;
-  create(config: Config): Detector;
+  create(config: Config, shared: SharedState): Detector;
 }

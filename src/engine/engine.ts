@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { MANIPULATION_TYPES, type Alert, type Evidence, type Finding, type PatternType } from '../domain/alert.js';
 import { assertNever, type MarketEvent } from '../domain/events.js';
 import { levelFor, score01 } from '../domain/level.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detect/detector.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detect/detector.js';
 import type { Config } from '../config/config.js';
 import { MarketContext } from './market-context.js';
 import { decodeState, encodeState } from './snapshot.js';
@@ -125,7 +125,14 @@ export class Engine {
     config: Config,
     private readonly sink: AlertSink,
   ) {
-    this.slots = factories.map((factory) => ({ factory, detector: factory.create(config) }));
+    const shared = new Map<string, unknown>();
+    const sharedState: SharedState = {
+      get<T>(key: string, make: () => T): T {
+        if (!shared.has(key)) shared.set(key, make());
+        return shared.get(key) as T;
+      },
+    };
+    this.slots = factories.map((factory) => ({ factory, detector: factory.create(config, sharedState) }));
     this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
     this.market = config.evidence_context_events > 0 ? new MarketContext({ perSymbol: config.evidence_context_events }) : null;
     this.fingerprint = createHash('sha256')

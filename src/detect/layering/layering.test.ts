@@ -209,3 +209,21 @@ test('layers pulled and put straight back on the same side are a refresh, pulled
   assert.equal((await runDetector(layering, refreshed.events())).alerts.length, 0);
   assert.equal((await runDetector(layering, scenario(2).events())).alerts.length, 1);
 });
+
+test('a cycle longer than layering_window_ms (a layer resting since long before) is recorded, not dropped', async () => {
+  // The oldest layer rests 11 minutes before the others join it; the cycle spans more than the
+  // 10-minute window. The window bounds the gap between cycles, not one cycle's length.
+  const tape = new Tape();
+  background(tape, T0, T0 + 720_000);
+  const ts = T0 + 660_000;
+  tape.add(T0 + 10_000, 'old-0', 'L1', 'buy', 99.98, 200);
+  for (let l = 1; l < 4; l++) tape.add(ts + l * 100, `new-${l}`, 'L1', 'buy', 99.98 - 0.01 * l, 200);
+  tape.trade(ts + 1_000, 'MM1', 'L1', 100, 100, 'sell');
+  tape.cancel(ts + 1_500, 'old-0', 'L1', 'buy', 99.98, 200);
+  for (let l = 1; l < 4; l++) tape.cancel(ts + 1_500 + l * 100, `new-${l}`, 'L1', 'buy', 99.98 - 0.01 * l, 200);
+  const { alerts } = await runDetector(layering, tape.events());
+  assert.equal(alerts.length, 1);
+  assert.equal(metric(alerts[0]!, 'layering_cycles'), 1);
+  assert.equal(alerts[0]!.window_start, new Date(T0 + 10_000).toISOString());
+  assert.equal(alerts[0]!.window_end, new Date(ts + 1_800).toISOString());
+});

@@ -1,11 +1,12 @@
 import type { Config } from '../../config/config.js';
 import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
+import { execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
-import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
+import type { LiveOrder } from '../order-book/order-book.js';
+import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
 
 /**
@@ -74,9 +75,23 @@ interface Settling {
   readonly cycle: Cycle;
 }
 
+/**
+ * One account's recent order activity in one symbol, which later judgements look back on. Keyed
+ * symbol → account (interned strings: no key is built per event); a list that expired is emptied,
+ * and the record goes when all three are empty.
+ */
+interface Activity {
+  readonly symbol: string;
+  readonly account: string;
+  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS. */
+  readonly news: Record<Side, number[]>;
+  /** Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them). */
+  readonly cancels: { order: LiveOrder; cancelMs: number }[];
+}
+
 interface State {
-  readonly book: OrderBook;
-  readonly execs: ExecutionLog;
+  /** The engine's order book and execution log (shared with spoofing). */
+  readonly flow: OrderFlow;
   /** Pending candidates by symbol|account|layer side: at most one per side. */
   readonly candidates: Map<string, Candidate>;
   /** Candidates waiting for their layers to be pulled, by last execution time (due after layering_cancel_ms). */
@@ -91,44 +106,63 @@ interface State {
   readonly settling: Map<string, Settling>;
   /** `settling` by the cycle's end (due after layering_requote_ms). */
   readonly settlingExpiry: DeadlineQueue<Settling>;
-  /** Times of the account's recent `new` orders per symbol|account|side (kept for the requote test). */
-  readonly recentNews: Map<string, number[]>;
-  /** Keys of `recentNews` by their latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
-  readonly recentNewsExpiry: DeadlineQueue<string>;
-  /** Orders cancelled in the last EXEC_GRACE_MS, by symbol|account. */
-  readonly recentCancels: Map<string, { order: LiveOrder; cancelMs: number }[]>;
-  /** Keys of `recentCancels` by their latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
-  readonly recentCancelsExpiry: DeadlineQueue<string>;
+  /** Recent activity by symbol, then account. */
+  readonly activity: Map<string, Map<string, Activity>>;
+  /** Activities with `new` orders on a side, by that list's latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
+  readonly newsExpiry: Record<Side, DeadlineQueue<Activity>>;
+  /** Activities with cancels, by the latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
+  readonly cancelsExpiry: DeadlineQueue<Activity>;
   /** Next creation number of a candidate or settling cycle. */
   seq: number;
 }
 
 const MAX_CYCLES = 50;
+const SIDES: readonly Side[] = ['buy', 'sell'];
 /** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
 const scratchPrices = new Set<number>();
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
-function createLayering(config: Config): Detector {
+function createLayering(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms.
   const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
   /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
   let s: State = {
-    book: new OrderBook(t.order_book_horizon_ms),
-    execs: new ExecutionLog(1_000),
+    flow: OrderFlow.of(shared, config),
     candidates: new Map(),
     awaitingCancel: new DeadlineQueue(),
     beingPulled: new DeadlineQueue(),
     episodes: new Episodes(t.layering_window_ms),
     settling: new Map(),
     settlingExpiry: new DeadlineQueue(),
-    recentNews: new Map(),
-    recentNewsExpiry: new DeadlineQueue(),
-    recentCancels: new Map(),
-    recentCancelsExpiry: new DeadlineQueue(),
+    activity: new Map(),
+    newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
+    cancelsExpiry: new DeadlineQueue(),
     seq: 0,
   };
+
+  function activityOf(symbol: string, account: string): Activity {
+    let accounts = s.activity.get(symbol);
+    if (!accounts) {
+      accounts = new Map();
+      s.activity.set(symbol, accounts);
+    }
+    let a = accounts.get(account);
+    if (!a) {
+      a = { symbol, account, news: { buy: [], sell: [] }, cancels: [] };
+      accounts.set(account, a);
+    }
+    return a;
+  }
+
+  function forgetIfEmpty(a: Activity): void {
+    if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
+    const accounts = s.activity.get(a.symbol);
+    if (accounts?.get(a.account) !== a) return;
+    accounts.delete(a.account);
+    if (accounts.size === 0) s.activity.delete(a.symbol);
+  }
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
   function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
@@ -136,16 +170,15 @@ function createLayering(config: Config): Detector {
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
-    const live = s.book.liveOrdersOf(symbol, account);
-    const recent = s.recentCancels.get(`${symbol}\u0000${account}`);
+    const live = s.flow.book.liveOrdersOf(symbol, account);
+    const recent = s.activity.get(symbol)?.get(account)?.cancels;
     let layerQty = 0;
+    let layerOrders = 0;
     let restingOpp = 0;
-    const prices = scratchPrices;
-    prices.clear();
     for (const o of live) {
       if (o.side === layerSide) {
         layerQty += o.remaining;
-        prices.add(o.price);
+        layerOrders++;
       } else restingOpp += o.remaining;
     }
     if (recent)
@@ -153,7 +186,7 @@ function createLayering(config: Config): Detector {
         if (x.tsMs - r.cancelMs > EXEC_GRACE_MS) continue;
         if (r.order.side === layerSide) {
           layerQty += r.order.cancelledQty;
-          prices.add(r.order.price);
+          layerOrders++;
         } else restingOpp += r.order.cancelledQty;
       }
     // What the account showed on the execution side just before this execution: a resting order that
@@ -161,8 +194,14 @@ function createLayering(config: Config): Detector {
     // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
+    // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
+    if (layerOrders < t.layering_min_levels) return;
+    const prices = scratchPrices;
+    prices.clear();
+    for (const o of live) if (o.side === layerSide) prices.add(o.price);
+    if (recent) for (const r of recent) if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS && r.order.side === layerSide) prices.add(r.order.price);
     if (prices.size < t.layering_min_levels) return;
-    const median = s.book.medianNewSize(symbol);
+    const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
     // The layer-side orders, live then just cancelled, at their prices now.
@@ -235,7 +274,7 @@ function createLayering(config: Config): Detector {
     for (const l of together) layerQty += l.order.peakQty;
     const fillRatio = peak > 0 ? filled / peak : 0;
     if (fillRatio > t.layering_max_fill_ratio) return undefined;
-    const median = s.book.medianNewSize(c.symbol);
+    const median = s.flow.book.medianNewSize(c.symbol, 'layering');
     const lastCancel = Math.max(...together.map((l) => l.cancelledMs!));
     return {
       layerSide: c.layerSide,
@@ -260,7 +299,10 @@ function createLayering(config: Config): Detector {
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, cycle.endMs);
     if (!ep.alerted) {
-      ep.cycles = ep.cycles.filter((x) => cycle.endMs - x.startMs <= t.layering_window_ms);
+      // Before the first alert, only cycles that started within the window of this one's end count;
+      // this cycle always does (the window bounds the gap between cycles, not one cycle's length:
+      // a layer may rest longer than the window before it is pulled).
+      ep.cycles = ep.cycles.filter((x) => x === cycle || cycle.endMs - x.startMs <= t.layering_window_ms);
       ep.count = ep.cycles.length;
       ep.startMs = ep.cycles[0]!.startMs;
     } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();
@@ -376,6 +418,7 @@ function createLayering(config: Config): Detector {
   }
 
   function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
+    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
     const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
     const c = s.candidates.get(key);
     if (!c) return;
@@ -389,7 +432,7 @@ function createLayering(config: Config): Detector {
       }
     }
     // All layers gone: judge now rather than waiting for the span to run out.
-    for (const l of c.layers.values()) if (s.book.get(order.symbol, l.order.orderId) === l.order) return;
+    for (const l of c.layers.values()) if (s.flow.book.get(order.symbol, l.order.orderId) === l.order) return;
     s.candidates.delete(key);
     const cycle = judge(c);
     if (cycle) settle(c, cycle, ctx);
@@ -418,8 +461,8 @@ function createLayering(config: Config): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const news = s.recentNews.get(`${w.c.symbol}\u0000${w.c.account}\u0000${w.c.layerSide}`);
-    if (news) {
+    const news = s.activity.get(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    if (news && news.length > 0) {
       let refreshed = 0;
       for (const l of w.cycle.pulled) {
         if (news.some((ts) => ts >= l.cancelledMs && ts - l.cancelledMs <= t.layering_requote_ms)) refreshed += l.qty;
@@ -461,45 +504,36 @@ function createLayering(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      // Both sides are recorded before either is judged (as one trade). The book has not seen this
-      // execution's fill yet: a passive order still rests at its size before the fill.
-      const buy = s.execs.fromTradeSide(trade, 'buy');
-      const sell = s.execs.fromTradeSide(trade, 'sell');
+      // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
+      const { buy, sell } = s.flow.onTrade(trade);
       if (buy) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
       if (sell) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
-      const { order, removed } = s.book.apply(e);
+      const { order, removed, execution: x } = s.flow.onOrder(e);
       if (e.account === '') return;
       if (e.action === 'new') {
-        const k = `${e.symbol}\u0000${e.account}\u0000${e.side}`;
-        const list = s.recentNews.get(k);
-        if (list) {
+        const a = activityOf(e.symbol, e.account);
+        const list = a.news[e.side];
+        if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
           while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
           // Out of time order, the latest entry moves earlier: queue it again at that time.
-          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.recentNewsExpiry.push(e.tsMs, k);
-          list.push(e.tsMs);
-        } else {
-          s.recentNews.set(k, [e.tsMs]);
-          s.recentNewsExpiry.push(e.tsMs, k);
-        }
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.newsExpiry[e.side].push(e.tsMs, a);
+        } else s.newsExpiry[e.side].push(e.tsMs, a);
+        list.push(e.tsMs);
       }
-      if (e.action === 'fill') {
-        const x = s.execs.fromFill(e);
+      if (x) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
-        if (x) onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
+        onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
       if (order && removed && e.action !== 'fill') {
-        const k = `${e.symbol}\u0000${e.account}`;
-        let list = s.recentCancels.get(k);
-        if (!list) {
-          list = [];
-          s.recentCancels.set(k, list);
-          s.recentCancelsExpiry.push(e.tsMs, k);
-        }
-        while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
-        if (list.length > 0 && e.tsMs < list[list.length - 1]!.cancelMs) s.recentCancelsExpiry.push(e.tsMs, k);
+        const a = activityOf(e.symbol, e.account);
+        const list = a.cancels;
+        if (list.length > 0) {
+          while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!.cancelMs) s.cancelsExpiry.push(e.tsMs, a);
+        } else s.cancelsExpiry.push(e.tsMs, a);
         list.push({ order, cancelMs: e.tsMs });
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
@@ -507,22 +541,32 @@ function createLayering(config: Config): Detector {
       }
     },
     onTime(ctx: DetectorContext): void {
-      s.book.expire(ctx.now);
-      s.execs.expire(ctx.now);
+      s.flow.expire(ctx.now);
       closeCandidates(ctx.now, ctx);
       flushSettling(ctx.now, ctx);
       // Lists are queued under their latest time when queued; one that has grown since is re-queued.
-      for (const { item: k } of s.recentNewsExpiry.takeDue((ts) => ctx.now - ts > NEWS_KEEP_MS)) {
-        const latest = s.recentNews.get(k)?.at(-1);
-        if (latest === undefined) continue;
-        if (ctx.now - latest > NEWS_KEEP_MS) s.recentNews.delete(k);
-        else s.recentNewsExpiry.push(latest, k);
+      for (const side of SIDES) {
+        const queue = s.newsExpiry[side];
+        while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
+          const a = queue.pop()!;
+          const list = a.news[side];
+          if (list.length === 0) continue; // emptied already
+          const latest = list[list.length - 1]!;
+          if (ctx.now - latest > NEWS_KEEP_MS) {
+            list.length = 0;
+            forgetIfEmpty(a);
+          } else queue.push(latest, a);
+        }
       }
-      for (const { item: k } of s.recentCancelsExpiry.takeDue((ts) => ctx.now - ts > EXEC_GRACE_MS)) {
-        const latest = s.recentCancels.get(k)?.at(-1)?.cancelMs;
-        if (latest === undefined) continue;
-        if (ctx.now - latest > EXEC_GRACE_MS) s.recentCancels.delete(k);
-        else s.recentCancelsExpiry.push(latest, k);
+      while (s.cancelsExpiry.size > 0 && ctx.now - s.cancelsExpiry.peek() > EXEC_GRACE_MS) {
+        const a = s.cancelsExpiry.pop()!;
+        const list = a.cancels;
+        if (list.length === 0) continue;
+        const latest = list[list.length - 1]!.cancelMs;
+        if (ctx.now - latest > EXEC_GRACE_MS) {
+          list.length = 0;
+          forgetIfEmpty(a);
+        } else s.cancelsExpiry.push(latest, a);
       }
       s.episodes.expire(ctx.now);
     },

@@ -1,6 +1,6 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
-import { DeadlineQueue } from '../window/deadline-queue.js';
+import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 
 /**
  * One execution of an account on one side at one instant. Venue data often reports the same
@@ -36,7 +36,7 @@ interface Recent {
   readonly account: string;
   readonly list: Execution[];
   /** Its oldest execution's time when queued (Infinity while not queued). */
-  dueBase: number;
+  due: number;
 }
 
 /**
@@ -84,27 +84,25 @@ export class ExecutionLog {
   /** Forgets executions older than the horizon. */
   expire(nowMs: EpochMs): void {
     const cutoff = nowMs - this.horizonMs;
-    for (const { time, item: r } of this.expiry.takeDue((t) => t < cutoff)) {
-      const accounts = this.bySymbol.get(r.symbol);
-      if (time !== r.dueBase || accounts?.get(r.account) !== r) continue; // superseded entry
-      r.dueBase = Infinity;
+    visitDue(this.expiry, cutoff, (r) => {
       const list = r.list;
       let i = 0;
       while (i < list.length && list[i]!.tsMs < cutoff) i++;
       if (i === list.length) {
+        const accounts = this.bySymbol.get(r.symbol)!;
         accounts.delete(r.account);
         if (accounts.size === 0) this.bySymbol.delete(r.symbol);
-        continue;
+        return;
       }
       if (i > 0) list.splice(0, i);
       this.schedule(r);
-    }
+    });
   }
 
   /** Queues `r` under its oldest execution's time (which only moves later, but for out-of-order events). */
   private schedule(r: Recent): void {
-    r.dueBase = r.list[0]!.tsMs;
-    this.expiry.push(r.dueBase, r);
+    r.due = r.list[0]!.tsMs;
+    this.expiry.push(r.due, r);
   }
 
   /** Adds to the account's execution of the same instant and side, or records a new one (returned). */
@@ -152,7 +150,7 @@ export class ExecutionLog {
     };
     if (!r) {
       // Most (symbol, account) pairs see one execution within the horizon: a list of exactly one.
-      const fresh: Recent = { symbol, account, list: [exec], dueBase: Infinity };
+      const fresh: Recent = { symbol, account, list: [exec], due: Infinity };
       accounts.set(account, fresh);
       this.schedule(fresh);
       return exec;
@@ -160,7 +158,7 @@ export class ExecutionLog {
     r.list.push(exec);
     // A very active account within the horizon: keep the list bounded.
     if (r.list.length > 4096) r.list.splice(0, r.list.length - 4096);
-    if (r.list[0]!.tsMs < r.dueBase) this.schedule(r);
+    if (r.list[0]!.tsMs < r.due) this.schedule(r);
     return exec;
   }
 }

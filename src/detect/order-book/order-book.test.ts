@@ -63,7 +63,7 @@ test('median of recent new order sizes', () => {
   for (let i = 0; i < 40; i++) b.apply(ev(T + i, 'new', `o${i}`, 'buy', 10, i % 2 === 0 ? 100 : 300));
   b.apply(ev(T + 50, 'new', 'x', 'buy', 10, 100_000));
   assert.equal(b.newOrderCount('XYZ'), 41);
-  assert.ok(b.medianNewSize('XYZ') >= 100 && b.medianNewSize('XYZ') <= 300);
+  assert.ok(b.medianNewSize('XYZ', 'test') >= 100 && b.medianNewSize('XYZ', 'test') <= 300);
 });
 
 test('orders resting beyond the horizon are forgotten, and so are idle symbols', () => {

@@ -46,6 +46,18 @@ const SIZE_SAMPLES = 256;
 /** The median is recomputed after this many new sizes (it moves slowly; sorting on every order would not). */
 const MEDIAN_EVERY = 16;
 
+/**
+ * One reader's median of a symbol's order sizes, recomputed when it asks and MEDIAN_EVERY new sizes
+ * came since its last computation. Each reader (detector) of a shared book keeps its own, so it sees
+ * the values it would see with a book of its own: when the median is refreshed depends on when it
+ * is asked for.
+ */
+class CachedMedian {
+  /** `newOrders` when last computed. */
+  at = -Infinity;
+  value = NaN;
+}
+
 class SymbolBook {
   /**
    * The time this book is queued for expiry under: its oldest order's placement, or its last
@@ -61,8 +73,7 @@ class SymbolBook {
   readonly sizes = new SizeSamples(SIZE_SAMPLES);
   newOrders = 0;
   lastActivityMs = 0;
-  private sinceMedian = MEDIAN_EVERY;
-  private cachedMedian = NaN;
+  private readonly medians = new Map<string, CachedMedian>();
 
   constructor(readonly symbol: string) {}
 
@@ -73,15 +84,19 @@ class SymbolBook {
   addSize(qty: number): void {
     this.sizes.push(qty);
     this.newOrders++;
-    this.sinceMedian++;
   }
 
-  median(): number {
-    if (this.sinceMedian >= MEDIAN_EVERY) {
-      this.cachedMedian = this.sizes.median();
-      this.sinceMedian = 0;
+  median(reader: string): number {
+    let m = this.medians.get(reader);
+    if (!m) {
+      m = new CachedMedian();
+      this.medians.set(reader, m);
     }
-    return this.cachedMedian;
+    if (this.newOrders - m.at >= MEDIAN_EVERY) {
+      m.value = this.sizes.median();
+      m.at = this.newOrders;
+    }
+    return m.value;
   }
 }
 
@@ -166,9 +181,9 @@ export class OrderBook {
     }
   }
 
-  /** Median size of the symbol's recent `new` orders (NaN before any). */
-  medianNewSize(symbol: string): number {
-    return this.books.get(symbol)?.median() ?? NaN;
+  /** Median size of the symbol's recent `new` orders (NaN before any), as refreshed for `reader` (see CachedMedian). */
+  medianNewSize(symbol: string, reader: string): number {
+    return this.books.get(symbol)?.median(reader) ?? NaN;
   }
 
   /** How many `new` orders of the symbol have been seen (to know whether the median means anything). */
@@ -262,6 +277,7 @@ export class OrderBook {
   }
 }
 
+stateClass(CachedMedian, 'order-book.CachedMedian');
 stateClass(SymbolBook, 'order-book.SymbolBook');
 stateClass(OrderBook, 'order-book.OrderBook');
 

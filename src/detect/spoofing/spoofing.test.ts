@@ -178,3 +178,12 @@ test('execution reported at the instant of (or just after) the cancel still coun
   assert.equal((await runDetector(spoofing, build(200).events())).alerts.length, 1);
   assert.equal((await runDetector(spoofing, build(3_000).events())).alerts.length, 0);
 });
+
+test('a cycle longer than spoofing_window_ms (cancel limit above the window) is counted, not dropped', async () => {
+  const config = parseConfig({ thresholds: { spoofing_cancel_ms: 20_000, spoofing_window_ms: 10_000 } });
+  // One exceptionally large order (20× the median) resting 15 s: a single-cycle alert.
+  const { alerts } = await runDetector(spoofing, scenario(1, { qty: 2_000, cancelAfterMs: 15_000 }).events(), config);
+  assert.equal(alerts.length, 1);
+  assert.equal(metric(alerts[0]!, 'spoof_cycles'), 1);
+  assert.equal(metric(alerts[0]!, 'max_cancel_after_ms'), 15_000);
+});

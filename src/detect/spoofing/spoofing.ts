@@ -1,11 +1,12 @@
 import type { Config } from '../../config/config.js';
 import type { Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { ExecutionLog, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
+import { execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
-import { OrderBook, type LiveOrder } from '../order-book/order-book.js';
+import type { LiveOrder } from '../order-book/order-book.js';
+import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
 
 /**
@@ -53,8 +54,8 @@ interface Unmatched {
 }
 
 interface State {
-  readonly book: OrderBook;
-  readonly execs: ExecutionLog;
+  /** The engine's order book and execution log (shared with layering). */
+  readonly flow: OrderFlow;
   /** Live orders judged large when placed (or enlarged). */
   readonly large: Map<LiveOrder, LargeInfo>;
   /** Orders entered in `large`, by placement time: dropped once past spoofing_cancel_ms. */
@@ -70,12 +71,11 @@ const MAX_CYCLES = 50;
 /** An execution reported up to this long after the cancel still counts as "while it rested" (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
-function createSpoofing(config: Config): Detector {
+function createSpoofing(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
   let s: State = {
-    book: new OrderBook(t.order_book_horizon_ms),
-    execs: new ExecutionLog(t.spoofing_cancel_ms + 1_000),
+    flow: OrderFlow.of(shared, config),
     large: new Map(),
     largeExpiry: new DeadlineQueue(),
     episodes: new Episodes(t.spoofing_window_ms),
@@ -87,10 +87,11 @@ function createSpoofing(config: Config): Detector {
   function judgeSize(order: LiveOrder): void {
     s.large.delete(order);
     if (order.account === '') return;
-    if (s.book.newOrderCount(order.symbol) < t.spoofing_min_orders) return;
-    const median = s.book.medianNewSize(order.symbol);
+    const book = s.flow.book;
+    if (book.newOrderCount(order.symbol) < t.spoofing_min_orders) return;
+    const median = book.medianNewSize(order.symbol, 'spoofing');
     if (!(median > 0) || order.remaining < t.spoofing_threshold * median) return;
-    const depth = s.book.depthNear(order.symbol, order.side, t.spoofing_depth_levels, order);
+    const depth = book.depthNear(order.symbol, order.side, t.spoofing_depth_levels, order);
     if (order.remaining < t.spoofing_depth_ratio * depth) return;
     s.large.set(order, { qty: order.remaining, median, depth });
     s.largeExpiry.push(order.placedMs, order);
@@ -101,7 +102,7 @@ function createSpoofing(config: Config): Detector {
     if (lifetime > t.spoofing_cancel_ms) return;
     const fillRatio = order.filledQty / order.peakQty;
     if (fillRatio > t.spoofing_max_fill_ratio) return;
-    const opposite = s.execs
+    const opposite = s.flow.executions
       .recent(order.symbol, order.account)
       .filter((x) => x.side !== order.side && x.tsMs >= order.placedMs && x.tsMs <= tsMs);
     if (opposite.length > 0) {
@@ -122,6 +123,7 @@ function createSpoofing(config: Config): Detector {
 
   /** A new execution of the account: does it complete a spoof order cancelled a moment ago? */
   function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
+    if (s.unmatched.size === 0) return; // the usual case: no key to build for this execution
     const key = `${symbol}\u0000${account}`;
     const list = s.unmatched.get(key);
     if (!list) return;
@@ -160,8 +162,9 @@ function createSpoofing(config: Config): Detector {
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, tsMs);
     if (!ep.alerted) {
-      // Before the first alert, only cycles within the counting window matter.
-      ep.cycles = ep.cycles.filter((c) => tsMs - c.placedMs <= t.spoofing_window_ms);
+      // Before the first alert, only cycles within the counting window matter; this cycle always does
+      // (with spoofing_cancel_ms > spoofing_window_ms its own lifetime may exceed the window).
+      ep.cycles = ep.cycles.filter((c) => c === cycle || tsMs - c.placedMs <= t.spoofing_window_ms);
       ep.count = ep.cycles.length;
       ep.startMs = ep.cycles[0]!.placedMs;
     } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();
@@ -275,14 +278,12 @@ function createSpoofing(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      // Both sides are recorded before either is matched (as one trade).
-      const buy = s.execs.fromTradeSide(trade, 'buy');
-      const sell = s.execs.fromTradeSide(trade, 'sell');
+      const { buy, sell } = s.flow.onTrade(trade);
       if (buy) onExecution(trade.symbol, trade.buyer, buy, ctx);
       if (sell) onExecution(trade.symbol, trade.seller, sell, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
-      const { order, removed } = s.book.apply(e);
+      const { order, removed, execution } = s.flow.onOrder(e);
       switch (e.action) {
         case 'new':
         case 'modify':
@@ -290,10 +291,7 @@ function createSpoofing(config: Config): Detector {
           else if (order) s.large.delete(order);
           break;
         case 'fill':
-          {
-            const x = s.execs.fromFill(e);
-            if (x) onExecution(e.symbol, e.account, x, ctx);
-          }
+          if (execution) onExecution(e.symbol, e.account, execution, ctx);
           if (order && removed) s.large.delete(order);
           break;
         case 'cancel': {
@@ -307,8 +305,7 @@ function createSpoofing(config: Config): Detector {
       }
     },
     onTime(ctx: DetectorContext): void {
-      s.book.expire(ctx.now);
-      s.execs.expire(ctx.now);
+      s.flow.expire(ctx.now);
       // A large order resting past the cancel limit can no longer make a cycle.
       for (const { item: order } of s.largeExpiry.takeDue((placedMs) => ctx.now - placedMs > t.spoofing_cancel_ms)) {
         s.large.delete(order);
