@@ -101,9 +101,11 @@ function createPriceAnomaly(config: Config): Detector {
         st.states.set(trade.symbol, s);
       }
       for (const g of s.horizons) {
-        // Window-to-window returns feed the symbol's volatility estimate at this length.
+        // Window-to-window returns feed the symbol's volatility estimate at this length. Still in
+        // the current window (window starts are multiples of its length): no remainder to compute
+        // (a floating-point `%` on epoch ms is a library call, several per trade across detectors).
+        if (trade.tsMs < g.windowStartMs + g.windowMs) continue;
         const ws = trade.tsMs - (trade.tsMs % g.windowMs);
-        if (ws <= g.windowStartMs) continue;
         // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
         const close = s.lastRaw[s.lastRaw.length - 1] ?? s.lastPrice;
         if (close > 0 && g.windowOpenPrice > 0) g.returns.push(Math.log(close / g.windowOpenPrice));

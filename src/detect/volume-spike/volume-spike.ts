@@ -120,8 +120,9 @@ function createVolumeSpike(config: Config): Detector {
 
   /** Closes the scale's calendar window when `tsMs` is past it and refreshes its trigger. */
   function roll(sc: Scale, tsMs: number): void {
+    // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
+    if (tsMs < sc.calStartMs + sc.windowMs) return;
     const target = tsMs - (tsMs % sc.windowMs);
-    if (target <= sc.calStartMs) return;
     if (sc.calVolume > 0) {
       sc.history.push(sc.calVolume);
       sc.logHistory.push(Math.log(sc.calVolume));
