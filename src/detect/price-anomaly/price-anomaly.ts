@@ -153,12 +153,15 @@ function createPriceAnomaly(config: Config): Detector {
         const fall = 1 - price / g.extremes.max;
         const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
         const move = Math.max(rise, fall);
+        const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
+        // Below both bars (the volatility rule needs price_min_move too), as nearly every trade is:
+        // nothing to judge, so no logarithm and no volatility lookup.
+        if (!byThreshold && !(move >= t.price_min_move)) continue;
         const fromPrice = direction === 'up' ? g.extremes.min : g.extremes.max;
         const fromMs = direction === 'up' ? g.extremes.minAtMs : g.extremes.maxAtMs;
         const sigma = sigmaFor(s, g);
         const logMove = Math.abs(Math.log(price / fromPrice));
         const z = sigma > 0 ? logMove / sigma : NaN;
-        const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
         // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
         const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * s.tickMove;
         if (!byThreshold && !byVolatility) continue;

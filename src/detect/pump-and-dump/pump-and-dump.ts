@@ -258,8 +258,11 @@ function createPumpAndDump(config: Config): Detector {
     const second = trade.tsMs >= s.secondMs && trade.tsMs < s.secondMs + 1000 ? s.secondMs : trade.tsMs - (trade.tsMs % 1000);
     if (second !== s.secondMs) {
       s.secondMs = second;
-      s.secondOrderMs.length = 0;
-      s.secondOrderBuyer.length = 0;
+      // Only when not empty: setting an array's length is a runtime call, and most seconds see no buy order.
+      if (s.secondOrderMs.length > 0) {
+        s.secondOrderMs.length = 0;
+        s.secondOrderBuyer.length = 0;
+      }
       s.secondIsRush = false;
     }
     if (side !== 'buy' || s.secondIsRush) return;

@@ -169,7 +169,11 @@ function createUnusualTiming(config: Config): Detector {
   /** The latest occurrences computed per configured session (a cache of a pure function, not state). */
   const sessionCache = new Map<Session, NonNullable<SymbolState['sessions']>>();
 
+  /** Whether any session is configured: without one, no leg needs a lookup by symbol. */
+  const anySession = Object.keys(config.sessions).length > 0;
+
   function sessionOf(symbol: string): Session | undefined {
+    if (!anySession) return undefined;
     return config.sessions[symbol] ?? config.sessions['*'];
   }
 
