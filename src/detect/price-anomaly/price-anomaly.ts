@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { RobustRing } from '../window/robust.js';
+import { SampleRing } from '../window/sample-ring.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
@@ -39,7 +40,7 @@ interface SymbolState {
   lastPrice: number;
   readonly lastRaw: number[];
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
-  readonly ticks: RobustRing;
+  readonly ticks: SampleRing;
   tickMove: number;
   /** Recent trade ids (bounded), as evidence of the move. */
   readonly recent: RecentIds;
@@ -89,7 +90,7 @@ function createPriceAnomaly(config: Config): Detector {
             windowOpenPrice: trade.price,
             sigma: NaN,
           })),
-          ticks: new RobustRing(64),
+          ticks: new SampleRing(64),
           tickMove: 0,
           lastPrice: trade.price,
           lastRaw: [],
