@@ -1,32 +1,53 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { medianOf } from './select.js';
 
+/** Gathers a window's values for the selection (scratch, not state). */
+let gathered: number[] = [];
+
 /**
- * The last `capacity` values in arrival order, with their median computed when asked (selection,
- * window/select.ts: the same value a sort gives). For a series pushed far more often than it is
- * read: RobustRing keeps a sorted copy current on every push, which costs more than an occasional
- * selection when reads are rare (price_anomaly's trade-to-trade moves are pushed on every trade and
- * read once per short window), and holds twice the memory an update has to touch.
+ * A sliding window of the last `capacity` values pushed, whose median is computed when asked
+ * (selection, window/select.ts: the same value a sort gives) and may be asked for a window that
+ * ended a little earlier: "the median as of push number `at`" stays answerable until `capacity`
+ * more values have been pushed since (the ring keeps twice the window). So a statistic taken at
+ * an event (price_anomaly's typical tick move, at every short-window close) can be computed only
+ * if and when it is read, with the value computing it at the event would have given; RobustRing
+ * instead keeps a sorted copy current on every push.
  */
 export class SampleRing {
+  /** Push number i is in slot i % (2 × capacity). */
   private readonly values: number[] = [];
-  private next = 0;
+  private count = 0;
 
   constructor(readonly capacity: number) {}
 
   push(v: number): void {
-    if (this.values.length < this.capacity) this.values.push(v);
-    else this.values[this.next] = v;
-    this.next = (this.next + 1) % this.capacity;
+    const slots = 2 * this.capacity;
+    if (this.values.length < slots) this.values.push(v);
+    else this.values[this.count % slots] = v;
+    this.count++;
   }
 
-  get size(): number {
-    return this.values.length;
+  /** Values pushed so far. */
+  get pushed(): number {
+    return this.count;
   }
 
-  /** Median of the values held (NaN when empty); values must not be NaN. */
-  median(): number {
-    return medianOf(this.values, this.values.length);
+  /** How many values the window held when `at` values had been pushed. */
+  sizeAt(at: number): number {
+    return Math.min(this.capacity, at);
+  }
+
+  /**
+   * Median of the window as it was when `at` values had been pushed (NaN if empty then); needs
+   * `at` ≥ pushed − capacity (checked). Values must not be NaN.
+   */
+  medianAt(at: number): number {
+    if (at < this.count - this.capacity || at > this.count) throw new Error(`window at ${at} is no longer held (${this.count} pushed)`);
+    const n = this.sizeAt(at);
+    const slots = 2 * this.capacity;
+    if (gathered.length < n) gathered = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) gathered[i] = this.values[(at - n + i) % slots]!;
+    return medianOf(gathered, n);
   }
 }
 
