@@ -22,7 +22,7 @@ class MapTallies {
 
 test('RecentBuyers: the same sums (exact doubles) as per-buy Map tallies, across rotations and folds', () => {
   let x = 7;
-  const r = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const log = new RecentBuyers();
   const ref = new MapTallies();
   for (let step = 0; step < 20_000; step++) {

@@ -11,7 +11,7 @@ function sortedMedian(values: readonly number[]): number {
 
 test('SampleRing: the median of the window as of any push still held, as sorting it gives', () => {
   let x = 11;
-  const r = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (const capacity of [1, 2, 7, 64]) {
     const ring = new SampleRing(capacity);
     const all: number[] = [];

@@ -6,7 +6,11 @@ import { TimeExtremes } from './time-extremes.js';
  * The window's extremes by brute force: the observations at or after now − window, and always the
  * latest one; among equal extremes the latest (the deque keeps the newest of equal values).
  */
-function reference(obs: readonly [number, number][], nowMs: number, windowMs: number): { min: number; minAt: number; max: number; maxAt: number } {
+function reference(
+  obs: readonly [number, number][],
+  nowMs: number,
+  windowMs: number,
+): { min: number; minAt: number; max: number; maxAt: number } {
   const live = obs.filter(([ts], i) => ts >= nowMs - windowMs || i === obs.length - 1);
   let min = Infinity;
   let minAt = NaN;
@@ -21,7 +25,7 @@ function reference(obs: readonly [number, number][], nowMs: number, windowMs: nu
 
 test('TimeExtremes: min, max and their times over the window match a brute-force scan', () => {
   let x = 3;
-  const r = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const windowMs = 60_000;
   const te = new TimeExtremes(windowMs);
   const obs: [number, number][] = [];
