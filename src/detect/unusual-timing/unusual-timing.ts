@@ -475,9 +475,39 @@ function createUnusualTiming(config: Config): Detector {
     return true;
   }
 
+  /**
+   * Whether the gaps of a full series' last N instants are certainly not machine-like: their
+   * coefficient of variation from one pass of sums (Σgap, Σgap²) is over the bar by more than
+   * rounding could account for (a relative error near 1e-13 against a 1% margin). A full series
+   * gets a judgement per instant and nearly all are irregular: they end here, without the exact
+   * two-pass statistics that decide (and describe) the rest.
+   */
+  function clearlyIrregular(p: Instants, N: number): boolean {
+    let sum = 0;
+    let sumSq = 0;
+    for (let i = 1; i < N; i++) {
+      const gap = p[i * STRIDE + TS]! - p[(i - 1) * STRIDE + TS]!;
+      sum += gap;
+      sumSq += gap * gap;
+    }
+    const mean = sum / (N - 1);
+    if (!(mean > 0)) return false;
+    const variance = Math.max(0, sumSq / (N - 1) - mean * mean);
+    return Math.sqrt(variance) / mean > 1.01 * t.timing_regularity_cv;
+  }
+
+  /** An irregular judgement: the episode survives a few irregular gaps; N in a row end it. */
+  function notRegular(ss: SymbolSeries, episode: Episode | undefined, leg: Leg, N: number): void {
+    if (episode && ++episode.failing >= N) ss.episodes.delete(leg.account);
+  }
+
   /** Judges the last N instants of a full series: emits (or updates) its episode when they are machine-like. */
   function judgeSeries(ss: SymbolSeries, p: Instants, episode: Episode | undefined, leg: Leg, ctx: DetectorContext): void {
     const N = t.timing_regularity_min_trades;
+    if (clearlyIrregular(p, N)) {
+      notRegular(ss, episode, leg, N);
+      return;
+    }
     let sum = 0;
     const ts = (i: number): number => p[i * STRIDE + TS]!;
     for (let i = 1; i < N; i++) sum += ts(i) - ts(i - 1);
@@ -494,8 +524,7 @@ function createUnusualTiming(config: Config): Detector {
     const oneSide = Math.max(buy, sell) / Math.max(1e-12, buy + sell);
     const regular = cv < t.timing_regularity_cv && mean >= MIN_MEAN_GAP_MS && oneSide <= t.timing_regularity_max_one_side;
     if (!regular) {
-      // The episode survives a few irregular gaps; N irregular judgements in a row end it.
-      if (episode && ++episode.failing >= N) ss.episodes.delete(leg.account);
+      notRegular(ss, episode, leg, N);
       return;
     }
     let ep = episode;
