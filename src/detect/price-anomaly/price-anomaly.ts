@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { RobustRing } from '../window/robust.js';
+import { SampleRing } from '../window/sample-ring.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
@@ -31,6 +32,8 @@ interface Horizon {
   windowOpenPrice: number;
   /** Robust volatility of this length's window returns (NaN while warming up). */
   sigma: number;
+  /** `sigma` is out of date: returns were added since (it is computed when first needed, see sigmaOf). */
+  sigmaStale: boolean;
 }
 
 interface SymbolState {
@@ -39,8 +42,11 @@ interface SymbolState {
   lastPrice: number;
   readonly lastRaw: number[];
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
-  readonly ticks: RobustRing;
+  readonly ticks: SampleRing;
+  /** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
   tickMove: number;
+  /** `ticks.pushed` at that close while `tickMove` is not computed yet; −1 once it is. */
+  tickMoveAt: number;
   /** Recent trade ids (bounded), as evidence of the move. */
   readonly recent: RecentIds;
   episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
@@ -50,6 +56,8 @@ interface SymbolState {
 }
 
 const MAX_IDS = 200;
+/** Trade-to-trade moves whose median is the typical tick move. */
+const TICKS = 64;
 
 function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
@@ -66,14 +74,46 @@ function createPriceAnomaly(config: Config): Detector {
    * them up errs on the calm side).
    */
   function sigmaFor(s: SymbolState, g: Horizon): number {
-    if (g.sigma > 0) return g.sigma;
+    if (sigmaOf(g) > 0) return g.sigma;
     let out = NaN;
     for (const o of s.horizons) {
-      if (!(o.sigma > 0)) continue;
+      if (!(sigmaOf(o) > 0)) continue;
       const scaled = o.sigma * Math.sqrt(g.windowMs / o.windowMs);
       if (!(scaled <= out)) out = scaled;
     }
     return out;
+  }
+
+  /**
+   * The horizon's volatility as of its latest window return, computed when first needed: only a
+   * move past price_min_move asks for it, so most windows close without the statistics being run
+   * (they were half of price_anomaly's time). The returns change only when a window closes, so
+   * the value is the one computing it at the close gave.
+   */
+  function sigmaOf(g: Horizon): number {
+    if (g.sigmaStale) {
+      // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
+      // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
+      // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
+      // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
+      // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
+      g.sigma = Math.max(g.returns.madSigma(), g.returns.quantileAbs(0.8) / 1.2816, 1.2533 * g.returns.trimmedMeanAbs(0.1));
+      g.sigmaStale = false;
+    }
+    return g.sigma;
+  }
+
+  /**
+   * The typical tick move as of the latest short-window close, computed when first needed (a
+   * median per close was a quarter of price_anomaly's time, and only a move past price_min_move
+   * reads it): from the moves the window held then, so the value computing it at the close gave.
+   */
+  function tickMoveOf(s: SymbolState): number {
+    if (s.tickMoveAt >= 0) {
+      s.tickMove = s.ticks.sizeAt(s.tickMoveAt) >= 10 ? s.ticks.medianAt(s.tickMoveAt) : 0;
+      s.tickMoveAt = -1;
+    }
+    return s.tickMove;
   }
 
   return {
@@ -88,9 +128,11 @@ function createPriceAnomaly(config: Config): Detector {
             windowStartMs: trade.tsMs - (trade.tsMs % w),
             windowOpenPrice: trade.price,
             sigma: NaN,
+            sigmaStale: false,
           })),
-          ticks: new RobustRing(64),
+          ticks: new SampleRing(TICKS),
           tickMove: 0,
+          tickMoveAt: -1,
           lastPrice: trade.price,
           lastRaw: [],
           recent: new RecentIds(),
@@ -101,26 +143,25 @@ function createPriceAnomaly(config: Config): Detector {
         st.states.set(trade.symbol, s);
       }
       for (const g of s.horizons) {
-        // Window-to-window returns feed the symbol's volatility estimate at this length.
+        // Window-to-window returns feed the symbol's volatility estimate at this length. Still in
+        // the current window (window starts are multiples of its length): no remainder to compute
+        // (a floating-point `%` on epoch ms is a library call, several per trade across detectors).
+        if (trade.tsMs < g.windowStartMs + g.windowMs) continue;
         const ws = trade.tsMs - (trade.tsMs % g.windowMs);
-        if (ws <= g.windowStartMs) continue;
         // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
         const close = s.lastRaw[s.lastRaw.length - 1] ?? s.lastPrice;
         if (close > 0 && g.windowOpenPrice > 0) g.returns.push(Math.log(close / g.windowOpenPrice));
         g.windowStartMs = ws;
         g.windowOpenPrice = close;
-        // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
-        // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
-        // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
-        // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
-        // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
-        if (g.returns.size >= t.price_min_volatility_windows) {
-          g.sigma = Math.max(g.returns.madSigma(), g.returns.quantileAbs(0.8) / 1.2816, 1.2533 * g.returns.trimmedMeanAbs(0.1));
-        }
-        if (g.windowMs === lengths[0]) s.tickMove = s.ticks.size >= 10 ? s.ticks.median() : 0;
+        if (g.returns.size >= t.price_min_volatility_windows) g.sigmaStale = true;
+        if (g.windowMs === lengths[0]) s.tickMoveAt = s.ticks.pushed;
       }
       const prev = s.lastRaw[s.lastRaw.length - 1];
-      if (prev !== undefined && trade.price !== prev && prev > 0) s.ticks.push(Math.abs(Math.log(trade.price / prev)));
+      if (prev !== undefined && trade.price !== prev && prev > 0) {
+        // The ring holds the window of a pending tick move only until TICKS more moves came.
+        if (s.tickMoveAt >= 0 && s.ticks.pushed - s.tickMoveAt >= TICKS) tickMoveOf(s);
+        s.ticks.push(Math.abs(Math.log(trade.price / prev)));
+      }
       s.lastRaw.push(trade.price);
       if (s.lastRaw.length > 3) s.lastRaw.shift();
       // A late or off-market print (a single trade far from the others, then back) is not a move.
@@ -151,14 +192,17 @@ function createPriceAnomaly(config: Config): Detector {
         const fall = 1 - price / g.extremes.max;
         const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
         const move = Math.max(rise, fall);
+        const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
+        // Below both bars (the volatility rule needs price_min_move too), as nearly every trade is:
+        // nothing to judge, so no logarithm and no volatility lookup.
+        if (!byThreshold && !(move >= t.price_min_move)) continue;
         const fromPrice = direction === 'up' ? g.extremes.min : g.extremes.max;
         const fromMs = direction === 'up' ? g.extremes.minAtMs : g.extremes.maxAtMs;
         const sigma = sigmaFor(s, g);
         const logMove = Math.abs(Math.log(price / fromPrice));
         const z = sigma > 0 ? logMove / sigma : NaN;
-        const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
         // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
-        const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * s.tickMove;
+        const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * tickMoveOf(s);
         if (!byThreshold && !byVolatility) continue;
         if (
           !best ||
@@ -211,7 +255,7 @@ function createPriceAnomaly(config: Config): Detector {
             { name: 'from_price', value: fromPrice },
             { name: 'to_price', value: price },
             ...(Number.isFinite(z) ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }] : []),
-            ...(s.tickMove > 0 ? [{ name: 'typical_tick_move', value: round4(s.tickMove), unit: 'log' }] : []),
+            ...(tickMoveOf(s) > 0 ? [{ name: 'typical_tick_move', value: round4(s.tickMove), unit: 'log' }] : []),
           ],
           details: { direction, window_ms: best.h.windowMs, rule: byThreshold ? 'threshold' : 'volatility' },
         },

@@ -8,6 +8,7 @@ import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { CompactSeries } from '../window/compact-series.js';
 import { RecentIds } from '../window/recent-ids.js';
+import { RecentBuyers } from './recent-buyers.js';
 import { iso, pct, round4 } from '../format.js';
 
 /**
@@ -119,9 +120,8 @@ interface SymbolState {
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
   recentIds: RecentIds;
-  recentBuyers: Map<string, number>;
-  /** Buyers of the previous pump window: with recentBuyers they cover the last one to two windows. */
-  olderBuyers: Map<string, number>;
+  /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
+  readonly recentBuyers: RecentBuyers;
   bucketsSinceBuyersRotated: number;
   episode: Episode | null;
 }
@@ -168,14 +168,13 @@ function createPumpAndDump(config: Config): Detector {
       baseline: NaN,
       baselineBuyTrades: NaN,
       extremes: new TimeExtremes(windowMs),
-      secondMs: -1,
+      secondMs: -Infinity,
       secondOrderMs: [],
       secondOrderBuyer: [],
       secondIsRush: false,
       rushTimes: [],
       recentIds: new RecentIds(),
-      recentBuyers: new Map(),
-      olderBuyers: new Map(),
+      recentBuyers: new RecentBuyers(),
       bucketsSinceBuyersRotated: 0,
       episode: null,
     };
@@ -183,8 +182,9 @@ function createPumpAndDump(config: Config): Detector {
 
   /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
   function roll(s: SymbolState, tsMs: number): void {
+    // Still in the current bucket (starts are multiples of its length): no floating-point `%` per trade.
+    if (tsMs < s.bucketStartMs + bucketMs) return;
     const target = tsMs - (tsMs % bucketMs);
-    if (target <= s.bucketStartMs) return;
     const closed = Math.min(Math.round((target - s.bucketStartMs) / bucketMs), historyBuckets);
     for (let i = 0; i < closed; i++) {
       const v = i === 0 ? s.bucketVolume : 0;
@@ -204,8 +204,7 @@ function createPumpAndDump(config: Config): Detector {
     s.bucketsSinceBuyersRotated += closed;
     if (s.bucketsSinceBuyersRotated >= windowBuckets) {
       // Keep buyer tallies to the recent past, so memory stays bounded and evidence stays relevant.
-      s.olderBuyers = s.bucketsSinceBuyersRotated >= 2 * windowBuckets ? new Map<string, number>() : s.recentBuyers;
-      s.recentBuyers = new Map<string, number>();
+      s.recentBuyers.rotate(s.bucketsSinceBuyersRotated >= 2 * windowBuckets);
       s.bucketsSinceBuyersRotated = 0;
     }
     s.bucketStartMs = target;
@@ -255,11 +254,15 @@ function createPumpAndDump(config: Config): Detector {
 
   /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
   function trackRush(s: SymbolState, trade: Trade, side: Side): void {
-    const second = trade.tsMs - (trade.tsMs % 1000);
+    // A new second unless within the current one (saves the floating-point `%` on most trades).
+    const second = trade.tsMs >= s.secondMs && trade.tsMs < s.secondMs + 1000 ? s.secondMs : trade.tsMs - (trade.tsMs % 1000);
     if (second !== s.secondMs) {
       s.secondMs = second;
-      s.secondOrderMs.length = 0;
-      s.secondOrderBuyer.length = 0;
+      // Only when not empty: setting an array's length is a runtime call, and most seconds see no buy order.
+      if (s.secondOrderMs.length > 0) {
+        s.secondOrderMs.length = 0;
+        s.secondOrderBuyer.length = 0;
+      }
       s.secondIsRush = false;
     }
     if (side !== 'buy' || s.secondIsRush) return;
@@ -432,7 +435,7 @@ function createPumpAndDump(config: Config): Detector {
       windowVolumeAtDetection: volume,
       buyShareAtDetection: buyShare,
       tradeIds: s.recentIds.all(),
-      buyers: mergeTallies(s.olderBuyers, s.recentBuyers),
+      buyers: s.recentBuyers.tallies(),
       sellers: new Map(),
       alerted: false,
       emittedRise: 0,
@@ -543,7 +546,7 @@ function createPumpAndDump(config: Config): Detector {
       return;
     }
 
-    if (trade.buyer && side === 'buy') s.recentBuyers.set(trade.buyer, (s.recentBuyers.get(trade.buyer) ?? 0) + trade.qty);
+    if (trade.buyer && side === 'buy') s.recentBuyers.add(trade.buyer, trade.qty);
     if (s.recentIds.size < MAX_IDS * 2) s.recentIds.push(trade.tsMs, trade.tradeId);
     if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
     const low = s.extremes.min;
@@ -566,8 +569,7 @@ function createPumpAndDump(config: Config): Detector {
     const buyShare = volume > 0 ? buy / volume : 0;
     const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
     openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
-    s.recentBuyers = new Map();
-    s.olderBuyers = new Map();
+    s.recentBuyers.clear();
   }
 
   return {
@@ -605,12 +607,6 @@ function createPumpAndDump(config: Config): Detector {
 /** A packed (not holey) array of n zeros. */
 function zeros(n: number): number[] {
   return Array.from({ length: n }, () => 0);
-}
-
-function mergeTallies(a: Map<string, number>, b: Map<string, number>): Map<string, number> {
-  const out = new Map(a);
-  for (const [k, v] of b) out.set(k, (out.get(k) ?? 0) + v);
-  return out;
 }
 
 function top(m: Map<string, number>): string[] {

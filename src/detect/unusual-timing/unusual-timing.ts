@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { AccountExecutions, type Leg } from '../window/account-executions.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
 import { fmt, iso, pct, round4 } from '../format.js';
-import { DeadlineQueue } from '../window/deadline-queue.js';
+import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 
 /**
  * unusual_timing, three rules:
@@ -57,26 +57,36 @@ interface OffSession {
   lastEmitTrades: number;
 }
 
-interface Series {
+/**
+ * One account's series in one symbol: its last instants, oldest first, as [time, bought, sold]
+ * triples in one flat array (STRIDE), never empty. The array is the whole series (no object around
+ * it: most series never get a second instant, and every new one lives for the gap limit).
+ */
+type Instants = number[];
+
+/** A run of machine-like judgements of one series. */
+interface Episode {
+  readonly key: string;
+  readonly startMs: number;
+  events: number;
+  lastEmitEvents: number;
+  failing: number;
+  readonly tradeIds: string[];
+  minCv: number;
+}
+
+/** The regularity series of one symbol, by account. */
+interface SymbolSeries {
   readonly symbol: string;
-  readonly account: string;
-  /** lastTsMs when the series was (re)queued for expiry. */
-  queuedTs: number;
   /**
-   * The last instants, oldest first, as [time, bought, sold] triples in one flat array (STRIDE):
-   * one small array per series instead of three, as most series never get a second instant.
+   * In order of their latest instant (a series that gets one moves to the end), so the idle ones
+   * are at the front: expiry reads only them, not every series (each read is a cache miss).
    */
-  readonly points: number[];
-  episode: {
-    key: string;
-    startMs: number;
-    events: number;
-    lastEmitEvents: number;
-    failing: number;
-    tradeIds: string[];
-    minCv: number;
-  } | null;
-  lastTsMs: number;
+  readonly byAccount: Map<string, Instants>;
+  /** Open episodes by account: few, so kept beside the series rather than in each. */
+  readonly episodes: Map<string, Episode>;
+  /** When its idle series are next looked for (its entry in `seriesDeadlines`). */
+  due: number;
 }
 
 interface SymbolState {
@@ -114,14 +124,12 @@ interface State {
   ticks: number;
   tickNowMs: number;
   /** By symbol, then account: no key string is built per leg. */
-  readonly series: Map<string, Map<string, Series>>;
+  readonly series: Map<string, SymbolSeries>;
   /**
-   * Expiry queue: every live series exactly once, roughly in order of its last activity. Popping from
-   * the head while the head is due finds the idle series without walking all of them each tick (that
-   * walk was quadratic: 69% of a profile). A popped series that was active since is queued again.
+   * Symbols by when their idle series are next dropped: one visit per symbol now and then instead of
+   * a queue entry per series (nearly every leg of a 10k-account tape opens a series).
    */
-  due: Series[];
-  dueHead: number;
+  readonly seriesDeadlines: DeadlineQueue<SymbolSeries>;
 }
 
 const MAX_IDS = 500;
@@ -149,14 +157,23 @@ function createUnusualTiming(config: Config): Detector {
     ticks: 0,
     tickNowMs: -Infinity,
     series: new Map(),
-    due: [],
-    dueHead: 0,
+    seriesDeadlines: new DeadlineQueue(),
   };
+  /**
+   * A series idle this long is dropped: the gap limit (a later leg starts afresh anyway) plus the
+   * reorder window, so that a leg arriving late cannot find its series gone while it is still
+   * within the gap limit of it. Dropping is then memory management only, whenever it happens.
+   */
+  const seriesIdleMs = t.timing_regularity_max_gap_ms + config.reorder_window_ms;
 
   /** The latest occurrences computed per configured session (a cache of a pure function, not state). */
   const sessionCache = new Map<Session, NonNullable<SymbolState['sessions']>>();
 
+  /** Whether any session is configured: without one, no leg needs a lookup by symbol. */
+  const anySession = Object.keys(config.sessions).length > 0;
+
   function sessionOf(symbol: string): Session | undefined {
+    if (!anySession) return undefined;
     return config.sessions[symbol] ?? config.sessions['*'];
   }
 
@@ -407,61 +424,91 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   function regularity(leg: Leg, ctx: DetectorContext): void {
-    let bySymbol = st.series.get(leg.symbol);
-    if (!bySymbol) st.series.set(leg.symbol, (bySymbol = new Map<string, Series>()));
-    let r = bySymbol.get(leg.account);
-    if (!r) {
-      // Most series never see a second leg: arrays of one element, not the 17 slots a first push reserves.
-      r = {
-        symbol: leg.symbol,
-        account: leg.account,
-        queuedTs: leg.tsMs,
-        points: [leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0],
-        episode: null,
-        lastTsMs: leg.tsMs,
-      };
-      bySymbol.set(leg.account, r);
-      st.due.push(r);
-    } else if (!extend(r, leg)) return;
+    let ss = st.series.get(leg.symbol);
+    if (!ss) {
+      ss = { symbol: leg.symbol, byAccount: new Map(), episodes: new Map(), due: leg.tsMs + seriesIdleMs };
+      st.series.set(leg.symbol, ss);
+      st.seriesDeadlines.push(ss.due, ss);
+    }
+    let p = ss.byAccount.get(leg.account);
+    if (!p) {
+      // An array literal of one instant, not the 17 slots a first push reserves.
+      p = [leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0];
+      ss.byAccount.set(leg.account, p);
+    } else if (!extend(ss, p, leg)) return;
     const N = t.timing_regularity_min_trades;
-    if (r.points.length > N * STRIDE) {
+    if (p.length > N * STRIDE) {
       // Drop the oldest instant, in place (a plain loop: copyWithin takes V8's slow generic path).
-      const p = r.points;
       for (let i = STRIDE; i < p.length; i++) p[i - STRIDE] = p[i]!;
       p.length -= STRIDE;
     }
-    if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
-    if (r.points.length < N * STRIDE) return;
-    judgeSeries(r, leg, ctx);
+    const ep = episodeOf(ss, leg.account);
+    if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(leg.id);
+    if (p.length < N * STRIDE) return;
+    judgeSeries(ss, p, ep, leg, ctx);
+  }
+
+  function episodeOf(ss: SymbolSeries, account: string): Episode | undefined {
+    return ss.episodes.size > 0 ? ss.episodes.get(account) : undefined;
   }
 
   /** Adds a leg to an existing series; false when it changes nothing more (merged into the last instant, or late). */
-  function extend(r: Series, leg: Leg): boolean {
-    const p = r.points;
+  function extend(ss: SymbolSeries, p: Instants, leg: Leg): boolean {
     const last = p.length - STRIDE; // the last instant (p is never empty)
     if (leg.tsMs === p[last + TS]) {
       // Same instant: one order's fills, or both legs of a self-trade; merge.
       if (leg.side === 'buy') p[last + BUY]! += leg.qty;
       else p[last + SELL]! += leg.qty;
-      if (r.episode && r.episode.tradeIds.length < MAX_IDS) r.episode.tradeIds.push(leg.id);
+      const ep = episodeOf(ss, leg.account);
+      if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(leg.id);
       return false;
     }
     const lastTs = p[last + TS]!;
     if (leg.tsMs < lastTs || leg.tsMs - lastTs > t.timing_regularity_max_gap_ms) {
       if (leg.tsMs < lastTs) return false; // late by the reorder window: ignore for timing
       p.length = 0;
-      r.episode = null;
+      ss.episodes.delete(leg.account);
     }
     p.push(leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0);
-    r.lastTsMs = leg.tsMs;
+    ss.byAccount.delete(leg.account);
+    ss.byAccount.set(leg.account, p);
     return true;
   }
 
-  /** Judges the last N instants of a full series: emits (or updates) its episode when they are machine-like. */
-  function judgeSeries(r: Series, leg: Leg, ctx: DetectorContext): void {
-    const N = t.timing_regularity_min_trades;
+  /**
+   * Whether the gaps of a full series' last N instants are certainly not machine-like: their
+   * coefficient of variation from one pass of sums (Σgap, Σgap²) is over the bar by more than
+   * rounding could account for (a relative error near 1e-13 against a 1% margin). A full series
+   * gets a judgement per instant and nearly all are irregular: they end here, without the exact
+   * two-pass statistics that decide (and describe) the rest.
+   */
+  function clearlyIrregular(p: Instants, N: number): boolean {
     let sum = 0;
-    const p = r.points;
+    let sumSq = 0;
+    for (let i = 1; i < N; i++) {
+      const gap = p[i * STRIDE + TS]! - p[(i - 1) * STRIDE + TS]!;
+      sum += gap;
+      sumSq += gap * gap;
+    }
+    const mean = sum / (N - 1);
+    if (!(mean > 0)) return false;
+    const variance = Math.max(0, sumSq / (N - 1) - mean * mean);
+    return Math.sqrt(variance) / mean > 1.01 * t.timing_regularity_cv;
+  }
+
+  /** An irregular judgement: the episode survives a few irregular gaps; N in a row end it. */
+  function notRegular(ss: SymbolSeries, episode: Episode | undefined, leg: Leg, N: number): void {
+    if (episode && ++episode.failing >= N) ss.episodes.delete(leg.account);
+  }
+
+  /** Judges the last N instants of a full series: emits (or updates) its episode when they are machine-like. */
+  function judgeSeries(ss: SymbolSeries, p: Instants, episode: Episode | undefined, leg: Leg, ctx: DetectorContext): void {
+    const N = t.timing_regularity_min_trades;
+    if (clearlyIrregular(p, N)) {
+      notRegular(ss, episode, leg, N);
+      return;
+    }
+    let sum = 0;
     const ts = (i: number): number => p[i * STRIDE + TS]!;
     for (let i = 1; i < N; i++) sum += ts(i) - ts(i - 1);
     const mean = sum / (N - 1);
@@ -477,13 +524,13 @@ function createUnusualTiming(config: Config): Detector {
     const oneSide = Math.max(buy, sell) / Math.max(1e-12, buy + sell);
     const regular = cv < t.timing_regularity_cv && mean >= MIN_MEAN_GAP_MS && oneSide <= t.timing_regularity_max_one_side;
     if (!regular) {
-      // The episode survives a few irregular gaps; N irregular judgements in a row end it.
-      if (r.episode && ++r.episode.failing >= N) r.episode = null;
+      notRegular(ss, episode, leg, N);
       return;
     }
-    if (!r.episode) {
-      r.episode = {
-        key: `${r.symbol}|${r.account}|regular|${ts(0)}`,
+    let ep = episode;
+    if (!ep) {
+      ep = {
+        key: `${leg.symbol}|${leg.account}|regular|${ts(0)}`,
         startMs: ts(0),
         events: N,
         lastEmitEvents: 0,
@@ -491,11 +538,11 @@ function createUnusualTiming(config: Config): Detector {
         tradeIds: [leg.id],
         minCv: cv,
       };
+      ss.episodes.set(leg.account, ep);
     } else {
-      r.episode.events++;
-      r.episode.failing = 0;
+      ep.events++;
+      ep.failing = 0;
     }
-    const ep = r.episode;
     ep.minCv = Math.min(ep.minCv, cv);
     if (ep.lastEmitEvents > 0 && ep.events < ep.lastEmitEvents * 1.5) return;
     ep.lastEmitEvents = ep.events;
@@ -529,28 +576,27 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   /**
-   * Deletes the series idle longer than the gap limit, as a walk over all series would. The queue is
-   * only nearly ordered (requeued series, late legs), so a deletion can come up to one gap late;
-   * that changes no output: a leg after the gap limit resets a kept series just as it starts a new one.
+   * Drops the series idle longer than `seriesIdleMs`, visiting only the symbols due, from the front
+   * of their activity order up to the first series still live, whose idle time is the symbol's next
+   * visit, though no sooner than an eighth of the idle time: a walk from the front of a Map steps
+   * over the holes its deletions left, so a visit per tick was a quarter of the detector's time.
+   * Legs arriving late within the reorder window leave that order nearly sorted only, so a series
+   * can be dropped a little late: memory only, as `seriesIdleMs` says.
    */
   function expireSeries(nowMs: number): void {
-    const gap = t.timing_regularity_max_gap_ms;
-    while (st.dueHead < st.due.length && nowMs - st.due[st.dueHead]!.queuedTs > gap) {
-      const r = st.due[st.dueHead++]!;
-      const bySymbol = st.series.get(r.symbol);
-      if (bySymbol?.get(r.account) !== r) continue;
-      if (nowMs - r.lastTsMs > gap) {
-        bySymbol.delete(r.account);
-        if (bySymbol.size === 0) st.series.delete(r.symbol);
-      } else {
-        r.queuedTs = r.lastTsMs;
-        st.due.push(r);
+    visitDue(st.seriesDeadlines, nowMs, (ss) => {
+      for (const [account, p] of ss.byAccount) {
+        const lastTs = p[p.length - STRIDE + TS]!;
+        if (nowMs - lastTs <= seriesIdleMs) {
+          ss.due = Math.max(lastTs + seriesIdleMs, nowMs + seriesIdleMs / 8);
+          st.seriesDeadlines.push(ss.due, ss);
+          return;
+        }
+        ss.byAccount.delete(account);
+        ss.episodes.delete(account);
       }
-    }
-    if (st.dueHead > 4096 && st.dueHead * 2 > st.due.length) {
-      st.due.splice(0, st.dueHead);
-      st.dueHead = 0;
-    }
+      st.series.delete(ss.symbol);
+    });
   }
 
   /** Judges the marking windows that ended before now, in the order a walk of the symbols would. */

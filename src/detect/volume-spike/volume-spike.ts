@@ -36,6 +36,8 @@ interface Scale {
   baseline: number;
   logMedian: number;
   logSigma: number;
+  /** `logSigma` and `trigger` are out of date (computed when first needed, see triggerOf). */
+  triggerStale: boolean;
   /** Index of the oldest queued trade inside the rolling window, and the window's volume. */
   head: number;
   sum: number;
@@ -103,6 +105,7 @@ function createVolumeSpike(config: Config): Detector {
         baseline: NaN,
         logMedian: NaN,
         logSigma: NaN,
+        triggerStale: false,
         head: 0,
         sum: 0,
         largest: new TimeExtremes(w),
@@ -120,23 +123,38 @@ function createVolumeSpike(config: Config): Detector {
 
   /** Closes the scale's calendar window when `tsMs` is past it and refreshes its trigger. */
   function roll(sc: Scale, tsMs: number): void {
+    // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
+    if (tsMs < sc.calStartMs + sc.windowMs) return;
     const target = tsMs - (tsMs % sc.windowMs);
-    if (target <= sc.calStartMs) return;
     if (sc.calVolume > 0) {
       sc.history.push(sc.calVolume);
       sc.logHistory.push(Math.log(sc.calVolume));
       if (sc.history.size >= t.volume_min_baseline_buckets) {
         sc.baseline = sc.history.median();
         sc.logMedian = sc.logHistory.median();
-        // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
-        // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
-        // clockwork from alerting on a 30% busier window.
-        sc.logSigma = Math.max(sc.logHistory.madSigma(), 0.25);
-        sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
+        sc.triggerStale = true;
       }
     }
     sc.calStartMs = target;
     sc.calVolume = 0;
+  }
+
+  /**
+   * The scale's trigger as of its latest closed window, computed when first needed: only a window
+   * past the multiplier bar (`volume_spike_multiplier` × baseline, the trigger's lower bound) asks
+   * for it, so most windows close without the MAD being taken. The histories change only when a
+   * window closes, so the value is the one computing it at the close gave.
+   */
+  function triggerOf(sc: Scale): number {
+    if (sc.triggerStale) {
+      // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
+      // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
+      // clockwork from alerting on a 30% busier window.
+      sc.logSigma = Math.max(sc.logHistory.madSigma(), 0.25);
+      sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
+      sc.triggerStale = false;
+    }
+    return sc.trigger;
   }
 
   /** Drops queued trades older than the longest window (the scales' heads move with them). */
@@ -185,7 +203,8 @@ function createVolumeSpike(config: Config): Detector {
         if (sc.head === s.ts.length - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
-        if (sc.sum - sc.largest.max >= sc.trigger) {
+        const activity = sc.sum - sc.largest.max;
+        if (activity >= t.volume_spike_multiplier * sc.baseline && activity >= triggerOf(sc)) {
           const excess = sc.sum / sc.trigger;
           if (excess > hitExcess) {
             hit = sc;

@@ -10,64 +10,69 @@ const COMPACT_MIN = 4;
 /**
  * Minimum and maximum of a value over a sliding event-time window, amortised O(1) per update
  * (monotonic deques). Used for "how far has the price moved within the last N minutes".
+ *
+ * Each deque is one array of (time, value) pairs, not two arrays: an update touches the deques'
+ * tails and heads, and with the detectors' state spread over many symbols each array touched is a
+ * likely cache miss (this class was updated five times per trade across the price detectors).
  */
 export class TimeExtremes {
-  private readonly minTs: number[] = [];
-  private readonly minV: number[] = [];
+  /** [time, value, time, value, …]: values ascending from the head (index `minHead`, even). */
+  private readonly minQ: number[] = [];
   private minHead = 0;
-  private readonly maxTs: number[] = [];
-  private readonly maxV: number[] = [];
+  /** Likewise with values descending. */
+  private readonly maxQ: number[] = [];
   private maxHead = 0;
 
   constructor(private readonly windowMs: number) {}
 
   /** Adds an observation at `tsMs` and drops those older than the window. */
   push(tsMs: number, v: number): void {
-    while (this.minV.length > this.minHead && this.minV[this.minV.length - 1]! >= v) {
-      this.minV.pop();
-      this.minTs.pop();
+    // Two pops per pair dropped: setting `length` is a runtime call, pop is not.
+    const lo = this.minQ;
+    while (lo.length > this.minHead && lo[lo.length - 1]! >= v) {
+      lo.pop();
+      lo.pop();
     }
-    this.minV.push(v);
-    this.minTs.push(tsMs);
-    while (this.maxV.length > this.maxHead && this.maxV[this.maxV.length - 1]! <= v) {
-      this.maxV.pop();
-      this.maxTs.pop();
+    lo.push(tsMs, v);
+    const hi = this.maxQ;
+    while (hi.length > this.maxHead && hi[hi.length - 1]! <= v) {
+      hi.pop();
+      hi.pop();
     }
-    this.maxV.push(v);
-    this.maxTs.push(tsMs);
+    hi.push(tsMs, v);
     this.expire(tsMs);
   }
 
   /** Drops observations older than `nowMs − window`. */
   expire(nowMs: number): void {
     const cutoff = nowMs - this.windowMs;
-    while (this.minHead < this.minTs.length - 1 && this.minTs[this.minHead]! < cutoff) this.minHead++;
-    while (this.maxHead < this.maxTs.length - 1 && this.maxTs[this.maxHead]! < cutoff) this.maxHead++;
-    // Compact once the dead prefix is half the arrays (amortised O(1) per push): the arrays stay
+    const lo = this.minQ;
+    const hi = this.maxQ;
+    while (this.minHead < lo.length - 2 && lo[this.minHead]! < cutoff) this.minHead += 2;
+    while (this.maxHead < hi.length - 2 && hi[this.maxHead]! < cutoff) this.maxHead += 2;
+    // Compact once the dead prefix is half the array (amortised O(1) per push): the arrays stay
     // about twice the window's live entries, not 1024+ stale ones per series (memory per symbol).
-    if (this.minHead >= COMPACT_MIN && this.minHead * 2 > this.minTs.length) {
-      this.minTs.splice(0, this.minHead);
-      this.minV.splice(0, this.minHead);
+    if (this.minHead >= 2 * COMPACT_MIN && this.minHead * 2 > lo.length) {
+      lo.splice(0, this.minHead);
       this.minHead = 0;
     }
-    if (this.maxHead >= COMPACT_MIN && this.maxHead * 2 > this.maxTs.length) {
-      this.maxTs.splice(0, this.maxHead);
-      this.maxV.splice(0, this.maxHead);
+    if (this.maxHead >= 2 * COMPACT_MIN && this.maxHead * 2 > hi.length) {
+      hi.splice(0, this.maxHead);
       this.maxHead = 0;
     }
   }
 
   get min(): number {
-    return this.minV.length > this.minHead ? this.minV[this.minHead]! : NaN;
+    return this.minQ.length > this.minHead ? this.minQ[this.minHead + 1]! : NaN;
   }
   get minAtMs(): number {
-    return this.minTs.length > this.minHead ? this.minTs[this.minHead]! : NaN;
+    return this.minQ.length > this.minHead ? this.minQ[this.minHead]! : NaN;
   }
   get max(): number {
-    return this.maxV.length > this.maxHead ? this.maxV[this.maxHead]! : NaN;
+    return this.maxQ.length > this.maxHead ? this.maxQ[this.maxHead + 1]! : NaN;
   }
   get maxAtMs(): number {
-    return this.maxTs.length > this.maxHead ? this.maxTs[this.maxHead]! : NaN;
+    return this.maxQ.length > this.maxHead ? this.maxQ[this.maxHead]! : NaN;
   }
 }
 

@@ -1,0 +1,55 @@
+import { stateClass } from '../../engine/snapshot.js';
+import { medianOf } from './select.js';
+
+/** Gathers a window's values for the selection (scratch, not state). */
+let gathered: number[] = [];
+
+/**
+ * A sliding window of the last `capacity` values pushed, whose median is computed when asked
+ * (selection, window/select.ts: the same value a sort gives) and may be asked for a window that
+ * ended a little earlier: "the median as of push number `at`" stays answerable until `capacity`
+ * more values have been pushed since (the ring keeps twice the window). So a statistic taken at
+ * an event (price_anomaly's typical tick move, at every short-window close) can be computed only
+ * if and when it is read, with the value computing it at the event would have given; RobustRing
+ * instead keeps a sorted copy current on every push.
+ */
+export class SampleRing {
+  /** Push number i is in slot i % (2 × capacity). */
+  private readonly values: number[] = [];
+  private count = 0;
+
+  constructor(readonly capacity: number) {}
+
+  push(v: number): void {
+    const slots = 2 * this.capacity;
+    if (this.values.length < slots) this.values.push(v);
+    else this.values[this.count % slots] = v;
+    this.count++;
+  }
+
+  /** Values pushed so far. */
+  get pushed(): number {
+    return this.count;
+  }
+
+  /** How many values the window held when `at` values had been pushed. */
+  sizeAt(at: number): number {
+    return Math.min(this.capacity, at);
+  }
+
+  /**
+   * Median of the window as it was when `at` values had been pushed (NaN if empty then); needs
+   * `at` ≥ pushed − capacity (checked). Values must not be NaN.
+   */
+  medianAt(at: number): number {
+    if (at < this.count - this.capacity || at > this.count) throw new Error(`window at ${at} is no longer held (${this.count} pushed)`);
+    const n = this.sizeAt(at);
+    const slots = 2 * this.capacity;
+    if (gathered.length < n) gathered = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) gathered[i] = this.values[(at - n + i) % slots]!;
+    return medianOf(gathered, n);
+  }
+}
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(SampleRing);
