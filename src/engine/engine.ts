@@ -5,7 +5,7 @@ import { levelFor, score01 } from '../domain/level.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detect/detector.js';
 import type { Config } from '../config/config.js';
 import { MarketContext } from './market-context.js';
-import { decodeState, encodeState } from './snapshot.js';
+import { decodeState, encodeState, stateCodeId } from './snapshot.js';
 
 /** Where alerts go: the store, a printer, a test's array. Called once per processed batch. */
 export interface AlertSink {
@@ -117,7 +117,7 @@ export class Engine {
   private current: Slot | undefined;
   /** Recent events per symbol, so alerts carry their evidence events and surrounding trades. */
   private market: MarketContext | null;
-  /** Identifies what a snapshot is valid for: the detectors, their versions and the configuration. */
+  /** Identifies what a snapshot is valid for: the detectors, their versions, the configuration and the build (`stateCodeId`). */
   readonly fingerprint: string;
 
   constructor(
@@ -136,7 +136,7 @@ export class Engine {
     this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
     this.market = config.evidence_context_events > 0 ? new MarketContext({ perSymbol: config.evidence_context_events }) : null;
     this.fingerprint = createHash('sha256')
-      .update(JSON.stringify({ detectors: factories.map((f) => [f.pattern, f.version]), config }))
+      .update(JSON.stringify({ detectors: factories.map((f) => [f.pattern, f.version]), config, code: stateCodeId() }))
       .digest('hex')
       .slice(0, 16);
   }

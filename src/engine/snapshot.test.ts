@@ -4,7 +4,9 @@ import { DETECTORS } from '../detect/registry.js';
 import { simulate } from '../ingest/simulator/simulator.js';
 import type { MarketEvent } from '../domain/events.js';
 import { compareSnapshotRuns } from '../testing/snapshot-check.js';
-import { decodeState, encodeState, stateClass } from './snapshot.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeState, encodeState, stateClass, stateCodeId } from './snapshot.js';
 
 class Point {
   constructor(
@@ -21,6 +23,15 @@ class Unregistered {
 }
 
 describe('state snapshot codec', () => {
+  it('ties snapshots to the build: the code id hashes the compiled detector modules', () => {
+    const id = stateCodeId();
+    assert.match(id, /^[0-9a-f]{16}$/);
+    assert.equal(stateCodeId(), id);
+    // The modules it covers exist where it looks (a wrong directory would hash nothing and never change).
+    const detectFiles = readdirSync(join(import.meta.dirname, '..', 'detect'), { recursive: true, encoding: 'utf8' });
+    assert.ok(detectFiles.some((f) => f.endsWith('wash-trading.js')));
+  });
+
   it('keeps registered classes, shared references, Map/Set order, typed arrays and odd numbers', () => {
     const shared = new Point(3, 4);
     const state = {

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 
 /**
@@ -123,4 +126,33 @@ export function decodeState(bytes: Uint8Array): unknown {
   });
   if (next !== at.length) throw new Error('state snapshot does not match its class table');
   return root;
+}
+
+let codeId: string | undefined;
+
+/**
+ * Identifies the detection code of this build: a hash of the compiled detector and engine modules.
+ * State layouts change with the code (a detector keeps other fields, another structure), and a
+ * snapshot decoded into a different layout would restore a detector that is subtly wrong; so a
+ * snapshot is only valid for the build that wrote it (the engine puts this into its fingerprint,
+ * and a worker that finds another build's checkpoint rebuilds from the stream instead).
+ */
+export function stateCodeId(): string {
+  if (codeId !== undefined) return codeId;
+  const hash = createHash('sha256');
+  let count = 0;
+  for (const dir of [join(import.meta.dirname, '..', 'detect'), import.meta.dirname]) {
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'))
+      .sort();
+    for (const f of files)
+      hash
+        .update(f)
+        .update('\u0000')
+        .update(readFileSync(join(dir, f)))
+        .update('\u0000');
+  }
+  if (count === 0) throw new Error(`no compiled detection modules next to ${import.meta.dirname}: cannot identify the build`);
+  codeId = hash.digest('hex').slice(0, 16);
+  return codeId;
 }
