@@ -145,12 +145,8 @@ export function stateCodeId(): string {
     const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'))
       .sort();
-    for (const f of files)
-      hash
-        .update(f)
-        .update('\u0000')
-        .update(readFileSync(join(dir, f)))
-        .update('\u0000');
+    count += files.length;
+    for (const f of files) hash.update(`${f}\u0000`).update(readFileSync(join(dir, f)));
   }
   if (count === 0) throw new Error(`no compiled detection modules next to ${import.meta.dirname}: cannot identify the build`);
   codeId = hash.digest('hex').slice(0, 16);
