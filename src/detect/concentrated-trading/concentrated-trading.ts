@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -43,9 +43,12 @@ interface SideBook {
 /**
  * One account's flow in a symbol's window: its buying and selling (all of it, and what it initiated
  * or with unknown aggressor), its legs in the window and its net flow each way as held in the books.
- * One object per account instead of an entry in four maps: a leg costs one map lookup.
+ * One object per account instead of an entry in four maps: a leg costs one map lookup when it
+ * enters the window and none when it leaves (the window holds its flow). Flows that leave the map
+ * are kept for reuse, so accounts coming and going allocate nothing.
  */
 interface Flow {
+  account: string;
   bought: number;
   sold: number;
   boughtInit: number;
@@ -80,7 +83,15 @@ interface SymbolState {
   readonly symbol: string;
   /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
   due: number;
-  readonly legs: Leg[];
+  /**
+   * The legs in the window, oldest first from `head`, as parallel columns (no object per leg): time,
+   * quantity, side and aggressor bits (`SELL`, `INITIATED`), the account's flow (undefined: anonymous) and the trade or order id.
+   */
+  readonly legTs: number[];
+  readonly legQty: number[];
+  readonly legKind: number[];
+  readonly legFlow: (Flow | undefined)[];
+  readonly legId: string[];
   head: number;
   readonly buy: SideBook;
   readonly sell: SideBook;
@@ -88,6 +99,8 @@ interface SymbolState {
   trades: number;
   /** Named accounts with legs in the window or a place in a book. */
   readonly flows: Map<string, Flow>;
+  /** Flows that left `flows`, zeroed, for reuse. */
+  readonly spare: Flow[];
   /** Distinct named accounts with legs in the window. */
   accounts: number;
   /** Counter for `Flow.buySeq` / `sellSeq`. */
@@ -104,6 +117,11 @@ interface State {
 }
 
 const MAX_IDS = 500;
+/** Released flows kept for reuse per symbol: flows come and go one at a time, so a few suffice (more would only fill checkpoints). */
+const MAX_SPARE_FLOWS = 16;
+/** `legKind` bits: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
+const SELL = 1;
+const INITIATED = 2;
 
 function createConcentratedTrading(config: Config): Detector {
   const t = config.thresholds;
@@ -117,12 +135,17 @@ function createConcentratedTrading(config: Config): Detector {
       s = {
         symbol,
         due: Infinity,
-        legs: [],
+        legTs: [],
+        legQty: [],
+        legKind: [],
+        legFlow: [],
+        legId: [],
         head: 0,
         buy: { sumSq: 0, total: 0 },
         sell: { sumSq: 0, total: 0 },
         trades: 0,
         flows: new Map(),
+        spare: [],
         accounts: 0,
         seq: 0,
         episodes: new Map(),
@@ -133,25 +156,33 @@ function createConcentratedTrading(config: Config): Detector {
     return s;
   }
 
-  function apply(s: SymbolState, leg: Leg, sign: 1 | -1): void {
-    const book = leg.side === 'buy' ? s.buy : s.sell;
-    book.total += sign * leg.qty;
-    if (leg.side === 'buy') s.trades += sign;
-    if (leg.account === '') return;
-    let g = s.flows.get(leg.account);
+  /** The flow of a named account, made (or taken from the spares) when it has none. */
+  function flowOf(s: SymbolState, account: string): Flow {
+    let g = s.flows.get(account);
     if (!g) {
-      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0, buySeq: 0, sellSeq: 0 };
-      s.flows.set(leg.account, g);
+      g = s.spare.pop() ?? { account, bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0, buySeq: 0, sellSeq: 0 };
+      g.account = account;
+      s.flows.set(account, g);
     }
+    return g;
+  }
+
+  /** Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty` of flow `g` (undefined: anonymous). */
+  function apply(s: SymbolState, kind: number, qty: number, g: Flow | undefined, sign: 1 | -1): void {
+    const sell = (kind & SELL) !== 0;
+    const book = sell ? s.sell : s.buy;
+    book.total += sign * qty;
+    if (!sell) s.trades += sign;
+    if (!g) return;
     const buyBefore = Math.max(0, g.boughtInit - g.sold);
     const sellBefore = Math.max(0, g.soldInit - g.bought);
-    const initiated = leg.aggressor === undefined || leg.aggressor === leg.side;
-    if (leg.side === 'buy') {
-      g.bought += sign * leg.qty;
-      if (initiated) g.boughtInit += sign * leg.qty;
+    const initiated = (kind & INITIATED) !== 0;
+    if (!sell) {
+      g.bought += sign * qty;
+      if (initiated) g.boughtInit += sign * qty;
     } else {
-      g.sold += sign * leg.qty;
-      if (initiated) g.soldInit += sign * leg.qty;
+      g.sold += sign * qty;
+      if (initiated) g.soldInit += sign * qty;
     }
     const buyAfter = Math.max(0, g.boughtInit - g.sold);
     const sellAfter = Math.max(0, g.soldInit - g.bought);
@@ -171,33 +202,47 @@ function createConcentratedTrading(config: Config): Detector {
     g.legs += sign;
     if (g.legs <= 0) g.legs = 0;
     if (wasPresent !== g.legs > 0) s.accounts += wasPresent ? -1 : 1;
-    if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) s.flows.delete(leg.account);
+    if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) {
+      // Its fields are now those of a new flow (zeros; the sequence numbers are set before they are read).
+      s.flows.delete(g.account);
+      if (s.spare.length < MAX_SPARE_FLOWS) s.spare.push(g);
+    }
   }
 
   function expire(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    while (s.head < s.legs.length && s.legs[s.head]!.tsMs < cutoff) apply(s, s.legs[s.head++]!, -1);
-    if (s.head > 1024 && s.head * 2 > s.legs.length) {
-      s.legs.splice(0, s.head);
+    const n = s.legTs.length;
+    let h = s.head;
+    for (; h < n && s.legTs[h]! < cutoff; h++) apply(s, s.legKind[h]!, s.legQty[h]!, s.legFlow[h], -1);
+    s.head = h;
+    if (h > 1024 && h * 2 > n) {
+      for (const column of [s.legTs, s.legQty, s.legKind, s.legFlow, s.legId]) column.splice(0, h);
       s.head = 0;
     }
     // Recompute Σq² now and then: incremental float sums drift over an endless stream.
-    if (s.head === 0 && s.legs.length === 0) {
+    if (s.head === 0 && s.legTs.length === 0) {
       s.buy.sumSq = 0;
       s.sell.sumSq = 0;
     }
   }
 
-  function onLeg(leg: Leg, ctx: DetectorContext): void {
-    const s = stateOf(leg.symbol, leg.tsMs);
-    s.lastTsMs = Math.max(s.lastTsMs, leg.tsMs);
+  /** A new leg: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
+  function onLeg(tsMs: number, symbol: string, side: Side, account: string, qty: number, aggressor: Side | undefined, id: string, ctx: DetectorContext): void {
+    const s = stateOf(symbol, tsMs);
+    s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     expire(s, ctx.now);
-    s.legs.push(leg);
-    apply(s, leg, 1);
+    const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
+    const g = account === '' ? undefined : flowOf(s, account);
+    s.legTs.push(tsMs);
+    s.legQty.push(qty);
+    s.legKind.push(kind);
+    s.legFlow.push(g);
+    s.legId.push(id);
+    apply(s, kind, qty, g, 1);
     // The leg (and an episode it may hold) expires one window after its time: be visited by then.
-    schedule(s, leg.tsMs + windowMs);
-    if (leg.account === '') return;
-    judge(s, leg.side, leg, ctx);
+    schedule(s, tsMs + windowMs);
+    if (account === '') return;
+    judge(s, side, symbol, tsMs, ctx);
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
@@ -213,7 +258,7 @@ function createConcentratedTrading(config: Config): Detector {
    * is why visiting only due symbols gives the same state as the walk over all symbols did.
    */
   function nextDue(s: SymbolState): number {
-    let t = s.head < s.legs.length ? s.legs[s.head]!.tsMs : Infinity;
+    let t = s.head < s.legTs.length ? s.legTs[s.head]! : Infinity;
     for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
     return t + windowMs;
   }
@@ -222,11 +267,12 @@ function createConcentratedTrading(config: Config): Detector {
   function visit(s: SymbolState, nowMs: number): void {
     expire(s, nowMs);
     for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-    if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(s.symbol);
+    if (s.head >= s.legTs.length && s.episodes.size === 0) st.symbols.delete(s.symbol);
     else schedule(s, nextDue(s));
   }
 
-  function judge(s: SymbolState, side: Side, last: Leg, ctx: DetectorContext): void {
+  /** Judges `side` of `symbol` after a named leg at `tsMs`. */
+  function judge(s: SymbolState, side: Side, symbol: string, tsMs: number, ctx: DetectorContext): void {
     if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
     const book = side === 'buy' ? s.buy : s.sell;
     if (book.total <= 0) return;
@@ -249,14 +295,14 @@ function createConcentratedTrading(config: Config): Detector {
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     const epKey = side;
     let ep = s.episodes.get(epKey);
-    const windowStart = s.legs[s.head]?.tsMs ?? last.tsMs;
+    const windowStart = s.legTs[s.head] ?? tsMs;
     if (!ep) {
       ep = {
-        key: `${last.symbol}|${side}|${windowStart}`,
+        key: `${symbol}|${side}|${windowStart}`,
         side,
         top,
         startMs: windowStart,
-        lastHoldMs: last.tsMs,
+        lastHoldMs: tsMs,
         accounts: new Set(),
         tradeIds: [],
         seenIds: new Set(),
@@ -268,7 +314,7 @@ function createConcentratedTrading(config: Config): Detector {
       };
       s.episodes.set(epKey, ep);
     }
-    ep.lastHoldMs = last.tsMs;
+    ep.lastHoldMs = tsMs;
     ep.peakHhi = Math.max(ep.peakHhi, hhi);
     ep.peakShare = Math.max(ep.peakShare, share);
     const material =
@@ -292,11 +338,13 @@ function createConcentratedTrading(config: Config): Detector {
     const ranked = rank.map((i) => dominant[i]!);
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
-    for (let i = s.head; i < s.legs.length && ep.tradeIds.length < MAX_IDS; i++) {
-      const l = s.legs[i]!;
-      if (l.side === side && ep.accounts.has(l.account) && !ep.seenIds.has(l.id)) {
-        ep.seenIds.add(l.id);
-        ep.tradeIds.push(l.id);
+    const kind = side === 'sell' ? SELL : 0;
+    for (let i = s.head; i < s.legTs.length && ep.tradeIds.length < MAX_IDS; i++) {
+      const g = s.legFlow[i];
+      const id = s.legId[i]!;
+      if ((s.legKind[i]! & SELL) === kind && g && ep.accounts.has(g.account) && !ep.seenIds.has(id)) {
+        ep.seenIds.add(id);
+        ep.tradeIds.push(id);
       }
     }
 
@@ -312,7 +360,7 @@ function createConcentratedTrading(config: Config): Detector {
       pattern: 'concentrated_trading',
       episodeKey: ep.key,
       description:
-        `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
+        `${symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
         `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
         `across ${s.trades} trades and ${s.accounts} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
@@ -322,10 +370,10 @@ function createConcentratedTrading(config: Config): Detector {
         1,
         0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / t.concentration_min_trades + 1) * 2) + 0.1 * oneSided,
       ),
-      tsMs: last.tsMs,
+      tsMs: tsMs,
       windowStartMs: ep.startMs,
-      windowEndMs: last.tsMs,
-      symbols: [last.symbol],
+      windowEndMs: tsMs,
+      symbols: [symbol],
       accounts,
       evidence: {
         tradeIds: ep.tradeIds.slice(),
@@ -350,12 +398,14 @@ function createConcentratedTrading(config: Config): Detector {
   }
 
   return {
-    onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const leg of st.executions.fromTrade(trade).legs) onLeg(leg, ctx);
+    onTrade(t: Trade, ctx: DetectorContext): void {
+      const fresh = st.executions.markTrade(t);
+      if (fresh & BUY_LEG) onLeg(t.tsMs, t.symbol, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
+      if (fresh & SELL_LEG) onLeg(t.tsMs, t.symbol, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const leg of st.executions.fromFill(order).legs) onLeg(leg, ctx);
+      for (const l of st.executions.fromFill(order).legs) onLeg(l.tsMs, l.symbol, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
