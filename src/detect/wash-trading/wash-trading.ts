@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Execution, type Leg } from '../window/account-executions.js';
+import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -24,12 +24,18 @@ import { fmt, pct, round4 } from '../format.js';
  */
 
 interface Edge {
-  /** Executions buyer←seller in the window, oldest first. */
-  readonly execs: Execution[];
+  /**
+   * Executions buyer←seller in the window (their `SymbolState` sequence numbers), oldest first.
+   * The window expires in arrival order, so the execution leaving the window is always the first.
+   */
+  readonly execs: number[];
 }
 
 /** One account of a symbol's window. */
 interface AccountNode {
+  readonly account: string;
+  /** In `SymbolState.accounts` (false once dropped: a window execution may still refer to it, see `current`). */
+  live: boolean;
   /** Traded quantity (bought + sold) in the window. */
   qty: number;
   /** Edges by seller: executions in which this account bought from the seller (absent when none). */
@@ -62,7 +68,8 @@ interface Episode {
   cycles: number;
   lastEmitN: number;
   lastCycle: readonly string[];
-  lastExec: Execution | null;
+  /** Time of the last execution counted. */
+  lastExecMs: number;
   /** Last measured exclusivity and market share (reused when the window has moved past the episode). */
   exclusivity: number;
   marketShare: number;
@@ -75,8 +82,22 @@ interface SymbolState {
   due: number;
   /** Open episodes of this symbol: when 0 an execution that closes no cycle needs no group lookup. */
   openEpisodes: number;
-  readonly window: Execution[];
+  /**
+   * The executions in the window with both accounts known, oldest first from `head`, as parallel
+   * columns (no object per execution). Execution number `seq` (counted from the symbol's first) is at
+   * index `seq - base`; edges hold these numbers. The account columns hold the nodes as they were
+   * when the execution arrived, so expiring it needs no lookup.
+   */
+  readonly exTs: number[];
+  readonly exPrice: number[];
+  readonly exQty: number[];
+  readonly exBuyer: AccountNode[];
+  readonly exSeller: AccountNode[];
+  readonly exEdge: Edge[];
+  readonly exId: string[];
+  readonly exOrderIds: (readonly string[])[];
   head: number;
+  base: number;
   /** The accounts with executions in the window: one entry each, holding their quantity and edges. */
   readonly accounts: Map<string, AccountNode>;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
@@ -141,8 +162,16 @@ function createWashTrading(config: Config): Detector {
         symbol,
         due: Infinity,
         openEpisodes: 0,
-        window: [],
+        exTs: [],
+        exPrice: [],
+        exQty: [],
+        exBuyer: [],
+        exSeller: [],
+        exEdge: [],
+        exId: [],
+        exOrderIds: [],
         head: 0,
+        base: 0,
         accounts: new Map(),
         volume: 0,
         volumeTs: [],
@@ -177,7 +206,7 @@ function createWashTrading(config: Config): Detector {
    */
   function nextDue(s: SymbolState): number {
     let t = s.lastTsMs;
-    if (s.head < s.window.length) t = Math.min(t, s.window[s.head]!.tsMs);
+    if (s.head < s.exTs.length) t = Math.min(t, s.exTs[s.head]!);
     if (s.volumeHead < s.volumeTs.length) t = Math.min(t, s.volumeTs[s.volumeHead]!);
     return t + windowMs;
   }
@@ -190,29 +219,30 @@ function createWashTrading(config: Config): Detector {
    */
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
-    if (s.head >= s.window.length && nowMs - s.lastTsMs > windowMs) st.symbols.delete(s.symbol);
+    if (s.head >= s.exTs.length && nowMs - s.lastTsMs > windowMs) st.symbols.delete(s.symbol);
     else schedule(s, nextDue(s));
   }
 
   function expireSymbol(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    while (s.head < s.window.length && s.window[s.head]!.tsMs < cutoff) {
-      const e = s.window[s.head++]!;
-      const buyer = s.accounts.get(e.buyer);
-      const edge = buyer?.out?.get(e.seller);
-      if (buyer && edge) {
-        const i = edge.execs.indexOf(e);
-        if (i >= 0) edge.execs.splice(i, 1);
-        if (edge.execs.length === 0) {
-          buyer.out!.delete(e.seller);
-          if (buyer.out!.size === 0) buyer.out = undefined;
-        }
+    while (s.head < s.exTs.length && s.exTs[s.head]! < cutoff) {
+      const i = s.head++;
+      const buyer = s.exBuyer[i]!;
+      const seller = s.exSeller[i]!;
+      const edge = s.exEdge[i]!;
+      edge.execs.shift();
+      if (edge.execs.length === 0) {
+        buyer.out!.delete(seller.account);
+        if (buyer.out!.size === 0) buyer.out = undefined;
       }
-      addAccountQty(s, e.buyer, -e.qty);
-      if (e.seller !== e.buyer) addAccountQty(s, e.seller, -e.qty);
+      const q = s.exQty[i]!;
+      addAccountQty(s, current(s, buyer), -q);
+      if (seller !== buyer) addAccountQty(s, current(s, seller), -q);
     }
-    if (s.head > 1024 && s.head * 2 > s.window.length) {
-      s.window.splice(0, s.head);
+    if (s.head > 1024 && s.head * 2 > s.exTs.length) {
+      const h = s.head;
+      for (const column of [s.exTs, s.exPrice, s.exQty, s.exBuyer, s.exSeller, s.exEdge, s.exId, s.exOrderIds]) column.splice(0, h);
+      s.base += h;
       s.head = 0;
     }
     while (s.volumeHead < s.volumeTs.length && s.volumeTs[s.volumeHead]! < cutoff) {
@@ -225,9 +255,15 @@ function createWashTrading(config: Config): Detector {
     }
   }
 
-  function similar(a: Execution, ref: Execution): boolean {
-    const sizeDiff = Math.abs(a.qty - ref.qty) / Math.max(a.qty, ref.qty);
-    const priceDiff = Math.abs(a.price - ref.price) / ref.price;
+  /** Is execution `a` of similar size and price to `ref` (sequence numbers in `s`)? */
+  function similar(s: SymbolState, a: number, ref: number): boolean {
+    const ai = a - s.base;
+    const ri = ref - s.base;
+    const aQty = s.exQty[ai]!;
+    const refQty = s.exQty[ri]!;
+    const refPrice = s.exPrice[ri]!;
+    const sizeDiff = Math.abs(aQty - refQty) / Math.max(aQty, refQty);
+    const priceDiff = Math.abs(s.exPrice[ai]! - refPrice) / refPrice;
     return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
@@ -245,7 +281,7 @@ function createWashTrading(config: Config): Detector {
    * shortest cycle (a pair before a ring) is the one reported. Returns the path's accounts
    * (`from` … `to`) in the scratch `path`, valid until the next search.
    */
-  function findPath(s: SymbolState, from: string, to: string, ref: Execution): string[] | undefined {
+  function findPath(s: SymbolState, from: string, to: string, ref: number): string[] | undefined {
     budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
     path.length = 0;
@@ -257,7 +293,7 @@ function createWashTrading(config: Config): Detector {
   }
 
   /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
-  function extend(s: SymbolState, u: string, to: string, ref: Execution, depthLeft: number): boolean {
+  function extend(s: SymbolState, u: string, to: string, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
       if (edgeMatches(s, u, to, ref)) {
         path.push(to);
@@ -280,12 +316,12 @@ function createWashTrading(config: Config): Detector {
   }
 
   /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
-  function edgeMatches(s: SymbolState, u: string, v: string, ref: Execution): boolean {
+  function edgeMatches(s: SymbolState, u: string, v: string, ref: number): boolean {
     const edge = s.accounts.get(u)?.out?.get(v);
     if (!edge) return false;
     for (const x of edge.execs) {
       if (--budget < 0) return false;
-      if (x !== ref && similar(x, ref)) return true;
+      if (x !== ref && similar(s, x, ref)) return true;
     }
     return false;
   }
@@ -317,7 +353,7 @@ function createWashTrading(config: Config): Detector {
         cycles: 0,
         lastEmitN: 0,
         lastCycle: [],
-        lastExec: null,
+        lastExecMs: startMs,
         exclusivity: 0,
         marketShare: 0,
         matchedShare: 0,
@@ -328,32 +364,40 @@ function createWashTrading(config: Config): Detector {
     return ep;
   }
 
-  function addToEpisode(ep: Episode, e: Execution): void {
-    const seenTs = ep.seen.get(e.id);
+  /** Counts execution `seq` of `s` in the episode (once). */
+  function addToEpisode(s: SymbolState, ep: Episode, seq: number): void {
+    const i = seq - s.base;
+    const id = s.exId[i]!;
+    const tsMs = s.exTs[i]!;
+    const qty = s.exQty[i]!;
+    const price = s.exPrice[i]!;
+    const seenTs = ep.seen.get(id);
     if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return;
-    if (seenTs !== undefined) ep.seen.delete(e.id); // forgotten: re-added at the end, as a tick's delete would
-    ep.seen.set(e.id, e.tsMs);
+    if (seenTs !== undefined) ep.seen.delete(id); // forgotten: re-added at the end, as a tick's delete would
+    ep.seen.set(id, tsMs);
     if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
     ep.n++;
-    ep.gross += e.qty;
-    ep.notional += e.qty * e.price;
-    ep.sumQty += e.qty;
-    ep.sumQtySq += e.qty * e.qty;
-    ep.minPrice = Math.min(ep.minPrice, e.price);
-    ep.maxPrice = Math.max(ep.maxPrice, e.price);
-    ep.endMs = Math.max(ep.endMs, e.tsMs);
-    if (e.buyer !== e.seller) {
-      addQty(ep.net, e.buyer, e.qty);
-      addQty(ep.net, e.seller, -e.qty);
+    ep.gross += qty;
+    ep.notional += qty * price;
+    ep.sumQty += qty;
+    ep.sumQtySq += qty * qty;
+    ep.minPrice = Math.min(ep.minPrice, price);
+    ep.maxPrice = Math.max(ep.maxPrice, price);
+    ep.endMs = Math.max(ep.endMs, tsMs);
+    const buyer = s.exBuyer[i]!.account;
+    const seller = s.exSeller[i]!.account;
+    if (buyer !== seller) {
+      addQty(ep.net, buyer, qty);
+      addQty(ep.net, seller, -qty);
     }
-    ep.lastExec = e;
-    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(e.id);
-    for (const o of e.orderIds) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+    ep.lastExecMs = tsMs;
+    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
+    for (const o of s.exOrderIds[i]!) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
   }
 
   /** The group's internal executions in the window (both accounts in the group). */
-  function internal(s: SymbolState, group: readonly string[]): Execution[] {
-    const out: Execution[] = [];
+  function internal(s: SymbolState, group: readonly string[]): number[] {
+    const out: number[] = [];
     for (const b of group) {
       const m = s.accounts.get(b)?.out;
       if (!m) continue;
@@ -362,7 +406,7 @@ function createWashTrading(config: Config): Detector {
         if (edge) out.push(...edge.execs);
       }
     }
-    return out.sort((x, y) => x.tsMs - y.tsMs);
+    return out.sort((x, y) => s.exTs[x - s.base]! - s.exTs[y - s.base]!);
   }
 
   /**
@@ -371,17 +415,18 @@ function createWashTrading(config: Config): Detector {
    * Wash legs are arranged to offset each other, so they come in matching pairs; a trader who
    * merely trades back and forth against the same market maker does so in sizes of its own.
    */
-  function matchedShare(execs: readonly Execution[]): number {
+  function matchedShare(s: SymbolState, execs: readonly number[]): number {
     if (execs.length === 0) return 0;
     const used = new Uint8Array(execs.length);
     let matched = 0;
     for (let i = 0; i < execs.length; i++) {
       if (used[i]) continue;
       const x = execs[i]!;
+      const xBuyer = s.exBuyer[x - s.base]!.account;
       // The counter-leg follows soon: look a bounded number of executions ahead.
       for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
         const y = execs[j]!;
-        if (used[j] || y.buyer === x.buyer || !similar(y, x)) continue;
+        if (used[j] || s.exBuyer[y - s.base]!.account === xBuyer || !similar(s, y, x)) continue;
         used[i] = 1;
         used[j] = 1;
         matched += 2;
@@ -395,20 +440,29 @@ function createWashTrading(config: Config): Detector {
     const s = stateOf(e.symbol, e.tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
-    s.window.push(e);
     schedule(s, e.tsMs + windowMs);
     const buyer = accountOf(s, e.buyer);
     const byBuyer = (buyer.out ??= new Map<string, Edge>());
     let edge = byBuyer.get(e.seller);
     if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
-    edge.execs.push(e);
-    addAccountQty(s, e.buyer, e.qty);
-    if (e.seller !== e.buyer) addAccountQty(s, e.seller, e.qty);
+    const seq = s.base + s.exTs.length;
+    edge.execs.push(seq);
+    addAccountQty(s, buyer, e.qty);
+    const seller = e.seller === e.buyer ? buyer : accountOf(s, e.seller);
+    if (seller !== buyer) addAccountQty(s, seller, e.qty);
+    s.exTs.push(e.tsMs);
+    s.exPrice.push(e.price);
+    s.exQty.push(e.qty);
+    s.exBuyer.push(buyer);
+    s.exSeller.push(seller);
+    s.exEdge.push(edge);
+    s.exId.push(e.id);
+    s.exOrderIds.push(e.orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, e.seller, e.buyer, e);
+      const found = findPath(s, e.seller, e.buyer, seq);
       if (found) cycle = [e.buyer, ...found.slice(0, -1)];
     }
     if (!cycle) {
@@ -416,20 +470,21 @@ function createWashTrading(config: Config): Detector {
       if (s.openEpisodes === 0) return;
       const group = e.buyer < e.seller ? `${e.buyer},${e.seller}` : `${e.seller},${e.buyer}`;
       const ep = st.episodes.get(`${e.symbol}|${group}`);
-      if (ep) addToEpisode(ep, e);
+      if (ep) addToEpisode(s, ep, seq);
       return;
     }
     const group = [...new Set(cycle)].sort();
     const members = internal(s, group);
-    const ep = episodeFor(e.symbol, group, members[0]?.tsMs ?? e.tsMs);
-    for (const x of members) addToEpisode(ep, x);
+    const ep = episodeFor(e.symbol, group, members.length > 0 ? s.exTs[members[0]! - s.base]! : e.tsMs);
+    for (const x of members) addToEpisode(s, ep, x);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
     ep.lastCycle = cycle;
-    judge(s, ep, e, ctx);
+    judge(s, ep, e.tsMs, ctx);
   }
 
-  function judge(s: SymbolState, ep: Episode, last: Execution, ctx: DetectorContext, final = false): void {
+  /** Judges the episode after an execution at `lastMs` (`final`: when it closes). */
+  function judge(s: SymbolState, ep: Episode, lastMs: number, ctx: DetectorContext, final = false): void {
     const self = ep.accounts.length === 1;
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
@@ -442,9 +497,13 @@ function createWashTrading(config: Config): Detector {
     const internalQty = new Map<string, number>();
     let groupWindowQty = 0;
     for (const x of inWindow) {
-      groupWindowQty += x.qty;
-      addQty(internalQty, x.buyer, x.qty);
-      if (x.seller !== x.buyer) addQty(internalQty, x.seller, x.qty);
+      const i = x - s.base;
+      const qty = s.exQty[i]!;
+      const buyer = s.exBuyer[i]!.account;
+      const seller = s.exSeller[i]!.account;
+      groupWindowQty += qty;
+      addQty(internalQty, buyer, qty);
+      if (seller !== buyer) addQty(internalQty, seller, qty);
     }
     let exclusivity = 1;
     for (const a of ep.accounts) {
@@ -457,7 +516,7 @@ function createWashTrading(config: Config): Detector {
       marketShare = ep.marketShare;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
-    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(inWindow);
+    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(s, inWindow);
     if (matched < t.wash_min_matched_share) return;
     ep.matchedShare = matched;
     // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
@@ -496,7 +555,7 @@ function createWashTrading(config: Config): Detector {
         `Check whether the accounts share a beneficial owner.`,
       confidence: Math.min(1, confidence),
       riskScore: Math.min(1, risk),
-      tsMs: last.tsMs,
+      tsMs: lastMs,
       windowStartMs: ep.startMs,
       windowEndMs: ep.endMs,
       symbols: [ep.symbol],
@@ -528,14 +587,14 @@ function createWashTrading(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      const { legs, execution } = st.executions.fromTrade(trade);
-      if (hasBuy(legs)) countVolume(trade.symbol, trade.tsMs, trade.qty);
-      if (execution) onExecution(execution, ctx);
+      const fresh = st.executions.markTrade(trade);
+      if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty);
+      if (isExecution(trade, fresh)) onExecution(tradeExecution(trade), ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
-      if (hasBuy(legs)) countVolume(order.symbol, order.tsMs, order.qty);
+      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
       if (execution) onExecution(execution, ctx);
     },
     onTime(ctx: DetectorContext): void {
@@ -566,7 +625,7 @@ function createWashTrading(config: Config): Detector {
   /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
   function closeEpisode(ep: Episode, ctx: DetectorContext): void {
     const s = st.symbols.get(ep.symbol);
-    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s && ep.lastExec) judge(s, ep, ep.lastExec, ctx, true);
+    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx, true);
   }
 
   function countVolume(symbol: string, tsMs: number, qty: number): void {
@@ -579,23 +638,29 @@ function createWashTrading(config: Config): Detector {
   }
 }
 
-function hasBuy(legs: readonly Leg[]): boolean {
-  for (const l of legs) if (l.side === 'buy') return true;
-  return false;
-}
-
 function accountOf(s: SymbolState, account: string): AccountNode {
   let n = s.accounts.get(account);
-  if (!n) s.accounts.set(account, (n = { qty: 0, out: undefined }));
+  if (!n) s.accounts.set(account, (n = { account, live: true, qty: 0, out: undefined }));
   return n;
 }
 
-/** `addQty` on an account's window quantity; the account leaves when it has neither quantity nor edges. */
-function addAccountQty(s: SymbolState, account: string, q: number): void {
-  const n = accountOf(s, account);
+/**
+ * The node an execution's account has now: the one it arrived with unless that was dropped since
+ * (its quantity summed to ~0 while an execution was still in the window, float residue), in which
+ * case the account's node is found or made again by name, as a lookup by name always did.
+ */
+function current(s: SymbolState, n: AccountNode): AccountNode {
+  return n.live ? n : accountOf(s, n.account);
+}
+
+/** Adds `q` to an account's window quantity; the account leaves when it has neither quantity nor edges. */
+function addAccountQty(s: SymbolState, n: AccountNode, q: number): void {
   const v = n.qty + q;
   n.qty = Math.abs(v) < 1e-12 ? 0 : v;
-  if (n.qty === 0 && n.out === undefined) s.accounts.delete(account);
+  if (n.qty === 0 && n.out === undefined) {
+    s.accounts.delete(n.account);
+    n.live = false;
+  }
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {
