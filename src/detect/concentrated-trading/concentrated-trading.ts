@@ -226,9 +226,17 @@ function createConcentratedTrading(config: Config): Detector {
     }
   }
 
-  /** A new leg: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
-  function onLeg(tsMs: number, symbol: string, side: Side, account: string, qty: number, aggressor: Side | undefined, id: string, ctx: DetectorContext): void {
-    const s = stateOf(symbol, tsMs);
+  /** A new leg of symbol `s`: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
+  function onLeg(
+    s: SymbolState,
+    tsMs: number,
+    side: Side,
+    account: string,
+    qty: number,
+    aggressor: Side | undefined,
+    id: string,
+    ctx: DetectorContext,
+  ): void {
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     expire(s, ctx.now);
     const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
@@ -242,7 +250,7 @@ function createConcentratedTrading(config: Config): Detector {
     // The leg (and an episode it may hold) expires one window after its time: be visited by then.
     schedule(s, tsMs + windowMs);
     if (account === '') return;
-    judge(s, side, symbol, tsMs, ctx);
+    judge(s, side, tsMs, ctx);
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
@@ -271,8 +279,9 @@ function createConcentratedTrading(config: Config): Detector {
     else schedule(s, nextDue(s));
   }
 
-  /** Judges `side` of `symbol` after a named leg at `tsMs`. */
-  function judge(s: SymbolState, side: Side, symbol: string, tsMs: number, ctx: DetectorContext): void {
+  /** Judges `side` of `s` after a named leg at `tsMs`. */
+  function judge(s: SymbolState, side: Side, tsMs: number, ctx: DetectorContext): void {
+    const symbol = s.symbol;
     if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
     const book = side === 'buy' ? s.buy : s.sell;
     if (book.total <= 0) return;
@@ -400,12 +409,14 @@ function createConcentratedTrading(config: Config): Detector {
   return {
     onTrade(t: Trade, ctx: DetectorContext): void {
       const fresh = st.executions.markTrade(t);
-      if (fresh & BUY_LEG) onLeg(t.tsMs, t.symbol, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
-      if (fresh & SELL_LEG) onLeg(t.tsMs, t.symbol, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
+      if (fresh === 0) return;
+      const s = stateOf(t.symbol, t.tsMs);
+      if (fresh & BUY_LEG) onLeg(s, t.tsMs, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
+      if (fresh & SELL_LEG) onLeg(s, t.tsMs, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const l of st.executions.fromFill(order).legs) onLeg(l.tsMs, l.symbol, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
+      for (const l of st.executions.fromFill(order).legs) onLeg(stateOf(l.symbol, l.tsMs), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);

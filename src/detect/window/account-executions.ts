@@ -96,6 +96,9 @@ function tradeLeg(t: Trade, side: Side, account: string): Leg {
   return { tsMs: t.tsMs, symbol: t.symbol, side, account, price: t.price, qty: t.qty, aggressor: t.side, id: t.tradeId, fromFill: false };
 }
 
+/** The order ids of a trade's execution: one shared empty list, as detectors keep executions for a window. */
+const NO_ORDER_IDS: readonly string[] = [];
+
 /** A trade as an execution. */
 export function tradeExecution(t: Trade): Execution {
   return {
@@ -107,7 +110,7 @@ export function tradeExecution(t: Trade): Execution {
     qty: t.qty,
     aggressor: t.side,
     id: t.tradeId,
-    orderIds: [],
+    orderIds: NO_ORDER_IDS,
   };
 }
 
