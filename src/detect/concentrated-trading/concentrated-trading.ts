@@ -3,6 +3,7 @@ import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { BOUGHT, BOUGHT_INIT, BUY_NET, BUY_SEQ, FlowTable, LEGS, SELL_NET, SELL_SEQ, SOLD, SOLD_INIT } from './flow-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -29,8 +30,8 @@ import { fmt, pct, round4 } from '../format.js';
  */
 
 /**
- * One side's totals. Which accounts hold a net flow this way is in their `Flow` (`buyNet` /
- * `sellNet` > 0), with the order they came to hold it (`buySeq` / `sellSeq`): a map of the holders
+ * One side's totals. Which accounts hold a net flow this way is in their flow (`BUY_NET` /
+ * `SELL_NET` > 0), with the order they came to hold it (`BUY_SEQ` / `SELL_SEQ`): a map of the holders
  * would be inserted into and deleted from on nearly every leg, and is read only when alerting.
  */
 interface SideBook {
@@ -38,29 +39,6 @@ interface SideBook {
   sumSq: number;
   /** All quantity on the side, anonymous legs included. */
   total: number;
-}
-
-/**
- * One account's flow in a symbol's window: its buying and selling (all of it, and what it initiated
- * or with unknown aggressor), its legs in the window and its net flow each way as held in the books.
- * One object per account instead of an entry in four maps: a leg costs one map lookup when it
- * enters the window and none when it leaves (the window holds its flow). Flows that leave the map
- * are kept for reuse, so accounts coming and going allocate nothing.
- */
-interface Flow {
-  account: string;
-  bought: number;
-  sold: number;
-  boughtInit: number;
-  soldInit: number;
-  /** Legs in the window (> 0: the account counts as present). */
-  legs: number;
-  /** Net flow each way as held by the books (0 when it holds none). */
-  buyNet: number;
-  sellNet: number;
-  /** When the account last came to hold a net flow each way (`SymbolState.seq`): ties keep this order. */
-  buySeq: number;
-  sellSeq: number;
 }
 
 interface Episode {
@@ -85,12 +63,12 @@ interface SymbolState {
   due: number;
   /**
    * The legs in the window, oldest first from `head`, as parallel columns (no object per leg): time,
-   * quantity, side and aggressor bits (`SELL`, `INITIATED`), the account's flow (undefined: anonymous) and the trade or order id.
+   * quantity, side and aggressor bits (`SELL`, `INITIATED`), the account's flow row (-1: anonymous) and the trade or order id.
    */
   readonly legTs: number[];
   readonly legQty: number[];
   readonly legKind: number[];
-  readonly legFlow: (Flow | undefined)[];
+  readonly legSlot: number[];
   readonly legId: string[];
   head: number;
   readonly buy: SideBook;
@@ -98,12 +76,10 @@ interface SymbolState {
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
   /** Named accounts with legs in the window or a place in a book. */
-  readonly flows: Map<string, Flow>;
-  /** Flows that left `flows`, zeroed, for reuse. */
-  readonly spare: Flow[];
+  readonly flows: FlowTable;
   /** Distinct named accounts with legs in the window. */
   accounts: number;
-  /** Counter for `Flow.buySeq` / `sellSeq`. */
+  /** Counter for `BUY_SEQ` / `SELL_SEQ`. */
   seq: number;
   readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
@@ -117,8 +93,6 @@ interface State {
 }
 
 const MAX_IDS = 500;
-/** Released flows kept for reuse per symbol: flows come and go one at a time, so a few suffice (more would only fill checkpoints). */
-const MAX_SPARE_FLOWS = 16;
 /** `legKind` bits: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
 const SELL = 1;
 const INITIATED = 2;
@@ -138,14 +112,13 @@ function createConcentratedTrading(config: Config): Detector {
         legTs: [],
         legQty: [],
         legKind: [],
-        legFlow: [],
+        legSlot: [],
         legId: [],
         head: 0,
         buy: { sumSq: 0, total: 0 },
         sell: { sumSq: 0, total: 0 },
         trades: 0,
-        flows: new Map(),
-        spare: [],
+        flows: new FlowTable(),
         accounts: 0,
         seq: 0,
         episodes: new Map(),
@@ -156,67 +129,55 @@ function createConcentratedTrading(config: Config): Detector {
     return s;
   }
 
-  /** The flow of a named account, made (or taken from the spares) when it has none. */
-  function flowOf(s: SymbolState, account: string): Flow {
-    let g = s.flows.get(account);
-    if (!g) {
-      g = s.spare.pop() ?? { account, bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0, buySeq: 0, sellSeq: 0 };
-      g.account = account;
-      s.flows.set(account, g);
-    }
-    return g;
-  }
-
-  /** Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty` of flow `g` (undefined: anonymous). */
-  function apply(s: SymbolState, kind: number, qty: number, g: Flow | undefined, sign: 1 | -1): void {
+  /** Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty` of the flow in row `slot` (-1: anonymous). */
+  function apply(s: SymbolState, kind: number, qty: number, slot: number, sign: 1 | -1): void {
     const sell = (kind & SELL) !== 0;
     const book = sell ? s.sell : s.buy;
     book.total += sign * qty;
     if (!sell) s.trades += sign;
-    if (!g) return;
-    const buyBefore = Math.max(0, g.boughtInit - g.sold);
-    const sellBefore = Math.max(0, g.soldInit - g.bought);
+    if (slot < 0) return;
+    const f = s.flows.rows;
+    const r = FlowTable.at(slot);
+    const buyBefore = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
+    const sellBefore = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
     const initiated = (kind & INITIATED) !== 0;
     if (!sell) {
-      g.bought += sign * qty;
-      if (initiated) g.boughtInit += sign * qty;
+      f[r + BOUGHT]! += sign * qty;
+      if (initiated) f[r + BOUGHT_INIT]! += sign * qty;
     } else {
-      g.sold += sign * qty;
-      if (initiated) g.soldInit += sign * qty;
+      f[r + SOLD]! += sign * qty;
+      if (initiated) f[r + SOLD_INIT]! += sign * qty;
     }
-    const buyAfter = Math.max(0, g.boughtInit - g.sold);
-    const sellAfter = Math.max(0, g.soldInit - g.bought);
+    const buyAfter = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
+    const sellAfter = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
     if (buyBefore !== buyAfter) {
       s.buy.sumSq += buyAfter * buyAfter - buyBefore * buyBefore;
-      if (g.buyNet === 0 && buyAfter > 1e-9) g.buySeq = s.seq++;
-      g.buyNet = buyAfter > 1e-9 ? buyAfter : 0;
+      if (f[r + BUY_NET] === 0 && buyAfter > 1e-9) f[r + BUY_SEQ] = s.seq++;
+      f[r + BUY_NET] = buyAfter > 1e-9 ? buyAfter : 0;
     }
     if (sellBefore !== sellAfter) {
       s.sell.sumSq += sellAfter * sellAfter - sellBefore * sellBefore;
-      if (g.sellNet === 0 && sellAfter > 1e-9) g.sellSeq = s.seq++;
-      g.sellNet = sellAfter > 1e-9 ? sellAfter : 0;
+      if (f[r + SELL_NET] === 0 && sellAfter > 1e-9) f[r + SELL_SEQ] = s.seq++;
+      f[r + SELL_NET] = sellAfter > 1e-9 ? sellAfter : 0;
     }
     // Nothing bought or sold any more: start the sums over from zero (float residue must not linger).
-    if (g.bought <= 1e-9 && g.sold <= 1e-9) g.bought = g.sold = g.boughtInit = g.soldInit = 0;
-    const wasPresent = g.legs > 0;
-    g.legs += sign;
-    if (g.legs <= 0) g.legs = 0;
-    if (wasPresent !== g.legs > 0) s.accounts += wasPresent ? -1 : 1;
-    if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) {
-      // Its fields are now those of a new flow (zeros; the sequence numbers are set before they are read).
-      s.flows.delete(g.account);
-      if (s.spare.length < MAX_SPARE_FLOWS) s.spare.push(g);
-    }
+    if (f[r + BOUGHT]! <= 1e-9 && f[r + SOLD]! <= 1e-9) f[r + BOUGHT] = f[r + SOLD] = f[r + BOUGHT_INIT] = f[r + SOLD_INIT] = 0;
+    const wasPresent = f[r + LEGS]! > 0;
+    f[r + LEGS]! += sign;
+    if (f[r + LEGS]! <= 0) f[r + LEGS] = 0;
+    if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
+    // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
+    if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0) s.flows.release(slot);
   }
 
   function expire(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
     const n = s.legTs.length;
     let h = s.head;
-    for (; h < n && s.legTs[h]! < cutoff; h++) apply(s, s.legKind[h]!, s.legQty[h]!, s.legFlow[h], -1);
+    for (; h < n && s.legTs[h]! < cutoff; h++) apply(s, s.legKind[h]!, s.legQty[h]!, s.legSlot[h]!, -1);
     s.head = h;
     if (h > 1024 && h * 2 > n) {
-      for (const column of [s.legTs, s.legQty, s.legKind, s.legFlow, s.legId]) column.splice(0, h);
+      for (const column of [s.legTs, s.legQty, s.legKind, s.legSlot, s.legId]) column.splice(0, h);
       s.head = 0;
     }
     // Recompute Σq² now and then: incremental float sums drift over an endless stream.
@@ -240,13 +201,13 @@ function createConcentratedTrading(config: Config): Detector {
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     expire(s, ctx.now);
     const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
-    const g = account === '' ? undefined : flowOf(s, account);
+    const slot = account === '' ? -1 : s.flows.slotOf(account);
     s.legTs.push(tsMs);
     s.legQty.push(qty);
     s.legKind.push(kind);
-    s.legFlow.push(g);
+    s.legSlot.push(slot);
     s.legId.push(id);
-    apply(s, kind, qty, g, 1);
+    apply(s, kind, qty, slot, 1);
     // The leg (and an episode it may hold) expires one window after its time: be visited by then.
     schedule(s, tsMs + windowMs);
     if (account === '') return;
@@ -289,9 +250,10 @@ function createConcentratedTrading(config: Config): Detector {
     if (hhi < t.concentration_threshold) return;
     let top = '';
     let topQty = 0;
-    const net = side === 'buy' ? 'buyNet' : 'sellNet';
-    for (const [a, f] of s.flows) {
-      const q = f[net];
+    const f = s.flows.rows;
+    const net = side === 'buy' ? BUY_NET : SELL_NET;
+    for (const [a, slot] of s.flows.entries()) {
+      const q = f[FlowTable.at(slot) + net]!;
       if (q === 0) continue;
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
@@ -333,14 +295,14 @@ function createConcentratedTrading(config: Config): Detector {
     ep.lastEmitShare = share;
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
-    const seq = side === 'buy' ? 'buySeq' : 'sellSeq';
+    const seq = side === 'buy' ? BUY_SEQ : SELL_SEQ;
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const [a, f] of s.flows) {
-      const q = f[net];
+    for (const [a, slot] of s.flows.entries()) {
+      const q = f[FlowTable.at(slot) + net]!;
       if (q === 0 || (a !== top && q / book.total < t.concentration_top_share / 2)) continue;
       dominant.push([a, q]);
-      order.push(f[seq]);
+      order.push(f[FlowTable.at(slot) + seq]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
@@ -349,9 +311,9 @@ function createConcentratedTrading(config: Config): Detector {
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     const kind = side === 'sell' ? SELL : 0;
     for (let i = s.head; i < s.legTs.length && ep.tradeIds.length < MAX_IDS; i++) {
-      const g = s.legFlow[i];
+      const slot = s.legSlot[i]!;
       const id = s.legId[i]!;
-      if ((s.legKind[i]! & SELL) === kind && g && ep.accounts.has(g.account) && !ep.seenIds.has(id)) {
+      if ((s.legKind[i]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
         ep.tradeIds.push(id);
       }
@@ -362,8 +324,8 @@ function createConcentratedTrading(config: Config): Detector {
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const g = s.flows.get(top);
-    const topGross = g ? (side === 'buy' ? g.bought : g.sold) : 0;
+    const topSlot = s.flows.find(top);
+    const topGross = topSlot === undefined ? 0 : f[FlowTable.at(topSlot) + (side === 'buy' ? BOUGHT : SOLD)]!;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
       pattern: 'concentrated_trading',
