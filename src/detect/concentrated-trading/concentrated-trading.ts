@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
+import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { BOUGHT, BOUGHT_INIT, BUY_NET, BUY_SEQ, FlowTable, LEGS, SELL_NET, SELL_SEQ, SOLD, SOLD_INIT } from './flow-table.js';
 import { fmt, pct, round4 } from '../format.js';
@@ -87,6 +88,8 @@ interface SymbolState {
 
 interface State {
   readonly executions: AccountExecutions;
+  /** Ids of the accounts in the symbols' flow tables. */
+  readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
   /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
   readonly due: DeadlineQueue<SymbolState>;
@@ -101,7 +104,7 @@ function createConcentratedTrading(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = { executions: new AccountExecutions(), symbols: new Map(), due: new DeadlineQueue() };
+  let st: State = { executions: new AccountExecutions(), accounts: new AccountIds(), symbols: new Map(), due: new DeadlineQueue() };
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
@@ -118,7 +121,7 @@ function createConcentratedTrading(config: Config): Detector {
         buy: { sumSq: 0, total: 0 },
         sell: { sumSq: 0, total: 0 },
         trades: 0,
-        flows: new FlowTable(),
+        flows: new FlowTable(st.accounts),
         accounts: 0,
         seq: 0,
         episodes: new Map(),
@@ -236,7 +239,10 @@ function createConcentratedTrading(config: Config): Detector {
   function visit(s: SymbolState, nowMs: number): void {
     expire(s, nowMs);
     for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-    if (s.head >= s.legTs.length && s.episodes.size === 0) st.symbols.delete(s.symbol);
+    if (s.head >= s.legTs.length && s.episodes.size === 0) {
+      s.flows.dropAll();
+      st.symbols.delete(s.symbol);
+    }
     else schedule(s, nextDue(s));
   }
 
@@ -250,14 +256,17 @@ function createConcentratedTrading(config: Config): Detector {
     if (hhi < t.concentration_threshold) return;
     let top = '';
     let topQty = 0;
+    let topSlot = -1;
     const f = s.flows.rows;
     const net = side === 'buy' ? BUY_NET : SELL_NET;
-    for (const [a, slot] of s.flows.entries()) {
+    for (const slot of s.flows.used()) {
       const q = f[FlowTable.at(slot) + net]!;
       if (q === 0) continue;
+      const a = s.flows.account(slot);
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
+        topSlot = slot;
       }
     }
     const share = topQty / book.total;
@@ -298,10 +307,10 @@ function createConcentratedTrading(config: Config): Detector {
     const seq = side === 'buy' ? BUY_SEQ : SELL_SEQ;
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const [a, slot] of s.flows.entries()) {
+    for (const slot of s.flows.used()) {
       const q = f[FlowTable.at(slot) + net]!;
-      if (q === 0 || (a !== top && q / book.total < t.concentration_top_share / 2)) continue;
-      dominant.push([a, q]);
+      if (q === 0 || (slot !== topSlot && q / book.total < t.concentration_top_share / 2)) continue;
+      dominant.push([s.flows.account(slot), q]);
       order.push(f[FlowTable.at(slot) + seq]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
@@ -324,8 +333,7 @@ function createConcentratedTrading(config: Config): Detector {
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const topSlot = s.flows.find(top);
-    const topGross = topSlot === undefined ? 0 : f[FlowTable.at(topSlot) + (side === 'buy' ? BOUGHT : SOLD)]!;
+    const topGross = f[FlowTable.at(topSlot) + (side === 'buy' ? BOUGHT : SOLD)]!;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
       pattern: 'concentrated_trading',

@@ -1,4 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
+import type { AccountIds } from '../window/account-ids.js';
+import { IntTable } from '../window/int-table.js';
 
 /** The numbers of one account's flow, at these offsets of its row (see `FlowTable`). */
 export const BOUGHT = 0;
@@ -21,57 +23,65 @@ const INITIAL_ROWS = 8;
 
 /**
  * The accounts' flows of one symbol's window: one row of numbers per account in a single
- * Float64Array (row `slot` starts at `FlowTable.at(slot)`), found by account through a map to the
- * row. Rows, not an object per account: a symbol's flows sit together in memory instead of
- * scattered over the heap (an object's fractional number fields are boxes of their own), they are
- * touched twice per leg (in and out of the window) and, as objects, were copied by collections
- * while their legs were in the window. A released row is reused; a checkpoint holds the rows as raw bytes.
+ * Float64Array (row `slot` starts at `FlowTable.at(slot)`), found by account id (`AccountIds`,
+ * shared by the detector's symbols) through an `IntTable`. Rows, not an object per account: a
+ * symbol's flows sit together in memory instead of scattered over the heap (an object's fractional
+ * number fields are boxes of their own); they are touched twice per leg (in and out of the window)
+ * and, as objects, were copied by collections while their legs were in the window. A released row
+ * is reused; a checkpoint holds the rows and the table as raw bytes.
  */
 export class FlowTable {
   rows = new Float64Array(INITIAL_ROWS * FIELDS);
-  private readonly slots = new Map<string, number>();
-  /** Account of each row ('' when free). */
-  private readonly names: string[] = [];
+  /** Row by account id. */
+  private readonly slots = new IntTable();
+  /** Account id of each row (-1 when free). */
+  private readonly owners: number[] = [];
   private readonly free: number[] = [];
 
-  /** The row of an account's flow (a zero row, new or reused, when it has none). */
-  slotOf(account: string): number {
-    let slot = this.slots.get(account);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.names.length;
-      if (slot === this.names.length) {
-        this.names.push(account);
-        if (slot * FIELDS >= this.rows.length) this.grow();
-      } else this.names[slot] = account;
-      this.slots.set(account, slot);
-    }
-    return slot;
-  }
+  constructor(private readonly ids: AccountIds) {}
 
   /** The start of a slot's row in `rows`. */
   static at(slot: number): number {
     return slot * FIELDS;
   }
 
-  /** The row of an account, if it has one. */
-  find(account: string): number | undefined {
-    return this.slots.get(account);
+  /** The row of an account's flow (a zero row, new or reused, when it has none). */
+  slotOf(account: string): number {
+    const id = this.ids.idOf(account);
+    let slot = this.slots.get(id);
+    if (slot < 0) {
+      slot = this.free.pop() ?? this.owners.length;
+      if (slot === this.owners.length) {
+        this.owners.push(id);
+        if (slot * FIELDS >= this.rows.length) this.grow();
+      } else this.owners[slot] = id;
+      this.slots.add(id, slot);
+      this.ids.retain(id);
+    }
+    return slot;
   }
 
   account(slot: number): string {
-    return this.names[slot]!;
+    return this.ids.name(this.owners[slot]!);
   }
 
-  /** Accounts with a row, with their slot (in no meaningful order). */
-  entries(): IterableIterator<[string, number]> {
-    return this.slots.entries();
+  /** The rows in use (in no meaningful order). */
+  *used(): Generator<number> {
+    for (let slot = 0; slot < this.owners.length; slot++) if (this.owners[slot]! >= 0) yield slot;
   }
 
   /** Frees a row; the caller has brought its numbers back to those of a new flow (zeros, sequence numbers aside). */
   release(slot: number): void {
-    this.slots.delete(this.names[slot]!);
-    this.names[slot] = '';
+    const id = this.owners[slot]!;
+    this.slots.delete(id);
+    this.ids.release(id);
+    this.owners[slot] = -1;
     this.free.push(slot);
+  }
+
+  /** Lets go of every account id held (the symbol's state is being dropped; rows left by float residue included). */
+  dropAll(): void {
+    for (const slot of this.used()) this.ids.release(this.owners[slot]!);
   }
 
   private grow(): void {
