@@ -2,7 +2,9 @@ import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
+import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { AccountGraph } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -22,25 +24,6 @@ import { fmt, pct, round4 } from '../format.js';
  * against its market maker in sizes of its own is not wash). The search starts only at
  * the accounts of the new execution and is bounded by depth and an inspection budget.
  */
-
-interface Edge {
-  /**
-   * Executions buyer←seller in the window (their `SymbolState` sequence numbers), oldest first.
-   * The window expires in arrival order, so the execution leaving the window is always the first.
-   */
-  readonly execs: number[];
-}
-
-/** One account of a symbol's window. */
-interface AccountNode {
-  readonly account: string;
-  /** In `SymbolState.accounts` (false once dropped: a window execution may still refer to it, see `current`). */
-  live: boolean;
-  /** Traded quantity (bought + sold) in the window. */
-  qty: number;
-  /** Edges by seller: executions in which this account bought from the seller (absent when none). */
-  out: Map<string, Edge> | undefined;
-}
 
 interface Episode {
   readonly key: string;
@@ -84,22 +67,20 @@ interface SymbolState {
   openEpisodes: number;
   /**
    * The executions in the window with both accounts known, oldest first from `head`, as parallel
-   * columns (no object per execution). Execution number `seq` (counted from the symbol's first) is at
-   * index `seq - base`; edges hold these numbers. The account columns hold the nodes as they were
-   * when the execution arrived, so expiring it needs no lookup.
+   * columns (no object per execution; accounts as ids). Execution number `seq` (counted from the
+   * symbol's first) is at index `seq - base`; the graph's edges hold these numbers.
    */
   readonly exTs: number[];
   readonly exPrice: number[];
   readonly exQty: number[];
-  readonly exBuyer: AccountNode[];
-  readonly exSeller: AccountNode[];
-  readonly exEdge: Edge[];
+  readonly exBuyer: number[];
+  readonly exSeller: number[];
   readonly exId: string[];
   readonly exOrderIds: (readonly string[])[];
   head: number;
   base: number;
-  /** The accounts with executions in the window: one entry each, holding their quantity and edges. */
-  readonly accounts: Map<string, AccountNode>;
+  /** The accounts with executions in the window, with their quantity and edges. */
+  readonly graph: AccountGraph;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
   /** Traded quantities in the window (time and quantity, parallel arrays: no object per trade). */
@@ -111,6 +92,8 @@ interface SymbolState {
 
 interface State {
   readonly executions: AccountExecutions;
+  /** Ids of the accounts in the symbols' graphs and windows. */
+  readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
   /** Open episodes by symbol|sorted accounts. */
   readonly episodes: Map<string, Episode>;
@@ -133,6 +116,7 @@ function createWashTrading(config: Config): Detector {
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
     executions: new AccountExecutions(),
+    accounts: new AccountIds(),
     symbols: new Map(),
     episodes: new Map(),
     due: new DeadlineQueue(),
@@ -167,12 +151,11 @@ function createWashTrading(config: Config): Detector {
         exQty: [],
         exBuyer: [],
         exSeller: [],
-        exEdge: [],
         exId: [],
         exOrderIds: [],
         head: 0,
         base: 0,
-        accounts: new Map(),
+        graph: new AccountGraph(st.accounts),
         volume: 0,
         volumeTs: [],
         volumeQty: [],
@@ -219,7 +202,10 @@ function createWashTrading(config: Config): Detector {
    */
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
-    if (s.head >= s.exTs.length && nowMs - s.lastTsMs > windowMs) st.symbols.delete(s.symbol);
+    if (s.head >= s.exTs.length && nowMs - s.lastTsMs > windowMs) {
+      s.graph.dropAll();
+      st.symbols.delete(s.symbol);
+    }
     else schedule(s, nextDue(s));
   }
 
@@ -227,21 +213,11 @@ function createWashTrading(config: Config): Detector {
     const cutoff = nowMs - windowMs;
     while (s.head < s.exTs.length && s.exTs[s.head]! < cutoff) {
       const i = s.head++;
-      const buyer = s.exBuyer[i]!;
-      const seller = s.exSeller[i]!;
-      const edge = s.exEdge[i]!;
-      edge.execs.shift();
-      if (edge.execs.length === 0) {
-        buyer.out!.delete(seller.account);
-        if (buyer.out!.size === 0) buyer.out = undefined;
-      }
-      const q = s.exQty[i]!;
-      addAccountQty(s, current(s, buyer), -q);
-      if (seller !== buyer) addAccountQty(s, current(s, seller), -q);
+      s.graph.removeOldest(s.exBuyer[i]!, s.exSeller[i]!, s.exQty[i]!);
     }
     if (s.head > 1024 && s.head * 2 > s.exTs.length) {
       const h = s.head;
-      for (const column of [s.exTs, s.exPrice, s.exQty, s.exBuyer, s.exSeller, s.exEdge, s.exId, s.exOrderIds]) column.splice(0, h);
+      for (const column of [s.exTs, s.exPrice, s.exQty, s.exBuyer, s.exSeller, s.exId, s.exOrderIds]) column.splice(0, h);
       s.base += h;
       s.head = 0;
     }
@@ -272,16 +248,16 @@ function createWashTrading(config: Config): Detector {
    * is not detector state): the accounts of the path being explored, and the executions left to
    * inspect. Reusing them spares a Set, arrays and two closures per execution.
    */
-  const path: string[] = [];
+  const path: number[] = [];
   let budget = 0;
 
   /**
    * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
    * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
-   * shortest cycle (a pair before a ring) is the one reported. Returns the path's accounts
+   * shortest cycle (a pair before a ring) is the one reported. Returns the path's account ids
    * (`from` … `to`) in the scratch `path`, valid until the next search.
    */
-  function findPath(s: SymbolState, from: string, to: string, ref: number): string[] | undefined {
+  function findPath(s: SymbolState, from: number, to: number, ref: number): number[] | undefined {
     budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
     path.length = 0;
@@ -293,7 +269,7 @@ function createWashTrading(config: Config): Detector {
   }
 
   /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
-  function extend(s: SymbolState, u: string, to: string, ref: number, depthLeft: number): boolean {
+  function extend(s: SymbolState, u: number, to: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
       if (edgeMatches(s, u, to, ref)) {
         path.push(to);
@@ -301,7 +277,7 @@ function createWashTrading(config: Config): Detector {
       }
       return false;
     }
-    const nexts = s.accounts.get(u)?.out;
+    const nexts = s.graph.edgesOf(u);
     if (!nexts) return false;
     for (const v of nexts.keys()) {
       if (budget < 0) return false;
@@ -316,10 +292,10 @@ function createWashTrading(config: Config): Detector {
   }
 
   /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
-  function edgeMatches(s: SymbolState, u: string, v: string, ref: number): boolean {
-    const edge = s.accounts.get(u)?.out?.get(v);
+  function edgeMatches(s: SymbolState, u: number, v: number, ref: number): boolean {
+    const edge = s.graph.edge(u, v);
     if (!edge) return false;
-    for (const x of edge.execs) {
+    for (const x of edge) {
       if (--budget < 0) return false;
       if (x !== ref && similar(s, x, ref)) return true;
     }
@@ -384,8 +360,8 @@ function createWashTrading(config: Config): Detector {
     ep.minPrice = Math.min(ep.minPrice, price);
     ep.maxPrice = Math.max(ep.maxPrice, price);
     ep.endMs = Math.max(ep.endMs, tsMs);
-    const buyer = s.exBuyer[i]!.account;
-    const seller = s.exSeller[i]!.account;
+    const buyer = st.accounts.name(s.exBuyer[i]!);
+    const seller = st.accounts.name(s.exSeller[i]!);
     if (buyer !== seller) {
       addQty(ep.net, buyer, qty);
       addQty(ep.net, seller, -qty);
@@ -399,11 +375,13 @@ function createWashTrading(config: Config): Detector {
   function internal(s: SymbolState, group: readonly string[]): number[] {
     const out: number[] = [];
     for (const b of group) {
-      const m = s.accounts.get(b)?.out;
+      const bId = st.accounts.find(b);
+      const m = bId === undefined ? undefined : s.graph.edgesOf(bId);
       if (!m) continue;
       for (const a of group) {
-        const edge = m.get(a);
-        if (edge) out.push(...edge.execs);
+        const aId = st.accounts.find(a);
+        const edge = aId === undefined ? undefined : m.get(aId);
+        if (edge) out.push(...edge);
       }
     }
     return out.sort((x, y) => s.exTs[x - s.base]! - s.exTs[y - s.base]!);
@@ -422,11 +400,11 @@ function createWashTrading(config: Config): Detector {
     for (let i = 0; i < execs.length; i++) {
       if (used[i]) continue;
       const x = execs[i]!;
-      const xBuyer = s.exBuyer[x - s.base]!.account;
+      const xBuyer = s.exBuyer[x - s.base]!;
       // The counter-leg follows soon: look a bounded number of executions ahead.
       for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
         const y = execs[j]!;
-        if (used[j] || s.exBuyer[y - s.base]!.account === xBuyer || !similar(s, y, x)) continue;
+        if (used[j] || s.exBuyer[y - s.base]! === xBuyer || !similar(s, y, x)) continue;
         used[i] = 1;
         used[j] = 1;
         matched += 2;
@@ -441,29 +419,23 @@ function createWashTrading(config: Config): Detector {
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
     schedule(s, e.tsMs + windowMs);
-    const buyer = accountOf(s, e.buyer);
-    const byBuyer = (buyer.out ??= new Map<string, Edge>());
-    let edge = byBuyer.get(e.seller);
-    if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
+    const buyer = st.accounts.idOf(e.buyer);
+    const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exTs.length;
-    edge.execs.push(seq);
-    addAccountQty(s, buyer, e.qty);
-    const seller = e.seller === e.buyer ? buyer : accountOf(s, e.seller);
-    if (seller !== buyer) addAccountQty(s, seller, e.qty);
+    s.graph.add(seq, buyer, seller, e.qty);
     s.exTs.push(e.tsMs);
     s.exPrice.push(e.price);
     s.exQty.push(e.qty);
     s.exBuyer.push(buyer);
     s.exSeller.push(seller);
-    s.exEdge.push(edge);
     s.exId.push(e.id);
     s.exOrderIds.push(e.orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, e.seller, e.buyer, seq);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1)];
+      const found = findPath(s, seller, buyer, seq);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((id) => st.accounts.name(id))];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
@@ -499,15 +471,16 @@ function createWashTrading(config: Config): Detector {
     for (const x of inWindow) {
       const i = x - s.base;
       const qty = s.exQty[i]!;
-      const buyer = s.exBuyer[i]!.account;
-      const seller = s.exSeller[i]!.account;
+      const buyer = st.accounts.name(s.exBuyer[i]!);
+      const seller = st.accounts.name(s.exSeller[i]!);
       groupWindowQty += qty;
       addQty(internalQty, buyer, qty);
       if (seller !== buyer) addQty(internalQty, seller, qty);
     }
     let exclusivity = 1;
     for (const a of ep.accounts) {
-      const total = s.accounts.get(a)?.qty ?? 0;
+      const id = st.accounts.find(a);
+      const total = id === undefined ? 0 : s.graph.qtyOf(id);
       if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
     }
     let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -635,31 +608,6 @@ function createWashTrading(config: Config): Detector {
     s.volumeTs.push(tsMs);
     s.volumeQty.push(qty);
     schedule(s, tsMs + windowMs);
-  }
-}
-
-function accountOf(s: SymbolState, account: string): AccountNode {
-  let n = s.accounts.get(account);
-  if (!n) s.accounts.set(account, (n = { account, live: true, qty: 0, out: undefined }));
-  return n;
-}
-
-/**
- * The node an execution's account has now: the one it arrived with unless that was dropped since
- * (its quantity summed to ~0 while an execution was still in the window, float residue), in which
- * case the account's node is found or made again by name, as a lookup by name always did.
- */
-function current(s: SymbolState, n: AccountNode): AccountNode {
-  return n.live ? n : accountOf(s, n.account);
-}
-
-/** Adds `q` to an account's window quantity; the account leaves when it has neither quantity nor edges. */
-function addAccountQty(s: SymbolState, n: AccountNode, q: number): void {
-  const v = n.qty + q;
-  n.qty = Math.abs(v) < 1e-12 ? 0 : v;
-  if (n.qty === 0 && n.out === undefined) {
-    s.accounts.delete(n.account);
-    n.live = false;
   }
 }
 

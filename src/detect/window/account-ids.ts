@@ -27,6 +27,11 @@ export class AccountIds {
     return id;
   }
 
+  /** The account's id, if it has one (no new id is made). */
+  find(account: string): number | undefined {
+    return this.ids.get(account);
+  }
+
   name(id: number): string {
     return this.names[id]!;
   }
