@@ -55,7 +55,7 @@ export class FlowTable {
         this.owners.push(id);
         if (slot * FIELDS >= this.rows.length) this.grow();
       } else this.owners[slot] = id;
-      this.slots.add(id, slot);
+      this.slots.add(id, 0, slot);
       this.ids.retain(id);
     }
     return slot;

@@ -84,7 +84,7 @@ export class AccountGraph {
       this.owner[n] = account;
       this.qty[n] = 0;
       this.out[n] = undefined;
-      this.nodes.add(account, n);
+      this.nodes.add(account, 0, n);
       this.ids.retain(account);
     }
     return n;

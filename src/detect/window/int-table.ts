@@ -4,16 +4,18 @@ import { stateClass } from '../../engine/snapshot.js';
 const MIN_SIZE = 16;
 
 /**
- * A map from non-negative integers to non-negative integers in two Int32Arrays (open addressing,
- * linear probing, deletion by shifting back the entries that follow), for per-symbol tables keyed
- * by account id (`AccountIds`) that gain and lose an entry on nearly every leg. A JS Map keyed
- * by account strings paid there for string comparisons along its chains (each a visit to another
- * string in memory) and for reallocating its table as deletions piled up; this allocates only
- * when it grows or shrinks, and a checkpoint holds it as raw bytes.
+ * A map from one or two non-negative integers (`a`, `b`; `b` 0 when there is one) to a
+ * non-negative integer, in Int32Arrays (open addressing, linear probing, deletion by shifting back
+ * the entries that follow), for per-symbol tables keyed by account id (`AccountIds`) that gain and
+ * lose an entry on nearly every leg. A JS Map keyed by account strings paid there for string
+ * comparisons along its chains (each a visit to another string in memory) and for reallocating its
+ * table as deletions piled up; this allocates only when it grows or shrinks, and a checkpoint
+ * holds it as raw bytes.
  */
 export class IntTable {
-  /** Key + 1 per bucket (0: empty). */
-  private keys = new Int32Array(MIN_SIZE);
+  /** `a` + 1 per bucket (0: empty), `b`, and the value. */
+  private keysA = new Int32Array(MIN_SIZE);
+  private keysB = new Int32Array(MIN_SIZE);
   private values = new Int32Array(MIN_SIZE);
   private count = 0;
 
@@ -21,71 +23,67 @@ export class IntTable {
     return this.count;
   }
 
-  /** The value of `key`, or -1. */
-  get(key: number): number {
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    for (let i = bucketOf(key, mask); ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key + 1) return this.values[i]!;
+  /** The value of key (`a`, `b`), or -1. */
+  get(a: number, b = 0): number {
+    const keysA = this.keysA;
+    const mask = keysA.length - 1;
+    for (let i = bucketOf(a, b, mask); ; i = (i + 1) & mask) {
+      const k = keysA[i]!;
+      if (k === a + 1 && this.keysB[i] === b) return this.values[i]!;
       if (k === 0) return -1;
     }
   }
 
-  /** Sets `key` (not present) to `value`. */
-  add(key: number, value: number): void {
-    if (2 * (this.count + 1) > this.keys.length) this.resize(this.keys.length * 2);
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    let i = bucketOf(key, mask);
-    while (keys[i] !== 0) i = (i + 1) & mask;
-    keys[i] = key + 1;
-    this.values[i] = value;
+  /** Sets key (`a`, `b`), not present, to `value`. */
+  add(a: number, b: number, value: number): void {
+    if (2 * (this.count + 1) > this.keysA.length) this.resize(this.keysA.length * 2);
+    this.place(a + 1, b, value);
     this.count++;
   }
 
-  /** Removes `key` (present). */
-  delete(key: number): void {
-    const keys = this.keys;
-    const values = this.values;
-    const mask = keys.length - 1;
-    let hole = bucketOf(key, mask);
-    while (keys[hole] !== key + 1) hole = (hole + 1) & mask;
-    // Shift back each following entry of the run that may not sit after the hole, so no probe meets a gap.
-    for (let j = (hole + 1) & mask; keys[j] !== 0; j = (j + 1) & mask) {
-      const home = bucketOf(keys[j]! - 1, mask);
-      // Movable when its home is not in (hole, j] (cyclically).
+  /** Removes key (`a`, `b`), present. */
+  delete(a: number, b = 0): void {
+    const { keysA, keysB, values } = this;
+    const mask = keysA.length - 1;
+    let hole = bucketOf(a, b, mask);
+    while (keysA[hole] !== a + 1 || keysB[hole] !== b) hole = (hole + 1) & mask;
+    // Shift back each following entry of the run whose home is not in (hole, j], so no probe meets a gap.
+    for (let j = (hole + 1) & mask; keysA[j] !== 0; j = (j + 1) & mask) {
+      const home = bucketOf(keysA[j]! - 1, keysB[j]!, mask);
       if (hole < j ? home <= hole || home > j : home <= hole && home > j) {
-        keys[hole] = keys[j]!;
+        keysA[hole] = keysA[j]!;
+        keysB[hole] = keysB[j]!;
         values[hole] = values[j]!;
         hole = j;
       }
     }
-    keys[hole] = 0;
+    keysA[hole] = 0;
     this.count--;
-    if (this.keys.length > MIN_SIZE && 8 * this.count < this.keys.length) this.resize(this.keys.length / 2);
+    if (keysA.length > MIN_SIZE && 8 * this.count < keysA.length) this.resize(keysA.length / 2);
+  }
+
+  /** Puts an entry (`a` stored + 1) in the first free bucket of its run. */
+  private place(a1: number, b: number, value: number): void {
+    const mask = this.keysA.length - 1;
+    let i = bucketOf(a1 - 1, b, mask);
+    while (this.keysA[i] !== 0) i = (i + 1) & mask;
+    this.keysA[i] = a1;
+    this.keysB[i] = b;
+    this.values[i] = value;
   }
 
   private resize(size: number): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    this.keys = new Int32Array(size);
+    const { keysA, keysB, values } = this;
+    this.keysA = new Int32Array(size);
+    this.keysB = new Int32Array(size);
     this.values = new Int32Array(size);
-    const mask = size - 1;
-    for (let j = 0; j < oldKeys.length; j++) {
-      const k = oldKeys[j]!;
-      if (k === 0) continue;
-      let i = bucketOf(k - 1, mask);
-      while (this.keys[i] !== 0) i = (i + 1) & mask;
-      this.keys[i] = k;
-      this.values[i] = oldValues[j]!;
-    }
+    for (let j = 0; j < keysA.length; j++) if (keysA[j] !== 0) this.place(keysA[j]!, keysB[j]!, values[j]!);
   }
 }
 
 /** Home bucket of a key: multiplicative hashing with the high bits folded in, so consecutive ids spread. */
-function bucketOf(key: number, mask: number): number {
-  const h = Math.imul(key + 1, 0x9e3779b1);
+function bucketOf(a: number, b: number, mask: number): number {
+  const h = Math.imul(a + 1, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b);
   return (h ^ (h >>> 16)) & mask;
 }
 
