@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
-import { AccountGraph } from './account-graph.js';
+import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -277,10 +277,9 @@ function createWashTrading(config: Config): Detector {
       }
       return false;
     }
-    const nexts = s.graph.edgesOf(u);
-    if (!nexts) return false;
-    for (const v of nexts.keys()) {
+    for (let e = s.graph.firstEdge(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
       if (budget < 0) return false;
+      const v = s.graph.sellerOf(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
       if (!edgeMatches(s, u, v, ref)) continue;
@@ -294,8 +293,8 @@ function createWashTrading(config: Config): Detector {
   /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
   function edgeMatches(s: SymbolState, u: number, v: number, ref: number): boolean {
     const edge = s.graph.edge(u, v);
-    if (!edge) return false;
-    for (const x of edge) {
+    if (edge === NO_EDGE) return false;
+    for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
       if (--budget < 0) return false;
       if (x !== ref && similar(s, x, ref)) return true;
     }
@@ -374,14 +373,13 @@ function createWashTrading(config: Config): Detector {
   /** The group's internal executions in the window (both accounts in the group). */
   function internal(s: SymbolState, group: readonly string[]): number[] {
     const out: number[] = [];
-    for (const b of group) {
-      const bId = st.accounts.find(b);
-      const m = bId === undefined ? undefined : s.graph.edgesOf(bId);
-      if (!m) continue;
-      for (const a of group) {
-        const aId = st.accounts.find(a);
-        const edge = aId === undefined ? undefined : m.get(aId);
-        if (edge) out.push(...edge);
+    const ids = group.map((a) => st.accounts.find(a));
+    for (const b of ids) {
+      if (b === undefined) continue;
+      for (const a of ids) {
+        const edge = a === undefined ? NO_EDGE : s.graph.edge(b, a);
+        if (edge === NO_EDGE) continue;
+        for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) out.push(x);
       }
     }
     return out.sort((x, y) => s.exTs[x - s.base]! - s.exTs[y - s.base]!);
