@@ -27,10 +27,15 @@ import { fmt, pct, round4 } from '../format.js';
 
 interface Episode {
   readonly key: string;
+  /** Key in `State.episodes`, and the rank of the episode's creation (the order of that map). */
+  readonly groupKey: string;
+  readonly rank: number;
   readonly symbol: string;
   readonly accounts: readonly string[];
   readonly startMs: number;
   lastMatchMs: number;
+  /** The time it is queued under in `State.episodeEnds` (Infinity once closed; entries under another time are stale). */
+  endDue: number;
   endMs: number;
   /** Trade ids already counted, with their time (pruned once they left the window). */
   readonly seen: Map<string, number>;
@@ -97,6 +102,14 @@ interface State {
   readonly symbols: Map<string, SymbolState>;
   /** Open episodes by symbol|sorted accounts. */
   readonly episodes: Map<string, Episode>;
+  /**
+   * Open episodes under a time by which they may have ended (their last match one window ago, less
+   * a millisecond of margin: the end test is done as it always was, on `lastMatchMs`). A tick looks
+   * only at those, not at every open episode; one that matched since goes back in.
+   */
+  readonly episodeEnds: DeadlineQueue<Episode>;
+  /** Episodes made so far (`Episode.rank`). */
+  episodesMade: number;
   /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
   readonly due: DeadlineQueue<SymbolState>;
   /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
@@ -120,6 +133,8 @@ function createWashTrading(config: Config): Detector {
     symbols: new Map(),
     episodes: new Map(),
     due: new DeadlineQueue(),
+    episodeEnds: new DeadlineQueue(),
+    episodesMade: 0,
     ticks: 0,
     seenCutoff: -Infinity,
   };
@@ -307,10 +322,13 @@ function createWashTrading(config: Config): Detector {
     if (!ep) {
       ep = {
         key: `${groupKey}|${startMs}`,
+        groupKey,
+        rank: st.episodesMade++,
         symbol,
         accounts,
         startMs,
         lastMatchMs: startMs,
+        endDue: Infinity,
         endMs: startMs,
         seen: new Map(),
         bornTick: st.ticks,
@@ -334,6 +352,7 @@ function createWashTrading(config: Config): Detector {
         matchedShare: 0,
       };
       st.episodes.set(groupKey, ep);
+      queueEnd(ep);
       episodeCount(symbol, 1);
     }
     return ep;
@@ -449,6 +468,8 @@ function createWashTrading(config: Config): Detector {
     for (const x of members) addToEpisode(s, ep, x);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
+    // A match out of time order moves the end earlier: queue the episode under its earlier time.
+    if (endCheckAt(ep) < ep.endDue) queueEnd(ep);
     ep.lastCycle = cycle;
     judge(s, ep, e.tsMs, ctx);
   }
@@ -572,13 +593,21 @@ function createWashTrading(config: Config): Detector {
       st.executions.expire(ctx.now);
       st.ticks++;
       st.seenCutoff = ctx.now - windowMs;
-      for (const [groupKey, ep] of st.episodes) {
-        // A quiet gap of one window ends the episode: the next match starts a new alert.
+      // A quiet gap of one window ends the episode: the next match starts a new alert.
+      const ending: Episode[] = [];
+      for (const { time, item: ep } of st.episodeEnds.takeDue((at) => at < ctx.now)) {
+        if (time !== ep.endDue) continue; // stale
         if (ctx.now - ep.lastMatchMs > windowMs) {
-          closeEpisode(ep, ctx);
-          st.episodes.delete(groupKey);
-          episodeCount(ep.symbol, -1);
-        }
+          ep.endDue = Infinity;
+          ending.push(ep);
+        } else queueEnd(ep);
+      }
+      // In the order the episodes were made, as the walk over all open episodes closed them.
+      ending.sort((a, b) => a.rank - b.rank);
+      for (const ep of ending) {
+        closeEpisode(ep, ctx);
+        st.episodes.delete(ep.groupKey);
+        episodeCount(ep.symbol, -1);
       }
       visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
     },
@@ -592,6 +621,16 @@ function createWashTrading(config: Config): Detector {
       st = state as State;
     },
   };
+
+  /** When to check whether `ep` has ended: a millisecond before its last match is one window old. */
+  function endCheckAt(ep: Episode): number {
+    return ep.lastMatchMs + windowMs - 1;
+  }
+
+  function queueEnd(ep: Episode): void {
+    ep.endDue = endCheckAt(ep);
+    st.episodeEnds.push(ep.endDue, ep);
+  }
 
   /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
   function closeEpisode(ep: Episode, ctx: DetectorContext): void {
