@@ -18,20 +18,18 @@ export const BUY_SEQ = 7;
 export const SELL_SEQ = 8;
 const FIELDS = 9;
 
-/** Rows allocated at first; the table doubles from there. */
-const INITIAL_ROWS = 8;
-
 /**
- * The accounts' flows of one symbol's window: one row of numbers per account in a single
- * Float64Array (row `slot` starts at `FlowTable.at(slot)`), found by account id (`AccountIds`,
- * shared by the detector's symbols) through an `IntTable`. Rows, not an object per account: a
- * symbol's flows sit together in memory instead of scattered over the heap (an object's fractional
- * number fields are boxes of their own); they are touched twice per leg (in and out of the window)
- * and, as objects, were copied by collections while their legs were in the window. A released row
- * is reused; a checkpoint holds the rows and the table as raw bytes.
+ * The accounts' flows of one symbol's window: one row of numbers per account in a single array
+ * (row `slot` starts at `FlowTable.at(slot)`), found by account id (`AccountIds`, shared by the
+ * detector's symbols) through an `IntTable`. Rows, not an object per account: a symbol's flows sit
+ * together in memory instead of scattered over the heap (an array of numbers holds them unboxed;
+ * an object's fractional number fields are boxes of their own); they are touched twice per leg (in
+ * and out of the window) and, as objects, were copied by collections while their legs were in the
+ * window. A released row is reused. (A plain array rather than a Float64Array: many symbols have
+ * a few accounts, and a typed array costs a buffer of its own, slow to make and to free.)
  */
 export class FlowTable {
-  rows = new Float64Array(INITIAL_ROWS * FIELDS);
+  readonly rows: number[] = [];
   /** Row by account id. */
   private readonly slots = new IntTable();
   /** Account id of each row (-1 when free). */
@@ -53,7 +51,7 @@ export class FlowTable {
       slot = this.free.pop() ?? this.owners.length;
       if (slot === this.owners.length) {
         this.owners.push(id);
-        if (slot * FIELDS >= this.rows.length) this.grow();
+        for (let k = 0; k < FIELDS; k++) this.rows.push(0);
       } else this.owners[slot] = id;
       this.slots.add(id, 0, slot);
       this.ids.retain(id);
@@ -82,12 +80,6 @@ export class FlowTable {
   /** Lets go of every account id held (the symbol's state is being dropped; rows left by float residue included). */
   dropAll(): void {
     for (const slot of this.used()) this.ids.release(this.owners[slot]!);
-  }
-
-  private grow(): void {
-    const bigger = new Float64Array(this.rows.length * 2);
-    bigger.set(this.rows);
-    this.rows = bigger;
   }
 }
 

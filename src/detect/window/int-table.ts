@@ -1,22 +1,23 @@
 import { stateClass } from '../../engine/snapshot.js';
 
-/** Smallest table (a power of two). */
-const MIN_SIZE = 16;
+/** Smallest table once something is in it (a power of two). */
+const MIN_SIZE = 8;
 
 /**
  * A map from one or two non-negative integers (`a`, `b`; `b` 0 when there is one) to a
- * non-negative integer, in Int32Arrays (open addressing, linear probing, deletion by shifting back
- * the entries that follow), for per-symbol tables keyed by account id (`AccountIds`) that gain and
- * lose an entry on nearly every leg. A JS Map keyed by account strings paid there for string
- * comparisons along its chains (each a visit to another string in memory) and for reallocating its
- * table as deletions piled up; this allocates only when it grows or shrinks, and a checkpoint
- * holds it as raw bytes.
+ * non-negative integer, in arrays of small integers (open addressing, linear probing, deletion by
+ * shifting back the entries that follow), for per-symbol tables keyed by account id (`AccountIds`)
+ * that gain and lose an entry on nearly every leg. A JS Map keyed by account strings paid there for
+ * string comparisons along its chains (each a visit to another string in memory) and for
+ * reallocating its table as deletions piled up; this allocates only when it grows or shrinks.
+ * Plain arrays, not typed arrays: with a table per symbol, many are small, and a typed array costs
+ * a buffer of its own (slow to make and to free) while an empty array costs nearly nothing.
  */
 export class IntTable {
   /** `a` + 1 per bucket (0: empty), `b`, and the value. */
-  private keysA = new Int32Array(MIN_SIZE);
-  private keysB = new Int32Array(MIN_SIZE);
-  private values = new Int32Array(MIN_SIZE);
+  private keysA: number[] = [];
+  private keysB: number[] = [];
+  private values: number[] = [];
   private count = 0;
 
   get size(): number {
@@ -25,6 +26,7 @@ export class IntTable {
 
   /** The value of key (`a`, `b`), or -1. */
   get(a: number, b = 0): number {
+    if (this.count === 0) return -1;
     const keysA = this.keysA;
     const mask = keysA.length - 1;
     for (let i = bucketOf(a, b, mask); ; i = (i + 1) & mask) {
@@ -36,7 +38,7 @@ export class IntTable {
 
   /** Sets key (`a`, `b`), not present, to `value`. */
   add(a: number, b: number, value: number): void {
-    if (2 * (this.count + 1) > this.keysA.length) this.resize(this.keysA.length * 2);
+    if (2 * (this.count + 1) > this.keysA.length) this.resize(Math.max(MIN_SIZE, this.keysA.length * 2));
     this.place(a + 1, b, value);
     this.count++;
   }
@@ -74,9 +76,9 @@ export class IntTable {
 
   private resize(size: number): void {
     const { keysA, keysB, values } = this;
-    this.keysA = new Int32Array(size);
-    this.keysB = new Int32Array(size);
-    this.values = new Int32Array(size);
+    this.keysA = new Array<number>(size).fill(0);
+    this.keysB = new Array<number>(size).fill(0);
+    this.values = new Array<number>(size).fill(0);
     for (let j = 0; j < keysA.length; j++) if (keysA[j] !== 0) this.place(keysA[j]!, keysB[j]!, values[j]!);
   }
 }
