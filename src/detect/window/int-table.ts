@@ -2,22 +2,21 @@ import { stateClass } from '../../engine/snapshot.js';
 
 /** Smallest table once something is in it (a power of two). */
 const MIN_SIZE = 8;
+/** Numbers per bucket: `a` + 1 (0: empty), `b`, value. */
+const STRIDE = 3;
 
 /**
  * A map from one or two non-negative integers (`a`, `b`; `b` 0 when there is one) to a
- * non-negative integer, in arrays of small integers (open addressing, linear probing, deletion by
- * shifting back the entries that follow), for per-symbol tables keyed by account id (`AccountIds`)
- * that gain and lose an entry on nearly every leg. A JS Map keyed by account strings paid there for
- * string comparisons along its chains (each a visit to another string in memory) and for
- * reallocating its table as deletions piled up; this allocates only when it grows or shrinks.
- * Plain arrays, not typed arrays: with a table per symbol, many are small, and a typed array costs
- * a buffer of its own (slow to make and to free) while an empty array costs nearly nothing.
+ * non-negative integer, in one array of small integers (open addressing, linear probing, deletion
+ * by shifting back the entries that follow), for per-symbol tables keyed by account id
+ * (`AccountIds`) that gain and lose an entry on nearly every leg. A JS Map keyed by account strings
+ * paid there for string comparisons along its chains (each a visit to another string in memory)
+ * and for reallocating its table as deletions piled up; this allocates only when it grows or
+ * shrinks. One plain array, not typed arrays: with tables per symbol, many are small, and a typed
+ * array costs a buffer of its own (slow to make and to free) while an empty array costs nearly nothing.
  */
 export class IntTable {
-  /** `a` + 1 per bucket (0: empty), `b`, and the value. */
-  private keysA: number[] = [];
-  private keysB: number[] = [];
-  private values: number[] = [];
+  private buckets: number[] = [];
   private count = 0;
 
   get size(): number {
@@ -27,59 +26,58 @@ export class IntTable {
   /** The value of key (`a`, `b`), or -1. */
   get(a: number, b = 0): number {
     if (this.count === 0) return -1;
-    const keysA = this.keysA;
-    const mask = keysA.length - 1;
+    const t = this.buckets;
+    const mask = t.length / STRIDE - 1;
     for (let i = bucketOf(a, b, mask); ; i = (i + 1) & mask) {
-      const k = keysA[i]!;
-      if (k === a + 1 && this.keysB[i] === b) return this.values[i]!;
+      const k = t[i * STRIDE]!;
+      if (k === a + 1 && t[i * STRIDE + 1] === b) return t[i * STRIDE + 2]!;
       if (k === 0) return -1;
     }
   }
 
   /** Sets key (`a`, `b`), not present, to `value`. */
   add(a: number, b: number, value: number): void {
-    if (2 * (this.count + 1) > this.keysA.length) this.resize(Math.max(MIN_SIZE, this.keysA.length * 2));
+    const size = this.buckets.length / STRIDE;
+    if (2 * (this.count + 1) > size) this.resize(Math.max(MIN_SIZE, size * 2));
     this.place(a + 1, b, value);
     this.count++;
   }
 
   /** Removes key (`a`, `b`), present. */
   delete(a: number, b = 0): void {
-    const { keysA, keysB, values } = this;
-    const mask = keysA.length - 1;
+    const t = this.buckets;
+    const size = t.length / STRIDE;
+    const mask = size - 1;
     let hole = bucketOf(a, b, mask);
-    while (keysA[hole] !== a + 1 || keysB[hole] !== b) hole = (hole + 1) & mask;
+    while (t[hole * STRIDE] !== a + 1 || t[hole * STRIDE + 1] !== b) hole = (hole + 1) & mask;
     // Shift back each following entry of the run whose home is not in (hole, j], so no probe meets a gap.
-    for (let j = (hole + 1) & mask; keysA[j] !== 0; j = (j + 1) & mask) {
-      const home = bucketOf(keysA[j]! - 1, keysB[j]!, mask);
+    for (let j = (hole + 1) & mask; t[j * STRIDE] !== 0; j = (j + 1) & mask) {
+      const home = bucketOf(t[j * STRIDE]! - 1, t[j * STRIDE + 1]!, mask);
       if (hole < j ? home <= hole || home > j : home <= hole && home > j) {
-        keysA[hole] = keysA[j]!;
-        keysB[hole] = keysB[j]!;
-        values[hole] = values[j]!;
+        for (let k = 0; k < STRIDE; k++) t[hole * STRIDE + k] = t[j * STRIDE + k]!;
         hole = j;
       }
     }
-    keysA[hole] = 0;
+    t[hole * STRIDE] = 0;
     this.count--;
-    if (keysA.length > MIN_SIZE && 8 * this.count < keysA.length) this.resize(keysA.length / 2);
+    if (size > MIN_SIZE && 8 * this.count < size) this.resize(size / 2);
   }
 
   /** Puts an entry (`a` stored + 1) in the first free bucket of its run. */
   private place(a1: number, b: number, value: number): void {
-    const mask = this.keysA.length - 1;
+    const t = this.buckets;
+    const mask = t.length / STRIDE - 1;
     let i = bucketOf(a1 - 1, b, mask);
-    while (this.keysA[i] !== 0) i = (i + 1) & mask;
-    this.keysA[i] = a1;
-    this.keysB[i] = b;
-    this.values[i] = value;
+    while (t[i * STRIDE] !== 0) i = (i + 1) & mask;
+    t[i * STRIDE] = a1;
+    t[i * STRIDE + 1] = b;
+    t[i * STRIDE + 2] = value;
   }
 
   private resize(size: number): void {
-    const { keysA, keysB, values } = this;
-    this.keysA = new Array<number>(size).fill(0);
-    this.keysB = new Array<number>(size).fill(0);
-    this.values = new Array<number>(size).fill(0);
-    for (let j = 0; j < keysA.length; j++) if (keysA[j] !== 0) this.place(keysA[j]!, keysB[j]!, values[j]!);
+    const old = this.buckets;
+    this.buckets = new Array<number>(size * STRIDE).fill(0);
+    for (let j = 0; j < old.length; j += STRIDE) if (old[j] !== 0) this.place(old[j]!, old[j + 1]!, old[j + 2]!);
   }
 }
 
