@@ -63,14 +63,13 @@ interface SymbolState {
   /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
   due: number;
   /**
-   * The legs in the window, oldest first from `head`, as parallel columns (no object per leg): time,
-   * quantity, side and aggressor bits (`SELL`, `INITIATED`), the account's flow row (-1: anonymous) and the trade or order id.
+   * The legs in the window, oldest first from leg `head` on, `LEG_FIELDS` numbers each in one array
+   * (no object per leg, and few arrays per symbol: many symbols hold a leg or two): time (`AT_TS`),
+   * quantity, side and aggressor bits (`SELL`, `INITIATED`), the account's flow row (-1: anonymous);
+   * and their trade or order ids. Leg i's numbers start at i × `LEG_FIELDS`.
    */
-  readonly legTs: number[];
-  readonly legQty: number[];
-  readonly legKind: number[];
-  readonly legSlot: number[];
-  readonly legId: string[];
+  readonly legs: number[];
+  readonly legIds: string[];
   head: number;
   readonly buy: SideBook;
   readonly sell: SideBook;
@@ -96,7 +95,13 @@ interface State {
 }
 
 const MAX_IDS = 500;
-/** `legKind` bits: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
+/** A leg's numbers in `SymbolState.legs`. */
+const AT_TS = 0;
+const AT_QTY = 1;
+const AT_KIND = 2;
+const AT_SLOT = 3;
+const LEG_FIELDS = 4;
+/** Bits of a leg's kind: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
 const SELL = 1;
 const INITIATED = 2;
 
@@ -112,11 +117,8 @@ function createConcentratedTrading(config: Config): Detector {
       s = {
         symbol,
         due: Infinity,
-        legTs: [],
-        legQty: [],
-        legKind: [],
-        legSlot: [],
-        legId: [],
+        legs: [],
+        legIds: [],
         head: 0,
         buy: { sumSq: 0, total: 0 },
         sell: { sumSq: 0, total: 0 },
@@ -175,16 +177,21 @@ function createConcentratedTrading(config: Config): Detector {
 
   function expire(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    const n = s.legTs.length;
+    const n = s.legIds.length;
+    const legs = s.legs;
     let h = s.head;
-    for (; h < n && s.legTs[h]! < cutoff; h++) apply(s, s.legKind[h]!, s.legQty[h]!, s.legSlot[h]!, -1);
+    for (; h < n && legs[h * LEG_FIELDS + AT_TS]! < cutoff; h++) {
+      const at = h * LEG_FIELDS;
+      apply(s, legs[at + AT_KIND]!, legs[at + AT_QTY]!, legs[at + AT_SLOT]!, -1);
+    }
     s.head = h;
     if (h > 1024 && h * 2 > n) {
-      for (const column of [s.legTs, s.legQty, s.legKind, s.legSlot, s.legId]) column.splice(0, h);
+      s.legs.splice(0, h * LEG_FIELDS);
+      s.legIds.splice(0, h);
       s.head = 0;
     }
     // Recompute Σq² now and then: incremental float sums drift over an endless stream.
-    if (s.head === 0 && s.legTs.length === 0) {
+    if (s.head === 0 && s.legIds.length === 0) {
       s.buy.sumSq = 0;
       s.sell.sumSq = 0;
     }
@@ -205,11 +212,8 @@ function createConcentratedTrading(config: Config): Detector {
     expire(s, ctx.now);
     const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
     const slot = account === '' ? -1 : s.flows.slotOf(account);
-    s.legTs.push(tsMs);
-    s.legQty.push(qty);
-    s.legKind.push(kind);
-    s.legSlot.push(slot);
-    s.legId.push(id);
+    s.legs.push(tsMs, qty, kind, slot);
+    s.legIds.push(id);
     apply(s, kind, qty, slot, 1);
     // The leg (and an episode it may hold) expires one window after its time: be visited by then.
     schedule(s, tsMs + windowMs);
@@ -230,7 +234,7 @@ function createConcentratedTrading(config: Config): Detector {
    * is why visiting only due symbols gives the same state as the walk over all symbols did.
    */
   function nextDue(s: SymbolState): number {
-    let t = s.head < s.legTs.length ? s.legTs[s.head]! : Infinity;
+    let t = s.head < s.legIds.length ? s.legs[s.head * LEG_FIELDS + AT_TS]! : Infinity;
     for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
     return t + windowMs;
   }
@@ -239,7 +243,7 @@ function createConcentratedTrading(config: Config): Detector {
   function visit(s: SymbolState, nowMs: number): void {
     expire(s, nowMs);
     for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-    if (s.head >= s.legTs.length && s.episodes.size === 0) {
+    if (s.head >= s.legIds.length && s.episodes.size === 0) {
       s.flows.dropAll();
       st.symbols.delete(s.symbol);
     }
@@ -275,7 +279,7 @@ function createConcentratedTrading(config: Config): Detector {
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     const epKey = side;
     let ep = s.episodes.get(epKey);
-    const windowStart = s.legTs[s.head] ?? tsMs;
+    const windowStart = s.head < s.legIds.length ? s.legs[s.head * LEG_FIELDS + AT_TS]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -319,10 +323,10 @@ function createConcentratedTrading(config: Config): Detector {
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     const kind = side === 'sell' ? SELL : 0;
-    for (let i = s.head; i < s.legTs.length && ep.tradeIds.length < MAX_IDS; i++) {
-      const slot = s.legSlot[i]!;
-      const id = s.legId[i]!;
-      if ((s.legKind[i]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
+    for (let i = s.head; i < s.legIds.length && ep.tradeIds.length < MAX_IDS; i++) {
+      const slot = s.legs[i * LEG_FIELDS + AT_SLOT]!;
+      const id = s.legIds[i]!;
+      if ((s.legs[i * LEG_FIELDS + AT_KIND]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
         ep.tradeIds.push(id);
       }

@@ -16,7 +16,9 @@ export const SELL_NET = 6;
 /** When the account last came to hold a net flow each way: ties keep this order. */
 export const BUY_SEQ = 7;
 export const SELL_SEQ = 8;
-const FIELDS = 9;
+/** Account id of the row (-1 when the row is free). */
+const OWNER = 9;
+const FIELDS = 10;
 
 /**
  * The accounts' flows of one symbol's window: one row of numbers per account in a single array
@@ -32,8 +34,6 @@ export class FlowTable {
   readonly rows: number[] = [];
   /** Row by account id. */
   private readonly slots = new IntTable();
-  /** Account id of each row (-1 when free). */
-  private readonly owners: number[] = [];
   private readonly free: number[] = [];
 
   constructor(private readonly ids: AccountIds) {}
@@ -48,11 +48,11 @@ export class FlowTable {
     const id = this.ids.idOf(account);
     let slot = this.slots.get(id);
     if (slot < 0) {
-      slot = this.free.pop() ?? this.owners.length;
-      if (slot === this.owners.length) {
-        this.owners.push(id);
-        for (let k = 0; k < FIELDS; k++) this.rows.push(0);
-      } else this.owners[slot] = id;
+      slot = this.free.pop() ?? this.rows.length / FIELDS;
+      if (slot === this.rows.length / FIELDS) {
+        for (let k = 0; k < OWNER; k++) this.rows.push(0); // OWNER is the row's last number
+        this.rows.push(id);
+      } else this.rows[slot * FIELDS + OWNER] = id;
       this.slots.add(id, 0, slot);
       this.ids.retain(id);
     }
@@ -60,26 +60,26 @@ export class FlowTable {
   }
 
   account(slot: number): string {
-    return this.ids.name(this.owners[slot]!);
+    return this.ids.name(this.rows[slot * FIELDS + OWNER]!);
   }
 
   /** The rows in use (in no meaningful order). */
   *used(): Generator<number> {
-    for (let slot = 0; slot < this.owners.length; slot++) if (this.owners[slot]! >= 0) yield slot;
+    for (let slot = 0; slot * FIELDS < this.rows.length; slot++) if (this.rows[slot * FIELDS + OWNER]! >= 0) yield slot;
   }
 
   /** Frees a row; the caller has brought its numbers back to those of a new flow (zeros, sequence numbers aside). */
   release(slot: number): void {
-    const id = this.owners[slot]!;
+    const id = this.rows[slot * FIELDS + OWNER]!;
     this.slots.delete(id);
     this.ids.release(id);
-    this.owners[slot] = -1;
+    this.rows[slot * FIELDS + OWNER] = -1;
     this.free.push(slot);
   }
 
   /** Lets go of every account id held (the symbol's state is being dropped; rows left by float residue included). */
   dropAll(): void {
-    for (const slot of this.used()) this.ids.release(this.owners[slot]!);
+    for (const slot of this.used()) this.ids.release(this.rows[slot * FIELDS + OWNER]!);
   }
 }
 
