@@ -71,16 +71,14 @@ interface SymbolState {
   /** Open episodes of this symbol: when 0 an execution that closes no cycle needs no group lookup. */
   openEpisodes: number;
   /**
-   * The executions in the window with both accounts known, oldest first from `head`, as parallel
-   * columns (no object per execution; accounts as ids). Execution number `seq` (counted from the
-   * symbol's first) is at index `seq - base`; the graph's edges hold these numbers.
+   * The executions in the window with both accounts known, oldest first from index `head` on: their
+   * numbers, `EX_FIELDS` each in one array (time, price, quantity, buyer and seller ids; no object per
+   * execution, and few arrays per symbol: many symbols hold an execution or two), their ids and their
+   * order ids. Execution number `seq` (counted from the symbol's first) is at index `seq - base`;
+   * the graph's edges hold these numbers.
    */
-  readonly exTs: number[];
-  readonly exPrice: number[];
-  readonly exQty: number[];
-  readonly exBuyer: number[];
-  readonly exSeller: number[];
-  readonly exId: string[];
+  readonly ex: number[];
+  readonly exIds: string[];
   readonly exOrderIds: (readonly string[])[];
   head: number;
   base: number;
@@ -88,9 +86,8 @@ interface SymbolState {
   readonly graph: AccountGraph;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
-  /** Traded quantities in the window (time and quantity, parallel arrays: no object per trade). */
-  readonly volumeTs: number[];
-  readonly volumeQty: number[];
+  /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
+  readonly volumes: number[];
   volumeHead: number;
   lastTsMs: number;
 }
@@ -118,6 +115,13 @@ interface State {
 }
 
 const MAX_IDS = 500;
+/** An execution's numbers in `SymbolState.ex`. */
+const EX_TS = 0;
+const EX_PRICE = 1;
+const EX_QTY = 2;
+const EX_BUYER = 3;
+const EX_SELLER = 4;
+const EX_FIELDS = 5;
 /** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
 const SEARCH_BUDGET = 4_000;
 /** How many later internal executions may hold a leg's counter-leg. */
@@ -161,19 +165,14 @@ function createWashTrading(config: Config): Detector {
         symbol,
         due: Infinity,
         openEpisodes: 0,
-        exTs: [],
-        exPrice: [],
-        exQty: [],
-        exBuyer: [],
-        exSeller: [],
-        exId: [],
+        ex: [],
+        exIds: [],
         exOrderIds: [],
         head: 0,
         base: 0,
         graph: new AccountGraph(st.accounts),
         volume: 0,
-        volumeTs: [],
-        volumeQty: [],
+        volumes: [],
         volumeHead: 0,
         lastTsMs: tsMs,
       };
@@ -204,8 +203,8 @@ function createWashTrading(config: Config): Detector {
    */
   function nextDue(s: SymbolState): number {
     let t = s.lastTsMs;
-    if (s.head < s.exTs.length) t = Math.min(t, s.exTs[s.head]!);
-    if (s.volumeHead < s.volumeTs.length) t = Math.min(t, s.volumeTs[s.volumeHead]!);
+    if (s.head < s.exIds.length) t = Math.min(t, s.ex[s.head * EX_FIELDS + EX_TS]!);
+    if (2 * s.volumeHead < s.volumes.length) t = Math.min(t, s.volumes[2 * s.volumeHead]!);
     return t + windowMs;
   }
 
@@ -217,7 +216,7 @@ function createWashTrading(config: Config): Detector {
    */
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
-    if (s.head >= s.exTs.length && nowMs - s.lastTsMs > windowMs) {
+    if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
       s.graph.dropAll();
       st.symbols.delete(s.symbol);
     }
@@ -226,35 +225,36 @@ function createWashTrading(config: Config): Detector {
 
   function expireSymbol(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    while (s.head < s.exTs.length && s.exTs[s.head]! < cutoff) {
-      const i = s.head++;
-      s.graph.removeOldest(s.exBuyer[i]!, s.exSeller[i]!, s.exQty[i]!);
+    const ex = s.ex;
+    while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
+      const at = s.head++ * EX_FIELDS;
+      s.graph.removeOldest(ex[at + EX_BUYER]!, ex[at + EX_SELLER]!, ex[at + EX_QTY]!);
     }
-    if (s.head > 1024 && s.head * 2 > s.exTs.length) {
+    if (s.head > 1024 && s.head * 2 > s.exIds.length) {
       const h = s.head;
-      for (const column of [s.exTs, s.exPrice, s.exQty, s.exBuyer, s.exSeller, s.exId, s.exOrderIds]) column.splice(0, h);
+      s.ex.splice(0, h * EX_FIELDS);
+      s.exIds.splice(0, h);
+      s.exOrderIds.splice(0, h);
       s.base += h;
       s.head = 0;
     }
-    while (s.volumeHead < s.volumeTs.length && s.volumeTs[s.volumeHead]! < cutoff) {
-      s.volume -= s.volumeQty[s.volumeHead++]!;
+    const v = s.volumes;
+    while (2 * s.volumeHead < v.length && v[2 * s.volumeHead]! < cutoff) {
+      s.volume -= v[2 * s.volumeHead++ + 1]!;
     }
-    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeTs.length) {
-      s.volumeTs.splice(0, s.volumeHead);
-      s.volumeQty.splice(0, s.volumeHead);
+    if (s.volumeHead > 1024 && s.volumeHead * 4 > v.length) {
+      v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
     }
   }
 
   /** Is execution `a` of similar size and price to `ref` (sequence numbers in `s`)? */
   function similar(s: SymbolState, a: number, ref: number): boolean {
-    const ai = a - s.base;
-    const ri = ref - s.base;
-    const aQty = s.exQty[ai]!;
-    const refQty = s.exQty[ri]!;
-    const refPrice = s.exPrice[ri]!;
+    const aQty = exField(s, a, EX_QTY);
+    const refQty = exField(s, ref, EX_QTY);
+    const refPrice = exField(s, ref, EX_PRICE);
     const sizeDiff = Math.abs(aQty - refQty) / Math.max(aQty, refQty);
-    const priceDiff = Math.abs(s.exPrice[ai]! - refPrice) / refPrice;
+    const priceDiff = Math.abs(exField(s, a, EX_PRICE) - refPrice) / refPrice;
     return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
@@ -361,10 +361,10 @@ function createWashTrading(config: Config): Detector {
   /** Counts execution `seq` of `s` in the episode (once). */
   function addToEpisode(s: SymbolState, ep: Episode, seq: number): void {
     const i = seq - s.base;
-    const id = s.exId[i]!;
-    const tsMs = s.exTs[i]!;
-    const qty = s.exQty[i]!;
-    const price = s.exPrice[i]!;
+    const id = s.exIds[i]!;
+    const tsMs = exField(s, seq, EX_TS);
+    const qty = exField(s, seq, EX_QTY);
+    const price = exField(s, seq, EX_PRICE);
     const seenTs = ep.seen.get(id);
     if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return;
     if (seenTs !== undefined) ep.seen.delete(id); // forgotten: re-added at the end, as a tick's delete would
@@ -378,8 +378,8 @@ function createWashTrading(config: Config): Detector {
     ep.minPrice = Math.min(ep.minPrice, price);
     ep.maxPrice = Math.max(ep.maxPrice, price);
     ep.endMs = Math.max(ep.endMs, tsMs);
-    const buyer = st.accounts.name(s.exBuyer[i]!);
-    const seller = st.accounts.name(s.exSeller[i]!);
+    const buyer = st.accounts.name(exField(s, seq, EX_BUYER));
+    const seller = st.accounts.name(exField(s, seq, EX_SELLER));
     if (buyer !== seller) {
       addQty(ep.net, buyer, qty);
       addQty(ep.net, seller, -qty);
@@ -401,7 +401,7 @@ function createWashTrading(config: Config): Detector {
         for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) out.push(x);
       }
     }
-    return out.sort((x, y) => s.exTs[x - s.base]! - s.exTs[y - s.base]!);
+    return out.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
   }
 
   /**
@@ -417,11 +417,11 @@ function createWashTrading(config: Config): Detector {
     for (let i = 0; i < execs.length; i++) {
       if (used[i]) continue;
       const x = execs[i]!;
-      const xBuyer = s.exBuyer[x - s.base]!;
+      const xBuyer = exField(s, x, EX_BUYER);
       // The counter-leg follows soon: look a bounded number of executions ahead.
       for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
         const y = execs[j]!;
-        if (used[j] || s.exBuyer[y - s.base]! === xBuyer || !similar(s, y, x)) continue;
+        if (used[j] || exField(s, y, EX_BUYER) === xBuyer || !similar(s, y, x)) continue;
         used[i] = 1;
         used[j] = 1;
         matched += 2;
@@ -438,14 +438,10 @@ function createWashTrading(config: Config): Detector {
     schedule(s, e.tsMs + windowMs);
     const buyer = st.accounts.idOf(e.buyer);
     const seller = st.accounts.idOf(e.seller);
-    const seq = s.base + s.exTs.length;
+    const seq = s.base + s.exIds.length;
     s.graph.add(seq, buyer, seller, e.qty);
-    s.exTs.push(e.tsMs);
-    s.exPrice.push(e.price);
-    s.exQty.push(e.qty);
-    s.exBuyer.push(buyer);
-    s.exSeller.push(seller);
-    s.exId.push(e.id);
+    s.ex.push(e.tsMs, e.price, e.qty, buyer, seller);
+    s.exIds.push(e.id);
     s.exOrderIds.push(e.orderIds);
 
     let cycle: string[] | undefined;
@@ -464,7 +460,7 @@ function createWashTrading(config: Config): Detector {
     }
     const group = [...new Set(cycle)].sort();
     const members = internal(s, group);
-    const ep = episodeFor(e.symbol, group, members.length > 0 ? s.exTs[members[0]! - s.base]! : e.tsMs);
+    const ep = episodeFor(e.symbol, group, members.length > 0 ? exField(s, members[0]!, EX_TS) : e.tsMs);
     for (const x of members) addToEpisode(s, ep, x);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
@@ -488,10 +484,9 @@ function createWashTrading(config: Config): Detector {
     const internalQty = new Map<string, number>();
     let groupWindowQty = 0;
     for (const x of inWindow) {
-      const i = x - s.base;
-      const qty = s.exQty[i]!;
-      const buyer = st.accounts.name(s.exBuyer[i]!);
-      const seller = st.accounts.name(s.exSeller[i]!);
+      const qty = exField(s, x, EX_QTY);
+      const buyer = st.accounts.name(exField(s, x, EX_BUYER));
+      const seller = st.accounts.name(exField(s, x, EX_SELLER));
       groupWindowQty += qty;
       addQty(internalQty, buyer, qty);
       if (seller !== buyer) addQty(internalQty, seller, qty);
@@ -642,10 +637,14 @@ function createWashTrading(config: Config): Detector {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumeTs.push(tsMs);
-    s.volumeQty.push(qty);
+    s.volumes.push(tsMs, qty);
     schedule(s, tsMs + windowMs);
   }
+}
+
+/** Number `field` (`EX_TS` …) of execution `seq` of `s` (in the window). */
+function exField(s: SymbolState, seq: number, field: number): number {
+  return s.ex[(seq - s.base) * EX_FIELDS + field]!;
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {
