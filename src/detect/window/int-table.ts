@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 
-/** Smallest table once something is in it (a power of two). */
-const MIN_SIZE = 8;
+/** Smallest table once something is in it (a power of two; many symbols hold one or two accounts). */
+const MIN_SIZE = 4;
 /** Numbers per bucket: `a` + 1 (0: empty), `b`, value. */
 const STRIDE = 3;
 
@@ -76,7 +76,9 @@ export class IntTable {
 
   private resize(size: number): void {
     const old = this.buckets;
-    this.buckets = new Array<number>(size * STRIDE).fill(0);
+    const t: number[] = [];
+    for (let k = 0; k < size * STRIDE; k++) t.push(0); // a packed array (a filled `new Array(n)` stays holey)
+    this.buckets = t;
     for (let j = 0; j < old.length; j += STRIDE) if (old[j] !== 0) this.place(old[j]!, old[j + 1]!, old[j + 2]!);
   }
 }
