@@ -48,8 +48,9 @@ export class FlowTable {
     const id = this.ids.idOf(account);
     let slot = this.slots.get(id);
     if (slot < 0) {
-      slot = this.free.pop() ?? this.rows.length / FIELDS;
-      if (slot === this.rows.length / FIELDS) {
+      const end = (this.rows.length / FIELDS) | 0; // an integer, not a double: see `IntTable.add`
+      slot = this.free.pop() ?? end;
+      if (slot === end) {
         for (let k = 0; k < OWNER; k++) this.rows.push(0); // OWNER is the row's last number
         this.rows.push(id);
       } else this.rows[slot * FIELDS + OWNER] = id;

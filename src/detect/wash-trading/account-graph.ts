@@ -8,12 +8,11 @@ const NONE = -1;
 export const NO_EDGE = NONE;
 export const NO_EXECUTION = NONE;
 
-/** A node's numbers: account id (NONE: free), traded quantity (bought + sold), first and last out-edge (a free node's FIRST_OUT: the next free node). */
+/** A node's numbers: account id (NONE: free), first and last out-edge (a free node's FIRST_OUT: the next free node). */
 const OWNER = 0;
-const QTY = 1;
-const FIRST_OUT = 2;
-const LAST_OUT = 3;
-const NODE_FIELDS = 4;
+const FIRST_OUT = 1;
+const LAST_OUT = 2;
+const NODE_FIELDS = 3;
 /** An edge's numbers: buyer node, seller id, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
 const BUYER = 0;
 const SELLER = 1;
@@ -39,9 +38,14 @@ const EDGE_FIELDS = 6;
  * and an edge goes with its last execution.
  */
 export class AccountGraph {
-  /** Node by account id; the nodes' numbers, `NODE_FIELDS` each; the first free node. */
+  /**
+   * Node by account id; the nodes' numbers, `NODE_FIELDS` each; their traded quantities (bought +
+   * sold), apart: the links stay an array of small integers (half the bytes of doubles in a
+   * checkpoint), and an index read from an array of doubles would be a double wherever it is stored.
+   */
   private readonly nodeOf = new IntTable();
   private readonly nodes: number[] = [];
+  private readonly qty: number[] = [];
   private freeNode = NONE;
   /** Edge by (buyer node, seller id); the edges' numbers, `EDGE_FIELDS` each; the first free edge. */
   private readonly edgeOf = new IntTable();
@@ -117,7 +121,7 @@ export class AccountGraph {
   /** The account's traded quantity in the window. */
   qtyOf(account: number): number {
     const n = this.nodeOf.get(account);
-    return n < 0 ? 0 : this.nodes[n * NODE_FIELDS + QTY]!;
+    return n < 0 ? 0 : this.qty[n]!;
   }
 
   /** Lets go of every account id held (the symbol's state is being dropped). */
@@ -133,12 +137,13 @@ export class AccountGraph {
         n = this.freeNode;
         this.freeNode = this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
       } else {
-        n = this.nodes.length / NODE_FIELDS;
+        n = (this.nodes.length / NODE_FIELDS) | 0; // an integer, not a double: see `IntTable.add`
         for (let k = 0; k < NODE_FIELDS; k++) this.nodes.push(0);
+        this.qty.push(0);
       }
       const at = n * NODE_FIELDS;
       this.nodes[at + OWNER] = account;
-      this.nodes[at + QTY] = 0;
+      this.qty[n] = 0;
       this.nodes[at + FIRST_OUT] = NONE;
       this.nodes[at + LAST_OUT] = NONE;
       this.nodeOf.add(account, 0, n);
@@ -150,9 +155,9 @@ export class AccountGraph {
   /** Adds to a node's quantity (a residue under 1e-12 is 0); the node goes when it has neither quantity nor edges. */
   private addQty(n: number, q: number): void {
     const at = n * NODE_FIELDS;
-    const v = this.nodes[at + QTY]! + q;
-    this.nodes[at + QTY] = Math.abs(v) < 1e-12 ? 0 : v;
-    if (this.nodes[at + QTY] === 0 && this.nodes[at + FIRST_OUT] === NONE) {
+    const v = this.qty[n]! + q;
+    this.qty[n] = Math.abs(v) < 1e-12 ? 0 : v;
+    if (this.qty[n] === 0 && this.nodes[at + FIRST_OUT] === NONE) {
       const account = this.nodes[at + OWNER]!;
       this.nodeOf.delete(account);
       this.nodes[at + OWNER] = NONE;
@@ -169,7 +174,7 @@ export class AccountGraph {
       e = this.freeEdge;
       this.freeEdge = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
     } else {
-      e = this.edges.length / EDGE_FIELDS;
+      e = (this.edges.length / EDGE_FIELDS) | 0;
       for (let k = 0; k < EDGE_FIELDS; k++) this.edges.push(0);
     }
     const last = this.nodes[b * NODE_FIELDS + LAST_OUT]!;

@@ -72,12 +72,14 @@ interface SymbolState {
   openEpisodes: number;
   /**
    * The executions in the window with both accounts known, oldest first from index `head` on: their
-   * numbers, `EX_FIELDS` each in one array (time, price, quantity, buyer and seller ids; no object per
-   * execution, and few arrays per symbol: many symbols hold an execution or two), their ids and their
-   * order ids. Execution number `seq` (counted from the symbol's first) is at index `seq - base`;
-   * the graph's edges hold these numbers.
+   * time, price and quantity (`EX_FIELDS` numbers each in one array), buyer and seller ids (two each,
+   * apart: ids stay small integers, not doubles, wherever they are stored), ids and order ids. No
+   * object per execution, and few arrays per symbol (many symbols hold an execution or two).
+   * Execution number `seq` (counted from the symbol's first) is at index `seq - base`; the graph's
+   * edges hold these numbers.
    */
   readonly ex: number[];
+  readonly exAccounts: number[];
   readonly exIds: string[];
   readonly exOrderIds: (readonly string[])[];
   head: number;
@@ -119,9 +121,7 @@ const MAX_IDS = 500;
 const EX_TS = 0;
 const EX_PRICE = 1;
 const EX_QTY = 2;
-const EX_BUYER = 3;
-const EX_SELLER = 4;
-const EX_FIELDS = 5;
+const EX_FIELDS = 3;
 /** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
 const SEARCH_BUDGET = 4_000;
 /** How many later internal executions may hold a leg's counter-leg. */
@@ -166,6 +166,7 @@ function createWashTrading(config: Config): Detector {
         due: Infinity,
         openEpisodes: 0,
         ex: [],
+        exAccounts: [],
         exIds: [],
         exOrderIds: [],
         head: 0,
@@ -227,12 +228,13 @@ function createWashTrading(config: Config): Detector {
     const cutoff = nowMs - windowMs;
     const ex = s.ex;
     while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
-      const at = s.head++ * EX_FIELDS;
-      s.graph.removeOldest(ex[at + EX_BUYER]!, ex[at + EX_SELLER]!, ex[at + EX_QTY]!);
+      const i = s.head++;
+      s.graph.removeOldest(s.exAccounts[2 * i]!, s.exAccounts[2 * i + 1]!, ex[i * EX_FIELDS + EX_QTY]!);
     }
     if (s.head > 1024 && s.head * 2 > s.exIds.length) {
       const h = s.head;
       s.ex.splice(0, h * EX_FIELDS);
+      s.exAccounts.splice(0, 2 * h);
       s.exIds.splice(0, h);
       s.exOrderIds.splice(0, h);
       s.base += h;
@@ -378,8 +380,8 @@ function createWashTrading(config: Config): Detector {
     ep.minPrice = Math.min(ep.minPrice, price);
     ep.maxPrice = Math.max(ep.maxPrice, price);
     ep.endMs = Math.max(ep.endMs, tsMs);
-    const buyer = st.accounts.name(exField(s, seq, EX_BUYER));
-    const seller = st.accounts.name(exField(s, seq, EX_SELLER));
+    const buyer = st.accounts.name(buyerOf(s, seq));
+    const seller = st.accounts.name(sellerOf(s, seq));
     if (buyer !== seller) {
       addQty(ep.net, buyer, qty);
       addQty(ep.net, seller, -qty);
@@ -417,11 +419,11 @@ function createWashTrading(config: Config): Detector {
     for (let i = 0; i < execs.length; i++) {
       if (used[i]) continue;
       const x = execs[i]!;
-      const xBuyer = exField(s, x, EX_BUYER);
+      const xBuyer = buyerOf(s, x);
       // The counter-leg follows soon: look a bounded number of executions ahead.
       for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
         const y = execs[j]!;
-        if (used[j] || exField(s, y, EX_BUYER) === xBuyer || !similar(s, y, x)) continue;
+        if (used[j] || buyerOf(s, y) === xBuyer || !similar(s, y, x)) continue;
         used[i] = 1;
         used[j] = 1;
         matched += 2;
@@ -440,7 +442,8 @@ function createWashTrading(config: Config): Detector {
     const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exIds.length;
     s.graph.add(seq, buyer, seller, e.qty);
-    s.ex.push(e.tsMs, e.price, e.qty, buyer, seller);
+    s.ex.push(e.tsMs, e.price, e.qty);
+    s.exAccounts.push(buyer, seller);
     s.exIds.push(e.id);
     s.exOrderIds.push(e.orderIds);
 
@@ -485,8 +488,8 @@ function createWashTrading(config: Config): Detector {
     let groupWindowQty = 0;
     for (const x of inWindow) {
       const qty = exField(s, x, EX_QTY);
-      const buyer = st.accounts.name(exField(s, x, EX_BUYER));
-      const seller = st.accounts.name(exField(s, x, EX_SELLER));
+      const buyer = st.accounts.name(buyerOf(s, x));
+      const seller = st.accounts.name(sellerOf(s, x));
       groupWindowQty += qty;
       addQty(internalQty, buyer, qty);
       if (seller !== buyer) addQty(internalQty, seller, qty);
@@ -642,9 +645,18 @@ function createWashTrading(config: Config): Detector {
   }
 }
 
-/** Number `field` (`EX_TS` …) of execution `seq` of `s` (in the window). */
+/** Number `field` (`EX_TS`, `EX_PRICE`, `EX_QTY`) of execution `seq` of `s` (in the window). */
 function exField(s: SymbolState, seq: number, field: number): number {
   return s.ex[(seq - s.base) * EX_FIELDS + field]!;
+}
+
+/** Buyer and seller account ids of execution `seq` of `s`. */
+function buyerOf(s: SymbolState, seq: number): number {
+  return s.exAccounts[2 * (seq - s.base)]!;
+}
+
+function sellerOf(s: SymbolState, seq: number): number {
+  return s.exAccounts[2 * (seq - s.base) + 1]!;
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {

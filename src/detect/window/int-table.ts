@@ -39,7 +39,8 @@ export class IntTable {
   add(a: number, b: number, value: number): void {
     const size = this.buckets.length / STRIDE;
     if (2 * (this.count + 1) > size) this.resize(Math.max(MIN_SIZE, size * 2));
-    this.place(a + 1, b, value);
+    // `| 0`: an integer computed as a double (a quotient) would turn the array into one of doubles, twice the bytes in a checkpoint.
+    this.place((a + 1) | 0, b | 0, value | 0);
     this.count++;
   }
 
