@@ -63,12 +63,14 @@ interface SymbolState {
   /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
   due: number;
   /**
-   * The legs in the window, oldest first from leg `head` on, `LEG_FIELDS` numbers each in one array
-   * (no object per leg, and few arrays per symbol: many symbols hold a leg or two): time (`AT_TS`),
-   * quantity, side and aggressor bits (`SELL`, `INITIATED`), the account's flow row (-1: anonymous);
-   * and their trade or order ids. Leg i's numbers start at i × `LEG_FIELDS`.
+   * The legs in the window, oldest first from leg `head` on, with no object per leg and few arrays
+   * per symbol (many symbols hold a leg or two): time and quantity (two numbers each), side and
+   * aggressor bits (`SELL`, `INITIATED`) and the account's flow row (-1: anonymous) (two small
+   * integers each, apart: kept as integers, not doubles, in memory and in checkpoints), and their
+   * trade or order ids.
    */
   readonly legs: number[];
+  readonly legMeta: number[];
   readonly legIds: string[];
   head: number;
   readonly buy: SideBook;
@@ -95,12 +97,7 @@ interface State {
 }
 
 const MAX_IDS = 500;
-/** A leg's numbers in `SymbolState.legs`. */
-const AT_TS = 0;
-const AT_QTY = 1;
-const AT_KIND = 2;
-const AT_SLOT = 3;
-const LEG_FIELDS = 4;
+/** A leg's numbers in `SymbolState.legs` (time, quantity) and `legMeta` (kind, flow row) start at twice its index. */
 /** Bits of a leg's kind: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
 const SELL = 1;
 const INITIATED = 2;
@@ -118,6 +115,7 @@ function createConcentratedTrading(config: Config): Detector {
         symbol,
         due: Infinity,
         legs: [],
+        legMeta: [],
         legIds: [],
         head: 0,
         buy: { sumSq: 0, total: 0 },
@@ -180,13 +178,11 @@ function createConcentratedTrading(config: Config): Detector {
     const n = s.legIds.length;
     const legs = s.legs;
     let h = s.head;
-    for (; h < n && legs[h * LEG_FIELDS + AT_TS]! < cutoff; h++) {
-      const at = h * LEG_FIELDS;
-      apply(s, legs[at + AT_KIND]!, legs[at + AT_QTY]!, legs[at + AT_SLOT]!, -1);
-    }
+    for (; h < n && legs[2 * h]! < cutoff; h++) apply(s, s.legMeta[2 * h]!, legs[2 * h + 1]!, s.legMeta[2 * h + 1]!, -1);
     s.head = h;
     if (h > 1024 && h * 2 > n) {
-      s.legs.splice(0, h * LEG_FIELDS);
+      s.legs.splice(0, 2 * h);
+      s.legMeta.splice(0, 2 * h);
       s.legIds.splice(0, h);
       s.head = 0;
     }
@@ -212,7 +208,8 @@ function createConcentratedTrading(config: Config): Detector {
     expire(s, ctx.now);
     const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
     const slot = account === '' ? -1 : s.flows.slotOf(account);
-    s.legs.push(tsMs, qty, kind, slot);
+    s.legs.push(tsMs, qty);
+    s.legMeta.push(kind, slot);
     s.legIds.push(id);
     apply(s, kind, qty, slot, 1);
     // The leg (and an episode it may hold) expires one window after its time: be visited by then.
@@ -234,7 +231,7 @@ function createConcentratedTrading(config: Config): Detector {
    * is why visiting only due symbols gives the same state as the walk over all symbols did.
    */
   function nextDue(s: SymbolState): number {
-    let t = s.head < s.legIds.length ? s.legs[s.head * LEG_FIELDS + AT_TS]! : Infinity;
+    let t = s.head < s.legIds.length ? s.legs[2 * s.head]! : Infinity;
     for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
     return t + windowMs;
   }
@@ -279,7 +276,7 @@ function createConcentratedTrading(config: Config): Detector {
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     const epKey = side;
     let ep = s.episodes.get(epKey);
-    const windowStart = s.head < s.legIds.length ? s.legs[s.head * LEG_FIELDS + AT_TS]! : tsMs;
+    const windowStart = s.head < s.legIds.length ? s.legs[2 * s.head]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -324,9 +321,9 @@ function createConcentratedTrading(config: Config): Detector {
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     const kind = side === 'sell' ? SELL : 0;
     for (let i = s.head; i < s.legIds.length && ep.tradeIds.length < MAX_IDS; i++) {
-      const slot = s.legs[i * LEG_FIELDS + AT_SLOT]!;
+      const slot = s.legMeta[2 * i + 1]!;
       const id = s.legIds[i]!;
-      if ((s.legs[i * LEG_FIELDS + AT_KIND]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
+      if ((s.legMeta[2 * i]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
         ep.tradeIds.push(id);
       }
