@@ -170,7 +170,8 @@ function createConcentratedTrading(config: Config): Detector {
     if (f[r + LEGS]! <= 0) f[r + LEGS] = 0;
     if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
     // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
-    if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0) s.flows.release(slot);
+    if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0)
+      s.flows.release(slot);
   }
 
   function expire(s: SymbolState, nowMs: number): void {
@@ -243,8 +244,7 @@ function createConcentratedTrading(config: Config): Detector {
     if (s.head >= s.legIds.length && s.episodes.size === 0) {
       s.flows.dropAll();
       st.symbols.delete(s.symbol);
-    }
-    else schedule(s, nextDue(s));
+    } else schedule(s, nextDue(s));
   }
 
   /** Judges `side` of `s` after a named leg at `tsMs`. */
@@ -387,7 +387,8 @@ function createConcentratedTrading(config: Config): Detector {
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const l of st.executions.fromFill(order).legs) onLeg(stateOf(l.symbol, l.tsMs), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
+      for (const l of st.executions.fromFill(order).legs)
+        onLeg(stateOf(l.symbol, l.tsMs), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);

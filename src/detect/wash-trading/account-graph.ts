@@ -202,7 +202,7 @@ export class AccountGraph {
     else this.edges[prev * EDGE_FIELDS + NEXT_OUT] = next;
     if (next === NONE) this.nodes[b * NODE_FIELDS + LAST_OUT] = prev;
     else this.edges[next * EDGE_FIELDS + PREV_OUT] = prev;
-    this.edgeOf.delete(b, this.edges[at + SELLER]!);
+    this.edgeOf.delete(b, this.edges[at + SELLER]);
     this.edges[at + NEXT_OUT] = this.freeEdge;
     this.freeEdge = e;
   }

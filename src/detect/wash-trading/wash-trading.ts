@@ -220,8 +220,7 @@ function createWashTrading(config: Config): Detector {
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
       s.graph.dropAll();
       st.symbols.delete(s.symbol);
-    }
-    else schedule(s, nextDue(s));
+    } else schedule(s, nextDue(s));
   }
 
   function expireSymbol(s: SymbolState, nowMs: number): void {

@@ -286,7 +286,16 @@ export class AccountExecutions {
   /** Drops the expired keys from the columns (their positions change, so the chains are rebuilt). */
   private compact(): void {
     const h = this.head;
-    for (const column of [this.keyTs, this.keySymbol, this.keySide, this.keyAccount, this.keyPrice, this.keyQty, this.byTrade, this.byFill]) {
+    for (const column of [
+      this.keyTs,
+      this.keySymbol,
+      this.keySide,
+      this.keyAccount,
+      this.keyPrice,
+      this.keyQty,
+      this.byTrade,
+      this.byFill,
+    ]) {
       column.splice(0, h);
     }
     this.olderKey.length = this.keyTs.length;
