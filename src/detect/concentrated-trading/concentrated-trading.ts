@@ -1,8 +1,10 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
+import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { BOUGHT, BOUGHT_INIT, BUY_NET, BUY_SEQ, FlowTable, LEGS, SELL_NET, SELL_SEQ, SOLD, SOLD_INIT } from './flow-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -29,8 +31,8 @@ import { fmt, pct, round4 } from '../format.js';
  */
 
 /**
- * One side's totals. Which accounts hold a net flow this way is in their `Flow` (`buyNet` /
- * `sellNet` > 0), with the order they came to hold it (`buySeq` / `sellSeq`): a map of the holders
+ * One side's totals. Which accounts hold a net flow this way is in their flow (`BUY_NET` /
+ * `SELL_NET` > 0), with the order they came to hold it (`BUY_SEQ` / `SELL_SEQ`): a map of the holders
  * would be inserted into and deleted from on nearly every leg, and is read only when alerting.
  */
 interface SideBook {
@@ -38,26 +40,6 @@ interface SideBook {
   sumSq: number;
   /** All quantity on the side, anonymous legs included. */
   total: number;
-}
-
-/**
- * One account's flow in a symbol's window: its buying and selling (all of it, and what it initiated
- * or with unknown aggressor), its legs in the window and its net flow each way as held in the books.
- * One object per account instead of an entry in four maps: a leg costs one map lookup.
- */
-interface Flow {
-  bought: number;
-  sold: number;
-  boughtInit: number;
-  soldInit: number;
-  /** Legs in the window (> 0: the account counts as present). */
-  legs: number;
-  /** Net flow each way as held by the books (0 when it holds none). */
-  buyNet: number;
-  sellNet: number;
-  /** When the account last came to hold a net flow each way (`SymbolState.seq`): ties keep this order. */
-  buySeq: number;
-  sellSeq: number;
 }
 
 interface Episode {
@@ -80,17 +62,26 @@ interface SymbolState {
   readonly symbol: string;
   /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
   due: number;
-  readonly legs: Leg[];
+  /**
+   * The legs in the window, oldest first from leg `head` on, with no object per leg and few arrays
+   * per symbol (many symbols hold a leg or two): time and quantity (two numbers each), side and
+   * aggressor bits (`SELL`, `INITIATED`) and the account's flow row (-1: anonymous) (two small
+   * integers each, apart: kept as integers, not doubles, in memory and in checkpoints), and their
+   * trade or order ids.
+   */
+  readonly legs: number[];
+  readonly legMeta: number[];
+  readonly legIds: string[];
   head: number;
   readonly buy: SideBook;
   readonly sell: SideBook;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
   /** Named accounts with legs in the window or a place in a book. */
-  readonly flows: Map<string, Flow>;
+  readonly flows: FlowTable;
   /** Distinct named accounts with legs in the window. */
   accounts: number;
-  /** Counter for `Flow.buySeq` / `sellSeq`. */
+  /** Counter for `BUY_SEQ` / `SELL_SEQ`. */
   seq: number;
   readonly episodes: Map<string, Episode>; // by side
   lastTsMs: number;
@@ -98,18 +89,24 @@ interface SymbolState {
 
 interface State {
   readonly executions: AccountExecutions;
+  /** Ids of the accounts in the symbols' flow tables. */
+  readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
   /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
   readonly due: DeadlineQueue<SymbolState>;
 }
 
 const MAX_IDS = 500;
+/** A leg's numbers in `SymbolState.legs` (time, quantity) and `legMeta` (kind, flow row) start at twice its index. */
+/** Bits of a leg's kind: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
+const SELL = 1;
+const INITIATED = 2;
 
 function createConcentratedTrading(config: Config): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = { executions: new AccountExecutions(), symbols: new Map(), due: new DeadlineQueue() };
+  let st: State = { executions: new AccountExecutions(), accounts: new AccountIds(), symbols: new Map(), due: new DeadlineQueue() };
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
@@ -118,11 +115,13 @@ function createConcentratedTrading(config: Config): Detector {
         symbol,
         due: Infinity,
         legs: [],
+        legMeta: [],
+        legIds: [],
         head: 0,
         buy: { sumSq: 0, total: 0 },
         sell: { sumSq: 0, total: 0 },
         trades: 0,
-        flows: new Map(),
+        flows: new FlowTable(st.accounts),
         accounts: 0,
         seq: 0,
         episodes: new Map(),
@@ -133,71 +132,91 @@ function createConcentratedTrading(config: Config): Detector {
     return s;
   }
 
-  function apply(s: SymbolState, leg: Leg, sign: 1 | -1): void {
-    const book = leg.side === 'buy' ? s.buy : s.sell;
-    book.total += sign * leg.qty;
-    if (leg.side === 'buy') s.trades += sign;
-    if (leg.account === '') return;
-    let g = s.flows.get(leg.account);
-    if (!g) {
-      g = { bought: 0, sold: 0, boughtInit: 0, soldInit: 0, legs: 0, buyNet: 0, sellNet: 0, buySeq: 0, sellSeq: 0 };
-      s.flows.set(leg.account, g);
-    }
-    const buyBefore = Math.max(0, g.boughtInit - g.sold);
-    const sellBefore = Math.max(0, g.soldInit - g.bought);
-    const initiated = leg.aggressor === undefined || leg.aggressor === leg.side;
-    if (leg.side === 'buy') {
-      g.bought += sign * leg.qty;
-      if (initiated) g.boughtInit += sign * leg.qty;
+  /** Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty` of the flow in row `slot` (-1: anonymous). */
+  function apply(s: SymbolState, kind: number, qty: number, slot: number, sign: 1 | -1): void {
+    const sell = (kind & SELL) !== 0;
+    const book = sell ? s.sell : s.buy;
+    book.total += sign * qty;
+    if (!sell) s.trades += sign;
+    if (slot < 0) return;
+    const f = s.flows.rows;
+    const r = FlowTable.at(slot);
+    const buyBefore = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
+    const sellBefore = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
+    const initiated = (kind & INITIATED) !== 0;
+    if (!sell) {
+      f[r + BOUGHT]! += sign * qty;
+      if (initiated) f[r + BOUGHT_INIT]! += sign * qty;
     } else {
-      g.sold += sign * leg.qty;
-      if (initiated) g.soldInit += sign * leg.qty;
+      f[r + SOLD]! += sign * qty;
+      if (initiated) f[r + SOLD_INIT]! += sign * qty;
     }
-    const buyAfter = Math.max(0, g.boughtInit - g.sold);
-    const sellAfter = Math.max(0, g.soldInit - g.bought);
+    const buyAfter = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
+    const sellAfter = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
     if (buyBefore !== buyAfter) {
       s.buy.sumSq += buyAfter * buyAfter - buyBefore * buyBefore;
-      if (g.buyNet === 0 && buyAfter > 1e-9) g.buySeq = s.seq++;
-      g.buyNet = buyAfter > 1e-9 ? buyAfter : 0;
+      if (f[r + BUY_NET] === 0 && buyAfter > 1e-9) f[r + BUY_SEQ] = s.seq++;
+      f[r + BUY_NET] = buyAfter > 1e-9 ? buyAfter : 0;
     }
     if (sellBefore !== sellAfter) {
       s.sell.sumSq += sellAfter * sellAfter - sellBefore * sellBefore;
-      if (g.sellNet === 0 && sellAfter > 1e-9) g.sellSeq = s.seq++;
-      g.sellNet = sellAfter > 1e-9 ? sellAfter : 0;
+      if (f[r + SELL_NET] === 0 && sellAfter > 1e-9) f[r + SELL_SEQ] = s.seq++;
+      f[r + SELL_NET] = sellAfter > 1e-9 ? sellAfter : 0;
     }
     // Nothing bought or sold any more: start the sums over from zero (float residue must not linger).
-    if (g.bought <= 1e-9 && g.sold <= 1e-9) g.bought = g.sold = g.boughtInit = g.soldInit = 0;
-    const wasPresent = g.legs > 0;
-    g.legs += sign;
-    if (g.legs <= 0) g.legs = 0;
-    if (wasPresent !== g.legs > 0) s.accounts += wasPresent ? -1 : 1;
-    if (g.legs === 0 && g.bought === 0 && g.sold === 0 && g.buyNet === 0 && g.sellNet === 0) s.flows.delete(leg.account);
+    if (f[r + BOUGHT]! <= 1e-9 && f[r + SOLD]! <= 1e-9) f[r + BOUGHT] = f[r + SOLD] = f[r + BOUGHT_INIT] = f[r + SOLD_INIT] = 0;
+    const wasPresent = f[r + LEGS]! > 0;
+    f[r + LEGS]! += sign;
+    if (f[r + LEGS]! <= 0) f[r + LEGS] = 0;
+    if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
+    // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
+    if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0)
+      s.flows.release(slot);
   }
 
   function expire(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    while (s.head < s.legs.length && s.legs[s.head]!.tsMs < cutoff) apply(s, s.legs[s.head++]!, -1);
-    if (s.head > 1024 && s.head * 2 > s.legs.length) {
-      s.legs.splice(0, s.head);
+    const n = s.legIds.length;
+    const legs = s.legs;
+    let h = s.head;
+    for (; h < n && legs[2 * h]! < cutoff; h++) apply(s, s.legMeta[2 * h]!, legs[2 * h + 1]!, s.legMeta[2 * h + 1]!, -1);
+    s.head = h;
+    if (h > 1024 && h * 2 > n) {
+      s.legs.splice(0, 2 * h);
+      s.legMeta.splice(0, 2 * h);
+      s.legIds.splice(0, h);
       s.head = 0;
     }
     // Recompute Σq² now and then: incremental float sums drift over an endless stream.
-    if (s.head === 0 && s.legs.length === 0) {
+    if (s.head === 0 && s.legIds.length === 0) {
       s.buy.sumSq = 0;
       s.sell.sumSq = 0;
     }
   }
 
-  function onLeg(leg: Leg, ctx: DetectorContext): void {
-    const s = stateOf(leg.symbol, leg.tsMs);
-    s.lastTsMs = Math.max(s.lastTsMs, leg.tsMs);
+  /** A new leg of symbol `s`: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
+  function onLeg(
+    s: SymbolState,
+    tsMs: number,
+    side: Side,
+    account: string,
+    qty: number,
+    aggressor: Side | undefined,
+    id: string,
+    ctx: DetectorContext,
+  ): void {
+    s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     expire(s, ctx.now);
-    s.legs.push(leg);
-    apply(s, leg, 1);
+    const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
+    const slot = account === '' ? -1 : s.flows.slotOf(account);
+    s.legs.push(tsMs, qty);
+    s.legMeta.push(kind, slot);
+    s.legIds.push(id);
+    apply(s, kind, qty, slot, 1);
     // The leg (and an episode it may hold) expires one window after its time: be visited by then.
-    schedule(s, leg.tsMs + windowMs);
-    if (leg.account === '') return;
-    judge(s, leg.side, leg, ctx);
+    schedule(s, tsMs + windowMs);
+    if (account === '') return;
+    judge(s, side, tsMs, ctx);
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
@@ -213,7 +232,7 @@ function createConcentratedTrading(config: Config): Detector {
    * is why visiting only due symbols gives the same state as the walk over all symbols did.
    */
   function nextDue(s: SymbolState): number {
-    let t = s.head < s.legs.length ? s.legs[s.head]!.tsMs : Infinity;
+    let t = s.head < s.legIds.length ? s.legs[2 * s.head]! : Infinity;
     for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
     return t + windowMs;
   }
@@ -222,11 +241,15 @@ function createConcentratedTrading(config: Config): Detector {
   function visit(s: SymbolState, nowMs: number): void {
     expire(s, nowMs);
     for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-    if (s.head >= s.legs.length && s.episodes.size === 0) st.symbols.delete(s.symbol);
-    else schedule(s, nextDue(s));
+    if (s.head >= s.legIds.length && s.episodes.size === 0) {
+      s.flows.dropAll();
+      st.symbols.delete(s.symbol);
+    } else schedule(s, nextDue(s));
   }
 
-  function judge(s: SymbolState, side: Side, last: Leg, ctx: DetectorContext): void {
+  /** Judges `side` of `s` after a named leg at `tsMs`. */
+  function judge(s: SymbolState, side: Side, tsMs: number, ctx: DetectorContext): void {
+    const symbol = s.symbol;
     if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
     const book = side === 'buy' ? s.buy : s.sell;
     if (book.total <= 0) return;
@@ -234,13 +257,17 @@ function createConcentratedTrading(config: Config): Detector {
     if (hhi < t.concentration_threshold) return;
     let top = '';
     let topQty = 0;
-    const net = side === 'buy' ? 'buyNet' : 'sellNet';
-    for (const [a, f] of s.flows) {
-      const q = f[net];
+    let topSlot = -1;
+    const f = s.flows.rows;
+    const net = side === 'buy' ? BUY_NET : SELL_NET;
+    for (const slot of s.flows.used()) {
+      const q = f[FlowTable.at(slot) + net]!;
       if (q === 0) continue;
+      const a = s.flows.account(slot);
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
+        topSlot = slot;
       }
     }
     const share = topQty / book.total;
@@ -249,14 +276,14 @@ function createConcentratedTrading(config: Config): Detector {
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     const epKey = side;
     let ep = s.episodes.get(epKey);
-    const windowStart = s.legs[s.head]?.tsMs ?? last.tsMs;
+    const windowStart = s.head < s.legIds.length ? s.legs[2 * s.head]! : tsMs;
     if (!ep) {
       ep = {
-        key: `${last.symbol}|${side}|${windowStart}`,
+        key: `${symbol}|${side}|${windowStart}`,
         side,
         top,
         startMs: windowStart,
-        lastHoldMs: last.tsMs,
+        lastHoldMs: tsMs,
         accounts: new Set(),
         tradeIds: [],
         seenIds: new Set(),
@@ -268,7 +295,7 @@ function createConcentratedTrading(config: Config): Detector {
       };
       s.episodes.set(epKey, ep);
     }
-    ep.lastHoldMs = last.tsMs;
+    ep.lastHoldMs = tsMs;
     ep.peakHhi = Math.max(ep.peakHhi, hhi);
     ep.peakShare = Math.max(ep.peakShare, share);
     const material =
@@ -278,25 +305,27 @@ function createConcentratedTrading(config: Config): Detector {
     ep.lastEmitShare = share;
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
-    const seq = side === 'buy' ? 'buySeq' : 'sellSeq';
+    const seq = side === 'buy' ? BUY_SEQ : SELL_SEQ;
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const [a, f] of s.flows) {
-      const q = f[net];
-      if (q === 0 || (a !== top && q / book.total < t.concentration_top_share / 2)) continue;
-      dominant.push([a, q]);
-      order.push(f[seq]);
+    for (const slot of s.flows.used()) {
+      const q = f[FlowTable.at(slot) + net]!;
+      if (q === 0 || (slot !== topSlot && q / book.total < t.concentration_top_share / 2)) continue;
+      dominant.push([s.flows.account(slot), q]);
+      order.push(f[FlowTable.at(slot) + seq]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
     const ranked = rank.map((i) => dominant[i]!);
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
-    for (let i = s.head; i < s.legs.length && ep.tradeIds.length < MAX_IDS; i++) {
-      const l = s.legs[i]!;
-      if (l.side === side && ep.accounts.has(l.account) && !ep.seenIds.has(l.id)) {
-        ep.seenIds.add(l.id);
-        ep.tradeIds.push(l.id);
+    const kind = side === 'sell' ? SELL : 0;
+    for (let i = s.head; i < s.legIds.length && ep.tradeIds.length < MAX_IDS; i++) {
+      const slot = s.legMeta[2 * i + 1]!;
+      const id = s.legIds[i]!;
+      if ((s.legMeta[2 * i]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
+        ep.seenIds.add(id);
+        ep.tradeIds.push(id);
       }
     }
 
@@ -305,14 +334,13 @@ function createConcentratedTrading(config: Config): Detector {
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const g = s.flows.get(top);
-    const topGross = g ? (side === 'buy' ? g.bought : g.sold) : 0;
+    const topGross = f[FlowTable.at(topSlot) + (side === 'buy' ? BOUGHT : SOLD)]!;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
       pattern: 'concentrated_trading',
       episodeKey: ep.key,
       description:
-        `${last.symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
+        `${symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
         `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
         `across ${s.trades} trades and ${s.accounts} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
@@ -322,10 +350,10 @@ function createConcentratedTrading(config: Config): Detector {
         1,
         0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / t.concentration_min_trades + 1) * 2) + 0.1 * oneSided,
       ),
-      tsMs: last.tsMs,
+      tsMs: tsMs,
       windowStartMs: ep.startMs,
-      windowEndMs: last.tsMs,
-      symbols: [last.symbol],
+      windowEndMs: tsMs,
+      symbols: [symbol],
       accounts,
       evidence: {
         tradeIds: ep.tradeIds.slice(),
@@ -350,12 +378,17 @@ function createConcentratedTrading(config: Config): Detector {
   }
 
   return {
-    onTrade(trade: Trade, ctx: DetectorContext): void {
-      for (const leg of st.executions.fromTrade(trade).legs) onLeg(leg, ctx);
+    onTrade(t: Trade, ctx: DetectorContext): void {
+      const fresh = st.executions.markTrade(t);
+      if (fresh === 0) return;
+      const s = stateOf(t.symbol, t.tsMs);
+      if (fresh & BUY_LEG) onLeg(s, t.tsMs, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
+      if (fresh & SELL_LEG) onLeg(s, t.tsMs, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const leg of st.executions.fromFill(order).legs) onLeg(leg, ctx);
+      for (const l of st.executions.fromFill(order).legs)
+        onLeg(stateOf(l.symbol, l.tsMs), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);

@@ -1,8 +1,10 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Execution, type Leg } from '../window/account-executions.js';
+import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
+import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -23,25 +25,17 @@ import { fmt, pct, round4 } from '../format.js';
  * the accounts of the new execution and is bounded by depth and an inspection budget.
  */
 
-interface Edge {
-  /** Executions buyer←seller in the window, oldest first. */
-  readonly execs: Execution[];
-}
-
-/** One account of a symbol's window. */
-interface AccountNode {
-  /** Traded quantity (bought + sold) in the window. */
-  qty: number;
-  /** Edges by seller: executions in which this account bought from the seller (absent when none). */
-  out: Map<string, Edge> | undefined;
-}
-
 interface Episode {
   readonly key: string;
+  /** Key in `State.episodes`, and the rank of the episode's creation (the order of that map). */
+  readonly groupKey: string;
+  readonly rank: number;
   readonly symbol: string;
   readonly accounts: readonly string[];
   readonly startMs: number;
   lastMatchMs: number;
+  /** The time it is queued under in `State.episodeEnds` (Infinity once closed; entries under another time are stale). */
+  endDue: number;
   endMs: number;
   /** Trade ids already counted, with their time (pruned once they left the window). */
   readonly seen: Map<string, number>;
@@ -62,7 +56,8 @@ interface Episode {
   cycles: number;
   lastEmitN: number;
   lastCycle: readonly string[];
-  lastExec: Execution | null;
+  /** Time of the last execution counted. */
+  lastExecMs: number;
   /** Last measured exclusivity and market share (reused when the window has moved past the episode). */
   exclusivity: number;
   marketShare: number;
@@ -75,24 +70,45 @@ interface SymbolState {
   due: number;
   /** Open episodes of this symbol: when 0 an execution that closes no cycle needs no group lookup. */
   openEpisodes: number;
-  readonly window: Execution[];
+  /**
+   * The executions in the window with both accounts known, oldest first from index `head` on: their
+   * time, price and quantity (`EX_FIELDS` numbers each in one array), buyer and seller ids (two each,
+   * apart: ids stay small integers, not doubles, wherever they are stored), ids and order ids. No
+   * object per execution, and few arrays per symbol (many symbols hold an execution or two).
+   * Execution number `seq` (counted from the symbol's first) is at index `seq - base`; the graph's
+   * edges hold these numbers.
+   */
+  readonly ex: number[];
+  readonly exAccounts: number[];
+  readonly exIds: string[];
+  readonly exOrderIds: (readonly string[])[];
   head: number;
-  /** The accounts with executions in the window: one entry each, holding their quantity and edges. */
-  readonly accounts: Map<string, AccountNode>;
+  base: number;
+  /** The accounts with executions in the window, with their quantity and edges. */
+  readonly graph: AccountGraph;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
-  /** Traded quantities in the window (time and quantity, parallel arrays: no object per trade). */
-  readonly volumeTs: number[];
-  readonly volumeQty: number[];
+  /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
+  readonly volumes: number[];
   volumeHead: number;
   lastTsMs: number;
 }
 
 interface State {
   readonly executions: AccountExecutions;
+  /** Ids of the accounts in the symbols' graphs and windows. */
+  readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
   /** Open episodes by symbol|sorted accounts. */
   readonly episodes: Map<string, Episode>;
+  /**
+   * Open episodes under a time by which they may have ended (their last match one window ago, less
+   * a millisecond of margin: the end test is done as it always was, on `lastMatchMs`). A tick looks
+   * only at those, not at every open episode; one that matched since goes back in.
+   */
+  readonly episodeEnds: DeadlineQueue<Episode>;
+  /** Episodes made so far (`Episode.rank`). */
+  episodesMade: number;
   /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
   readonly due: DeadlineQueue<SymbolState>;
   /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
@@ -101,6 +117,11 @@ interface State {
 }
 
 const MAX_IDS = 500;
+/** An execution's numbers in `SymbolState.ex`. */
+const EX_TS = 0;
+const EX_PRICE = 1;
+const EX_QTY = 2;
+const EX_FIELDS = 3;
 /** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
 const SEARCH_BUDGET = 4_000;
 /** How many later internal executions may hold a leg's counter-leg. */
@@ -112,9 +133,12 @@ function createWashTrading(config: Config): Detector {
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
     executions: new AccountExecutions(),
+    accounts: new AccountIds(),
     symbols: new Map(),
     episodes: new Map(),
     due: new DeadlineQueue(),
+    episodeEnds: new DeadlineQueue(),
+    episodesMade: 0,
     ticks: 0,
     seenCutoff: -Infinity,
   };
@@ -141,12 +165,15 @@ function createWashTrading(config: Config): Detector {
         symbol,
         due: Infinity,
         openEpisodes: 0,
-        window: [],
+        ex: [],
+        exAccounts: [],
+        exIds: [],
+        exOrderIds: [],
         head: 0,
-        accounts: new Map(),
+        base: 0,
+        graph: new AccountGraph(st.accounts),
         volume: 0,
-        volumeTs: [],
-        volumeQty: [],
+        volumes: [],
         volumeHead: 0,
         lastTsMs: tsMs,
       };
@@ -177,8 +204,8 @@ function createWashTrading(config: Config): Detector {
    */
   function nextDue(s: SymbolState): number {
     let t = s.lastTsMs;
-    if (s.head < s.window.length) t = Math.min(t, s.window[s.head]!.tsMs);
-    if (s.volumeHead < s.volumeTs.length) t = Math.min(t, s.volumeTs[s.volumeHead]!);
+    if (s.head < s.exIds.length) t = Math.min(t, s.ex[s.head * EX_FIELDS + EX_TS]!);
+    if (2 * s.volumeHead < s.volumes.length) t = Math.min(t, s.volumes[2 * s.volumeHead]!);
     return t + windowMs;
   }
 
@@ -190,44 +217,45 @@ function createWashTrading(config: Config): Detector {
    */
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
-    if (s.head >= s.window.length && nowMs - s.lastTsMs > windowMs) st.symbols.delete(s.symbol);
-    else schedule(s, nextDue(s));
+    if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
+      s.graph.dropAll();
+      st.symbols.delete(s.symbol);
+    } else schedule(s, nextDue(s));
   }
 
   function expireSymbol(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    while (s.head < s.window.length && s.window[s.head]!.tsMs < cutoff) {
-      const e = s.window[s.head++]!;
-      const buyer = s.accounts.get(e.buyer);
-      const edge = buyer?.out?.get(e.seller);
-      if (buyer && edge) {
-        const i = edge.execs.indexOf(e);
-        if (i >= 0) edge.execs.splice(i, 1);
-        if (edge.execs.length === 0) {
-          buyer.out!.delete(e.seller);
-          if (buyer.out!.size === 0) buyer.out = undefined;
-        }
-      }
-      addAccountQty(s, e.buyer, -e.qty);
-      if (e.seller !== e.buyer) addAccountQty(s, e.seller, -e.qty);
+    const ex = s.ex;
+    while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
+      const i = s.head++;
+      s.graph.removeOldest(s.exAccounts[2 * i]!, s.exAccounts[2 * i + 1]!, ex[i * EX_FIELDS + EX_QTY]!);
     }
-    if (s.head > 1024 && s.head * 2 > s.window.length) {
-      s.window.splice(0, s.head);
+    if (s.head > 1024 && s.head * 2 > s.exIds.length) {
+      const h = s.head;
+      s.ex.splice(0, h * EX_FIELDS);
+      s.exAccounts.splice(0, 2 * h);
+      s.exIds.splice(0, h);
+      s.exOrderIds.splice(0, h);
+      s.base += h;
       s.head = 0;
     }
-    while (s.volumeHead < s.volumeTs.length && s.volumeTs[s.volumeHead]! < cutoff) {
-      s.volume -= s.volumeQty[s.volumeHead++]!;
+    const v = s.volumes;
+    while (2 * s.volumeHead < v.length && v[2 * s.volumeHead]! < cutoff) {
+      s.volume -= v[2 * s.volumeHead++ + 1]!;
     }
-    if (s.volumeHead > 1024 && s.volumeHead * 2 > s.volumeTs.length) {
-      s.volumeTs.splice(0, s.volumeHead);
-      s.volumeQty.splice(0, s.volumeHead);
+    if (s.volumeHead > 1024 && s.volumeHead * 4 > v.length) {
+      v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
     }
   }
 
-  function similar(a: Execution, ref: Execution): boolean {
-    const sizeDiff = Math.abs(a.qty - ref.qty) / Math.max(a.qty, ref.qty);
-    const priceDiff = Math.abs(a.price - ref.price) / ref.price;
+  /** Is execution `a` of similar size and price to `ref` (sequence numbers in `s`)? */
+  function similar(s: SymbolState, a: number, ref: number): boolean {
+    const aQty = exField(s, a, EX_QTY);
+    const refQty = exField(s, ref, EX_QTY);
+    const refPrice = exField(s, ref, EX_PRICE);
+    const sizeDiff = Math.abs(aQty - refQty) / Math.max(aQty, refQty);
+    const priceDiff = Math.abs(exField(s, a, EX_PRICE) - refPrice) / refPrice;
     return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
@@ -236,16 +264,16 @@ function createWashTrading(config: Config): Detector {
    * is not detector state): the accounts of the path being explored, and the executions left to
    * inspect. Reusing them spares a Set, arrays and two closures per execution.
    */
-  const path: string[] = [];
+  const path: number[] = [];
   let budget = 0;
 
   /**
    * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
    * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
-   * shortest cycle (a pair before a ring) is the one reported. Returns the path's accounts
+   * shortest cycle (a pair before a ring) is the one reported. Returns the path's account ids
    * (`from` … `to`) in the scratch `path`, valid until the next search.
    */
-  function findPath(s: SymbolState, from: string, to: string, ref: Execution): string[] | undefined {
+  function findPath(s: SymbolState, from: number, to: number, ref: number): number[] | undefined {
     budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
     path.length = 0;
@@ -257,7 +285,7 @@ function createWashTrading(config: Config): Detector {
   }
 
   /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
-  function extend(s: SymbolState, u: string, to: string, ref: Execution, depthLeft: number): boolean {
+  function extend(s: SymbolState, u: number, to: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
       if (edgeMatches(s, u, to, ref)) {
         path.push(to);
@@ -265,10 +293,9 @@ function createWashTrading(config: Config): Detector {
       }
       return false;
     }
-    const nexts = s.accounts.get(u)?.out;
-    if (!nexts) return false;
-    for (const v of nexts.keys()) {
+    for (let e = s.graph.firstEdge(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
       if (budget < 0) return false;
+      const v = s.graph.sellerOf(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
       if (!edgeMatches(s, u, v, ref)) continue;
@@ -280,12 +307,12 @@ function createWashTrading(config: Config): Detector {
   }
 
   /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
-  function edgeMatches(s: SymbolState, u: string, v: string, ref: Execution): boolean {
-    const edge = s.accounts.get(u)?.out?.get(v);
-    if (!edge) return false;
-    for (const x of edge.execs) {
+  function edgeMatches(s: SymbolState, u: number, v: number, ref: number): boolean {
+    const edge = s.graph.edge(u, v);
+    if (edge === NO_EDGE) return false;
+    for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
       if (--budget < 0) return false;
-      if (x !== ref && similar(x, ref)) return true;
+      if (x !== ref && similar(s, x, ref)) return true;
     }
     return false;
   }
@@ -296,10 +323,13 @@ function createWashTrading(config: Config): Detector {
     if (!ep) {
       ep = {
         key: `${groupKey}|${startMs}`,
+        groupKey,
+        rank: st.episodesMade++,
         symbol,
         accounts,
         startMs,
         lastMatchMs: startMs,
+        endDue: Infinity,
         endMs: startMs,
         seen: new Map(),
         bornTick: st.ticks,
@@ -317,52 +347,62 @@ function createWashTrading(config: Config): Detector {
         cycles: 0,
         lastEmitN: 0,
         lastCycle: [],
-        lastExec: null,
+        lastExecMs: startMs,
         exclusivity: 0,
         marketShare: 0,
         matchedShare: 0,
       };
       st.episodes.set(groupKey, ep);
+      queueEnd(ep);
       episodeCount(symbol, 1);
     }
     return ep;
   }
 
-  function addToEpisode(ep: Episode, e: Execution): void {
-    const seenTs = ep.seen.get(e.id);
+  /** Counts execution `seq` of `s` in the episode (once). */
+  function addToEpisode(s: SymbolState, ep: Episode, seq: number): void {
+    const i = seq - s.base;
+    const id = s.exIds[i]!;
+    const tsMs = exField(s, seq, EX_TS);
+    const qty = exField(s, seq, EX_QTY);
+    const price = exField(s, seq, EX_PRICE);
+    const seenTs = ep.seen.get(id);
     if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return;
-    if (seenTs !== undefined) ep.seen.delete(e.id); // forgotten: re-added at the end, as a tick's delete would
-    ep.seen.set(e.id, e.tsMs);
+    if (seenTs !== undefined) ep.seen.delete(id); // forgotten: re-added at the end, as a tick's delete would
+    ep.seen.set(id, tsMs);
     if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
     ep.n++;
-    ep.gross += e.qty;
-    ep.notional += e.qty * e.price;
-    ep.sumQty += e.qty;
-    ep.sumQtySq += e.qty * e.qty;
-    ep.minPrice = Math.min(ep.minPrice, e.price);
-    ep.maxPrice = Math.max(ep.maxPrice, e.price);
-    ep.endMs = Math.max(ep.endMs, e.tsMs);
-    if (e.buyer !== e.seller) {
-      addQty(ep.net, e.buyer, e.qty);
-      addQty(ep.net, e.seller, -e.qty);
+    ep.gross += qty;
+    ep.notional += qty * price;
+    ep.sumQty += qty;
+    ep.sumQtySq += qty * qty;
+    ep.minPrice = Math.min(ep.minPrice, price);
+    ep.maxPrice = Math.max(ep.maxPrice, price);
+    ep.endMs = Math.max(ep.endMs, tsMs);
+    const buyer = st.accounts.name(buyerOf(s, seq));
+    const seller = st.accounts.name(sellerOf(s, seq));
+    if (buyer !== seller) {
+      addQty(ep.net, buyer, qty);
+      addQty(ep.net, seller, -qty);
     }
-    ep.lastExec = e;
-    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(e.id);
-    for (const o of e.orderIds) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+    ep.lastExecMs = tsMs;
+    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
+    for (const o of s.exOrderIds[i]!) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
   }
 
   /** The group's internal executions in the window (both accounts in the group). */
-  function internal(s: SymbolState, group: readonly string[]): Execution[] {
-    const out: Execution[] = [];
-    for (const b of group) {
-      const m = s.accounts.get(b)?.out;
-      if (!m) continue;
-      for (const a of group) {
-        const edge = m.get(a);
-        if (edge) out.push(...edge.execs);
+  function internal(s: SymbolState, group: readonly string[]): number[] {
+    const out: number[] = [];
+    const ids = group.map((a) => st.accounts.find(a));
+    for (const b of ids) {
+      if (b === undefined) continue;
+      for (const a of ids) {
+        const edge = a === undefined ? NO_EDGE : s.graph.edge(b, a);
+        if (edge === NO_EDGE) continue;
+        for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) out.push(x);
       }
     }
-    return out.sort((x, y) => x.tsMs - y.tsMs);
+    return out.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
   }
 
   /**
@@ -371,17 +411,18 @@ function createWashTrading(config: Config): Detector {
    * Wash legs are arranged to offset each other, so they come in matching pairs; a trader who
    * merely trades back and forth against the same market maker does so in sizes of its own.
    */
-  function matchedShare(execs: readonly Execution[]): number {
+  function matchedShare(s: SymbolState, execs: readonly number[]): number {
     if (execs.length === 0) return 0;
     const used = new Uint8Array(execs.length);
     let matched = 0;
     for (let i = 0; i < execs.length; i++) {
       if (used[i]) continue;
       const x = execs[i]!;
+      const xBuyer = buyerOf(s, x);
       // The counter-leg follows soon: look a bounded number of executions ahead.
       for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
         const y = execs[j]!;
-        if (used[j] || y.buyer === x.buyer || !similar(y, x)) continue;
+        if (used[j] || buyerOf(s, y) === xBuyer || !similar(s, y, x)) continue;
         used[i] = 1;
         used[j] = 1;
         matched += 2;
@@ -395,41 +436,44 @@ function createWashTrading(config: Config): Detector {
     const s = stateOf(e.symbol, e.tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
-    s.window.push(e);
     schedule(s, e.tsMs + windowMs);
-    const buyer = accountOf(s, e.buyer);
-    const byBuyer = (buyer.out ??= new Map<string, Edge>());
-    let edge = byBuyer.get(e.seller);
-    if (!edge) byBuyer.set(e.seller, (edge = { execs: [] }));
-    edge.execs.push(e);
-    addAccountQty(s, e.buyer, e.qty);
-    if (e.seller !== e.buyer) addAccountQty(s, e.seller, e.qty);
+    const buyer = st.accounts.idOf(e.buyer);
+    const seller = st.accounts.idOf(e.seller);
+    const seq = s.base + s.exIds.length;
+    s.graph.add(seq, buyer, seller, e.qty);
+    s.ex.push(e.tsMs, e.price, e.qty);
+    s.exAccounts.push(buyer, seller);
+    s.exIds.push(e.id);
+    s.exOrderIds.push(e.orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, e.seller, e.buyer, e);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1)];
+      const found = findPath(s, seller, buyer, seq);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((id) => st.accounts.name(id))];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
       if (s.openEpisodes === 0) return;
       const group = e.buyer < e.seller ? `${e.buyer},${e.seller}` : `${e.seller},${e.buyer}`;
       const ep = st.episodes.get(`${e.symbol}|${group}`);
-      if (ep) addToEpisode(ep, e);
+      if (ep) addToEpisode(s, ep, seq);
       return;
     }
     const group = [...new Set(cycle)].sort();
     const members = internal(s, group);
-    const ep = episodeFor(e.symbol, group, members[0]?.tsMs ?? e.tsMs);
-    for (const x of members) addToEpisode(ep, x);
+    const ep = episodeFor(e.symbol, group, members.length > 0 ? exField(s, members[0]!, EX_TS) : e.tsMs);
+    for (const x of members) addToEpisode(s, ep, x);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
+    // A match out of time order moves the end earlier: queue the episode under its earlier time.
+    if (endCheckAt(ep) < ep.endDue) queueEnd(ep);
     ep.lastCycle = cycle;
-    judge(s, ep, e, ctx);
+    judge(s, ep, e.tsMs, ctx);
   }
 
-  function judge(s: SymbolState, ep: Episode, last: Execution, ctx: DetectorContext, final = false): void {
+  /** Judges the episode after an execution at `lastMs` (`final`: when it closes). */
+  function judge(s: SymbolState, ep: Episode, lastMs: number, ctx: DetectorContext, final = false): void {
     const self = ep.accounts.length === 1;
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
@@ -442,13 +486,17 @@ function createWashTrading(config: Config): Detector {
     const internalQty = new Map<string, number>();
     let groupWindowQty = 0;
     for (const x of inWindow) {
-      groupWindowQty += x.qty;
-      addQty(internalQty, x.buyer, x.qty);
-      if (x.seller !== x.buyer) addQty(internalQty, x.seller, x.qty);
+      const qty = exField(s, x, EX_QTY);
+      const buyer = st.accounts.name(buyerOf(s, x));
+      const seller = st.accounts.name(sellerOf(s, x));
+      groupWindowQty += qty;
+      addQty(internalQty, buyer, qty);
+      if (seller !== buyer) addQty(internalQty, seller, qty);
     }
     let exclusivity = 1;
     for (const a of ep.accounts) {
-      const total = s.accounts.get(a)?.qty ?? 0;
+      const id = st.accounts.find(a);
+      const total = id === undefined ? 0 : s.graph.qtyOf(id);
       if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
     }
     let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -457,7 +505,7 @@ function createWashTrading(config: Config): Detector {
       marketShare = ep.marketShare;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
-    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(inWindow);
+    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(s, inWindow);
     if (matched < t.wash_min_matched_share) return;
     ep.matchedShare = matched;
     // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
@@ -496,7 +544,7 @@ function createWashTrading(config: Config): Detector {
         `Check whether the accounts share a beneficial owner.`,
       confidence: Math.min(1, confidence),
       riskScore: Math.min(1, risk),
-      tsMs: last.tsMs,
+      tsMs: lastMs,
       windowStartMs: ep.startMs,
       windowEndMs: ep.endMs,
       symbols: [ep.symbol],
@@ -528,27 +576,35 @@ function createWashTrading(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      const { legs, execution } = st.executions.fromTrade(trade);
-      if (hasBuy(legs)) countVolume(trade.symbol, trade.tsMs, trade.qty);
-      if (execution) onExecution(execution, ctx);
+      const fresh = st.executions.markTrade(trade);
+      if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty);
+      if (isExecution(trade, fresh)) onExecution(tradeExecution(trade), ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
-      if (hasBuy(legs)) countVolume(order.symbol, order.tsMs, order.qty);
+      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
       if (execution) onExecution(execution, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
       st.ticks++;
       st.seenCutoff = ctx.now - windowMs;
-      for (const [groupKey, ep] of st.episodes) {
-        // A quiet gap of one window ends the episode: the next match starts a new alert.
+      // A quiet gap of one window ends the episode: the next match starts a new alert.
+      const ending: Episode[] = [];
+      for (const { time, item: ep } of st.episodeEnds.takeDue((at) => at < ctx.now)) {
+        if (time !== ep.endDue) continue; // stale
         if (ctx.now - ep.lastMatchMs > windowMs) {
-          closeEpisode(ep, ctx);
-          st.episodes.delete(groupKey);
-          episodeCount(ep.symbol, -1);
-        }
+          ep.endDue = Infinity;
+          ending.push(ep);
+        } else queueEnd(ep);
+      }
+      // In the order the episodes were made, as the walk over all open episodes closed them.
+      ending.sort((a, b) => a.rank - b.rank);
+      for (const ep of ending) {
+        closeEpisode(ep, ctx);
+        st.episodes.delete(ep.groupKey);
+        episodeCount(ep.symbol, -1);
       }
       visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
     },
@@ -563,39 +619,43 @@ function createWashTrading(config: Config): Detector {
     },
   };
 
+  /** When to check whether `ep` has ended: a millisecond before its last match is one window old. */
+  function endCheckAt(ep: Episode): number {
+    return ep.lastMatchMs + windowMs - 1;
+  }
+
+  function queueEnd(ep: Episode): void {
+    ep.endDue = endCheckAt(ep);
+    st.episodeEnds.push(ep.endDue, ep);
+  }
+
   /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
   function closeEpisode(ep: Episode, ctx: DetectorContext): void {
     const s = st.symbols.get(ep.symbol);
-    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s && ep.lastExec) judge(s, ep, ep.lastExec, ctx, true);
+    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx, true);
   }
 
   function countVolume(symbol: string, tsMs: number, qty: number): void {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumeTs.push(tsMs);
-    s.volumeQty.push(qty);
+    s.volumes.push(tsMs, qty);
     schedule(s, tsMs + windowMs);
   }
 }
 
-function hasBuy(legs: readonly Leg[]): boolean {
-  for (const l of legs) if (l.side === 'buy') return true;
-  return false;
+/** Number `field` (`EX_TS`, `EX_PRICE`, `EX_QTY`) of execution `seq` of `s` (in the window). */
+function exField(s: SymbolState, seq: number, field: number): number {
+  return s.ex[(seq - s.base) * EX_FIELDS + field]!;
 }
 
-function accountOf(s: SymbolState, account: string): AccountNode {
-  let n = s.accounts.get(account);
-  if (!n) s.accounts.set(account, (n = { qty: 0, out: undefined }));
-  return n;
+/** Buyer and seller account ids of execution `seq` of `s`. */
+function buyerOf(s: SymbolState, seq: number): number {
+  return s.exAccounts[2 * (seq - s.base)]!;
 }
 
-/** `addQty` on an account's window quantity; the account leaves when it has neither quantity nor edges. */
-function addAccountQty(s: SymbolState, account: string, q: number): void {
-  const n = accountOf(s, account);
-  const v = n.qty + q;
-  n.qty = Math.abs(v) < 1e-12 ? 0 : v;
-  if (n.qty === 0 && n.out === undefined) s.accounts.delete(account);
+function sellerOf(s: SymbolState, seq: number): number {
+  return s.exAccounts[2 * (seq - s.base) + 1]!;
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {

@@ -12,9 +12,13 @@ import { stateClass } from '../../engine/snapshot.js';
  * per source: a leg is new only while its source has reported it more often than the other source,
  * so two genuinely identical executions in the same millisecond still count twice.
  *
- * Keys are not strings: legs are bucketed by their millisecond and compared field by field within
- * the bucket (a handful of legs share a millisecond), which saves formatting the price and time as
- * text for every leg (that formatting was most of the cost of the de-duplication).
+ * Keys are not strings and not objects: the keys of the last `DEDUP_HORIZON_MS` are parallel columns
+ * in arrival order (a key costs a few array slots, not an object that lives through several
+ * collections), chained by millisecond through a small hash table of chain heads. Expiry only
+ * moves the head of the columns: a chain walk stops at the first expired key, so nothing is unlinked.
+ *
+ * Detectors that need only which legs of a trade are new (not the leg objects) call `markTrade`,
+ * which allocates nothing; `fromTrade` builds the legs for those that want them.
  */
 
 /** One side of one execution. `account` is '' when the feed does not name it. */
@@ -46,18 +50,6 @@ export interface Execution {
   readonly orderIds: readonly string[];
 }
 
-/** One leg key and how often each source reported it. */
-interface Counts {
-  readonly tsMs: number;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly account: string;
-  readonly price: number;
-  readonly qty: number;
-  trade: number;
-  fill: number;
-}
-
 interface PendingFill {
   readonly leg: Leg;
   readonly orderId: string;
@@ -83,12 +75,60 @@ function samePendingKey(leg: Leg, k: PendingKey): boolean {
 /** How long (event time) a leg key is remembered: the engine's reorder window with a margin. */
 const DEDUP_HORIZON_MS = 10_000;
 
+/** Smallest hash table of chain heads (a power of two). */
+const MIN_BUCKETS = 64;
+
+/** `markTrade` bits: the trade's buy leg is new, its sell leg is new. */
+export const BUY_LEG = 1;
+export const SELL_LEG = 2;
+
+/** The chain of a millisecond in a table of `size` (a power of two) buckets: its low bits. */
+function bucketOf(tsMs: number, size: number): number {
+  return tsMs & (size - 1);
+}
+
+/** Whether a trade whose new legs are `fresh` (from `markTrade`) is a new execution with both accounts known (when both legs were already reported by fills, the fills formed or will form it). */
+export function isExecution(t: Trade, fresh: number): boolean {
+  return fresh !== 0 && t.buyer !== '' && t.seller !== '';
+}
+
+function tradeLeg(t: Trade, side: Side, account: string): Leg {
+  return { tsMs: t.tsMs, symbol: t.symbol, side, account, price: t.price, qty: t.qty, aggressor: t.side, id: t.tradeId, fromFill: false };
+}
+
+/** The order ids of a trade's execution: one shared empty list, as detectors keep executions for a window. */
+const NO_ORDER_IDS: readonly string[] = [];
+
+/** A trade as an execution. */
+export function tradeExecution(t: Trade): Execution {
+  return {
+    tsMs: t.tsMs,
+    symbol: t.symbol,
+    buyer: t.buyer,
+    seller: t.seller,
+    price: t.price,
+    qty: t.qty,
+    aggressor: t.side,
+    id: t.tradeId,
+    orderIds: NO_ORDER_IDS,
+  };
+}
+
 /** De-duplicates trades and fills into legs and executions. One instance per detector. */
 export class AccountExecutions {
-  /** Leg keys by millisecond. */
-  private readonly counts = new Map<number, Counts[]>();
-  /** Keys in arrival order for expiry (event time is nearly ordered). */
-  private readonly order: Counts[] = [];
+  /** Leg keys in arrival order, one column per field; the live ones are those from `head` on. */
+  private readonly keyTs: number[] = [];
+  private readonly keySymbol: string[] = [];
+  private readonly keySide: Side[] = [];
+  private readonly keyAccount: string[] = [];
+  private readonly keyPrice: number[] = [];
+  private readonly keyQty: number[] = [];
+  /** How often each source reported the key. */
+  private readonly byTrade: number[] = [];
+  private readonly byFill: number[] = [];
+  /** Hash chains by millisecond: `chainHead[bucket]` is the newest key of the bucket + 1 (0: none), `olderKey[i]` the next one (-1: none). */
+  private chainHead = new Int32Array(MIN_BUCKETS);
+  private readonly olderKey: number[] = [];
   private head = 0;
   /** Fills not yet paired with their opposite fill, by millisecond, in arrival order. */
   private readonly pending = new Map<number, PendingFill[]>();
@@ -98,49 +138,21 @@ export class AccountExecutions {
   /** Number of open fill groups (what `size` counted as keys before). */
   private pendingKeys = 0;
 
+  /** Records a trade's two legs; which of them are new, as `BUY_LEG` | `SELL_LEG` bits (0: both seen already). */
+  markTrade(t: Trade): number {
+    let fresh = 0;
+    if (this.mark(t.tsMs, t.symbol, 'buy', t.buyer, t.price, t.qty, true)) fresh |= BUY_LEG;
+    if (this.mark(t.tsMs, t.symbol, 'sell', t.seller, t.price, t.qty, true)) fresh |= SELL_LEG;
+    return fresh;
+  }
+
   /** The new legs of a trade (0..2) and its execution when both accounts are known and not yet seen. */
   fromTrade(t: Trade): { legs: Leg[]; execution: Execution | undefined } {
-    const buy: Leg = {
-      tsMs: t.tsMs,
-      symbol: t.symbol,
-      side: 'buy',
-      account: t.buyer,
-      price: t.price,
-      qty: t.qty,
-      aggressor: t.side,
-      id: t.tradeId,
-      fromFill: false,
-    };
-    const sell: Leg = {
-      tsMs: t.tsMs,
-      symbol: t.symbol,
-      side: 'sell',
-      account: t.seller,
-      price: t.price,
-      qty: t.qty,
-      aggressor: t.side,
-      id: t.tradeId,
-      fromFill: false,
-    };
+    const fresh = this.markTrade(t);
     const legs: Leg[] = [];
-    if (this.mark(buy, 'trade')) legs.push(buy);
-    if (this.mark(sell, 'trade')) legs.push(sell);
-    // Both legs already reported by fills: the fills formed (or will form) the execution.
-    const execution: Execution | undefined =
-      t.buyer !== '' && t.seller !== '' && legs.length > 0
-        ? {
-            tsMs: t.tsMs,
-            symbol: t.symbol,
-            buyer: t.buyer,
-            seller: t.seller,
-            price: t.price,
-            qty: t.qty,
-            aggressor: t.side,
-            id: t.tradeId,
-            orderIds: [],
-          }
-        : undefined;
-    return { legs, execution };
+    if (fresh & BUY_LEG) legs.push(tradeLeg(t, 'buy', t.buyer));
+    if (fresh & SELL_LEG) legs.push(tradeLeg(t, 'sell', t.seller));
+    return { legs, execution: isExecution(t, fresh) ? tradeExecution(t) : undefined };
   }
 
   /** The new leg of a fill (if not already reported by a trade) and the execution it completes with its opposite fill. */
@@ -157,7 +169,7 @@ export class AccountExecutions {
       id: o.orderId,
       fromFill: true,
     };
-    if (!this.mark(leg, 'fill')) return { legs: [], execution: undefined };
+    if (!this.mark(o.tsMs, o.symbol, o.side, o.account, o.price, o.qty, false)) return { legs: [], execution: undefined };
     if (o.account === '') return { legs: [leg], execution: undefined };
     // The first pending fill of the same group (time, symbol, price, qty) on the other side, if any.
     const list = this.pending.get(o.tsMs);
@@ -209,16 +221,11 @@ export class AccountExecutions {
   /** Forgets keys older than the de-duplication horizon (call from `onTime`). */
   expire(nowMs: number): void {
     const cutoff = nowMs - DEDUP_HORIZON_MS;
-    while (this.head < this.order.length && this.order[this.head]!.tsMs < cutoff) {
-      const c = this.order[this.head++]!;
-      const bucket = this.counts.get(c.tsMs)!;
-      if (bucket.length === 1) this.counts.delete(c.tsMs);
-      else bucket.splice(bucket.indexOf(c), 1);
-    }
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order.splice(0, this.head);
-      this.head = 0;
-    }
+    const n = this.keyTs.length;
+    let h = this.head;
+    while (h < n && this.keyTs[h]! < cutoff) h++;
+    this.head = h;
+    if (h > 1024 && h * 2 > n) this.compact();
     while (this.pendingHead < this.pendingOrder.length && this.pendingOrder[this.pendingHead]!.tsMs < cutoff) {
       // Drops the whole group (as deleting its key did), even fills that joined it later.
       const k = this.pendingOrder[this.pendingHead++]!;
@@ -238,33 +245,76 @@ export class AccountExecutions {
 
   /** Number of keys held (tests: memory stays bounded). */
   get size(): number {
-    return this.order.length - this.head + this.pendingKeys;
+    return this.keyTs.length - this.head + this.pendingKeys;
   }
 
-  /** Records a leg from one source; true when it is new (not yet reported by the other source). */
-  private mark(leg: Leg, source: 'trade' | 'fill'): boolean {
-    let bucket = this.counts.get(leg.tsMs);
-    if (!bucket) this.counts.set(leg.tsMs, (bucket = []));
-    let c: Counts | undefined;
-    for (const x of bucket) {
+  /** Records a leg from one source (`fromTrade` or a fill); true when it is new (not yet reported by the other source). */
+  private mark(tsMs: number, symbol: string, side: Side, account: string, price: number, qty: number, fromTrade: boolean): boolean {
+    const bucket = bucketOf(tsMs, this.chainHead.length);
+    // Newest first; keys before `head` have expired, and so has everything older in the chain.
+    let i = this.chainHead[bucket]! - 1;
+    while (i >= this.head) {
       if (
-        x.symbol === leg.symbol &&
-        x.side === leg.side &&
-        x.account === leg.account &&
-        sameNumber(x.price, leg.price) &&
-        sameNumber(x.qty, leg.qty)
-      ) {
-        c = x;
+        this.keyTs[i] === tsMs &&
+        this.keySymbol[i] === symbol &&
+        this.keySide[i] === side &&
+        this.keyAccount[i] === account &&
+        sameNumber(this.keyPrice[i]!, price) &&
+        sameNumber(this.keyQty[i]!, qty)
+      )
         break;
-      }
+      i = this.olderKey[i]!;
     }
-    if (!c) {
-      c = { tsMs: leg.tsMs, symbol: leg.symbol, side: leg.side, account: leg.account, price: leg.price, qty: leg.qty, trade: 0, fill: 0 };
-      bucket.push(c);
-      this.order.push(c);
+    if (i < this.head) {
+      i = this.keyTs.length;
+      this.keyTs.push(tsMs);
+      this.keySymbol.push(symbol);
+      this.keySide.push(side);
+      this.keyAccount.push(account);
+      this.keyPrice.push(price);
+      this.keyQty.push(qty);
+      this.byTrade.push(0);
+      this.byFill.push(0);
+      this.olderKey.push(this.chainHead[bucket]! - 1);
+      this.chainHead[bucket] = i + 1;
+      if (i - this.head >= this.chainHead.length) this.rechain();
     }
-    c[source]++;
-    return source === 'trade' ? c.trade > c.fill : c.fill > c.trade;
+    if (fromTrade) return ++this.byTrade[i]! > this.byFill[i]!;
+    return ++this.byFill[i]! > this.byTrade[i]!;
+  }
+
+  /** Drops the expired keys from the columns (their positions change, so the chains are rebuilt). */
+  private compact(): void {
+    const h = this.head;
+    for (const column of [
+      this.keyTs,
+      this.keySymbol,
+      this.keySide,
+      this.keyAccount,
+      this.keyPrice,
+      this.keyQty,
+      this.byTrade,
+      this.byFill,
+    ]) {
+      column.splice(0, h);
+    }
+    this.olderKey.length = this.keyTs.length;
+    this.head = 0;
+    this.rechain();
+  }
+
+  /** Rebuilds the chains of the live keys in a table of about one bucket per key (grown or shrunk to fit). */
+  private rechain(): void {
+    const live = this.keyTs.length - this.head;
+    let size = MIN_BUCKETS;
+    while (size < 2 * live) size *= 2;
+    if (size !== this.chainHead.length) this.chainHead = new Int32Array(size);
+    else this.chainHead.fill(0);
+    for (let i = this.head; i < this.keyTs.length; i++) {
+      const bucket = bucketOf(this.keyTs[i]!, size);
+      this.olderKey[i] = this.chainHead[bucket]! - 1;
+      this.chainHead[bucket] = i + 1;
+    }
   }
 }
 
