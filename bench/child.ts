@@ -1,4 +1,4 @@
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -7,7 +7,7 @@ import { parseConfig } from '../src/config/config.js';
 import type { Config } from '../src/config/config.js';
 import type { Alert, PatternType } from '../src/domain/alert.js';
 import { detectorsFor } from '../src/detect/registry.js';
-import type { AlertSink } from '../src/engine/engine.js';
+import type { AlertSink, EngineStats } from '../src/engine/engine.js';
 import { RejectsFile, runFiles } from '../src/engine/pipeline.js';
 import { simulatorSessions } from '../src/ingest/simulator/simulator.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -28,6 +28,8 @@ export interface ReplayTask {
   readonly simSessions?: readonly string[] | undefined;
   /** Live case: record when each alert was committed (hrtime ns) to this file. */
   readonly commitLog?: string | undefined;
+  /** Live case: record each batch (events done after it, start and end hrtime ns) to this file. */
+  readonly batchLog?: string | undefined;
   /** Detector patterns to run: all when absent, none when empty (the ingestion path alone). */
   readonly detectors?: readonly string[] | undefined;
   /** Detection threads (`replay --threads`); absent: 1. */
@@ -47,6 +49,8 @@ export interface ChildResult {
   readonly maxRssMb: number;
   readonly alerts?: number;
   readonly rejected?: number;
+  /** CPU seconds (user + system) of the whole child: its capacity, whatever the machine's load. */
+  readonly cpuSeconds?: number;
 }
 
 /** The plain cost of the input: read (decompress) the bytes and split them into line strings. */
@@ -96,6 +100,22 @@ class CommitLogSink implements AlertSink {
   }
 }
 
+/**
+ * Live case: when each batch started and finished (hrtime ns) and how many events were done after
+ * it, so every event's latency (not only the few that raise alerts) and each batch's own
+ * processing time (stalls) can be told apart by the bench.
+ */
+class BatchLog {
+  readonly rows: string[] = [];
+  private started = 0n;
+  start(): void {
+    this.started = process.hrtime.bigint();
+  }
+  done(events: number): void {
+    this.rows.push(`${events},${this.started},${process.hrtime.bigint()}`);
+  }
+}
+
 async function replay(task: ReplayTask): Promise<{ events: number; alerts: number; rejected: number }> {
   let config: Config = parseConfig({});
   if (task.simSessions) config = { ...config, sessions: { ...simulatorSessions([...task.simSessions]), ...config.sessions } };
@@ -105,6 +125,10 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
   const log = task.commitLog ? new CommitLogSink(storeSink) : undefined;
   const rejects = new RejectsFile(null);
+  const batches = task.batchLog ? new BatchLog() : undefined;
+  // Live case: the feeder starts its clock once the process is up (modules loaded, store open), so
+  // the start-up time of the process is not counted as the latency of the first events.
+  if (task.commitLog) process.stdout.write('ready\n');
   try {
     const stats = await runFiles({
       inputs: task.files,
@@ -116,12 +140,11 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       sink: log ?? storeSink,
       rejects,
       threads: task.threads,
+      ...(batches ? { onEvents: () => batches.start(), onBatch: (s: EngineStats) => batches.done(s.events) } : {}),
     });
     await storeSink.flush();
-    if (log && task.commitLog) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(task.commitLog, log.lines.join('\n'));
-    }
+    if (log && task.commitLog) writeFileSync(task.commitLog, log.lines.join('\n'));
+    if (batches && task.batchLog) writeFileSync(task.batchLog, batches.rows.join('\n'));
     return { events: stats.events, alerts: stats.alerts, rejected: rejects.count };
   } finally {
     await store?.close();
@@ -138,7 +161,15 @@ async function main(): Promise<void> {
     result = { events, seconds: elapsed(started), maxRssMb: rssMb() };
   } else {
     const r = await replay(task);
-    result = { events: r.events, seconds: elapsed(started), maxRssMb: rssMb(), alerts: r.alerts, rejected: r.rejected };
+    const cpu = process.cpuUsage();
+    result = {
+      events: r.events,
+      seconds: elapsed(started),
+      maxRssMb: rssMb(),
+      alerts: r.alerts,
+      rejected: r.rejected,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   if (sinkHole < 0) process.stdout.write('');
