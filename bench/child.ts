@@ -26,10 +26,8 @@ export interface ReplayTask {
   readonly store: boolean;
   /** Use the simulator's trading sessions (live case: its data comes from the simulator). */
   readonly simSessions?: readonly string[] | undefined;
-  /** Live case: record when each alert was committed (hrtime ns) to this file. */
+  /** Live case: log each alert's commit to this file, and each batch to this file + `.batches` (LiveLog). */
   readonly commitLog?: string | undefined;
-  /** Live case: record each batch (events done after it, start and end hrtime ns) to this file. */
-  readonly batchLog?: string | undefined;
   /** Detector patterns to run: all when absent, none when empty (the ingestion path alone). */
   readonly detectors?: readonly string[] | undefined;
   /** Detection threads (`replay --threads`); absent: 1. */
@@ -85,34 +83,35 @@ function touch(parts: readonly string[]): void {
   for (const p of parts) sinkHole += p.length;
 }
 
-/** Wraps a sink to log, for each alert, its detection time (event ms) and commit time (hrtime ns). */
-class CommitLogSink implements AlertSink {
-  readonly lines: string[] = [];
+/**
+ * Live case: wraps the store's sink to log, for each alert write, the alert's detection time
+ * (event ms), how many events were done before the batch that raised it, the commit time and the
+ * commit's duration (hrtime ns); and, for each batch, the events done after it and its start and
+ * end times. So the bench can time every event (not only the few that raise alerts), each batch's
+ * own processing (stalls), and each alert from the batch that raised it.
+ */
+class LiveLog implements AlertSink {
+  readonly alerts: string[] = [];
+  readonly batches: string[] = [];
+  private eventsDone = 0;
+  private started = 0n;
   constructor(private readonly inner: AlertSink) {}
   async write(alerts: readonly Alert[]): Promise<void> {
+    const start = process.hrtime.bigint();
     await this.inner.write(alerts);
     const committed = process.hrtime.bigint();
     for (const a of alerts) {
       const updated = a.evidence.details?.['updated_at'];
       const detectMs = Date.parse(typeof updated === 'string' ? updated : a.timestamp);
-      this.lines.push(`${detectMs},${committed}`);
+      this.alerts.push(`${detectMs},${this.eventsDone},${committed},${committed - start},${a.type}`);
     }
   }
-}
-
-/**
- * Live case: when each batch started and finished (hrtime ns) and how many events were done after
- * it, so every event's latency (not only the few that raise alerts) and each batch's own
- * processing time (stalls) can be told apart by the bench.
- */
-class BatchLog {
-  readonly rows: string[] = [];
-  private started = 0n;
-  start(): void {
+  batchStarted(): void {
     this.started = process.hrtime.bigint();
   }
-  done(events: number): void {
-    this.rows.push(`${events},${this.started},${process.hrtime.bigint()}`);
+  batchDone(events: number): void {
+    this.eventsDone = events;
+    this.batches.push(`${events},${this.started},${process.hrtime.bigint()}`);
   }
 }
 
@@ -123,9 +122,8 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   const store = task.store ? openSqliteStore(join(dir, 'alerts.db')) : null;
   // As the commands do: replay coalesces store writes, the live path commits every batch.
   const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
-  const log = task.commitLog ? new CommitLogSink(storeSink) : undefined;
+  const log = task.commitLog ? new LiveLog(storeSink) : undefined;
   const rejects = new RejectsFile(null);
-  const batches = task.batchLog ? new BatchLog() : undefined;
   // Live case: the feeder starts its clock once the process is up (modules loaded, store open), so
   // the start-up time of the process is not counted as the latency of the first events.
   if (task.commitLog) process.stdout.write('ready\n');
@@ -140,11 +138,13 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       sink: log ?? storeSink,
       rejects,
       threads: task.threads,
-      ...(batches ? { onEvents: () => batches.start(), onBatch: (s: EngineStats) => batches.done(s.events) } : {}),
+      ...(log ? { onEvents: () => log.batchStarted(), onBatch: (s: EngineStats) => log.batchDone(s.events) } : {}),
     });
     await storeSink.flush();
-    if (log && task.commitLog) writeFileSync(task.commitLog, log.lines.join('\n'));
-    if (batches && task.batchLog) writeFileSync(task.batchLog, batches.rows.join('\n'));
+    if (log && task.commitLog) {
+      writeFileSync(task.commitLog, log.alerts.join('\n'));
+      writeFileSync(`${task.commitLog}.batches`, log.batches.join('\n'));
+    }
     return { events: stats.events, alerts: stats.alerts, rejected: rejects.count };
   } finally {
     await store?.close();

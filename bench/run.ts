@@ -214,15 +214,16 @@ async function runCase(c: CaseName): Promise<void> {
       const events = Number(values.events ?? (full ? 1_000_000 : 300_000));
       log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin${threads > 1 ? `, ${threads} detection threads` : ''}`);
       const r = await runLive({ childPath: CHILD, ratePerS, events, threads, detectors, profileDir: values.profile });
-      const ms = (p: Percentiles): string =>
-        `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
+      const ms = (p: Percentiles): string => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
       rows.push({
         name: `live stdin @ ${short(ratePerS)} events/s`,
         result: r.child,
         note:
-          `sent in ${r.sendSeconds.toFixed(1)} s; ${r.alerts.count} alert writes: ${ms(r.alerts)}; ` +
+          `sent in ${r.sendSeconds.toFixed(1)} s; ${r.alerts.count} alert writes: ${ms(r.alerts)} ` +
+          `(from the detection time's event: ${ms(r.alertsSinceDetect)}); ` +
           `every event: ${ms(r.events)} (p99.9 ${r.events.p999Ms.toFixed(1)} ms); ` +
           `${r.batches.count} batches of ${r.meanBatch.toFixed(0)} events, each ${ms(r.batches)}; ` +
+          `SQLite commits ${ms(r.commits)}; ` +
           `child CPU ${(r.child.cpuSeconds ?? NaN).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
       });
       log(`  ${rows[rows.length - 1]!.note}`);
