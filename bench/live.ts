@@ -9,11 +9,19 @@ import type { ChildResult, ReplayTask } from './child.js';
 
 /**
  * The live-latency case: the simulator's events (with its injected manipulations, so alerts come
- * at known event times) are written as canonical CSV to a child's stdin at a fixed rate; the child
- * runs the live path (stdin → sequencer → engine → SQLite) and logs when each alert was committed.
- * Latency = commit time − the time the feeder wrote the first event at or after the alert's
- * detection time (both CLOCK_MONOTONIC via hrtime, which is shared by processes on one machine).
- * That event is the earliest that can have triggered the alert, so the figure errs high, not low.
+ * at known event times) are written as canonical CSV to a child's stdin at a fixed rate, once the
+ * child is up; the child runs the live path (stdin → sequencer → engine → SQLite, one commit per
+ * batch that raised alerts) and logs each batch and each alert commit (LiveLog in child.ts). Times
+ * are CLOCK_MONOTONIC via hrtime, which processes on one machine share. An event's arrival is when
+ * the feeder wrote it (it stamps every event of a write with the time before the write).
+ *
+ * - Alert latency = commit time − arrival of the first event of the batch that raised the alert.
+ *   The event that raised it is in that batch, so the figure errs high by at most the batch's own
+ *   spread. Alerts raised at end of input (onEnd, after the feed) are not counted.
+ * - Event latency = end of the batch holding the event (detected, its alerts committed) − its
+ *   arrival, for every event: the bound any alert raised by that event is under.
+ * - The sequencer's reorder window does not hold events back: it only rejects events older than
+ *   the latest seen minus the window, so it adds nothing here (the feed is in order).
  */
 
 export interface LiveOptions {
