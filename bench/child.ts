@@ -1,4 +1,4 @@
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -7,7 +7,7 @@ import { parseConfig } from '../src/config/config.js';
 import type { Config } from '../src/config/config.js';
 import type { Alert, PatternType } from '../src/domain/alert.js';
 import { detectorsFor } from '../src/detect/registry.js';
-import type { AlertSink } from '../src/engine/engine.js';
+import type { AlertSink, EngineStats } from '../src/engine/engine.js';
 import { RejectsFile, runFiles } from '../src/engine/pipeline.js';
 import { simulatorSessions } from '../src/ingest/simulator/simulator.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -26,7 +26,7 @@ export interface ReplayTask {
   readonly store: boolean;
   /** Use the simulator's trading sessions (live case: its data comes from the simulator). */
   readonly simSessions?: readonly string[] | undefined;
-  /** Live case: record when each alert was committed (hrtime ns) to this file. */
+  /** Live case: log each alert's commit to this file, and each batch to this file + `.batches` (LiveLog). */
   readonly commitLog?: string | undefined;
   /** Detector patterns to run: all when absent, none when empty (the ingestion path alone). */
   readonly detectors?: readonly string[] | undefined;
@@ -47,6 +47,8 @@ export interface ChildResult {
   readonly maxRssMb: number;
   readonly alerts?: number;
   readonly rejected?: number;
+  /** CPU seconds (user + system) of the whole child: its capacity, whatever the machine's load. */
+  readonly cpuSeconds?: number;
 }
 
 /** The plain cost of the input: read (decompress) the bytes and split them into line strings. */
@@ -81,18 +83,35 @@ function touch(parts: readonly string[]): void {
   for (const p of parts) sinkHole += p.length;
 }
 
-/** Wraps a sink to log, for each alert, its detection time (event ms) and commit time (hrtime ns). */
-class CommitLogSink implements AlertSink {
-  readonly lines: string[] = [];
+/**
+ * Live case: wraps the store's sink to log, for each alert write, the alert's detection time
+ * (event ms), how many events were done before the batch that raised it, the commit time and the
+ * commit's duration (hrtime ns); and, for each batch, the events done after it and its start and
+ * end times. So the bench can time every event (not only the few that raise alerts), each batch's
+ * own processing (stalls), and each alert from the batch that raised it.
+ */
+class LiveLog implements AlertSink {
+  readonly alerts: string[] = [];
+  readonly batches: string[] = [];
+  private eventsDone = 0;
+  private started = 0n;
   constructor(private readonly inner: AlertSink) {}
   async write(alerts: readonly Alert[]): Promise<void> {
+    const start = process.hrtime.bigint();
     await this.inner.write(alerts);
     const committed = process.hrtime.bigint();
     for (const a of alerts) {
       const updated = a.evidence.details?.['updated_at'];
       const detectMs = Date.parse(typeof updated === 'string' ? updated : a.timestamp);
-      this.lines.push(`${detectMs},${committed}`);
+      this.alerts.push(`${detectMs},${this.eventsDone},${committed},${committed - start},${a.type}`);
     }
+  }
+  batchStarted(): void {
+    this.started = process.hrtime.bigint();
+  }
+  batchDone(events: number): void {
+    this.eventsDone = events;
+    this.batches.push(`${events},${this.started},${process.hrtime.bigint()}`);
   }
 }
 
@@ -103,8 +122,11 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   const store = task.store ? openSqliteStore(join(dir, 'alerts.db')) : null;
   // As the commands do: replay coalesces store writes, the live path commits every batch.
   const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
-  const log = task.commitLog ? new CommitLogSink(storeSink) : undefined;
+  const log = task.commitLog ? new LiveLog(storeSink) : undefined;
   const rejects = new RejectsFile(null);
+  // Live case: the feeder starts its clock once the process is up (modules loaded, store open), so
+  // the start-up time of the process is not counted as the latency of the first events.
+  if (task.commitLog) process.stdout.write('ready\n');
   try {
     const stats = await runFiles({
       inputs: task.files,
@@ -116,11 +138,12 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       sink: log ?? storeSink,
       rejects,
       threads: task.threads,
+      ...(log ? { onEvents: () => log.batchStarted(), onBatch: (s: EngineStats) => log.batchDone(s.events) } : {}),
     });
     await storeSink.flush();
     if (log && task.commitLog) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(task.commitLog, log.lines.join('\n'));
+      writeFileSync(task.commitLog, log.alerts.join('\n'));
+      writeFileSync(`${task.commitLog}.batches`, log.batches.join('\n'));
     }
     return { events: stats.events, alerts: stats.alerts, rejected: rejects.count };
   } finally {
@@ -138,7 +161,15 @@ async function main(): Promise<void> {
     result = { events, seconds: elapsed(started), maxRssMb: rssMb() };
   } else {
     const r = await replay(task);
-    result = { events: r.events, seconds: elapsed(started), maxRssMb: rssMb(), alerts: r.alerts, rejected: r.rejected };
+    const cpu = process.cpuUsage();
+    result = {
+      events: r.events,
+      seconds: elapsed(started),
+      maxRssMb: rssMb(),
+      alerts: r.alerts,
+      rejected: r.rejected,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
   if (sinkHole < 0) process.stdout.write('');

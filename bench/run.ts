@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import { PATTERN_TYPES } from '../src/domain/alert.js';
 import { sharedFile } from '../src/testing/shared-data.js';
 import type { ChildResult, ChildTask } from './child.js';
 import { ensureData, type DataSpec } from './generate.js';
-import { runLive } from './live.js';
+import { runLive, type Percentiles } from './live.js';
 
 /**
  * `npm run bench [-- --case trades,mixed --events 2000000 --full]`: runs each case in its own
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     detectors: { type: 'string' },
     timeout: { type: 'string' },
     threads: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 
@@ -210,13 +211,20 @@ async function runCase(c: CaseName): Promise<void> {
     }
     case 'live': {
       const ratePerS = Number(values.rate ?? 100_000);
-      const events = full ? 1_000_000 : 300_000;
-      log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin`);
-      const r = await runLive({ childPath: CHILD, ratePerS, events });
+      const events = Number(values.events ?? (full ? 1_000_000 : 300_000));
+      log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin${threads > 1 ? `, ${threads} detection threads` : ''}`);
+      const r = await runLive({ childPath: CHILD, ratePerS, events, threads, detectors, profileDir: values.profile });
+      const ms = (p: Percentiles): string => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
       rows.push({
         name: `live stdin @ ${short(ratePerS)} events/s`,
         result: r.child,
-        note: `sent in ${r.sendSeconds.toFixed(1)} s; ${r.alertsMeasured} alert writes: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
+        note:
+          `sent in ${r.sendSeconds.toFixed(1)} s; ${r.alerts.count} alert writes: ${ms(r.alerts)} ` +
+          `(from the detection time's event: ${ms(r.alertsSinceDetect)}); ` +
+          `every event: ${ms(r.events)} (p99.9 ${r.events.p999Ms.toFixed(1)} ms); ` +
+          `${r.batches.count} batches of ${r.meanBatch.toFixed(0)} events, each ${ms(r.batches)}; ` +
+          `SQLite commits ${ms(r.commits)}; ` +
+          `child CPU ${(r.child.cpuSeconds ?? NaN).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
       });
       log(`  ${rows[rows.length - 1]!.note}`);
       return;

@@ -214,6 +214,21 @@ test('start --source - reads stdin until it ends and stores the alerts', () => {
   assert.ok((JSON.parse(cli(ws, ['alerts', '--json']).stdout) as unknown[]).length > 0);
 });
 
+test('start --source - processes a line as soon as it arrives, while stdin stays open', async () => {
+  const ws = workspace();
+  const mon = startMonitor(ws, ['--source', '-']);
+  await waitFor('monitor start', () => /Monitoring/.test(mon.output()));
+  mon.stdin!.write('ts,symbol,price,qty,buyer,seller,trade_id,side\n2026-03-02T14:00:00Z,XYZ,10,1,B,S,T1,buy\n');
+  // The status heartbeat (every second) reports the event: it was not held back for more input.
+  await waitFor(
+    'the event processed',
+    () => (JSON.parse(cli(ws, ['status', '--json']).stdout) as { monitor: { events: number } }).monitor.events === 1,
+  );
+  assert.equal(cli(ws, ['stop']).code, 0);
+  assert.equal(await exited(mon), 0);
+  assert.match(mon.output(), /Monitor stopped: 1 events/);
+});
+
 test('start --source FILE follows a growing file until stopped', async () => {
   const ws = workspace();
   const path = join(ws.dir, 'live.csv');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLines, readTextChunks } from './lines.js';
@@ -49,4 +49,22 @@ test('a character split between two reads is decoded whole by both readers', asy
   const viaLines: string[] = [];
   for await (const c of readLines(p)) viaLines.push(...c.lines);
   assert.deepEqual(viaLines, lines);
+});
+
+test('following a file, an appended line is read when it is written, not at the next poll', async () => {
+  const p = tmpFile('a\n');
+  const controller = new AbortController();
+  // A poll far longer than the test may take: only the file's change event can deliver line 2 in time.
+  const timeout = setTimeout(() => controller.abort(), 10_000);
+  const got: string[] = [];
+  try {
+    for await (const c of readLines(p, { follow: true, pollMs: 60_000, signal: controller.signal })) {
+      got.push(...c.lines);
+      if (got.length === 1) setTimeout(() => appendFileSync(p, 'b\n'), 50);
+      if (got.length === 2) break;
+    }
+  } finally {
+    clearTimeout(timeout);
+  }
+  assert.deepEqual(got, ['a', 'b']);
 });

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -120,9 +119,54 @@ function stripCr(lines: string[]): void {
   }
 }
 
+/**
+ * Wakes a follower waiting at end of file when the file changes. A change that comes while the
+ * follower is reading is remembered, so the next wait returns at once instead of missing it.
+ */
+class ChangeSignal {
+  private pending = false;
+  private wake: (() => void) | undefined;
+
+  notify(): void {
+    if (this.wake) this.wake();
+    else this.pending = true;
+  }
+
+  /** Resolves true on a change or after `ms`, false once `signal` aborts. */
+  wait(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const done = (changed: boolean): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.wake = undefined;
+        resolve(changed);
+      };
+      const onAbort = (): void => done(false);
+      const timer = setTimeout(() => done(true), ms);
+      this.wake = () => done(true);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
 async function* followLines(path: string, options: ReadLinesOptions): AsyncGenerator<LineChunk> {
   const pollMs = options.pollMs ?? 100;
   const fh = await open(path, 'r');
+  // Appended lines wake the reader at once (inotify and the like), not at the next poll; the poll
+  // stays for file systems that deliver no change events (network mounts) and for truncation.
+  const changed = new ChangeSignal();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(path, { persistent: false }, () => changed.notify());
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    // No change events here: polling alone.
+  }
   let pos = 0;
   let carry = '';
   let lineNo = 1;
@@ -139,11 +183,7 @@ async function* followLines(path: string, options: ReadLinesOptions): AsyncGener
           carry = '';
           decoder.end();
         }
-        try {
-          await sleep(pollMs, undefined, options.signal ? { signal: options.signal } : {});
-        } catch {
-          break; // aborted
-        }
+        if (!(await changed.wait(pollMs, options.signal))) break; // aborted
         continue;
       }
       pos += bytesRead;
@@ -156,6 +196,7 @@ async function* followLines(path: string, options: ReadLinesOptions): AsyncGener
       lineNo += lines.length;
     }
   } finally {
+    watcher?.close();
     await fh.close();
   }
 }

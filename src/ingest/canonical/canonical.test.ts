@@ -4,7 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { canonicalFormat } from './canonical.js';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { canonicalFormat, LIVE_BATCH_EVENTS } from './canonical.js';
 import { collect, MemoryRejects } from '../../testing/collect.js';
 
 function tmpFile(name: string, content: string | Buffer): string {
@@ -98,4 +100,59 @@ test('NDJSON, gzip, --map and mixed files', async () => {
 test('an unusable header is fatal and says which column is missing', async () => {
   const p = tmpFile('h.csv', 'when,what\n1,2\n');
   await assert.rejects(collect(canonicalFormat.open({ path: p, rejects: new MemoryRejects() })), /lacks column/);
+});
+
+function tradeRows(n: number): string {
+  const t0 = Date.parse('2026-03-02T14:00:00Z');
+  return Array.from({ length: n }, (_, i) => `${t0 + i},XYZ,10,1,B,S,T${i},buy\n`).join('');
+}
+
+test('a followed file is handed on in batches of at most LIVE_BATCH_EVENTS; replay keeps whole reads', async () => {
+  const p = tmpFile('live.csv', `ts,symbol,price,qty,buyer,seller,trade_id,side\n${tradeRows(1000)}`);
+  const whole: number[] = [];
+  for await (const b of canonicalFormat.open({ path: p, rejects: new MemoryRejects() })) whole.push(b.events.length);
+  assert.deepEqual(whole, [1000]);
+
+  const controller = new AbortController();
+  const sizes: number[] = [];
+  let nextLine = 2;
+  for await (const b of canonicalFormat.open({ path: p, rejects: new MemoryRejects(), follow: true, signal: controller.signal })) {
+    sizes.push(b.events.length);
+    assert.equal(b.lines[0], nextLine, 'batches follow each other without a gap');
+    nextLine += b.events.length;
+    if (nextLine === 1002) controller.abort();
+  }
+  assert.ok(
+    sizes.every((n) => n <= LIVE_BATCH_EVENTS),
+    `batch sizes ${sizes.join(',')}`,
+  );
+  assert.equal(nextLine, 1002);
+});
+
+test('stdin: a line arriving alone is handed on at once, a burst in batches of at most LIVE_BATCH_EVENTS', async () => {
+  // A child process reads its stdin through the reader and prints each batch's size as it gets it.
+  const reader = `
+    import { canonicalFormat } from ${JSON.stringify(new URL('./canonical.js', import.meta.url).href)};
+    for await (const b of canonicalFormat.open({ path: '-', rejects: { reject() {} } })) console.log(b.events.length);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', reader], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const printed = async (what: string, check: () => boolean): Promise<void> => {
+    for (const end = Date.now() + 10_000; Date.now() < end; await sleep(10)) if (check()) return;
+    throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(out)}`);
+  };
+  const sizes = (): number[] => out.split('\n').filter(Boolean).map(Number);
+  child.stdin.write(`ts,symbol,price,qty,buyer,seller,trade_id,side\n${tradeRows(1)}`);
+  // stdin stays open: the one line must not wait for more input or for the end.
+  await printed('the lone line', () => sizes().length === 1);
+  assert.deepEqual(sizes(), [1]);
+  child.stdin.write(tradeRows(1000));
+  await printed('the burst', () => sizes().reduce((a, b) => a + b, 0) === 1001);
+  assert.ok(
+    sizes().every((n) => n <= LIVE_BATCH_EVENTS),
+    `batch sizes ${sizes().join(',')}`,
+  );
+  child.stdin.end();
+  assert.equal(await new Promise((r) => child.once('exit', r)), 0);
 });
