@@ -19,6 +19,11 @@ export interface EvidenceEvent {
   readonly evidence: boolean;
 }
 
+/** Rings up to this long grow by exact-size copies (a push reserves 17 slots; most of 100k thin symbols hold a few events). */
+const EXACT_UP_TO = 16;
+/** The rings of a symbol without trades or orders yet: shared, never written (`store` copies a short ring). */
+const EMPTY: never[] = [];
+
 interface SymbolRing {
   readonly symbol: string;
   /** Grows to `perSymbol` entries, then is overwritten oldest-first (slot `tradeNext`). */
@@ -47,7 +52,8 @@ export interface MarketContextOptions {
  * idle for an hour of event time are dropped.
  *
  * Memory per symbol follows its activity: a ring grows to its cap as events arrive instead of
- * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice). Idle expiry
+ * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice), and while
+ * short it is an exact-size array (a symbol without orders shares one empty ring). Idle expiry
  * does not walk every symbol each tick: rings wait in a deadline queue (`forgetIdle`).
  */
 export class MarketContext {
@@ -68,7 +74,7 @@ export class MarketContext {
     if (e.type === 'quote') return;
     let r = this.rings.get(e.symbol);
     if (r === undefined) {
-      r = { symbol: e.symbol, trades: [], tradeNext: 0, orders: [], orderNext: 0, lastTsMs: e.tsMs, due: e.tsMs + this.idleMs };
+      r = { symbol: e.symbol, trades: EMPTY, tradeNext: 0, orders: EMPTY, orderNext: 0, lastTsMs: e.tsMs, due: e.tsMs + this.idleMs };
       this.rings.set(e.symbol, r);
       this.idle.push(r.due, e.symbol);
     }
@@ -88,6 +94,7 @@ export class MarketContext {
       ring[next] = e;
       return ring;
     }
+    if (ring.length < EXACT_UP_TO) return ring.concat([e]);
     ring.push(e);
     // Full: an exact-size copy, so the growth slack of the pushes is not kept for the ring's lifetime.
     return ring.length === this.perSymbol ? ring.slice() : ring;
