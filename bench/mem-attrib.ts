@@ -36,7 +36,9 @@ if (!gc) throw new Error('run with node --expose-gc');
 async function main(): Promise<void> {
   const task = JSON.parse(process.argv[2] ?? '{}') as Task;
   const config = parseConfig(task.context === undefined ? {} : { evidence_context_events: task.context });
-  const factories = task.detectors ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern)) : detectorsFor();
+  const factories = task.detectors
+    ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern))
+    : detectorsFor();
   const made: [string, Detector][] = [];
   const watched: DetectorFactory[] = factories.map((f) => ({
     ...f,
@@ -58,8 +60,7 @@ async function main(): Promise<void> {
       snapshotTaken = true;
     }
     maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
-    if (task.snapshots)
-      for (const [name, d] of made) maxBytes[name] = Math.max(maxBytes[name] ?? 0, encodeState(d.snapshot()).length);
+    if (task.snapshots) for (const [name, d] of made) maxBytes[name] = Math.max(maxBytes[name] ?? 0, encodeState(d.snapshot()).length);
   };
   const stats = await runFiles({
     inputs: [task.file],
