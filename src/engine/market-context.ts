@@ -1,5 +1,5 @@
 import type { Alert } from '../domain/alert.js';
-import type { MarketEvent, OrderEvent, Trade } from '../domain/events.js';
+import type { MarketEvent } from '../domain/events.js';
 import { DeadlineQueue, forgetIdle } from '../detect/window/deadline-queue.js';
 import { stateClass } from './snapshot.js';
 
@@ -19,12 +19,27 @@ export interface EvidenceEvent {
   readonly evidence: boolean;
 }
 
+/** Rings of up to this many events grow by exact-size copies (a push reserves 17 slots; most of 100k thin symbols hold a few events). */
+const EXACT_UP_TO = 16;
+/** The rings of a symbol without trades or orders yet: shared, never written (`store` copies a short ring). */
+const EMPTY: never[] = [];
+/** Columns per event: numbers [time, price, qty]; strings [trade id, side, buyer, seller] or [order id, side, action, account]. */
+const NUMS = 3;
+const STRS = 4;
+
+/**
+ * One symbol's recent events as columns, not the event objects: an event object with its boxed
+ * time and price is ~130 bytes, its columns 56 (the strings are shared either way), and events
+ * referenced only here can die young instead of being promoted and collected from the old space.
+ */
 interface SymbolRing {
   readonly symbol: string;
-  /** Grows to `perSymbol` entries, then is overwritten oldest-first (slot `tradeNext`). */
-  trades: Trade[];
+  /** Grow to `perSymbol` events, then are overwritten oldest-first (slot `tradeNext`). */
+  tradeNums: number[];
+  tradeStrs: (string | undefined)[];
   tradeNext: number;
-  orders: OrderEvent[];
+  orderNums: number[];
+  orderStrs: (string | undefined)[];
   orderNext: number;
   lastTsMs: number;
   /** The deadline this ring is queued under for idle expiry. */
@@ -41,13 +56,14 @@ export interface MarketContextOptions {
 }
 
 /**
- * Keeps each symbol's most recent trades and order events (two rings of references, no copies),
+ * Keeps each symbol's most recent trades and order events (two rings of their fields, as columns),
  * so an alert can carry the market around it: the evidence events themselves and the trades of its
  * window, for the analyst's chart. Bounded: rings hold at most `perSymbol` events each and symbols
  * idle for an hour of event time are dropped.
  *
  * Memory per symbol follows its activity: a ring grows to its cap as events arrive instead of
- * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice). Idle expiry
+ * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice), and while
+ * short it is an exact-size array (a symbol without orders shares one empty ring). Idle expiry
  * does not walk every symbol each tick: rings wait in a deadline queue (`forgetIdle`).
  */
 export class MarketContext {
@@ -68,29 +84,46 @@ export class MarketContext {
     if (e.type === 'quote') return;
     let r = this.rings.get(e.symbol);
     if (r === undefined) {
-      r = { symbol: e.symbol, trades: [], tradeNext: 0, orders: [], orderNext: 0, lastTsMs: e.tsMs, due: e.tsMs + this.idleMs };
+      r = {
+        symbol: e.symbol,
+        tradeNums: EMPTY,
+        tradeStrs: EMPTY,
+        tradeNext: 0,
+        orderNums: EMPTY,
+        orderStrs: EMPTY,
+        orderNext: 0,
+        lastTsMs: e.tsMs,
+        due: e.tsMs + this.idleMs,
+      };
       this.rings.set(e.symbol, r);
       this.idle.push(r.due, e.symbol);
     }
     r.lastTsMs = e.tsMs;
     if (e.type === 'trade') {
-      r.trades = this.store(r.trades, r.tradeNext, e);
+      r.tradeNums = this.store(r.tradeNums, r.tradeNext, [e.tsMs, e.price, e.qty]);
+      r.tradeStrs = this.store(r.tradeStrs, r.tradeNext, [e.tradeId, e.side, e.buyer, e.seller]);
       r.tradeNext = (r.tradeNext + 1) % this.perSymbol;
     } else {
-      r.orders = this.store(r.orders, r.orderNext, e);
+      r.orderNums = this.store(r.orderNums, r.orderNext, [e.tsMs, e.price, e.qty]);
+      r.orderStrs = this.store(r.orderStrs, r.orderNext, [e.orderId, e.side, e.action, e.account]);
       r.orderNext = (r.orderNext + 1) % this.perSymbol;
     }
   }
 
-  /** Puts `e` in slot `next` of a ring (the same slots a preallocated ring would use); returns the ring. */
-  private store<T>(ring: T[], next: number, e: T): T[] {
-    if (ring.length === this.perSymbol) {
-      ring[next] = e;
+  /**
+   * Puts one event's `values` (its columns) in slot `next` of a ring (the slots a preallocated ring
+   * would use: until full, the next slot is the end); returns the ring.
+   */
+  private store<T>(ring: T[], next: number, values: readonly T[]): T[] {
+    const width = values.length;
+    if (ring.length === this.perSymbol * width) {
+      for (let i = 0; i < width; i++) ring[next * width + i] = values[i]!;
       return ring;
     }
-    ring.push(e);
+    if (ring.length < EXACT_UP_TO * width) return ring.concat(values);
+    ring.push(...values);
     // Full: an exact-size copy, so the growth slack of the pushes is not kept for the ring's lifetime.
-    return ring.length === this.perSymbol ? ring.slice() : ring;
+    return ring.length === this.perSymbol * width ? ring.slice() : ring;
   }
 
   /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
@@ -110,32 +143,39 @@ export class MarketContext {
     for (const symbol of alert.affected_symbols) {
       const r = this.rings.get(symbol);
       if (!r) continue;
-      for (const t of r.trades) {
-        const isEvidence = tradeIds.has(t.tradeId);
-        if (!isEvidence && (t.tsMs < from - margin || t.tsMs > to + margin)) continue;
+      const tn = r.tradeNums;
+      const ts = r.tradeStrs;
+      for (let i = 0; i < tn.length / NUMS; i++) {
+        const id = ts[i * STRS]!;
+        const tsMs = tn[i * NUMS]!;
+        const isEvidence = tradeIds.has(id);
+        if (!isEvidence && (tsMs < from - margin || tsMs > to + margin)) continue;
         (isEvidence ? evidence : context).push({
-          ts: t.tsMs,
+          ts: tsMs,
           kind: 'trade',
-          id: t.tradeId,
-          price: t.price,
-          qty: t.qty,
-          side: t.side,
-          buyer: t.buyer || undefined,
-          seller: t.seller || undefined,
+          id,
+          price: tn[i * NUMS + 1]!,
+          qty: tn[i * NUMS + 2]!,
+          side: ts[i * STRS + 1],
+          buyer: ts[i * STRS + 2] || undefined,
+          seller: ts[i * STRS + 3] || undefined,
           evidence: isEvidence,
         });
       }
-      for (const o of r.orders) {
-        if (!orderIds.has(o.orderId)) continue;
+      const on = r.orderNums;
+      const os = r.orderStrs;
+      for (let i = 0; i < on.length / NUMS; i++) {
+        const id = os[i * STRS]!;
+        if (!orderIds.has(id)) continue;
         evidence.push({
-          ts: o.tsMs,
+          ts: on[i * NUMS]!,
           kind: 'order',
-          id: o.orderId,
-          price: o.price,
-          qty: o.qty,
-          side: o.side,
-          action: o.action,
-          account: o.account || undefined,
+          id,
+          price: on[i * NUMS + 1]!,
+          qty: on[i * NUMS + 2]!,
+          side: os[i * STRS + 1],
+          action: os[i * STRS + 2],
+          account: os[i * STRS + 3] || undefined,
           evidence: true,
         });
       }

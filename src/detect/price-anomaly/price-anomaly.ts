@@ -40,7 +40,7 @@ interface SymbolState {
   readonly horizons: Horizon[];
   /** Settled price: the median of the last three trades, so one off-market print moves nothing. */
   lastPrice: number;
-  readonly lastRaw: number[];
+  lastRaw: number[];
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
   readonly ticks: SampleRing;
   /** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
@@ -116,9 +116,23 @@ function createPriceAnomaly(config: Config): Detector {
     return s.tickMove;
   }
 
+  /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
+  function trim(s: SymbolState): void {
+    for (const g of s.horizons) {
+      g.extremes.trim();
+      g.returns.trim();
+    }
+    s.ticks.trim();
+    s.recent.trim();
+    s.lastRaw = s.lastRaw.slice();
+  }
+
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       let s = st.states.get(trade.symbol);
+      // A symbol trading for the first time or after a short window without trades will likely wait
+      // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a day).
+      const sparse = !s || trade.tsMs >= s.lastTsMs + lengths[0]!;
       if (!s) {
         s = {
           horizons: lengths.map((w) => ({
@@ -212,6 +226,7 @@ function createPriceAnomaly(config: Config): Detector {
           best = { move, direction, fromPrice, fromMs, z, h: g, byThreshold };
         }
       }
+      if (sparse) trim(s);
       if (!best) return;
       const { move, direction, fromPrice, fromMs, z, byThreshold } = best;
 

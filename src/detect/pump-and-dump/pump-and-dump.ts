@@ -471,12 +471,27 @@ function createPumpAndDump(config: Config): Detector {
 
   function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
     let s = st.states.get(trade.symbol);
+    // A symbol trading for the first time or after a bucket or more without trades will likely wait
+    // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a day).
+    const sparse = !s || trade.tsMs >= s.bucketStartMs + 2 * bucketMs;
     if (!s) {
       s = newState(trade);
       st.states.set(trade.symbol, s);
     }
     onSymbolTrade(s, trade, ctx);
+    if (sparse) trim(s);
     return s;
+  }
+
+  /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
+  function trim(s: SymbolState): void {
+    s.closes.trim();
+    s.extremes.trim();
+    s.recentIds.trim();
+    s.recentBuyers.trim();
+    s.secondOrderMs = s.secondOrderMs.slice();
+    s.secondOrderBuyer = s.secondOrderBuyer.slice();
+    s.rushTimes = s.rushTimes.slice();
   }
 
   function onSymbolTrade(s: SymbolState, trade: Trade, ctx: DetectorContext): void {

@@ -12,8 +12,8 @@ const FOLD_MIN = 1024;
  * size of its distinct buyers; a fold sums in arrival order, so the tallies are the same doubles.
  */
 export class RecentBuyers {
-  private readonly buyers: string[] = [];
-  private readonly qty: number[] = [];
+  private buyers: string[] = [];
+  private qty: number[] = [];
   /** Start of the previous period and of the current one in the log (older ≤ recent ≤ length). */
   private older = 0;
   private recent = 0;
@@ -51,6 +51,15 @@ export class RecentBuyers {
       this.recent -= this.older;
       this.older = 0;
     }
+  }
+
+  /**
+   * Drops the room that pushes reserved beyond the entries held (a first push reserves 17 slots):
+   * for a symbol that trades now and then, called while it waits for its next trade (window/recent-ids.ts).
+   */
+  trim(): void {
+    this.buyers = this.buyers.slice();
+    this.qty = this.qty.slice();
   }
 
   /** Forgets both periods. */

@@ -61,6 +61,9 @@ interface OffSession {
  * One account's series in one symbol: its last instants, oldest first, as [time, bought, sold]
  * triples in one flat array (STRIDE), never empty. The array is the whole series (no object around
  * it: most series never get a second instant, and every new one lives for the gap limit).
+ * Exactly as long as its instants while it fills (an instant added makes a new array): a push would
+ * reserve room for 8 more instants, 176 bytes of slack in the many series that stop at two or three
+ * (on a dense tape series were most of the detector's memory). A full series shifts in place.
  */
 type Instants = number[];
 
@@ -83,8 +86,11 @@ interface SymbolSeries {
    * are at the front: expiry reads only them, not every series (each read is a cache miss).
    */
   readonly byAccount: Map<string, Instants>;
-  /** Open episodes by account: few, so kept beside the series rather than in each. */
-  readonly episodes: Map<string, Episode>;
+  /**
+   * Open episodes by account: few, so kept beside the series rather than in each; null while the
+   * symbol has none (most never do, and an empty Map is ~170 bytes for each of 100k symbols).
+   */
+  episodes: Map<string, Episode> | null;
   /** When its idle series are next looked for (its entry in `seriesDeadlines`). */
   due: number;
 }
@@ -426,7 +432,7 @@ function createUnusualTiming(config: Config): Detector {
   function regularity(leg: Leg, ctx: DetectorContext): void {
     let ss = st.series.get(leg.symbol);
     if (!ss) {
-      ss = { symbol: leg.symbol, byAccount: new Map(), episodes: new Map(), due: leg.tsMs + seriesIdleMs };
+      ss = { symbol: leg.symbol, byAccount: new Map(), episodes: null, due: leg.tsMs + seriesIdleMs };
       st.series.set(leg.symbol, ss);
       st.seriesDeadlines.push(ss.due, ss);
     }
@@ -435,13 +441,11 @@ function createUnusualTiming(config: Config): Detector {
       // An array literal of one instant, not the 17 slots a first push reserves.
       p = [leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0];
       ss.byAccount.set(leg.account, p);
-    } else if (!extend(ss, p, leg)) return;
-    const N = t.timing_regularity_min_trades;
-    if (p.length > N * STRIDE) {
-      // Drop the oldest instant, in place (a plain loop: copyWithin takes V8's slow generic path).
-      for (let i = STRIDE; i < p.length; i++) p[i - STRIDE] = p[i]!;
-      p.length -= STRIDE;
+    } else {
+      p = extend(ss, p, leg);
+      if (!p) return;
     }
+    const N = t.timing_regularity_min_trades;
     const ep = episodeOf(ss, leg.account);
     if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(leg.id);
     if (p.length < N * STRIDE) return;
@@ -449,11 +453,14 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   function episodeOf(ss: SymbolSeries, account: string): Episode | undefined {
-    return ss.episodes.size > 0 ? ss.episodes.get(account) : undefined;
+    return ss.episodes?.get(account);
   }
 
-  /** Adds a leg to an existing series; false when it changes nothing more (merged into the last instant, or late). */
-  function extend(ss: SymbolSeries, p: Instants, leg: Leg): boolean {
+  /**
+   * Adds a leg to an existing series, keeping its last N instants; returns the series (a new array
+   * while it fills), or undefined when the leg changes nothing more (merged into the last instant, or late).
+   */
+  function extend(ss: SymbolSeries, p: Instants, leg: Leg): Instants | undefined {
     const last = p.length - STRIDE; // the last instant (p is never empty)
     if (leg.tsMs === p[last + TS]) {
       // Same instant: one order's fills, or both legs of a self-trade; merge.
@@ -461,18 +468,29 @@ function createUnusualTiming(config: Config): Detector {
       else p[last + SELL]! += leg.qty;
       const ep = episodeOf(ss, leg.account);
       if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(leg.id);
-      return false;
+      return undefined;
     }
     const lastTs = p[last + TS]!;
-    if (leg.tsMs < lastTs || leg.tsMs - lastTs > t.timing_regularity_max_gap_ms) {
-      if (leg.tsMs < lastTs) return false; // late by the reorder window: ignore for timing
-      p.length = 0;
-      ss.episodes.delete(leg.account);
+    const bought = leg.side === 'buy' ? leg.qty : 0;
+    const sold = leg.side === 'sell' ? leg.qty : 0;
+    let q: Instants;
+    if (leg.tsMs < lastTs) return undefined; // late by the reorder window: ignore for timing
+    if (leg.tsMs - lastTs > t.timing_regularity_max_gap_ms) {
+      q = [leg.tsMs, bought, sold];
+      ss.episodes?.delete(leg.account);
+    } else if (p.length < t.timing_regularity_min_trades * STRIDE) {
+      q = p.concat([leg.tsMs, bought, sold]); // an exact-size copy (a push would reserve slack)
+    } else {
+      // Full: drop the oldest instant, in place (a plain loop: copyWithin takes V8's slow generic path).
+      q = p;
+      for (let i = STRIDE; i < q.length; i++) q[i - STRIDE] = q[i]!;
+      q[last + TS] = leg.tsMs;
+      q[last + BUY] = bought;
+      q[last + SELL] = sold;
     }
-    p.push(leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0);
     ss.byAccount.delete(leg.account);
-    ss.byAccount.set(leg.account, p);
-    return true;
+    ss.byAccount.set(leg.account, q);
+    return q;
   }
 
   /**
@@ -498,7 +516,7 @@ function createUnusualTiming(config: Config): Detector {
 
   /** An irregular judgement: the episode survives a few irregular gaps; N in a row end it. */
   function notRegular(ss: SymbolSeries, episode: Episode | undefined, leg: Leg, N: number): void {
-    if (episode && ++episode.failing >= N) ss.episodes.delete(leg.account);
+    if (episode && ++episode.failing >= N) ss.episodes?.delete(leg.account);
   }
 
   /** Judges the last N instants of a full series: emits (or updates) its episode when they are machine-like. */
@@ -538,7 +556,7 @@ function createUnusualTiming(config: Config): Detector {
         tradeIds: [leg.id],
         minCv: cv,
       };
-      ss.episodes.set(leg.account, ep);
+      (ss.episodes ??= new Map()).set(leg.account, ep);
     } else {
       ep.events++;
       ep.failing = 0;
@@ -593,7 +611,7 @@ function createUnusualTiming(config: Config): Detector {
           return;
         }
         ss.byAccount.delete(account);
-        ss.episodes.delete(account);
+        ss.episodes?.delete(account);
       }
       st.series.delete(ss.symbol);
     });

@@ -48,11 +48,11 @@ interface Scale {
 interface SymbolState {
   readonly scales: Scale[];
   /** Trades of the longest window (parallel arrays; compacted now and then). */
-  readonly ts: number[];
-  readonly qty: number[];
-  readonly ids: string[];
-  readonly buyers: string[];
-  readonly sellers: string[];
+  ts: number[];
+  qty: number[];
+  ids: string[];
+  buyers: string[];
+  sellers: string[];
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
   due: number;
@@ -172,9 +172,26 @@ function createVolumeSpike(config: Config): Detector {
     for (const sc of s.scales) sc.head -= drop;
   }
 
+  /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
+  function trim(s: SymbolState): void {
+    for (const sc of s.scales) {
+      sc.history.trim();
+      sc.logHistory.trim();
+      sc.largest.trim();
+    }
+    s.ts = s.ts.slice();
+    s.qty = s.qty.slice();
+    s.ids = s.ids.slice();
+    s.buyers = s.buyers.slice();
+    s.sellers = s.sellers.slice();
+  }
+
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       let s = st.states.get(trade.symbol);
+      // A symbol trading for the first time or after a short window without trades will likely wait
+      // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a day).
+      const sparse = !s || trade.tsMs >= s.lastTsMs + lengths[0]!;
       if (!s) {
         s = newState(trade.tsMs);
         st.states.set(trade.symbol, s);
@@ -213,6 +230,7 @@ function createVolumeSpike(config: Config): Detector {
         }
       }
       compact(s);
+      if (sparse) trim(s);
       let ep = s.episode;
       if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = s.episode = null;
       if (hit === null) return;

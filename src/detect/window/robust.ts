@@ -51,6 +51,18 @@ export class RobustRing {
     }
   }
 
+  /**
+   * Drops the room that pushes reserved beyond the entries held (a first push reserves 17 slots):
+   * for a symbol that trades now and then, called while it waits for its next trade (window/recent-ids.ts).
+   * A full ring has none (its arrays were copied to exact size when it filled)..
+   */
+  trim(): void {
+    if (this.filled === this.capacity) return;
+    this.values = this.values.slice();
+    this.sorted = this.sorted.slice();
+    if (this.sortedAbs) this.sortedAbs = this.sortedAbs.slice();
+  }
+
   get size(): number {
     return this.filled;
   }

@@ -15,7 +15,7 @@ let gathered: number[] = [];
  */
 export class SampleRing {
   /** Push number i is in slot i % (2 × capacity). */
-  private readonly values: number[] = [];
+  private values: number[] = [];
   private count = 0;
 
   constructor(readonly capacity: number) {}
@@ -25,6 +25,11 @@ export class SampleRing {
     if (this.values.length < slots) this.values.push(v);
     else this.values[this.count % slots] = v;
     this.count++;
+  }
+
+  /** Drops the room pushes reserved beyond the values held, for a symbol waiting for its next trade (window/recent-ids.ts). */
+  trim(): void {
+    if (this.values.length < 2 * this.capacity) this.values = this.values.slice();
   }
 
   /** Values pushed so far. */
