@@ -8,20 +8,25 @@ import { concentratedTrading } from '../concentrated-trading/concentrated-tradin
 import { washTrading } from '../wash-trading/wash-trading.js';
 import { AccountIds } from './account-ids.js';
 
-test('an id no one holds is forgotten at the next reclaim, and stays valid until then', () => {
+test('ids no one holds are kept until they outnumber those held, then forgotten together', () => {
   const ids = new AccountIds();
   const a = ids.idOf('A');
   ids.retain(a);
-  const b = ids.idOf('B'); // never retained
-  assert.equal(ids.idOf('A'), a);
   ids.release(a);
-  assert.equal(ids.find('A'), a, 'kept until reclaim');
-  ids.retain(ids.idOf('A')); // back before the reclaim: same entry
   ids.reclaim();
-  assert.equal(ids.find('A'), a);
-  assert.equal(ids.find('B'), undefined, 'an id looked up but never retained goes too');
-  assert.equal(ids.idOf('C'), b, 'its number is reused');
-  assert.equal(ids.name(b), 'C');
+  assert.equal(ids.find('A'), a, 'a few idle ids are kept');
+  ids.retain(ids.idOf('A')); // back: same entry, nothing made
+  const b = ids.idOf('B'); // never retained
+  for (let i = 0; i < 20_000; i++) ids.idOf(`X${i}`);
+  assert.equal(ids.idOf('B'), b, 'valid until reclaim');
+  ids.reclaim();
+  assert.equal(ids.find('A'), a, 'held: kept');
+  assert.equal(ids.name(a), 'A');
+  assert.equal(ids.find('B'), undefined, 'looked up but never retained: forgotten');
+  assert.equal(ids.find('X0'), undefined);
+  const c = ids.idOf('C');
+  assert.notEqual(c, a, 'a forgotten number is reused, never a held one');
+  assert.equal(ids.name(c), 'C');
 });
 
 test('wash_trading and concentrated_trading of one engine share one table, also after a checkpoint', async () => {

@@ -10,18 +10,23 @@ import type { SharedState } from '../detector.js';
  * compares by id), so sharing them cannot make one detector's alerts depend on another's.
  *
  * Counted references: a table that keeps an id calls `retain`, and `release` when it lets it go
- * (the counts of all holders add up). An id no one holds is forgotten at the next `reclaim` (each
- * holder's tick), not at once: until then a lookup of the account finds it again without making a
- * new entry, and an id looked up stays valid for the whole event whether or not it is retained.
+ * (the counts of all holders add up). An id no one holds is not forgotten at once but in bulk by a
+ * later `reclaim` (each holder's tick), once such ids outnumber those held: an account that trades
+ * again before then finds its entry without the map gaining and losing one (with 10k accounts,
+ * one lookup in three did), an id looked up stays valid for the whole event whether or not it is
+ * retained, and the table stays under twice the ids held (or `RECLAIM_MIN` idle ones).
  */
+/** Ids no one holds that may wait for a later tick however few are held (a few hundred KB at most). */
+const RECLAIM_MIN = 16_384;
+
 export class AccountIds {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
   /** References per id; -1 once forgotten (until the id is reused). */
   private readonly refs: number[] = [];
   private readonly free: number[] = [];
-  /** Ids whose count was 0 at some point since the last `reclaim` (some may be held again; an id may be listed twice). */
-  private readonly unheld: number[] = [];
+  /** Ids in the map that no one holds (count 0). */
+  private idle = 0;
   /**
    * The last two accounts looked up and their ids: detectors that share the table ask for the same
    * trade's buyer and seller one after the other, and a comparison with the same string is cheaper
@@ -46,8 +51,8 @@ export class AccountIds {
       id = this.free.pop() ?? this.names.length;
       this.names[id] = account;
       this.refs[id] = 0;
+      this.idle++;
       this.ids.set(account, id);
-      this.unheld.push(id); // forgotten at the next reclaim if nobody retains it
     }
     this.previous = this.recent;
     this.previousId = this.recentId;
@@ -56,7 +61,7 @@ export class AccountIds {
     return id;
   }
 
-  /** The account's id, if it has one (no new id is made). */
+  /** The account's id, if it has one (no new id is made; it may be one no one holds). */
   find(account: string): number | undefined {
     return this.ids.get(account);
   }
@@ -66,24 +71,27 @@ export class AccountIds {
   }
 
   retain(id: number): void {
-    this.refs[id]!++;
+    if (this.refs[id]!++ === 0) this.idle--;
   }
 
   release(id: number): void {
-    if (--this.refs[id]! === 0) this.unheld.push(id);
+    if (--this.refs[id]! === 0) this.idle++;
   }
 
-  /** Forgets the ids no one holds (called by every holder on its tick; the second call finds nothing to do). */
+  /**
+   * Forgets the ids no one holds once they outnumber both those held and `RECLAIM_MIN` (called by
+   * every holder on its tick). A pass looks at every id, and forgets at least half of them.
+   */
   reclaim(): void {
-    if (this.unheld.length === 0) return;
-    for (const id of this.unheld) {
-      if (this.refs[id] !== 0) continue; // held again, or already forgotten (listed twice)
+    if (this.idle <= Math.max(RECLAIM_MIN, this.ids.size - this.idle)) return;
+    for (let id = 0; id < this.refs.length; id++) {
+      if (this.refs[id] !== 0) continue;
       this.ids.delete(this.names[id]!);
       this.names[id] = '';
       this.refs[id] = -1;
       this.free.push(id);
     }
-    this.unheld.length = 0;
+    this.idle = 0;
     this.recent = this.previous = undefined;
   }
 }
