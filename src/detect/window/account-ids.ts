@@ -1,6 +1,9 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { SharedState } from '../detector.js';
 
+/** Ids no one holds that may wait for a later tick however few are held (a few hundred KB at most). */
+const RECLAIM_MIN = 16_384;
+
 /**
  * Small integer ids for the account strings detectors hold state for, so per-symbol tables can be
  * keyed by integers (`IntTable`) and hold account columns as numbers. One table per engine
@@ -13,12 +16,9 @@ import type { SharedState } from '../detector.js';
  * (the counts of all holders add up). An id no one holds is not forgotten at once but in bulk by a
  * later `reclaim` (each holder's tick), once such ids outnumber those held: an account that trades
  * again before then finds its entry without the map gaining and losing one (with 10k accounts,
- * one lookup in three did), an id looked up stays valid for the whole event whether or not it is
- * retained, and the table stays under twice the ids held (or `RECLAIM_MIN` idle ones).
+ * up to one lookup in three did), an id looked up stays valid for the whole event whether or not
+ * it is retained, and the table stays under twice the ids held (or `RECLAIM_MIN` idle ones).
  */
-/** Ids no one holds that may wait for a later tick however few are held (a few hundred KB at most). */
-const RECLAIM_MIN = 16_384;
-
 export class AccountIds {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
