@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
 import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
@@ -89,7 +89,7 @@ interface SymbolState {
 
 interface State {
   readonly executions: AccountExecutions;
-  /** Ids of the accounts in the symbols' flow tables. */
+  /** Ids of the accounts in the symbols' flow tables (the engine's table, shared with other detectors). */
   readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
   /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
@@ -102,11 +102,11 @@ const MAX_IDS = 500;
 const SELL = 1;
 const INITIATED = 2;
 
-function createConcentratedTrading(config: Config): Detector {
+function createConcentratedTrading(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = { executions: new AccountExecutions(), accounts: new AccountIds(), symbols: new Map(), due: new DeadlineQueue() };
+  let st: State = { executions: new AccountExecutions(), accounts: AccountIds.of(shared), symbols: new Map(), due: new DeadlineQueue() };
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
     let s = st.symbols.get(symbol);
@@ -393,6 +393,7 @@ function createConcentratedTrading(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
       visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
+      st.accounts.reclaim();
     },
     snapshot(): unknown {
       return st;

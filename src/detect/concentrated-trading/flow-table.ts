@@ -23,7 +23,7 @@ const FIELDS = 10;
 /**
  * The accounts' flows of one symbol's window: one row of numbers per account in a single array
  * (row `slot` starts at `FlowTable.at(slot)`), found by account id (`AccountIds`, shared by the
- * detector's symbols) through an `IntTable`. Rows, not an object per account: a symbol's flows sit
+ * engine's detectors) through an `IntTable`. Rows, not an object per account: a symbol's flows sit
  * together in memory instead of scattered over the heap (an array of numbers holds them unboxed;
  * an object's fractional number fields are boxes of their own); they are touched twice per leg (in
  * and out of the window) and, as objects, were copied by collections while their legs were in the

@@ -24,7 +24,7 @@ const EDGE_FIELDS = 6;
 
 /**
  * The buyer→seller graph of one symbol's window, over account ids (`AccountIds`, shared by the
- * detector's symbols): per account its traded quantity in the window and its out-edges, each the
+ * engine's detectors): per account its traded quantity in the window and its out-edges, each the
  * window executions (their sequence numbers, oldest first) in which it bought from one seller.
  *
  * Everything is numbers in a few arrays, found through `IntTable`s and linked by index: nodes by

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
 import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
@@ -96,7 +96,7 @@ interface SymbolState {
 
 interface State {
   readonly executions: AccountExecutions;
-  /** Ids of the accounts in the symbols' graphs and windows. */
+  /** Ids of the accounts in the symbols' graphs and windows (the engine's table, shared with other detectors). */
   readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
   /** Open episodes by symbol|sorted accounts. */
@@ -127,13 +127,13 @@ const SEARCH_BUDGET = 4_000;
 /** How many later internal executions may hold a leg's counter-leg. */
 const PAIR_LOOKAHEAD = 16;
 
-function createWashTrading(config: Config): Detector {
+function createWashTrading(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   const windowMs = t.wash_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
     executions: new AccountExecutions(),
-    accounts: new AccountIds(),
+    accounts: AccountIds.of(shared),
     symbols: new Map(),
     episodes: new Map(),
     due: new DeadlineQueue(),
@@ -607,6 +607,7 @@ function createWashTrading(config: Config): Detector {
         episodeCount(ep.symbol, -1);
       }
       visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
+      st.accounts.reclaim();
     },
     onEnd(ctx: DetectorContext): void {
       for (const ep of st.episodes.values()) closeEpisode(ep, ctx);

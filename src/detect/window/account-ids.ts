@@ -1,33 +1,67 @@
 import { stateClass } from '../../engine/snapshot.js';
+import type { SharedState } from '../detector.js';
+
+/** Ids no one holds that may wait for a later tick however few are held (a few hundred KB at most). */
+const RECLAIM_MIN = 16_384;
 
 /**
- * Small integer ids for the account strings a detector holds state for, so per-symbol tables can be
- * keyed by integers (`IntTable`) and hold account columns as numbers. One lookup by string per
- * leg remains (here, in a map whose entries last as long as the account trades somewhere), instead
- * of string-keyed maps per symbol that gain and lose an entry on nearly every leg.
+ * Small integer ids for the account strings detectors hold state for, so per-symbol tables can be
+ * keyed by integers (`IntTable`) and hold account columns as numbers. One table per engine
+ * (`AccountIds.of`), shared by the detectors that key by account: a trade's buyer and seller are
+ * looked up by string once, whichever of them asks first, and an account's entry is made and
+ * forgotten once, not once per detector. Ids say nothing about the accounts (no detector orders or
+ * compares by id), so sharing them cannot make one detector's alerts depend on another's.
  *
- * Counted references: a table that keeps an id calls `retain`, and `release` when it lets it go; an
- * id no table holds is forgotten and its number reused, so the ids stay as few as the accounts held.
+ * Counted references: a table that keeps an id calls `retain`, and `release` when it lets it go
+ * (the counts of all holders add up). An id no one holds is not forgotten at once but in bulk by a
+ * later `reclaim` (each holder's tick), once such ids outnumber those held: an account that trades
+ * again before then finds its entry without the map gaining and losing one (with 10k accounts,
+ * up to one lookup in three did), an id looked up stays valid for the whole event whether or not
+ * it is retained, and the table stays under twice the ids held (or `RECLAIM_MIN` idle ones).
  */
 export class AccountIds {
   private readonly ids = new Map<string, number>();
   private readonly names: string[] = [];
+  /** References per id; -1 once forgotten (until the id is reused). */
   private readonly refs: number[] = [];
   private readonly free: number[] = [];
+  /** Ids in the map that no one holds (count 0). */
+  private idle = 0;
+  /**
+   * The last two accounts looked up and their ids: detectors that share the table ask for the same
+   * trade's buyer and seller one after the other, and a comparison with the same string is cheaper
+   * than a map lookup. Valid until `reclaim`, which clears them.
+   */
+  private recent: string | undefined;
+  private recentId = -1;
+  private previous: string | undefined;
+  private previousId = -1;
 
-  /** The account's id; a new id must be retained by the caller before anything else is looked up. */
+  /** The engine's table (made by the first detector that asks). */
+  static of(shared: SharedState): AccountIds {
+    return shared.get('window.AccountIds', () => new AccountIds());
+  }
+
+  /** The account's id (made when it has none; valid until the next `reclaim` unless retained). */
   idOf(account: string): number {
+    if (account === this.recent) return this.recentId;
+    if (account === this.previous) return this.previousId;
     let id = this.ids.get(account);
     if (id === undefined) {
       id = this.free.pop() ?? this.names.length;
       this.names[id] = account;
       this.refs[id] = 0;
+      this.idle++;
       this.ids.set(account, id);
     }
+    this.previous = this.recent;
+    this.previousId = this.recentId;
+    this.recent = account;
+    this.recentId = id;
     return id;
   }
 
-  /** The account's id, if it has one (no new id is made). */
+  /** The account's id, if it has one (no new id is made; it may be one no one holds). */
   find(account: string): number | undefined {
     return this.ids.get(account);
   }
@@ -37,14 +71,28 @@ export class AccountIds {
   }
 
   retain(id: number): void {
-    this.refs[id]!++;
+    if (this.refs[id]!++ === 0) this.idle--;
   }
 
   release(id: number): void {
-    if (--this.refs[id]! > 0) return;
-    this.ids.delete(this.names[id]!);
-    this.names[id] = '';
-    this.free.push(id);
+    if (--this.refs[id]! === 0) this.idle++;
+  }
+
+  /**
+   * Forgets the ids no one holds once they outnumber both those held and `RECLAIM_MIN` (called by
+   * every holder on its tick). A pass looks at every id, and forgets at least half of them.
+   */
+  reclaim(): void {
+    if (this.idle <= Math.max(RECLAIM_MIN, this.ids.size - this.idle)) return;
+    for (let id = 0; id < this.refs.length; id++) {
+      if (this.refs[id] !== 0) continue;
+      this.ids.delete(this.names[id]!);
+      this.names[id] = '';
+      this.refs[id] = -1;
+      this.free.push(id);
+    }
+    this.idle = 0;
+    this.recent = this.previous = undefined;
   }
 }
 
