@@ -113,6 +113,19 @@ export async function replayConsumer(bus: Bus, partition: number, fromSeq: numbe
   return info.name;
 }
 
+/**
+ * How many workers have a live heartbeat key (`worker.<id>` in the leases bucket). Read from the
+ * bucket stream's per-subject counts in one request: listing keys through a consumer (`KV.keys`)
+ * can wait forever when a key expires between the consumer's pending count and its delivery —
+ * which is exactly when a worker dies. A worker that stopped cleanly counts until its key's delete
+ * marker expires (one lease TTL).
+ */
+export async function liveWorkers(bus: Bus): Promise<number> {
+  const bucket = `${bus.stream}_leases`;
+  const info = await bus.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `$KV.${bucket}.worker.>` });
+  return Object.keys(info.state.subjects ?? {}).length;
+}
+
 /** Deletes the stream with its KV buckets and checkpoint store (benchmarks, tests, decommissioning). */
 export async function destroyStream(bus: Bus): Promise<void> {
   for (const name of [bus.stream, `KV_${bus.stream}_meta`, `KV_${bus.stream}_leases`, `OBJ_${bus.stream}_state`]) {
