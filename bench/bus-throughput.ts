@@ -104,11 +104,13 @@ try {
   const stored = new Set((await admin.query<{ alert_id: string }>(`SELECT alert_id FROM ${schema}.alerts`)).rows.map((r) => r.alert_id));
   // Checkpoints the workers left: one object per partition (detector state after its last message).
   let cpBytes = 0;
+  let cpStateBytes = 0;
   let cpCount = 0;
   for (let p = 0; p < 16; p++) {
     const info = await bus.state.info(`partition-${p}`);
     if (info && !info.deleted) {
       cpBytes += info.size;
+      cpStateBytes += Number(info.metadata?.['stateBytes'] ?? 0);
       cpCount++;
     }
   }
@@ -120,7 +122,9 @@ try {
   console.log(
     `consume: ${WORKERS} workers → PostgreSQL: ${consumeS.toFixed(2)} s = ${Math.round(EVENTS / consumeS)} events/s end to end (drained), ${stored.size} alerts stored; workers processed ${processed} events (more than published = redelivered after a handover)`,
   );
-  console.log(`checkpoints: ${cpCount} partitions, ${(cpBytes / 1e6).toFixed(1)} MB stored in all`);
+  console.log(
+    `checkpoints: ${cpCount} partitions, ${(cpBytes / 1e6).toFixed(1)} MB stored in all for ${(cpStateBytes / 1e6).toFixed(1)} MB of detector state (brotli)`,
+  );
   for (const o of outputs) console.log(o.trim().split('\n').at(-1));
 
   // The reference: one engine over the same events, as `replay` does (after the workers: no CPU contention).

@@ -36,7 +36,7 @@ port.postMessage({ ready: true, fingerprint: newSlot().engine.fingerprint });
 port.on('message', (req: Request) => {
   void handle(req).then(
     (reply) => port.postMessage(reply, reply.bytes ? [reply.bytes.buffer as ArrayBuffer] : []),
-    (err: unknown) => port.postMessage({ id: req.id, error: (err as Error).message } satisfies Reply),
+    (err: unknown) => port.postMessage({ error: (err as Error).message } satisfies Reply),
   );
 });
 
@@ -45,7 +45,7 @@ async function handle(req: Request): Promise<Reply> {
     const slot = newSlot();
     if (req.bytes) slot.engine.restore(req.bytes);
     slots.set(req.partition, slot);
-    return { id: req.id };
+    return {};
   }
   const slot = slots.get(req.partition);
   if (!slot) throw new Error(`partition ${req.partition} is not open in the detection thread`);
@@ -54,15 +54,15 @@ async function handle(req: Request): Promise<Reply> {
     case 'process': {
       const events = decodeEvents(req.bytes);
       await slot.engine.process(events);
-      return { id: req.id, events: events.length, alerts: slot.alerts };
+      return { events: events.length, alerts: slot.alerts };
     }
     case 'snapshot':
-      return { id: req.id, bytes: ownBytes(slot.engine.snapshot()), eventTimeMs: slot.engine.now };
+      return { bytes: ownBytes(slot.engine.snapshot()), eventTimeMs: slot.engine.now };
     case 'end':
       await slot.engine.end();
-      return { id: req.id, alerts: slot.alerts };
+      return { alerts: slot.alerts };
     case 'close':
       slots.delete(req.partition);
-      return { id: req.id };
+      return {};
   }
 }

@@ -10,12 +10,12 @@ export interface ThreadData {
 }
 
 export type Request =
-  | { readonly id: number; readonly op: 'open'; readonly partition: number; readonly bytes?: Uint8Array }
-  | { readonly id: number; readonly op: 'process'; readonly partition: number; readonly bytes: Uint8Array }
-  | { readonly id: number; readonly op: 'snapshot' | 'end' | 'close'; readonly partition: number };
+  | { readonly op: 'open'; readonly partition: number; readonly bytes?: Uint8Array }
+  | { readonly op: 'process'; readonly partition: number; readonly bytes: Uint8Array }
+  | { readonly op: 'snapshot' | 'end' | 'close'; readonly partition: number };
 
+/** The answer to the request the thread was given last (it gets one at a time). */
 export interface Reply {
-  readonly id: number;
   readonly error?: string;
   readonly events?: number;
   readonly alerts?: Alert[];
@@ -31,16 +31,35 @@ export function ownBytes(b: Uint8Array): Uint8Array {
   return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
 }
 
+/** A request waiting for the thread. */
+interface Queued {
+  readonly req: Request;
+  readonly resolve: (r: Reply) => void;
+  readonly reject: (e: Error) => void;
+  /** Withdraws a waiting message when its partition stops. */
+  readonly stop?: AbortSignal;
+  readonly withdraw?: () => void;
+}
+
+/** Rejection of a `process` withdrawn before the thread took it (its partition was stopped). */
+export class Withdrawn extends Error {}
+
 /**
  * A worker's detection thread: the engines of the partitions it owns, one per partition, in a
  * worker_thread. Detection and snapshots of tens of MB take seconds of CPU; in the main thread they
  * delayed lease refreshes past the lease TTL and stalled the object store puts (each chunk waits for
- * an event-loop turn), so partitions moved back and forth and checkpoints timed out. Requests are
- * answered in order; each partition has at most one in flight (its consumer awaits each), so
- * partitions take turns at the thread's CPU.
+ * an event-loop turn), so partitions moved back and forth and checkpoints timed out.
+ *
+ * The thread gets one request at a time from two queues. Each partition has at most one request
+ * waiting (its consumer awaits each), so partitions take turns. Control requests — open (restore),
+ * snapshot, end, close — go before messages to detect: a partition being handed over finishes in
+ * about one message's time instead of a turn of every partition, and a stopped partition withdraws
+ * the message it is waiting with (it stays unacknowledged for the next owner).
  */
 export class EngineThread {
-  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private readonly control: Queued[] = [];
+  private readonly messages: Queued[] = [];
+  private inFlight: Queued | null = null;
   private nextId = 1;
   /** Set when the thread died (out of memory, a bug): every later request fails with it. */
   failed: Error | null = null;
@@ -51,15 +70,16 @@ export class EngineThread {
     readonly fingerprint: string,
   ) {
     worker.on('message', (r: Reply) => {
-      const p = this.pending.get(r.id);
-      this.pending.delete(r.id);
-      if (r.error !== undefined) p?.reject(new Error(r.error));
-      else p?.resolve(r);
+      const q = this.inFlight;
+      this.inFlight = null;
+      if (r.error !== undefined) q?.reject(new Error(r.error));
+      else q?.resolve(r);
+      this.next();
     });
     const die = (err: Error): void => {
       this.failed ??= err;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
+      for (const q of [this.inFlight, ...this.control.splice(0), ...this.messages.splice(0)]) q?.reject(err);
+      this.inFlight = null;
     };
     worker.on('error', die);
     worker.on('exit', (code) => die(new Error(`detection thread exited (code ${code})`)));
@@ -78,42 +98,66 @@ export class EngineThread {
 
   /** A fresh engine for the partition, restored from `state` (an `Engine.snapshot()`) if given. */
   async open(partition: number, state?: Uint8Array): Promise<void> {
-    await this.call(state ? { id: 0, op: 'open', partition, bytes: ownBytes(state) } : { id: 0, op: 'open', partition });
+    await this.call(state ? { op: 'open', partition, bytes: ownBytes(state) } : { op: 'open', partition });
   }
 
-  /** Detects on one bus message's payload; returns its event count and the alerts it raised or updated. */
-  async process(partition: number, payload: Uint8Array): Promise<{ events: number; alerts: Alert[] }> {
-    const r = await this.call({ id: 0, op: 'process', partition, bytes: ownBytes(payload) });
+  /**
+   * Detects on one bus message's payload; returns its event count and the alerts it raised or
+   * updated. Rejects with `Withdrawn` when `stop` aborts before the thread took the message.
+   */
+  async process(partition: number, payload: Uint8Array, stop: AbortSignal): Promise<{ events: number; alerts: Alert[] }> {
+    const r = await this.call({ op: 'process', partition, bytes: ownBytes(payload) }, stop);
     return { events: r.events ?? 0, alerts: r.alerts ?? [] };
   }
 
   /** The partition engine's whole state (`Engine.snapshot()`) and the event time it had reached. */
   async snapshot(partition: number): Promise<{ bytes: Uint8Array; eventTimeMs: number }> {
-    const r = await this.call({ id: 0, op: 'snapshot', partition });
+    const r = await this.call({ op: 'snapshot', partition });
     return { bytes: r.bytes!, eventTimeMs: r.eventTimeMs ?? 0 };
   }
 
   /** Ends the partition's input (open episodes close); returns the alerts that raised. */
   async end(partition: number): Promise<Alert[]> {
-    return (await this.call({ id: 0, op: 'end', partition })).alerts ?? [];
+    return (await this.call({ op: 'end', partition })).alerts ?? [];
   }
 
   /** Drops the partition's engine. */
   async close(partition: number): Promise<void> {
-    await this.call({ id: 0, op: 'close', partition });
+    await this.call({ op: 'close', partition });
   }
 
   async terminate(): Promise<void> {
     await this.worker.terminate();
   }
 
-  private call(req: Request): Promise<Reply> {
+  private call(req: Request, stop?: AbortSignal): Promise<Reply> {
     if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    const bytes = 'bytes' in req ? req.bytes : undefined;
     return new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id }, bytes ? [bytes.buffer as ArrayBuffer] : []);
+      if (req.op !== 'process') {
+        this.control.push({ req, resolve, reject });
+      } else {
+        const withdraw = (): void => {
+          const i = this.messages.indexOf(q);
+          if (i >= 0) this.messages.splice(i, 1);
+          reject(new Withdrawn('partition stopped before the message was processed'));
+        };
+        const q: Queued = { req, resolve, reject, stop, withdraw };
+        if (stop?.aborted) return withdraw();
+        stop?.addEventListener('abort', withdraw, { once: true });
+        this.messages.push(q);
+      }
+      this.next();
     });
+  }
+
+  /** Hands the thread its next request when it is free. */
+  private next(): void {
+    if (this.inFlight || this.failed) return;
+    const q = this.control.shift() ?? this.messages.shift();
+    if (!q) return;
+    if (q.withdraw) q.stop?.removeEventListener('abort', q.withdraw);
+    this.inFlight = q;
+    const bytes = 'bytes' in q.req ? q.req.bytes : undefined;
+    this.worker.postMessage(q.req, bytes ? [bytes.buffer as ArrayBuffer] : []);
   }
 }

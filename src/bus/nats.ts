@@ -1,9 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { UsageError } from '../domain/errors.js';
 import { subjectFor } from './codec.js';
+
+// Object store puts and gets hash their content: node:crypto is ~10× faster than the default pure-JS
+// hash, which held the event loop ~0.6 s per 20 MB checkpoint.
+setSha256Backend('native');
 
 /** Everything the bus code needs of one NATS connection; only src/bus/ imports @nats-io/*. */
 export interface Bus {

@@ -5,7 +5,7 @@ import type { DetectorFactory } from '../detect/detector.js';
 import type { AlertStore } from '../store/alert-store.js';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { EngineThread } from './engine-thread.js';
+import { EngineThread, Withdrawn } from './engine-thread.js';
 import { liveWorkers, openBus, partitionsOf, replayConsumer, takeOverPartitionConsumer, type Bus } from './nats.js';
 
 export interface WorkerOptions {
@@ -258,6 +258,12 @@ async function consumePartition(context: PartitionContext, partition: number, st
     await options.store.upsertAlerts(alerts);
     stats.alerts += alerts.length;
   };
+  /** Detection on one message; null when the partition stopped before the thread took it. */
+  const detect = (m: JsMsg): Promise<{ events: number; alerts: Alert[] } | null> =>
+    thread.process(partition, m.data, stop).catch((err: unknown) => {
+      if (err instanceof Withdrawn) return null;
+      throw err;
+    });
   const { name: durable, ackFloor } = await takeOverPartitionConsumer(bus, partition);
 
   // Restore the last checkpoint; without a usable one, state is rebuilt from the stream's start.
@@ -304,7 +310,7 @@ async function consumePartition(context: PartitionContext, partition: number, st
             passed = true;
             break;
           }
-          await thread.process(partition, m.data);
+          if (!(await detect(m))) break;
           stats.reread++;
           processedSeq = m.seq;
         }
@@ -327,7 +333,8 @@ async function consumePartition(context: PartitionContext, partition: number, st
           m.ack();
           continue;
         }
-        const r = await thread.process(partition, m.data);
+        const r = await detect(m);
+        if (!r) break; // stopped: the message stays unacknowledged for the next owner
         await commit(r.alerts);
         await m.ackAck();
         lastAck = m.seq;
@@ -335,9 +342,10 @@ async function consumePartition(context: PartitionContext, partition: number, st
         stats.messages++;
         context.lastMs = Date.now();
         if (stop.aborted) break;
+        // At a message boundary: the state covers exactly `lastAck`, committed and acknowledged.
+        if (checkpoints.due()) await checkpoints.take(lastAck);
       }
-      // At a message boundary: the state covers exactly `lastAck`, committed and acknowledged.
-      if (checkpoints.due()) await checkpoints.take(lastAck);
+      if (batch.length === 0 && checkpoints.due()) await checkpoints.take(lastAck);
     }
     // The checkpoint is taken before any end-of-input handling: it is the state of a stream that goes on.
     await checkpoints.take(lastAck, { wait: true });
