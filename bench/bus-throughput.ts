@@ -59,6 +59,15 @@ async function* synthetic(): EventSource {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const schema = `bench_${process.pid}`;
 const stream = `BENCH${process.pid}`;
 const admin = new pg.Client({ connectionString: PG });
@@ -66,6 +75,30 @@ await admin.connect();
 await admin.query(`CREATE SCHEMA ${schema}`);
 const bus = await openBus(NATS, stream);
 const workers: ChildProcess[] = [];
+// Streams of earlier runs that were killed (their process is gone) hold their events and
+// checkpoints on the server's disk: gigabytes after a few large runs. Deleted first.
+const leftovers = new Set<number>();
+for await (const name of bus.jsm.streams.names()) {
+  const pid = Number(/^(?:KV_|OBJ_)?BENCH(\d+)(?:_meta|_leases|_state)?$/.exec(name)?.[1] ?? 0);
+  if (pid > 0 && pid !== process.pid && !alive(pid)) leftovers.add(pid);
+}
+for (const pid of leftovers) {
+  const old = await openBus(NATS, `BENCH${pid}`);
+  await destroyStream(old);
+  await old.close();
+  console.error(`deleted stream BENCH${pid} (and its buckets) left by a killed run`);
+}
+let cleaning: Promise<void> | null = null;
+const cleanup = (): Promise<void> =>
+  (cleaning ??= (async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await destroyStream(bus);
+    await bus.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  })());
+// Stopped by a signal (a timeout in bench/run.ts, Ctrl-C): clean up too.
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(1)));
 try {
   const pub = await publish({ url: NATS, stream, partitions: 16, batchEvents: 2000, sources: [synthetic()] });
   const db = `${PG}?options=-c%20search_path%3D${schema}`;
@@ -137,10 +170,6 @@ try {
   console.log(`check: single engine raised ${expected.alerts.size} alerts; missing from the workers' ${missing}, extra ${extra}`);
   if (missing > 0 || extra > 0) process.exitCode = 1;
 } finally {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-  // Killed or failed runs must not leave streams behind (each holds the run's events and checkpoints).
-  await destroyStream(bus);
-  await bus.close();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  // Failed runs must not leave streams behind (each holds the run's events and checkpoints).
+  await cleanup();
 }
