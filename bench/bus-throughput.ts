@@ -160,6 +160,9 @@ try {
   );
   for (const o of outputs) console.log(o.trim().split('\n').at(-1));
 
+  // NATS and PostgreSQL are done with: cleaned up now, not after minutes of a busy event loop.
+  await cleanup();
+
   // The reference: one engine over the same events, as `replay` does (after the workers: no CPU contention).
   const expected = new MemorySink();
   const engine = new Engine(DETECTORS, loadConfig().config, expected);

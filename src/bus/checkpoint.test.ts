@@ -78,8 +78,8 @@ test('a checkpoint written while detection carries on covers exactly the message
     assert.ok(after.length > 0, 'no alert after the checkpoint: the test shows nothing');
     assert.deepEqual(resumed, after);
   } finally {
-    await thread.terminate();
     await destroyStream(bus);
     await bus.close();
+    await thread.terminate();
   }
 });

@@ -96,7 +96,11 @@ export class EngineThread {
     return new EngineThread(worker, fingerprint);
   }
 
-  /** A fresh engine for the partition, restored from `state` (an `Engine.snapshot()`) if given. */
+  /**
+   * A fresh engine for the partition, restored from `state` (an `Engine.snapshot()`) if given. The
+   * state's memory moves to the thread when it owns its whole buffer (tens of MB are not copied):
+   * the caller must not use it afterwards.
+   */
   async open(partition: number, state?: Uint8Array): Promise<void> {
     await this.call(state ? { op: 'open', partition, bytes: ownBytes(state) } : { op: 'open', partition });
   }
@@ -106,7 +110,8 @@ export class EngineThread {
    * updated. Rejects with `Withdrawn` when `stop` aborts before the thread took the message.
    */
   async process(partition: number, payload: Uint8Array, stop: AbortSignal): Promise<{ events: number; alerts: Alert[] }> {
-    const r = await this.call({ op: 'process', partition, bytes: ownBytes(payload) }, stop);
+    // Copied (a message is small), so the caller keeps its bytes and no larger buffer they sit in is cloned.
+    const r = await this.call({ op: 'process', partition, bytes: new Uint8Array(payload) }, stop);
     return { events: r.events ?? 0, alerts: r.alerts ?? [] };
   }
 
@@ -158,6 +163,13 @@ export class EngineThread {
     if (q.withdraw) q.stop?.removeEventListener('abort', q.withdraw);
     this.inFlight = q;
     const bytes = 'bytes' in q.req ? q.req.bytes : undefined;
-    this.worker.postMessage(q.req, bytes ? [bytes.buffer as ArrayBuffer] : []);
+    try {
+      this.worker.postMessage(q.req, bytes ? [bytes.buffer as ArrayBuffer] : []);
+    } catch (err) {
+      // Not sent (bytes that cannot be cloned or moved): this request fails, the next ones go on.
+      this.inFlight = null;
+      q.reject(err as Error);
+      this.next();
+    }
   }
 }

@@ -1,5 +1,15 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  jetstream,
+  jetstreamManager,
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, setSha256Backend, type ObjectStore } from '@nats-io/obj';
 import { UsageError } from '../domain/errors.js';
@@ -130,9 +140,21 @@ export async function liveWorkers(bus: Bus): Promise<number> {
   return Object.keys(info.state.subjects ?? {}).length;
 }
 
-/** Deletes the stream with its KV buckets and checkpoint store (benchmarks, tests, decommissioning). */
+/**
+ * Deletes the stream with its KV buckets and checkpoint store (benchmarks, tests, decommissioning).
+ * Retried, and failing loudly: a delete that timed out on a busy server once left gigabytes behind.
+ */
 export async function destroyStream(bus: Bus): Promise<void> {
   for (const name of [bus.stream, `KV_${bus.stream}_meta`, `KV_${bus.stream}_leases`, `OBJ_${bus.stream}_state`]) {
-    await bus.jsm.streams.delete(name).catch(() => undefined);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await bus.jsm.streams.delete(name);
+        break;
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) break;
+        if (attempt >= 3) throw err;
+        await sleep(1000);
+      }
+    }
   }
 }
