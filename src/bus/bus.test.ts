@@ -18,7 +18,7 @@ import { natsTestUrl, portOpen, postgresAvailable, postgresTestUrl } from '../te
 import { decodeEvents, encodeEvents, partitionOf } from './codec.js';
 import { publish } from './publisher.js';
 import { destroyStream, openBus } from './nats.js';
-import { checkpointSeq } from './worker.js';
+import { checkpointSeq } from './checkpoint.js';
 import { subjectFor } from './codec.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/surveillance.js', import.meta.url));

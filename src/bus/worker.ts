@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deserialize, serialize } from 'node:v8';
 import type { Config } from '../config/config.js';
 import type { Alert } from '../domain/alert.js';
 import type { DetectorFactory } from '../detect/detector.js';
-import { Engine, type AlertSink } from '../engine/engine.js';
 import type { AlertStore } from '../store/alert-store.js';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import { decodeEvents } from './codec.js';
-import { takeOverPartitionConsumer, openBus, partitionsOf, replayConsumer, type Bus } from './nats.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { EngineThread, Withdrawn } from './engine-thread.js';
+import { liveWorkers, openBus, partitionsOf, replayConsumer, takeOverPartitionConsumer, type Bus } from './nats.js';
 
 export interface WorkerOptions {
   readonly url: string;
@@ -19,7 +18,10 @@ export interface WorkerOptions {
   readonly signal: AbortSignal;
   /** A lease not refreshed for this long is free for another worker. */
   readonly leaseTtlMs?: number;
-  /** How often (wall time) each owned partition's detector state is checkpointed; default 5 s. */
+  /**
+   * How often (wall time) each owned partition's detector state is checkpointed; default 5 s. Spaced
+   * further when checkpoints are expensive: all of a worker's together take at most ~10% of its time.
+   */
   readonly checkpointIntervalMs?: number;
   /** Stop when every partition is drained and stays empty this long (tests, batch jobs); 0 = never. */
   readonly idleExitMs?: number;
@@ -35,32 +37,15 @@ export interface WorkerStats {
   restored: number;
   /** Messages read again to rebuild state between a checkpoint (or the stream start) and the ack floor. */
   reread: number;
-  /** Checkpoints written, and the size of the last one. */
+  /** Checkpoints written; the last one's size as stored (compressed) and of the state it holds. */
   checkpoints: number;
   checkpointBytes: number;
-}
-
-/**
- * A partition's checkpoint: the engine's whole state after every message up to `seq` (its alerts
- * committed, the message acknowledged). Valid only for an engine with the same fingerprint
- * (detectors, their versions, configuration).
- */
-interface Checkpoint {
-  readonly format: 1;
-  readonly seq: number;
-  readonly fingerprint: string;
-  /** Event time the state had reached (for operators reading the object's age). */
-  readonly eventTimeMs: number;
-  readonly engine: Uint8Array;
-}
-
-/** Collects a message's alerts so they are committed before the message is acknowledged. */
-class CommitSink implements AlertSink {
-  pending: Alert[] = [];
-  muted = false;
-  write(alerts: readonly Alert[]): void {
-    if (!this.muted) this.pending.push(...alerts);
-  }
+  checkpointStateBytes: number;
+  /** Slowest checkpoint, snapshot to stored (processing carries on while it is compressed and written). */
+  checkpointMaxMs: number;
+  /** Slowest lease refresh round trip, and leases lost (not refreshed within the TTL). */
+  leaseRefreshMaxMs: number;
+  leasesLost: number;
 }
 
 /**
@@ -70,16 +55,55 @@ class CommitSink implements AlertSink {
  * restores the detector state of the partition's last checkpoint, re-reads (alerts muted) only
  * what was acknowledged after it, then carries on from the durable consumer's ack floor. Alert ids
  * are deterministic, so anything redelivered updates the same alerts.
+ *
+ * Detection runs in a thread of its own (EngineThread): this thread only moves bytes — leases,
+ * pulls, commits, acks, checkpoint writes — so a lease is refreshed on time however large the state.
  */
 export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   const leaseTtlMs = options.leaseTtlMs ?? 5000;
-  const bus = await openBus(options.url, options.stream, { leaseTtlMs });
-  const stats: WorkerStats = { events: 0, messages: 0, alerts: 0, owned: [], restored: 0, reread: 0, checkpoints: 0, checkpointBytes: 0 };
+  const thread = await EngineThread.start(options.detectors, options.config);
+  const bus = await openBus(options.url, options.stream, { leaseTtlMs }).catch(async (err: unknown) => {
+    await thread.terminate();
+    throw err;
+  });
+  const stats: WorkerStats = {
+    events: 0,
+    messages: 0,
+    alerts: 0,
+    owned: [],
+    restored: 0,
+    reread: 0,
+    checkpoints: 0,
+    checkpointBytes: 0,
+    checkpointStateBytes: 0,
+    checkpointMaxMs: 0,
+    leaseRefreshMaxMs: 0,
+    leasesLost: 0,
+  };
   const owned = new Map<number, Handle>();
-  const checkpointIntervalMs = options.checkpointIntervalMs ?? 5000;
-  /** Partitions in the middle of work, and when work last happened: idle exit needs both quiet. */
-  const activity: Activity = { busy: 0, lastMs: Date.now(), turns: new Turns() };
+  const context: PartitionContext = {
+    bus,
+    thread,
+    options,
+    stats,
+    checkpointIntervalMs: options.checkpointIntervalMs ?? 5000,
+    busy: 0,
+    lastMs: Date.now(),
+    checkpointCostMs: new Map(),
+  };
+  const log = (s: string): boolean => process.stderr.write(`worker ${options.workerId}: ${s}\n`);
   let partitions = 0;
+  // Leases are refreshed on a timer of their own, not as a step of the rebalancing round below,
+  // which waits on several requests in a row: nothing but a refresh stands between a live worker
+  // and the TTL.
+  const refreshEveryMs = Math.max(200, leaseTtlMs / 5);
+  let refreshing = Promise.resolve();
+  let refreshBusy = false; // a slow refresh is not overlapped by the next
+  const refresher = setInterval(() => {
+    if (refreshBusy) return;
+    refreshBusy = true;
+    refreshing = refreshLeases().finally(() => (refreshBusy = false));
+  }, refreshEveryMs);
   try {
     // Workers may start before the first publish: wait for the stream's partition count.
     while (!options.signal.aborted && partitions === 0) {
@@ -90,23 +114,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       }
     }
     while (!options.signal.aborted) {
+      if (thread.failed) throw thread.failed;
       try {
-        const roundStart = Date.now();
-        await manageLeases();
-        const roundMs = Date.now() - roundStart;
-        // Leases outlive a round by the TTL only: a slow round is the first sign of an overloaded worker.
-        if (roundMs > leaseTtlMs / 2) {
-          process.stderr.write(`worker ${options.workerId}: lease round took ${roundMs} ms (lease TTL ${leaseTtlMs} ms): overloaded?\n`);
-        }
+        await rebalance();
       } catch (err) {
         // A slow or briefly unreachable NATS must not kill the worker: try again next round.
-        process.stderr.write(`worker ${options.workerId}: lease round failed (will retry): ${(err as Error).message}\n`);
+        log(`lease round failed (will retry): ${(err as Error).message}`);
       }
       stats.owned = [...owned.keys()].sort((a, b) => a - b);
       options.onStats?.(stats);
-      if (options.idleExitMs && activity.busy === 0 && Date.now() - activity.lastMs > options.idleExitMs) break;
+      if (options.idleExitMs && context.busy === 0 && Date.now() - context.lastMs > options.idleExitMs) break;
       try {
-        await sleep(Math.max(200, leaseTtlMs / 5), undefined, { signal: options.signal });
+        await sleep(refreshEveryMs, undefined, { signal: options.signal });
       } catch {
         break;
       }
@@ -114,49 +133,66 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   } finally {
     for (const h of owned.values()) h.stop.abort('shutdown');
     await Promise.all([...owned.values()].map((h) => h.done));
-    for (const p of owned.keys()) await bus.leases.delete(`lease.${p}`).catch(() => undefined);
+    clearInterval(refresher);
+    await refreshing;
+    for (const [p, h] of owned) if (!h.lost) await bus.leases.delete(`lease.${p}`).catch(() => undefined);
     await bus.leases.delete(`worker.${options.workerId}`).catch(() => undefined);
     await bus.close();
+    await thread.terminate();
   }
   return stats;
 
-  /** One round: heartbeat, drop failed partitions, refresh leases, rebalance, claim free partitions. */
-  async function manageLeases(): Promise<void> {
-    // Refresh what we hold first, all at once (compare-and-set; a failed refresh means we lost it):
-    // one round trip however many partitions, so a busy event loop (a long batch, a checkpoint
-    // restore) does not stretch the round past the lease TTL and give partitions away. Partitions
-    // being handed over keep their lease until their last batch and checkpoint are done.
-    await Promise.all(
-      [...owned].map(async ([p, h]) => {
-        if (h.failed) return;
-        try {
-          h.revision = await bus.leases.update(`lease.${p}`, options.workerId, h.revision);
-        } catch (err) {
-          process.stderr.write(`worker ${options.workerId}: partition ${p}: lease lost (${(err as Error).message}), handing over\n`);
-          h.stop.abort('handover');
-          owned.delete(p);
-        }
-      }),
-    );
-    await bus.leases.put(`worker.${options.workerId}`, String(Date.now()));
-    const live = new Set<string>();
-    for await (const k of await bus.leases.keys('worker.*')) live.add(k);
-    const fair = Math.ceil(partitions / Math.max(1, live.size));
-
-    // A partition whose processing failed, or that finished handing over, frees its lease.
-    for (const [p, h] of owned) {
-      if (!h.failed && !(h.stopping && h.settled)) continue;
-      owned.delete(p);
-      await bus.leases.delete(`lease.${p}`).catch(() => undefined);
+  /**
+   * Heartbeat and lease refreshes, all at once (one round trip however many partitions). A refresh
+   * is a compare-and-set: failing means the lease expired and may be another worker's now, so the
+   * partition stops (its state is the new owner's to rebuild) and its lease is left alone.
+   */
+  async function refreshLeases(): Promise<void> {
+    const t0 = Date.now();
+    try {
+      await Promise.all([
+        bus.leases.put(`worker.${options.workerId}`, String(Date.now())),
+        ...[...owned].map(async ([p, h]) => {
+          if (h.lost || h.settled) return;
+          try {
+            h.revision = await bus.leases.update(`lease.${p}`, options.workerId, h.revision);
+          } catch (err) {
+            if (h.settled) return; // freed meanwhile by the rebalancing round
+            log(`partition ${p}: lease lost (${(err as Error).message}), stopping`);
+            stats.leasesLost++;
+            h.lost = true;
+            h.stop.abort('handover');
+          }
+        }),
+      ]);
+    } catch (err) {
+      log(`heartbeat failed (will retry): ${(err as Error).message}`);
     }
-    // Give back extras so a newly joined worker gets its share (not awaited: see above).
-    const active = (): number[] => [...owned].filter(([, h]) => !h.stopping && !h.failed).map(([p]) => p);
+    const ms = Date.now() - t0;
+    stats.leaseRefreshMaxMs = Math.max(stats.leaseRefreshMaxMs, ms);
+    // Leases outlive a refresh by the TTL only: a slow one is the first sign of trouble.
+    if (ms > leaseTtlMs / 2) log(`lease refresh took ${ms} ms (lease TTL ${leaseTtlMs} ms): NATS overloaded?`);
+  }
+
+  /** One round: drop finished partitions, give back extras, claim free partitions up to the fair share. */
+  async function rebalance(): Promise<void> {
+    // At least this worker: its first heartbeat may not have landed yet.
+    const live = Math.max(1, await liveWorkers(bus));
+    const fair = Math.ceil(partitions / live);
+
+    // A partition that stopped (failed, handed over, lease lost) leaves; its lease is freed unless lost.
+    for (const [p, h] of owned) {
+      if (!h.settled) continue;
+      owned.delete(p);
+      if (!h.lost) await bus.leases.delete(`lease.${p}`).catch(() => undefined);
+    }
+    // Give back extras so a newly joined worker gets its share. A partition being handed over keeps
+    // its lease until its last batch and checkpoint are done (`settled`).
+    const active = (): number[] => [...owned].filter(([, h]) => !h.stop.signal.aborted).map(([p]) => p);
     for (let mine = active(); mine.length > fair; mine = active()) {
       const p = Math.max(...mine);
-      process.stderr.write(`worker ${options.workerId}: partition ${p}: given back (${live.size} live workers, fair share ${fair})\n`);
-      const h = owned.get(p)!;
-      h.stopping = true;
-      h.stop.abort('handover');
+      log(`partition ${p}: given back (${live} live workers, fair share ${fair})`);
+      owned.get(p)!.stop.abort('handover');
     }
     // Claim free partitions up to the fair share.
     for (let p = 0; p < partitions && active().length < fair; p++) {
@@ -167,17 +203,16 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
       } catch {
         continue; // held by a live worker
       }
-      const stop = new AbortController();
-      const handle: Handle = { revision, stop, done: Promise.resolve(), failed: false, stopping: false, settled: false };
-      activity.busy++;
-      handle.done = consumePartition(bus, p, options, stop.signal, stats, checkpointIntervalMs, activity)
+      const handle: Handle = { revision, stop: new AbortController(), done: Promise.resolve(), lost: false, settled: false };
+      context.busy++;
+      handle.done = consumePartition(context, p, handle.stop.signal)
         .catch((err: unknown) => {
-          process.stderr.write(`worker ${options.workerId}: partition ${p} failed (will retry): ${(err as Error).message}\n`);
-          handle.failed = true;
+          log(`partition ${p} failed (will retry): ${(err as Error).message}`);
         })
         .finally(() => {
-          activity.busy--;
-          activity.lastMs = Date.now();
+          context.busy--;
+          context.lastMs = Date.now();
+          context.checkpointCostMs.delete(p);
           handle.settled = true;
         });
       owned.set(p, handle);
@@ -185,179 +220,216 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerStats> {
   }
 }
 
-/** A partition this worker holds the lease of. */
+/** A partition this worker holds (or held) the lease of. */
 interface Handle {
   revision: number;
+  /** Aborted to stop the partition: 'handover' (given back, lease lost) or 'shutdown' (end of input). */
   readonly stop: AbortController;
   done: Promise<void>;
-  failed: boolean;
-  /** Being handed over: still leased until its last batch and checkpoint are done (`settled`). */
-  stopping: boolean;
+  /** The lease expired: it may be another worker's now, so it is neither refreshed nor deleted. */
+  lost: boolean;
+  /** Its processing is over (stopped or failed): the lease can go. */
   settled: boolean;
 }
 
-/** What the idle exit watches: a long message or checkpoint is work, not idleness. */
-interface Activity {
+/** What every partition of a worker shares. */
+interface PartitionContext {
+  readonly bus: Bus;
+  readonly thread: EngineThread;
+  readonly options: WorkerOptions;
+  readonly stats: WorkerStats;
+  readonly checkpointIntervalMs: number;
+  /** Partitions in the middle of work, and when work last happened: idle exit needs both quiet. */
   busy: number;
   lastMs: number;
-  readonly turns: Turns;
-}
-
-/**
- * Takes turns at the CPU between a worker's partitions: detection, restores and snapshots run one
- * at a time, each starting from a fresh event-loop turn. Without it, many partitions' batches run
- * back to back while lease refreshes wait behind all of them; past the lease TTL the worker loses
- * its partitions and the workers hand them back and forth.
- */
-class Turns {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(work: () => T | Promise<T>): Promise<T> {
-    const result = this.tail.then(() => new Promise<void>((r) => setImmediate(r))).then(work);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
+  /** CPU-bound milliseconds (snapshot + compression) of each partition's last checkpoint. */
+  readonly checkpointCostMs: Map<number, number>;
 }
 
 /**
  * One owned partition: restore, re-read to the ack floor, then detect → commit → ack until stopped.
- * The caller counts it as busy in `activity`.
+ * The caller counts it as busy in `context`.
  */
-async function consumePartition(
-  bus: Bus,
-  partition: number,
-  options: WorkerOptions,
-  stop: AbortSignal,
-  stats: WorkerStats,
-  checkpointIntervalMs: number,
-  activity: Activity,
-): Promise<void> {
+async function consumePartition(context: PartitionContext, partition: number, stop: AbortSignal): Promise<void> {
+  const { bus, thread, options, stats } = context;
   const log = (s: string): boolean => process.stderr.write(`worker ${options.workerId}: partition ${partition}: ${s}\n`);
-  const sink = new CommitSink();
-  const commit = async (): Promise<void> => {
-    if (sink.pending.length === 0) return;
-    await options.store.upsertAlerts(sink.pending);
-    stats.alerts += sink.pending.length;
-    sink.pending = [];
+  const commit = async (alerts: readonly Alert[]): Promise<void> => {
+    if (alerts.length === 0) return;
+    await options.store.upsertAlerts(alerts);
+    stats.alerts += alerts.length;
   };
-  let engine = new Engine(options.detectors, options.config, sink);
+  /** Detection on one message; null when the partition stopped before the thread took it. */
+  const detect = (m: JsMsg): Promise<{ events: number; alerts: Alert[] } | null> =>
+    thread.process(partition, m.data, stop).catch((err: unknown) => {
+      if (err instanceof Withdrawn) return null;
+      throw err;
+    });
   const { name: durable, ackFloor } = await takeOverPartitionConsumer(bus, partition);
 
   // Restore the last checkpoint; without a usable one, state is rebuilt from the stream's start.
   let processedSeq = 0;
-  const cp = await loadCheckpoint(bus, partition).catch((err: unknown) => {
+  const t0 = Date.now();
+  const cp = await readCheckpoint(bus, partition).catch((err: unknown) => {
     log(`checkpoint unreadable, rebuilding from the stream start: ${(err as Error).message}`);
     return null;
   });
-  if (cp && cp.fingerprint !== engine.fingerprint) {
+  if (cp && cp.meta.fingerprint !== thread.fingerprint) {
     log(
-      `checkpoint was made with other detectors or configuration (${cp.fingerprint}, now ${engine.fingerprint}): rebuilding from the stream start`,
+      `checkpoint was made with other detectors or configuration (${cp.meta.fingerprint}, now ${thread.fingerprint}): rebuilding from the stream start`,
     );
   } else if (cp) {
     try {
-      await activity.turns.run(() => engine.restore(cp.engine));
-      processedSeq = cp.seq;
+      const stateBytes = cp.state.byteLength; // the bytes move to the detection thread
+      await thread.open(partition, cp.state);
+      processedSeq = cp.meta.seq;
       stats.restored++;
       log(
-        `restored from checkpoint at stream sequence ${cp.seq} (${cp.engine.length} bytes, event time ${new Date(cp.eventTimeMs).toISOString()})`,
+        `restored from checkpoint at stream sequence ${cp.meta.seq} (${stateBytes} bytes of state, event time ${new Date(cp.meta.eventTimeMs).toISOString()}) in ${Date.now() - t0} ms`,
       );
     } catch (err) {
       log(`checkpoint cannot be restored, rebuilding from the stream start: ${(err as Error).message}`);
-      engine = new Engine(options.detectors, options.config, sink);
     }
   }
-
-  /** False when stopped before the state was rebuilt: such a state must not end the input. */
-  let rebuilt = true;
-  // Re-read (checkpoint, ack floor] with alerts muted: they were committed before those messages
-  // were acknowledged. A previous owner may have acked more after its last checkpoint.
-  if (ackFloor > processedSeq) {
-    sink.muted = true;
-    const name = await replayConsumer(bus, partition, processedSeq + 1);
-    const c = await bus.js.consumers.get(bus.stream, name);
-    // Until the ack floor is reached: an empty pull ends it only when the consumer has nothing left
-    // to deliver (the rest was purged), never on a slow server — a gap here would corrupt the state.
-    let passed = false;
-    let drained = false;
-    while (processedSeq < ackFloor && !passed && !drained && !stop.aborted) {
-      const batch = await pull(c, 64);
-      for (const m of batch) {
-        if (m.seq > ackFloor) {
-          passed = true;
-          break;
+  if (processedSeq === 0) await thread.open(partition);
+  try {
+    /** False when stopped before the state was rebuilt: such a state must not end the input. */
+    let rebuilt = true;
+    // Re-read (checkpoint, ack floor] with alerts muted: they were committed before those messages
+    // were acknowledged. A previous owner may have acked more after its last checkpoint.
+    if (ackFloor > processedSeq) {
+      const name = await replayConsumer(bus, partition, processedSeq + 1);
+      const c = await bus.js.consumers.get(bus.stream, name);
+      // Until the ack floor is reached: an empty pull ends it only when the consumer has nothing left
+      // to deliver (the rest was purged), never on a slow server — a gap here would corrupt the state.
+      let passed = false;
+      let drained = false;
+      while (processedSeq < ackFloor && !passed && !drained && !stop.aborted) {
+        const batch = await pull(c, 64);
+        for (const m of batch) {
+          if (m.seq > ackFloor) {
+            passed = true;
+            break;
+          }
+          if (!(await detect(m))) break;
+          stats.reread++;
+          processedSeq = m.seq;
         }
-        await activity.turns.run(() => engine.process(decodeEvents(m.data)));
-        stats.reread++;
-        processedSeq = m.seq;
+        if (batch.length === 0) drained = (await c.info()).num_pending === 0;
       }
-      if (batch.length === 0) drained = (await c.info()).num_pending === 0;
+      rebuilt = processedSeq >= ackFloor || passed || drained;
+      await bus.jsm.consumers.delete(bus.stream, name).catch(() => undefined);
     }
-    rebuilt = processedSeq >= ackFloor || passed || drained;
-    await bus.jsm.consumers.delete(bus.stream, name).catch(() => undefined);
-    sink.muted = false;
-    sink.pending = [];
+
+    const checkpoints = new PartitionCheckpoints(context, partition, cp && processedSeq === cp.meta.seq ? processedSeq : 0, log);
+    let lastAck = processedSeq;
+    const consumer = await bus.js.consumers.get(bus.stream, durable);
+    while (!stop.aborted && !options.signal.aborted) {
+      context.busy--; // waiting for messages is the only idle state
+      const batch = await pull(consumer, 16).finally(() => context.busy++);
+      if (batch.length > 0) context.lastMs = Date.now();
+      for (const m of batch) {
+        if (m.seq <= processedSeq) {
+          // Already folded into state (checkpoint or re-read): acknowledged again, not processed.
+          m.ack();
+          continue;
+        }
+        const r = await detect(m);
+        if (!r) break; // stopped: the message stays unacknowledged for the next owner
+        await commit(r.alerts);
+        await m.ackAck();
+        lastAck = m.seq;
+        stats.events += r.events;
+        stats.messages++;
+        context.lastMs = Date.now();
+        if (stop.aborted) break;
+        // At a message boundary: the state covers exactly `lastAck`, committed and acknowledged.
+        if (checkpoints.due()) await checkpoints.take(lastAck);
+      }
+      if (batch.length === 0 && checkpoints.due()) await checkpoints.take(lastAck);
+    }
+    // The checkpoint is taken before any end-of-input handling: it is the state of a stream that goes on.
+    await checkpoints.take(lastAck, { wait: true });
+    // A worker shutting down (not handing the partition over) ends the input: open episodes are closed.
+    if (rebuilt && (stop.reason === 'shutdown' || options.signal.aborted)) await commit(await thread.end(partition));
+  } finally {
+    await thread.close(partition).catch(() => undefined);
+  }
+}
+
+/**
+ * A partition's checkpoints. The snapshot is taken at a message boundary (in the detection thread,
+ * so it pauses only detection), then compressed and written while processing carries on; it counts
+ * — and the next one may start — only once the write succeeded. One write at a time per partition.
+ */
+class PartitionCheckpoints {
+  private writing: Promise<void> | null = null;
+  /** When the last write ended (spacing is measured from there: a slow store slows checkpoints, not processing). */
+  private lastEndMs = Date.now();
+  private failures = 0;
+
+  constructor(
+    private readonly context: PartitionContext,
+    private readonly partition: number,
+    /** The stream sequence the stored checkpoint covers. */
+    private covered: number,
+    private readonly log: (s: string) => void,
+  ) {}
+
+  /**
+   * Whether the next checkpoint is due: the interval has passed, and so has 10× the CPU time the
+   * worker's partitions spent on their last checkpoints together — so checkpoints take at most
+   * ~10% of the detection thread however many partitions share it and however large their state.
+   */
+  due(): boolean {
+    if (this.writing) return false;
+    let cost = 0;
+    for (const ms of this.context.checkpointCostMs.values()) cost += ms;
+    return Date.now() - this.lastEndMs >= Math.max(this.context.checkpointIntervalMs, 10 * cost);
   }
 
-  let lastCheckpoint = Date.now();
-  /** Wall time the last checkpoint took: checkpoints are spaced so they cost at most ~10% of the time. */
-  let checkpointCostMs = 0;
-  let checkpointedSeq = cp && processedSeq === cp.seq ? cp.seq : 0;
-  let lastAck = processedSeq;
-  let checkpointFailed = false;
-  const checkpoint = async (): Promise<void> => {
-    if (lastAck <= checkpointedSeq || checkpointFailed) return;
-    try {
-      const t0 = Date.now();
-      const bytes = await saveCheckpoint(bus, partition, await activity.turns.run(() => engine.snapshot()), engine, lastAck);
-      checkpointCostMs = Date.now() - t0;
-      checkpointedSeq = lastAck;
-      stats.checkpoints++;
-      stats.checkpointBytes = bytes;
-    } catch (err) {
-      // Not fatal: a later owner re-reads more of the stream. Said once, not every interval.
-      checkpointFailed = true;
-      log(`checkpoints disabled: ${(err as Error).message}`);
+  /** Checkpoints the state after message `seq` (if newer than the stored one); `wait`: until stored. */
+  async take(seq: number, { wait = false } = {}): Promise<void> {
+    if (wait) await this.writing;
+    if (!this.writing && seq > this.covered) {
+      const { bus, thread, stats } = this.context;
+      const t0 = performance.now();
+      const snap = await thread.snapshot(this.partition);
+      const snapshotMs = performance.now() - t0;
+      const meta = { seq, fingerprint: thread.fingerprint, eventTimeMs: snap.eventTimeMs };
+      this.writing = writeCheckpoint(bus, this.partition, meta, snap.bytes)
+        .then(
+          (w) => {
+            this.covered = seq;
+            this.failures = 0;
+            this.context.checkpointCostMs.set(this.partition, snapshotMs + w.compressMs);
+            stats.checkpoints++;
+            stats.checkpointBytes = w.storedBytes;
+            stats.checkpointStateBytes = snap.bytes.byteLength;
+            stats.checkpointMaxMs = Math.max(stats.checkpointMaxMs, Math.round(performance.now() - t0));
+          },
+          (err: unknown) => {
+            // Not fatal: the stored checkpoint stays valid, a later owner just re-reads more. Said
+            // on the 1st, 2nd, 4th, 8th… failure in a row, not every interval.
+            if ((++this.failures & (this.failures - 1)) === 0) {
+              this.log(
+                `checkpoint at stream sequence ${seq} not stored (${this.failures} in a row, will retry): ${(err as Error).message}`,
+              );
+            }
+          },
+        )
+        .finally(() => {
+          this.writing = null;
+          this.lastEndMs = Date.now();
+        });
     }
-  };
-  const consumer = await bus.js.consumers.get(bus.stream, durable);
-  while (!stop.aborted && !options.signal.aborted) {
-    activity.busy--; // waiting for messages is the only idle state
-    const batch = await pull(consumer, 16).finally(() => activity.busy++);
-    if (batch.length > 0) activity.lastMs = Date.now();
-    for (const m of batch) {
-      if (m.seq <= processedSeq) {
-        // Already folded into state (checkpoint or re-read): acknowledged again, not processed.
-        m.ack();
-        continue;
-      }
-      const events = decodeEvents(m.data);
-      await activity.turns.run(() => engine.process(events));
-      await commit();
-      await m.ackAck();
-      lastAck = m.seq;
-      stats.events += events.length;
-      stats.messages++;
-      activity.lastMs = Date.now();
-      if (stop.aborted) break;
-    }
-    if (Date.now() - lastCheckpoint >= Math.max(checkpointIntervalMs, 10 * checkpointCostMs)) {
-      await checkpoint();
-      lastCheckpoint = Date.now();
-    }
-  }
-  // The checkpoint is taken before any end-of-input handling: it is the state of a stream that goes on.
-  await checkpoint();
-  // A worker shutting down (not handing the partition over) ends the input: open episodes are closed.
-  if (rebuilt && (stop.reason === 'shutdown' || options.signal.aborted)) {
-    await engine.end();
-    await commit();
+    if (wait) await this.writing;
   }
 }
 
 /**
  * One pull of up to `max` messages, taken off the wire before any work (a long detect/commit inside
- * the fetch iterator would miss its idle heartbeats). A missed heartbeat means another partition of
- * this worker kept the event loop busy (a long batch, a checkpoint): nothing is lost, the next pull
- * carries on. Anything else is fatal.
+ * the fetch iterator would miss its idle heartbeats). A missed heartbeat means the event loop was
+ * held up (a busy host): nothing is lost, the next pull carries on. Anything else is fatal.
  */
 async function pull(consumer: Consumer, max: number): Promise<JsMsg[]> {
   const batch: JsMsg[] = [];
@@ -367,32 +439,4 @@ async function pull(consumer: Consumer, max: number): Promise<JsMsg[]> {
     if (!/heartbeat/i.test((err as Error).message)) throw err;
   }
   return batch;
-}
-
-const checkpointName = (partition: number): string => `partition-${partition}`;
-
-/** The stream sequence the partition's checkpoint covers (0 when none), read without fetching it. */
-export async function checkpointSeq(bus: Bus, partition: number): Promise<number> {
-  const info = await bus.state.info(checkpointName(partition));
-  return info && !info.deleted ? Number(info.metadata?.['seq'] ?? 0) : 0;
-}
-
-/** The partition's checkpoint (null when none was written yet). */
-async function loadCheckpoint(bus: Bus, partition: number): Promise<Checkpoint | null> {
-  const blob = await bus.state.getBlob(checkpointName(partition));
-  if (!blob || blob.length === 0) return null;
-  const cp = deserialize(blob) as Checkpoint;
-  if (cp.format !== 1) throw new Error(`unknown checkpoint format ${String(cp.format)}`);
-  return cp;
-}
-
-/** Writes the engine's state (`state`, its snapshot after message `seq`) as the partition's checkpoint; returns its size. */
-async function saveCheckpoint(bus: Bus, partition: number, state: Uint8Array, engine: Engine, seq: number): Promise<number> {
-  const cp: Checkpoint = { format: 1, seq, fingerprint: engine.fingerprint, eventTimeMs: engine.now, engine: state };
-  const bytes = serialize(cp);
-  await bus.state.putBlob(
-    { name: checkpointName(partition), description: `detector state after stream sequence ${seq}`, metadata: { seq: String(seq) } },
-    bytes,
-  );
-  return bytes.length;
 }

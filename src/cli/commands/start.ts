@@ -194,7 +194,8 @@ async function runBusWorkers(o: StartOptions, durationS: number, g: () => Global
     out(
       `Worker ${workerId} stopped: ${num(stats.events)} events in ${num(stats.messages)} messages, ${num(stats.alerts)} alert writes; ` +
         `${num(stats.restored)} partitions restored from checkpoints, ${num(stats.reread)} messages re-read, ` +
-        `${num(stats.checkpoints)} checkpoints written (last ${num(stats.checkpointBytes)} bytes).`,
+        `${num(stats.checkpoints)} checkpoints written (last ${num(stats.checkpointBytes)} bytes stored for ${num(stats.checkpointStateBytes)} bytes of state, ` +
+        `slowest ${num(stats.checkpointMaxMs)} ms); slowest lease refresh ${num(stats.leaseRefreshMaxMs)} ms, ${num(stats.leasesLost)} leases lost.`,
     );
   } finally {
     if (timer) clearTimeout(timer);
