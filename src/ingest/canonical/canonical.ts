@@ -1,7 +1,7 @@
 import { textOf, type MarketEvent, type OrderAction, type Side } from '../../domain/events.js';
 import { InputError } from '../../domain/errors.js';
 import { readLines, readTextChunks, splitCsvLine } from '../lines.js';
-import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
+import type { EventBatch, EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 import { parseDecimal, parseTimestamp, standalone } from '../fields.js';
 import { FastRowParser } from './fast-row.js';
 
@@ -185,6 +185,13 @@ async function* readCanonical(options: OpenOptions): EventSource {
   const maxBatch = path === '-' || options.follow ? LIVE_BATCH_EVENTS : Infinity;
   let out: MarketEvent[] = [];
   let outLines: number[] = [];
+  /** Hands on what is gathered so far (the batch and a fresh one to fill). */
+  const take = (): EventBatch => {
+    const batch = { file, events: out, lines: outLines };
+    out = [];
+    outLines = [];
+    return batch;
+  };
 
   if (options.follow) {
     // Following a growing file: line arrays (not the hot path).
@@ -196,15 +203,9 @@ async function* readCanonical(options: OpenOptions): EventSource {
         if (event === undefined || (symbols && !symbols.has(event.symbol))) continue;
         out.push(event);
         outLines.push(lineNo);
-        if (out.length < maxBatch) continue;
-        yield { file, events: out, lines: outLines };
-        out = [];
-        outLines = [];
+        if (out.length >= maxBatch) yield take();
       }
-      if (out.length === 0) continue;
-      yield { file, events: out, lines: outLines };
-      out = [];
-      outLines = [];
+      if (out.length > 0) yield take();
     }
     return;
   }
@@ -222,15 +223,9 @@ async function* readCanonical(options: OpenOptions): EventSource {
       if (event === undefined || (symbols && !symbols.has(event.symbol))) continue;
       out.push(event);
       outLines.push(lineNo);
-      if (out.length < maxBatch) continue;
-      yield { file, events: out, lines: outLines };
-      out = [];
-      outLines = [];
+      if (out.length >= maxBatch) yield take();
     }
-    if (out.length === 0) continue;
-    yield { file, events: out, lines: outLines };
-    out = [];
-    outLines = [];
+    if (out.length > 0) yield take();
   }
 }
 
