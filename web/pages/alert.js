@@ -97,6 +97,13 @@ export async function alertPage(main, id) {
   session.onAlert(async ({ alert }) => {
     // Someone else acted on this alert (or the detector updated it): show the current state.
     if (alert.alert_id !== id || document.activeElement?.id === 'note') return;
-    render(await api(`/api/alerts/${encodeURIComponent(id)}`));
+    const fresh = await api(`/api/alerts/${encodeURIComponent(id)}`);
+    // Checked again after the fetch, and what was typed meanwhile is kept: a re-render must never
+    // drop a note the analyst is about to submit.
+    if (document.activeElement?.id === 'note') return;
+    const typed = document.getElementById('note')?.value ?? '';
+    render(fresh);
+    const note = document.getElementById('note');
+    if (note && typed) note.value = typed;
   });
 }
