@@ -7,6 +7,13 @@ type Store = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Arra
 const INITIAL = 16;
 
 /**
+ * What every series holds before its first write, shared: an empty typed array is still ≈ 185 B of
+ * heap (the array and its ArrayBuffer), and most symbols of a wide universe never close a bucket.
+ * Never written to: a write first grows the series into an array of its own.
+ */
+const EMPTY: Store = new Uint8Array(0);
+
+/**
  * A fixed-capacity array of numbers, indexed from 0, that costs only what it holds: it is allocated
  * small and grows as higher indexes are written (a symbol seen for ten minutes holds ten one-minute
  * buckets, not a day's), and it keeps its values in the narrowest typed array that stores every one
@@ -19,7 +26,7 @@ const INITIAL = 16;
  * its length is the allocated size, at most `capacity`, and changes when the series grows or widens.
  */
 export class CompactSeries {
-  data: Store = new Uint8Array(0);
+  data: Store = EMPTY;
 
   constructor(readonly capacity: number) {}
 
