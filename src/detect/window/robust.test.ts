@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { RobustRing } from './robust.js';
 
 /** The statistics by full sorts of the last `capacity` values: what the incremental ring must equal exactly. */
@@ -52,5 +53,17 @@ describe('RobustRing', () => {
   it('is NaN when empty', () => {
     const ring = new RobustRing(4);
     assert.ok(Number.isNaN(ring.median()) && Number.isNaN(ring.madSigma()) && Number.isNaN(ring.quantileAbs(0.5)));
+  });
+
+  it('empty rings share their arrays, also once restored from a checkpoint: a push into one leaves the others empty', () => {
+    const [a, b] = decodeState(encodeState([new RobustRing(4), new RobustRing(4)])) as RobustRing[];
+    a!.push(3);
+    a!.push(1);
+    assert.equal(a!.median(), 2);
+    assert.equal(b!.size, 0);
+    assert.ok(Number.isNaN(b!.median()));
+    b!.push(5);
+    assert.equal(b!.median(), 5);
+    assert.equal(a!.median(), 2);
   });
 });

@@ -1,6 +1,14 @@
 import { stateClass } from '../../engine/snapshot.js';
 
 /**
+ * `values` and `sorted` of every ring before its first push, shared (never written: see push):
+ * an empty array is 32 B, and most symbols of a wide universe hold rings that never get a value
+ * (volume_spike: four per symbol, ≈ 0.25 KB). A checkpoint may restore them as one shared empty
+ * array, which push replaces just the same.
+ */
+const NONE: number[] = [];
+
+/**
  * A fixed-size ring of recent values with robust statistics (median, MAD): baselines that a few
  * outliers cannot drag, so thin and liquid symbols are each judged on their own terms.
  *
@@ -18,11 +26,11 @@ import { stateClass } from '../../engine/snapshot.js';
  */
 export class RobustRing {
   /** The values in arrival order (a ring once full; before that, values[next] is the next to push). */
-  private values: number[] = [];
+  private values: number[] = NONE;
   private next = 0;
   private filled = 0;
   /** values[0, filled) in ascending order. */
-  private sorted: number[] = [];
+  private sorted: number[] = NONE;
   /** |values| in ascending order; built on the first absolute-value query (not every ring needs it). */
   private sortedAbs: number[] | null = null;
 
@@ -30,6 +38,11 @@ export class RobustRing {
 
   push(v: number): void {
     const n = this.filled;
+    if (n === 0) {
+      // Arrays of its own at the first value: until then the ring holds the shared empty ones.
+      this.values = [];
+      this.sorted = [];
+    }
     if (n === this.capacity) {
       // Full: the oldest value leaves as v comes in, one shift of the values between them.
       const old = this.values[this.next]!;
@@ -54,10 +67,11 @@ export class RobustRing {
   /**
    * Drops the room that pushes reserved beyond the entries held (a first push reserves 17 slots):
    * for a symbol that trades now and then, called while it waits for its next trade (window/recent-ids.ts).
-   * A full ring has none (its arrays were copied to exact size when it filled)..
+   * An empty ring has none (it holds the shared empty arrays), nor has a full one (its arrays were
+   * copied to exact size when it filled).
    */
   trim(): void {
-    if (this.filled === this.capacity) return;
+    if (this.filled === 0 || this.filled === this.capacity) return;
     this.values = this.values.slice();
     this.sorted = this.sorted.slice();
     if (this.sortedAbs) this.sortedAbs = this.sortedAbs.slice();
