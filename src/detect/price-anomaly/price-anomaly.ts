@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { RobustRing } from '../window/robust.js';
+import { SPARSE_TRIMS } from '../window/sparse.js';
 import { SampleRing } from '../window/sample-ring.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { round4 } from '../format.js';
@@ -37,6 +38,8 @@ interface Horizon {
 }
 
 interface SymbolState {
+  /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
+  trims: number;
   readonly horizons: Horizon[];
   /** Settled price: the median of the last three trades, so one off-market print moves nothing. */
   lastPrice: number;
@@ -118,6 +121,7 @@ function createPriceAnomaly(config: Config): Detector {
 
   /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
+    s.trims++;
     for (const g of s.horizons) {
       g.extremes.trim();
       g.returns.trim();
@@ -130,10 +134,11 @@ function createPriceAnomaly(config: Config): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       let s = st.states.get(trade.symbol);
-      // A symbol's first trade: its state is trimmed to what it holds (with 100k symbols most trade a
-      // few times a day, and a first push reserves ~17 slots). Only then: trimming after every quiet
-      // spell copied the rings again and again (10k symbols, 20 trades each: 11 → 16 s, no RSS gain).
-      const sparse = !s;
+      // A symbol trading for the first time or after a short window without trades will likely wait
+      // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a
+      // day). At most SPARSE_TRIMS times: a symbol that keeps coming back is not that sparse, and each
+      // trim copies its rings (10k symbols × 20 trades: 11 → 16 s when every quiet spell trimmed).
+      const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.lastTsMs + lengths[0]!);
       if (!s) {
         s = {
           horizons: lengths.map((w) => ({
@@ -154,6 +159,7 @@ function createPriceAnomaly(config: Config): Detector {
           episode: null,
           lastTsMs: trade.tsMs,
           due: Infinity,
+          trims: 0,
         };
         st.states.set(trade.symbol, s);
       }

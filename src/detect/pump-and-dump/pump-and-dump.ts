@@ -4,6 +4,7 @@ import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { RobustRing } from '../window/robust.js';
+import { SPARSE_TRIMS } from '../window/sparse.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { CompactSeries } from '../window/compact-series.js';
@@ -69,6 +70,8 @@ interface Episode {
 }
 
 interface SymbolState {
+  /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
+  trims: number;
   /** Creation order: onTime handles due symbols in it, as the walk over the states map did. */
   readonly seq: number;
   /** Earliest time this symbol's state may need onTime (its episode closing, or its expiry). */
@@ -153,6 +156,7 @@ function createPumpAndDump(config: Config): Detector {
       lastPrice: trade.price,
       lastSide: 'buy',
       lastTsMs: trade.tsMs,
+      trims: 0,
       history: new CompactSeries(historyBuckets),
       historyBuyTrades: new CompactSeries(historyBuckets),
       historyNext: 0,
@@ -467,10 +471,11 @@ function createPumpAndDump(config: Config): Detector {
 
   function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
     let s = st.states.get(trade.symbol);
-    // A symbol's first trade: its state is trimmed to what it holds (with 100k symbols most trade a
-    // few times a day, and a first push reserves ~17 slots). Only then: trimming after every quiet
-    // spell copied the rings again and again (10k symbols, 20 trades each: 11 → 16 s, no RSS gain).
-    const sparse = !s;
+    // A symbol trading for the first time or after a bucket or more without trades will likely wait
+    // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a
+    // day). At most SPARSE_TRIMS times: a symbol that keeps coming back is not that sparse, and each
+    // trim copies its rings (10k symbols × 20 trades: 11 → 16 s when every quiet spell trimmed).
+    const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.bucketStartMs + 2 * bucketMs);
     if (!s) {
       s = newState(trade);
       st.states.set(trade.symbol, s);
@@ -482,6 +487,7 @@ function createPumpAndDump(config: Config): Detector {
 
   /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
+    s.trims++;
     s.closes.trim();
     s.extremes.trim();
     s.recentIds.trim();

@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { RobustRing } from '../window/robust.js';
+import { SPARSE_TRIMS } from '../window/sparse.js';
 import { TimeExtremes } from '../window/time-extremes.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
@@ -46,6 +47,8 @@ interface Scale {
 }
 
 interface SymbolState {
+  /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
+  trims: number;
   readonly scales: Scale[];
   /** Trades of the longest window (parallel arrays; compacted now and then). */
   ts: number[];
@@ -110,6 +113,7 @@ function createVolumeSpike(config: Config): Detector {
         sum: 0,
         largest: new TimeExtremes(w),
       })),
+      trims: 0,
       ts: [],
       qty: [],
       ids: [],
@@ -174,6 +178,7 @@ function createVolumeSpike(config: Config): Detector {
 
   /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
+    s.trims++;
     for (const sc of s.scales) {
       sc.history.trim();
       sc.logHistory.trim();
@@ -189,10 +194,11 @@ function createVolumeSpike(config: Config): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       let s = st.states.get(trade.symbol);
-      // A symbol's first trade: its state is trimmed to what it holds (with 100k symbols most trade a
-      // few times a day, and a first push reserves ~17 slots). Only then: trimming after every quiet
-      // spell copied the rings again and again (10k symbols, 20 trades each: 11 → 16 s, no RSS gain).
-      const sparse = !s;
+      // A symbol trading for the first time or after a short window without trades will likely wait
+      // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a
+      // day). At most SPARSE_TRIMS times: a symbol that keeps coming back is not that sparse, and each
+      // trim copies its rings (10k symbols × 20 trades: 11 → 16 s when every quiet spell trimmed).
+      const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.lastTsMs + lengths[0]!);
       if (!s) {
         s = newState(trade.tsMs);
         st.states.set(trade.symbol, s);
