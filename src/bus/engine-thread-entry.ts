@@ -7,17 +7,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Alert } from '../domain/alert.js';
-import { DETECTORS } from '../detect/registry.js';
+import { registeredDetector } from '../detect/registry.js';
 import { Engine } from '../engine/engine.js';
 import { decodeEvents } from './codec.js';
 import { ownBytes, type Reply, type Request, type ThreadData } from './engine-thread.js';
 
 const { patterns, config } = workerData as ThreadData;
-const factories = patterns.map((p) => {
-  const f = DETECTORS.find((d) => d.pattern === p);
-  if (!f) throw new Error(`detector ${p} is not registered`);
-  return f;
-});
+const factories = patterns.map(registeredDetector);
 
 /** A partition's engine and the alerts of its current request. */
 interface Slot {

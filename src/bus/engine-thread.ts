@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
-import type { Alert } from '../domain/alert.js';
+import type { Alert, PatternType } from '../domain/alert.js';
 import type { DetectorFactory } from '../detect/detector.js';
 
 /** What the thread is started with: detectors by pattern name (functions cannot cross threads). */
 export interface ThreadData {
-  readonly patterns: readonly string[];
+  readonly patterns: readonly PatternType[];
   readonly config: Config;
 }
 
@@ -60,7 +60,6 @@ export class EngineThread {
   private readonly control: Queued[] = [];
   private readonly messages: Queued[] = [];
   private inFlight: Queued | null = null;
-  private nextId = 1;
   /** Set when the thread died (out of memory, a bug): every later request fails with it. */
   failed: Error | null = null;
 

@@ -26,3 +26,10 @@ export function detectorsFor(patterns?: readonly PatternType[]): readonly Detect
   if (!patterns || patterns.length === 0) return DETECTORS;
   return DETECTORS.filter((d) => patterns.includes(d.pattern));
 }
+
+/** The registered factory of one pattern (threads rebuild their detectors from pattern names). */
+export function registeredDetector(pattern: PatternType): DetectorFactory {
+  const f = DETECTORS.find((d) => d.pattern === pattern);
+  if (!f) throw new Error(`detector ${pattern} is not registered`);
+  return f;
+}

@@ -471,10 +471,7 @@ function createPumpAndDump(config: Config): Detector {
 
   function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
     let s = st.states.get(trade.symbol);
-    // A symbol trading for the first time or after a bucket or more without trades will likely wait
-    // again: its state is then trimmed to what it holds (with 100k symbols most trade a few times a
-    // day). At most SPARSE_TRIMS times: a symbol that keeps coming back is not that sparse, and each
-    // trim copies its rings (10k symbols × 20 trades: 11 → 16 s when every quiet spell trimmed).
+    // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
     const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.bucketStartMs + 2 * bucketMs);
     if (!s) {
       s = newState(trade);

@@ -1,8 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { medianOf } from './select.js';
-
-/** Gathers a window's values for the selection (scratch, not state). */
-let gathered: number[] = [];
+import { medianInPlace, scratchOf } from './select.js';
 
 /**
  * A sliding window of the last `capacity` values pushed, whose median is computed when asked
@@ -50,9 +47,9 @@ export class SampleRing {
     if (at < this.count - this.capacity || at > this.count) throw new Error(`window at ${at} is no longer held (${this.count} pushed)`);
     const n = this.sizeAt(at);
     const slots = 2 * this.capacity;
-    if (gathered.length < n) gathered = new Array<number>(n).fill(0);
+    const gathered = scratchOf(n);
     for (let i = 0; i < n; i++) gathered[i] = this.values[(at - n + i) % slots]!;
-    return medianOf(gathered, n);
+    return medianInPlace(gathered, n);
   }
 }
 

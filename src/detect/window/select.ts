@@ -5,10 +5,20 @@
 let scratch = new Float64Array(64);
 
 export function medianOf(src: ArrayLike<number>, n: number): number {
-  if (n === 0) return NaN;
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
-  const a = scratch;
+  const a = scratchOf(n);
   for (let i = 0; i < n; i++) a[i] = src[i]!;
+  return medianInPlace(a, n);
+}
+
+/** A reused buffer of at least n values, for a caller that gathers values itself (then `medianInPlace`). */
+export function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
+
+/** Median of a[0, n), rearranging them (selection). */
+export function medianInPlace(a: Float64Array, n: number): number {
+  if (n === 0) return NaN;
   const hi = n >> 1;
   select(a, n, hi);
   if (n % 2 === 1) return a[hi]!;

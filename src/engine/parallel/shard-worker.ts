@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config/config.js';
 import type { Alert, PatternType } from '../../domain/alert.js';
-import { detectorsFor } from '../../detect/registry.js';
+import { registeredDetector } from '../../detect/registry.js';
 import { Engine } from '../engine.js';
 import { ColumnDecoder, type EventColumns } from './event-columns.js';
 
@@ -32,7 +32,7 @@ if (!port) throw new Error('shard-worker.js runs as a worker thread (see threads
 const init = workerData as ShardInit;
 let alerts: Alert[] = [];
 // Each pattern's registered factory, in the order the caller gave (the engine runs them in that order).
-const factories = init.patterns.map((p) => detectorsFor([p])[0]!);
+const factories = init.patterns.map(registeredDetector);
 const engine = new Engine(factories, init.config, { write: (a) => void alerts.push(...a) });
 const decoder = new ColumnDecoder();
 

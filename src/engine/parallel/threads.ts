@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Alert } from '../../domain/alert.js';
 import type { MarketEvent } from '../../domain/events.js';
 import { partitionOf } from '../../bus/codec.js';
-import { detectorsFor } from '../../detect/registry.js';
+import { DETECTORS } from '../../detect/registry.js';
 import type { EventBatch } from '../../ingest/source.js';
 import type { EngineStats } from '../engine.js';
 import type { FileRunOptions } from '../pipeline.js';
@@ -46,7 +46,7 @@ export async function detectInThreads(
 ): Promise<EngineStats> {
   for (const f of options.detectors) {
     // A thread builds its detectors from the registry: only registered ones can run there.
-    if (detectorsFor([f.pattern])[0] !== f) throw new Error(`detector ${f.pattern} is not the registered one; run it with threads = 1`);
+    if (!DETECTORS.includes(f)) throw new Error(`detector ${f.pattern} is not the registered one; run it with threads = 1`);
   }
   const init: ShardInit = { patterns: options.detectors.map((f) => f.pattern), config: options.config };
   const stats: EngineStats = { events: 0, trades: 0, orders: 0, quotes: 0, alerts: 0, alertUpdates: 0, firstTsMs: null, lastTsMs: null };
