@@ -1,6 +1,5 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent } from '../domain/events.js';
-import { DeadlineQueue, forgetIdle } from '../detect/window/deadline-queue.js';
 import { stateClass } from './snapshot.js';
 
 /** One event as stored with an alert (`evidence.details.events`): enough to chart and explain it. */
@@ -19,32 +18,27 @@ export interface EvidenceEvent {
   readonly evidence: boolean;
 }
 
-/** Rings of up to this many events grow by exact-size copies (a push reserves 17 slots; most of 100k thin symbols hold a few events). */
-const EXACT_UP_TO = 16;
-/** The rings of a symbol without trades or orders yet: shared, never written (`store` copies a short ring). */
-const EMPTY: never[] = [];
+/** Events per chunk: a ring is a chain of chunks, so a thin symbol holds at most 3 unused slots. */
+const CHUNK = 4;
 /** Columns per event: numbers [time, price, qty]; strings [trade id, side, buyer, seller] or [order id, side, action, account]. */
 const NUMS = 3;
 const STRS = 4;
-
-/**
- * One symbol's recent events as columns, not the event objects: an event object with its boxed
- * time and price is ~130 bytes, its columns 56 (the strings are shared either way), and events
- * referenced only here can die young instead of being promoted and collected from the old space.
- */
-interface SymbolRing {
-  readonly symbol: string;
-  /** Grow to `perSymbol` events, then are overwritten oldest-first (slot `tradeNext`). */
-  tradeNums: number[];
-  tradeStrs: (string | undefined)[];
-  tradeNext: number;
-  orderNums: number[];
-  orderStrs: (string | undefined)[];
-  orderNext: number;
-  lastTsMs: number;
-  /** The deadline this ring is queued under for idle expiry. */
-  due: number;
-}
+/** Per-slot integer fields (`slotInts`): the idle list links, then each ring's position. */
+const PREV = 0;
+const NEXT = 1;
+/** A ring's fields, at `TRADES` or `ORDERS` + one of: */
+const HEAD = 0; // first chunk (-1: none yet)
+const HEAD_AT = 1; // offset of the oldest event in it
+const TAIL = 2; // last chunk
+const COUNT = 3; // events held (≤ perSymbol)
+const WRITTEN = 4; // events ever written, modulo perSymbol (the slot a flat ring would write next)
+const TRADES = 2;
+const ORDERS = 7;
+const SLOT_INTS = 12;
+const NONE = -1;
+const PAGE_BITS = 12;
+const PAGE_EVENTS = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_EVENTS - 1;
 
 export interface MarketContextOptions {
   /** Recent trades and order events kept per symbol. */
@@ -56,22 +50,38 @@ export interface MarketContextOptions {
 }
 
 /**
- * Keeps each symbol's most recent trades and order events (two rings of their fields, as columns),
- * so an alert can carry the market around it: the evidence events themselves and the trades of its
- * window, for the analyst's chart. Bounded: rings hold at most `perSymbol` events each and symbols
- * idle for an hour of event time are dropped.
+ * Keeps each symbol's most recent trades and order events (at most `perSymbol` of each), so an alert
+ * can carry the market around it: the evidence events themselves and the trades of its window, for
+ * the analyst's chart. Symbols idle for an hour of event time are dropped.
  *
- * Memory per symbol follows its activity: a ring grows to its cap as events arrive instead of
- * being allocated at full size (2 × 256 slots, 4 kB, for a symbol that trades twice), and while
- * short it is an exact-size array (a symbol without orders shares one empty ring). Idle expiry
- * does not walk every symbol each tick: rings wait in a deadline queue (`forgetIdle`).
+ * Layout, for memory and GC at 100k symbols: no object or array per symbol or per event. Events are
+ * columns in shared pools (a Float64Array of numbers, one array of strings) cut into chunks of
+ * `CHUNK` events; a symbol's ring is a chain of chunks (`chunkNext`), taking a chunk from the free
+ * list as it grows and giving its oldest back as it wraps, so a thin symbol costs one chunk and a
+ * busy one `perSymbol` events, and nothing is copied as rings grow. (Per-symbol arrays grown by
+ * copies made old-space garbage at every step: the 100k-symbol file peaked at 640 MB RSS for 145 MB
+ * live.) Symbols are slots with integer fields; idle expiry keeps them in a list ordered by their
+ * latest event time, so a sweep pops only the idle ones from its head and an event moves its
+ * symbol to the tail (events come in time order up to the reorder window; a late one walks back).
  */
 export class MarketContext {
-  private readonly rings = new Map<string, SymbolRing>();
   private readonly perSymbol: number;
   private readonly maxEvents: number;
   private readonly idleMs: number;
-  private readonly idle = new DeadlineQueue<string>();
+  private readonly slotOf = new Map<string, number>();
+  private slotSymbol: string[] = [];
+  private slotLast = new Float64Array(64);
+  private slotInts = new Int32Array(64 * SLOT_INTS);
+  private freeSlots: number[] = [];
+  /** Idle list: slots by latest event time, oldest first. */
+  private idleHead = NONE;
+  private idleTail = NONE;
+  /** Event columns in pages of `PAGE_EVENTS` (growing never copies them): position p is page p >>> PAGE_BITS. */
+  private readonly numPages: Float64Array[] = [];
+  private readonly strPages: (string | undefined)[][] = [];
+  private chunkNext = new Int32Array(256);
+  private chunks = 0;
+  private freeChunk = NONE;
 
   constructor(options: MarketContextOptions = {}) {
     this.perSymbol = options.perSymbol ?? 256;
@@ -79,56 +89,195 @@ export class MarketContext {
     this.idleMs = options.idleMs ?? 3_600_000;
   }
 
-  /** Remembers one event (hot path: a map lookup and an array store). */
+  /** Remembers one event (hot path: a map lookup and a few column stores; allocates nothing). */
   record(e: MarketEvent): void {
     if (e.type === 'quote') return;
-    let r = this.rings.get(e.symbol);
-    if (r === undefined) {
-      r = {
-        symbol: e.symbol,
-        tradeNums: EMPTY,
-        tradeStrs: EMPTY,
-        tradeNext: 0,
-        orderNums: EMPTY,
-        orderStrs: EMPTY,
-        orderNext: 0,
-        lastTsMs: e.tsMs,
-        due: e.tsMs + this.idleMs,
-      };
-      this.rings.set(e.symbol, r);
-      this.idle.push(r.due, e.symbol);
-    }
-    r.lastTsMs = e.tsMs;
+    let s = this.slotOf.get(e.symbol);
+    if (s === undefined) s = this.newSlot(e.symbol, e.tsMs);
+    else if (e.tsMs > this.slotLast[s]!) this.touch(s, e.tsMs);
+    const base = e.type === 'trade' ? TRADES : ORDERS;
+    const at = this.append(s * SLOT_INTS + base);
+    const within = at & PAGE_MASK;
+    const nums = this.numPages[at >>> PAGE_BITS]!;
+    const n = within * NUMS;
+    nums[n] = e.tsMs;
+    nums[n + 1] = e.price;
+    nums[n + 2] = e.qty;
+    const strs = this.strPages[at >>> PAGE_BITS]!;
+    const k = within * STRS;
     if (e.type === 'trade') {
-      r.tradeNums = this.store(r.tradeNums, r.tradeNext, [e.tsMs, e.price, e.qty]);
-      r.tradeStrs = this.store(r.tradeStrs, r.tradeNext, [e.tradeId, e.side, e.buyer, e.seller]);
-      r.tradeNext = (r.tradeNext + 1) % this.perSymbol;
+      strs[k] = e.tradeId;
+      strs[k + 1] = e.side;
+      strs[k + 2] = e.buyer;
+      strs[k + 3] = e.seller;
     } else {
-      r.orderNums = this.store(r.orderNums, r.orderNext, [e.tsMs, e.price, e.qty]);
-      r.orderStrs = this.store(r.orderStrs, r.orderNext, [e.orderId, e.side, e.action, e.account]);
-      r.orderNext = (r.orderNext + 1) % this.perSymbol;
+      strs[k] = e.orderId;
+      strs[k + 1] = e.side;
+      strs[k + 2] = e.action;
+      strs[k + 3] = e.account;
     }
-  }
-
-  /**
-   * Puts one event's `values` (its columns) in slot `next` of a ring (the slots a preallocated ring
-   * would use: until full, the next slot is the end); returns the ring.
-   */
-  private store<T>(ring: T[], next: number, values: readonly T[]): T[] {
-    const width = values.length;
-    if (ring.length === this.perSymbol * width) {
-      for (let i = 0; i < width; i++) ring[next * width + i] = values[i]!;
-      return ring;
-    }
-    if (ring.length < EXACT_UP_TO * width) return ring.concat(values);
-    ring.push(...values);
-    // Full: an exact-size copy, so the growth slack of the pushes is not kept for the ring's lifetime.
-    return ring.length === this.perSymbol * width ? ring.slice() : ring;
   }
 
   /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
   expire(nowMs: number): void {
-    forgetIdle(this.idle, this.rings, nowMs, this.idleMs);
+    while (this.idleHead !== NONE && nowMs - this.slotLast[this.idleHead]! > this.idleMs) this.dropSlot(this.idleHead);
+  }
+
+  private newSlot(symbol: string, tsMs: number): number {
+    let s = this.freeSlots.pop();
+    if (s === undefined) {
+      s = this.slotSymbol.length;
+      this.slotSymbol.push(symbol);
+      if (s >= this.slotLast.length) {
+        this.slotLast = grown(this.slotLast, s + 1);
+        this.slotInts = grown(this.slotInts, (s + 1) * SLOT_INTS);
+      }
+    } else this.slotSymbol[s] = symbol;
+    this.slotOf.set(symbol, s);
+    const f = s * SLOT_INTS;
+    for (const base of [TRADES, ORDERS]) {
+      this.slotInts[f + base + HEAD] = NONE;
+      this.slotInts[f + base + HEAD_AT] = 0;
+      this.slotInts[f + base + TAIL] = NONE;
+      this.slotInts[f + base + COUNT] = 0;
+      this.slotInts[f + base + WRITTEN] = 0;
+    }
+    this.slotLast[s] = tsMs;
+    this.linkByTime(s);
+    return s;
+  }
+
+  /** A newer event for slot `s`: it moves towards the idle list's tail. */
+  private touch(s: number, tsMs: number): void {
+    this.slotLast[s] = tsMs;
+    if (s === this.idleTail) return;
+    this.unlink(s);
+    this.linkByTime(s);
+  }
+
+  /** Inserts `s` after the last slot whose latest event is not later than its own (from the tail). */
+  private linkByTime(s: number): void {
+    const ints = this.slotInts;
+    const last = this.slotLast[s]!;
+    let after = this.idleTail;
+    while (after !== NONE && this.slotLast[after]! > last) after = ints[after * SLOT_INTS + PREV]!;
+    const before = after === NONE ? this.idleHead : ints[after * SLOT_INTS + NEXT]!;
+    ints[s * SLOT_INTS + PREV] = after;
+    ints[s * SLOT_INTS + NEXT] = before;
+    if (after === NONE) this.idleHead = s;
+    else ints[after * SLOT_INTS + NEXT] = s;
+    if (before === NONE) this.idleTail = s;
+    else ints[before * SLOT_INTS + PREV] = s;
+  }
+
+  private unlink(s: number): void {
+    const ints = this.slotInts;
+    const prev = ints[s * SLOT_INTS + PREV]!;
+    const next = ints[s * SLOT_INTS + NEXT]!;
+    if (prev === NONE) this.idleHead = next;
+    else ints[prev * SLOT_INTS + NEXT] = next;
+    if (next === NONE) this.idleTail = prev;
+    else ints[next * SLOT_INTS + PREV] = prev;
+  }
+
+  private dropSlot(s: number): void {
+    this.unlink(s);
+    const f = s * SLOT_INTS;
+    for (const base of [TRADES, ORDERS]) {
+      let c = this.slotInts[f + base + HEAD]!;
+      while (c !== NONE) {
+        const next = c === this.slotInts[f + base + TAIL] ? NONE : this.chunkNext[c]!;
+        this.freeChunkAt(c);
+        c = next;
+      }
+    }
+    this.slotOf.delete(this.slotSymbol[s]!);
+    this.slotSymbol[s] = '';
+    this.freeSlots.push(s);
+  }
+
+  /**
+   * Reserves the next event position of the ring whose fields start at `r` (dropping its oldest event
+   * when it holds `perSymbol`) and returns it (chunk × CHUNK + offset).
+   */
+  private append(r: number): number {
+    const ints = this.slotInts;
+    const count = ints[r + COUNT]!;
+    let tail = ints[r + TAIL]!;
+    const off = (ints[r + HEAD_AT]! + count) % CHUNK;
+    if (tail === NONE) {
+      tail = this.takeChunk();
+      ints[r + HEAD] = tail;
+      ints[r + TAIL] = tail;
+    } else if (off === 0) {
+      const c = this.takeChunk();
+      this.chunkNext[tail] = c;
+      ints[r + TAIL] = c;
+      tail = c;
+    }
+    ints[r + WRITTEN] = (ints[r + WRITTEN]! + 1) % this.perSymbol;
+    if (count < this.perSymbol) ints[r + COUNT] = count + 1;
+    else {
+      // Full: the oldest event goes (its strings released at once), and its chunk once emptied.
+      const head = ints[r + HEAD]!;
+      const headAt = ints[r + HEAD_AT]!;
+      const gone = head * CHUNK + headAt;
+      this.strPages[gone >>> PAGE_BITS]!.fill(undefined, (gone & PAGE_MASK) * STRS, ((gone & PAGE_MASK) + 1) * STRS);
+      if (headAt + 1 === CHUNK) {
+        ints[r + HEAD] = this.chunkNext[head]!;
+        ints[r + HEAD_AT] = 0;
+        this.freeChunkAt(head);
+      } else ints[r + HEAD_AT] = headAt + 1;
+    }
+    return tail * CHUNK + off;
+  }
+
+  private takeChunk(): number {
+    let c = this.freeChunk;
+    if (c !== NONE) {
+      this.freeChunk = this.chunkNext[c]!;
+      return c;
+    }
+    c = this.chunks++;
+    if (c >= this.chunkNext.length) this.chunkNext = grown(this.chunkNext, c + 1);
+    if (((c * CHUNK) & PAGE_MASK) === 0) {
+      this.numPages.push(new Float64Array(PAGE_EVENTS * NUMS));
+      this.strPages.push(new Array<string | undefined>(PAGE_EVENTS * STRS).fill(undefined));
+    }
+    return c;
+  }
+
+  private freeChunkAt(c: number): void {
+    const at = c * CHUNK;
+    this.strPages[at >>> PAGE_BITS]!.fill(undefined, (at & PAGE_MASK) * STRS, ((at & PAGE_MASK) + CHUNK) * STRS);
+    this.chunkNext[c] = this.freeChunk;
+    this.freeChunk = c;
+  }
+
+  /** Where position `at`'s columns are: numbers page and index, strings page and index. */
+  private columnsAt(at: number): [Float64Array, number, (string | undefined)[], number] {
+    const page = at >>> PAGE_BITS;
+    return [this.numPages[page]!, (at & PAGE_MASK) * NUMS, this.strPages[page]!, (at & PAGE_MASK) * STRS];
+  }
+
+  /**
+   * The positions of a ring's events in the order a flat ring of `perSymbol` slots would list them
+   * (slot 0 first: oldest first until it wraps, then rotated), which `enrich` keeps so the sampled
+   * context is the same as it always was.
+   */
+  private positions(r: number): number[] {
+    const ints = this.slotInts;
+    const count = ints[r + COUNT]!;
+    const headAt = ints[r + HEAD_AT]!;
+    const chain: number[] = [];
+    for (let c = ints[r + HEAD]!, i = 0; i < headAt + count; i += CHUNK, c = this.chunkNext[c]!) chain.push(c);
+    const first = count < this.perSymbol ? 0 : (this.perSymbol - ints[r + WRITTEN]!) % this.perSymbol;
+    const out: number[] = [];
+    for (let j = 0; j < count; j++) {
+      const p = headAt + ((first + j) % count);
+      out.push(chain[Math.floor(p / CHUNK)]! * CHUNK + (p % CHUNK));
+    }
+    return out;
   }
 
   /** The alert with `evidence.details.events` filled from what the rings still hold. */
@@ -141,41 +290,39 @@ export class MarketContext {
     const evidence: EvidenceEvent[] = [];
     const context: EvidenceEvent[] = [];
     for (const symbol of alert.affected_symbols) {
-      const r = this.rings.get(symbol);
-      if (!r) continue;
-      const tn = r.tradeNums;
-      const ts = r.tradeStrs;
-      for (let i = 0; i < tn.length / NUMS; i++) {
-        const id = ts[i * STRS]!;
-        const tsMs = tn[i * NUMS]!;
+      const s = this.slotOf.get(symbol);
+      if (s === undefined) continue;
+      for (const at of this.positions(s * SLOT_INTS + TRADES)) {
+        const [nums, n, strs, k] = this.columnsAt(at);
+        const id = strs[k]!;
+        const tsMs = nums[n]!;
         const isEvidence = tradeIds.has(id);
         if (!isEvidence && (tsMs < from - margin || tsMs > to + margin)) continue;
         (isEvidence ? evidence : context).push({
           ts: tsMs,
           kind: 'trade',
           id,
-          price: tn[i * NUMS + 1]!,
-          qty: tn[i * NUMS + 2]!,
-          side: ts[i * STRS + 1],
-          buyer: ts[i * STRS + 2] || undefined,
-          seller: ts[i * STRS + 3] || undefined,
+          price: nums[n + 1]!,
+          qty: nums[n + 2]!,
+          side: strs[k + 1],
+          buyer: strs[k + 2] || undefined,
+          seller: strs[k + 3] || undefined,
           evidence: isEvidence,
         });
       }
-      const on = r.orderNums;
-      const os = r.orderStrs;
-      for (let i = 0; i < on.length / NUMS; i++) {
-        const id = os[i * STRS]!;
+      for (const at of this.positions(s * SLOT_INTS + ORDERS)) {
+        const [nums, n, strs, k] = this.columnsAt(at);
+        const id = strs[k]!;
         if (!orderIds.has(id)) continue;
         evidence.push({
-          ts: on[i * NUMS]!,
+          ts: nums[n]!,
           kind: 'order',
           id,
-          price: on[i * NUMS + 1]!,
-          qty: on[i * NUMS + 2]!,
-          side: os[i * STRS + 1],
-          action: os[i * STRS + 2],
-          account: os[i * STRS + 3] || undefined,
+          price: nums[n + 1]!,
+          qty: nums[n + 2]!,
+          side: strs[k + 1],
+          action: strs[k + 2],
+          account: strs[k + 3] || undefined,
           evidence: true,
         });
       }
@@ -189,6 +336,15 @@ export class MarketContext {
     const events = [...evidence.slice(0, Math.max(this.maxEvents, 1000)), ...sampled].sort((a, b) => a.ts - b.ts);
     return { ...alert, evidence: { ...alert.evidence, details: { ...alert.evidence.details, events } } };
   }
+}
+
+/** A copy of `a` with room for at least `min` elements (doubling). */
+function grown<A extends Float64Array | Int32Array>(a: A, min: number): A {
+  let n = Math.max(a.length, 1);
+  while (n < min) n *= 2;
+  const b = new (a.constructor as new (n: number) => A)(n);
+  b.set(a);
+  return b;
 }
 
 stateClass(MarketContext);
