@@ -117,3 +117,66 @@ test('a symbol found idle by a sweep starts afresh, even before its memory is re
   m.record(trade(2 * H + 1, { symbol: 'S', tradeId: 'newer' }));
   assert.deepEqual(evidenceIds(['new', 'newer']), ['new', 'newer']);
 });
+
+test('idle expiry follows each symbol’s latest event time, also when events arrive late', () => {
+  const m = new MarketContext({ idleMs: 1000 });
+  const has = (symbol: string): boolean => {
+    const a = sampleAlert({
+      affected_symbols: [symbol],
+      window_start: new Date(0).toISOString(),
+      window_end: new Date(10_000).toISOString(),
+      evidence: { tradeIds: [], orderIds: [], metrics: [] },
+    });
+    return m.enrich(a) !== a;
+  };
+  m.record(trade(100, { symbol: 'A', tradeId: 'a1' }));
+  m.record(trade(200, { symbol: 'B', tradeId: 'b1' }));
+  m.record(trade(300, { symbol: 'C', tradeId: 'c1' }));
+  m.record(trade(150, { symbol: 'D', tradeId: 'd1' })); // a new symbol, late: ordered before B and C
+  m.record(trade(250, { symbol: 'A', tradeId: 'a2' })); // A moves between B and C
+  m.record(trade(120, { symbol: 'B', tradeId: 'b0' })); // older than B's latest: B keeps 200
+  m.expire(1149);
+  assert.deepEqual(['A', 'B', 'C', 'D'].map(has), [true, true, true, true]);
+  m.expire(1151);
+  assert.deepEqual(['A', 'B', 'C', 'D'].map(has), [true, true, true, false]);
+  m.expire(1201);
+  assert.deepEqual(['A', 'B', 'C', 'D'].map(has), [true, false, true, false]);
+  m.expire(1251);
+  assert.deepEqual(['A', 'B', 'C', 'D'].map(has), [false, false, true, false]);
+  m.expire(1301);
+  assert.deepEqual(['A', 'B', 'C', 'D'].map(has), [false, false, false, false]);
+  // Slots and chunks are reused: a symbol seen again starts afresh.
+  m.record(trade(2000, { symbol: 'B', tradeId: 'b2' }));
+  assert.equal(has('B'), true);
+});
+
+test('rings of many symbols wrap and are dropped without mixing their events', () => {
+  const m = new MarketContext({ perSymbol: 7, maxEvents: 1000, idleMs: 10_000 });
+  const idsOf = (symbol: string): string[] => {
+    const a = sampleAlert({
+      affected_symbols: [symbol],
+      window_start: new Date(0).toISOString(),
+      window_end: new Date(1_000_000).toISOString(),
+      evidence: { tradeIds: [], orderIds: [], metrics: [] },
+    });
+    return ((m.enrich(a).evidence.details?.['events'] ?? []) as EvidenceEvent[]).map((e) => e.id).sort();
+  };
+  const sent = new Map<string, string[]>();
+  let t = 0;
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 40; i++) {
+      for (let s = 0; s < 9; s++) {
+        if ((i + s) % (s + 1) !== 0) continue; // symbols trade at different rates
+        const symbol = `S${s}`;
+        const id = `${symbol}-${round}-${i}`;
+        m.record(trade((t += 10), { symbol, tradeId: id }));
+        sent.set(symbol, [...(sent.get(symbol) ?? []), id]);
+      }
+    }
+    for (const [symbol, ids] of sent) assert.deepEqual(idsOf(symbol), ids.slice(-7).sort(), `${symbol} round ${round}`);
+    // Every symbol idle: all dropped, their chunks freed for the next round.
+    m.expire((t += 20_000));
+    for (const symbol of sent.keys()) assert.deepEqual(idsOf(symbol), []);
+    sent.clear();
+  }
+});
