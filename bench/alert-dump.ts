@@ -20,6 +20,7 @@ import { ensureData, type DataSpec } from './generate.js';
  *   node dist/bench/alert-dump.js [--detectors wash_trading,spoofing] [--hours 4] [--seeds 1,2] > before.txt
  *
  * With `--threads N` detection runs on N threads (`replay --threads`): the output must not change.
+ * `--inputs a.zip,b.zip` also replays those files (any format `replay` reads) together, after the rest.
  */
 const { values } = parseArgs({
   options: {
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '1,2' },
     'no-files': { type: 'boolean' },
     threads: { type: 'string', default: '1' },
+    inputs: { type: 'string' },
   },
 });
 const patterns = values.detectors ? (values.detectors.split(',') as PatternType[]) : undefined;
@@ -81,4 +83,13 @@ if (!values['no-files']) {
     print(path.split('/').pop()!, sink.alerts.values());
     process.stderr.write(`  ${stats.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
+}
+
+if (values.inputs) {
+  const inputs = values.inputs.split(',');
+  const t0 = Date.now();
+  const sink = new MemorySink();
+  const stats = await runFiles({ inputs, config: parseConfig({}), detectors: factories, sink, rejects: new RejectsFile(null), threads });
+  print('inputs', sink.alerts.values());
+  process.stderr.write(`  ${stats.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
