@@ -28,6 +28,8 @@ interface Task {
   /** Writes a V8 heap snapshot to this path at the first sample at or after `heapSnapshotAt` events. */
   readonly heapSnapshot?: string;
   readonly heapSnapshotAt?: number;
+  /** Also print every sample (events, event time, live heap MB) to stderr: does state stop growing? */
+  readonly trace?: boolean;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -53,13 +55,17 @@ async function main(): Promise<void> {
   let maxHeap = 0;
   const maxBytes: Record<string, number> = {};
   let snapshotTaken = false;
+  let lastTsMs = 0;
   const measure = (events: number): void => {
     gc!();
     if (task.heapSnapshot && !snapshotTaken && events >= (task.heapSnapshotAt ?? 0)) {
       writeHeapSnapshot(task.heapSnapshot);
       snapshotTaken = true;
     }
-    maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
+    const heap = process.memoryUsage().heapUsed;
+    maxHeap = Math.max(maxHeap, heap);
+    if (task.trace)
+      process.stderr.write(`${events} events, ${new Date(lastTsMs).toISOString()}: live heap ${(heap / 1048576).toFixed(1)} MB\n`);
     if (task.snapshots) for (const [name, d] of made) maxBytes[name] = Math.max(maxBytes[name] ?? 0, encodeState(d.snapshot()).length);
   };
   const stats = await runFiles({
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     sink: { write: async () => {} },
     rejects: new RejectsFile(null),
     onBatch: (s) => {
+      lastTsMs = s.lastTsMs ?? 0;
       if (s.events < next) return;
       next += every;
       measure(s.events);
