@@ -1,0 +1,312 @@
+import { stateClass } from '../../engine/snapshot.js';
+
+/** Numbers per instant: time, quantity bought, quantity sold. */
+export const STRIDE = 3;
+const TS = 0;
+const BUY = 1;
+const SELL = 2;
+/** A slot's row in `rows`: the run's previous instant, its last instant, the account and symbol ids. */
+const ROW = 8;
+const PREV = 0;
+const LAST = STRIDE;
+const ACCOUNT = 2 * STRIDE;
+const SYMBOL = 2 * STRIDE + 1;
+const MIN_SLOTS = 64;
+/** Smallest hash table (buckets, a power of two) and expiry ring. */
+const MIN_BUCKETS = 64;
+const MIN_QUEUE = 256;
+
+/**
+ * The regularity series of unusual_timing, one per (symbol, account), as rows of one typed array
+ * indexed by a slot number, found by (account id, symbol id) through an open-addressing table of
+ * its own. No object, array or Map entry per series: on a tape of 10k accounts × 100 symbols most
+ * legs open a series that lives an hour and never gets a second instant, so what a series costs is
+ * the cache misses to find and update it. A lookup reads one bucket (8 bytes) and the slot's row
+ * (64 bytes: everything but the run length, which only an appended instant reads).
+ *
+ * A series is a sequence of execution instants (time, bought, sold). What it keeps of them is its
+ * *run*: the longest suffix of instants whose gaps (differences of consecutive times) all lie within
+ * `maxRatio` of each other (largest / smallest ≤ maxRatio), at most `cap` instants. The owner picks
+ * `maxRatio` so that `cap` instants whose gaps are not within it cannot pass its judgement: a
+ * judgement needs only the run, and a series whose last `cap` instants are not all in it is known
+ * to fail without reading them. A run longer than the one kept cannot matter: a suffix of gaps
+ * within the ratio ending at a new gap is, without it, such a suffix ending at the previous gap.
+ *
+ * The last two instants of the run are in the row: most runs never hold more (two random gaps are
+ * within a ratio of 1.56 one time in five). Older ones are in a plain array of the slot (`older`,
+ * oldest first, only while the run has three or more instants).
+ *
+ * Expiry: every new instant queues (time, slot) in arrival order, so a visit from the queue's front
+ * meets the series that may have gone idle, oldest first (event time is nearly ordered: a late
+ * entry only delays the ones behind it, i.e. frees memory a little later).
+ */
+export class TimingSeries {
+  private rows = new Float64Array(MIN_SLOTS * ROW);
+  /** Instants in each slot's run; 0 when the slot is free. */
+  private runs = new Int32Array(MIN_SLOTS);
+  /** Instants of the run before its last two, flat and oldest first; null while it has two or fewer. */
+  private readonly older: (number[] | null)[] = [];
+  /** Slots in use so far (the columns' high-water mark) and the free ones below it. */
+  private used = 0;
+  private readonly free: number[] = [];
+  /**
+   * Hash table by (account, symbol): per bucket the key's hash and the slot + 1 (0: empty), linear
+   * probing, deletion by shifting back. A hash and an account id identify the symbol (for one
+   * account, the hash is a bijection of the symbol id), so a probe compares the row's account only.
+   */
+  private buckets = new Int32Array(2 * MIN_BUCKETS);
+  private count = 0;
+  /** Expiry queue: a ring of (time, slot) of new instants in arrival order. */
+  private queueTs = new Float64Array(MIN_QUEUE);
+  private queueSlot = new Int32Array(MIN_QUEUE);
+  private queueHead = 0;
+  private queueLength = 0;
+
+  constructor(
+    /** Largest ratio between two gaps of a run (Infinity: every gap, the run is the whole series). */
+    private readonly maxRatio: number,
+    /** Most instants a run holds. */
+    private readonly cap: number,
+  ) {}
+
+  /** Number of series held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The slot of the series of (account, symbol), or -1. */
+  find(account: number, symbol: number): number {
+    const h = hashOf(account, symbol);
+    const b = this.buckets;
+    const mask = (b.length >> 1) - 1;
+    for (let i = homeOf(h, mask); ; i = (i + 1) & mask) {
+      const slot1 = b[2 * i + 1]!;
+      if (slot1 === 0) return -1;
+      if (b[2 * i] === h && this.rows[(slot1 - 1) * ROW + ACCOUNT] === account) return slot1 - 1;
+    }
+  }
+
+  /** A new series of (account, symbol), not held, with one instant; returns its slot. */
+  open(account: number, symbol: number, tsMs: number, bought: number, sold: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.used++;
+      if (slot >= this.runs.length) this.grow();
+      this.older.push(null);
+    }
+    if (2 * (this.count + 1) > this.buckets.length >> 1) this.rehash(this.buckets.length); // twice the buckets
+    this.place(hashOf(account, symbol), slot + 1);
+    this.count++;
+    const at = slot * ROW;
+    this.rows[at + ACCOUNT] = account;
+    this.rows[at + SYMBOL] = symbol;
+    this.restart(slot, tsMs, bought, sold);
+    return slot;
+  }
+
+  /** Starts the series over with one instant (a gap over the limit). */
+  restart(slot: number, tsMs: number, bought: number, sold: number): void {
+    if (this.runs[slot]! >= 3) this.older[slot] = null;
+    this.runs[slot] = 1;
+    const at = slot * ROW + LAST;
+    this.rows[at + TS] = tsMs;
+    this.rows[at + BUY] = bought;
+    this.rows[at + SELL] = sold;
+    this.enqueue(tsMs, slot);
+  }
+
+  accountOf(slot: number): number {
+    return this.rows[slot * ROW + ACCOUNT]!;
+  }
+
+  symbolOf(slot: number): number {
+    return this.rows[slot * ROW + SYMBOL]!;
+  }
+
+  /** Time of the last instant. */
+  lastTs(slot: number): number {
+    return this.rows[slot * ROW + LAST + TS]!;
+  }
+
+  /** Instants in the run. */
+  runOf(slot: number): number {
+    return this.runs[slot]!;
+  }
+
+  /** Adds a leg's quantity to the last instant (another fill in the same millisecond). */
+  merge(slot: number, buy: boolean, qty: number): void {
+    this.rows[slot * ROW + LAST + (buy ? BUY : SELL)]! += qty;
+  }
+
+  /**
+   * Appends an instant later than the last one: the run becomes the longest suffix (of the old run
+   * plus the new gap, at most `cap` instants) whose gaps are within `maxRatio`.
+   */
+  append(slot: number, tsMs: number, bought: number, sold: number): void {
+    const rows = this.rows;
+    const at = slot * ROW;
+    const r = this.runs[slot]!;
+    const lastTs = rows[at + LAST + TS]!;
+    // How many of the latest gaps, newest first, are within the ratio (the new one always is).
+    let gaps = 1;
+    if (r >= 2) {
+      let lo = tsMs - lastTs;
+      let hi = lo;
+      let later = lastTs;
+      // Earlier instants' times, newest first: the previous one, then the older ones from the end.
+      for (let k = 0; k < r - 1 && gaps < this.cap - 1; k++) {
+        const ts = k === 0 ? rows[at + PREV + TS]! : this.older[slot]![(r - 2 - k) * STRIDE + TS]!;
+        const gap = later - ts;
+        const l = gap < lo ? gap : lo;
+        const h = gap > hi ? gap : hi;
+        if (h > this.maxRatio * l) break;
+        lo = l;
+        hi = h;
+        later = ts;
+        gaps++;
+      }
+    }
+    const run = Math.min(gaps + 1, this.cap);
+    // The new run: (run - 3) older instants, the old previous one, the old last one, the new one.
+    const keep = run - 3;
+    if (keep >= 0) {
+      const held = r >= 3 ? r - 2 : 0;
+      const old = held > 0 ? this.older[slot]! : (this.older[slot] = []);
+      if (held > keep) {
+        // Drop from the front all but `keep` (a plain loop: copyWithin takes V8's slow generic path).
+        const from = (held - keep) * STRIDE;
+        for (let i = 0; i < keep * STRIDE; i++) old[i] = old[i + from]!;
+        old.length = keep * STRIDE;
+      }
+      old.push(rows[at + PREV + TS]!, rows[at + PREV + BUY]!, rows[at + PREV + SELL]!);
+    } else if (r >= 3) this.older[slot] = null;
+    rows[at + PREV + TS] = lastTs;
+    rows[at + PREV + BUY] = rows[at + LAST + BUY]!;
+    rows[at + PREV + SELL] = rows[at + LAST + SELL]!;
+    rows[at + LAST + TS] = tsMs;
+    rows[at + LAST + BUY] = bought;
+    rows[at + LAST + SELL] = sold;
+    this.runs[slot] = run;
+    this.enqueue(tsMs, slot);
+  }
+
+  /** Writes the run's instants, oldest first, as (time, bought, sold) into `out`. */
+  copyRun(slot: number, out: Float64Array): void {
+    const r = this.runs[slot]!;
+    let o = 0;
+    if (r >= 3) {
+      const old = this.older[slot]!;
+      for (let i = 0; i < (r - 2) * STRIDE; i++) out[o++] = old[i]!;
+    }
+    for (let i = slot * ROW + (r >= 2 ? PREV : LAST); i < slot * ROW + 2 * STRIDE; i++) out[o++] = this.rows[i]!;
+  }
+
+  /** Whether the slot holds a series. */
+  inUse(slot: number): boolean {
+    return slot < this.used && this.runs[slot]! > 0;
+  }
+
+  /** Forgets a series (its account and symbol ids are the owner's to release). */
+  release(slot: number): void {
+    const at = slot * ROW;
+    this.remove(hashOf(this.rows[at + ACCOUNT]!, this.rows[at + SYMBOL]!), slot + 1);
+    if (this.runs[slot]! >= 3) this.older[slot] = null;
+    this.runs[slot] = 0;
+    this.free.push(slot);
+    const size = this.buckets.length >> 1;
+    if (size > MIN_BUCKETS && 8 * this.count < size) this.rehash(size >> 1); // half the buckets
+  }
+
+  /**
+   * The next queued slot whose entry is older than `cutoffMs` (removed from the queue), or -1 when
+   * the queue's front is not. The slot may since have been freed, reused or given later instants:
+   * the caller checks it.
+   */
+  nextQueued(cutoffMs: number): number {
+    if (this.queueLength === 0) return -1;
+    const h = this.queueHead;
+    if (!(this.queueTs[h]! < cutoffMs)) return -1;
+    this.queueHead = (h + 1) & (this.queueTs.length - 1);
+    this.queueLength--;
+    return this.queueSlot[h]!;
+  }
+
+  private enqueue(tsMs: number, slot: number): void {
+    if (this.queueLength === this.queueTs.length) this.growQueue();
+    const i = (this.queueHead + this.queueLength) & (this.queueTs.length - 1);
+    this.queueTs[i] = tsMs;
+    this.queueSlot[i] = slot;
+    this.queueLength++;
+  }
+
+  /** Puts (hash, slot + 1) in the first free bucket of its run. */
+  private place(h: number, slot1: number): void {
+    const b = this.buckets;
+    const mask = (b.length >> 1) - 1;
+    let i = homeOf(h, mask);
+    while (b[2 * i + 1] !== 0) i = (i + 1) & mask;
+    b[2 * i] = h;
+    b[2 * i + 1] = slot1;
+  }
+
+  /** Removes the bucket of (hash, slot + 1), present, shifting back the entries after it. */
+  private remove(h: number, slot1: number): void {
+    const b = this.buckets;
+    const mask = (b.length >> 1) - 1;
+    let hole = homeOf(h, mask);
+    while (b[2 * hole + 1] !== slot1) hole = (hole + 1) & mask;
+    // Shift back each following entry of the run whose home is not in (hole, j], so no probe meets a gap.
+    for (let j = (hole + 1) & mask; b[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = homeOf(b[2 * j]!, mask);
+      if (hole < j ? home <= hole || home > j : home <= hole && home > j) {
+        b[2 * hole] = b[2 * j]!;
+        b[2 * hole + 1] = b[2 * j + 1]!;
+        hole = j;
+      }
+    }
+    b[2 * hole + 1] = 0;
+    this.count--;
+  }
+
+  /** Rebuilds the table with `size` buckets. */
+  private rehash(size: number): void {
+    const old = this.buckets;
+    this.buckets = new Int32Array(2 * Math.max(MIN_BUCKETS, size));
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.place(old[i]!, old[i + 1]!);
+  }
+
+  private growQueue(): void {
+    const n = this.queueTs.length;
+    const ts = new Float64Array(2 * n);
+    const slots = new Int32Array(2 * n);
+    for (let k = 0; k < n; k++) {
+      const i = (this.queueHead + k) & (n - 1);
+      ts[k] = this.queueTs[i]!;
+      slots[k] = this.queueSlot[i]!;
+    }
+    this.queueTs = ts;
+    this.queueSlot = slots;
+    this.queueHead = 0;
+  }
+
+  private grow(): void {
+    const rows = new Float64Array(2 * this.rows.length);
+    rows.set(this.rows);
+    this.rows = rows;
+    const runs = new Int32Array(2 * this.runs.length);
+    runs.set(this.runs);
+    this.runs = runs;
+  }
+}
+
+/** The key's hash: for a fixed account a bijection of the symbol id (odd multiplier), so (hash, account) identifies the symbol. */
+function hashOf(account: number, symbol: number): number {
+  return Math.imul(account + 1, 0x9e3779b1) ^ Math.imul(symbol, 0x85ebca6b);
+}
+
+function homeOf(h: number, mask: number): number {
+  return (h ^ (h >>> 16)) & mask;
+}
+
+// Part of unusual_timing's checkpointed state.
+stateClass(TimingSeries);
