@@ -92,17 +92,18 @@ describe('TimingSeries', () => {
     });
   }
 
-  it('queues every new instant in arrival order for expiry', () => {
+  it('finds the series idle before a time, in slot order, skipping free slots', () => {
     const s = new TimingSeries(2, 5);
     const a = s.open(1, 1, 1000, 1, 0);
     const b = s.open(2, 1, 1500, 1, 0);
+    const c = s.open(3, 1, 900, 1, 0);
     s.append(a, 2000, 1, 0);
-    s.merge(b, false, 3); // no new instant: not queued
-    assert.equal(s.nextQueued(1000), -1);
-    assert.equal(s.nextQueued(1600), a);
-    assert.equal(s.nextQueued(1600), b);
-    assert.equal(s.nextQueued(1600), -1);
-    assert.equal(s.nextQueued(2001), a);
-    assert.equal(s.nextQueued(1e9), -1);
+    s.merge(b, false, 3);
+    assert.equal(s.nextIdle(0, 1600), b);
+    assert.equal(s.nextIdle(b + 1, 1600), c);
+    s.release(b);
+    assert.equal(s.nextIdle(0, 1600), c);
+    assert.equal(s.nextIdle(c + 1, 1600), -1);
+    assert.equal(s.nextIdle(0, 2001), a);
   });
 });

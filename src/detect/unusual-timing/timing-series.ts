@@ -12,9 +12,8 @@ const LAST = STRIDE;
 const ACCOUNT = 2 * STRIDE;
 const SYMBOL = 2 * STRIDE + 1;
 const MIN_SLOTS = 64;
-/** Smallest hash table (buckets, a power of two) and expiry ring. */
+/** Smallest hash table (buckets, a power of two). */
 const MIN_BUCKETS = 64;
-const MIN_QUEUE = 256;
 
 /**
  * The regularity series of unusual_timing, one per (symbol, account), as rows of one typed array
@@ -36,9 +35,8 @@ const MIN_QUEUE = 256;
  * within a ratio of 1.56 one time in five). Older ones are in a plain array of the slot (`older`,
  * oldest first, only while the run has three or more instants).
  *
- * Expiry: every new instant queues (time, slot) in arrival order, so a visit from the queue's front
- * meets the series that may have gone idle, oldest first (event time is nearly ordered: a late
- * entry only delays the ones behind it, i.e. frees memory a little later).
+ * Expiry is the owner's sweep (`nextIdle`): a pass in slot order over the rows, now and then, reads
+ * memory in order; a queue of instants to visit was a cache miss per instant (the visited row).
  */
 export class TimingSeries {
   private rows = new Float64Array(MIN_SLOTS * ROW);
@@ -56,11 +54,6 @@ export class TimingSeries {
    */
   private buckets = new Int32Array(2 * MIN_BUCKETS);
   private count = 0;
-  /** Expiry queue: a ring of (time, slot) of new instants in arrival order. */
-  private queueTs = new Float64Array(MIN_QUEUE);
-  private queueSlot = new Int32Array(MIN_QUEUE);
-  private queueHead = 0;
-  private queueLength = 0;
 
   constructor(
     /** Largest ratio between two gaps of a run (Infinity: every gap, the run is the whole series). */
@@ -112,7 +105,6 @@ export class TimingSeries {
     this.rows[at + TS] = tsMs;
     this.rows[at + BUY] = bought;
     this.rows[at + SELL] = sold;
-    this.enqueue(tsMs, slot);
   }
 
   accountOf(slot: number): number {
@@ -187,7 +179,6 @@ export class TimingSeries {
     rows[at + LAST + BUY] = bought;
     rows[at + LAST + SELL] = sold;
     this.runs[slot] = run;
-    this.enqueue(tsMs, slot);
   }
 
   /** Writes the run's instants, oldest first, as (time, bought, sold) into `out`. */
@@ -201,42 +192,26 @@ export class TimingSeries {
     for (let i = slot * ROW + (r >= 2 ? PREV : LAST); i < slot * ROW + 2 * STRIDE; i++) out[o++] = this.rows[i]!;
   }
 
-  /** Whether the slot holds a series. */
-  inUse(slot: number): boolean {
-    return slot < this.used && this.runs[slot]! > 0;
-  }
-
   /** Forgets a series (its account and symbol ids are the owner's to release). */
   release(slot: number): void {
     const at = slot * ROW;
     this.remove(hashOf(this.rows[at + ACCOUNT]!, this.rows[at + SYMBOL]!), slot + 1);
     if (this.runs[slot]! >= 3) this.older[slot] = null;
     this.runs[slot] = 0;
+    this.rows[at + ACCOUNT] = -1;
     this.free.push(slot);
     const size = this.buckets.length >> 1;
     if (size > MIN_BUCKETS && 8 * this.count < size) this.rehash(size >> 1); // half the buckets
   }
 
-  /**
-   * The next queued slot whose entry is older than `cutoffMs` (removed from the queue), or -1 when
-   * the queue's front is not. The slot may since have been freed, reused or given later instants:
-   * the caller checks it.
-   */
-  nextQueued(cutoffMs: number): number {
-    if (this.queueLength === 0) return -1;
-    const h = this.queueHead;
-    if (!(this.queueTs[h]! < cutoffMs)) return -1;
-    this.queueHead = (h + 1) & (this.queueTs.length - 1);
-    this.queueLength--;
-    return this.queueSlot[h]!;
-  }
-
-  private enqueue(tsMs: number, slot: number): void {
-    if (this.queueLength === this.queueTs.length) this.growQueue();
-    const i = (this.queueHead + this.queueLength) & (this.queueTs.length - 1);
-    this.queueTs[i] = tsMs;
-    this.queueSlot[i] = slot;
-    this.queueLength++;
+  /** The first slot from `from` on holding a series whose last instant is before `cutoffMs`, or -1. */
+  nextIdle(from: number, cutoffMs: number): number {
+    const rows = this.rows;
+    for (let slot = from; slot < this.used; slot++) {
+      const at = slot * ROW;
+      if (rows[at + LAST + TS]! < cutoffMs && rows[at + ACCOUNT]! >= 0) return slot;
+    }
+    return -1;
   }
 
   /** Puts (hash, slot + 1) in the first free bucket of its run. */
@@ -273,20 +248,6 @@ export class TimingSeries {
     const old = this.buckets;
     this.buckets = new Int32Array(2 * Math.max(MIN_BUCKETS, size));
     for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.place(old[i]!, old[i + 1]!);
-  }
-
-  private growQueue(): void {
-    const n = this.queueTs.length;
-    const ts = new Float64Array(2 * n);
-    const slots = new Int32Array(2 * n);
-    for (let k = 0; k < n; k++) {
-      const i = (this.queueHead + k) & (n - 1);
-      ts[k] = this.queueTs[i]!;
-      slots[k] = this.queueSlot[i]!;
-    }
-    this.queueTs = ts;
-    this.queueSlot = slots;
-    this.queueHead = 0;
   }
 
   private grow(): void {

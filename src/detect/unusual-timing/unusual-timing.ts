@@ -113,6 +113,8 @@ interface State {
   readonly series: TimingSeries;
   /** Open episodes by series slot: few, so kept beside the series rather than in each. */
   readonly episodes: Map<number, Episode>;
+  /** When idle series are next looked for. */
+  seriesSweepMs: number;
 }
 
 const MAX_IDS = 500;
@@ -156,6 +158,7 @@ function createUnusualTiming(config: Config, shared: SharedState): Detector {
     // A judgement needs the last N instants' gaps within this ratio: the series keep no more than that.
     series: new TimingSeries(maxGapRatio(N - 1, t.timing_regularity_cv), N),
     episodes: new Map(),
+    seriesSweepMs: -Infinity,
   };
   /** The run of a series being judged, copied out (oldest instant first). */
   const judged = new Float64Array(N * STRIDE);
@@ -619,15 +622,15 @@ function createUnusualTiming(config: Config, shared: SharedState): Detector {
   }
 
   /**
-   * Drops the series idle longer than `seriesIdleMs`: the expiry queue holds their instants in
-   * arrival order, so only entries that old are looked at (a series with later instants has later
-   * entries and stays).
+   * Drops the series idle longer than `seriesIdleMs`, in one pass over them every quarter of that
+   * time (so a series is dropped at most that much later).
    */
   function expireSeries(nowMs: number): void {
+    if (nowMs < st.seriesSweepMs) return;
+    st.seriesSweepMs = nowMs + seriesIdleMs / 4;
     const series = st.series;
     const cutoff = nowMs - seriesIdleMs;
-    for (let slot = series.nextQueued(cutoff); slot >= 0; slot = series.nextQueued(cutoff)) {
-      if (!series.inUse(slot) || !(series.lastTs(slot) < cutoff)) continue;
+    for (let slot = series.nextIdle(0, cutoff); slot >= 0; slot = series.nextIdle(slot + 1, cutoff)) {
       const acc = series.accountOf(slot);
       const sym = series.symbolOf(slot);
       series.release(slot);
