@@ -5,12 +5,12 @@ export const STRIDE = 3;
 const TS = 0;
 const BUY = 1;
 const SELL = 2;
-/** A slot's row in `rows`: the run's previous instant, its last instant, the account and symbol ids. */
+/** A slot's row in `rows`: the run's previous instant, its last instant, the account id (-1: free slot), the run's length. */
 const ROW = 8;
 const PREV = 0;
 const LAST = STRIDE;
 const ACCOUNT = 2 * STRIDE;
-const SYMBOL = 2 * STRIDE + 1;
+const RUN = 2 * STRIDE + 1;
 const MIN_SLOTS = 64;
 /** Smallest hash table (buckets, a power of two). */
 const MIN_BUCKETS = 64;
@@ -21,7 +21,8 @@ const MIN_BUCKETS = 64;
  * its own. No object, array or Map entry per series: on a tape of 10k accounts × 100 symbols most
  * legs open a series that lives an hour and never gets a second instant, so what a series costs is
  * the cache misses to find and update it. A lookup reads one bucket (8 bytes) and the slot's row
- * (64 bytes: everything but the run length, which only an appended instant reads).
+ * (64 bytes: all a leg reads or writes). Slots freed by a sweep are reused in (descending) order,
+ * so the rows of new series are written close together.
  *
  * A series is a sequence of execution instants (time, bought, sold). What it keeps of them is its
  * *run*: the longest suffix of instants whose gaps (differences of consecutive times) all lie within
@@ -40,8 +41,11 @@ const MIN_BUCKETS = 64;
  */
 export class TimingSeries {
   private rows = new Float64Array(MIN_SLOTS * ROW);
-  /** Instants in each slot's run; 0 when the slot is free. */
-  private runs = new Int32Array(MIN_SLOTS);
+  /**
+   * Symbol id of each slot: read only when the series is dropped (by a sweep in slot order), so
+   * kept out of the row that every leg reads.
+   */
+  private symbols = new Int32Array(MIN_SLOTS);
   /** Instants of the run before its last two, flat and oldest first; null while it has two or fewer. */
   private readonly older: (number[] | null)[] = [];
   /** Slots in use so far (the columns' high-water mark) and the free ones below it. */
@@ -84,7 +88,7 @@ export class TimingSeries {
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.used++;
-      if (slot >= this.runs.length) this.grow();
+      if (slot >= this.symbols.length) this.grow();
       this.older.push(null);
     }
     if (2 * (this.count + 1) > this.buckets.length >> 1) this.rehash(this.buckets.length); // twice the buckets
@@ -92,19 +96,20 @@ export class TimingSeries {
     this.count++;
     const at = slot * ROW;
     this.rows[at + ACCOUNT] = account;
-    this.rows[at + SYMBOL] = symbol;
+    this.rows[at + RUN] = 0;
+    this.symbols[slot] = symbol;
     this.restart(slot, tsMs, bought, sold);
     return slot;
   }
 
   /** Starts the series over with one instant (a gap over the limit). */
   restart(slot: number, tsMs: number, bought: number, sold: number): void {
-    if (this.runs[slot]! >= 3) this.older[slot] = null;
-    this.runs[slot] = 1;
-    const at = slot * ROW + LAST;
-    this.rows[at + TS] = tsMs;
-    this.rows[at + BUY] = bought;
-    this.rows[at + SELL] = sold;
+    const at = slot * ROW;
+    if (this.rows[at + RUN]! >= 3) this.older[slot] = null;
+    this.rows[at + RUN] = 1;
+    this.rows[at + LAST + TS] = tsMs;
+    this.rows[at + LAST + BUY] = bought;
+    this.rows[at + LAST + SELL] = sold;
   }
 
   accountOf(slot: number): number {
@@ -112,7 +117,7 @@ export class TimingSeries {
   }
 
   symbolOf(slot: number): number {
-    return this.rows[slot * ROW + SYMBOL]!;
+    return this.symbols[slot]!;
   }
 
   /** Time of the last instant. */
@@ -122,7 +127,7 @@ export class TimingSeries {
 
   /** Instants in the run. */
   runOf(slot: number): number {
-    return this.runs[slot]!;
+    return this.rows[slot * ROW + RUN]!;
   }
 
   /** Adds a leg's quantity to the last instant (another fill in the same millisecond). */
@@ -137,7 +142,7 @@ export class TimingSeries {
   append(slot: number, tsMs: number, bought: number, sold: number): void {
     const rows = this.rows;
     const at = slot * ROW;
-    const r = this.runs[slot]!;
+    const r = rows[at + RUN]!;
     const lastTs = rows[at + LAST + TS]!;
     // How many of the latest gaps, newest first, are within the ratio (the new one always is).
     let gaps = 1;
@@ -178,12 +183,12 @@ export class TimingSeries {
     rows[at + LAST + TS] = tsMs;
     rows[at + LAST + BUY] = bought;
     rows[at + LAST + SELL] = sold;
-    this.runs[slot] = run;
+    rows[at + RUN] = run;
   }
 
   /** Writes the run's instants, oldest first, as (time, bought, sold) into `out`. */
   copyRun(slot: number, out: Float64Array): void {
-    const r = this.runs[slot]!;
+    const r = this.rows[slot * ROW + RUN]!;
     let o = 0;
     if (r >= 3) {
       const old = this.older[slot]!;
@@ -195,9 +200,8 @@ export class TimingSeries {
   /** Forgets a series (its account and symbol ids are the owner's to release). */
   release(slot: number): void {
     const at = slot * ROW;
-    this.remove(hashOf(this.rows[at + ACCOUNT]!, this.rows[at + SYMBOL]!), slot + 1);
-    if (this.runs[slot]! >= 3) this.older[slot] = null;
-    this.runs[slot] = 0;
+    this.remove(hashOf(this.rows[at + ACCOUNT]!, this.symbols[slot]!), slot + 1);
+    if (this.rows[at + RUN]! >= 3) this.older[slot] = null;
     this.rows[at + ACCOUNT] = -1;
     this.free.push(slot);
     const size = this.buckets.length >> 1;
@@ -254,9 +258,9 @@ export class TimingSeries {
     const rows = new Float64Array(2 * this.rows.length);
     rows.set(this.rows);
     this.rows = rows;
-    const runs = new Int32Array(2 * this.runs.length);
-    runs.set(this.runs);
-    this.runs = runs;
+    const symbols = new Int32Array(2 * this.symbols.length);
+    symbols.set(this.symbols);
+    this.symbols = symbols;
   }
 }
 
