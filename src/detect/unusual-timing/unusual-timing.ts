@@ -1,7 +1,6 @@
 import type { Config, Session } from '../../config/config.js';
-import type { OrderEvent, Trade } from '../../domain/events.js';
+import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import type { Side } from '../../domain/events.js';
 import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
@@ -22,7 +21,8 @@ import { DeadlineQueue } from '../window/deadline-queue.js';
  *    `sessions['*']`); one alert per symbol per off-session period (keyed by the next open).
  * 3. Machine-like timing: an account whose last `timing_regularity_min_trades` execution instants
  *    (same-millisecond fills merged) have gaps with coefficient of variation < `timing_regularity_cv`.
- *    Poisson-like human or market-maker timing has CV ≈ 1. Series with more than
+ *    Poisson-like human or market-maker timing has CV ≈ 1 (so a series keeps only the instants whose
+ *    gaps a CV under the bar could hold together: `maxGapRatio`, `TimingSeries`). Series with more than
  *    `timing_regularity_max_one_side` of their quantity on one side are execution algorithms (TWAP
  *    slicing a parent order) and are not flagged; mean gaps under 100 ms are latency artefacts.
  */
@@ -118,7 +118,7 @@ interface State {
 }
 
 const MAX_IDS = 500;
-/** Layout of an instant in a series' run (`TimingSeries`): time, quantity bought, quantity sold. */
+/** Layout of an instant in a series' run as `TimingSeries.copyRun` writes it (STRIDE numbers): time, quantity bought, quantity sold. */
 const TS = 0;
 const BUY = 1;
 const SELL = 2;
