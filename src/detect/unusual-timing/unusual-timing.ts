@@ -1,10 +1,12 @@
 import type { Config, Session } from '../../config/config.js';
-import type { OrderEvent, Trade } from '../../domain/events.js';
-import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { AccountExecutions, type Leg } from '../window/account-executions.js';
+import type { OrderEvent, Side, Trade } from '../../domain/events.js';
+import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
+import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
+import { AccountIds } from '../window/account-ids.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
+import { STRIDE, TimingSeries } from './timing-series.js';
 import { fmt, iso, pct, round4 } from '../format.js';
-import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { DeadlineQueue } from '../window/deadline-queue.js';
 
 /**
  * unusual_timing, three rules:
@@ -19,7 +21,8 @@ import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
  *    `sessions['*']`); one alert per symbol per off-session period (keyed by the next open).
  * 3. Machine-like timing: an account whose last `timing_regularity_min_trades` execution instants
  *    (same-millisecond fills merged) have gaps with coefficient of variation < `timing_regularity_cv`.
- *    Poisson-like human or market-maker timing has CV ≈ 1. Series with more than
+ *    Poisson-like human or market-maker timing has CV ≈ 1 (so a series keeps only the instants whose
+ *    gaps a CV under the bar could hold together: `maxGapRatio`, `TimingSeries`). Series with more than
  *    `timing_regularity_max_one_side` of their quantity on one side are execution algorithms (TWAP
  *    slicing a parent order) and are not flagged; mean gaps under 100 ms are latency artefacts.
  */
@@ -27,8 +30,7 @@ import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 interface MarkWindow {
   readonly kind: 'close' | 'open';
   readonly symbol: string;
-  /** Its key in the owner's `marks`, the owner, and a creation number (emission order). */
-  readonly key: string;
+  /** The owner (in whose `marks` it is while open) and a creation number (emission order). */
   readonly owner: SymbolState;
   readonly seq: number;
   readonly startMs: number;
@@ -57,16 +59,6 @@ interface OffSession {
   lastEmitTrades: number;
 }
 
-/**
- * One account's series in one symbol: its last instants, oldest first, as [time, bought, sold]
- * triples in one flat array (STRIDE), never empty. The array is the whole series (no object around
- * it: most series never get a second instant, and every new one lives for the gap limit).
- * Exactly as long as its instants while it fills (an instant added makes a new array): a push would
- * reserve room for 8 more instants, 176 bytes of slack in the many series that stop at two or three
- * (on a dense tape series were most of the detector's memory). A full series shifts in place.
- */
-type Instants = number[];
-
 /** A run of machine-like judgements of one series. */
 interface Episode {
   readonly key: string;
@@ -76,23 +68,6 @@ interface Episode {
   failing: number;
   readonly tradeIds: string[];
   minCv: number;
-}
-
-/** The regularity series of one symbol, by account. */
-interface SymbolSeries {
-  readonly symbol: string;
-  /**
-   * In order of their latest instant (a series that gets one moves to the end), so the idle ones
-   * are at the front: expiry reads only them, not every series (each read is a cache miss).
-   */
-  readonly byAccount: Map<string, Instants>;
-  /**
-   * Open episodes by account: few, so kept beside the series rather than in each; null while the
-   * symbol has none (most never do, and an empty Map is ~170 bytes for each of 100k symbols).
-   */
-  episodes: Map<string, Episode> | null;
-  /** When its idle series are next looked for (its entry in `seriesDeadlines`). */
-  due: number;
 }
 
 interface SymbolState {
@@ -105,7 +80,8 @@ interface SymbolState {
   queuedTs: number;
   lastPrice: number;
   lastTsMs: number;
-  readonly marks: Map<string, MarkWindow>;
+  /** Open marking windows (a close and an open at most, in creation order). */
+  readonly marks: MarkWindow[];
   off: OffSession | null;
   /** Session occurrences around recent events, valid while event time stays in [validFromMs, validToMs). */
   sessions: { instances: SessionInstance[]; validFromMs: number; validToMs: number } | null;
@@ -129,18 +105,20 @@ interface State {
   /** onTime calls so far and the time of the latest. */
   ticks: number;
   tickNowMs: number;
-  /** By symbol, then account: no key string is built per leg. */
-  readonly series: Map<string, SymbolSeries>;
-  /**
-   * Symbols by when their idle series are next dropped: one visit per symbol now and then instead of
-   * a queue entry per series (nearly every leg of a 10k-account tape opens a series).
-   */
-  readonly seriesDeadlines: DeadlineQueue<SymbolSeries>;
+  /** Ids of the accounts of the regularity series (the engine's table, shared with other detectors). */
+  readonly accounts: AccountIds;
+  /** Ids of their symbols: the same kind of table, this detector's own. */
+  readonly symbolIds: AccountIds;
+  /** The regularity series, one per (symbol, account), by (account id, symbol id). */
+  readonly series: TimingSeries;
+  /** Open episodes by series slot: few, so kept beside the series rather than in each. */
+  readonly episodes: Map<number, Episode>;
+  /** When idle series are next looked for. */
+  seriesSweepMs: number;
 }
 
 const MAX_IDS = 500;
-/** Layout of Series.points: time, quantity bought, quantity sold. */
-const STRIDE = 3;
+/** Layout of an instant in a series' run as `TimingSeries.copyRun` writes it (STRIDE numbers): time, quantity bought, quantity sold. */
 const TS = 0;
 const BUY = 1;
 const SELL = 2;
@@ -148,9 +126,22 @@ const SELL = 2;
 const SYMBOL_IDLE_MS = 7 * 86_400_000;
 const MIN_MEAN_GAP_MS = 100;
 
-function createUnusualTiming(config: Config): Detector {
+/**
+ * The largest ratio between two gaps of `n` gaps whose coefficient of variation (population spread /
+ * mean) is under `cv`: each gap is then within sqrt(n)·cv of the mean (one term of the sum of squared
+ * deviations is at most the sum), so with a = sqrt(n)·cv < 1 largest / smallest < (1 + a) / (1 − a).
+ * Widened by far more than the rounding of the computed CV (~1e-13 relative), so a series with two
+ * gaps further apart is certainly judged not machine-like; Infinity when a ≥ 1 (no bound).
+ */
+export function maxGapRatio(n: number, cv: number): number {
+  const a = Math.sqrt(n) * cv * (1 + 1e-6);
+  return a < 1 ? ((1 + a) / (1 - a)) * (1 + 1e-6) : Infinity;
+}
+
+function createUnusualTiming(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   const W = t.timing_marking_window_ms;
+  const N = t.timing_regularity_min_trades;
   /** All mutable state in one graph, so a checkpoint is `snapshot()` of this object. */
   let st: State = {
     executions: new AccountExecutions(),
@@ -162,9 +153,15 @@ function createUnusualTiming(config: Config): Detector {
     created: 0,
     ticks: 0,
     tickNowMs: -Infinity,
-    series: new Map(),
-    seriesDeadlines: new DeadlineQueue(),
+    accounts: AccountIds.of(shared),
+    symbolIds: new AccountIds(),
+    // A judgement needs the last N instants' gaps within this ratio: the series keep no more than that.
+    series: new TimingSeries(maxGapRatio(N - 1, t.timing_regularity_cv), N),
+    episodes: new Map(),
+    seriesSweepMs: -Infinity,
   };
+  /** The run of a series being judged, copied out (oldest instant first). */
+  const judged = new Float64Array(N * STRIDE);
   /**
    * A series idle this long is dropped: the gap limit (a later leg starts afresh anyway) plus the
    * reorder window, so that a leg arriving late cannot find its series gone while it is still
@@ -187,7 +184,7 @@ function createUnusualTiming(config: Config): Detector {
   function isDropped(s: SymbolState): boolean {
     // With no window or period open, nothing changes the state but events; the latest tick is the
     // one with the most idle time, so if it did not find the state idle, no earlier one did.
-    return st.ticks > s.touchedTick && s.marks.size === 0 && !s.off && st.tickNowMs - s.lastTsMs > SYMBOL_IDLE_MS;
+    return st.ticks > s.touchedTick && s.marks.length === 0 && !s.off && st.tickNowMs - s.lastTsMs > SYMBOL_IDLE_MS;
   }
 
   function stateOf(symbol: string, tsMs: number): SymbolState {
@@ -205,7 +202,7 @@ function createUnusualTiming(config: Config): Detector {
         queuedTs: tsMs,
         lastPrice: NaN,
         lastTsMs: -Infinity,
-        marks: new Map(),
+        marks: [],
         off: null,
         sessions: null,
       };
@@ -245,67 +242,81 @@ function createUnusualTiming(config: Config): Detector {
     return undefined;
   }
 
-  function onLeg(leg: Leg, ctx: DetectorContext): void {
-    const session = sessionOf(leg.symbol);
+  /**
+   * One new leg (one account's side of an execution; `account` '' when the feed does not name it),
+   * as plain values: no leg object per trade.
+   */
+  function onLeg(
+    tsMs: number,
+    symbol: string,
+    side: Side,
+    account: string,
+    price: number,
+    qty: number,
+    aggressor: Side | undefined,
+    id: string,
+    ctx: DetectorContext,
+  ): void {
+    const session = sessionOf(symbol);
     // One leg per execution for prices and volume: the buy leg (present, possibly anonymous, for every trade).
-    const primary = leg.side === 'buy';
+    const primary = side === 'buy';
     if (session) {
-      const s = stateOf(leg.symbol, leg.tsMs);
-      const instances = instancesFor(s, leg.tsMs, session);
-      const inSession = instances.some((i) => leg.tsMs >= i.openMs && leg.tsMs <= i.closeMs);
-      if (!inSession) offSession(s, leg, instances, ctx, primary);
-      const mw = inSession ? markingWindow(leg.tsMs, instances) : undefined;
+      const s = stateOf(symbol, tsMs);
+      const instances = instancesFor(s, tsMs, session);
+      let inSession = false;
+      for (const i of instances) if (tsMs >= i.openMs && tsMs <= i.closeMs) inSession = true;
+      if (!inSession) offSession(s, tsMs, symbol, account, qty, id, instances, ctx, primary);
+      const mw = inSession ? markingWindow(tsMs, instances) : undefined;
       if (mw) {
-        const key = `${mw.kind}|${mw.startMs}`;
-        let m = s.marks.get(key);
+        let m: MarkWindow | undefined;
+        for (const open of s.marks) if (open.kind === mw.kind && open.startMs === mw.startMs) m = open;
         if (!m) {
           m = {
             kind: mw.kind,
-            symbol: leg.symbol,
-            key,
+            symbol,
             owner: s,
             seq: st.created++,
             startMs: mw.startMs,
             endMs: mw.endMs,
-            refPrice: Number.isFinite(s.lastPrice) && s.lastTsMs < mw.startMs ? s.lastPrice : leg.price,
-            lastPrice: leg.price,
-            lastTsMs: leg.tsMs,
+            refPrice: Number.isFinite(s.lastPrice) && s.lastTsMs < mw.startMs ? s.lastPrice : price,
+            lastPrice: price,
+            lastTsMs: tsMs,
             volume: 0,
             trades: 0,
             accounts: new Map(),
           };
-          s.marks.set(key, m);
+          s.marks.push(m);
           st.markDeadlines.push(m.endMs, m);
         }
         if (primary) {
-          m.volume += leg.qty;
+          m.volume += qty;
           m.trades++;
-          if (leg.tsMs >= m.lastTsMs) {
-            m.lastPrice = leg.price;
-            m.lastTsMs = leg.tsMs;
+          if (tsMs >= m.lastTsMs) {
+            m.lastPrice = price;
+            m.lastTsMs = tsMs;
           }
         }
-        if (leg.account !== '') {
-          let a = m.accounts.get(leg.account);
-          if (!a) m.accounts.set(leg.account, (a = { bought: 0, sold: 0, aggBought: 0, aggSold: 0, ids: [] }));
+        if (account !== '') {
+          let a = m.accounts.get(account);
+          if (!a) m.accounts.set(account, (a = { bought: 0, sold: 0, aggBought: 0, aggSold: 0, ids: [] }));
           // A leg counts as directional unless the tape says the other side was the aggressor.
-          const aggressive = leg.aggressor === undefined || leg.aggressor === leg.side;
-          if (leg.side === 'buy') {
-            a.bought += leg.qty;
-            if (aggressive) a.aggBought += leg.qty;
+          const aggressive = aggressor === undefined || aggressor === side;
+          if (side === 'buy') {
+            a.bought += qty;
+            if (aggressive) a.aggBought += qty;
           } else {
-            a.sold += leg.qty;
-            if (aggressive) a.aggSold += leg.qty;
+            a.sold += qty;
+            if (aggressive) a.aggSold += qty;
           }
-          if (a.ids.length < MAX_IDS) a.ids.push(leg.id);
+          if (a.ids.length < MAX_IDS) a.ids.push(id);
         }
       }
-      if (primary && leg.tsMs >= s.lastTsMs) {
-        s.lastPrice = leg.price;
-        s.lastTsMs = leg.tsMs;
+      if (primary && tsMs >= s.lastTsMs) {
+        s.lastPrice = price;
+        s.lastTsMs = tsMs;
       }
     }
-    if (leg.account !== '') regularity(leg, ctx);
+    if (account !== '') regularity(tsMs, symbol, side, account, qty, id, ctx);
   }
 
   function judgeMark(m: MarkWindow, ctx: DetectorContext): void {
@@ -367,17 +378,32 @@ function createUnusualTiming(config: Config): Detector {
     });
   }
 
-  function offSession(s: SymbolState, leg: Leg, instances: SessionInstance[], ctx: DetectorContext, primary: boolean): void {
-    const next = instances.find((i) => i.openMs > leg.tsMs);
-    const nextOpenMs = next ? next.openMs : leg.tsMs;
+  function offSession(
+    s: SymbolState,
+    tsMs: number,
+    symbol: string,
+    account: string,
+    qty: number,
+    id: string,
+    instances: SessionInstance[],
+    ctx: DetectorContext,
+    primary: boolean,
+  ): void {
+    let nextOpenMs = tsMs;
+    for (const i of instances) {
+      if (i.openMs > tsMs) {
+        nextOpenMs = i.openMs;
+        break;
+      }
+    }
     if (!s.off || s.off.nextOpenMs !== nextOpenMs) {
       s.off = {
-        key: `${leg.symbol}|off|${nextOpenMs}`,
-        symbol: leg.symbol,
+        key: `${symbol}|off|${nextOpenMs}`,
+        symbol,
         owner: s,
         nextOpenMs,
-        startMs: leg.tsMs,
-        endMs: leg.tsMs,
+        startMs: tsMs,
+        endMs: tsMs,
         trades: 0,
         qty: 0,
         accounts: new Set(),
@@ -387,13 +413,13 @@ function createUnusualTiming(config: Config): Detector {
       st.offDeadlines.push(nextOpenMs, s.off);
     }
     const o = s.off;
-    if (leg.account !== '' && o.accounts.size < 50) o.accounts.add(leg.account);
+    if (account !== '' && o.accounts.size < 50) o.accounts.add(account);
     // Counts and emission on the buy leg only (one per execution); the sell leg contributes its account.
     if (!primary) return;
     o.trades++;
-    o.qty += leg.qty;
-    o.endMs = Math.max(o.endMs, leg.tsMs);
-    if (o.tradeIds.length < MAX_IDS) o.tradeIds.push(leg.id);
+    o.qty += qty;
+    o.endMs = Math.max(o.endMs, tsMs);
+    if (o.tradeIds.length < MAX_IDS) o.tradeIds.push(id);
     // Doubling steps: 1, 2, 4, 8 … trades, so a busy off-session period updates one alert a few times.
     if (o.trades < Math.max(1, o.lastEmitTrades * 2)) return;
     emitOff(o, ctx);
@@ -429,78 +455,72 @@ function createUnusualTiming(config: Config): Detector {
     });
   }
 
-  function regularity(leg: Leg, ctx: DetectorContext): void {
-    let ss = st.series.get(leg.symbol);
-    if (!ss) {
-      ss = { symbol: leg.symbol, byAccount: new Map(), episodes: null, due: leg.tsMs + seriesIdleMs };
-      st.series.set(leg.symbol, ss);
-      st.seriesDeadlines.push(ss.due, ss);
-    }
-    let p = ss.byAccount.get(leg.account);
-    if (!p) {
-      // An array literal of one instant, not the 17 slots a first push reserves.
-      p = [leg.tsMs, leg.side === 'buy' ? leg.qty : 0, leg.side === 'sell' ? leg.qty : 0];
-      ss.byAccount.set(leg.account, p);
-    } else {
-      p = extend(ss, p, leg);
-      if (!p) return;
-    }
-    const N = t.timing_regularity_min_trades;
-    const ep = episodeOf(ss, leg.account);
-    if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(leg.id);
-    if (p.length < N * STRIDE) return;
-    judgeSeries(ss, p, ep, leg, ctx);
-  }
-
-  function episodeOf(ss: SymbolSeries, account: string): Episode | undefined {
-    return ss.episodes?.get(account);
-  }
-
   /**
-   * Adds a leg to an existing series, keeping its last N instants; returns the series (a new array
-   * while it fills), or undefined when the leg changes nothing more (merged into the last instant, or late).
+   * Adds a named account's leg to its series in the symbol (one per (symbol, account), found by
+   * integer ids: no key string, Map entry or array per leg) and judges the series when it holds N
+   * instants. A new instant is the leg's time; fills in the same millisecond (one order's fills, or
+   * both legs of a self-trade) merge into one.
    */
-  function extend(ss: SymbolSeries, p: Instants, leg: Leg): Instants | undefined {
-    const last = p.length - STRIDE; // the last instant (p is never empty)
-    if (leg.tsMs === p[last + TS]) {
-      // Same instant: one order's fills, or both legs of a self-trade; merge.
-      if (leg.side === 'buy') p[last + BUY]! += leg.qty;
-      else p[last + SELL]! += leg.qty;
-      const ep = episodeOf(ss, leg.account);
-      if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(leg.id);
-      return undefined;
+  function regularity(tsMs: number, symbol: string, side: Side, account: string, qty: number, id: string, ctx: DetectorContext): void {
+    // One instant has no gap: with N = 1 every judgement had a CV of Infinity, so nothing to do.
+    if (N < 2) return;
+    const series = st.series;
+    const bought = side === 'buy' ? qty : 0;
+    const sold = side === 'sell' ? qty : 0;
+    const acc = st.accounts.idOf(account);
+    const sym = st.symbolIds.idOf(symbol);
+    const slot = series.find(acc, sym);
+    if (slot < 0) {
+      // A new series: one instant, not judged (N ≥ 2), and without an episode (episodes end with their series).
+      series.open(acc, sym, tsMs, bought, sold);
+      st.accounts.retain(acc);
+      st.symbolIds.retain(sym);
+      return;
     }
-    const lastTs = p[last + TS]!;
-    const bought = leg.side === 'buy' ? leg.qty : 0;
-    const sold = leg.side === 'sell' ? leg.qty : 0;
-    let q: Instants;
-    if (leg.tsMs < lastTs) return undefined; // late by the reorder window: ignore for timing
-    if (leg.tsMs - lastTs > t.timing_regularity_max_gap_ms) {
-      q = [leg.tsMs, bought, sold];
-      ss.episodes?.delete(leg.account);
-    } else if (p.length < t.timing_regularity_min_trades * STRIDE) {
-      q = p.concat([leg.tsMs, bought, sold]); // an exact-size copy (a push would reserve slack)
-    } else {
-      // Full: drop the oldest instant, in place (a plain loop: copyWithin takes V8's slow generic path).
-      q = p;
-      for (let i = STRIDE; i < q.length; i++) q[i - STRIDE] = q[i]!;
-      q[last + TS] = leg.tsMs;
-      q[last + BUY] = bought;
-      q[last + SELL] = sold;
+    const lastTs = series.lastTs(slot);
+    if (tsMs === lastTs) {
+      series.merge(slot, side === 'buy', qty);
+      addId(episodeOf(slot), id);
+      return;
     }
-    ss.byAccount.delete(leg.account);
-    ss.byAccount.set(leg.account, q);
-    return q;
+    if (tsMs < lastTs) return; // late by the reorder window: ignore for timing
+    if (tsMs - lastTs > t.timing_regularity_max_gap_ms) {
+      series.restart(slot, tsMs, bought, sold);
+      if (st.episodes.size > 0) st.episodes.delete(slot);
+      return;
+    }
+    series.append(slot, tsMs, bought, sold);
+    const ep = episodeOf(slot);
+    addId(ep, id);
+    // Once a series holds N instants, its last N are judged at each new one. When they are not all
+    // in its run, two of their gaps are further apart than a CV under the bar allows (`maxGapRatio`):
+    // not machine-like, which only counts against an open episode. (A series with an episode has
+    // held N instants since its last restart, so without counting them: a run short of N with no
+    // episode needs nothing, whether or not this was a judgement.)
+    if (series.runOf(slot) < N) {
+      notRegular(slot, ep);
+      return;
+    }
+    series.copyRun(slot, judged);
+    judgeSeries(slot, judged, ep, tsMs, symbol, account, id, ctx);
+  }
+
+  function episodeOf(slot: number): Episode | undefined {
+    return st.episodes.size > 0 ? st.episodes.get(slot) : undefined;
+  }
+
+  function addId(ep: Episode | undefined, id: string): void {
+    if (ep && ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
   }
 
   /**
    * Whether the gaps of a full series' last N instants are certainly not machine-like: their
    * coefficient of variation from one pass of sums (Σgap, Σgap²) is over the bar by more than
-   * rounding could account for (a relative error near 1e-13 against a 1% margin). A full series
-   * gets a judgement per instant and nearly all are irregular: they end here, without the exact
-   * two-pass statistics that decide (and describe) the rest.
+   * rounding could account for (a relative error near 1e-13 against a 1% margin). Most series that
+   * reach a judgement with their gaps within `maxGapRatio` are still irregular: they end here,
+   * without the exact two-pass statistics that decide (and describe) the rest.
    */
-  function clearlyIrregular(p: Instants, N: number): boolean {
+  function clearlyIrregular(p: Float64Array): boolean {
     let sum = 0;
     let sumSq = 0;
     for (let i = 1; i < N; i++) {
@@ -515,15 +535,23 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   /** An irregular judgement: the episode survives a few irregular gaps; N in a row end it. */
-  function notRegular(ss: SymbolSeries, episode: Episode | undefined, leg: Leg, N: number): void {
-    if (episode && ++episode.failing >= N) ss.episodes?.delete(leg.account);
+  function notRegular(slot: number, episode: Episode | undefined): void {
+    if (episode && ++episode.failing >= N) st.episodes.delete(slot);
   }
 
-  /** Judges the last N instants of a full series: emits (or updates) its episode when they are machine-like. */
-  function judgeSeries(ss: SymbolSeries, p: Instants, episode: Episode | undefined, leg: Leg, ctx: DetectorContext): void {
-    const N = t.timing_regularity_min_trades;
-    if (clearlyIrregular(p, N)) {
-      notRegular(ss, episode, leg, N);
+  /** Judges the last N instants of a full series (`p`, oldest first): emits (or updates) its episode when they are machine-like. */
+  function judgeSeries(
+    slot: number,
+    p: Float64Array,
+    episode: Episode | undefined,
+    tsMs: number,
+    symbol: string,
+    account: string,
+    id: string,
+    ctx: DetectorContext,
+  ): void {
+    if (clearlyIrregular(p)) {
+      notRegular(slot, episode);
       return;
     }
     let sum = 0;
@@ -542,21 +570,21 @@ function createUnusualTiming(config: Config): Detector {
     const oneSide = Math.max(buy, sell) / Math.max(1e-12, buy + sell);
     const regular = cv < t.timing_regularity_cv && mean >= MIN_MEAN_GAP_MS && oneSide <= t.timing_regularity_max_one_side;
     if (!regular) {
-      notRegular(ss, episode, leg, N);
+      notRegular(slot, episode);
       return;
     }
     let ep = episode;
     if (!ep) {
       ep = {
-        key: `${leg.symbol}|${leg.account}|regular|${ts(0)}`,
+        key: `${symbol}|${account}|regular|${ts(0)}`,
         startMs: ts(0),
         events: N,
         lastEmitEvents: 0,
         failing: 0,
-        tradeIds: [leg.id],
+        tradeIds: [id],
         minCv: cv,
       };
-      (ss.episodes ??= new Map()).set(leg.account, ep);
+      st.episodes.set(slot, ep);
     } else {
       ep.events++;
       ep.failing = 0;
@@ -569,16 +597,16 @@ function createUnusualTiming(config: Config): Detector {
       pattern: 'unusual_timing',
       episodeKey: ep.key,
       description:
-        `${leg.symbol}: account ${leg.account} traded at machine-like regular intervals: ${ep.events} executions every ` +
+        `${symbol}: account ${account} traded at machine-like regular intervals: ${ep.events} executions every ` +
         `${(mean / 1000).toFixed(2)}s on average with a coefficient of variation of ${cv.toFixed(3)} over the last ${N} ` +
         `(threshold ${t.timing_regularity_cv}), ${pct(buy / Math.max(1e-12, buy + sell))} buying. Check for an undisclosed algorithm or a volume-generating bot.`,
       confidence: Math.min(1, 0.5 + 0.3 * overCv + 0.2 * Math.min(1, ep.events / (3 * N))),
       riskScore: Math.min(1, 0.2 + 0.1 * Math.log2(ep.events / N + 1) + 0.2 * (1 - oneSide) * 2),
-      tsMs: leg.tsMs,
+      tsMs,
       windowStartMs: ep.startMs,
-      windowEndMs: leg.tsMs,
-      symbols: [leg.symbol],
-      accounts: [leg.account],
+      windowEndMs: tsMs,
+      symbols: [symbol],
+      accounts: [account],
       evidence: {
         tradeIds: ep.tradeIds.slice(),
         orderIds: [],
@@ -594,27 +622,22 @@ function createUnusualTiming(config: Config): Detector {
   }
 
   /**
-   * Drops the series idle longer than `seriesIdleMs`, visiting only the symbols due, from the front
-   * of their activity order up to the first series still live, whose idle time is the symbol's next
-   * visit, though no sooner than an eighth of the idle time: a walk from the front of a Map steps
-   * over the holes its deletions left, so a visit per tick was a quarter of the detector's time.
-   * Legs arriving late within the reorder window leave that order nearly sorted only, so a series
-   * can be dropped a little late: memory only, as `seriesIdleMs` says.
+   * Drops the series idle longer than `seriesIdleMs`, in one pass over them every quarter of that
+   * time (so a series is dropped at most that much later).
    */
   function expireSeries(nowMs: number): void {
-    visitDue(st.seriesDeadlines, nowMs, (ss) => {
-      for (const [account, p] of ss.byAccount) {
-        const lastTs = p[p.length - STRIDE + TS]!;
-        if (nowMs - lastTs <= seriesIdleMs) {
-          ss.due = Math.max(lastTs + seriesIdleMs, nowMs + seriesIdleMs / 8);
-          st.seriesDeadlines.push(ss.due, ss);
-          return;
-        }
-        ss.byAccount.delete(account);
-        ss.episodes?.delete(account);
-      }
-      st.series.delete(ss.symbol);
-    });
+    if (nowMs < st.seriesSweepMs) return;
+    st.seriesSweepMs = nowMs + seriesIdleMs / 4;
+    const series = st.series;
+    const cutoff = nowMs - seriesIdleMs;
+    for (let slot = series.nextIdle(0, cutoff); slot >= 0; slot = series.nextIdle(slot + 1, cutoff)) {
+      const acc = series.accountOf(slot);
+      const sym = series.symbolOf(slot);
+      series.release(slot);
+      st.accounts.release(acc);
+      st.symbolIds.release(sym);
+      if (st.episodes.size > 0) st.episodes.delete(slot);
+    }
   }
 
   /** Judges the marking windows that ended before now, in the order a walk of the symbols would. */
@@ -622,11 +645,12 @@ function createUnusualTiming(config: Config): Detector {
     const closing: MarkWindow[] = [];
     while (st.markDeadlines.peek() < ctx.now) {
       const m = st.markDeadlines.pop()!;
-      if (m.owner.marks.get(m.key) === m) closing.push(m);
+      if (m.owner.marks.includes(m)) closing.push(m);
     }
     closing.sort((a, b) => a.owner.seq - b.owner.seq || a.seq - b.seq);
     for (const m of closing) {
-      m.owner.marks.delete(m.key);
+      const marks = m.owner.marks;
+      marks.splice(marks.indexOf(m), 1);
       judgeMark(m, ctx);
     }
   }
@@ -654,7 +678,7 @@ function createUnusualTiming(config: Config): Detector {
       if (isDropped(s)) st.symbols.delete(s.symbol);
       else {
         // Idle but with a window or period open: look again a whole idle time later.
-        s.queuedTs = s.marks.size === 0 && !s.off ? s.lastTsMs : nowMs;
+        s.queuedTs = s.marks.length === 0 && !s.off ? s.lastTsMs : nowMs;
         q.push(s);
       }
     }
@@ -666,12 +690,18 @@ function createUnusualTiming(config: Config): Detector {
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      // Sell leg first, so the buy leg (which counts and emits) already knows both accounts.
-      for (const leg of st.executions.fromTrade(trade).legs.reverse()) onLeg(leg, ctx);
+      // The new legs (not already reported by fills), as values. Sell leg first, so the buy leg
+      // (which counts and emits) already knows both accounts.
+      const fresh = st.executions.markTrade(trade);
+      const { tsMs, symbol, price, qty, side, tradeId } = trade;
+      if (fresh & SELL_LEG) onLeg(tsMs, symbol, 'sell', trade.seller, price, qty, side, tradeId, ctx);
+      if (fresh & BUY_LEG) onLeg(tsMs, symbol, 'buy', trade.buyer, price, qty, side, tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      for (const leg of st.executions.fromFill(order).legs) onLeg(leg, ctx);
+      for (const leg of st.executions.fromFill(order).legs) {
+        onLeg(leg.tsMs, leg.symbol, leg.side, leg.account, leg.price, leg.qty, leg.aggressor, leg.id, ctx);
+      }
     },
     onTime(ctx: DetectorContext): void {
       st.ticks++;
@@ -681,6 +711,8 @@ function createUnusualTiming(config: Config): Detector {
       endDueOffSessions(ctx);
       reclaimSymbols(ctx.now);
       expireSeries(ctx.now);
+      st.accounts.reclaim();
+      st.symbolIds.reclaim();
     },
     snapshot: () => st,
     restore(state: unknown): void {
@@ -689,8 +721,8 @@ function createUnusualTiming(config: Config): Detector {
     onEnd(ctx: DetectorContext): void {
       // Everything still open, in walk order (dropped states have nothing open).
       for (const s of st.symbols.values()) {
-        for (const m of s.marks.values()) judgeMark(m, ctx);
-        s.marks.clear();
+        for (const m of s.marks) judgeMark(m, ctx);
+        s.marks.length = 0;
       }
       for (const s of st.symbols.values()) if (s.off && s.off.trades > s.off.lastEmitTrades) emitOff(s.off, ctx);
     },

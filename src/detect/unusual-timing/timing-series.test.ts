@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeState, encodeState } from '../../engine/snapshot.js';
+import { STRIDE, TimingSeries } from './timing-series.js';
+
+/** What a series should keep, from all its instants: the longest suffix with gaps within `ratio`, at most `cap` instants. */
+function expectedRun(instants: number[][], ratio: number, cap: number): number[][] {
+  let n = 1;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = instants.length - 1; i > 0 && n < cap; i--) {
+    const gap = instants[i]![0]! - instants[i - 1]![0]!;
+    const l = Math.min(lo, gap);
+    const h = Math.max(hi, gap);
+    if (h > ratio * l) break;
+    lo = l;
+    hi = h;
+    n++;
+  }
+  return instants.slice(instants.length - n);
+}
+
+function runOf(s: TimingSeries, slot: number, cap: number): number[][] {
+  const out = new Float64Array(cap * STRIDE);
+  s.copyRun(slot, out);
+  return Array.from({ length: s.runOf(slot) }, (_, i) => [...out.subarray(i * STRIDE, i * STRIDE + STRIDE)]);
+}
+
+describe('TimingSeries', () => {
+  for (const [ratio, cap] of [
+    [1.6, 20],
+    [3, 5],
+    [Infinity, 8],
+    [1.2, 2],
+  ] as const) {
+    it(`agrees with a list of every instant (ratio ${ratio}, cap ${cap}) over random series, merges, restarts and releases`, () => {
+      let seed = 99;
+      const rand = (): number => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed / 2 ** 32;
+      };
+      let s = new TimingSeries(ratio, cap);
+      const model = new Map<string, { account: number; symbol: number; instants: number[][] }>();
+      const slots = new Map<string, number>();
+      for (let step = 0; step < 60_000; step++) {
+        const account = Math.floor(rand() * 300);
+        const symbol = Math.floor(rand() * 7);
+        const key = `${account}/${symbol}`;
+        const slot = s.find(account, symbol);
+        const m = model.get(key);
+        assert.equal(slot >= 0, m !== undefined);
+        if (!m) {
+          const ts = step * 10;
+          const opened = s.open(account, symbol, ts, 5, 0);
+          model.set(key, { account, symbol, instants: [[ts, 5, 0]] });
+          slots.set(key, opened);
+          continue;
+        }
+        assert.equal(slot, slots.get(key));
+        const u = rand();
+        const last = m.instants[m.instants.length - 1]!;
+        if (u < 0.1) {
+          s.merge(slot, true, 2);
+          last[1]! += 2;
+        } else if (u < 0.15) {
+          s.restart(slot, last[0]! + 5000, 0, 3);
+          m.instants = [[last[0]! + 5000, 0, 3]];
+        } else if (u < 0.22) {
+          s.release(slot);
+          model.delete(key);
+          slots.delete(key);
+        } else {
+          // Mostly regular gaps (so long runs happen), some random ones.
+          const gap = rand() < 0.8 ? 100 + Math.floor(rand() * 30) : 1 + Math.floor(rand() * 1000);
+          s.append(slot, last[0]! + gap, 0, gap);
+          m.instants.push([last[0]! + gap, 0, gap]);
+        }
+        if (model.has(key)) {
+          const want = expectedRun(m.instants, ratio, cap);
+          assert.deepEqual(runOf(s, slot, cap), want);
+          assert.equal(s.lastTs(slot), m.instants[m.instants.length - 1]![0]);
+          assert.equal(s.accountOf(slot), account);
+          assert.equal(s.symbolOf(slot), symbol);
+        }
+        if (step === 30_000) {
+          // A checkpoint in the middle: the decoded copy carries on exactly.
+          s = decodeState(encodeState(s)) as TimingSeries;
+        }
+      }
+      assert.equal(s.size, model.size);
+      for (const [key, m] of model) assert.equal(s.find(m.account, m.symbol), slots.get(key));
+    });
+  }
+
+  it('finds the series idle before a time, in slot order, skipping free slots', () => {
+    const s = new TimingSeries(2, 5);
+    const a = s.open(1, 1, 1000, 1, 0);
+    const b = s.open(2, 1, 1500, 1, 0);
+    const c = s.open(3, 1, 900, 1, 0);
+    s.append(a, 2000, 1, 0);
+    s.merge(b, false, 3);
+    assert.equal(s.nextIdle(0, 1600), b);
+    assert.equal(s.nextIdle(b + 1, 1600), c);
+    s.release(b);
+    assert.equal(s.nextIdle(0, 1600), c);
+    assert.equal(s.nextIdle(c + 1, 1600), -1);
+    assert.equal(s.nextIdle(0, 2001), a);
+  });
+});

@@ -1,0 +1,277 @@
+import { stateClass } from '../../engine/snapshot.js';
+
+/** Numbers per instant: time, quantity bought, quantity sold. */
+export const STRIDE = 3;
+const TS = 0;
+const BUY = 1;
+const SELL = 2;
+/** A slot's row in `rows`: the run's previous instant, its last instant, the account id (-1: free slot), the run's length. */
+const ROW = 8;
+const PREV = 0;
+const LAST = STRIDE;
+const ACCOUNT = 2 * STRIDE;
+const RUN = 2 * STRIDE + 1;
+const MIN_SLOTS = 64;
+/** Smallest hash table (buckets, a power of two). */
+const MIN_BUCKETS = 64;
+
+/**
+ * The regularity series of unusual_timing, one per (symbol, account), as rows of one typed array
+ * indexed by a slot number, found by (account id, symbol id) through an open-addressing table of
+ * its own. No object, array or Map entry per series: on a tape of 10k accounts × 100 symbols most
+ * legs open a series that lives an hour and never gets a second instant, so what a series costs is
+ * the cache misses to find and update it. A lookup reads one bucket (8 bytes) and the slot's row
+ * (64 bytes: all a leg reads or writes). Slots freed by a sweep are reused in (descending) order,
+ * so the rows of new series are written close together.
+ *
+ * A series is a sequence of execution instants (time, bought, sold). What it keeps of them is its
+ * *run*: the longest suffix of instants whose gaps (differences of consecutive times) all lie within
+ * `maxRatio` of each other (largest / smallest ≤ maxRatio), at most `cap` instants. The owner picks
+ * `maxRatio` so that `cap` instants whose gaps are not within it cannot pass its judgement: a
+ * judgement needs only the run, and a series whose last `cap` instants are not all in it is known
+ * to fail without reading them. A run longer than the one kept cannot matter: a suffix of gaps
+ * within the ratio ending at a new gap is, without it, such a suffix ending at the previous gap.
+ *
+ * The last two instants of the run are in the row: most runs never hold more (two random gaps are
+ * within a ratio of 1.56 one time in five). Older ones are in a plain array of the slot (`older`,
+ * oldest first, only while the run has three or more instants).
+ *
+ * Expiry is the owner's sweep (`nextIdle`): a pass in slot order over the rows, now and then, reads
+ * memory in order; a queue of instants to visit was a cache miss per instant (the visited row).
+ */
+export class TimingSeries {
+  private rows = new Float64Array(MIN_SLOTS * ROW);
+  /**
+   * Symbol id of each slot: read only when the series is dropped (by a sweep in slot order), so
+   * kept out of the row that every leg reads.
+   */
+  private symbols = new Int32Array(MIN_SLOTS);
+  /** Instants of the run before its last two, flat and oldest first; null while it has two or fewer. */
+  private readonly older: (number[] | null)[] = [];
+  /** Slots in use so far (the columns' high-water mark) and the free ones below it. */
+  private used = 0;
+  private readonly free: number[] = [];
+  /**
+   * Hash table by (account, symbol): per bucket the key's hash and the slot + 1 (0: empty), linear
+   * probing, deletion by shifting back. A hash and an account id identify the symbol (for one
+   * account, the hash is a bijection of the symbol id), so a probe compares the row's account only.
+   */
+  private buckets = new Int32Array(2 * MIN_BUCKETS);
+  private count = 0;
+
+  constructor(
+    /** Largest ratio between two gaps of a run (Infinity: every gap, the run is the whole series). */
+    private readonly maxRatio: number,
+    /** Most instants a run holds. */
+    private readonly cap: number,
+  ) {}
+
+  /** Number of series held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The slot of the series of (account, symbol), or -1. */
+  find(account: number, symbol: number): number {
+    const h = hashOf(account, symbol);
+    const b = this.buckets;
+    const mask = (b.length >> 1) - 1;
+    for (let i = homeOf(h, mask); ; i = (i + 1) & mask) {
+      const slot1 = b[2 * i + 1]!;
+      if (slot1 === 0) return -1;
+      if (b[2 * i] === h && this.rows[(slot1 - 1) * ROW + ACCOUNT] === account) return slot1 - 1;
+    }
+  }
+
+  /** A new series of (account, symbol), not held, with one instant; returns its slot. */
+  open(account: number, symbol: number, tsMs: number, bought: number, sold: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.used++;
+      if (slot >= this.symbols.length) this.grow();
+      this.older.push(null);
+    }
+    if (2 * (this.count + 1) > this.buckets.length >> 1) this.rehash(this.buckets.length); // twice the buckets
+    this.place(hashOf(account, symbol), slot + 1);
+    this.count++;
+    const at = slot * ROW;
+    this.rows[at + ACCOUNT] = account;
+    this.rows[at + RUN] = 0;
+    this.symbols[slot] = symbol;
+    this.restart(slot, tsMs, bought, sold);
+    return slot;
+  }
+
+  /** Starts the series over with one instant (a gap over the limit). */
+  restart(slot: number, tsMs: number, bought: number, sold: number): void {
+    const at = slot * ROW;
+    if (this.rows[at + RUN]! >= 3) this.older[slot] = null;
+    this.rows[at + RUN] = 1;
+    this.rows[at + LAST + TS] = tsMs;
+    this.rows[at + LAST + BUY] = bought;
+    this.rows[at + LAST + SELL] = sold;
+  }
+
+  accountOf(slot: number): number {
+    return this.rows[slot * ROW + ACCOUNT]!;
+  }
+
+  symbolOf(slot: number): number {
+    return this.symbols[slot]!;
+  }
+
+  /** Time of the last instant. */
+  lastTs(slot: number): number {
+    return this.rows[slot * ROW + LAST + TS]!;
+  }
+
+  /** Instants in the run. */
+  runOf(slot: number): number {
+    return this.rows[slot * ROW + RUN]!;
+  }
+
+  /** Adds a leg's quantity to the last instant (another fill in the same millisecond). */
+  merge(slot: number, buy: boolean, qty: number): void {
+    this.rows[slot * ROW + LAST + (buy ? BUY : SELL)]! += qty;
+  }
+
+  /**
+   * Appends an instant later than the last one: the run becomes the longest suffix (of the old run
+   * plus the new gap, at most `cap` instants) whose gaps are within `maxRatio`.
+   */
+  append(slot: number, tsMs: number, bought: number, sold: number): void {
+    const rows = this.rows;
+    const at = slot * ROW;
+    const r = rows[at + RUN]!;
+    const lastTs = rows[at + LAST + TS]!;
+    // How many of the latest gaps, newest first, are within the ratio (the new one always is).
+    let gaps = 1;
+    if (r >= 2) {
+      let lo = tsMs - lastTs;
+      let hi = lo;
+      let later = lastTs;
+      // Earlier instants' times, newest first: the previous one, then the older ones from the end.
+      for (let k = 0; k < r - 1 && gaps < this.cap - 1; k++) {
+        const ts = k === 0 ? rows[at + PREV + TS]! : this.older[slot]![(r - 2 - k) * STRIDE + TS]!;
+        const gap = later - ts;
+        const l = gap < lo ? gap : lo;
+        const h = gap > hi ? gap : hi;
+        if (h > this.maxRatio * l) break;
+        lo = l;
+        hi = h;
+        later = ts;
+        gaps++;
+      }
+    }
+    const run = Math.min(gaps + 1, this.cap);
+    // The new run: (run - 3) older instants, the old previous one, the old last one, the new one.
+    const keep = run - 3;
+    if (keep >= 0) {
+      const held = r >= 3 ? r - 2 : 0;
+      const old = held > 0 ? this.older[slot]! : (this.older[slot] = []);
+      if (held > keep) {
+        // Drop from the front all but `keep` (a plain loop: copyWithin takes V8's slow generic path).
+        const from = (held - keep) * STRIDE;
+        for (let i = 0; i < keep * STRIDE; i++) old[i] = old[i + from]!;
+        old.length = keep * STRIDE;
+      }
+      old.push(rows[at + PREV + TS]!, rows[at + PREV + BUY]!, rows[at + PREV + SELL]!);
+    } else if (r >= 3) this.older[slot] = null;
+    rows[at + PREV + TS] = lastTs;
+    rows[at + PREV + BUY] = rows[at + LAST + BUY]!;
+    rows[at + PREV + SELL] = rows[at + LAST + SELL]!;
+    rows[at + LAST + TS] = tsMs;
+    rows[at + LAST + BUY] = bought;
+    rows[at + LAST + SELL] = sold;
+    rows[at + RUN] = run;
+  }
+
+  /** Writes the run's instants, oldest first, as (time, bought, sold) into `out`. */
+  copyRun(slot: number, out: Float64Array): void {
+    const r = this.rows[slot * ROW + RUN]!;
+    let o = 0;
+    if (r >= 3) {
+      const old = this.older[slot]!;
+      for (let i = 0; i < (r - 2) * STRIDE; i++) out[o++] = old[i]!;
+    }
+    for (let i = slot * ROW + (r >= 2 ? PREV : LAST); i < slot * ROW + 2 * STRIDE; i++) out[o++] = this.rows[i]!;
+  }
+
+  /** Forgets a series (its account and symbol ids are the owner's to release). */
+  release(slot: number): void {
+    const at = slot * ROW;
+    this.remove(hashOf(this.rows[at + ACCOUNT]!, this.symbols[slot]!), slot + 1);
+    if (this.rows[at + RUN]! >= 3) this.older[slot] = null;
+    this.rows[at + ACCOUNT] = -1;
+    this.free.push(slot);
+    const size = this.buckets.length >> 1;
+    if (size > MIN_BUCKETS && 8 * this.count < size) this.rehash(size >> 1); // half the buckets
+  }
+
+  /** The first slot from `from` on holding a series whose last instant is before `cutoffMs`, or -1. */
+  nextIdle(from: number, cutoffMs: number): number {
+    const rows = this.rows;
+    for (let slot = from; slot < this.used; slot++) {
+      const at = slot * ROW;
+      if (rows[at + LAST + TS]! < cutoffMs && rows[at + ACCOUNT]! >= 0) return slot;
+    }
+    return -1;
+  }
+
+  /** Puts (hash, slot + 1) in the first free bucket of its run. */
+  private place(h: number, slot1: number): void {
+    const b = this.buckets;
+    const mask = (b.length >> 1) - 1;
+    let i = homeOf(h, mask);
+    while (b[2 * i + 1] !== 0) i = (i + 1) & mask;
+    b[2 * i] = h;
+    b[2 * i + 1] = slot1;
+  }
+
+  /** Removes the bucket of (hash, slot + 1), present, shifting back the entries after it. */
+  private remove(h: number, slot1: number): void {
+    const b = this.buckets;
+    const mask = (b.length >> 1) - 1;
+    let hole = homeOf(h, mask);
+    while (b[2 * hole + 1] !== slot1) hole = (hole + 1) & mask;
+    // Shift back each following entry of the run whose home is not in (hole, j], so no probe meets a gap.
+    for (let j = (hole + 1) & mask; b[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = homeOf(b[2 * j]!, mask);
+      if (hole < j ? home <= hole || home > j : home <= hole && home > j) {
+        b[2 * hole] = b[2 * j]!;
+        b[2 * hole + 1] = b[2 * j + 1]!;
+        hole = j;
+      }
+    }
+    b[2 * hole + 1] = 0;
+    this.count--;
+  }
+
+  /** Rebuilds the table with `size` buckets. */
+  private rehash(size: number): void {
+    const old = this.buckets;
+    this.buckets = new Int32Array(2 * Math.max(MIN_BUCKETS, size));
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.place(old[i]!, old[i + 1]!);
+  }
+
+  private grow(): void {
+    const rows = new Float64Array(2 * this.rows.length);
+    rows.set(this.rows);
+    this.rows = rows;
+    const symbols = new Int32Array(2 * this.symbols.length);
+    symbols.set(this.symbols);
+    this.symbols = symbols;
+  }
+}
+
+/** The key's hash: for a fixed account a bijection of the symbol id (odd multiplier), so (hash, account) identifies the symbol. */
+function hashOf(account: number, symbol: number): number {
+  return Math.imul(account + 1, 0x9e3779b1) ^ Math.imul(symbol, 0x85ebca6b);
+}
+
+function homeOf(h: number, mask: number): number {
+  return (h ^ (h >>> 16)) & mask;
+}
+
+// Part of unusual_timing's checkpointed state.
+stateClass(TimingSeries);
