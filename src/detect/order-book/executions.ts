@@ -343,9 +343,11 @@ export class DeferredTrades {
 
   private compact(): void {
     const h = this.head;
+    // A plain loop: Array.prototype.copyWithin takes a slow generic path on JS arrays.
     for (const c of this.columns()) {
-      c.copyWithin(0, h);
-      c.length -= h;
+      const n = c.length - h;
+      for (let i = 0; i < n; i++) c[i] = c[i + h];
+      c.length = n;
     }
     this.head = 0;
   }
