@@ -17,7 +17,8 @@ export interface OrderResult {
 
 /**
  * The executions a trade recorded for its buyer and seller (undefined: none, merged into one already
- * recorded, or a symbol without order events, where no reader has anything to match them with).
+ * recorded, or deferred: an account without live orders or a recent order event in the symbol,
+ * which no reader has anything to match with; see ExecutionLog).
  */
 export interface TradeResult {
   readonly buy: Execution | undefined;
@@ -51,7 +52,7 @@ export class OrderFlow {
 
   constructor(config: Config) {
     this.book = new OrderBook(config.thresholds.order_book_horizon_ms);
-    this.executions = new ExecutionLog(config.thresholds.spoofing_cancel_ms + 1_000);
+    this.executions = new ExecutionLog(config.thresholds.spoofing_cancel_ms + 1_000, this.book);
   }
 
   /** The engine's flow (built by the first detector that asks). */
@@ -62,7 +63,7 @@ export class OrderFlow {
   onOrder(e: OrderEvent): OrderResult {
     if (e !== this.last) {
       this.last = e;
-      this.executions.watch(e.symbol);
+      this.executions.touch(e.symbol, e.account, e.tsMs);
       const { order, removed } = this.book.apply(e);
       this.order.order = order;
       this.order.removed = removed;
@@ -75,15 +76,8 @@ export class OrderFlow {
   onTrade(t: Trade): TradeResult {
     if (t !== this.last) {
       this.last = t;
-      if (this.executions.watching(t.symbol)) {
-        this.trade.buy = this.executions.fromTradeSide(t, 'buy');
-        this.trade.sell = this.executions.fromTradeSide(t, 'sell');
-      } else {
-        // No order event in the symbol yet: nothing can match these executions now (see ExecutionLog).
-        this.executions.defer(t);
-        this.trade.buy = undefined;
-        this.trade.sell = undefined;
-      }
+      this.trade.buy = this.executions.fromTradeSide(t, 'buy');
+      this.trade.sell = this.executions.fromTradeSide(t, 'sell');
     }
     return this.trade;
   }
