@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { EXEC_GRACE_MS, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
@@ -120,6 +120,8 @@ const MAX_CYCLES = 50;
 const SIDES: readonly Side[] = ['buy', 'sell'];
 /** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
 const scratchPrices = new Set<number>();
+/** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
+const EXEC_GRACE_MS = 250;
 
 function createLayering(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;

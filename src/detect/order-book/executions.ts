@@ -30,28 +30,13 @@ export function execPrice(x: Execution): number {
   return x.tradeQty >= x.fillQty ? x.tradeNotional / x.tradeQty : x.fillNotional / x.fillQty;
 }
 
-/**
- * A cancelled order still counts, for an execution reported up to this long after the cancel, as
- * resting when the execution was sent (same-instant reporting, orders in flight). Spoofing and
- * layering both use it; the log keeps an account's executions for this long after its last order
- * event (see ExecutionLog).
- */
-export const EXEC_GRACE_MS = 250;
-
 /** One (symbol, account)'s executions, oldest first, and the time it is queued for expiry under. */
 interface Recent {
   readonly symbol: string;
   readonly account: string;
   readonly list: Execution[];
-  /** Latest event time of the account's order events in the symbol (-Infinity: none). */
-  lastOrderMs: number;
-  /** When queued: its oldest execution's time, or (empty list) when its grace after `lastOrderMs` ends, in cutoff time; Infinity while not queued. */
+  /** Its oldest execution's time when queued (Infinity while not queued). */
   due: number;
-}
-
-/** Answers whether an account has live orders in a symbol (the order book). */
-export interface RestingOrders {
-  liveOrdersOf(symbol: string, account: string): readonly unknown[];
 }
 
 /**
@@ -59,52 +44,42 @@ export interface RestingOrders {
  * account (ingestion interns both, so no key string is built per execution). Expiry pops the keys
  * whose oldest execution is past the horizon from a deadline queue (not every key every tick).
  *
- * With `resting` (the order book) an execution is logged on arrival only when its account is
- * "watched" in the symbol: it has a list here, live orders in the book, or an order event less than
- * EXEC_GRACE_MS ago (a list then stays that long even when empty). Any other execution cannot be
- * read by anyone now: spoofing and layering match executions only with the account's live orders,
- * its cancels of the last EXEC_GRACE_MS, or orders placed later. Most executions are of such
- * accounts (every one, on a trades-only stream), and logging them was two objects, a key and two
- * queue operations each. They wait in `deferred`, as plain columns; the account's next order event
- * in the symbol replays them into its list exactly as if they had been logged on arrival (same
- * merges, same expiry: see DeferredTrades), so an order placed at or before them (the same instant,
- * or arriving late within the reorder window) still finds them, and a later execution of the same
- * instant still merges into them.
+ * Only symbols that have had an order event are logged as executions come (`watch`): in the others
+ * nothing can read an execution (no order rests, so spoofing and layering have nothing to match it
+ * with), and a trades-only stream would otherwise pay for two Execution objects, a key and two
+ * queue operations per trade. Their trades wait, as plain columns, in `deferred`; the symbol's
+ * first order event replays them into the log exactly as if they had been logged on arrival (same
+ * merges, same expiry: see DeferredTrades), so an order arriving late (within the reorder window)
+ * still finds the executions at or after its placement.
  */
 export class ExecutionLog {
   private readonly bySymbol = new Map<string, Map<string, Recent>>();
   private readonly expiry = new DeadlineQueue<Recent>();
-  /** Executions of accounts not watched, in arrival order, while they could still be in the log. */
+  /** Symbols whose executions are logged on arrival (an order event was seen in them). */
+  private readonly watched = new Set<string>();
+  /** Trades of the other symbols, in arrival order, while they could still be in the log. */
   private readonly deferred = new DeferredTrades();
-  /** `expire` calls so far and the cutoff of the last one (what a deferred execution was logged under). */
+  /** `expire` calls so far and the cutoff of the last one (what a deferred trade was logged under). */
   private ticks = 0;
   private cutoff = -Infinity;
 
-  /** @param resting without it every execution is logged on arrival. */
-  constructor(
-    private readonly horizonMs: number,
-    private readonly resting?: RestingOrders,
-  ) {}
+  constructor(private readonly horizonMs: number) {}
 
-  /**
-   * An order event of the account in the symbol: watches the account there (replaying its deferred
-   * executions first) for at least EXEC_GRACE_MS after `tsMs`.
-   */
-  touch(symbol: string, account: string, tsMs: EpochMs): void {
-    if (account === '') return;
-    let accounts = this.bySymbol.get(symbol);
-    const r = accounts?.get(account);
-    // A later time only postpones the list's end: its queue entry is checked when it comes.
-    if (r) r.lastOrderMs = Math.max(r.lastOrderMs, tsMs);
-    else {
-      if (!accounts) {
-        accounts = new Map();
-        this.bySymbol.set(symbol, accounts);
-      }
-      const fresh: Recent = { symbol, account, list: this.replay(symbol, account), lastOrderMs: tsMs, due: Infinity };
-      accounts.set(account, fresh);
-      this.schedule(fresh);
-    }
+  /** Whether the symbol's executions are logged on arrival (else `defer` its trades). */
+  watching(symbol: string): boolean {
+    return this.watched.has(symbol);
+  }
+
+  /** Logs the symbol's executions from now on, after those of its deferred trades. */
+  watch(symbol: string): void {
+    if (this.watched.has(symbol)) return;
+    this.watched.add(symbol);
+    this.replay(symbol);
+  }
+
+  /** Keeps a trade of an unwatched symbol for the replay (nothing reads its executions before). */
+  defer(t: Trade): void {
+    this.deferred.push(t, this.ticks, this.cutoff);
   }
 
   /** Records the executions a trade implies for its buyer and seller; returns those that are new (not merged). */
@@ -119,25 +94,20 @@ export class ExecutionLog {
 
   /**
    * Records the execution a trade implies for its buyer (`buy`) or seller (`sell`); undefined when
-   * that side has no account, the execution merged into one already recorded, or it was deferred
-   * (the account is not watched in the symbol: nothing can read it now).
+   * that side has no account or the execution merged into one already recorded.
    */
   fromTradeSide(t: Trade, side: Side): Execution | undefined {
     const account = side === 'buy' ? t.buyer : t.seller;
     if (account === '') return undefined;
-    const r = this.bySymbol.get(t.symbol)?.get(account);
-    if (!r && this.resting && this.resting.liveOrdersOf(t.symbol, account).length === 0) {
-      this.deferred.push(t.symbol, account, side, t.tsMs, t.qty, t.price, t.tradeId, this.ticks, this.cutoff);
-      return undefined;
-    }
-    return this.add(t.symbol, account, t.tsMs, side, t.qty, t.price, 'trade', t.tradeId, r);
+    this.watch(t.symbol);
+    return this.add(t.symbol, account, t.tsMs, side, t.qty, t.price, 'trade', t.tradeId);
   }
 
   /** Records the execution a fill event implies; undefined when it merged into one already recorded. */
   fromFill(e: OrderEvent): Execution | undefined {
     if (e.account === '' || e.action !== 'fill') return undefined;
-    this.touch(e.symbol, e.account, e.tsMs);
-    return this.add(e.symbol, e.account, e.tsMs, e.side, e.qty, e.price, 'fill', e.orderId, this.bySymbol.get(e.symbol)?.get(e.account));
+    this.watch(e.symbol);
+    return this.add(e.symbol, e.account, e.tsMs, e.side, e.qty, e.price, 'fill', e.orderId);
   }
 
   /** The account's executions in the symbol within the horizon, oldest first. */
@@ -145,7 +115,7 @@ export class ExecutionLog {
     return this.bySymbol.get(symbol)?.get(account)?.list ?? NONE;
   }
 
-  /** Forgets executions older than the horizon (and accounts no longer watched with nothing logged). */
+  /** Forgets executions older than the horizon. */
   expire(nowMs: EpochMs): void {
     const cutoff = nowMs - this.horizonMs;
     this.ticks++;
@@ -155,7 +125,7 @@ export class ExecutionLog {
       const list = r.list;
       let i = 0;
       while (i < list.length && list[i]!.tsMs < cutoff) i++;
-      if (i === list.length && nowMs - r.lastOrderMs > EXEC_GRACE_MS) {
+      if (i === list.length) {
         const accounts = this.bySymbol.get(r.symbol)!;
         accounts.delete(r.account);
         if (accounts.size === 0) this.bySymbol.delete(r.symbol);
@@ -166,35 +136,51 @@ export class ExecutionLog {
     });
   }
 
-  /**
-   * Queues `r` under its oldest execution's time (which only moves later, but for out-of-order
-   * events) or, empty, under the cutoff at which its grace after the last order event ends.
-   */
+  /** Queues `r` under its oldest execution's time (which only moves later, but for out-of-order events). */
   private schedule(r: Recent): void {
-    r.due = r.list.length > 0 ? r.list[0]!.tsMs : r.lastOrderMs + EXEC_GRACE_MS - this.horizonMs;
+    r.due = r.list[0]!.tsMs;
     this.expiry.push(r.due, r);
   }
 
   /**
-   * The list the log would hold for (symbol, account) had its deferred executions been logged on
-   * arrival and expired on every tick since. The account had no list when they came (its last one
-   * had expired entirely), so they start one. A list's expiry takes, at each tick, its longest
-   * prefix of executions older than that tick's cutoff (every list with an old first execution is
-   * visited). Cutoffs only grow, so what a list has lost by some tick is its longest prefix of
-   * executions logged before that tick and older than its cutoff: applying the latest tick before
-   * each execution's arrival (and the current one at the end) gives the log's exact state.
+   * Logs the deferred trades of a symbol that was not watched, as `add` on arrival and `expire` on
+   * every tick since would have. A list's expiry takes, at each tick, its longest prefix of
+   * executions older than that tick's cutoff (every list with an old first execution is visited).
+   * Cutoffs only grow, so what a list has lost by some tick is its longest prefix of executions
+   * logged before that tick and older than its cutoff: applying the latest tick before each
+   * trade's arrival (and the current one at the end) gives the log's exact state.
    */
-  private replay(symbol: string, account: string): Execution[] {
-    const list: Execution[] = [];
-    const ticks: number[] = [];
-    this.deferred.take(symbol, account, (side, tsMs, qty, price, id, tick, cut) => {
-      dropExpired(list, ticks, tick, cut);
-      if (mergeOrAppend(list, tsMs, side, qty, price, 'trade', id)) ticks.push(tick);
-      // mergeOrAppend may have cut the list's front (the MAX_LIST bound): keep the ticks aligned.
-      if (ticks.length > list.length) ticks.splice(0, ticks.length - list.length);
+  private replay(symbol: string): void {
+    const d = this.deferred;
+    if (d.size === 0) return;
+    /** Per account: the list being rebuilt and the tick count each execution was logged at. */
+    const lists = new Map<string, { list: Execution[]; ticks: number[] }>();
+    const side = (account: string, tsMs: number, s: Side, qty: number, price: number, id: string, tick: number, cut: number) => {
+      if (account === '') return;
+      let l = lists.get(account);
+      if (!l) {
+        l = { list: [], ticks: [] };
+        lists.set(account, l);
+      }
+      dropExpired(l.list, l.ticks, tick, cut);
+      if (mergeOrAppend(l.list, tsMs, s, qty, price, 'trade', id)) l.ticks.push(tick);
+      // mergeOrAppend may have cut the list's front (the 4096 bound): keep the ticks aligned.
+      if (l.ticks.length > l.list.length) l.ticks.splice(0, l.ticks.length - l.list.length);
+    };
+    d.take(symbol, (tsMs, price, qty, buyer, seller, id, tick, cut) => {
+      side(buyer, tsMs, 'buy', qty, price, id, tick, cut);
+      side(seller, tsMs, 'sell', qty, price, id, tick, cut);
     });
-    dropExpired(list, ticks, this.ticks, this.cutoff);
-    return list;
+    if (lists.size === 0) return;
+    const accounts = new Map<string, Recent>();
+    for (const [account, l] of lists) {
+      dropExpired(l.list, l.ticks, this.ticks, this.cutoff);
+      if (l.list.length === 0) continue;
+      const r: Recent = { symbol, account, list: l.list, due: Infinity };
+      accounts.set(account, r);
+      this.schedule(r);
+    }
+    if (accounts.size > 0) this.bySymbol.set(symbol, accounts);
   }
 
   /** Adds to the account's execution of the same instant and side, or records a new one (returned). */
@@ -207,17 +193,17 @@ export class ExecutionLog {
     price: number,
     source: 'trade' | 'fill',
     id: string,
-    r: Recent | undefined,
   ): Execution | undefined {
+    let accounts = this.bySymbol.get(symbol);
+    if (!accounts) {
+      accounts = new Map();
+      this.bySymbol.set(symbol, accounts);
+    }
+    const r = accounts.get(account);
     if (!r) {
       // Most (symbol, account) pairs see one execution within the horizon: a list of exactly one.
-      let accounts = this.bySymbol.get(symbol);
-      if (!accounts) {
-        accounts = new Map();
-        this.bySymbol.set(symbol, accounts);
-      }
       const exec = newExecution(tsMs, side, qty, price, source, id);
-      const fresh: Recent = { symbol, account, list: [exec], lastOrderMs: -Infinity, due: Infinity };
+      const fresh: Recent = { symbol, account, list: [exec], due: Infinity };
       accounts.set(account, fresh);
       this.schedule(fresh);
       return exec;
@@ -289,53 +275,42 @@ function dropExpired(list: Execution[], ticks: number[], tick: number, cut: numb
 }
 
 /**
- * Deferred trade executions (one per trade side), as columns in arrival order (no object per
- * execution), with the tick count and cutoff of the log when each arrived, and a chain through each
- * symbol's entries (so a replay reads only its symbol's). Kept while they could still be in the
- * log: the front goes once it is older than the cutoff of a tick after its arrival. (An account's
- * deferred executions are its whole list: it had none when they came. A list's expiry takes a
- * prefix of it, so an execution dropped here had every earlier one of its account dropped too, and
- * was expired in the log.)
+ * Trades of symbols without order events, as columns in arrival order (no object per trade), with
+ * the tick count and cutoff of the log when each arrived. Kept while they could still be in the
+ * log: the front goes once it is older than the cutoff of a tick after its arrival. (A list's
+ * expiry takes a prefix of it, so a trade dropped here had every earlier trade of its accounts
+ * dropped too, and its own executions were expired in the log.)
  */
 export class DeferredTrades {
-  /** Sequence number of index 0 (entries keep their number when the columns are compacted). */
-  private base = 0;
   private head = 0;
-  private readonly symbol: string[] = [];
   /** undefined once taken by `take`. */
-  private readonly account: (string | undefined)[] = [];
-  private readonly buy: boolean[] = [];
+  private readonly symbol: (string | undefined)[] = [];
   private readonly tsMs: number[] = [];
-  private readonly qty: number[] = [];
   private readonly price: number[] = [];
+  private readonly qty: number[] = [];
+  private readonly buyer: string[] = [];
+  private readonly seller: string[] = [];
   private readonly tradeId: string[] = [];
   private readonly tick: number[] = [];
   private readonly cut: number[] = [];
-  /** Sequence number of the symbol's previous entry. */
-  private readonly prev: number[] = [];
-  /** Sequence number of each symbol's latest entry. */
-  private readonly last = new Map<string, number>();
 
   get size(): number {
     return this.symbol.length - this.head;
   }
 
-  push(symbol: string, account: string, side: Side, tsMs: number, qty: number, price: number, id: string, tick: number, cut: number): void {
-    const seq = this.base + this.symbol.length;
-    this.prev.push(this.last.get(symbol) ?? -1);
-    this.last.set(symbol, seq);
-    this.symbol.push(symbol);
-    this.account.push(account);
-    this.buy.push(side === 'buy');
-    this.tsMs.push(tsMs);
-    this.qty.push(qty);
-    this.price.push(price);
-    this.tradeId.push(id);
+  push(t: Trade, tick: number, cut: number): void {
+    this.symbol.push(t.symbol);
+    this.tsMs.push(t.tsMs);
+    this.price.push(t.price);
+    this.qty.push(t.qty);
+    this.buyer.push(t.buyer);
+    this.seller.push(t.seller);
+    this.tradeId.push(t.tradeId);
     this.tick.push(tick);
     this.cut.push(cut);
   }
 
-  /** Drops the front entries the log would have expired by tick `tick` (cutoff `cut`). */
+  /** Drops the front trades the log would have expired by tick `tick` (cutoff `cut`). */
   expire(tick: number, cut: number): void {
     const n = this.symbol.length;
     let i = this.head;
@@ -345,36 +320,25 @@ export class DeferredTrades {
     else if (i >= 1024 && 2 * i >= n) this.compact();
   }
 
-  /** Visits the account's entries in the symbol in arrival order and forgets them. */
+  /** Visits the symbol's trades in arrival order and forgets them (blanked: skipped from now on). */
   take(
     symbol: string,
-    account: string,
-    visit: (side: Side, tsMs: number, qty: number, price: number, id: string, tick: number, cut: number) => void,
+    visit: (tsMs: number, price: number, qty: number, buyer: string, seller: string, id: string, tick: number, cut: number) => void,
   ): void {
-    let seq = this.last.get(symbol);
-    if (seq === undefined) return;
-    const first = this.base + this.head;
-    let found: number[] | undefined;
-    for (; seq >= first; seq = this.prev[seq - this.base]!) {
-      if (this.account[seq - this.base] === account) (found ??= []).push(seq - this.base);
-    }
-    if (!found) return;
-    for (let k = found.length - 1; k >= 0; k--) {
-      const i = found[k]!;
-      this.account[i] = undefined;
-      visit(this.buy[i]! ? 'buy' : 'sell', this.tsMs[i]!, this.qty[i]!, this.price[i]!, this.tradeId[i]!, this.tick[i]!, this.cut[i]!);
+    for (let i = this.head; i < this.symbol.length; i++) {
+      if (this.symbol[i] !== symbol) continue;
+      this.symbol[i] = undefined;
+      visit(this.tsMs[i]!, this.price[i]!, this.qty[i]!, this.buyer[i]!, this.seller[i]!, this.tradeId[i]!, this.tick[i]!, this.cut[i]!);
     }
   }
 
   private columns(): unknown[][] {
-    return [this.symbol, this.account, this.buy, this.tsMs, this.qty, this.price, this.tradeId, this.tick, this.cut, this.prev];
+    return [this.symbol, this.tsMs, this.price, this.qty, this.buyer, this.seller, this.tradeId, this.tick, this.cut];
   }
 
   private clear(): void {
-    this.base += this.symbol.length;
     for (const c of this.columns()) c.length = 0;
     this.head = 0;
-    this.last.clear();
   }
 
   private compact(): void {
@@ -385,10 +349,7 @@ export class DeferredTrades {
       for (let i = 0; i < n; i++) c[i] = c[i + h];
       c.length = n;
     }
-    this.base += h;
     this.head = 0;
-    // Symbols whose latest entry is gone: a chain start that would be skipped anyway.
-    for (const [symbol, seq] of this.last) if (seq < this.base) this.last.delete(symbol);
   }
 }
 stateClass(DeferredTrades, 'order-book.DeferredTrades');

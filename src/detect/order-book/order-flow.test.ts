@@ -1,13 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../config/config.js';
-import type { OrderEvent, Trade } from '../../domain/events.js';
+import type { OrderEvent } from '../../domain/events.js';
 import { Engine } from '../../engine/engine.js';
 import { decodeState } from '../../engine/snapshot.js';
 import { layering } from '../layering/layering.js';
 import { spoofing } from '../spoofing/spoofing.js';
-import { ExecutionLog, type Execution } from './executions.js';
-import { OrderBook } from './order-book.js';
 import { OrderFlow } from './order-flow.js';
 
 const order = (action: OrderEvent['action'], qty: number): OrderEvent => ({
@@ -64,37 +62,25 @@ function rng(seed: number): () => number {
   };
 }
 
-/** The flow as it was before deferral: every execution logged on arrival. */
-class EagerFlow {
-  readonly book = new OrderBook(parseConfig({}).thresholds.order_book_horizon_ms);
-  readonly executions = new ExecutionLog(parseConfig({}).thresholds.spoofing_cancel_ms + 1_000);
-  onOrder(e: OrderEvent): Execution | undefined {
-    this.book.apply(e);
-    return this.executions.fromFill(e);
-  }
-  onTrade(t: Trade): (Execution | undefined)[] {
-    return [this.executions.fromTradeSide(t, 'buy'), this.executions.fromTradeSide(t, 'sell')];
-  }
-  expire(nowMs: number): void {
-    this.book.expire(nowMs);
-    this.executions.expire(nowMs);
-  }
+/** Every (symbol, account)'s logged executions, as comparable data. */
+function logged(flow: OrderFlow, symbols: readonly string[], accounts: readonly string[]): unknown[] {
+  const out: unknown[] = [];
+  for (const s of symbols) for (const a of accounts) out.push(flow.executions.recent(s, a).map((x) => ({ ...x })));
+  return out;
 }
 
-const copy = (x: Execution | undefined) => x && { ...x, tradeIds: [...x.tradeIds], orderIds: [...x.orderIds] };
-const list = (flow: { executions: ExecutionLog }, symbol: string, account: string) => flow.executions.recent(symbol, account).map(copy);
-
-test('executions deferred while an account is not watched are logged as if on arrival (merges, expiry, late events)', () => {
+test('trades before a symbol’s first order event are logged as if on arrival (merges, expiry, late events)', () => {
   const config = parseConfig({});
-  const symbols = ['S1', 'S2', 'S3'];
-  const accounts = ['A', 'B', 'C', ''];
-  for (let seed = 1; seed <= 80; seed++) {
+  const symbols = ['S1', 'S2', 'S3', 'S4'];
+  const accounts = ['A', 'B', ''];
+  for (let seed = 1; seed <= 60; seed++) {
     const rand = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const lazy = new OrderFlow(config);
-    const eager = new EagerFlow();
+    const eager = new OrderFlow(config);
+    for (const s of symbols) eager.executions.watch(s);
     const times: number[] = [];
-    const live: OrderEvent[] = [];
+    const seen = new Set<string>();
     let now = 0;
     let nextTick = 1_000;
     let id = 0;
@@ -111,31 +97,31 @@ test('executions deferred while an account is not watched are logged as if on ar
         eager.expire(tick);
         nextTick = tick + 1_000;
       }
+      // A symbol's first order event comes after a while (S4: never).
       const symbol = pick(symbols);
-      if (rand() < 0.25) {
-        // An order event: a new order, or a cancel or fill of a live one.
-        const prior = live.length > 0 && rand() < 0.6 ? live.splice(Math.floor(rand() * live.length), 1)[0]! : undefined;
-        const e: OrderEvent = prior
-          ? { ...prior, tsMs: ts, action: rand() < 0.5 ? 'cancel' : 'fill' }
-          : {
-              type: 'order',
-              tsMs: ts,
-              symbol,
-              orderId: `o${id++}`,
-              account: pick(accounts),
-              side: pick(['buy', 'sell'] as const),
-              action: 'new',
-              price: 10,
-              qty: 1 + Math.floor(rand() * 5),
-            };
-        if (!prior) live.push(e);
-        const a = lazy.onOrder(e).execution;
+      const orders = symbol !== 'S4' && i > 300 * Number(symbol.slice(1)) && rand() < 0.3;
+      if (orders) {
+        const e: OrderEvent = {
+          type: 'order',
+          tsMs: ts,
+          symbol,
+          orderId: `o${id++}`,
+          account: pick(accounts),
+          side: pick(['buy', 'sell'] as const),
+          action: rand() < 0.5 ? 'new' : 'fill',
+          price: 10,
+          qty: 1 + Math.floor(rand() * 5),
+        };
+        const a = lazy.onOrder(e);
         const b = eager.onOrder(e);
-        assert.deepEqual(copy(a), copy(b), `seed ${seed} event ${i}`);
-        assert.deepEqual(list(lazy, e.symbol, e.account), list(eager, e.symbol, e.account), `seed ${seed} event ${i}: replayed`);
+        if (!seen.has(symbol)) {
+          seen.add(symbol);
+          assert.deepEqual(logged(lazy, [symbol], accounts), logged(eager, [symbol], accounts), `seed ${seed} event ${i}: replayed`);
+        }
+        assert.deepEqual(a.execution && { ...a.execution }, b.execution && { ...b.execution }, `seed ${seed} event ${i}`);
       } else {
-        const t: Trade = {
-          type: 'trade',
+        const t = {
+          type: 'trade' as const,
           tsMs: ts,
           symbol,
           price: 10 + Math.floor(rand() * 3),
@@ -144,40 +130,39 @@ test('executions deferred while an account is not watched are logged as if on ar
           seller: pick(accounts),
           tradeId: `t${id++}`,
         };
-        const { buy, sell } = lazy.onTrade(t);
-        const [b, s] = eager.onTrade(t);
-        // A deferred execution (undefined) is one no reader could match; a logged one is the same.
-        if (buy) assert.deepEqual(copy(buy), copy(b), `seed ${seed} event ${i}`);
-        if (sell) assert.deepEqual(copy(sell), copy(s), `seed ${seed} event ${i}`);
-        if (!buy && b) assert.equal(lazy.book.liveOrdersOf(symbol, t.buyer).length, 0);
-        if (!sell && s) assert.equal(lazy.book.liveOrdersOf(symbol, t.seller).length, 0);
+        const a = lazy.onTrade(t);
+        const b = eager.onTrade(t);
+        if (lazy.executions.watching(symbol)) {
+          assert.deepEqual(a.buy && { ...a.buy }, b.buy && { ...b.buy }, `seed ${seed} event ${i}`);
+          assert.deepEqual(a.sell && { ...a.sell }, b.sell && { ...b.sell }, `seed ${seed} event ${i}`);
+        } else assert.equal(a.buy ?? a.sell, undefined);
       }
     }
-    for (const s of symbols)
-      for (const a of accounts) {
-        lazy.executions.touch(s, a, now);
-        assert.deepEqual(list(lazy, s, a), list(eager, s, a), `seed ${seed} ${s} ${a}`);
-      }
+    for (const s of symbols) lazy.executions.watch(s);
+    assert.deepEqual(logged(lazy, symbols, accounts), logged(eager, symbols, accounts), `seed ${seed}`);
   }
 });
 
-test('a deferred account keeps its last 4096 executions, as the log does', () => {
-  const lazy = new OrderFlow(parseConfig({}));
-  const eager = new EagerFlow();
+test('a deferred symbol keeps an account’s last 4096 executions, as the log does', () => {
+  const config = parseConfig({});
+  const lazy = new OrderFlow(config);
+  const eager = new OrderFlow(config);
+  eager.executions.watch('XYZ');
   for (let i = 0; i < 5_000; i++) {
-    const t: Trade = { type: 'trade', tsMs: i, symbol: 'XYZ', price: 10, qty: 1, buyer: 'A', seller: 'B', tradeId: `t${i}` };
+    const t = { type: 'trade' as const, tsMs: i, symbol: 'XYZ', price: 10, qty: 1, buyer: 'A', seller: 'B', tradeId: `t${i}` };
     lazy.onTrade(t);
     eager.onTrade(t);
   }
   lazy.onOrder(order('new', 100));
   eager.onOrder(order('new', 100));
   assert.equal(lazy.executions.recent('XYZ', 'A').length, 4096);
-  assert.deepEqual(list(lazy, 'XYZ', 'A'), list(eager, 'XYZ', 'A'));
+  assert.deepEqual(logged(lazy, ['XYZ'], ['A', 'B']), logged(eager, ['XYZ'], ['A', 'B']));
 });
 
 test('a late trade does not merge into a deferred execution the log has expired', () => {
-  const trade = (tsMs: number, id: string, symbol = 'XYZ'): Trade => ({
-    type: 'trade',
+  const config = parseConfig({});
+  const trade = (tsMs: number, id: string, symbol = 'XYZ') => ({
+    type: 'trade' as const,
     tsMs,
     symbol,
     price: 10,
@@ -186,8 +171,10 @@ test('a late trade does not merge into a deferred execution the log has expired'
     seller: 'B',
     tradeId: id,
   });
-  for (const flow of [new OrderFlow(parseConfig({})), new EagerFlow()]) {
-    flow.onTrade(trade(5_000, 't0', 'OTHER')); // young: keeps the deferred executions behind it
+  const eager = new OrderFlow(config);
+  eager.executions.watch('XYZ');
+  for (const flow of [new OrderFlow(config), eager]) {
+    flow.onTrade(trade(5_000, 't0', 'OTHER')); // young: keeps the deferred trades behind it
     flow.onTrade(trade(0, 't1'));
     flow.expire(12_000); // cutoff 1 000: t1's executions go
     flow.onTrade(trade(0, 't2')); // late (accepted by a large reorder window): a new execution
@@ -196,28 +183,4 @@ test('a late trade does not merge into a deferred execution the log has expired'
     assert.equal(a.length, 1);
     assert.deepEqual(a[0]!.tradeIds, ['t2']);
   }
-});
-
-test('an account stays watched EXEC_GRACE_MS after its last order event, and while it has live orders', () => {
-  const flow = new OrderFlow(parseConfig({}));
-  const trade = (tsMs: number, id: string): Trade => ({
-    type: 'trade',
-    tsMs,
-    symbol: 'XYZ',
-    price: 10,
-    qty: 1,
-    buyer: 'A',
-    seller: 'B',
-    tradeId: id,
-  });
-  flow.onOrder(order('new', 100));
-  flow.onOrder({ ...order('cancel', 100), tsMs: 1_900 });
-  flow.expire(2_000); // 100 ms after the cancel: still watched
-  assert.ok(flow.onTrade(trade(2_050, 't1')).buy, 'within the grace: logged');
-  assert.equal(flow.onTrade(trade(2_050, 't1')).sell, undefined, 'B never had an order: deferred');
-  flow.expire(14_000);
-  assert.equal(flow.onTrade(trade(14_100, 't2')).buy, undefined, 'A: no list, no live order, no recent event');
-  flow.onOrder({ ...order('new', 100), tsMs: 14_200 });
-  flow.expire(30_000);
-  assert.ok(flow.onTrade(trade(30_100, 't3')).buy, 'a live order: logged');
 });

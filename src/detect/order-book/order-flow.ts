@@ -17,8 +17,7 @@ export interface OrderResult {
 
 /**
  * The executions a trade recorded for its buyer and seller (undefined: none, merged into one already
- * recorded, or deferred: an account without live orders or a recent order event in the symbol,
- * which no reader has anything to match with; see ExecutionLog).
+ * recorded, or a symbol without order events, where no reader has anything to match them with).
  */
 export interface TradeResult {
   readonly buy: Execution | undefined;
@@ -52,7 +51,7 @@ export class OrderFlow {
 
   constructor(config: Config) {
     this.book = new OrderBook(config.thresholds.order_book_horizon_ms);
-    this.executions = new ExecutionLog(config.thresholds.spoofing_cancel_ms + 1_000, this.book);
+    this.executions = new ExecutionLog(config.thresholds.spoofing_cancel_ms + 1_000);
   }
 
   /** The engine's flow (built by the first detector that asks). */
@@ -63,7 +62,7 @@ export class OrderFlow {
   onOrder(e: OrderEvent): OrderResult {
     if (e !== this.last) {
       this.last = e;
-      this.executions.touch(e.symbol, e.account, e.tsMs);
+      this.executions.watch(e.symbol);
       const { order, removed } = this.book.apply(e);
       this.order.order = order;
       this.order.removed = removed;
@@ -76,8 +75,15 @@ export class OrderFlow {
   onTrade(t: Trade): TradeResult {
     if (t !== this.last) {
       this.last = t;
-      this.trade.buy = this.executions.fromTradeSide(t, 'buy');
-      this.trade.sell = this.executions.fromTradeSide(t, 'sell');
+      if (this.executions.watching(t.symbol)) {
+        this.trade.buy = this.executions.fromTradeSide(t, 'buy');
+        this.trade.sell = this.executions.fromTradeSide(t, 'sell');
+      } else {
+        // No order event in the symbol yet: nothing can match these executions now (see ExecutionLog).
+        this.executions.defer(t);
+        this.trade.buy = undefined;
+        this.trade.sell = undefined;
+      }
     }
     return this.trade;
   }

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { EXEC_GRACE_MS, execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { execPrice, execQty, type Execution } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
@@ -68,6 +68,8 @@ interface State {
 }
 
 const MAX_CYCLES = 50;
+/** An execution reported up to this long after the cancel still counts as "while it rested" (same-instant reporting, in-flight orders). */
+const EXEC_GRACE_MS = 250;
 
 function createSpoofing(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
