@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseConfig } from '../../config/config.js';
 import type { OrderEvent } from '../../domain/events.js';
 import { Engine } from '../../engine/engine.js';
-import { decodeState } from '../../engine/snapshot.js';
+import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { layering } from '../layering/layering.js';
 import { spoofing } from '../spoofing/spoofing.js';
 import { OrderFlow } from './order-flow.js';
@@ -76,7 +76,7 @@ test('trades before a symbol’s first order event are logged as if on arrival (
   for (let seed = 1; seed <= 60; seed++) {
     const rand = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-    const lazy = new OrderFlow(config);
+    let lazy = new OrderFlow(config);
     const eager = new OrderFlow(config);
     for (const s of symbols) eager.executions.watch(s);
     const times: number[] = [];
@@ -85,6 +85,8 @@ test('trades before a symbol’s first order event are logged as if on arrival (
     let nextTick = 1_000;
     let id = 0;
     for (let i = 0; i < 1_500; i++) {
+      // Half-way, continue from a checkpoint (the deferred trades are part of it).
+      if (i === 750) lazy = decodeState(encodeState(lazy)) as OrderFlow;
       // Mostly forward, often the same instant, sometimes a jump past the horizon, sometimes a late
       // event at an earlier event's time (merging into an execution the log may have expired).
       const r = rand();
