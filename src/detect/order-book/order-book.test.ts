@@ -98,3 +98,59 @@ test('an execution reported as trade and fill counts once; either alone counts t
   log.expire(T + 20_000);
   assert.equal(log.recent('XYZ', 'A').length, 0);
 });
+
+test('price levels are the running sums a map of price → quantity would hold (float residues included)', () => {
+  let seed = 7;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+  const b = new OrderBook(3_600_000);
+  /** The reference: the book's former level maps, `(map.get(price) ?? 0) + delta`, deleted when ≤ 1e-9. */
+  const ref = { buy: new Map<number, number>(), sell: new Map<number, number>() };
+  const add = (side: Side, price: number, delta: number) => {
+    const q = (ref[side].get(price) ?? 0) + delta;
+    if (q <= 1e-9) ref[side].delete(price);
+    else ref[side].set(price, q);
+  };
+  const live = new Map<string, { side: Side; price: number; remaining: number }>();
+  for (let i = 0; i < 20_000; i++) {
+    const ids = [...live.keys()];
+    const id = ids.length > 0 && rand() < 0.6 ? ids[Math.floor(rand() * ids.length)]! : `o${i}`;
+    const o = live.get(id);
+    const price = 10 + Math.floor(rand() * 8) / 4;
+    const qty = rand() < 0.5 ? Math.floor(rand() * 10) + 1 : rand() * 3; // fractional sizes leave residues
+    const side: Side = o?.side ?? (rand() < 0.5 ? 'buy' : 'sell');
+    const action: OrderEvent['action'] = !o ? 'new' : (['modify', 'cancel', 'fill'] as const)[Math.floor(rand() * 3)]!;
+    b.apply(ev(T + i, action, id, side, price, qty));
+    if (action === 'new') {
+      live.set(id, { side, price, remaining: qty });
+      add(side, price, qty);
+    } else if (action === 'modify') {
+      add(side, o!.price, -o!.remaining);
+      o!.price = price;
+      o!.remaining = qty;
+      if (qty <= 1e-9) live.delete(id);
+      else add(side, price, qty);
+    } else {
+      const q = Math.min(qty, o!.remaining);
+      add(side, o!.price, -q);
+      o!.remaining -= q;
+      if (o!.remaining <= 1e-9) live.delete(id);
+    }
+    if (i % 97 === 0)
+      for (const s of ['buy', 'sell'] as const) {
+        let want = 0;
+        const best = [...ref[s].keys()].sort((x, y) => (s === 'buy' ? y - x : x - y)).slice(0, 3);
+        for (const p of best) want += ref[s].get(p)!;
+        assert.equal(b.depthNear('XYZ', s, 3), want, `event ${i} ${s}`);
+      }
+  }
+});
+
+test('an order left in a level that a float residue emptied updates the level that replaced it', () => {
+  const b = new OrderBook(3_600_000);
+  b.apply(ev(T, 'new', 'big', 'buy', 10, 1e8));
+  b.apply(ev(T, 'new', 'tiny', 'buy', 10, 2e-9)); // lost in the sum: 1e8 + 2e-9 === 1e8
+  b.apply(ev(T + 1, 'cancel', 'big', 'buy', 10, 1e8)); // the level reaches 0 and goes; `tiny` still rests
+  b.apply(ev(T + 2, 'new', 'c', 'buy', 10, 5));
+  b.apply(ev(T + 3, 'cancel', 'tiny', 'buy', 10, 2e-9));
+  assert.equal(b.depthNear('XYZ', 'buy', 1), 5 - 2e-9);
+});

@@ -15,7 +15,10 @@ export interface OrderResult {
   readonly execution: Execution | undefined;
 }
 
-/** The executions a trade recorded for its buyer and seller (undefined: none, or merged into one already recorded). */
+/**
+ * The executions a trade recorded for its buyer and seller (undefined: none, merged into one already
+ * recorded, or a symbol without order events, where no reader has anything to match them with).
+ */
 export interface TradeResult {
   readonly buy: Execution | undefined;
   readonly sell: Execution | undefined;
@@ -59,6 +62,7 @@ export class OrderFlow {
   onOrder(e: OrderEvent): OrderResult {
     if (e !== this.last) {
       this.last = e;
+      this.executions.watch(e.symbol);
       const { order, removed } = this.book.apply(e);
       this.order.order = order;
       this.order.removed = removed;
@@ -71,8 +75,15 @@ export class OrderFlow {
   onTrade(t: Trade): TradeResult {
     if (t !== this.last) {
       this.last = t;
-      this.trade.buy = this.executions.fromTradeSide(t, 'buy');
-      this.trade.sell = this.executions.fromTradeSide(t, 'sell');
+      if (this.executions.watching(t.symbol)) {
+        this.trade.buy = this.executions.fromTradeSide(t, 'buy');
+        this.trade.sell = this.executions.fromTradeSide(t, 'sell');
+      } else {
+        // No order event in the symbol yet: nothing can match these executions now (see ExecutionLog).
+        this.executions.defer(t);
+        this.trade.buy = undefined;
+        this.trade.sell = undefined;
+      }
     }
     return this.trade;
   }
