@@ -8,7 +8,6 @@ import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
 import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
-import { NewsLog } from './news.js';
 
 /**
  * layering (a form of spoofing, EU MAR Annex II 5(e); CFTC spoofing guidance): false depth built
@@ -77,12 +76,15 @@ interface Settling {
 }
 
 /**
- * One account's recent cancels in one symbol, which later executions look back on. Keyed symbol →
- * account (interned strings: no key is built per event); the record goes when its list expires.
+ * One account's recent order activity in one symbol, which later judgements look back on. Keyed
+ * symbol → account (interned strings: no key is built per event); a list that expired is emptied,
+ * and the record goes when all three are empty.
  */
 interface Activity {
   readonly symbol: string;
   readonly account: string;
+  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS. */
+  readonly news: Record<Side, number[]>;
   /** Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them). */
   readonly cancels: { order: LiveOrder; cancelMs: number }[];
 }
@@ -106,8 +108,8 @@ interface State {
   readonly settlingExpiry: DeadlineQueue<Settling>;
   /** Recent activity by symbol, then account. */
   readonly activity: Map<string, Map<string, Activity>>;
-  /** Recent `new` orders (the requote test). */
-  readonly news: NewsLog;
+  /** Activities with `new` orders on a side, by that list's latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
+  readonly newsExpiry: Record<Side, DeadlineQueue<Activity>>;
   /** Activities with cancels, by the latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
   readonly cancelsExpiry: DeadlineQueue<Activity>;
   /** Next creation number of a candidate or settling cycle. */
@@ -115,6 +117,7 @@ interface State {
 }
 
 const MAX_CYCLES = 50;
+const SIDES: readonly Side[] = ['buy', 'sell'];
 /** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
 const scratchPrices = new Set<number>();
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
@@ -122,10 +125,8 @@ const EXEC_GRACE_MS = 250;
 
 function createLayering(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
-  // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to
-  // layering_cancel_span_ms: the news its requote test reads are at most about span + requote + one
-  // tick older than the test. The rest is slack, plus the reorder window (events arriving late).
-  const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000 + config.reorder_window_ms;
+  // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms.
+  const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
   /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
   let s: State = {
     flow: OrderFlow.of(shared, config),
@@ -136,7 +137,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     settling: new Map(),
     settlingExpiry: new DeadlineQueue(),
     activity: new Map(),
-    news: new NewsLog(NEWS_KEEP_MS),
+    newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
     cancelsExpiry: new DeadlineQueue(),
     seq: 0,
   };
@@ -149,14 +150,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     let a = accounts.get(account);
     if (!a) {
-      a = { symbol, account, cancels: [] };
+      a = { symbol, account, news: { buy: [], sell: [] }, cancels: [] };
       accounts.set(account, a);
     }
     return a;
   }
 
   function forgetIfEmpty(a: Activity): void {
-    if (a.cancels.length > 0) return;
+    if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
     const accounts = s.activity.get(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
@@ -460,13 +461,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const { symbol, account, layerSide } = w.c;
-    let refreshed = 0;
-    for (const l of w.cycle.pulled) {
-      if (s.news.placedWithin(symbol, account, layerSide, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
+    const news = s.activity.get(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    if (news && news.length > 0) {
+      let refreshed = 0;
+      for (const l of w.cycle.pulled) {
+        if (news.some((ts) => ts >= l.cancelledMs && ts - l.cancelledMs <= t.layering_requote_ms)) refreshed += l.qty;
+      }
+      if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
-    // Pulled layers have a positive size, so with no refresh at all this never returns.
-    if (refreshed > 0 && refreshed >= 0.5 * w.cycle.layerQty) return;
     record(w.c, w.cycle, ctx);
   }
 
@@ -510,7 +512,17 @@ function createLayering(config: Config, shared: SharedState): Detector {
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed, execution: x } = s.flow.onOrder(e);
       if (e.account === '') return;
-      if (e.action === 'new') s.news.add(e.symbol, e.account, e.side, e.tsMs);
+      if (e.action === 'new') {
+        const a = activityOf(e.symbol, e.account);
+        const list = a.news[e.side];
+        if (list.length > 0) {
+          // Only news after a cancel still being judged matter: older than span + requote can go.
+          while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
+          // Out of time order, the latest entry moves earlier: queue it again at that time.
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.newsExpiry[e.side].push(e.tsMs, a);
+        } else s.newsExpiry[e.side].push(e.tsMs, a);
+        list.push(e.tsMs);
+      }
       if (x) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
         onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
@@ -532,7 +544,20 @@ function createLayering(config: Config, shared: SharedState): Detector {
       s.flow.expire(ctx.now);
       closeCandidates(ctx.now, ctx);
       flushSettling(ctx.now, ctx);
-      s.news.expire(ctx.now);
+      // Lists are queued under their latest time when queued; one that has grown since is re-queued.
+      for (const side of SIDES) {
+        const queue = s.newsExpiry[side];
+        while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
+          const a = queue.pop()!;
+          const list = a.news[side];
+          if (list.length === 0) continue; // emptied already
+          const latest = list[list.length - 1]!;
+          if (ctx.now - latest > NEWS_KEEP_MS) {
+            list.length = 0;
+            forgetIfEmpty(a);
+          } else queue.push(latest, a);
+        }
+      }
       while (s.cancelsExpiry.size > 0 && ctx.now - s.cancelsExpiry.peek() > EXEC_GRACE_MS) {
         const a = s.cancelsExpiry.pop()!;
         const list = a.cancels;
