@@ -1,4 +1,5 @@
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { boundHeapGrowth } from '../src/engine/heap-growth.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -153,6 +154,7 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
 }
 
 async function main(): Promise<void> {
+  boundHeapGrowth(); // as the CLI does
   const task = JSON.parse(process.argv[2] ?? '{}') as ChildTask;
   const started = process.hrtime.bigint();
   let result: ChildResult;

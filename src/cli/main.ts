@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SurveillanceError } from '../domain/errors.js';
+import { boundHeapGrowth } from '../engine/heap-growth.js';
 import type { GlobalOptions } from './context.js';
 import { err } from './output.js';
 import { registerAlerts } from './commands/alerts.js';
@@ -50,6 +51,7 @@ function buildProgram(): Command {
 async function main(): Promise<void> {
   const program = buildProgram();
   try {
+    boundHeapGrowth();
     await program.parseAsync(process.argv);
   } catch (e) {
     if (e instanceof CommanderError) {
