@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
+import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
@@ -129,6 +129,12 @@ interface State {
   seenCutoff: number;
 }
 
+/** What `onExecution` reads of a trade or an `Execution`. */
+type ExecutionFields = Pick<Execution, 'tsMs' | 'symbol' | 'buyer' | 'seller' | 'price' | 'qty'>;
+
+/** A trade's order ids: one shared empty list (executions are kept for a window). */
+const NO_ORDER_IDS: readonly string[] = [];
+
 const MAX_IDS = 500;
 /** An execution's numbers in `SymbolState.ex`. */
 const EX_TS = 0;
@@ -171,7 +177,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     ep.pruneAt = Math.max(256, 2 * ep.seen.size);
   }
 
+  /** The last symbol's state (a trade's volume and execution ask for it one after the other); cleared when a symbol is dropped or state restored. */
+  let lastSymbol: string | undefined;
+  let lastState: SymbolState | undefined;
+
   function stateOf(symbol: string, tsMs: number): SymbolState {
+    if (symbol === lastSymbol) return lastState!;
     let s = st.symbols.get(symbol);
     if (!s) {
       s = {
@@ -193,6 +204,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       };
       st.symbols.set(symbol, s);
     }
+    lastSymbol = symbol;
+    lastState = s;
     return s;
   }
 
@@ -234,6 +247,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
       s.graph.dropAll();
       st.symbols.delete(s.symbol);
+      lastSymbol = lastState = undefined;
     } else schedule(s, nextDue(s));
   }
 
@@ -242,7 +256,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const ex = s.ex;
     while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
       const i = s.head++;
-      s.graph.removeOldest(s.exAccounts[2 * i]!, s.exAccounts[2 * i + 1]!, ex[i * EX_FIELDS + EX_QTY]!);
+      s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
     }
     if (s.head > 1024 && s.head * 2 > s.exIds.length) {
       const h = s.head;
@@ -275,55 +289,57 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /**
    * Scratch of the cycle search, reused by every search (it is rebuilt from nothing each time, so it
-   * is not detector state): the accounts of the path being explored, and the executions left to
+   * is not detector state): the nodes of the path being explored, and the executions left to
    * inspect. Reusing them spares a Set, arrays and two closures per execution.
    */
   const path: number[] = [];
   let budget = 0;
 
   /**
-   * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
-   * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
-   * shortest cycle (a pair before a ring) is the one reported. Returns the path's account ids
-   * (`from` … `to`) in the scratch `path`, valid until the next search.
+   * Shortest path from the seller to the buyer of `ref`'s edge along buyer→seller edges that carry
+   * an execution similar to `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative
+   * deepening so the shortest cycle (a pair before a ring) is the one reported. Returns the path's
+   * graph nodes (seller … buyer) in the scratch `path`, valid until the next search. Walks nodes and
+   * edges (an out-edge is the edge to its seller), so only the last step of a path looks one up.
    */
-  function findPath(s: SymbolState, from: number, to: number, ref: number): number[] | undefined {
+  function findPath(s: SymbolState, refEdge: number, ref: number): number[] | undefined {
     budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
+    const from = s.graph.sellerNode(refEdge);
+    const to = s.graph.buyerNode(refEdge);
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
-      if (extend(s, from, to, ref, edges)) return path;
+      if (extend(s, from, to, s.graph.accountOf(to), ref, edges)) return path;
     }
     return undefined;
   }
 
-  /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
-  function extend(s: SymbolState, u: number, to: number, ref: number, depthLeft: number): boolean {
+  /** Depth-first step of `findPath`: can node `u` reach node `to` (account `toAccount`) in exactly `depthLeft` more edges? */
+  function extend(s: SymbolState, u: number, to: number, toAccount: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
-      if (edgeMatches(s, u, to, ref)) {
+      const last = s.graph.edgeFrom(u, toAccount);
+      if (last !== NO_EDGE && edgeMatches(s, last, ref)) {
         path.push(to);
         return true;
       }
       return false;
     }
-    for (let e = s.graph.firstEdge(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
+    for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
       if (budget < 0) return false;
-      const v = s.graph.sellerOf(e);
+      const v = s.graph.sellerNode(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
-      if (!edgeMatches(s, u, v, ref)) continue;
+      if (!edgeMatches(s, e, ref)) continue;
       path.push(v);
-      if (extend(s, v, to, ref, depthLeft - 1)) return true;
+      if (extend(s, v, to, toAccount, ref, depthLeft - 1)) return true;
       path.pop();
     }
     return false;
   }
 
-  /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
-  function edgeMatches(s: SymbolState, u: number, v: number, ref: number): boolean {
-    const edge = s.graph.edge(u, v);
-    if (edge === NO_EDGE) return false;
+  /** Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
+  function edgeMatches(s: SymbolState, edge: number, ref: number): boolean {
     for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
       if (--budget < 0) return false;
       if (x !== ref && similar(s, x, ref)) return true;
@@ -521,7 +537,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return matched / execs.length;
   }
 
-  function onExecution(e: Execution, ctx: DetectorContext): void {
+  /** A new execution with both accounts known: `e` is a trade or a paired fill's `Execution` (no object made per trade). */
+  function onExecution(e: ExecutionFields, id: string, orderIds: readonly string[], ctx: DetectorContext): void {
     const s = stateOf(e.symbol, e.tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
@@ -530,17 +547,17 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exIds.length;
     if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
-    s.graph.add(seq, buyer, seller, e.qty);
+    const edge = s.graph.add(seq, buyer, seller, e.qty);
     s.ex.push(e.tsMs, e.price, e.qty);
     s.exAccounts.push(buyer, seller);
-    s.exIds.push(e.id);
-    s.exOrderIds.push(e.orderIds);
+    s.exIds.push(id);
+    s.exOrderIds.push(orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, seller, buyer, seq);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((id) => st.accounts.name(id))];
+      const found = findPath(s, edge, seq);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph.accountOf(n)))];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
@@ -688,13 +705,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const fresh = st.executions.markTrade(trade);
       if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty);
-      if (isExecution(trade, fresh)) onExecution(tradeExecution(trade), ctx);
+      if (isExecution(trade, fresh)) onExecution(trade, trade.tradeId, NO_ORDER_IDS, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
       if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
-      if (execution) onExecution(execution, ctx);
+      if (execution) onExecution(execution, execution.id, execution.orderIds, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
@@ -727,6 +744,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     },
     restore(state: unknown): void {
       st = state as State;
+      lastSymbol = lastState = undefined;
     },
   };
 
