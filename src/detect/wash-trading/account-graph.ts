@@ -49,16 +49,14 @@ const WIN_FIELDS = 2;
  *
  * Each window execution keeps its edge, and the edge its buyer and seller nodes, so taking the
  * oldest out needs no lookup; for that a node stays while an execution of the window is one of
- * its account's (`REFS`), which also holds its account id for the window's columns. Most accounts
- * have one or two executions in a window and trade again a little later: a node left with nothing
- * (quantity 0, no executions) is kept idle, so the account finds it again, and idle nodes are
- * dropped in bulk once they outnumber the others. Most buyers have a few out-edges: their edge to a
- * seller is found along their list, and only those of hubs (more than `HUB_DEGREE`) are in `edgeOf`.
+ * its account's (`REFS`), which also holds its account id for the window's columns. Most buyers
+ * have a few out-edges: their edge to a seller is found along their list, and only those of hubs
+ * (more than `HUB_DEGREE`) are in `edgeOf`.
  *
- * The behaviour is that of the maps: an account's entry holds quantity 0 and no out-edges from the
- * moment its quantity is back to 0 and it has no out-edges (what a new entry would hold, so keeping
- * it or not is the same), out-edges keep the order they were made in (the cycle search visits them
- * in it), and an edge goes with its last execution.
+ * The behaviour is that of the maps: an account is dropped when its quantity is back to 0 and it
+ * has no out-edges and no executions (one kept for its executions holds quantity 0 and no out-edges
+ * then: what a new node would hold, so keeping it or not is the same), out-edges keep the order
+ * they were made in (the cycle search visits them in it), and an edge goes with its last execution.
  */
 export class AccountGraph {
   /**
@@ -70,9 +68,6 @@ export class AccountGraph {
   private readonly nodes: number[] = [];
   private readonly qty: number[] = [];
   private freeNode = NONE;
-  /** Nodes in use (idle ones included), and idle ones (no quantity, no executions). */
-  private liveNodes = 0;
-  private idleNodes = 0;
   /** Edge by (buyer node, seller id) for hub buyers (`INDEXED`); the edges' numbers, `EDGE_FIELDS` each; the first free edge. */
   private readonly edgeOf = new IntTable();
   private readonly edges: number[] = [];
@@ -186,9 +181,7 @@ export class AccountGraph {
   /** The account's node, made when it has none. */
   private node(account: number): number {
     let n = this.nodeOf.get(account);
-    if (n >= 0) {
-      if (this.nodes[n * NODE_FIELDS + REFS] === 0 && this.qty[n] === 0) this.idleNodes--;
-    } else {
+    if (n < 0) {
       if (this.freeNode !== NONE) {
         n = this.freeNode;
         this.freeNode = this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
@@ -205,7 +198,6 @@ export class AccountGraph {
       this.nodes[at + REFS] = 0;
       this.nodes[at + DEGREE] = 0;
       this.nodes[at + INDEXED] = 0;
-      this.liveNodes++;
       this.nodeOf.add(account, 0, n);
       this.ids.retain(account);
     }
@@ -213,8 +205,8 @@ export class AccountGraph {
   }
 
   /**
-   * Adds to a node's quantity (a residue under 1e-12 is 0) and executions; the node is idle when it
-   * has neither quantity nor executions (so no edges either).
+   * Adds to a node's quantity (a residue under 1e-12 is 0) and executions; the node goes when it has
+   * neither quantity nor executions (so no edges either).
    */
   private addQty(n: number, q: number, refs: number): void {
     const at = n * NODE_FIELDS;
@@ -222,22 +214,14 @@ export class AccountGraph {
     this.qty[n] = Math.abs(v) < 1e-12 ? 0 : v;
     const left = this.nodes[at + REFS]! + refs;
     this.nodes[at + REFS] = left;
-    if (left === 0 && this.qty[n] === 0 && ++this.idleNodes * 2 > this.liveNodes) this.dropIdle();
-  }
-
-  /** Drops the idle nodes (they are over half of those in use: linear in what it frees). */
-  private dropIdle(): void {
-    for (let n = 0, at = 0; at < this.nodes.length; n++, at += NODE_FIELDS) {
+    if (left === 0 && this.qty[n] === 0) {
       const account = this.nodes[at + OWNER]!;
-      if (account === NONE || this.nodes[at + REFS] !== 0 || this.qty[n] !== 0) continue;
       this.nodeOf.delete(account);
       this.nodes[at + OWNER] = NONE;
       this.nodes[at + FIRST_OUT] = this.freeNode;
       this.freeNode = n;
       this.ids.release(account);
     }
-    this.liveNodes -= this.idleNodes;
-    this.idleNodes = 0;
   }
 
   /** A new edge b→seller (node `sn`) holding execution `seq`, last in b's out-edges. */
