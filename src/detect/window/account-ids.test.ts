@@ -43,11 +43,11 @@ test('a large table is reclaimed over several ticks, a bounded number of ids per
   assert.equal(ids.find('X1'), undefined, 'the first ids are forgotten at once');
   assert.notEqual(ids.find('X99999'), undefined, 'the last wait for a later tick');
   let ticks = 1;
-  while (ids.find('X99999') !== undefined && ticks < 10) {
+  while (ids.find('X99999') !== undefined && ticks < 20) {
     ids.reclaim();
     ticks++;
   }
-  assert.equal(ticks, 4, '100k ids, 32k per tick');
+  assert.equal(ticks, 13, '100k ids, 8k per tick');
   for (let i = 0; i < 100_000; i++) assert.equal(ids.find(`X${i}`) !== undefined, i % 10 === 0, `X${i}`);
   for (const id of held) assert.equal(ids.name(id).startsWith('X'), true);
   ids.reclaim();

@@ -7,7 +7,7 @@ const RECLAIM_MIN = 16_384;
  * Ids a `reclaim` looks at, at most: a pass over a large table (a million accounts) is spread over
  * several ticks, so no single tick forgets hundreds of thousands of ids (tens of ms in one event).
  */
-const RECLAIM_STEP = 32_768;
+const RECLAIM_STEP = 8_192;
 
 /**
  * Small integer ids for the account strings detectors hold state for, so per-symbol tables can be
