@@ -8,19 +8,32 @@ const NONE = -1;
 export const NO_EDGE = NONE;
 export const NO_EXECUTION = NONE;
 
-/** A node's numbers: account id (NONE: free), first and last out-edge (a free node's FIRST_OUT: the next free node). */
+/**
+ * A node's numbers: account id (NONE: free), first and last out-edge (a free node's FIRST_OUT: the
+ * next free node), window executions it is in, out-edges, whether its out-edges are in `edgeOf`.
+ */
 const OWNER = 0;
 const FIRST_OUT = 1;
 const LAST_OUT = 2;
-const NODE_FIELDS = 3;
-/** An edge's numbers: buyer node, seller id, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
+const REFS = 3;
+const DEGREE = 4;
+const INDEXED = 5;
+const NODE_FIELDS = 6;
+/** Out-edges beyond which a node's edges are found through `edgeOf` rather than along its list. */
+const HUB_DEGREE = 8;
+/** An edge's numbers: buyer node, seller id and node, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
 const BUYER = 0;
 const SELLER = 1;
-const PREV_OUT = 2;
-const NEXT_OUT = 3;
-const OLDEST = 4;
-const NEWEST = 5;
-const EDGE_FIELDS = 6;
+const SELLER_NODE = 2;
+const PREV_OUT = 3;
+const NEXT_OUT = 4;
+const OLDEST = 5;
+const NEWEST = 6;
+const EDGE_FIELDS = 7;
+/** An execution's numbers in the window: the next execution on its edge, its edge. */
+const NEXT_ON_EDGE = 0;
+const EDGE = 1;
+const WIN_FIELDS = 2;
 
 /**
  * The buyer→seller graph of one symbol's window, over account ids (`AccountIds`, shared by the
@@ -29,13 +42,21 @@ const EDGE_FIELDS = 6;
  *
  * Everything is numbers in a few arrays, found through `IntTable`s and linked by index: nodes by
  * account, edges by (buyer node, seller), a node's out-edges in a list in the order they were made,
- * an edge's executions in a list through the executions (`nextOnEdge`), free nodes and edges in
+ * an edge's executions in a list through the executions (`NEXT_ON_EDGE`), free nodes and edges in
  * lists of their own. Nearly every execution brings accounts in and takes others out; with a node
  * object, an out-edge map per buyer and an array per edge, making, finding and dropping those
- * (string-keyed maps, scattered objects kept for a window) was most of the detector's time. The
- * behaviour is that of the maps: an account is dropped when its quantity is back to 0 and it has
- * no out-edges, out-edges keep the order they were made in (the cycle search visits them in it),
- * and an edge goes with its last execution.
+ * (string-keyed maps, scattered objects kept for a window) was most of the detector's time.
+ *
+ * Each window execution keeps its edge, and the edge its buyer and seller nodes, so taking the
+ * oldest out needs no lookup; for that a node stays while an execution of the window is one of
+ * its account's (`REFS`), which also holds its account id for the window's columns. Most buyers
+ * have a few out-edges: their edge to a seller is found along their list, and only those of hubs
+ * (more than `HUB_DEGREE`) are in `edgeOf`.
+ *
+ * The behaviour is that of the maps: an account is dropped when its quantity is back to 0 and it
+ * has no out-edges and no executions (one kept for its executions holds quantity 0 and no out-edges
+ * then: what a new node would hold, so keeping it or not is the same), out-edges keep the order
+ * they were made in (the cycle search visits them in it), and an edge goes with its last execution.
  */
 export class AccountGraph {
   /**
@@ -47,52 +68,58 @@ export class AccountGraph {
   private readonly nodes: number[] = [];
   private readonly qty: number[] = [];
   private freeNode = NONE;
-  /** Edge by (buyer node, seller id); the edges' numbers, `EDGE_FIELDS` each; the first free edge. */
+  /** Edge by (buyer node, seller id) for hub buyers (`INDEXED`); the edges' numbers, `EDGE_FIELDS` each; the first free edge. */
   private readonly edgeOf = new IntTable();
   private readonly edges: number[] = [];
   private freeEdge = NONE;
-  /** Per execution in the window (index `seq - base` from `head`): the next execution on its edge. */
-  private readonly nextOnEdge: number[] = [];
+  /** Per execution in the window (index `seq - base` from `head`): `WIN_FIELDS` numbers. */
+  private readonly win: number[] = [];
   private head = 0;
   private base = 0;
 
   constructor(private readonly ids: AccountIds) {}
 
-  /** Adds execution `seq`, the window's newest (buyer bought `q` from seller; the ids stay held while it is in the window). */
-  add(seq: number, buyer: number, seller: number, q: number): void {
-    this.ids.retain(buyer);
-    this.ids.retain(seller);
+  /** Adds execution `seq`, the window's newest (buyer bought `q` from seller); returns its edge. */
+  add(seq: number, buyer: number, seller: number, q: number): number {
     const b = this.node(buyer);
-    let e = this.edgeOf.get(b, seller);
-    if (e < 0) e = this.newEdge(b, seller, seq);
-    else this.nextOnEdge[this.edges[e * EDGE_FIELDS + NEWEST]! - this.base] = seq;
+    const sn = seller === buyer ? b : this.node(seller);
+    let e = this.edgeFrom(b, seller);
+    if (e < 0) e = this.newEdge(b, seller, sn, seq);
+    else this.win[(this.edges[e * EDGE_FIELDS + NEWEST]! - this.base) * WIN_FIELDS + NEXT_ON_EDGE] = seq;
     this.edges[e * EDGE_FIELDS + NEWEST] = seq;
-    this.nextOnEdge.push(NONE);
-    this.addQty(b, q);
-    if (seller !== buyer) this.addQty(this.node(seller), q);
+    this.win.push(NONE, e);
+    this.addQty(b, q, 1);
+    if (sn !== b) this.addQty(sn, q, 1);
+    return e;
   }
 
-  /** Removes the window's oldest execution, which was added with these buyer, seller and quantity. */
-  removeOldest(buyer: number, seller: number, q: number): void {
-    const e = this.edgeOf.get(this.nodeOf.get(buyer), seller);
-    const next = this.nextOnEdge[this.head++]!;
+  /** Removes the window's oldest execution, which was added with quantity `q`. */
+  removeOldest(q: number): void {
+    const at = this.head++ * WIN_FIELDS;
+    const e = this.win[at + EDGE]!;
+    const next = this.win[at + NEXT_ON_EDGE]!;
+    const b = this.edges[e * EDGE_FIELDS + BUYER]!;
+    const sn = this.edges[e * EDGE_FIELDS + SELLER_NODE]!;
     if (next === NONE) this.dropEdge(e);
     else this.edges[e * EDGE_FIELDS + OLDEST] = next;
-    if (this.head > 1024 && this.head * 2 > this.nextOnEdge.length) {
-      this.nextOnEdge.splice(0, this.head);
+    if (this.head > 1024 && this.head * 2 * WIN_FIELDS > this.win.length) {
+      this.win.splice(0, this.head * WIN_FIELDS);
       this.base += this.head;
       this.head = 0;
     }
-    this.addQty(this.node(buyer), -q);
-    if (seller !== buyer) this.addQty(this.node(seller), -q);
-    this.ids.release(buyer);
-    this.ids.release(seller);
+    this.addQty(b, -q, -1);
+    if (sn !== b) this.addQty(sn, -q, -1);
   }
 
   /** The account's first out-edge in the order they were made (NO_EDGE when it has none); then `nextEdge`. */
   firstEdge(account: number): number {
     const n = this.nodeOf.get(account);
     return n < 0 ? NONE : this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
+  }
+
+  /** A node's first out-edge (the node of an edge's buyer or seller: `buyerNode`, `sellerNode`). */
+  firstOut(node: number): number {
+    return this.nodes[node * NODE_FIELDS + FIRST_OUT]!;
   }
 
   nextEdge(e: number): number {
@@ -103,10 +130,32 @@ export class AccountGraph {
     return this.edges[e * EDGE_FIELDS + SELLER]!;
   }
 
+  /** Nodes of an edge's buyer and seller (valid while the edge is). */
+  buyerNode(e: number): number {
+    return this.edges[e * EDGE_FIELDS + BUYER]!;
+  }
+
+  sellerNode(e: number): number {
+    return this.edges[e * EDGE_FIELDS + SELLER_NODE]!;
+  }
+
+  /** The account id of a node. */
+  accountOf(node: number): number {
+    return this.nodes[node * NODE_FIELDS + OWNER]!;
+  }
+
   /** The edge buyer→seller (NO_EDGE when there is none). */
   edge(buyer: number, seller: number): number {
     const n = this.nodeOf.get(buyer);
-    return n < 0 ? NONE : this.edgeOf.get(n, seller);
+    return n < 0 ? NONE : this.edgeFrom(n, seller);
+  }
+
+  /** The edge from a node to a seller id (NO_EDGE when there is none). */
+  edgeFrom(node: number, seller: number): number {
+    if (this.nodes[node * NODE_FIELDS + INDEXED] === 1) return this.edgeOf.get(node, seller);
+    let e = this.nodes[node * NODE_FIELDS + FIRST_OUT]!;
+    while (e !== NONE && this.edges[e * EDGE_FIELDS + SELLER] !== seller) e = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
+    return e;
   }
 
   /** The oldest execution of an edge; then `nextExecution` until NO_EXECUTION. */
@@ -115,7 +164,7 @@ export class AccountGraph {
   }
 
   nextExecution(seq: number): number {
-    return this.nextOnEdge[seq - this.base]!;
+    return this.win[(seq - this.base) * WIN_FIELDS + NEXT_ON_EDGE]!;
   }
 
   /** The account's traded quantity in the window. */
@@ -146,18 +195,26 @@ export class AccountGraph {
       this.qty[n] = 0;
       this.nodes[at + FIRST_OUT] = NONE;
       this.nodes[at + LAST_OUT] = NONE;
+      this.nodes[at + REFS] = 0;
+      this.nodes[at + DEGREE] = 0;
+      this.nodes[at + INDEXED] = 0;
       this.nodeOf.add(account, 0, n);
       this.ids.retain(account);
     }
     return n;
   }
 
-  /** Adds to a node's quantity (a residue under 1e-12 is 0); the node goes when it has neither quantity nor edges. */
-  private addQty(n: number, q: number): void {
+  /**
+   * Adds to a node's quantity (a residue under 1e-12 is 0) and executions; the node goes when it has
+   * neither quantity nor executions (so no edges either).
+   */
+  private addQty(n: number, q: number, refs: number): void {
     const at = n * NODE_FIELDS;
     const v = this.qty[n]! + q;
     this.qty[n] = Math.abs(v) < 1e-12 ? 0 : v;
-    if (this.qty[n] === 0 && this.nodes[at + FIRST_OUT] === NONE) {
+    const left = this.nodes[at + REFS]! + refs;
+    this.nodes[at + REFS] = left;
+    if (left === 0 && this.qty[n] === 0) {
       const account = this.nodes[at + OWNER]!;
       this.nodeOf.delete(account);
       this.nodes[at + OWNER] = NONE;
@@ -167,8 +224,8 @@ export class AccountGraph {
     }
   }
 
-  /** A new edge b→seller holding execution `seq`, last in b's out-edges. */
-  private newEdge(b: number, seller: number, seq: number): number {
+  /** A new edge b→seller (node `sn`) holding execution `seq`, last in b's out-edges. */
+  private newEdge(b: number, seller: number, sn: number, seq: number): number {
     let e: number;
     if (this.freeEdge !== NONE) {
       e = this.freeEdge;
@@ -181,6 +238,7 @@ export class AccountGraph {
     const at = e * EDGE_FIELDS;
     this.edges[at + BUYER] = b;
     this.edges[at + SELLER] = seller;
+    this.edges[at + SELLER_NODE] = sn;
     this.edges[at + PREV_OUT] = last;
     this.edges[at + NEXT_OUT] = NONE;
     this.edges[at + OLDEST] = seq;
@@ -188,7 +246,16 @@ export class AccountGraph {
     if (last === NONE) this.nodes[b * NODE_FIELDS + FIRST_OUT] = e;
     else this.edges[last * EDGE_FIELDS + NEXT_OUT] = e;
     this.nodes[b * NODE_FIELDS + LAST_OUT] = e;
-    this.edgeOf.add(b, seller, e);
+    const degree = this.nodes[b * NODE_FIELDS + DEGREE]! + 1;
+    this.nodes[b * NODE_FIELDS + DEGREE] = degree;
+    if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) this.edgeOf.add(b, seller, e);
+    else if (degree > HUB_DEGREE) {
+      // A hub from now on (until it has no edge left): its edges go in the table.
+      this.nodes[b * NODE_FIELDS + INDEXED] = 1;
+      for (let x = this.nodes[b * NODE_FIELDS + FIRST_OUT]!; x !== NONE; x = this.edges[x * EDGE_FIELDS + NEXT_OUT]!) {
+        this.edgeOf.add(b, this.edges[x * EDGE_FIELDS + SELLER]!, x);
+      }
+    }
     return e;
   }
 
@@ -202,7 +269,12 @@ export class AccountGraph {
     else this.edges[prev * EDGE_FIELDS + NEXT_OUT] = next;
     if (next === NONE) this.nodes[b * NODE_FIELDS + LAST_OUT] = prev;
     else this.edges[next * EDGE_FIELDS + PREV_OUT] = prev;
-    this.edgeOf.delete(b, this.edges[at + SELLER]);
+    const degree = this.nodes[b * NODE_FIELDS + DEGREE]! - 1;
+    this.nodes[b * NODE_FIELDS + DEGREE] = degree;
+    if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) {
+      this.edgeOf.delete(b, this.edges[at + SELLER]);
+      if (degree === 0) this.nodes[b * NODE_FIELDS + INDEXED] = 0;
+    }
     this.edges[at + NEXT_OUT] = this.freeEdge;
     this.freeEdge = e;
   }

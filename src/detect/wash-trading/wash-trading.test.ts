@@ -173,3 +173,20 @@ test('legitimate: a trader going back and forth against one market maker in size
   const off = await run(washTrading, events, { thresholds: { wash_min_matched_share: 0 } });
   assert.equal(off.alerts.length, 1, 'without the matched-leg rule the pair would be accused');
 });
+
+test('a busy pair: a trade id counted already is not counted again, late legs are counted in time order', async () => {
+  // Later matches re-count only what is new (addMembers): a reused id stays counted once, and a leg
+  // that arrives after a later one (out of time order) is still counted, where time order puts it.
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 40; i++) {
+    const ts = T0 + i * 10 * S + (i === 21 ? 15 * S : i === 22 ? -15 * S : 0); // legs 21 and 22 swapped in time
+    const tradeId = i === 30 ? 'w12' : `w${i}`; // leg 30 reuses leg 12's id
+    events.push(i % 2 === 0 ? trade(ts, 'A', 'B', 100, 10, { tradeId }) : trade(ts, 'B', 'A', 100, 10, { tradeId }));
+  }
+  const { alerts } = await run(washTrading, events);
+  assert.equal(alerts.length, 1);
+  assert.equal(metric(alerts[0]!, 'group_trades'), 39);
+  assert.equal(new Set(alerts[0]!.evidence.tradeIds).size, 39);
+  assert.equal(alerts[0]!.window_start, new Date(T0).toISOString());
+  assert.equal(alerts[0]!.window_end, new Date(T0 + 39 * 10 * S).toISOString());
+});

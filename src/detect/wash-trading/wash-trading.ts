@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { AccountExecutions, BUY_LEG, isExecution, tradeExecution, type Execution } from '../window/account-executions.js';
+import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
@@ -43,6 +43,13 @@ interface Episode {
   readonly bornTick: number;
   /** `seen` size that triggers the next physical prune (amortised; pruning is logical per tick). */
   pruneAt: number;
+  /**
+   * The symbol's newest execution number when the group's internal executions were last all
+   * offered to the episode (`addMembers`), and those of them that were skipped then as already
+   * counted under the same id: see `addMembers`.
+   */
+  walkedSeq: number;
+  readonly dupSeqs: Set<number>;
   readonly tradeIds: string[];
   readonly orderIds: string[];
   readonly net: Map<string, number>;
@@ -84,6 +91,12 @@ interface SymbolState {
   readonly exOrderIds: (readonly string[])[];
   head: number;
   base: number;
+  /**
+   * The newest execution number that arrived with an earlier time than the one before it. While it
+   * is not past the window's oldest, the window is in time order (so is each edge's list) and
+   * `internal` merges the edges' lists instead of sorting.
+   */
+  disorderSeq: number;
   /** The accounts with executions in the window, with their quantity and edges. */
   readonly graph: AccountGraph;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
@@ -115,6 +128,12 @@ interface State {
   ticks: number;
   seenCutoff: number;
 }
+
+/** What `onExecution` reads of a trade or an `Execution`. */
+type ExecutionFields = Pick<Execution, 'tsMs' | 'symbol' | 'buyer' | 'seller' | 'price' | 'qty'>;
+
+/** A trade's order ids: one shared empty list (executions are kept for a window). */
+const NO_ORDER_IDS: readonly string[] = [];
 
 const MAX_IDS = 500;
 /** An execution's numbers in `SymbolState.ex`. */
@@ -158,7 +177,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     ep.pruneAt = Math.max(256, 2 * ep.seen.size);
   }
 
+  /** The last symbol's state (a trade's volume and execution ask for it one after the other); cleared when a symbol is dropped or state restored. */
+  let lastSymbol: string | undefined;
+  let lastState: SymbolState | undefined;
+
   function stateOf(symbol: string, tsMs: number): SymbolState {
+    if (symbol === lastSymbol) return lastState!;
     let s = st.symbols.get(symbol);
     if (!s) {
       s = {
@@ -171,6 +195,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         exOrderIds: [],
         head: 0,
         base: 0,
+        disorderSeq: -1,
         graph: new AccountGraph(st.accounts),
         volume: 0,
         volumes: [],
@@ -179,6 +204,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       };
       st.symbols.set(symbol, s);
     }
+    lastSymbol = symbol;
+    lastState = s;
     return s;
   }
 
@@ -220,6 +247,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
       s.graph.dropAll();
       st.symbols.delete(s.symbol);
+      lastSymbol = lastState = undefined;
     } else schedule(s, nextDue(s));
   }
 
@@ -228,7 +256,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const ex = s.ex;
     while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
       const i = s.head++;
-      s.graph.removeOldest(s.exAccounts[2 * i]!, s.exAccounts[2 * i + 1]!, ex[i * EX_FIELDS + EX_QTY]!);
+      s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
     }
     if (s.head > 1024 && s.head * 2 > s.exIds.length) {
       const h = s.head;
@@ -261,55 +289,57 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /**
    * Scratch of the cycle search, reused by every search (it is rebuilt from nothing each time, so it
-   * is not detector state): the accounts of the path being explored, and the executions left to
+   * is not detector state): the nodes of the path being explored, and the executions left to
    * inspect. Reusing them spares a Set, arrays and two closures per execution.
    */
   const path: number[] = [];
   let budget = 0;
 
   /**
-   * Shortest path from `from` to `to` along buyer→seller edges that carry an execution similar to
-   * `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative deepening so the
-   * shortest cycle (a pair before a ring) is the one reported. Returns the path's account ids
-   * (`from` … `to`) in the scratch `path`, valid until the next search.
+   * Shortest path from the seller to the buyer of `ref`'s edge along buyer→seller edges that carry
+   * an execution similar to `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative
+   * deepening so the shortest cycle (a pair before a ring) is the one reported. Returns the path's
+   * graph nodes (seller … buyer) in the scratch `path`, valid until the next search. Walks nodes and
+   * edges (an out-edge is the edge to its seller), so only the last step of a path looks one up.
    */
-  function findPath(s: SymbolState, from: number, to: number, ref: number): number[] | undefined {
+  function findPath(s: SymbolState, refEdge: number, ref: number): number[] | undefined {
     budget = SEARCH_BUDGET;
     const maxEdges = t.wash_max_ring - 1;
+    const from = s.graph.sellerNode(refEdge);
+    const to = s.graph.buyerNode(refEdge);
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
-      if (extend(s, from, to, ref, edges)) return path;
+      if (extend(s, from, to, s.graph.accountOf(to), ref, edges)) return path;
     }
     return undefined;
   }
 
-  /** Depth-first step of `findPath`: can `u` reach `to` in exactly `depthLeft` more edges? */
-  function extend(s: SymbolState, u: number, to: number, ref: number, depthLeft: number): boolean {
+  /** Depth-first step of `findPath`: can node `u` reach node `to` (account `toAccount`) in exactly `depthLeft` more edges? */
+  function extend(s: SymbolState, u: number, to: number, toAccount: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
-      if (edgeMatches(s, u, to, ref)) {
+      const last = s.graph.edgeFrom(u, toAccount);
+      if (last !== NO_EDGE && edgeMatches(s, last, ref)) {
         path.push(to);
         return true;
       }
       return false;
     }
-    for (let e = s.graph.firstEdge(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
+    for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
       if (budget < 0) return false;
-      const v = s.graph.sellerOf(e);
+      const v = s.graph.sellerNode(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
-      if (!edgeMatches(s, u, v, ref)) continue;
+      if (!edgeMatches(s, e, ref)) continue;
       path.push(v);
-      if (extend(s, v, to, ref, depthLeft - 1)) return true;
+      if (extend(s, v, to, toAccount, ref, depthLeft - 1)) return true;
       path.pop();
     }
     return false;
   }
 
-  /** Does the edge u→v hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
-  function edgeMatches(s: SymbolState, u: number, v: number, ref: number): boolean {
-    const edge = s.graph.edge(u, v);
-    if (edge === NO_EDGE) return false;
+  /** Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
+  function edgeMatches(s: SymbolState, edge: number, ref: number): boolean {
     for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
       if (--budget < 0) return false;
       if (x !== ref && similar(s, x, ref)) return true;
@@ -334,6 +364,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         seen: new Map(),
         bornTick: st.ticks,
         pruneAt: 256,
+        walkedSeq: -1,
+        dupSeqs: new Set(),
         tradeIds: [],
         orderIds: [],
         net: new Map(),
@@ -359,15 +391,15 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return ep;
   }
 
-  /** Counts execution `seq` of `s` in the episode (once). */
-  function addToEpisode(s: SymbolState, ep: Episode, seq: number): void {
+  /** Counts execution `seq` of `s` in the episode (once); false when it was not counted (its id is counted already). */
+  function addToEpisode(s: SymbolState, ep: Episode, seq: number): boolean {
     const i = seq - s.base;
     const id = s.exIds[i]!;
     const tsMs = exField(s, seq, EX_TS);
     const qty = exField(s, seq, EX_QTY);
     const price = exField(s, seq, EX_PRICE);
     const seenTs = ep.seen.get(id);
-    if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return;
+    if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return false;
     if (seenTs !== undefined) ep.seen.delete(id); // forgotten: re-added at the end, as a tick's delete would
     ep.seen.set(id, tsMs);
     if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
@@ -388,21 +420,90 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     ep.lastExecMs = tsMs;
     if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
     for (const o of s.exOrderIds[i]!) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+    return true;
   }
 
-  /** The group's internal executions in the window (both accounts in the group). */
+  /**
+   * Offers the group's internal executions (`internal`, in its order) to the episode, as counting
+   * each with `addToEpisode` did, without the per-id lookup for those an earlier call counted: a
+   * busy pair has thousands in the window, and looking every one up again on every match made a
+   * single execution cost tens of ms. Skipping is exact: an execution counted earlier (number at
+   * most `walkedSeq`, which every internal execution of the window then was offered) set its id's
+   * time to its own; while that time is not before the episode's cutoff (which only grows), nothing
+   * can have replaced or pruned it, so `addToEpisode` would return at once. The others are offered:
+   * those new since, those older than the cutoff (a late execution held in the window behind a
+   * newer one), and those skipped last time because their id was counted already (`dupSeqs`: the
+   * id may be forgotten by now).
+   */
+  function addMembers(s: SymbolState, ep: Episode, members: readonly number[]): void {
+    const walked = ep.walkedSeq;
+    const cutoff = cutoffOf(ep);
+    const dups = ep.dupSeqs;
+    if (dups.size > 0) {
+      // Those that left the window are never offered again.
+      const oldest = s.base + s.head;
+      for (const x of dups) if (x < oldest) dups.delete(x);
+    }
+    for (let m = 0; m < members.length; m++) {
+      const x = members[m]!;
+      if (x <= walked && exField(s, x, EX_TS) >= cutoff && (dups.size === 0 || !dups.has(x))) continue;
+      if (!addToEpisode(s, ep, x) && x > walked) dups.add(x);
+    }
+    ep.walkedSeq = s.base + s.exIds.length - 1;
+  }
+
+  /**
+   * Scratch of `internal` (rebuilt by each call, so not detector state): the executions found, and
+   * per edge of the group its next execution to merge.
+   */
+  const members: number[] = [];
+  const cursors: number[] = [];
+
+  /**
+   * The group's internal executions in the window (both accounts in the group), by time; those of
+   * one time in the order of their edges (buyer, then seller, in the group's order), then of their
+   * numbers: what a stable sort by time of the edges' lists, one after the other, gave. Each edge's
+   * list is in number order, so when the window is in time order (`disorderSeq`) the lists are
+   * merged (linear in their length; the sort was most of a busy pair's cost per match). Returns the
+   * scratch `members`, valid until the next call.
+   */
   function internal(s: SymbolState, group: readonly string[]): number[] {
-    const out: number[] = [];
+    members.length = 0;
+    cursors.length = 0;
     const ids = group.map((a) => st.accounts.find(a));
     for (const b of ids) {
       if (b === undefined) continue;
       for (const a of ids) {
         const edge = a === undefined ? NO_EDGE : s.graph.edge(b, a);
-        if (edge === NO_EDGE) continue;
-        for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) out.push(x);
+        if (edge !== NO_EDGE) cursors.push(s.graph.firstExecution(edge));
       }
     }
-    return out.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
+    if (s.disorderSeq > s.base + s.head) {
+      for (let x of cursors) for (; x !== NO_EXECUTION; x = s.graph.nextExecution(x)) members.push(x);
+      return members.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
+    }
+    if (cursors.length === 1) {
+      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph.nextExecution(x)) members.push(x);
+      return members;
+    }
+    for (;;) {
+      // The earliest head; on a tie the first edge's.
+      let best = -1;
+      let bestTs = Infinity;
+      for (let c = 0; c < cursors.length; c++) {
+        const x = cursors[c]!;
+        if (x === NO_EXECUTION) continue;
+        const ts = exField(s, x, EX_TS);
+        if (ts < bestTs) {
+          best = c;
+          bestTs = ts;
+        }
+      }
+      if (best < 0) return members;
+      const x = cursors[best]!;
+      members.push(x);
+      cursors[best] = s.graph.nextExecution(x);
+    }
   }
 
   /**
@@ -411,9 +512,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    * Wash legs are arranged to offset each other, so they come in matching pairs; a trader who
    * merely trades back and forth against the same market maker does so in sizes of its own.
    */
+  let pairUsed = new Uint8Array(64);
+
   function matchedShare(s: SymbolState, execs: readonly number[]): number {
     if (execs.length === 0) return 0;
-    const used = new Uint8Array(execs.length);
+    if (pairUsed.length < execs.length) pairUsed = new Uint8Array(2 * execs.length);
+    const used = pairUsed;
+    used.fill(0, 0, execs.length);
     let matched = 0;
     for (let i = 0; i < execs.length; i++) {
       if (used[i]) continue;
@@ -432,7 +537,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return matched / execs.length;
   }
 
-  function onExecution(e: Execution, ctx: DetectorContext): void {
+  /** A new execution with both accounts known: `e` is a trade or a paired fill's `Execution` (no object made per trade). */
+  function onExecution(e: ExecutionFields, id: string, orderIds: readonly string[], ctx: DetectorContext): void {
     const s = stateOf(e.symbol, e.tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
@@ -440,17 +546,18 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const buyer = st.accounts.idOf(e.buyer);
     const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exIds.length;
-    s.graph.add(seq, buyer, seller, e.qty);
+    if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
+    const edge = s.graph.add(seq, buyer, seller, e.qty);
     s.ex.push(e.tsMs, e.price, e.qty);
     s.exAccounts.push(buyer, seller);
-    s.exIds.push(e.id);
-    s.exOrderIds.push(e.orderIds);
+    s.exIds.push(id);
+    s.exOrderIds.push(orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, seller, buyer, seq);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((id) => st.accounts.name(id))];
+      const found = findPath(s, edge, seq);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph.accountOf(n)))];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
@@ -461,19 +568,33 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       return;
     }
     const group = [...new Set(cycle)].sort();
-    const members = internal(s, group);
-    const ep = episodeFor(e.symbol, group, members.length > 0 ? exField(s, members[0]!, EX_TS) : e.tsMs);
-    for (const x of members) addToEpisode(s, ep, x);
+    const inWindow = internal(s, group);
+    const ep = episodeFor(e.symbol, group, inWindow.length > 0 ? exField(s, inWindow[0]!, EX_TS) : e.tsMs);
+    addMembers(s, ep, inWindow);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
     // A match out of time order moves the end earlier: queue the episode under its earlier time.
     if (endCheckAt(ep) < ep.endDue) queueEnd(ep);
     ep.lastCycle = cycle;
-    judge(s, ep, e.tsMs, ctx);
+    judge(s, ep, e.tsMs, ctx, inWindow);
   }
 
-  /** Judges the episode after an execution at `lastMs` (`final`: when it closes). */
-  function judge(s: SymbolState, ep: Episode, lastMs: number, ctx: DetectorContext, final = false): void {
+  /** Scratch of `judge`: the group's account ids (-1: none) and their internal quantities, in the group's order. */
+  const memberIds: number[] = [];
+  const memberQty: number[] = [];
+
+  function addMemberQty(k: number, q: number): void {
+    const v = memberQty[k]! + q;
+    memberQty[k] = Math.abs(v) < 1e-12 ? 0 : v;
+  }
+
+  /**
+   * Judges the episode after an execution at `lastMs` that closed one of its cycles, `inWindow` being
+   * the group's internal executions (`internal`); without them, when it closes (`final`: the
+   * measures taken at its last judgement are reported, not those of the window now).
+   */
+  function judge(s: SymbolState, ep: Episode, lastMs: number, ctx: DetectorContext, inWindow?: readonly number[]): void {
+    const final = inWindow === undefined;
     const self = ep.accounts.length === 1;
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
@@ -481,28 +602,34 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     for (const v of ep.net.values()) absNet += Math.abs(v);
     const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
     if (offset < t.wash_trade_threshold) return;
-    // Exclusivity: each member's volume inside the group, as a share of its own window volume.
-    const inWindow = internal(s, ep.accounts);
-    const internalQty = new Map<string, number>();
-    let groupWindowQty = 0;
-    for (const x of inWindow) {
-      const qty = exField(s, x, EX_QTY);
-      const buyer = st.accounts.name(buyerOf(s, x));
-      const seller = st.accounts.name(sellerOf(s, x));
-      groupWindowQty += qty;
-      addQty(internalQty, buyer, qty);
-      if (seller !== buyer) addQty(internalQty, seller, qty);
-    }
-    let exclusivity = 1;
-    for (const a of ep.accounts) {
-      const id = st.accounts.find(a);
-      const total = id === undefined ? 0 : s.graph.qtyOf(id);
-      if (total > 0) exclusivity = Math.min(exclusivity, (internalQty.get(a) ?? 0) / total);
-    }
-    let marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
-    if (final) {
-      exclusivity = ep.exclusivity;
-      marketShare = ep.marketShare;
+    let exclusivity = ep.exclusivity;
+    let marketShare = ep.marketShare;
+    if (!final) {
+      // Exclusivity: each member's volume inside the group, as a share of its own window volume.
+      // Summed per member in the order of `inWindow`, a residue under 1e-12 being 0 (as the map of sums did).
+      const ids = memberIds;
+      ids.length = 0;
+      memberQty.length = 0;
+      for (const a of ep.accounts) {
+        ids.push(st.accounts.find(a) ?? -1);
+        memberQty.push(0);
+      }
+      let groupWindowQty = 0;
+      for (let m = 0; m < inWindow.length; m++) {
+        const x = inWindow[m]!;
+        const q = exField(s, x, EX_QTY);
+        const buyer = buyerOf(s, x);
+        const seller = sellerOf(s, x);
+        groupWindowQty += q;
+        addMemberQty(ids.indexOf(buyer), q);
+        if (seller !== buyer) addMemberQty(ids.indexOf(seller), q);
+      }
+      exclusivity = 1;
+      for (let k = 0; k < ids.length; k++) {
+        const total = ids[k]! < 0 ? 0 : s.graph.qtyOf(ids[k]!);
+        if (total > 0) exclusivity = Math.min(exclusivity, memberQty[k]! / total);
+      }
+      marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
     const matched = self ? 1 : final ? ep.matchedShare : matchedShare(s, inWindow);
@@ -578,13 +705,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const fresh = st.executions.markTrade(trade);
       if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty);
-      if (isExecution(trade, fresh)) onExecution(tradeExecution(trade), ctx);
+      if (isExecution(trade, fresh)) onExecution(trade, trade.tradeId, NO_ORDER_IDS, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
       if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
-      if (execution) onExecution(execution, ctx);
+      if (execution) onExecution(execution, execution.id, execution.orderIds, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
@@ -617,6 +744,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     },
     restore(state: unknown): void {
       st = state as State;
+      lastSymbol = lastState = undefined;
     },
   };
 
@@ -633,7 +761,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
   function closeEpisode(ep: Episode, ctx: DetectorContext): void {
     const s = st.symbols.get(ep.symbol);
-    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx, true);
+    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx);
   }
 
   function countVolume(symbol: string, tsMs: number, qty: number): void {

@@ -29,6 +29,33 @@ test('ids no one holds are kept until they outnumber those held, then forgotten 
   assert.equal(ids.name(c), 'C');
 });
 
+test('a large table is reclaimed over several ticks, a bounded number of ids per tick', () => {
+  const ids = new AccountIds();
+  const held: number[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    const id = ids.idOf(`X${i}`);
+    if (i % 10 === 0) {
+      ids.retain(id);
+      held.push(id);
+    }
+  }
+  ids.reclaim();
+  assert.equal(ids.find('X1'), undefined, 'the first ids are forgotten at once');
+  assert.notEqual(ids.find('X99999'), undefined, 'the last wait for a later tick');
+  let ticks = 1;
+  while (ids.find('X99999') !== undefined && ticks < 20) {
+    ids.reclaim();
+    ticks++;
+  }
+  assert.equal(ticks, 13, '100k ids, 8k per tick');
+  for (let i = 0; i < 100_000; i++) assert.equal(ids.find(`X${i}`) !== undefined, i % 10 === 0, `X${i}`);
+  for (const id of held) assert.equal(ids.name(id).startsWith('X'), true);
+  ids.reclaim();
+  assert.equal(ids.find('X0'), held[0], 'no pass under way: held ids stay');
+  const fresh = ids.idOf('new');
+  assert.equal(held.includes(fresh), false, 'a forgotten number is reused, never a held one');
+});
+
 test('wash_trading and concentrated_trading of one engine share one table, also after a checkpoint', async () => {
   const config = parseConfig({});
   const sink = { write() {} };

@@ -3,6 +3,11 @@ import type { SharedState } from '../detector.js';
 
 /** Ids no one holds that may wait for a later tick however few are held (a few hundred KB at most). */
 const RECLAIM_MIN = 16_384;
+/**
+ * Ids a `reclaim` looks at, at most: a pass over a large table (a million accounts) is spread over
+ * several ticks, so no single tick forgets hundreds of thousands of ids (tens of ms in one event).
+ */
+const RECLAIM_STEP = 8_192;
 
 /**
  * Small integer ids for the account strings detectors hold state for, so per-symbol tables can be
@@ -17,7 +22,8 @@ const RECLAIM_MIN = 16_384;
  * later `reclaim` (each holder's tick), once such ids outnumber those held: an account that trades
  * again before then finds its entry without the map gaining and losing one (with 10k accounts,
  * up to one lookup in three did), an id looked up stays valid for the whole event whether or not
- * it is retained, and the table stays under twice the ids held (or `RECLAIM_MIN` idle ones).
+ * it is retained, and the table stays under about twice the ids held (or `RECLAIM_MIN` idle ones).
+ * A pass looks at `RECLAIM_STEP` ids per tick, so its cost per tick is bounded.
  */
 export class AccountIds {
   private readonly ids = new Map<string, number>();
@@ -27,6 +33,8 @@ export class AccountIds {
   private readonly free: number[] = [];
   /** Ids in the map that no one holds (count 0). */
   private idle = 0;
+  /** The next id a pass of `reclaim` looks at; -1 when no pass is under way. */
+  private sweepAt = -1;
   /**
    * The last two accounts looked up and their ids: detectors that share the table ask for the same
    * trade's buyer and seller one after the other, and a comparison with the same string is cheaper
@@ -80,18 +88,24 @@ export class AccountIds {
 
   /**
    * Forgets the ids no one holds once they outnumber both those held and `RECLAIM_MIN` (called by
-   * every holder on its tick). A pass looks at every id, and forgets at least half of them.
+   * every holder on its tick). A pass looks at every id, `RECLAIM_STEP` per call, and forgets those
+   * no one holds when it reaches them: at least half of the table.
    */
   reclaim(): void {
-    if (this.idle <= Math.max(RECLAIM_MIN, this.ids.size - this.idle)) return;
-    for (let id = 0; id < this.refs.length; id++) {
+    if (this.sweepAt < 0) {
+      if (this.idle <= Math.max(RECLAIM_MIN, this.ids.size - this.idle)) return;
+      this.sweepAt = 0;
+    }
+    const end = Math.min(this.refs.length, this.sweepAt + RECLAIM_STEP);
+    for (let id = this.sweepAt; id < end; id++) {
       if (this.refs[id] !== 0) continue;
       this.ids.delete(this.names[id]!);
       this.names[id] = '';
       this.refs[id] = -1;
       this.free.push(id);
+      this.idle--;
     }
-    this.idle = 0;
+    this.sweepAt = end < this.refs.length ? end : -1;
     this.recent = this.previous = undefined;
   }
 }

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AccountIds } from '../window/account-ids.js';
+import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
+
+/** The sellers of an account's out-edges, in their order. */
+function sellers(g: AccountGraph, account: number): number[] {
+  const out: number[] = [];
+  for (let e = g.firstEdge(account); e !== NO_EDGE; e = g.nextEdge(e)) out.push(g.sellerOf(e));
+  return out;
+}
+
+function executions(g: AccountGraph, e: number): number[] {
+  const out: number[] = [];
+  for (let x = g.firstExecution(e); x !== NO_EXECUTION; x = g.nextExecution(x)) out.push(x);
+  return out;
+}
+
+test('a hub buyer: its edges are found before, while and after it has more than 8, in the order they were made', () => {
+  const g = new AccountGraph(new AccountIds());
+  const hub = 1;
+  const window: [number, number][] = [];
+  let seq = 0;
+  const add = (seller: number, q: number): void => {
+    g.add(seq++, hub, seller, q);
+    window.push([seller, q]);
+  };
+  for (let s = 100; s < 120; s++) add(s, 1);
+  add(105, 2); // a second execution on an existing edge of the hub
+  assert.deepEqual(
+    sellers(g, hub),
+    Array.from({ length: 20 }, (_, i) => 100 + i),
+  );
+  for (let s = 100; s < 120; s++) assert.notEqual(g.edge(hub, s), NO_EDGE, `edge to ${s}`);
+  assert.deepEqual(executions(g, g.edge(hub, 105)), [5, 20]);
+  assert.equal(g.edge(hub, 99), NO_EDGE);
+  // Take all but the last three executions out: the hub falls back under the threshold, then to none.
+  while (window.length > 3) g.removeOldest(window.shift()![1]);
+  assert.deepEqual(sellers(g, hub), [105, 118, 119]);
+  assert.deepEqual(executions(g, g.edge(hub, 105)), [20]);
+  assert.equal(g.edge(hub, 100), NO_EDGE);
+  assert.equal(g.qtyOf(hub), 1 + 1 + 2);
+  while (window.length > 0) g.removeOldest(window.shift()![1]);
+  assert.equal(g.firstEdge(hub), NO_EDGE);
+  assert.equal(g.qtyOf(hub), 0);
+  // Made again from nothing, it starts as a non-hub.
+  g.add(seq++, hub, 7, 3);
+  assert.deepEqual(sellers(g, hub), [7]);
+  assert.equal(g.sellerOf(g.edge(hub, 7)), 7);
+});
+
+test('nodes, edges and the account ids they hold live as long as their executions', () => {
+  const ids = new AccountIds();
+  const g = new AccountGraph(ids);
+  const a = ids.idOf('A');
+  const b = ids.idOf('B');
+  const c = ids.idOf('C');
+  g.add(0, a, b, 0); // a zero quantity: the seller keeps quantity 0 but stays for its execution
+  g.add(1, b, c, 5);
+  g.add(2, c, c, 4); // a self-trade counts once
+  const e = g.edge(a, b);
+  assert.equal(g.sellerNode(e), g.buyerNode(g.edge(b, c)), 'one node per account');
+  assert.equal(g.accountOf(g.buyerNode(e)), a);
+  assert.equal(g.accountOf(g.sellerNode(e)), b);
+  assert.equal(g.qtyOf(b), 5);
+  assert.equal(g.qtyOf(c), 9);
+  assert.equal(g.edgeFrom(g.sellerNode(e), c), g.edge(b, c));
+  // Their ids are held: a reclaim pass (forced by many idle ids) keeps them.
+  for (let i = 0; i < 40_000; i++) ids.idOf(`X${i}`);
+  for (let tick = 0; tick < 10; tick++) ids.reclaim();
+  assert.equal(ids.find('X0'), undefined, 'a pass ran');
+  assert.equal(ids.find('A'), a);
+  assert.equal(ids.find('C'), c);
+  g.removeOldest(0);
+  assert.equal(g.edge(a, b), NO_EDGE);
+  assert.equal(g.qtyOf(a), 0);
+  assert.equal(g.qtyOf(b), 5);
+  g.removeOldest(5);
+  g.removeOldest(4);
+  assert.equal(g.qtyOf(c), 0);
+  assert.equal(g.firstEdge(c), NO_EDGE);
+  // No longer held: the next pass forgets them.
+  for (let i = 0; i < 40_000; i++) ids.idOf(`Y${i}`);
+  for (let tick = 0; tick < 20 && ids.find('A') !== undefined; tick++) ids.reclaim();
+  assert.equal(ids.find('A'), undefined);
+  assert.equal(ids.find('C'), undefined);
+});
