@@ -49,9 +49,9 @@ interface Episode {
 /**
  * One symbol's window. Each side's totals: Σ qᵢ² over named accounts (kept incrementally) and all
  * quantity on the side, anonymous legs included. Which accounts hold a net flow each way is in
- * their flow (`BUY_NET` / `SELL_NET` > 0), with the order they came to hold it (`BUY_SEQ` /
- * `SELL_SEQ`): a map of the holders would be inserted into and deleted from on nearly every leg,
- * and is read only when alerting.
+ * their flow (`BUY_NET` / `SELL_NET` > 0 in a row, or an initiated one leg), with the order they
+ * came to hold it (`BUY_SEQ` / `SELL_SEQ`, or the leg's): a map of the holders would be inserted
+ * into and deleted from on nearly every leg, and is read only when alerting.
  */
 interface SymbolState {
   readonly symbol: string;
@@ -60,17 +60,19 @@ interface SymbolState {
   /** The latest time of a leg since the state was made (episodes hold at leg times, so at or before it). */
   lastLegMs: number;
   /**
-   * The legs in the window, oldest first, as a ring of `legIds.length` (a power of two) places from
-   * place `head` on, `size` of them in use: no object per leg, and no array that is copied or
-   * reallocated as legs come and go (only when the ring grows or shrinks). Per place: time and
-   * quantity (two numbers in `legNums`), the kind bits (`SELL`, `INITIATED`) and account id + 1
-   * (0: anonymous) as one small integer in `legMeta` (`(id + 1) * 4 + kind`: kept as an integer, not
-   * a double, in memory and in checkpoints), and the trade or order id.
+   * The legs in the window, oldest first: leg number `firstLeg` to `firstLeg + size - 1` (numbered
+   * as they came, from 0 when the state was made), leg n at place `n & (legIds.length - 1)` of a
+   * ring (a power of two places): no object per leg, and no array that is copied or reallocated
+   * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity and the
+   * sequence number it gave its account, if any (three numbers in `legNums`); the kind bits (`SELL`,
+   * `INITIATED`, `IN_ROW`) and account id + 1 (0: anonymous) as one small integer in `legMeta`
+   * (`(id + 1) * 8 + kind`: kept as an integer, not a double, in memory and in checkpoints); and
+   * the trade or order id.
    */
   legNums: number[];
   legMeta: number[];
   legIds: string[];
-  head: number;
+  firstLeg: number;
   size: number;
   buySumSq: number;
   buyTotal: number;
@@ -104,6 +106,8 @@ const MAX_IDS = 500;
 /** Bits of a leg's kind: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
 const SELL = 1;
 const INITIATED = 2;
+/** A leg whose account has a row (else the leg is its account's only one in the window, see `FlowTable`). */
+const IN_ROW = 4;
 /** Smallest ring of legs (a power of two): many symbols hold a leg or two. */
 const MIN_LEGS = 4;
 
@@ -118,8 +122,16 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     due: new DeadlineQueue(),
     lastTickMs: -Infinity,
   };
-  /** Scratch for the rows in use (judge), reused. */
+  /** Scratch for the live index entries (judge), reused. */
   const used: number[] = [];
+
+  /** Positions of the live entries of `s`'s index (in no meaningful order). */
+  function liveEntries(s: SymbolState): number[] {
+    used.length = 0;
+    const index = s.flows.index;
+    for (let e = 0; e < index.length; e += 2) if (index[e]! > 0 && (index[e + 1]! < 0 || index[e + 1]! >= s.firstLeg)) used.push(e);
+    return used;
+  }
 
   function stateOf(symbol: string): SymbolState {
     let s = st.symbols.get(symbol);
@@ -131,7 +143,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         legNums: [],
         legMeta: [],
         legIds: [],
-        head: 0,
+        firstLeg: 0,
         size: 0,
         buySumSq: 0,
         buyTotal: 0,
@@ -151,18 +163,13 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
 
   /**
    * Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty`
-   * to the flow whose row starts at `r` (-1: anonymous); deletes the row once it is back to a new
-   * flow's numbers.
+   * to the flow in row `slot` (index entry `e`); deletes the row once it is back to a new flow's
+   * numbers. (The side totals are the caller's.)
    */
-  function apply(s: SymbolState, kind: number, qty: number, r: number, sign: 1 | -1): void {
+  function apply(s: SymbolState, kind: number, qty: number, slot: number, e: number, sign: 1 | -1): void {
     const sell = (kind & SELL) !== 0;
-    if (sell) s.sellTotal += sign * qty;
-    else {
-      s.buyTotal += sign * qty;
-      s.trades += sign;
-    }
-    if (r < 0) return;
     const f = s.flows.rows;
+    const r = FlowTable.at(slot);
     const buyBefore = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
     const sellBefore = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
     const initiated = (kind & INITIATED) !== 0;
@@ -192,56 +199,117 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     if (f[r + LEGS]! <= 0) f[r + LEGS] = 0;
     if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
     // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
-    if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0) s.flows.remove(r);
+    if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0)
+      s.flows.deleteRow(e, slot);
+  }
+
+  /*
+   * An account's only leg in the window is its flow: what `apply` does to a new row (and back to
+   * zeros), for a quantity above the 1e-9 floor (the row path takes the others). An initiated leg
+   * holds a net flow of its quantity on its side, with the next sequence number.
+   */
+  function addOnly(s: SymbolState, kind: number, qty: number): number {
+    s.accounts++;
+    if ((kind & INITIATED) === 0) return 0;
+    if ((kind & SELL) !== 0) s.sellSumSq += qty * qty;
+    else s.buySumSq += qty * qty;
+    return s.seq++;
+  }
+
+  function removeOnly(s: SymbolState, kind: number, qty: number): void {
+    s.accounts--;
+    if ((kind & INITIATED) === 0) return;
+    if ((kind & SELL) !== 0) s.sellSumSq -= qty * qty;
+    else s.buySumSq -= qty * qty;
+  }
+
+  /** The row `apply` would have made of leg `n`, its account's only one so far, for the account's second leg. */
+  function rowOfOnly(s: SymbolState, n: number): number {
+    const p = n & (s.legIds.length - 1);
+    const kind = s.legMeta[p]! & 7;
+    const qty = s.legNums[3 * p + 1]!;
+    const slot = s.flows.newRow();
+    const f = s.flows.rows;
+    const r = FlowTable.at(slot);
+    const initiated = (kind & INITIATED) !== 0;
+    if ((kind & SELL) !== 0) {
+      f[r + SOLD] = qty;
+      if (initiated) {
+        f[r + SOLD_INIT] = qty;
+        f[r + SELL_NET] = qty;
+        f[r + SELL_SEQ] = s.legNums[3 * p + 2]!;
+      }
+    } else {
+      f[r + BOUGHT] = qty;
+      if (initiated) {
+        f[r + BOUGHT_INIT] = qty;
+        f[r + BUY_NET] = qty;
+        f[r + BUY_SEQ] = s.legNums[3 * p + 2]!;
+      }
+    }
+    f[r + LEGS] = 1;
+    s.legMeta[p]! |= IN_ROW;
+    return slot;
   }
 
   function expire(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
     const nums = s.legNums;
     const mask = s.legIds.length - 1;
-    let h = s.head;
-    let n = s.size;
-    if (n === 0 || !(nums[2 * h]! < cutoff)) return;
+    let n = s.firstLeg;
+    const end = n + s.size;
+    if (n === end || !(nums[3 * (n & mask)]! < cutoff)) return;
     do {
-      const meta = s.legMeta[h]!;
-      const id = (meta >> 2) - 1;
-      apply(s, meta & 3, nums[2 * h + 1]!, id < 0 ? -1 : s.flows.find(id), -1);
-      s.legIds[h] = ''; // the ring must not keep the id string alive
-      h = (h + 1) & mask;
-      n--;
-    } while (n > 0 && nums[2 * h]! < cutoff);
-    s.head = h;
-    s.size = n;
-    if (n === 0) {
+      const p = n & mask;
+      const meta = s.legMeta[p]!;
+      const qty = nums[3 * p + 1]!;
+      if ((meta & SELL) !== 0) s.sellTotal -= qty;
+      else {
+        s.buyTotal -= qty;
+        s.trades--;
+      }
+      if (meta >= 8) {
+        if ((meta & IN_ROW) === 0) removeOnly(s, meta, qty);
+        else {
+          const e = s.flows.locate((meta >> 3) - 1, n);
+          apply(s, meta, qty, -1 - s.flows.index[e + 1]!, e, -1);
+        }
+      }
+      s.legIds[p] = ''; // the ring must not keep the id string alive
+      n++;
+    } while (n < end && nums[3 * (n & mask)]! < cutoff);
+    s.firstLeg = n;
+    s.size = end - n;
+    if (s.size === 0) {
       // An empty window: Σq² starts over from zero (incremental float sums drift over an endless stream).
       s.buySumSq = 0;
       s.sellSumSq = 0;
     }
-    if (mask + 1 > MIN_LEGS && 8 * n < mask + 1) resizeLegs(s, (mask + 1) >> 1);
+    // A ring sixteen times too big (after a burst) shrinks to four times: room to grow again before it must.
+    if (mask + 1 > MIN_LEGS && 16 * s.size < mask + 1) resizeLegs(s, Math.max(MIN_LEGS, (mask + 1) >> 2));
   }
 
-  /** Puts the ring's legs in a ring of `places` places (a power of two, at least `size`), oldest at place 0. */
+  /** Moves the legs to a ring of `places` places (a power of two, at least `size`). */
   function resizeLegs(s: SymbolState, places: number): void {
     const nums: number[] = [];
     const meta: number[] = [];
     const ids: string[] = [];
-    const mask = s.legIds.length - 1;
     for (let i = 0; i < places; i++) {
-      if (i < s.size) {
-        const p = (s.head + i) & mask;
-        nums.push(s.legNums[2 * p]!, s.legNums[2 * p + 1]!);
-        meta.push(s.legMeta[p]!);
-        ids.push(s.legIds[p]!);
-      } else {
-        nums.push(0, 0);
-        meta.push(0);
-        ids.push('');
-      }
+      nums.push(0, 0, 0);
+      meta.push(0);
+      ids.push('');
+    }
+    const oldMask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const from = n & oldMask;
+      const to = n & (places - 1);
+      for (let k = 0; k < 3; k++) nums[3 * to + k] = s.legNums[3 * from + k]!;
+      meta[to] = s.legMeta[from]!;
+      ids[to] = s.legIds[from]!;
     }
     s.legNums = nums;
     s.legMeta = meta;
     s.legIds = ids;
-    s.head = 0;
   }
 
   /** A new leg of symbol `s`: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
@@ -256,17 +324,42 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     ctx: DetectorContext,
   ): void {
     expire(s, ctx.now);
-    const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
-    const accountId = account === '' ? -1 : st.accounts.idOf(account);
-    const r = accountId < 0 ? -1 : s.flows.rowOf(accountId);
+    let kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
+    if (kind & SELL) s.sellTotal += qty;
+    else {
+      s.buyTotal += qty;
+      s.trades++;
+    }
     if (s.size === s.legIds.length) resizeLegs(s, Math.max(MIN_LEGS, 2 * s.size));
-    const p = (s.head + s.size) & (s.legIds.length - 1);
-    s.legNums[2 * p] = tsMs;
-    s.legNums[2 * p + 1] = qty;
-    s.legMeta[p] = (accountId + 1) * 4 + kind;
+    const n = s.firstLeg + s.size;
+    const p = n & (s.legIds.length - 1);
+    let seq = 0;
+    const accountId = account === '' ? -1 : st.accounts.idOf(account);
+    if (accountId >= 0) {
+      const flows = s.flows;
+      let e = flows.locate(accountId, s.firstLeg);
+      if (!flows.isLive(e, accountId, s.firstLeg) && qty > 1e-9) {
+        flows.add(e, accountId, n, s.firstLeg);
+        seq = addOnly(s, kind, qty);
+      } else {
+        let slot: number;
+        if (!flows.isLive(e, accountId, s.firstLeg)) {
+          slot = flows.newRow();
+          e = flows.add(e, accountId, -1 - slot, s.firstLeg);
+        } else if (flows.index[e + 1]! >= 0) {
+          slot = rowOfOnly(s, flows.index[e + 1]!);
+          flows.index[e + 1] = -1 - slot;
+        } else slot = -1 - flows.index[e + 1]!;
+        kind |= IN_ROW;
+        apply(s, kind, qty, slot, e, 1);
+      }
+    }
+    s.legNums[3 * p] = tsMs;
+    s.legNums[3 * p + 1] = qty;
+    s.legNums[3 * p + 2] = seq;
+    s.legMeta[p] = (accountId + 1) * 8 + kind;
     s.legIds[p] = id;
     s.size++;
-    apply(s, kind, qty, r, 1);
     s.lastLegMs = Math.max(s.lastLegMs, tsMs);
     // Once event time is a window past its latest leg, the symbol has nothing left: be visited then.
     schedule(s, s.lastLegMs + windowMs);
@@ -314,20 +407,29 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   /** Judges `side` of `s` after a named leg at `tsMs`, whose HHI is past the threshold (side volume `total`). */
   function judge(s: SymbolState, side: Side, tsMs: number, hhi: number, total: number, ctx: DetectorContext): void {
     const symbol = s.symbol;
+    // The accounts' flows this way: in their row, or their one leg (see `FlowTable`).
+    const f = s.flows.rows;
+    const index = s.flows.index;
+    const mask = s.legIds.length - 1;
+    const kind = side === 'sell' ? SELL : 0;
+    const entries = liveEntries(s);
+    const netOf = (e: number): number => {
+      const v = index[e + 1]!;
+      if (v < 0) return f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_NET : SELL_NET)]!;
+      const meta = s.legMeta[v & mask]!;
+      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[3 * (v & mask) + 1]! : 0;
+    };
     let top = '';
     let topQty = 0;
-    let topRow = -1;
-    const f = s.flows.rows;
-    const net = side === 'buy' ? BUY_NET : SELL_NET;
-    const rows = s.flows.used(used);
-    for (const r of rows) {
-      const q = f[r + net]!;
+    let topEntry = -1;
+    for (const e of entries) {
+      const q = netOf(e);
       if (q === 0) continue;
-      const a = s.flows.account(r);
+      const a = s.flows.account(e);
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
-        topRow = r;
+        topEntry = e;
       }
     }
     const share = topQty / total;
@@ -335,7 +437,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     let ep = openEpisode(s, side);
-    const windowStart = s.size > 0 ? s.legNums[2 * s.head]! : tsMs;
+    const windowStart = s.size > 0 ? s.legNums[3 * (s.firstLeg & mask)]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -365,27 +467,24 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     ep.lastEmitShare = share;
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
-    const seq = side === 'buy' ? BUY_SEQ : SELL_SEQ;
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const r of rows) {
-      const q = f[r + net]!;
-      if (q === 0 || (r !== topRow && q / total < t.concentration_top_share / 2)) continue;
-      dominant.push([s.flows.account(r), q]);
-      order.push(f[r + seq]!);
+    for (const e of entries) {
+      const q = netOf(e);
+      if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
+      dominant.push([s.flows.account(e), q]);
+      const v = index[e + 1]!;
+      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[3 * (v & mask) + 2]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
     const ranked = rank.map((i) => dominant[i]!);
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
-    const kind = side === 'sell' ? SELL : 0;
-    const mask = s.legIds.length - 1;
-    for (let i = 0; i < s.size && ep.tradeIds.length < MAX_IDS; i++) {
-      const p = (s.head + i) & mask;
-      const meta = s.legMeta[p]!;
-      const id = s.legIds[p]!;
-      if ((meta & SELL) === kind && meta >= 4 && ep.accounts.has(st.accounts.name((meta >> 2) - 1)) && !ep.seenIds.has(id)) {
+    for (let n = s.firstLeg; n < s.firstLeg + s.size && ep.tradeIds.length < MAX_IDS; n++) {
+      const meta = s.legMeta[n & mask]!;
+      const id = s.legIds[n & mask]!;
+      if ((meta & SELL) === kind && meta >= 8 && ep.accounts.has(st.accounts.name((meta >> 3) - 1)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
         ep.tradeIds.push(id);
       }
@@ -396,7 +495,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const topGross = f[topRow + (side === 'buy' ? BOUGHT : SOLD)]!;
+    const topValue = index[topEntry + 1]!;
+    const topGross = topValue < 0 ? f[FlowTable.at(-1 - topValue) + (side === 'buy' ? BOUGHT : SOLD)]! : topQty;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
       pattern: 'concentrated_trading',

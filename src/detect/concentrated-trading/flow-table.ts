@@ -15,120 +15,167 @@ export const SELL_NET = 6;
 /** When the account last came to hold a net flow each way: ties keep this order. */
 export const BUY_SEQ = 7;
 export const SELL_SEQ = 8;
-/** Account id of the row + 1 (0: the bucket is empty). */
-const KEY = 9;
-const FIELDS = 10;
-/** Smallest table once something is in it (a power of two; many symbols hold two or three accounts). */
-const MIN_BUCKETS = 4;
+const FIELDS = 9;
+
+/** An index bucket's key: account id + 1, or one of these. */
+const EMPTY = 0;
+/** The place of a deleted row: probes go on past it, an insert may take it. */
+const DELETED = -1;
+/** Smallest index once something is in it (a power of two; many symbols hold two or three accounts). */
+const MIN_BUCKETS = 8;
 
 /**
- * The accounts' flows of one symbol's window: an open-addressing hash table keyed by account id
- * (`AccountIds`, shared by the engine's detectors) whose buckets are the rows themselves, all in
- * one array of numbers (linear probing, at most half full, deletion by shifting back the rows that
- * follow). A leg finds its account's row in one probe most of the time: one place in memory per
- * leg in and per leg out, where a table of slots beside the rows cost a second one (on this
- * workload nearly every leg brings an account new to the symbol's window, and its expiry takes it
- * out again). Rows move (when others are deleted or the table is resized), so the window's legs
- * keep the account id and look the row up again when they leave.
+ * The accounts' flows of one symbol's window, for a window where most accounts have one leg: on a
+ * busy tape nearly every leg brings an account new to the symbol's window, and leaves it again when
+ * it expires. Such an account needs no row: its flow is its one leg (kept in the window's ring of
+ * legs, which is read in order anyway). Only an account with a second leg in the window gets a row
+ * of numbers, made from its first leg (the numbers that leg left in a new row) when the second comes.
  *
- * One plain array rather than a Float64Array: many symbols have a few accounts, and a typed array
- * costs a buffer of its own, slow to make and to free. With integer quantities every number is a
- * small integer, which the array keeps unboxed (and a checkpoint writes as such).
+ * The index finds an account by id (`AccountIds`, shared by the engine's detectors): open addressing
+ * with linear probing over buckets of two numbers, the key and what the account has, its one leg
+ * (the leg's number, ≥ 0) or its row (-1 - the row). When its one leg leaves the window, the entry
+ * is left as it is (the leg's number is now before the window's first, so it is dead): expiring a
+ * one-leg account touches nothing here, and an insert takes over dead entries on its way. Dead
+ * entries are cleared out when the table is rebuilt (when used buckets reach half), which sizes it
+ * to four times the live entries. A deleted row leaves its bucket `DELETED`.
+ *
+ * Rows are in one array of numbers (row `slot` from `slot * FIELDS`); a released row is reused. Plain
+ * arrays rather than typed arrays: many symbols hold a few accounts, and a typed array costs a
+ * buffer of its own, slow to make and to free. With integer quantities every number is a small
+ * integer, which the array keeps unboxed (and a checkpoint writes as such).
+ *
+ * Each entry, live or dead, holds its account id (`AccountIds.retain`) until it is deleted, taken
+ * over or cleared out.
  */
 export class FlowTable {
-  /** `buckets` rows of `FIELDS` numbers (row of bucket b from b * FIELDS); empty rows are all zeros. */
-  rows: number[] = [];
-  /** Rows in use. */
-  count = 0;
-  /** Buckets - 1 (buckets a power of two; -1 while the table has none). */
+  /** Buckets of [key, value]: key account id + 1 (or `EMPTY`, `DELETED`); value the account's one leg (≥ 0) or -1 - its row. */
+  readonly index: number[] = [];
+  /** Rows of `FIELDS` numbers; released rows are zeros (sequence numbers aside). */
+  readonly rows: number[] = [];
+  private readonly free: number[] = [];
+  /** Buckets - 1 (a power of two; -1 while there are none). */
   private mask = -1;
+  /** Buckets not `EMPTY` (live, dead or `DELETED`). */
+  private used = 0;
 
   constructor(private readonly ids: AccountIds) {}
 
-  /** The start of an account's row in `rows`, or -1 when it has none. */
-  find(id: number): number {
-    if (this.count === 0) return -1;
-    const rows = this.rows;
-    const mask = this.mask;
-    for (let b = home(id, mask); ; b = (b + 1) & mask) {
-      const k = rows[b * FIELDS + KEY]!;
-      if (k === id + 1) return b * FIELDS;
-      if (k === 0) return -1;
-    }
-  }
-
-  /** The start of an account's row (a zero row, with the id retained, when it had none). */
-  rowOf(id: number): number {
-    const found = this.find(id);
-    if (found >= 0) return found;
-    if (2 * (this.count + 1) > this.mask + 1) this.resize(Math.max(MIN_BUCKETS, 2 * (this.mask + 1)));
-    const rows = this.rows;
-    const mask = this.mask;
-    let b = home(id, mask);
-    while (rows[b * FIELDS + KEY] !== 0) b = (b + 1) & mask;
-    rows[b * FIELDS + KEY] = (id + 1) | 0;
-    this.count++;
-    this.ids.retain(id);
-    return b * FIELDS;
-  }
-
-  /** The account of the row starting at `r`. */
-  account(r: number): string {
-    return this.ids.name(this.rows[r + KEY]! - 1);
+  /** The start of a row in `rows`. */
+  static at(slot: number): number {
+    return slot * FIELDS;
   }
 
   /**
-   * Deletes the row starting at `r`, whose numbers the caller has brought back to those of a new
-   * flow (zeros; the sequence numbers are set before they are read). Other rows may move.
+   * The index position (even) of account `id`'s live entry, when it has one (then `index[e]` is
+   * `id + 1`); otherwise where to add it (`index[e]` is then not `id + 1`, or is with a dead
+   * value). Legs numbered below `firstLeg` have left the window.
    */
-  remove(r: number): void {
-    const rows = this.rows;
+  locate(id: number, firstLeg: number): number {
+    const index = this.index;
     const mask = this.mask;
-    this.ids.release(rows[r + KEY]! - 1);
-    let hole = (r / FIELDS) | 0;
-    // Shift back each following row of the run whose home is not in (hole, j], so no probe meets a gap.
-    for (let j = (hole + 1) & mask; rows[j * FIELDS + KEY] !== 0; j = (j + 1) & mask) {
-      const h = home(rows[j * FIELDS + KEY]! - 1, mask);
-      if (hole < j ? h <= hole || h > j : h <= hole && h > j) {
-        for (let k = 0; k < FIELDS; k++) rows[hole * FIELDS + k] = rows[j * FIELDS + k]!;
-        hole = j;
+    if (mask < 0) return -1;
+    const key = id + 1;
+    let spare = -1;
+    for (let b = home(id, mask); ; b = (b + 1) & mask) {
+      const k = index[2 * b]!;
+      if (k === key) return 2 * b; // live or dead, it is the account's own bucket
+      if (k === EMPTY) return spare >= 0 ? spare : 2 * b;
+      if (spare < 0 && (k === DELETED || (index[2 * b + 1]! >= 0 && index[2 * b + 1]! < firstLeg))) spare = 2 * b;
+    }
+  }
+
+  /** Whether the entry at `e` (from `locate`) is account `id`'s and live. */
+  isLive(e: number, id: number, firstLeg: number): boolean {
+    if (e < 0 || this.index[e] !== id + 1) return false;
+    const v = this.index[e + 1]!;
+    return v < 0 || v >= firstLeg;
+  }
+
+  /**
+   * Gives account `id`, without a live entry, the entry `value` (a leg number, or -1 - a row) at the
+   * place `locate` gave (`e`, which this may change first); returns the entry's position.
+   */
+  add(e: number, id: number, value: number, firstLeg: number): number {
+    if (e < 0 || this.index[e] === EMPTY) {
+      if (2 * (this.used + 1) > this.mask + 1) {
+        this.rebuild(firstLeg);
+        e = this.locate(id, firstLeg);
       }
+      if (this.index[e] === EMPTY) this.used++;
     }
-    for (let k = 0; k < FIELDS; k++) rows[hole * FIELDS + k] = 0;
-    this.count--;
-    if (mask + 1 > MIN_BUCKETS && 8 * this.count < mask + 1) this.resize((mask + 1) >> 1);
+    const k = this.index[e]!;
+    if (k !== id + 1) {
+      if (k > 0) this.ids.release(k - 1); // a dead entry of another account, taken over
+      this.ids.retain(id);
+      this.index[e] = (id + 1) | 0;
+    }
+    this.index[e + 1] = value | 0;
+    return e;
   }
 
-  /** Starts of the rows in use, in `out` (cleared first; in no meaningful order). */
-  used(out: number[]): number[] {
-    out.length = 0;
-    const rows = this.rows;
-    for (let r = 0; r < rows.length; r += FIELDS) if (rows[r + KEY] !== 0) out.push(r);
-    return out;
+  /** A new row (zeros, sequence numbers aside): its slot. */
+  newRow(): number {
+    const slot = this.free.pop();
+    if (slot !== undefined) return slot;
+    for (let k = 0; k < FIELDS; k++) this.rows.push(0);
+    return this.rows.length / FIELDS - 1;
   }
 
-  /** Lets go of every account id held (the symbol's state is being dropped; rows left by float residue included). */
+  /** Deletes the entry at `e` and frees its row (`slot`), whose numbers the caller brought back to zeros. */
+  deleteRow(e: number, slot: number): void {
+    this.ids.release(this.index[e]! - 1);
+    this.index[e] = DELETED;
+    this.index[e + 1] = 0;
+    this.free.push(slot);
+  }
+
+  /** The account of the entry at `e`. */
+  account(e: number): string {
+    return this.ids.name(this.index[e]! - 1);
+  }
+
+  /** Lets go of every account id held (the symbol's state is being dropped). */
   dropAll(): void {
-    const rows = this.rows;
-    for (let r = 0; r < rows.length; r += FIELDS) if (rows[r + KEY] !== 0) this.ids.release(rows[r + KEY]! - 1);
+    const index = this.index;
+    for (let e = 0; e < index.length; e += 2) if (index[e]! > 0) this.ids.release(index[e]! - 1);
   }
 
-  private resize(buckets: number): void {
-    const old = this.rows;
-    const rows: number[] = [];
-    for (let k = 0; k < buckets * FIELDS; k++) rows.push(0); // a packed array (a filled `new Array(n)` stays holey)
-    const mask = buckets - 1;
-    for (let r = 0; r < old.length; r += FIELDS) {
-      const key = old[r + KEY]!;
-      if (key === 0) continue;
-      let b = home(key - 1, mask);
-      while (rows[b * FIELDS + KEY] !== 0) b = (b + 1) & mask;
-      for (let k = 0; k < FIELDS; k++) rows[b * FIELDS + k] = old[r + k]!;
+  /**
+   * Rebuilds the index with its live entries only, in four times as many buckets (at least
+   * `MIN_BUCKETS`), in the same array (no new array when the size stays: a busy symbol rebuilds
+   * every few thousand legs).
+   */
+  private rebuild(firstLeg: number): void {
+    const index = this.index;
+    let live = 0;
+    for (let e = 0; e < index.length; e += 2) {
+      if (index[e]! <= 0) continue;
+      if (index[e + 1]! < 0 || index[e + 1]! >= firstLeg) {
+        scratch[2 * live] = index[e]!;
+        scratch[2 * live + 1] = index[e + 1]!;
+        live++;
+      } else this.ids.release(index[e]! - 1); // dead: cleared out
     }
-    this.rows = rows;
+    let buckets = MIN_BUCKETS;
+    while (buckets < 4 * live) buckets *= 2;
+    if (index.length > 2 * buckets) index.length = 2 * buckets;
+    index.fill(0);
+    while (index.length < 2 * buckets) index.push(0); // stays a packed array (a longer `length` would leave holes)
+    const mask = buckets - 1;
+    for (let i = 0; i < live; i++) {
+      const k = scratch[2 * i]!;
+      let b = home(k - 1, mask);
+      while (index[2 * b] !== EMPTY) b = (b + 1) & mask;
+      index[2 * b] = k;
+      index[2 * b + 1] = scratch[2 * i + 1]!;
+    }
     this.mask = mask;
+    this.used = live;
   }
 }
+
+/** The live entries during a rebuild (grows to the largest index; not state). */
+const scratch: number[] = [];
 
 /** Home bucket of an account id: multiplicative hashing with the high bits folded in, so consecutive ids spread. */
 function home(id: number, mask: number): number {
