@@ -105,7 +105,7 @@ test('random legs against a model: live entries found, dead ones cleared, refere
   // Every entry in the index, live or dead, holds one reference; dead ones were cleared on the way.
   const entries = t.index.filter((k, i) => i % 2 === 0 && k > 0).length;
   assert.equal(held(refs), entries);
-  assert.ok(entries <= t.index.length / 4, `${entries} entries in ${t.index.length / 2} buckets`);
+  assert.ok(entries <= (3 / 8) * t.index.length, `${entries} entries in ${t.index.length / 2} buckets`);
   t.dropAll();
   assert.equal(held(refs), 0);
 });

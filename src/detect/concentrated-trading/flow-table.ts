@@ -36,8 +36,8 @@ const MIN_BUCKETS = 8;
  * (the leg's number, ≥ 0) or its row (-1 - the row). When its one leg leaves the window, the entry
  * is left as it is (the leg's number is now before the window's first, so it is dead): expiring a
  * one-leg account touches nothing here, and an insert takes over dead entries on its way. Dead
- * entries are cleared out when the table is rebuilt (when used buckets reach half), which sizes it
- * to four times the live entries. A deleted row leaves its bucket `DELETED`.
+ * entries are cleared out when the table is rebuilt (when used buckets reach three quarters), which
+ * sizes it to at least twice the live entries. A deleted row leaves its bucket `DELETED`.
  *
  * Rows are in one array of numbers (row `slot` from `slot * FIELDS`); a released row is reused. Plain
  * arrays rather than typed arrays: many symbols hold a few accounts, and a typed array costs a
@@ -97,7 +97,7 @@ export class FlowTable {
    */
   add(e: number, id: number, value: number, firstLeg: number): number {
     if (e < 0 || this.index[e] === EMPTY) {
-      if (2 * (this.used + 1) > this.mask + 1) {
+      if (4 * (this.used + 1) > 3 * (this.mask + 1)) {
         this.rebuild(firstLeg);
         e = this.locate(id, firstLeg);
       }
@@ -141,9 +141,11 @@ export class FlowTable {
   }
 
   /**
-   * Rebuilds the index with its live entries only, in four times as many buckets (at least
-   * `MIN_BUCKETS`), in the same array (no new array when the size stays: a busy symbol rebuilds
-   * every few thousand legs).
+   * Rebuilds the index with its live entries only, in the smallest power of two of buckets at least
+   * twice as many (and `MIN_BUCKETS`): at most half full, a quarter of its buckets left to fill before
+   * the next rebuild. In the same array (no new array when the size stays: a busy symbol rebuilds
+   * every few hundred legs). Three quarters full (dead entries included) at most, the index is half
+   * the memory of one rebuilt at half full to four times its live entries, at the same CPU (A/B, conc alone and all 8).
    */
   private rebuild(firstLeg: number): void {
     const index = this.index;
@@ -157,7 +159,7 @@ export class FlowTable {
       } else this.ids.release(index[e]! - 1); // dead: cleared out
     }
     let buckets = MIN_BUCKETS;
-    while (buckets < 4 * live) buckets *= 2;
+    while (buckets < 2 * live) buckets *= 2;
     if (index.length > 2 * buckets) index.length = 2 * buckets;
     index.fill(0);
     while (index.length < 2 * buckets) index.push(0); // stays a packed array (a longer `length` would leave holes)
