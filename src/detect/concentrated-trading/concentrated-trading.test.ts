@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
+import { parseConfig } from '../../config/config.js';
 import { concentratedTrading } from './concentrated-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
 
@@ -111,4 +112,76 @@ test('legitimate: an account that buys and sells alike holds no dominant positio
     events.push(i % 2 === 0 ? trade(ts, 'DAY', `C${i % 30}`, 300, 100) : trade(ts, `C${(i * 7) % 30}`, 'DAY', 300, 100));
   }
   assert.equal((await run(concentratedTrading, events)).alerts.length, 0);
+});
+
+test('window sums equal a recount of the window legs after every trade (one-leg accounts, rows, expiry, a short window)', () => {
+  const config = parseConfig({ thresholds: { concentration_window_ms: 60 * S } });
+  const sharedState = new Map<string, unknown>();
+  const shared = { get: <T>(key: string, make: () => T): T => (sharedState.get(key) ?? sharedState.set(key, make()).get(key)) as T };
+  const detector = concentratedTrading.create(config, shared);
+  const ctx = { now: 0, emit: () => {} };
+  const r = rng(5);
+  interface Sym {
+    legNums: number[];
+    legMeta: number[];
+    legIds: string[];
+    firstLeg: number;
+    size: number;
+    buySumSq: number;
+    sellSumSq: number;
+    buyTotal: number;
+    sellTotal: number;
+    trades: number;
+    accounts: number;
+  }
+  let ts = T0;
+  for (let i = 0; i < 4000; i++) {
+    // Bursts and lulls, so windows fill, empty and refill; few accounts, so many have several legs.
+    ts += r() < 0.02 ? 90 * S : Math.floor(r() * 2 * S);
+    if (Math.floor(ts / S) !== Math.floor(ctx.now / S)) {
+      ctx.now = ts - (ts % S);
+      detector.onTime!(ctx);
+    }
+    ctx.now = ts;
+    const account = (): string => (r() < 0.05 ? '' : `A${Math.floor(r() * (i < 2000 ? 12 : 60))}`);
+    const side = r() < 0.3 ? undefined : r() < 0.5 ? 'buy' : 'sell';
+    detector.onTrade!(trade(ts, account(), account(), 1 + Math.floor(r() * 500), 100, side ? { side } : {}), ctx);
+    const s = (detector.snapshot() as { symbols: Map<string, Sym> }).symbols.get('X')!;
+    // The recount: each named account's bought, sold and initiated flows over the legs in the window.
+    const flows = new Map<number, { b: number; s: number; bi: number; si: number }>();
+    let buyTotal = 0;
+    let sellTotal = 0;
+    let trades = 0;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const p = n & (s.legIds.length - 1);
+      const meta = s.legMeta[p]!;
+      const qty = s.legNums[3 * p + 1]!;
+      const sell = (meta & 1) !== 0;
+      if (sell) sellTotal += qty;
+      else {
+        buyTotal += qty;
+        trades++;
+      }
+      if (meta < 8) continue;
+      const f = flows.get(meta >> 3) ?? { b: 0, s: 0, bi: 0, si: 0 };
+      if (sell) f.s += qty;
+      else f.b += qty;
+      if (meta & 2) {
+        if (sell) f.si += qty;
+        else f.bi += qty;
+      }
+      flows.set(meta >> 3, f);
+    }
+    let buySq = 0;
+    let sellSq = 0;
+    for (const f of flows.values()) {
+      buySq += Math.max(0, f.bi - f.s) ** 2;
+      sellSq += Math.max(0, f.si - f.b) ** 2;
+    }
+    assert.deepEqual(
+      [s.buyTotal, s.sellTotal, s.trades, s.accounts, s.buySumSq, s.sellSumSq],
+      [buyTotal, sellTotal, trades, flows.size, buySq, sellSq],
+      `after trade ${i}`,
+    );
+  }
 });

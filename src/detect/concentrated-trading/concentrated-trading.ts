@@ -30,18 +30,6 @@ import { fmt, pct, round4 } from '../format.js';
  * the condition keeps holding (a gap of one window ends the episode).
  */
 
-/**
- * One side's totals. Which accounts hold a net flow this way is in their flow (`BUY_NET` /
- * `SELL_NET` > 0), with the order they came to hold it (`BUY_SEQ` / `SELL_SEQ`): a map of the holders
- * would be inserted into and deleted from on nearly every leg, and is read only when alerting.
- */
-interface SideBook {
-  /** Σ qᵢ² over named accounts, kept incrementally. */
-  sumSq: number;
-  /** All quantity on the side, anonymous legs included. */
-  total: number;
-}
-
 interface Episode {
   readonly key: string;
   readonly side: Side;
@@ -58,23 +46,38 @@ interface Episode {
   peakShare: number;
 }
 
+/**
+ * One symbol's window. Each side's totals: Σ qᵢ² over named accounts (kept incrementally) and all
+ * quantity on the side, anonymous legs included. Which accounts hold a net flow each way is in
+ * their flow (`BUY_NET` / `SELL_NET` > 0 in a row, or an initiated one leg), with the order they
+ * came to hold it (`BUY_SEQ` / `SELL_SEQ`, or the leg's): a map of the holders would be inserted
+ * into and deleted from on nearly every leg, and is read only when alerting.
+ */
 interface SymbolState {
   readonly symbol: string;
-  /** When `onTime` must next look at this symbol (see `nextDue`); Infinity when not queued. */
+  /** When `onTime` must next look at this symbol (see `visit`); Infinity when not queued. */
   due: number;
+  /** The latest time of a leg since the state was made (episodes hold at leg times, so at or before it). */
+  lastLegMs: number;
   /**
-   * The legs in the window, oldest first from leg `head` on, with no object per leg and few arrays
-   * per symbol (many symbols hold a leg or two): time and quantity (two numbers each), side and
-   * aggressor bits (`SELL`, `INITIATED`) and the account's flow row (-1: anonymous) (two small
-   * integers each, apart: kept as integers, not doubles, in memory and in checkpoints), and their
-   * trade or order ids.
+   * The legs in the window, oldest first: leg number `firstLeg` to `firstLeg + size - 1` (numbered
+   * as they came, from 0 when the state was made), leg n at place `n & (legIds.length - 1)` of a
+   * ring (a power of two places): no object per leg, and no array that is copied or reallocated
+   * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity and the
+   * sequence number it gave its account, if any (three numbers in `legNums`); the kind bits (`SELL`,
+   * `INITIATED`, `IN_ROW`) and account id + 1 (0: anonymous) as one small integer in `legMeta`
+   * (`(id + 1) * 8 + kind`: kept as an integer, not a double, in memory and in checkpoints); and
+   * the trade or order id.
    */
-  readonly legs: number[];
-  readonly legMeta: number[];
-  readonly legIds: string[];
-  head: number;
-  readonly buy: SideBook;
-  readonly sell: SideBook;
+  legNums: number[];
+  legMeta: number[];
+  legIds: string[];
+  firstLeg: number;
+  size: number;
+  buySumSq: number;
+  buyTotal: number;
+  sellSumSq: number;
+  sellTotal: number;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
   /** Named accounts with legs in the window or a place in a book. */
@@ -83,8 +86,9 @@ interface SymbolState {
   accounts: number;
   /** Counter for `BUY_SEQ` / `SELL_SEQ`. */
   seq: number;
-  readonly episodes: Map<string, Episode>; // by side
-  lastTsMs: number;
+  /** The open episode of each side (one alert per symbol and side while the condition holds). */
+  buyEpisode: Episode | undefined;
+  sellEpisode: Episode | undefined;
 }
 
 interface State {
@@ -92,53 +96,78 @@ interface State {
   /** Ids of the accounts in the symbols' flow tables (the engine's table, shared with other detectors). */
   readonly accounts: AccountIds;
   readonly symbols: Map<string, SymbolState>;
-  /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
+  /** Symbols by the time their state may be dropped: `onTime` visits only those, not every symbol. */
   readonly due: DeadlineQueue<SymbolState>;
+  /** Event time of the latest tick (`onTime`): episodes end at ticks (see `openEpisode`). */
+  lastTickMs: number;
 }
 
 const MAX_IDS = 500;
-/** A leg's numbers in `SymbolState.legs` (time, quantity) and `legMeta` (kind, flow row) start at twice its index. */
 /** Bits of a leg's kind: a sell leg (else a buy leg); initiated by the account (its side was the aggressor, or the aggressor is unknown). */
 const SELL = 1;
 const INITIATED = 2;
+/** A leg whose account has a row (else the leg is its account's only one in the window, see `FlowTable`). */
+const IN_ROW = 4;
+/** Smallest ring of legs (a power of two): many symbols hold a leg or two. */
+const MIN_LEGS = 4;
 
 function createConcentratedTrading(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = { executions: new AccountExecutions(), accounts: AccountIds.of(shared), symbols: new Map(), due: new DeadlineQueue() };
+  let st: State = {
+    executions: new AccountExecutions(),
+    accounts: AccountIds.of(shared),
+    symbols: new Map(),
+    due: new DeadlineQueue(),
+    lastTickMs: -Infinity,
+  };
+  /** Scratch for the live index entries (judge), reused. */
+  const used: number[] = [];
 
-  function stateOf(symbol: string, tsMs: number): SymbolState {
+  /** Positions of the live entries of `s`'s index (in no meaningful order). */
+  function liveEntries(s: SymbolState): number[] {
+    used.length = 0;
+    const index = s.flows.index;
+    for (let e = 0; e < index.length; e += 2) if (index[e]! > 0 && (index[e + 1]! < 0 || index[e + 1]! >= s.firstLeg)) used.push(e);
+    return used;
+  }
+
+  function stateOf(symbol: string): SymbolState {
     let s = st.symbols.get(symbol);
     if (!s) {
       s = {
         symbol,
         due: Infinity,
-        legs: [],
+        lastLegMs: -Infinity,
+        legNums: [],
         legMeta: [],
         legIds: [],
-        head: 0,
-        buy: { sumSq: 0, total: 0 },
-        sell: { sumSq: 0, total: 0 },
+        firstLeg: 0,
+        size: 0,
+        buySumSq: 0,
+        buyTotal: 0,
+        sellSumSq: 0,
+        sellTotal: 0,
         trades: 0,
         flows: new FlowTable(st.accounts),
         accounts: 0,
         seq: 0,
-        episodes: new Map(),
-        lastTsMs: tsMs,
+        buyEpisode: undefined,
+        sellEpisode: undefined,
       };
       st.symbols.set(symbol, s);
     }
     return s;
   }
 
-  /** Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty` of the flow in row `slot` (-1: anonymous). */
-  function apply(s: SymbolState, kind: number, qty: number, slot: number, sign: 1 | -1): void {
+  /**
+   * Adds (`sign` 1) or removes (-1) a leg of `kind` (`SELL`, `INITIATED` bits) and quantity `qty`
+   * to the flow in row `slot` (index entry `e`); deletes the row once it is back to a new flow's
+   * numbers. (The side totals are the caller's.)
+   */
+  function apply(s: SymbolState, kind: number, qty: number, slot: number, e: number, sign: 1 | -1): void {
     const sell = (kind & SELL) !== 0;
-    const book = sell ? s.sell : s.buy;
-    book.total += sign * qty;
-    if (!sell) s.trades += sign;
-    if (slot < 0) return;
     const f = s.flows.rows;
     const r = FlowTable.at(slot);
     const buyBefore = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
@@ -154,12 +183,12 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const buyAfter = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
     const sellAfter = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
     if (buyBefore !== buyAfter) {
-      s.buy.sumSq += buyAfter * buyAfter - buyBefore * buyBefore;
+      s.buySumSq += buyAfter * buyAfter - buyBefore * buyBefore;
       if (f[r + BUY_NET] === 0 && buyAfter > 1e-9) f[r + BUY_SEQ] = s.seq++;
       f[r + BUY_NET] = buyAfter > 1e-9 ? buyAfter : 0;
     }
     if (sellBefore !== sellAfter) {
-      s.sell.sumSq += sellAfter * sellAfter - sellBefore * sellBefore;
+      s.sellSumSq += sellAfter * sellAfter - sellBefore * sellBefore;
       if (f[r + SELL_NET] === 0 && sellAfter > 1e-9) f[r + SELL_SEQ] = s.seq++;
       f[r + SELL_NET] = sellAfter > 1e-9 ? sellAfter : 0;
     }
@@ -171,27 +200,116 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
     // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
     if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0)
-      s.flows.release(slot);
+      s.flows.deleteRow(e, slot);
+  }
+
+  /*
+   * An account's only leg in the window is its flow: what `apply` does to a new row (and back to
+   * zeros), for a quantity above the 1e-9 floor (the row path takes the others). An initiated leg
+   * holds a net flow of its quantity on its side, with the next sequence number.
+   */
+  function addOnly(s: SymbolState, kind: number, qty: number): number {
+    s.accounts++;
+    if ((kind & INITIATED) === 0) return 0;
+    if ((kind & SELL) !== 0) s.sellSumSq += qty * qty;
+    else s.buySumSq += qty * qty;
+    return s.seq++;
+  }
+
+  function removeOnly(s: SymbolState, kind: number, qty: number): void {
+    s.accounts--;
+    if ((kind & INITIATED) === 0) return;
+    if ((kind & SELL) !== 0) s.sellSumSq -= qty * qty;
+    else s.buySumSq -= qty * qty;
+  }
+
+  /** The row `apply` would have made of leg `n`, its account's only one so far, for the account's second leg. */
+  function rowOfOnly(s: SymbolState, n: number): number {
+    const p = n & (s.legIds.length - 1);
+    const kind = s.legMeta[p]! & 7;
+    const qty = s.legNums[3 * p + 1]!;
+    const slot = s.flows.newRow();
+    const f = s.flows.rows;
+    const r = FlowTable.at(slot);
+    const initiated = (kind & INITIATED) !== 0;
+    if ((kind & SELL) !== 0) {
+      f[r + SOLD] = qty;
+      if (initiated) {
+        f[r + SOLD_INIT] = qty;
+        f[r + SELL_NET] = qty;
+        f[r + SELL_SEQ] = s.legNums[3 * p + 2]!;
+      }
+    } else {
+      f[r + BOUGHT] = qty;
+      if (initiated) {
+        f[r + BOUGHT_INIT] = qty;
+        f[r + BUY_NET] = qty;
+        f[r + BUY_SEQ] = s.legNums[3 * p + 2]!;
+      }
+    }
+    f[r + LEGS] = 1;
+    s.legMeta[p]! |= IN_ROW;
+    return slot;
   }
 
   function expire(s: SymbolState, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    const n = s.legIds.length;
-    const legs = s.legs;
-    let h = s.head;
-    for (; h < n && legs[2 * h]! < cutoff; h++) apply(s, s.legMeta[2 * h]!, legs[2 * h + 1]!, s.legMeta[2 * h + 1]!, -1);
-    s.head = h;
-    if (h > 1024 && h * 2 > n) {
-      s.legs.splice(0, 2 * h);
-      s.legMeta.splice(0, 2 * h);
-      s.legIds.splice(0, h);
-      s.head = 0;
+    const nums = s.legNums;
+    const mask = s.legIds.length - 1;
+    let n = s.firstLeg;
+    const end = n + s.size;
+    if (n === end || !(nums[3 * (n & mask)]! < cutoff)) return;
+    do {
+      const p = n & mask;
+      const meta = s.legMeta[p]!;
+      const qty = nums[3 * p + 1]!;
+      if ((meta & SELL) !== 0) s.sellTotal -= qty;
+      else {
+        s.buyTotal -= qty;
+        s.trades--;
+      }
+      if (meta >= 8) {
+        if ((meta & IN_ROW) === 0) removeOnly(s, meta, qty);
+        else {
+          const e = s.flows.locate((meta >> 3) - 1, n);
+          apply(s, meta, qty, -1 - s.flows.index[e + 1]!, e, -1);
+        }
+      }
+      s.legIds[p] = ''; // the ring must not keep the id string alive
+      n++;
+    } while (n < end && nums[3 * (n & mask)]! < cutoff);
+    s.firstLeg = n;
+    s.size = end - n;
+    if (s.size === 0) {
+      // An empty window: Σq² starts over from zero (incremental float sums drift over an endless stream).
+      s.buySumSq = 0;
+      s.sellSumSq = 0;
     }
-    // Recompute Σq² now and then: incremental float sums drift over an endless stream.
-    if (s.head === 0 && s.legIds.length === 0) {
-      s.buy.sumSq = 0;
-      s.sell.sumSq = 0;
+    // A ring sixteen times too big (after a burst) shrinks to four times: room to grow again before it must.
+    if (mask + 1 > MIN_LEGS && 16 * s.size < mask + 1) resizeLegs(s, Math.max(MIN_LEGS, (mask + 1) >> 2));
+  }
+
+  /** Moves the legs to a ring of `places` places (a power of two, at least `size`). */
+  function resizeLegs(s: SymbolState, places: number): void {
+    const nums: number[] = [];
+    const meta: number[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < places; i++) {
+      nums.push(0, 0, 0);
+      meta.push(0);
+      ids.push('');
     }
+    const oldMask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const from = n & oldMask;
+      const to = n & (places - 1);
+      for (let k = 0; k < 3; k++) nums[3 * to + k] = s.legNums[3 * from + k]!;
+      meta[to] = s.legMeta[from]!;
+      ids[to] = s.legIds[from]!;
+    }
+    s.legNums = nums;
+    s.legMeta = meta;
+    s.legIds = ids;
   }
 
   /** A new leg of symbol `s`: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
@@ -205,18 +323,54 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     id: string,
     ctx: DetectorContext,
   ): void {
-    s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     expire(s, ctx.now);
-    const kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
-    const slot = account === '' ? -1 : s.flows.slotOf(account);
-    s.legs.push(tsMs, qty);
-    s.legMeta.push(kind, slot);
-    s.legIds.push(id);
-    apply(s, kind, qty, slot, 1);
-    // The leg (and an episode it may hold) expires one window after its time: be visited by then.
-    schedule(s, tsMs + windowMs);
+    let kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
+    if (kind & SELL) s.sellTotal += qty;
+    else {
+      s.buyTotal += qty;
+      s.trades++;
+    }
+    if (s.size === s.legIds.length) resizeLegs(s, Math.max(MIN_LEGS, 2 * s.size));
+    const n = s.firstLeg + s.size;
+    const p = n & (s.legIds.length - 1);
+    let seq = 0;
+    const accountId = account === '' ? -1 : st.accounts.idOf(account);
+    if (accountId >= 0) {
+      const flows = s.flows;
+      let e = flows.locate(accountId, s.firstLeg);
+      if (!flows.isLive(e, accountId, s.firstLeg) && qty > 1e-9) {
+        flows.add(e, accountId, n, s.firstLeg);
+        seq = addOnly(s, kind, qty);
+      } else {
+        let slot: number;
+        if (!flows.isLive(e, accountId, s.firstLeg)) {
+          slot = flows.newRow();
+          e = flows.add(e, accountId, -1 - slot, s.firstLeg);
+        } else if (flows.index[e + 1]! >= 0) {
+          slot = rowOfOnly(s, flows.index[e + 1]!);
+          flows.index[e + 1] = -1 - slot;
+        } else slot = -1 - flows.index[e + 1]!;
+        kind |= IN_ROW;
+        apply(s, kind, qty, slot, e, 1);
+      }
+    }
+    s.legNums[3 * p] = tsMs;
+    s.legNums[3 * p + 1] = qty;
+    s.legNums[3 * p + 2] = seq;
+    s.legMeta[p] = (accountId + 1) * 8 + kind;
+    s.legIds[p] = id;
+    s.size++;
+    s.lastLegMs = Math.max(s.lastLegMs, tsMs);
+    // Once event time is a window past its latest leg, the symbol has nothing left: be visited then.
+    schedule(s, s.lastLegMs + windowMs);
     if (account === '') return;
-    judge(s, side, tsMs, ctx);
+    // Most legs end here, on numbers at hand: the rest of the judgement (`judge`) is for a window that concentrates.
+    if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
+    const total = side === 'buy' ? s.buyTotal : s.sellTotal;
+    if (total <= 0) return;
+    const hhi = (side === 'buy' ? s.buySumSq : s.sellSumSq) / (total * total);
+    if (hhi < t.concentration_threshold) return;
+    judge(s, side, tsMs, hhi, total, ctx);
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
@@ -227,56 +381,63 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   }
 
   /**
-   * The time after which a tick has something to do for `s`: its oldest leg leaves the window or an
-   * episode ends. A tick before it would change nothing (nothing to pop, nothing to delete), which
-   * is why visiting only due symbols gives the same state as the walk over all symbols did.
+   * A tick's visit to a symbol that may have nothing left. Ticks do not expire legs or end episodes
+   * one by one: the next leg expires what left the window before it is judged (the same legs, in
+   * the same order, as ticks would have), and an episode counts as ended from the first tick a
+   * window past its last hold (`openEpisode`). What a tick must do on time is drop the state of a
+   * symbol whose every leg has left the window and every episode has ended: the first tick a window
+   * past its latest leg, as the walk over all symbols did.
    */
-  function nextDue(s: SymbolState): number {
-    let t = s.head < s.legIds.length ? s.legs[2 * s.head]! : Infinity;
-    for (const ep of s.episodes.values()) t = Math.min(t, ep.lastHoldMs);
-    return t + windowMs;
-  }
-
-  /** One tick's work for one symbol (unchanged from the walk over all symbols). */
   function visit(s: SymbolState, nowMs: number): void {
-    expire(s, nowMs);
-    for (const [k, ep] of s.episodes) if (nowMs - ep.lastHoldMs > windowMs) s.episodes.delete(k);
-    if (s.head >= s.legIds.length && s.episodes.size === 0) {
+    if (nowMs - windowMs > s.lastLegMs) {
       s.flows.dropAll();
       st.symbols.delete(s.symbol);
-    } else schedule(s, nextDue(s));
+    } else schedule(s, s.lastLegMs + windowMs);
   }
 
-  /** Judges `side` of `s` after a named leg at `tsMs`. */
-  function judge(s: SymbolState, side: Side, tsMs: number, ctx: DetectorContext): void {
+  /** The side's episode, if one is open: it ended at the first tick more than a window after its last hold. */
+  function openEpisode(s: SymbolState, side: Side): Episode | undefined {
+    const ep = side === 'buy' ? s.buyEpisode : s.sellEpisode;
+    if (!ep || st.lastTickMs - ep.lastHoldMs <= windowMs) return ep;
+    if (side === 'buy') s.buyEpisode = undefined;
+    else s.sellEpisode = undefined;
+    return undefined;
+  }
+
+  /** Judges `side` of `s` after a named leg at `tsMs`, whose HHI is past the threshold (side volume `total`). */
+  function judge(s: SymbolState, side: Side, tsMs: number, hhi: number, total: number, ctx: DetectorContext): void {
     const symbol = s.symbol;
-    if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
-    const book = side === 'buy' ? s.buy : s.sell;
-    if (book.total <= 0) return;
-    const hhi = book.sumSq / (book.total * book.total);
-    if (hhi < t.concentration_threshold) return;
+    // The accounts' flows this way: in their row, or their one leg (see `FlowTable`).
+    const f = s.flows.rows;
+    const index = s.flows.index;
+    const mask = s.legIds.length - 1;
+    const kind = side === 'sell' ? SELL : 0;
+    const entries = liveEntries(s);
+    const netOf = (e: number): number => {
+      const v = index[e + 1]!;
+      if (v < 0) return f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_NET : SELL_NET)]!;
+      const meta = s.legMeta[v & mask]!;
+      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[3 * (v & mask) + 1]! : 0;
+    };
     let top = '';
     let topQty = 0;
-    let topSlot = -1;
-    const f = s.flows.rows;
-    const net = side === 'buy' ? BUY_NET : SELL_NET;
-    for (const slot of s.flows.used()) {
-      const q = f[FlowTable.at(slot) + net]!;
+    let topEntry = -1;
+    for (const e of entries) {
+      const q = netOf(e);
       if (q === 0) continue;
-      const a = s.flows.account(slot);
+      const a = s.flows.account(e);
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
-        topSlot = slot;
+        topEntry = e;
       }
     }
-    const share = topQty / book.total;
+    const share = topQty / total;
     if (share < t.concentration_top_share) return;
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
-    const epKey = side;
-    let ep = s.episodes.get(epKey);
-    const windowStart = s.head < s.legIds.length ? s.legs[2 * s.head]! : tsMs;
+    let ep = openEpisode(s, side);
+    const windowStart = s.size > 0 ? s.legNums[3 * (s.firstLeg & mask)]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -293,7 +454,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         peakHhi: 0,
         peakShare: 0,
       };
-      s.episodes.set(epKey, ep);
+      if (side === 'buy') s.buyEpisode = ep;
+      else s.sellEpisode = ep;
     }
     ep.lastHoldMs = tsMs;
     ep.peakHhi = Math.max(ep.peakHhi, hhi);
@@ -305,25 +467,24 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     ep.lastEmitShare = share;
     ep.lastEmitTrades = s.trades;
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
-    const seq = side === 'buy' ? BUY_SEQ : SELL_SEQ;
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const slot of s.flows.used()) {
-      const q = f[FlowTable.at(slot) + net]!;
-      if (q === 0 || (slot !== topSlot && q / book.total < t.concentration_top_share / 2)) continue;
-      dominant.push([s.flows.account(slot), q]);
-      order.push(f[FlowTable.at(slot) + seq]!);
+    for (const e of entries) {
+      const q = netOf(e);
+      if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
+      dominant.push([s.flows.account(e), q]);
+      const v = index[e + 1]!;
+      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[3 * (v & mask) + 2]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
     const ranked = rank.map((i) => dominant[i]!);
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
-    const kind = side === 'sell' ? SELL : 0;
-    for (let i = s.head; i < s.legIds.length && ep.tradeIds.length < MAX_IDS; i++) {
-      const slot = s.legMeta[2 * i + 1]!;
-      const id = s.legIds[i]!;
-      if ((s.legMeta[2 * i]! & SELL) === kind && slot >= 0 && ep.accounts.has(s.flows.account(slot)) && !ep.seenIds.has(id)) {
+    for (let n = s.firstLeg; n < s.firstLeg + s.size && ep.tradeIds.length < MAX_IDS; n++) {
+      const meta = s.legMeta[n & mask]!;
+      const id = s.legIds[n & mask]!;
+      if ((meta & SELL) === kind && meta >= 8 && ep.accounts.has(st.accounts.name((meta >> 3) - 1)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
         ep.tradeIds.push(id);
       }
@@ -334,13 +495,14 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
-    const topGross = f[FlowTable.at(topSlot) + (side === 'buy' ? BOUGHT : SOLD)]!;
+    const topValue = index[topEntry + 1]!;
+    const topGross = topValue < 0 ? f[FlowTable.at(-1 - topValue) + (side === 'buy' ? BOUGHT : SOLD)]! : topQty;
     const oneSided = topGross > 0 ? Math.min(1, topQty / topGross) : 0;
     ctx.emit({
       pattern: 'concentrated_trading',
       episodeKey: ep.key,
       description:
-        `${symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(book.total)}) over the last ` +
+        `${symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(total)}) over the last ` +
         `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
         `across ${s.trades} trades and ${s.accounts} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
@@ -364,13 +526,13 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
           { name: 'window_trades', value: s.trades, threshold: t.concentration_min_trades, op: '>=' },
           { name: 'window_accounts', value: s.accounts, threshold: t.concentration_min_accounts, op: '>=' },
           { name: 'top_qty', value: topQty, unit: 'qty' },
-          { name: 'side_volume', value: book.total, unit: 'qty' },
+          { name: 'side_volume', value: total, unit: 'qty' },
           { name: 'top_one_sidedness', value: round4(oneSided), unit: 'ratio' },
         ],
         details: {
           side,
           top_account: top,
-          shares: Object.fromEntries(ranked.map(([a, q]) => [a, round4(q / book.total)])),
+          shares: Object.fromEntries(ranked.map(([a, q]) => [a, round4(q / total)])),
           window_ms: windowMs,
         },
       },
@@ -381,16 +543,17 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     onTrade(t: Trade, ctx: DetectorContext): void {
       const fresh = st.executions.markTrade(t);
       if (fresh === 0) return;
-      const s = stateOf(t.symbol, t.tsMs);
+      const s = stateOf(t.symbol);
       if (fresh & BUY_LEG) onLeg(s, t.tsMs, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
       if (fresh & SELL_LEG) onLeg(s, t.tsMs, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       for (const l of st.executions.fromFill(order).legs)
-        onLeg(stateOf(l.symbol, l.tsMs), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
+        onLeg(stateOf(l.symbol), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
     },
     onTime(ctx: DetectorContext): void {
+      st.lastTickMs = ctx.now;
       st.executions.expire(ctx.now);
       visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
       st.accounts.reclaim();

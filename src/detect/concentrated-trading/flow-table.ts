@@ -1,6 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { AccountIds } from '../window/account-ids.js';
-import { IntTable } from '../window/int-table.js';
 
 /** The numbers of one account's flow, at these offsets of its row (see `FlowTable`). */
 export const BOUGHT = 0;
@@ -16,72 +15,174 @@ export const SELL_NET = 6;
 /** When the account last came to hold a net flow each way: ties keep this order. */
 export const BUY_SEQ = 7;
 export const SELL_SEQ = 8;
-/** Account id of the row (-1 when the row is free). */
-const OWNER = 9;
-const FIELDS = 10;
+const FIELDS = 9;
+
+/** An index bucket's key: account id + 1, or one of these. */
+const EMPTY = 0;
+/** The place of a deleted row: probes go on past it, an insert may take it. */
+const DELETED = -1;
+/** Smallest index once something is in it (a power of two; many symbols hold two or three accounts). */
+const MIN_BUCKETS = 8;
 
 /**
- * The accounts' flows of one symbol's window: one row of numbers per account in a single array
- * (row `slot` starts at `FlowTable.at(slot)`), found by account id (`AccountIds`, shared by the
- * engine's detectors) through an `IntTable`. Rows, not an object per account: a symbol's flows sit
- * together in memory instead of scattered over the heap (an array of numbers holds them unboxed;
- * an object's fractional number fields are boxes of their own); they are touched twice per leg (in
- * and out of the window) and, as objects, were copied by collections while their legs were in the
- * window. A released row is reused. (A plain array rather than a Float64Array: many symbols have
- * a few accounts, and a typed array costs a buffer of its own, slow to make and to free.)
+ * The accounts' flows of one symbol's window, for a window where most accounts have one leg: on a
+ * busy tape nearly every leg brings an account new to the symbol's window, and leaves it again when
+ * it expires. Such an account needs no row: its flow is its one leg (kept in the window's ring of
+ * legs, which is read in order anyway). Only an account with a second leg in the window gets a row
+ * of numbers, made from its first leg (the numbers that leg left in a new row) when the second comes.
+ *
+ * The index finds an account by id (`AccountIds`, shared by the engine's detectors): open addressing
+ * with linear probing over buckets of two numbers, the key and what the account has, its one leg
+ * (the leg's number, ≥ 0) or its row (-1 - the row). When its one leg leaves the window, the entry
+ * is left as it is (the leg's number is now before the window's first, so it is dead): expiring a
+ * one-leg account touches nothing here, and an insert takes over dead entries on its way. Dead
+ * entries are cleared out when the table is rebuilt (when used buckets reach three quarters), which
+ * sizes it to at least twice the live entries. A deleted row leaves its bucket `DELETED`.
+ *
+ * Rows are in one array of numbers (row `slot` from `slot * FIELDS`); a released row is reused. Plain
+ * arrays rather than typed arrays: many symbols hold a few accounts, and a typed array costs a
+ * buffer of its own, slow to make and to free. With integer quantities every number is a small
+ * integer, which the array keeps unboxed (and a checkpoint writes as such).
+ *
+ * Each entry, live or dead, holds its account id (`AccountIds.retain`) until it is deleted, taken
+ * over or cleared out.
  */
 export class FlowTable {
+  /** Buckets of [key, value]: key account id + 1 (or `EMPTY`, `DELETED`); value the account's one leg (≥ 0) or -1 - its row. */
+  readonly index: number[] = [];
+  /** Rows of `FIELDS` numbers; released rows are zeros (sequence numbers aside). */
   readonly rows: number[] = [];
-  /** Row by account id. */
-  private readonly slots = new IntTable();
   private readonly free: number[] = [];
+  /** Buckets - 1 (a power of two; -1 while there are none). */
+  private mask = -1;
+  /** Buckets not `EMPTY` (live, dead or `DELETED`). */
+  private used = 0;
 
   constructor(private readonly ids: AccountIds) {}
 
-  /** The start of a slot's row in `rows`. */
+  /** The start of a row in `rows`. */
   static at(slot: number): number {
     return slot * FIELDS;
   }
 
-  /** The row of an account's flow (a zero row, new or reused, when it has none). */
-  slotOf(account: string): number {
-    const id = this.ids.idOf(account);
-    let slot = this.slots.get(id);
-    if (slot < 0) {
-      const end = (this.rows.length / FIELDS) | 0; // an integer, not a double: see `IntTable.add`
-      slot = this.free.pop() ?? end;
-      if (slot === end) {
-        for (let k = 0; k < OWNER; k++) this.rows.push(0); // OWNER is the row's last number
-        this.rows.push(id);
-      } else this.rows[slot * FIELDS + OWNER] = id;
-      this.slots.add(id, 0, slot);
-      this.ids.retain(id);
+  /**
+   * The index position (even) of account `id`'s live entry, when it has one (then `index[e]` is
+   * `id + 1`); otherwise where to add it (`index[e]` is then not `id + 1`, or is with a dead
+   * value). Legs numbered below `firstLeg` have left the window.
+   */
+  locate(id: number, firstLeg: number): number {
+    const index = this.index;
+    const mask = this.mask;
+    if (mask < 0) return -1;
+    const key = id + 1;
+    let spare = -1;
+    for (let b = home(id, mask); ; b = (b + 1) & mask) {
+      const k = index[2 * b]!;
+      if (k === key) return 2 * b; // live or dead, it is the account's own bucket
+      if (k === EMPTY) return spare >= 0 ? spare : 2 * b;
+      if (spare < 0 && (k === DELETED || (index[2 * b + 1]! >= 0 && index[2 * b + 1]! < firstLeg))) spare = 2 * b;
     }
-    return slot;
   }
 
-  account(slot: number): string {
-    return this.ids.name(this.rows[slot * FIELDS + OWNER]!);
+  /** Whether the entry at `e` (from `locate`) is account `id`'s and live. */
+  isLive(e: number, id: number, firstLeg: number): boolean {
+    if (e < 0 || this.index[e] !== id + 1) return false;
+    const v = this.index[e + 1]!;
+    return v < 0 || v >= firstLeg;
   }
 
-  /** The rows in use (in no meaningful order). */
-  *used(): Generator<number> {
-    for (let slot = 0; slot * FIELDS < this.rows.length; slot++) if (this.rows[slot * FIELDS + OWNER]! >= 0) yield slot;
+  /**
+   * Gives account `id`, without a live entry, the entry `value` (a leg number, or -1 - a row) at the
+   * place `locate` gave (`e`, which this may change first); returns the entry's position.
+   */
+  add(e: number, id: number, value: number, firstLeg: number): number {
+    if (e < 0 || this.index[e] === EMPTY) {
+      if (4 * (this.used + 1) > 3 * (this.mask + 1)) {
+        this.rebuild(firstLeg);
+        e = this.locate(id, firstLeg);
+      }
+      if (this.index[e] === EMPTY) this.used++;
+    }
+    const k = this.index[e]!;
+    if (k !== id + 1) {
+      if (k > 0) this.ids.release(k - 1); // a dead entry of another account, taken over
+      this.ids.retain(id);
+      this.index[e] = (id + 1) | 0;
+    }
+    this.index[e + 1] = value | 0;
+    return e;
   }
 
-  /** Frees a row; the caller has brought its numbers back to those of a new flow (zeros, sequence numbers aside). */
-  release(slot: number): void {
-    const id = this.rows[slot * FIELDS + OWNER]!;
-    this.slots.delete(id);
-    this.ids.release(id);
-    this.rows[slot * FIELDS + OWNER] = -1;
+  /** A new row (zeros, sequence numbers aside): its slot. */
+  newRow(): number {
+    const slot = this.free.pop();
+    if (slot !== undefined) return slot;
+    for (let k = 0; k < FIELDS; k++) this.rows.push(0);
+    return this.rows.length / FIELDS - 1;
+  }
+
+  /** Deletes the entry at `e` and frees its row (`slot`), whose numbers the caller brought back to zeros. */
+  deleteRow(e: number, slot: number): void {
+    this.ids.release(this.index[e]! - 1);
+    this.index[e] = DELETED;
+    this.index[e + 1] = 0;
     this.free.push(slot);
   }
 
-  /** Lets go of every account id held (the symbol's state is being dropped; rows left by float residue included). */
-  dropAll(): void {
-    for (const slot of this.used()) this.ids.release(this.rows[slot * FIELDS + OWNER]!);
+  /** The account of the entry at `e`. */
+  account(e: number): string {
+    return this.ids.name(this.index[e]! - 1);
   }
+
+  /** Lets go of every account id held (the symbol's state is being dropped). */
+  dropAll(): void {
+    const index = this.index;
+    for (let e = 0; e < index.length; e += 2) if (index[e]! > 0) this.ids.release(index[e]! - 1);
+  }
+
+  /**
+   * Rebuilds the index with its live entries only, in the smallest power of two of buckets at least
+   * twice as many (and `MIN_BUCKETS`): at most half full, a quarter of its buckets left to fill before
+   * the next rebuild. In the same array (no new array when the size stays: a busy symbol rebuilds
+   * every few hundred legs). Three quarters full (dead entries included) at most, the index is half
+   * the memory of one rebuilt at half full to four times its live entries, at the same CPU (A/B, conc alone and all 8).
+   */
+  private rebuild(firstLeg: number): void {
+    const index = this.index;
+    let live = 0;
+    for (let e = 0; e < index.length; e += 2) {
+      if (index[e]! <= 0) continue;
+      if (index[e + 1]! < 0 || index[e + 1]! >= firstLeg) {
+        scratch[2 * live] = index[e]!;
+        scratch[2 * live + 1] = index[e + 1]!;
+        live++;
+      } else this.ids.release(index[e]! - 1); // dead: cleared out
+    }
+    let buckets = MIN_BUCKETS;
+    while (buckets < 2 * live) buckets *= 2;
+    if (index.length > 2 * buckets) index.length = 2 * buckets;
+    index.fill(0);
+    while (index.length < 2 * buckets) index.push(0); // stays a packed array (a longer `length` would leave holes)
+    const mask = buckets - 1;
+    for (let i = 0; i < live; i++) {
+      const k = scratch[2 * i]!;
+      let b = home(k - 1, mask);
+      while (index[2 * b] !== EMPTY) b = (b + 1) & mask;
+      index[2 * b] = k;
+      index[2 * b + 1] = scratch[2 * i + 1]!;
+    }
+    this.mask = mask;
+    this.used = live;
+  }
+}
+
+/** The live entries during a rebuild (grows to the largest index; not state). */
+const scratch: number[] = [];
+
+/** Home bucket of an account id: multiplicative hashing with the high bits folded in, so consecutive ids spread. */
+function home(id: number, mask: number): number {
+  const h = Math.imul(id + 1, 0x9e3779b1);
+  return (h ^ (h >>> 16)) & mask;
 }
 
 // Part of concentrated_trading's checkpointed state.
