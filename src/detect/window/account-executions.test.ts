@@ -104,4 +104,31 @@ describe('AccountExecutions', () => {
     dedup.expire(100_000);
     assert.equal(dedup.size, 2 * 10_000);
   });
+
+  it('pairs opposite fills of one execution into an execution, once, and pairFill agrees with fromFill', () => {
+    const a = new AccountExecutions();
+    const b = new AccountExecutions();
+    const orders: OrderEvent[] = [
+      { ...fill(1_000, 'X', 'buy', 'A', 10, 5), orderId: 'ob' },
+      { ...fill(1_000, 'X', 'buy', 'C', 10, 5), orderId: 'oc' },
+      { ...fill(1_000, 'X', 'sell', 'B', 10, 5), orderId: 'os' },
+      { ...fill(1_000, 'X', 'sell', '', 10, 5), orderId: 'anon' },
+      { ...fill(1_000, 'Y', 'sell', 'D', 10, 5), orderId: 'oy' },
+      { ...fill(1_000, 'X', 'sell', 'D', 10, 5), orderId: 'od' },
+    ];
+    const got: string[] = [];
+    for (const o of orders) {
+      const { legs, execution } = a.fromFill(o);
+      const bits = b.pairFill(o);
+      assert.equal(bits, legs.length === 0 ? 0 : legs[0]!.side === 'buy' ? BUY_LEG : SELL_LEG);
+      assert.deepEqual(b.paired, execution);
+      if (execution) got.push(`${execution.buyer}>${execution.seller} ${execution.id} ${execution.orderIds.join(',')}`);
+    }
+    assert.deepEqual(got, ['A>B ob/os ob,os', 'C>D oc/od oc,od']);
+    assert.equal(b.size, a.size);
+    a.expire(20_000);
+    b.expire(20_000);
+    assert.equal(a.size, 0);
+    assert.equal(b.size, 0);
+  });
 });

@@ -17,8 +17,9 @@ import { stateClass } from '../../engine/snapshot.js';
  * collections), chained by millisecond through a small hash table of chain heads. Expiry only
  * moves the head of the columns: a chain walk stops at the first expired key, so nothing is unlinked.
  *
- * Detectors that need only which legs of a trade are new (not the leg objects) call `markTrade`,
- * which allocates nothing; `fromTrade` builds the legs for those that want them.
+ * Detectors that need only which legs are new (not the leg objects) call `markTrade` and
+ * `markFill` (legs only) or `pairFill` (legs and fill-paired executions), which build no `Leg`;
+ * `fromTrade` and `fromFill` build the legs for those that want them.
  */
 
 /** One side of one execution. `account` is '' when the feed does not name it. */
@@ -50,8 +51,13 @@ export interface Execution {
   readonly orderIds: readonly string[];
 }
 
+/** A fill waiting for its opposite fill (one object: what pairing and the execution need). */
 interface PendingFill {
-  readonly leg: Leg;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly account: string;
+  readonly price: number;
+  readonly qty: number;
   readonly orderId: string;
 }
 
@@ -68,8 +74,14 @@ function sameNumber(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-function samePendingKey(leg: Leg, k: PendingKey): boolean {
-  return leg.symbol === k.symbol && sameNumber(leg.price, k.price) && sameNumber(leg.qty, k.qty);
+function samePendingKey(p: PendingFill, k: PendingKey): boolean {
+  return p.symbol === k.symbol && sameNumber(p.price, k.price) && sameNumber(p.qty, k.qty);
+}
+
+/** Whether a pending fill of the group (symbol, price, qty) is still in `list` (one millisecond's). */
+function hasGroup(list: readonly PendingFill[], symbol: string, price: number, qty: number): boolean {
+  for (const p of list) if (p.symbol === symbol && sameNumber(p.price, price) && sameNumber(p.qty, qty)) return true;
+  return false;
 }
 
 /** How long (event time) a leg key is remembered: the engine's reorder window with a margin. */
@@ -150,6 +162,8 @@ export class AccountExecutions {
   private pendingHead = 0;
   /** Number of open fill groups (what `size` counted as keys before). */
   private pendingKeys = 0;
+  /** The execution the last `pairFill` completed, if any. */
+  paired: Execution | undefined = undefined;
 
   /** Records a trade's two legs; which of them are new, as `BUY_LEG` | `SELL_LEG` bits (0: both seen already). */
   markTrade(t: Trade): number {
@@ -182,7 +196,7 @@ export class AccountExecutions {
 
   /** The new leg of a fill (if not already reported by a trade) and the execution it completes with its opposite fill. */
   fromFill(o: OrderEvent): { legs: Leg[]; execution: Execution | undefined } {
-    if (o.action !== 'fill') return { legs: [], execution: undefined };
+    if (this.pairFill(o) === 0) return { legs: [], execution: undefined };
     const leg: Leg = {
       tsMs: o.tsMs,
       symbol: o.symbol,
@@ -194,15 +208,27 @@ export class AccountExecutions {
       id: o.orderId,
       fromFill: true,
     };
-    if (!this.mark(o.tsMs, o.symbol, o.side, o.account, o.price, o.qty, false)) return { legs: [], execution: undefined };
-    if (o.account === '') return { legs: [leg], execution: undefined };
+    return { legs: [leg], execution: this.paired };
+  }
+
+  /**
+   * What `fromFill` does without building the leg: `BUY_LEG` or `SELL_LEG` (the fill's side) when
+   * its leg is new, 0 when a trade reported it already or it is not a fill; `paired` is then the
+   * execution it completed with its opposite fill, if any (until the next call).
+   */
+  pairFill(o: OrderEvent): number {
+    this.paired = undefined;
+    if (o.action !== 'fill') return 0;
+    if (!this.mark(o.tsMs, o.symbol, o.side, o.account, o.price, o.qty, false)) return 0;
+    const fresh = o.side === 'buy' ? BUY_LEG : SELL_LEG;
+    if (o.account === '') return fresh;
     // The first pending fill of the same group (time, symbol, price, qty) on the other side, if any.
     const list = this.pending.get(o.tsMs);
     let matchAt = -1;
     let groupOpen = false;
     if (list) {
       for (let i = 0; i < list.length; i++) {
-        const p = list[i]!.leg;
+        const p = list[i]!;
         if (p.symbol !== o.symbol || !sameNumber(p.price, o.price) || !sameNumber(p.qty, o.qty)) continue;
         groupOpen = true;
         if (p.side !== o.side) {
@@ -214,33 +240,32 @@ export class AccountExecutions {
     if (list && matchAt >= 0) {
       const other = list[matchAt]!;
       list.splice(matchAt, 1);
-      if (!list.some((p) => samePendingKey(p.leg, leg))) this.pendingKeys--;
+      if (!hasGroup(list, o.symbol, o.price, o.qty)) this.pendingKeys--; // the group closed
       if (list.length === 0) this.pending.delete(o.tsMs);
-      const buyLeg = o.side === 'buy' ? leg : other.leg;
-      const sellLeg = o.side === 'buy' ? other.leg : leg;
-      const orderIds = [buyLeg.id, sellLeg.id];
-      return {
-        legs: [leg],
-        execution: {
-          tsMs: o.tsMs,
-          symbol: o.symbol,
-          buyer: buyLeg.account,
-          seller: sellLeg.account,
-          price: o.price,
-          qty: o.qty,
-          aggressor: undefined,
-          id: `${buyLeg.id}/${sellLeg.id}`,
-          orderIds,
-        },
+      const buy = o.side === 'buy';
+      const buyId = buy ? o.orderId : other.orderId;
+      const sellId = buy ? other.orderId : o.orderId;
+      this.paired = {
+        tsMs: o.tsMs,
+        symbol: o.symbol,
+        buyer: buy ? o.account : other.account,
+        seller: buy ? other.account : o.account,
+        price: o.price,
+        qty: o.qty,
+        aggressor: undefined,
+        id: `${buyId}/${sellId}`,
+        orderIds: [buyId, sellId],
       };
+      return fresh;
     }
-    if (list) list.push({ leg, orderId: o.orderId });
-    else this.pending.set(o.tsMs, [{ leg, orderId: o.orderId }]);
+    const p: PendingFill = { symbol: o.symbol, side: o.side, account: o.account, price: o.price, qty: o.qty, orderId: o.orderId };
+    if (list) list.push(p);
+    else this.pending.set(o.tsMs, [p]);
     if (!groupOpen) {
       this.pendingOrder.push({ tsMs: o.tsMs, symbol: o.symbol, price: o.price, qty: o.qty });
       this.pendingKeys++;
     }
-    return { legs: [leg], execution: undefined };
+    return fresh;
   }
 
   /** Forgets keys older than the de-duplication horizon (call from `onTime`). */
@@ -256,7 +281,7 @@ export class AccountExecutions {
       const k = this.pendingOrder[this.pendingHead++]!;
       const list = this.pending.get(k.tsMs);
       if (!list) continue;
-      const kept = list.filter((p) => !samePendingKey(p.leg, k));
+      const kept = list.filter((p) => !samePendingKey(p, k));
       if (kept.length === list.length) continue; // the group was closed by matches already
       this.pendingKeys--;
       if (kept.length === 0) this.pending.delete(k.tsMs);
