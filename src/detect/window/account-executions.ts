@@ -281,11 +281,13 @@ export class AccountExecutions {
       const k = this.pendingOrder[this.pendingHead++]!;
       const list = this.pending.get(k.tsMs);
       if (!list) continue;
-      const kept = list.filter((p) => !samePendingKey(p, k));
-      if (kept.length === list.length) continue; // the group was closed by matches already
+      // Filtered in place (no new list per group).
+      let kept = 0;
+      for (const p of list) if (!samePendingKey(p, k)) list[kept++] = p;
+      if (kept === list.length) continue; // the group was closed by matches already
       this.pendingKeys--;
-      if (kept.length === 0) this.pending.delete(k.tsMs);
-      else this.pending.set(k.tsMs, kept);
+      if (kept === 0) this.pending.delete(k.tsMs);
+      else list.length = kept;
     }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingOrder.length) {
       this.pendingOrder.splice(0, this.pendingHead);
