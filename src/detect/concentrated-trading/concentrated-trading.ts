@@ -548,9 +548,9 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       if (fresh & SELL_LEG) onLeg(s, t.tsMs, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
-      if (order.action !== 'fill') return;
-      for (const l of st.executions.fromFill(order).legs)
-        onLeg(stateOf(l.symbol), l.tsMs, l.side, l.account, l.qty, l.aggressor, l.id, ctx);
+      // The fill's leg when a trade did not report it already; fills carry no aggressor.
+      if (st.executions.markFill(order) !== 0)
+        onLeg(stateOf(order.symbol), order.tsMs, order.side, order.account, order.qty, undefined, order.orderId, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.lastTickMs = ctx.now;

@@ -698,10 +698,9 @@ function createUnusualTiming(config: Config, shared: SharedState): Detector {
       if (fresh & BUY_LEG) onLeg(tsMs, symbol, 'buy', trade.buyer, price, qty, side, tradeId, ctx);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
-      if (order.action !== 'fill') return;
-      for (const leg of st.executions.fromFill(order).legs) {
-        onLeg(leg.tsMs, leg.symbol, leg.side, leg.account, leg.price, leg.qty, leg.aggressor, leg.id, ctx);
-      }
+      // The fill's leg when a trade did not report it already; fills carry no aggressor.
+      if (st.executions.markFill(order) !== 0)
+        onLeg(order.tsMs, order.symbol, order.side, order.account, order.price, order.qty, undefined, order.orderId, ctx);
     },
     onTime(ctx: DetectorContext): void {
       st.ticks++;

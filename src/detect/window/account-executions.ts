@@ -17,8 +17,9 @@ import { stateClass } from '../../engine/snapshot.js';
  * collections), chained by millisecond through a small hash table of chain heads. Expiry only
  * moves the head of the columns: a chain walk stops at the first expired key, so nothing is unlinked.
  *
- * Detectors that need only which legs of a trade are new (not the leg objects) call `markTrade`,
- * which allocates nothing; `fromTrade` builds the legs for those that want them.
+ * Detectors that need only which legs are new (not the leg objects) call `markTrade` and
+ * `markFill` (legs only) or `pairFill` (legs and fill-paired executions), which build no `Leg`;
+ * `fromTrade` and `fromFill` build the legs for those that want them.
  */
 
 /** One side of one execution. `account` is '' when the feed does not name it. */
@@ -50,8 +51,13 @@ export interface Execution {
   readonly orderIds: readonly string[];
 }
 
+/** A fill waiting for its opposite fill (one object: what pairing and the execution need). */
 interface PendingFill {
-  readonly leg: Leg;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly account: string;
+  readonly price: number;
+  readonly qty: number;
   readonly orderId: string;
 }
 
@@ -68,8 +74,14 @@ function sameNumber(a: number, b: number): boolean {
   return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
-function samePendingKey(leg: Leg, k: PendingKey): boolean {
-  return leg.symbol === k.symbol && sameNumber(leg.price, k.price) && sameNumber(leg.qty, k.qty);
+function samePendingKey(p: PendingFill, k: PendingKey): boolean {
+  return p.symbol === k.symbol && sameNumber(p.price, k.price) && sameNumber(p.qty, k.qty);
+}
+
+/** Whether a pending fill of the group (symbol, price, qty) is still in `list` (one millisecond's). */
+function hasGroup(list: readonly PendingFill[], symbol: string, price: number, qty: number): boolean {
+  for (const p of list) if (p.symbol === symbol && sameNumber(p.price, price) && sameNumber(p.qty, qty)) return true;
+  return false;
 }
 
 /** How long (event time) a leg key is remembered: the engine's reorder window with a margin. */
@@ -77,6 +89,9 @@ const DEDUP_HORIZON_MS = 10_000;
 
 /** Smallest hash table of chain heads (a power of two). */
 const MIN_BUCKETS = 64;
+
+/** Smallest ring of leg keys (a power of two). */
+const MIN_KEYS = 64;
 
 /** `markTrade` bits: the trade's buy leg is new, its sell leg is new. */
 export const BUY_LEG = 1;
@@ -116,20 +131,30 @@ export function tradeExecution(t: Trade): Execution {
 
 /** De-duplicates trades and fills into legs and executions. One instance per detector. */
 export class AccountExecutions {
-  /** Leg keys in arrival order, one column per field; the live ones are those from `head` on. */
-  private readonly keyTs: number[] = [];
-  private readonly keySymbol: string[] = [];
-  private readonly keySide: Side[] = [];
-  private readonly keyAccount: string[] = [];
-  private readonly keyPrice: number[] = [];
-  private readonly keyQty: number[] = [];
+  /**
+   * Leg keys in a ring, one column per field, addressed by sequence number (`seq & mask`): the live
+   * keys are the sequence numbers `head` .. `end - 1`. Expiry only moves `head`, and the ring grows
+   * by doubling when full, so steady state allocates nothing per event (the previous arrays were
+   * spliced on compaction and regrown by push: ~215 MB per 1M trades per instance). Sequence
+   * numbers never change, so chains survive growth; they are doubles (2^53, not 2^31, events).
+   */
+  private keyTs = new Float64Array(MIN_KEYS);
+  private keySymbol: string[] = new Array<string>(MIN_KEYS).fill('');
+  /** 1: buy, 0: sell. */
+  private keyBuy = new Uint8Array(MIN_KEYS);
+  private keyAccount: string[] = new Array<string>(MIN_KEYS).fill('');
+  private keyPrice = new Float64Array(MIN_KEYS);
+  private keyQty = new Float64Array(MIN_KEYS);
   /** How often each source reported the key. */
-  private readonly byTrade: number[] = [];
-  private readonly byFill: number[] = [];
-  /** Hash chains by millisecond: `chainHead[bucket]` is the newest key of the bucket + 1 (0: none), `olderKey[i]` the next one (-1: none). */
-  private chainHead = new Int32Array(MIN_BUCKETS);
-  private readonly olderKey: number[] = [];
+  private byTrade = new Int32Array(MIN_KEYS);
+  private byFill = new Int32Array(MIN_KEYS);
+  /** The next older key (sequence number) of the same hash chain (-1: none). */
+  private olderKey = new Float64Array(MIN_KEYS);
+  private mask = MIN_KEYS - 1;
+  /** Hash chains by millisecond: `chainHead[bucket]` is the newest key's sequence number of the bucket (-1: none). */
+  private chainHead = new Float64Array(MIN_BUCKETS).fill(-1);
   private head = 0;
+  private end = 0;
   /** Fills not yet paired with their opposite fill, by millisecond, in arrival order. */
   private readonly pending = new Map<number, PendingFill[]>();
   /** Fill groups (time, symbol, price, qty) in the order they were opened, for expiry. */
@@ -137,6 +162,8 @@ export class AccountExecutions {
   private pendingHead = 0;
   /** Number of open fill groups (what `size` counted as keys before). */
   private pendingKeys = 0;
+  /** The execution the last `pairFill` completed, if any. */
+  paired: Execution | undefined = undefined;
 
   /** Records a trade's two legs; which of them are new, as `BUY_LEG` | `SELL_LEG` bits (0: both seen already). */
   markTrade(t: Trade): number {
@@ -144,6 +171,18 @@ export class AccountExecutions {
     if (this.mark(t.tsMs, t.symbol, 'buy', t.buyer, t.price, t.qty, true)) fresh |= BUY_LEG;
     if (this.mark(t.tsMs, t.symbol, 'sell', t.seller, t.price, t.qty, true)) fresh |= SELL_LEG;
     return fresh;
+  }
+
+  /**
+   * Records a fill's leg; `BUY_LEG` or `SELL_LEG` (its side) when it is new, 0 when a trade reported
+   * it already or it is not a fill. For detectors that need only the legs (not executions): unlike
+   * `fromFill` it builds no `Leg` and does not pair fills, so allocates nothing. Do not mix with
+   * `fromFill` on one instance (pairing would miss the fills marked here).
+   */
+  markFill(o: OrderEvent): number {
+    if (o.action !== 'fill') return 0;
+    if (!this.mark(o.tsMs, o.symbol, o.side, o.account, o.price, o.qty, false)) return 0;
+    return o.side === 'buy' ? BUY_LEG : SELL_LEG;
   }
 
   /** The new legs of a trade (0..2) and its execution when both accounts are known and not yet seen. */
@@ -157,7 +196,7 @@ export class AccountExecutions {
 
   /** The new leg of a fill (if not already reported by a trade) and the execution it completes with its opposite fill. */
   fromFill(o: OrderEvent): { legs: Leg[]; execution: Execution | undefined } {
-    if (o.action !== 'fill') return { legs: [], execution: undefined };
+    if (this.pairFill(o) === 0) return { legs: [], execution: undefined };
     const leg: Leg = {
       tsMs: o.tsMs,
       symbol: o.symbol,
@@ -169,15 +208,27 @@ export class AccountExecutions {
       id: o.orderId,
       fromFill: true,
     };
-    if (!this.mark(o.tsMs, o.symbol, o.side, o.account, o.price, o.qty, false)) return { legs: [], execution: undefined };
-    if (o.account === '') return { legs: [leg], execution: undefined };
+    return { legs: [leg], execution: this.paired };
+  }
+
+  /**
+   * What `fromFill` does without building the leg: `BUY_LEG` or `SELL_LEG` (the fill's side) when
+   * its leg is new, 0 when a trade reported it already or it is not a fill; `paired` is then the
+   * execution it completed with its opposite fill, if any (until the next call).
+   */
+  pairFill(o: OrderEvent): number {
+    this.paired = undefined;
+    if (o.action !== 'fill') return 0;
+    if (!this.mark(o.tsMs, o.symbol, o.side, o.account, o.price, o.qty, false)) return 0;
+    const fresh = o.side === 'buy' ? BUY_LEG : SELL_LEG;
+    if (o.account === '') return fresh;
     // The first pending fill of the same group (time, symbol, price, qty) on the other side, if any.
     const list = this.pending.get(o.tsMs);
     let matchAt = -1;
     let groupOpen = false;
     if (list) {
       for (let i = 0; i < list.length; i++) {
-        const p = list[i]!.leg;
+        const p = list[i]!;
         if (p.symbol !== o.symbol || !sameNumber(p.price, o.price) || !sameNumber(p.qty, o.qty)) continue;
         groupOpen = true;
         if (p.side !== o.side) {
@@ -189,53 +240,54 @@ export class AccountExecutions {
     if (list && matchAt >= 0) {
       const other = list[matchAt]!;
       list.splice(matchAt, 1);
-      if (!list.some((p) => samePendingKey(p.leg, leg))) this.pendingKeys--;
+      if (!hasGroup(list, o.symbol, o.price, o.qty)) this.pendingKeys--; // the group closed
       if (list.length === 0) this.pending.delete(o.tsMs);
-      const buyLeg = o.side === 'buy' ? leg : other.leg;
-      const sellLeg = o.side === 'buy' ? other.leg : leg;
-      const orderIds = [buyLeg.id, sellLeg.id];
-      return {
-        legs: [leg],
-        execution: {
-          tsMs: o.tsMs,
-          symbol: o.symbol,
-          buyer: buyLeg.account,
-          seller: sellLeg.account,
-          price: o.price,
-          qty: o.qty,
-          aggressor: undefined,
-          id: `${buyLeg.id}/${sellLeg.id}`,
-          orderIds,
-        },
+      const buy = o.side === 'buy';
+      const buyId = buy ? o.orderId : other.orderId;
+      const sellId = buy ? other.orderId : o.orderId;
+      this.paired = {
+        tsMs: o.tsMs,
+        symbol: o.symbol,
+        buyer: buy ? o.account : other.account,
+        seller: buy ? other.account : o.account,
+        price: o.price,
+        qty: o.qty,
+        aggressor: undefined,
+        id: `${buyId}/${sellId}`,
+        orderIds: [buyId, sellId],
       };
+      return fresh;
     }
-    if (list) list.push({ leg, orderId: o.orderId });
-    else this.pending.set(o.tsMs, [{ leg, orderId: o.orderId }]);
+    const p: PendingFill = { symbol: o.symbol, side: o.side, account: o.account, price: o.price, qty: o.qty, orderId: o.orderId };
+    if (list) list.push(p);
+    else this.pending.set(o.tsMs, [p]);
     if (!groupOpen) {
       this.pendingOrder.push({ tsMs: o.tsMs, symbol: o.symbol, price: o.price, qty: o.qty });
       this.pendingKeys++;
     }
-    return { legs: [leg], execution: undefined };
+    return fresh;
   }
 
   /** Forgets keys older than the de-duplication horizon (call from `onTime`). */
   expire(nowMs: number): void {
     const cutoff = nowMs - DEDUP_HORIZON_MS;
-    const n = this.keyTs.length;
+    const { keyTs, mask, end } = this;
     let h = this.head;
-    while (h < n && this.keyTs[h]! < cutoff) h++;
+    while (h < end && keyTs[h & mask]! < cutoff) h++;
+    // Expired string slots are overwritten when the ring wraps; they hold no more than a ring's worth.
     this.head = h;
-    if (h > 1024 && h * 2 > n) this.compact();
     while (this.pendingHead < this.pendingOrder.length && this.pendingOrder[this.pendingHead]!.tsMs < cutoff) {
       // Drops the whole group (as deleting its key did), even fills that joined it later.
       const k = this.pendingOrder[this.pendingHead++]!;
       const list = this.pending.get(k.tsMs);
       if (!list) continue;
-      const kept = list.filter((p) => !samePendingKey(p.leg, k));
-      if (kept.length === list.length) continue; // the group was closed by matches already
+      // Filtered in place (no new list per group).
+      let kept = 0;
+      for (const p of list) if (!samePendingKey(p, k)) list[kept++] = p;
+      if (kept === list.length) continue; // the group was closed by matches already
       this.pendingKeys--;
-      if (kept.length === 0) this.pending.delete(k.tsMs);
-      else this.pending.set(k.tsMs, kept);
+      if (kept === 0) this.pending.delete(k.tsMs);
+      else list.length = kept;
     }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pendingOrder.length) {
       this.pendingOrder.splice(0, this.pendingHead);
@@ -245,75 +297,103 @@ export class AccountExecutions {
 
   /** Number of keys held (tests: memory stays bounded). */
   get size(): number {
-    return this.keyTs.length - this.head + this.pendingKeys;
+    return this.end - this.head + this.pendingKeys;
   }
 
   /** Records a leg from one source (`fromTrade` or a fill); true when it is new (not yet reported by the other source). */
   private mark(tsMs: number, symbol: string, side: Side, account: string, price: number, qty: number, fromTrade: boolean): boolean {
     const bucket = bucketOf(tsMs, this.chainHead.length);
+    const buy = side === 'buy' ? 1 : 0;
+    const { head, mask } = this;
     // Newest first; keys before `head` have expired, and so has everything older in the chain.
-    let i = this.chainHead[bucket]! - 1;
-    while (i >= this.head) {
+    let seq = this.chainHead[bucket]!;
+    let at = -1;
+    while (seq >= head) {
+      const i = seq & mask;
       if (
         this.keyTs[i] === tsMs &&
         this.keySymbol[i] === symbol &&
-        this.keySide[i] === side &&
+        this.keyBuy[i] === buy &&
         this.keyAccount[i] === account &&
         sameNumber(this.keyPrice[i]!, price) &&
         sameNumber(this.keyQty[i]!, qty)
-      )
+      ) {
+        at = i;
         break;
-      i = this.olderKey[i]!;
+      }
+      seq = this.olderKey[i]!;
     }
-    if (i < this.head) {
-      i = this.keyTs.length;
-      this.keyTs.push(tsMs);
-      this.keySymbol.push(symbol);
-      this.keySide.push(side);
-      this.keyAccount.push(account);
-      this.keyPrice.push(price);
-      this.keyQty.push(qty);
-      this.byTrade.push(0);
-      this.byFill.push(0);
-      this.olderKey.push(this.chainHead[bucket]! - 1);
-      this.chainHead[bucket] = i + 1;
-      if (i - this.head >= this.chainHead.length) this.rechain();
+    if (at < 0) {
+      if (this.end - head > this.mask) this.grow();
+      seq = this.end++;
+      at = seq & this.mask;
+      this.keyTs[at] = tsMs;
+      this.keySymbol[at] = symbol;
+      this.keyBuy[at] = buy;
+      this.keyAccount[at] = account;
+      this.keyPrice[at] = price;
+      this.keyQty[at] = qty;
+      this.byTrade[at] = 0;
+      this.byFill[at] = 0;
+      this.olderKey[at] = this.chainHead[bucket]!;
+      this.chainHead[bucket] = seq;
+      if (seq - head >= this.chainHead.length) this.rechain();
     }
-    if (fromTrade) return ++this.byTrade[i]! > this.byFill[i]!;
-    return ++this.byFill[i]! > this.byTrade[i]!;
+    if (fromTrade) return ++this.byTrade[at]! > this.byFill[at]!;
+    return ++this.byFill[at]! > this.byTrade[at]!;
   }
 
-  /** Drops the expired keys from the columns (their positions change, so the chains are rebuilt). */
-  private compact(): void {
-    const h = this.head;
-    for (const column of [
-      this.keyTs,
-      this.keySymbol,
-      this.keySide,
-      this.keyAccount,
-      this.keyPrice,
-      this.keyQty,
-      this.byTrade,
-      this.byFill,
-    ]) {
-      column.splice(0, h);
+  /** Doubles the ring (when full of live keys), moving each live key to its slot in the new size. */
+  private grow(): void {
+    const size = 2 * (this.mask + 1);
+    const mask = size - 1;
+    const old = this.mask;
+    const keyTs = new Float64Array(size);
+    const keySymbol = new Array<string>(size).fill('');
+    const keyBuy = new Uint8Array(size);
+    const keyAccount = new Array<string>(size).fill('');
+    const keyPrice = new Float64Array(size);
+    const keyQty = new Float64Array(size);
+    const byTrade = new Int32Array(size);
+    const byFill = new Int32Array(size);
+    const olderKey = new Float64Array(size);
+    for (let seq = this.head; seq < this.end; seq++) {
+      const i = seq & old;
+      const j = seq & mask;
+      keyTs[j] = this.keyTs[i]!;
+      keySymbol[j] = this.keySymbol[i]!;
+      keyBuy[j] = this.keyBuy[i]!;
+      keyAccount[j] = this.keyAccount[i]!;
+      keyPrice[j] = this.keyPrice[i]!;
+      keyQty[j] = this.keyQty[i]!;
+      byTrade[j] = this.byTrade[i]!;
+      byFill[j] = this.byFill[i]!;
+      olderKey[j] = this.olderKey[i]!;
     }
-    this.olderKey.length = this.keyTs.length;
-    this.head = 0;
-    this.rechain();
+    this.keyTs = keyTs;
+    this.keySymbol = keySymbol;
+    this.keyBuy = keyBuy;
+    this.keyAccount = keyAccount;
+    this.keyPrice = keyPrice;
+    this.keyQty = keyQty;
+    this.byTrade = byTrade;
+    this.byFill = byFill;
+    this.olderKey = olderKey;
+    this.mask = mask;
   }
 
-  /** Rebuilds the chains of the live keys in a table of about one bucket per key (grown or shrunk to fit). */
+  /** Rebuilds the chains of the live keys in a table of about two buckets per key (grown only: expired keys end the walks anyway). */
   private rechain(): void {
-    const live = this.keyTs.length - this.head;
-    let size = MIN_BUCKETS;
+    const live = this.end - this.head;
+    let size = this.chainHead.length;
     while (size < 2 * live) size *= 2;
-    if (size !== this.chainHead.length) this.chainHead = new Int32Array(size);
-    else this.chainHead.fill(0);
-    for (let i = this.head; i < this.keyTs.length; i++) {
+    if (size !== this.chainHead.length) this.chainHead = new Float64Array(size);
+    this.chainHead.fill(-1);
+    for (let seq = this.head; seq < this.end; seq++) {
+      const i = seq & this.mask;
       const bucket = bucketOf(this.keyTs[i]!, size);
-      this.olderKey[i] = this.chainHead[bucket]! - 1;
-      this.chainHead[bucket] = i + 1;
+      this.olderKey[i] = this.chainHead[bucket]!;
+      this.chainHead[bucket] = seq;
     }
   }
 }
