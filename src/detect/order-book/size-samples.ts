@@ -46,21 +46,22 @@ export class SizeSamples {
     }
     const s = this.sorted;
     if (s === null) return;
-    // Where the slot to fill starts: the replaced value's (any one of equal values), or past the end.
-    let i = replacing ? lowerBound(s, n, old) : n;
-    // Move the hole towards v's place, shifting the values in between by one.
-    if (replacing && v > old) {
-      while (i + 1 < n && s[i + 1]! < v) {
-        s[i] = s[i + 1]!;
-        i++;
-      }
-    } else {
-      while (i > 0 && s[i - 1]! > v) {
-        s[i] = s[i - 1]!;
-        i--;
-      }
+    // Binary searches, then one native move of the values between the replaced value and v's place.
+    if (!replacing) {
+      const p = lowerBound(s, n, v);
+      s.copyWithin(p + 1, p, n);
+      s[p] = v;
+    } else if (v > old) {
+      const r = lowerBound(s, n, old); // one of the values equal to old
+      const p = lowerBound(s, n, v); // values in (old, v) sit in (r, p): they move down one
+      s.copyWithin(r, r + 1, p);
+      s[p - 1] = v;
+    } else if (v < old) {
+      const p = lowerBound(s, n, v); // values in [v, old) sit in [p, r): they move up one
+      const r = lowerBound(s, n, old);
+      s.copyWithin(p + 1, p, r);
+      s[p] = v;
     }
-    s[i] = v;
   }
 
   get size(): number {
