@@ -271,7 +271,12 @@ export class OrderBook {
     const mine = book.byAccount.get(order.account);
     if (mine) {
       const i = mine.indexOf(order);
-      if (i >= 0) mine.splice(i, 1);
+      if (i >= 0) {
+        // Shift the later orders down by hand: `splice` allocates an array of the removed ones (an
+        // order leaves the book on about every other order event).
+        for (let j = i + 1; j < mine.length; j++) mine[j - 1] = mine[j]!;
+        mine.length--;
+      }
       if (mine.length === 0) book.byAccount.delete(order.account);
     }
   }
