@@ -3,11 +3,11 @@ import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { TimeExtremes } from '../window/time-extremes.js';
-import { RobustRing } from '../window/robust.js';
+import { RunRing } from '../window/run-ring.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
-import { CompactSeries } from '../window/compact-series.js';
+import { BucketLog, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
 import { RecentIds } from '../window/recent-ids.js';
 import { RecentBuyers } from './recent-buyers.js';
 import { iso, pct, round4 } from '../format.js';
@@ -86,25 +86,15 @@ interface SymbolState {
   lastSide: Side;
   lastTsMs: number;
   /**
-   * Closed bucket volumes over the baseline horizon (ring; a day of one-minute buckets). Compact:
-   * grown as it fills and stored in the narrowest exact type, it was 23 KB per symbol as two
-   * Float64Array(1440) whatever the symbol's age or volumes.
+   * Closed buckets over the baseline horizon (a day of one-minute buckets): volume, buyer-initiated
+   * volume and trades, the non-empty ones only (the pump window's buckets are its newest). Was a
+   * ring of every bucket (two day-long series and a window ring): a symbol trading every twenty
+   * minutes wrote twenty buckets per trade and took the medians of hundreds of zeros.
    */
-  history: CompactSeries;
-  /** Closed bucket buyer-initiated trade counts, parallel to `history`. */
-  historyBuyTrades: CompactSeries;
-  historyNext: number;
-  historyFilled: number;
+  buckets: BucketLog;
   bucketsSinceBaseline: number;
-  /**
-   * Closed buckets of the current pump window (ring): volume, buyer-initiated volume and trades of
-   * slot k at 3k, 3k + 1 and 3k + 2. One plain array: ten numbers are not worth an ArrayBuffer and
-   * its off-heap store, and one array instead of three saves two array headers per symbol.
-   */
-  recent: number[];
-  recentNext: number;
-  /** Bucket closes (carried forward) over the reference span (kept sorted) and their median. */
-  closes: RobustRing;
+  /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
+  closes: RunRing;
   refMedian: number;
   baseline: number;
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
@@ -141,8 +131,6 @@ function createPumpAndDump(config: Config): Detector {
    * symbols by the time onTime must look at them.
    */
   let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>(), nextSeq: 0 };
-  /** Scratch (not state): sliding window sums for the thin-pair baseline. */
-  let sumsScratch = new Float64Array(0);
 
   function newState(trade: Trade): SymbolState {
     return {
@@ -157,14 +145,9 @@ function createPumpAndDump(config: Config): Detector {
       lastSide: 'buy',
       lastTsMs: trade.tsMs,
       trims: 0,
-      history: new CompactSeries(historyBuckets),
-      historyBuyTrades: new CompactSeries(historyBuckets),
-      historyNext: 0,
-      historyFilled: 0,
+      buckets: new BucketLog(historyBuckets),
       bucketsSinceBaseline: 0,
-      recent: zeros(3 * windowBuckets),
-      recentNext: 0,
-      closes: new RobustRing(closeBuckets),
+      closes: new RunRing(closeBuckets),
       refMedian: NaN,
       baseline: NaN,
       baselineBuyTrades: NaN,
@@ -187,21 +170,11 @@ function createPumpAndDump(config: Config): Detector {
     if (tsMs < s.bucketStartMs + bucketMs) return;
     const target = tsMs - (tsMs % bucketMs);
     const closed = Math.min(Math.round((target - s.bucketStartMs) / bucketMs), historyBuckets);
-    for (let i = 0; i < closed; i++) {
-      const v = i === 0 ? s.bucketVolume : 0;
-      const b = i === 0 ? s.bucketBuyVolume : 0;
-      const n = i === 0 ? s.bucketBuyTrades : 0;
-      s.historyBuyTrades.set(s.historyNext, n);
-      s.history.set(s.historyNext, v);
-      s.historyNext = (s.historyNext + 1) % historyBuckets;
-      if (s.historyFilled < historyBuckets) s.historyFilled++;
-      s.recent[3 * s.recentNext] = v;
-      s.recent[3 * s.recentNext + 1] = b;
-      s.recent[3 * s.recentNext + 2] = n;
-      s.recentNext = (s.recentNext + 1) % windowBuckets;
-      if (i < closeBuckets) s.closes.push(s.lastPrice);
-      s.bucketsSinceBaseline++;
-    }
+    // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLog).
+    s.buckets.close(s.bucketVolume, s.bucketBuyVolume, s.bucketBuyTrades, closed);
+    // Each closed bucket's close is the last price (carried forward).
+    s.closes.pushRepeated(s.lastPrice, Math.min(closed, closeBuckets));
+    s.bucketsSinceBaseline += closed;
     s.bucketsSinceBuyersRotated += closed;
     if (s.bucketsSinceBuyersRotated >= windowBuckets) {
       // Keep buyer tallies to the recent past, so memory stays bounded and evidence stays relevant.
@@ -214,43 +187,18 @@ function createPumpAndDump(config: Config): Detector {
     s.bucketBuyTrades = 0;
     s.refMedian = s.closes.median();
     // Refresh every bucket while the history is short (it changes fast), then once a window.
-    const refresh = s.bucketsSinceBaseline >= windowBuckets || s.historyFilled < 4 * windowBuckets || Number.isNaN(s.baseline);
-    if (s.historyFilled >= minBuckets && refresh) {
-      s.baseline = windowBaseline(s, s.history);
-      s.baselineBuyTrades = windowBaseline(s, s.historyBuyTrades);
+    const filled = s.buckets.filled;
+    const refresh = s.bucketsSinceBaseline >= windowBuckets || filled < 4 * windowBuckets || Number.isNaN(s.baseline);
+    if (filled >= minBuckets && refresh) {
+      // A pump window's typical volume (or trade count): windowBuckets × the median bucket over the
+      // history. Single buckets, not window sums: a burst of k buckets (news, a block, another
+      // episode) touches k buckets but k + windowBuckets − 1 sliding sums, so the per-bucket median
+      // stays at the symbol's ordinary level when bursts are frequent. Thin pairs whose median
+      // bucket is empty fall back to the median of sliding window sums, then to their mean.
+      s.baseline = s.buckets.windowBaseline(VOLUME, windowBuckets);
+      s.baselineBuyTrades = s.buckets.windowBaseline(BUY_TRADES, windowBuckets);
       s.bucketsSinceBaseline = 0;
     }
-  }
-
-  /**
-   * A pump window's typical volume (or trade count): windowBuckets × the median bucket over the
-   * history. Single buckets, not window sums: a burst of k buckets (news, a block, another episode)
-   * touches k buckets but k + windowBuckets − 1 sliding sums, so the per-bucket median stays at
-   * the symbol's ordinary level when bursts are frequent. Thin pairs whose median bucket is empty
-   * fall back to the median of sliding window sums, then to their mean.
-   */
-  function windowBaseline(s: SymbolState, ring: CompactSeries): number {
-    const filled = s.historyFilled;
-    // The ring's first `filled` slots are the filled ones (it fills from 0), in any order: a median.
-    const perBucket = medianOf(ring.data, filled);
-    if (perBucket > 0) return perBucket * windowBuckets;
-    // Oldest to newest bucket, unrolled from the ring.
-    const start = (s.historyNext - filled + historyBuckets) % historyBuckets;
-    const at = (i: number): number => ring.get((start + i) % historyBuckets);
-    const n = filled - windowBuckets + 1;
-    if (n <= 0) return NaN;
-    if (sumsScratch.length < n) sumsScratch = new Float64Array(historyBuckets);
-    const sums = sumsScratch;
-    let sum = 0;
-    for (let i = 0; i < windowBuckets; i++) sum += at(i);
-    let total = 0;
-    for (let w = 0; w < n; w++) {
-      if (w > 0) sum += at(w + windowBuckets - 1) - at(w - 1);
-      sums[w] = Math.max(0, sum);
-      total += sums[w]!;
-    }
-    const m = medianOf(sums, n);
-    return m > 0 ? m : total / n;
   }
 
   /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
@@ -289,15 +237,11 @@ function createPumpAndDump(config: Config): Detector {
 
   /** Volume, buyer-initiated volume and buyer-initiated trades of the current bucket and the newest `buckets` − 1 closed ones. */
   function spanVolumes(s: SymbolState, buckets: number): { volume: number; buy: number; trades: number } {
-    let volume = s.bucketVolume;
-    let buy = s.bucketBuyVolume;
-    let trades = s.bucketBuyTrades;
-    for (let k = 1; k < Math.min(buckets, windowBuckets); k++) {
-      const at = (s.recentNext - k + windowBuckets) % windowBuckets;
-      volume += s.recent[3 * at]!;
-      buy += s.recent[3 * at + 1]!;
-      trades += s.recent[3 * at + 2]!;
-    }
+    // The current bucket, then the closed ones newest first (the additions a window ring gave).
+    const closed = Math.min(buckets, windowBuckets) - 1;
+    const volume = s.buckets.addNewest(s.bucketVolume, VOLUME, closed);
+    const buy = s.buckets.addNewest(s.bucketBuyVolume, BUY_VOLUME, closed);
+    const trades = s.buckets.addNewest(s.bucketBuyTrades, BUY_TRADES, closed);
     return { volume, buy, trades };
   }
 
@@ -485,6 +429,7 @@ function createPumpAndDump(config: Config): Detector {
   /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
+    s.buckets.trim();
     s.closes.trim();
     s.extremes.trim();
     s.recentIds.trim();
@@ -617,11 +562,6 @@ function createPumpAndDump(config: Config): Detector {
       st = state as typeof st;
     },
   };
-}
-
-/** A packed (not holey) array of n zeros. */
-function zeros(n: number): number[] {
-  return Array.from({ length: n }, () => 0);
 }
 
 function top(m: Map<string, number>): string[] {

@@ -28,6 +28,19 @@ export function medianInPlace(a: Float64Array, n: number): number {
   return (lower + a[hi]!) / 2;
 }
 
+/** The k-th smallest of a[0, n) (0-based), rearranging them (selection): what a sort would put at k. */
+export function kthInPlace(a: Float64Array, n: number, k: number): number {
+  select(a, n, k);
+  return a[k]!;
+}
+
+/** The largest of a[0, k): after `kthInPlace(a, n, k)`, the (k − 1)-th smallest (k ≥ 1). */
+export function maxBefore(a: Float64Array, k: number): number {
+  let m = a[0]!;
+  for (let i = 1; i < k; i++) if (a[i]! > m) m = a[i]!;
+  return m;
+}
+
 /** Rearranges a[0, n) so a[k] holds the k-th smallest value, smaller-or-equal ones before it (Hoare quickselect). */
 function select(a: Float64Array, n: number, k: number): void {
   let lo = 0;

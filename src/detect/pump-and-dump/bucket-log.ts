@@ -1,0 +1,245 @@
+import { stateClass } from '../../engine/snapshot.js';
+import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
+
+/** Numbers per entry: [sequence, volume, buy volume, buy trades]. */
+const STRIDE = 4;
+/** The fields an entry holds beside its sequence number. */
+export const VOLUME = 1;
+export const BUY_VOLUME = 2;
+export const BUY_TRADES = 3;
+type Field = typeof VOLUME | typeof BUY_VOLUME | typeof BUY_TRADES;
+/** Expired entries tolerated before compacting (a splice costs a call; tiny ones are not worth it). */
+const COMPACT_MIN = 8 * STRIDE;
+/** What a log holds before its first non-empty bucket (and once all expired), shared: never written. */
+const NONE: number[] = [];
+
+/** Scratch (not state), reused by every log: positions and values of one field, and runs of window sums. */
+let pos = new Float64Array(64);
+let vals = new Float64Array(64);
+let runValue = new Float64Array(64);
+let runLength = new Float64Array(64);
+const order: number[] = [];
+
+/**
+ * pump_and_dump's closed buckets of one symbol over the baseline horizon (`capacity` buckets, a
+ * day of minutes by default): volume, buyer-initiated volume and buyer-initiated trades. Only the
+ * non-empty buckets are kept, each under its sequence number (buckets closed before it, empty ones
+ * included), oldest first. This is the ring of every bucket the detector used to keep — bucket
+ * `count − k` is the k-th newest, buckets older than `count − capacity` are gone — without the
+ * empty ones: a symbol that trades every twenty minutes holds its few trades' buckets, not a
+ * day of zeros, and a quiet spell costs one counter step instead of a write per bucket.
+ *
+ * The statistics read the ring as it was (empty buckets as +0) and give the very doubles the dense
+ * ring gave: the per-bucket median is an order statistic (the empty buckets are the smallest
+ * values, so it is 0 or the k-th smallest non-empty one), and the sliding window sums of the
+ * thin-pair fallback change only where a non-empty bucket enters or leaves the window, so they are
+ * walked as runs, with the same additions in the same order.
+ */
+export class BucketLog {
+  /** [sequence, volume, buy volume, buy trades] per non-empty bucket held, oldest first from `head`. */
+  private e: number[] = NONE;
+  private head = 0;
+  /** Buckets closed so far, empty ones included: the next bucket's sequence number. */
+  private count = 0;
+
+  constructor(readonly capacity: number) {}
+
+  /** Buckets the ring holds (empty ones included): at most `capacity`. */
+  get filled(): number {
+    return Math.min(this.count, this.capacity);
+  }
+
+  /** Closes `buckets` (≥ 1) buckets: the first with these totals, the others empty (a quiet spell). */
+  close(volume: number, buyVolume: number, buyTrades: number, buckets: number): void {
+    if (!(Object.is(volume, 0) && Object.is(buyVolume, 0) && Object.is(buyTrades, 0))) {
+      // An array of its own at the first non-empty bucket: until then the log holds the shared empty one.
+      if (this.e.length === 0) this.e = [];
+      this.e.push(this.count, volume, buyVolume, buyTrades);
+    }
+    this.count += buckets;
+    this.expire();
+  }
+
+  /** Drops the entries the ring has overwritten (older than `capacity` buckets). */
+  private expire(): void {
+    const first = this.count - this.capacity;
+    const e = this.e;
+    let h = this.head;
+    while (h < e.length && e[h]! < first) h += STRIDE;
+    if (h === e.length) {
+      // All gone (a symbol back after a long spell): nothing held, no array either.
+      if (h > 0) {
+        this.e = NONE;
+        this.head = 0;
+      }
+      return;
+    }
+    this.head = h;
+    // Once the expired prefix is half the array: amortised O(1) per bucket.
+    if (h >= COMPACT_MIN && 2 * h >= e.length) {
+      e.splice(0, h);
+      this.head = 0;
+    }
+  }
+
+  /** Drops the room pushes reserved beyond the entries held, for a symbol waiting for its next trade (window/recent-ids.ts). */
+  trim(): void {
+    if (this.e.length === 0) return;
+    this.e = this.e.slice(this.head);
+    this.head = 0;
+  }
+
+  /**
+   * `start` plus the field over the newest `k` closed buckets, newest first (the order the detector
+   * read its window ring in; empty buckets add +0, which changes nothing, so they are skipped).
+   */
+  addNewest(start: number, field: Field, k: number): number {
+    const e = this.e;
+    const from = this.count - k;
+    let v = start;
+    for (let i = e.length - STRIDE; i >= this.head && e[i]! >= from; i -= STRIDE) v += e[i + field]!;
+    return v;
+  }
+
+  /**
+   * A pump window's typical level of the field (pump_and_dump.ts, windowBaseline): windowBuckets ×
+   * the median bucket over the ring; when that is 0 (a thin pair), the median of the sliding sums
+   * of `windowBuckets` buckets, else their mean; NaN when the ring holds less than one window.
+   */
+  windowBaseline(field: typeof VOLUME | typeof BUY_TRADES, windowBuckets: number): number {
+    const filled = this.filled;
+    const first = this.count - filled;
+    const e = this.e;
+    const held = (e.length - this.head) / STRIDE;
+    if (pos.length < held) {
+      pos = new Float64Array(Math.max(held, 2 * pos.length));
+      vals = new Float64Array(pos.length);
+    }
+    // Non-empty buckets of this field, oldest first: position in the ring (0 = oldest) and value.
+    let m = 0;
+    let positive = true;
+    for (let i = this.head; i < e.length; i += STRIDE) {
+      const v = e[i + field]!;
+      if (Object.is(v, 0)) continue;
+      if (!(v > 0)) positive = false;
+      pos[m] = e[i]! - first;
+      vals[m] = v;
+      m++;
+    }
+    // Trade quantities are positive, so buckets are never negative, −0 or NaN; were they, the
+    // shortcuts below would not hold: run the dense computation instead.
+    if (!positive) return denseBaseline(filled, m, windowBuckets);
+    const perBucket = medianWithZeros(filled - m, m);
+    if (perBucket > 0) return perBucket * windowBuckets;
+    const n = filled - windowBuckets + 1;
+    if (n <= 0) return NaN;
+    // Sliding sums, computed as the dense loop did (sum of the first window, then `+= entering −
+    // leaving` per step, clamped at 0), but only at the steps where a non-empty bucket enters or
+    // leaves: between them the sum does not change. Runs of equal sums, in window order.
+    if (runValue.length < 2 * m + 1) {
+      runValue = new Float64Array(2 * m + 1);
+      runLength = new Float64Array(2 * m + 1);
+    }
+    let sum = 0;
+    let j = 0;
+    while (j < m && pos[j]! < windowBuckets) sum += vals[j++]!;
+    let enter = j;
+    let leave = 0;
+    let w = 0;
+    let c = Math.max(0, sum);
+    let runs = 0;
+    let zeros = 0;
+    for (;;) {
+      const enterAt = enter < m ? pos[enter]! - windowBuckets + 1 : Infinity;
+      const leaveAt = leave < m ? pos[leave]! + 1 : Infinity;
+      const next = Math.min(enterAt, leaveAt, n);
+      if (c > 0) {
+        runValue[runs] = c;
+        runLength[runs++] = next - w;
+      } else zeros += next - w;
+      if (next >= n) break;
+      const a = enterAt === next ? vals[enter++]! : 0;
+      const b = leaveAt === next ? vals[leave++]! : 0;
+      sum += a - b;
+      c = Math.max(0, sum);
+      w = next;
+    }
+    const median = medianOfRuns(zeros, runs, n);
+    if (median > 0) return median;
+    // The mean, summed in window order as the dense loop did (each run's sum added once per window).
+    let total = 0;
+    for (let r = 0; r < runs; r++) {
+      const v = runValue[r]!;
+      const len = runLength[r]!;
+      // Integers below 2^53 add exactly, so one multiplication is the same double as len additions.
+      if (Number.isInteger(v) && Number.isInteger(total) && total + v * len <= Number.MAX_SAFE_INTEGER) total += v * len;
+      else for (let k = 0; k < len; k++) total += v;
+    }
+    return total / n;
+  }
+}
+
+/**
+ * Median of `zeros` +0s and the m positive values in vals[0, m) (the same value a sort of them all
+ * gives: the zeros are the smallest). NaN when there is none.
+ */
+function medianWithZeros(zeros: number, m: number): number {
+  const n = zeros + m;
+  if (n === 0) return NaN;
+  const hi = n >> 1;
+  if (hi < zeros) return 0; // (and the lower middle too, for even n)
+  const a = scratchOf(m);
+  for (let i = 0; i < m; i++) a[i] = vals[i]!;
+  const upper = hi < zeros ? 0 : kthInPlace(a, m, hi - zeros);
+  if (n % 2 === 1) return upper;
+  const lower = hi - 1 < zeros ? 0 : maxBefore(a, hi - zeros);
+  return (lower + upper) / 2;
+}
+
+/** Median of n window sums: `zeros` of +0 and the runs of positive ones (value, length). */
+function medianOfRuns(zeros: number, runs: number, n: number): number {
+  const hi = n >> 1;
+  if (hi < zeros) return 0; // (and the lower middle too, for even n)
+  order.length = runs;
+  for (let r = 0; r < runs; r++) order[r] = r;
+  order.sort((x, y) => runValue[x]! - runValue[y]!);
+  /** The value at rank k (0-based) in ascending order. */
+  const at = (k: number): number => {
+    if (k < zeros) return 0;
+    let rank = zeros;
+    for (const r of order) {
+      rank += runLength[r]!;
+      if (k < rank) return runValue[r]!;
+    }
+    return NaN; // not reached: k < n
+  };
+  const upper = at(hi);
+  return n % 2 === 1 ? upper : (at(hi - 1) + upper) / 2;
+}
+
+/**
+ * The dense computation (the ring rebuilt with its empty buckets), for values the shortcuts do not
+ * cover (zero or negative quantities, which the parsers reject). pos/vals hold the m non-empty ones.
+ */
+function denseBaseline(filled: number, m: number, windowBuckets: number): number {
+  const ring = new Float64Array(filled);
+  for (let i = 0; i < m; i++) ring[pos[i]!] = vals[i]!;
+  const perBucket = medianOf(ring, filled);
+  if (perBucket > 0) return perBucket * windowBuckets;
+  const n = filled - windowBuckets + 1;
+  if (n <= 0) return NaN;
+  const sums = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < windowBuckets; i++) sum += ring[i]!;
+  let total = 0;
+  for (let w = 0; w < n; w++) {
+    if (w > 0) sum += ring[w + windowBuckets - 1]! - ring[w - 1]!;
+    sums[w] = Math.max(0, sum);
+    total += sums[w]!;
+  }
+  const med = medianOf(sums, n);
+  return med > 0 ? med : total / n;
+}
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(BucketLog);
