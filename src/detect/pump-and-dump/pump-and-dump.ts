@@ -103,11 +103,14 @@ interface SymbolState {
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
    * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
-   * and recent rush seconds.
+   * and recent rush seconds. The orders are the first `secondOrders` slots of the arrays, which a
+   * new second reuses (emptying them dropped their storage, so every buy in a new second allocated
+   * two arrays again).
    */
   secondMs: number;
   secondOrderMs: number[];
   secondOrderBuyer: string[];
+  secondOrders: number;
   secondIsRush: boolean;
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
@@ -155,6 +158,7 @@ function createPumpAndDump(config: Config): Detector {
       secondMs: -Infinity,
       secondOrderMs: [],
       secondOrderBuyer: [],
+      secondOrders: 0,
       secondIsRush: false,
       rushTimes: [],
       recentIds: new RecentIds(),
@@ -207,24 +211,27 @@ function createPumpAndDump(config: Config): Detector {
     const second = trade.tsMs >= s.secondMs && trade.tsMs < s.secondMs + 1000 ? s.secondMs : trade.tsMs - (trade.tsMs % 1000);
     if (second !== s.secondMs) {
       s.secondMs = second;
-      // Only when not empty: setting an array's length is a runtime call, and most seconds see no buy order.
-      if (s.secondOrderMs.length > 0) {
-        s.secondOrderMs.length = 0;
-        s.secondOrderBuyer.length = 0;
-      }
+      s.secondOrders = 0;
       s.secondIsRush = false;
     }
     if (side !== 'buy' || s.secondIsRush) return;
     // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
     const ms = s.secondOrderMs;
     const buyers = s.secondOrderBuyer;
+    const n = s.secondOrders;
     let seen = false;
-    for (let i = 0; i < ms.length && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
+    for (let i = 0; i < n && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
     if (!seen) {
-      ms.push(trade.tsMs);
-      buyers.push(trade.buyer);
+      if (n < ms.length) {
+        ms[n] = trade.tsMs;
+        buyers[n] = trade.buyer;
+      } else {
+        ms.push(trade.tsMs);
+        buyers.push(trade.buyer);
+      }
+      s.secondOrders = n + 1;
     }
-    if (ms.length >= t.pump_rush_buys) {
+    if (s.secondOrders >= t.pump_rush_buys) {
       s.secondIsRush = true;
       s.rushTimes.push(second);
       if (s.episode) s.episode.rushSeconds++;
@@ -434,8 +441,8 @@ function createPumpAndDump(config: Config): Detector {
     s.extremes.trim();
     s.recentIds.trim();
     s.recentBuyers.trim();
-    s.secondOrderMs = s.secondOrderMs.slice();
-    s.secondOrderBuyer = s.secondOrderBuyer.slice();
+    s.secondOrderMs = s.secondOrderMs.slice(0, s.secondOrders);
+    s.secondOrderBuyer = s.secondOrderBuyer.slice(0, s.secondOrders);
     s.rushTimes = s.rushTimes.slice();
   }
 
