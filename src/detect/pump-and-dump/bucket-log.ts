@@ -120,8 +120,10 @@ export class BucketLog {
     let positive = true;
     for (let i = this.head; i < e.length; i += STRIDE) {
       const v = e[i + field]!;
-      if (Object.is(v, 0)) continue;
-      if (!(v > 0)) positive = false;
+      if (!(v > 0)) {
+        if (v === 0 && 1 / v > 0) continue; // +0: an empty field
+        positive = false;
+      }
       pos[m] = e[i]! - first;
       vals[m] = v;
       m++;
@@ -137,8 +139,8 @@ export class BucketLog {
     // leaving` per step, clamped at 0), but only at the steps where a non-empty bucket enters or
     // leaves: between them the sum does not change. Runs of equal sums, in window order.
     if (runValue.length < 2 * m + 1) {
-      runValue = new Float64Array(2 * m + 1);
-      runLength = new Float64Array(2 * m + 1);
+      runValue = new Float64Array(Math.max(2 * m + 1, 2 * runValue.length));
+      runLength = new Float64Array(runValue.length);
     }
     let sum = 0;
     let j = 0;
