@@ -66,6 +66,9 @@ describe('BucketLog', () => {
         for (const busy of [0.05, 0.3, 0.6, 0.95]) {
           const log = new BucketLog(capacity);
           const dense = new DenseRing(capacity);
+          // A baseline taken at a refresh (pinned) and computed steps later, as the detector does.
+          let pinnedAt = -1;
+          const pinnedWant: number[] = [];
           for (let step = 0; step < 600; step++) {
             const active = rnd() < busy;
             const decimal = rnd() < 0.3;
@@ -82,7 +85,19 @@ describe('BucketLog', () => {
               const want = dense.windowBaseline(f, w);
               const got = log.windowBaseline(f, w);
               assert.ok(Object.is(got, want), `cap ${capacity} w ${w} busy ${busy} step ${step} field ${f}: ${got} vs ${want}`);
+              assert.equal(log.baselinePositive(f, w, log.closed), want > 0);
               checks++;
+            }
+            if (pinnedAt >= 0) {
+              for (const f of [VOLUME, BUY_TRADES] as const) {
+                assert.ok(Object.is(log.windowBaseline(f, w, pinnedAt), pinnedWant[f]), `pinned at ${pinnedAt}, step ${step}`);
+                assert.equal(log.baselinePositive(f, w, pinnedAt), pinnedWant[f]! > 0);
+              }
+            }
+            if (rnd() < 0.2) {
+              pinnedAt = log.closed;
+              log.pin(pinnedAt);
+              for (const f of [VOLUME, BUY_TRADES] as const) pinnedWant[f] = dense.windowBaseline(f, w);
             }
             for (const f of [VOLUME, BUY_VOLUME, BUY_TRADES] as const) {
               const k = Math.floor(rnd() * w);

@@ -1,4 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { dropFront } from '../window/arrays.js';
 import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
 
 /** Numbers per entry: [sequence, volume, buy volume, buy trades]. */
@@ -18,7 +19,12 @@ let pos = new Float64Array(64);
 let vals = new Float64Array(64);
 let runValue = new Float64Array(64);
 let runLength = new Float64Array(64);
-const order: number[] = [];
+let order = new Int32Array(64);
+/** Outputs of gather and walkSums (scratch, like the arrays above). */
+let gatheredPositive = true;
+let walkZeros = 0;
+/** Runs above which the median is selected among the sums rather than walked over sorted runs. */
+const SORTED_RUNS = 32;
 
 /**
  * pump_and_dump's closed buckets of one symbol over the baseline horizon (`capacity` buckets, a
@@ -41,6 +47,10 @@ export class BucketLog {
   private head = 0;
   /** Buckets closed so far, empty ones included: the next bucket's sequence number. */
   private count = 0;
+  /** Oldest bucket a pending computation still reads (see pin): kept even once the ring has overwritten it. */
+  private pinned = Infinity;
+  /** Every value closed so far was positive or +0 (what the baseline shortcuts assume; quantities are positive). */
+  regular = true;
 
   constructor(readonly capacity: number) {}
 
@@ -52,6 +62,7 @@ export class BucketLog {
   /** Closes `buckets` (≥ 1) buckets: the first with these totals, the others empty (a quiet spell). */
   close(volume: number, buyVolume: number, buyTrades: number, buckets: number): void {
     if (!(Object.is(volume, 0) && Object.is(buyVolume, 0) && Object.is(buyTrades, 0))) {
+      if (!(volume >= 0 && buyVolume >= 0 && buyTrades >= 0) || Object.is(volume, -0) || Object.is(buyTrades, -0)) this.regular = false;
       // An array of its own at the first non-empty bucket: until then the log holds the shared empty one.
       if (this.e.length === 0) this.e = [];
       this.e.push(this.count, volume, buyVolume, buyTrades);
@@ -62,7 +73,7 @@ export class BucketLog {
 
   /** Drops the entries the ring has overwritten (older than `capacity` buckets). */
   private expire(): void {
-    const first = this.count - this.capacity;
+    const first = Math.min(this.count - this.capacity, this.pinned);
     const e = this.e;
     let h = this.head;
     while (h < e.length && e[h]! < first) h += STRIDE;
@@ -77,7 +88,7 @@ export class BucketLog {
     this.head = h;
     // Once the expired prefix is half the array: amortised O(1) per bucket.
     if (h >= COMPACT_MIN && 2 * h >= e.length) {
-      e.splice(0, h);
+      dropFront(e, h);
       this.head = 0;
     }
   }
@@ -101,40 +112,114 @@ export class BucketLog {
     return v;
   }
 
+  /** Buckets closed so far (the ring as of now is the one a computation `at` this count reads). */
+  get closed(): number {
+    return this.count;
+  }
+
   /**
-   * A pump window's typical level of the field (pump_and_dump.ts, windowBaseline): windowBuckets ×
-   * the median bucket over the ring; when that is 0 (a thin pair), the median of the sliding sums
-   * of `windowBuckets` buckets, else their mean; NaN when the ring holds less than one window.
+   * Keeps the buckets of the ring as it was when `at` buckets had been closed (at ≤ count) until the
+   * next pin: a baseline taken then may be computed later (`windowBaseline(…, at)`), once needed.
    */
-  windowBaseline(field: typeof VOLUME | typeof BUY_TRADES, windowBuckets: number): number {
-    const filled = this.filled;
-    const first = this.count - filled;
+  pin(at: number): void {
+    this.pinned = at - Math.min(at, this.capacity);
+  }
+
+  /**
+   * Gathers the field's non-empty buckets of the ring as of `at` closed buckets into pos/vals
+   * (position in that ring, 0 = oldest; value). Returns how many; `gatheredPositive` tells whether
+   * they were all positive (else the shortcuts do not hold).
+   */
+  private gather(field: Field, at: number): number {
+    const filled = Math.min(at, this.capacity);
+    const first = at - filled;
     const e = this.e;
     const held = (e.length - this.head) / STRIDE;
     if (pos.length < held) {
       pos = new Float64Array(Math.max(held, 2 * pos.length));
       vals = new Float64Array(pos.length);
     }
-    // Non-empty buckets of this field, oldest first: position in the ring (0 = oldest) and value.
     let m = 0;
-    let positive = true;
+    gatheredPositive = true;
     for (let i = this.head; i < e.length; i += STRIDE) {
+      const seq = e[i]!;
+      if (seq < first) continue; // overwritten by then (kept for an older pin)
+      if (seq >= at) break; // closed since
       const v = e[i + field]!;
       if (!(v > 0)) {
         if (v === 0 && 1 / v > 0) continue; // +0: an empty field
-        positive = false;
+        gatheredPositive = false;
       }
-      pos[m] = e[i]! - first;
+      pos[m] = seq - first;
       vals[m] = v;
       m++;
     }
+    return m;
+  }
+
+  /**
+   * Whether windowBaseline(field, windowBuckets, at) is > 0, without computing it: a median of
+   * positive values and empty buckets is positive when the empty ones are fewer than half; else the
+   * thin-pair fallback is positive when any sliding sum is (the median of them, or their mean, then
+   * is). Exact: where a shortcut does not settle it (an even count with the empty buckets exactly
+   * half, values that are not positive), the baseline is computed.
+   */
+  baselinePositive(field: typeof VOLUME | typeof BUY_TRADES, windowBuckets: number, at: number): boolean {
+    const filled = Math.min(at, this.capacity);
+    const m = this.gather(field, at);
+    const zeros = filled - m;
+    const hi = filled >> 1;
+    if (gatheredPositive && filled > 0) {
+      if (zeros < hi || (zeros === hi && filled % 2 === 1)) return true;
+      if (zeros > hi) {
+        // Per-bucket median 0: the sliding sums, as windowBaseline walks them, up to the first positive one.
+        const n = filled - windowBuckets + 1;
+        if (n <= 0) return false; // NaN
+        if (this.walkSums(m, windowBuckets, n, true) === 0) return false;
+        // A positive sum: the median or the mean of them is positive (unless subnormal: computed then).
+        if (runValue[0]! >= 1e-300) return true;
+      }
+    }
+    return this.windowBaseline(field, windowBuckets, at) > 0;
+  }
+
+  /**
+   * A pump window's typical level of the field (pump_and_dump.ts, windowBaseline) over the ring as
+   * of `at` closed buckets (by default now; an earlier count must be pinned): windowBuckets × the
+   * median bucket over the ring; when that is 0 (a thin pair), the median of the sliding sums of
+   * `windowBuckets` buckets, else their mean; NaN when the ring holds less than one window.
+   */
+  windowBaseline(field: typeof VOLUME | typeof BUY_TRADES, windowBuckets: number, at = this.count): number {
+    const filled = Math.min(at, this.capacity);
+    const m = this.gather(field, at);
     // Trade quantities are positive, so buckets are never negative, −0 or NaN; were they, the
     // shortcuts below would not hold: run the dense computation instead.
-    if (!positive) return denseBaseline(filled, m, windowBuckets);
+    if (!gatheredPositive) return denseBaseline(filled, m, windowBuckets);
     const perBucket = medianWithZeros(filled - m, m);
     if (perBucket > 0) return perBucket * windowBuckets;
     const n = filled - windowBuckets + 1;
     if (n <= 0) return NaN;
+    const runs = this.walkSums(m, windowBuckets, n, false);
+    const median = medianOfRuns(walkZeros, runs, n);
+    if (median > 0) return median;
+    // The mean, summed in window order as the dense loop did (each run's sum added once per window).
+    let total = 0;
+    for (let r = 0; r < runs; r++) {
+      const v = runValue[r]!;
+      const len = runLength[r]!;
+      // Integers below 2^53 add exactly, so one multiplication is the same double as len additions.
+      if (Number.isInteger(v) && Number.isInteger(total) && total + v * len <= Number.MAX_SAFE_INTEGER) total += v * len;
+      else for (let k = 0; k < len; k++) total += v;
+    }
+    return total / n;
+  }
+
+  /**
+   * The n sliding sums over the m gathered buckets as runs of positive sums in runValue/runLength
+   * (window order; returns how many) and `walkZeros` zero ones; with `firstOnly`, stops at the first
+   * positive run.
+   */
+  private walkSums(m: number, windowBuckets: number, n: number, firstOnly: boolean): number {
     // Sliding sums, computed as the dense loop did (sum of the first window, then `+= entering −
     // leaving` per step, clamped at 0), but only at the steps where a non-empty bucket enters or
     // leaves: between them the sum does not change. Runs of equal sums, in window order.
@@ -158,6 +243,7 @@ export class BucketLog {
       if (c > 0) {
         runValue[runs] = c;
         runLength[runs++] = next - w;
+        if (firstOnly) break;
       } else zeros += next - w;
       if (next >= n) break;
       const a = enterAt === next ? vals[enter++]! : 0;
@@ -166,18 +252,8 @@ export class BucketLog {
       c = Math.max(0, sum);
       w = next;
     }
-    const median = medianOfRuns(zeros, runs, n);
-    if (median > 0) return median;
-    // The mean, summed in window order as the dense loop did (each run's sum added once per window).
-    let total = 0;
-    for (let r = 0; r < runs; r++) {
-      const v = runValue[r]!;
-      const len = runLength[r]!;
-      // Integers below 2^53 add exactly, so one multiplication is the same double as len additions.
-      if (Number.isInteger(v) && Number.isInteger(total) && total + v * len <= Number.MAX_SAFE_INTEGER) total += v * len;
-      else for (let k = 0; k < len; k++) total += v;
-    }
-    return total / n;
+    walkZeros = zeros;
+    return runs;
   }
 }
 
@@ -202,21 +278,39 @@ function medianWithZeros(zeros: number, m: number): number {
 function medianOfRuns(zeros: number, runs: number, n: number): number {
   const hi = n >> 1;
   if (hi < zeros) return 0; // (and the lower middle too, for even n)
-  order.length = runs;
-  for (let r = 0; r < runs; r++) order[r] = r;
-  order.sort((x, y) => runValue[x]! - runValue[y]!);
-  /** The value at rank k (0-based) in ascending order. */
-  const at = (k: number): number => {
-    if (k < zeros) return 0;
-    let rank = zeros;
-    for (const r of order) {
-      rank += runLength[r]!;
-      if (k < rank) return runValue[r]!;
-    }
-    return NaN; // not reached: k < n
-  };
-  const upper = at(hi);
-  return n % 2 === 1 ? upper : (at(hi - 1) + upper) / 2;
+  // Ranks among the positive sums of the upper middle (and the lower one, for even n).
+  const k = hi - zeros;
+  if (runs > SORTED_RUNS) {
+    // Many runs (a thin pair trading in most windows): select among the sums themselves.
+    const a = scratchOf(n - zeros);
+    let m = 0;
+    for (let r = 0; r < runs; r++) for (let c = runLength[r]!; c > 0; c--) a[m++] = runValue[r]!;
+    const upper = kthInPlace(a, m, k);
+    if (n % 2 === 1) return upper;
+    return ((k === 0 ? 0 : maxBefore(a, k)) + upper) / 2;
+  }
+  // Few runs: order them by value (insertion sort of their indexes; no allocation) and walk the counts.
+  if (order.length < runs) order = new Int32Array(Math.max(runs, 2 * order.length));
+  for (let r = 0; r < runs; r++) {
+    const v = runValue[r]!;
+    let i = r;
+    for (; i > 0 && runValue[order[i - 1]!]! > v; i--) order[i] = order[i - 1]!;
+    order[i] = r;
+  }
+  const upper = rankOf(k, runs);
+  if (n % 2 === 1) return upper;
+  return ((k === 0 ? 0 : rankOf(k - 1, runs)) + upper) / 2;
+}
+
+/** The value at rank k (0-based) of the positive sums, the runs being in `order` by value. */
+function rankOf(k: number, runs: number): number {
+  let rank = 0;
+  for (let i = 0; i < runs; i++) {
+    const r = order[i]!;
+    rank += runLength[r]!;
+    if (k < rank) return runValue[r]!;
+  }
+  return NaN; // not reached: k < the positive sums
 }
 
 /**

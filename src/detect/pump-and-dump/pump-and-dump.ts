@@ -96,9 +96,21 @@ interface SymbolState {
   /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
   closes: RunRing;
   refMedian: number;
+  /**
+   * The baselines are taken at a refresh (buckets closed then: `baselineAt`, −1 before the first;
+   * the bucket log keeps that ring) and computed when first read: every trade asks only whether the
+   * volume baseline is positive (`baselineValid`: −1 unknown, 0, 1; see BucketLog.baselinePositive),
+   * the values themselves only a price past the pump bar. A median over a day of buckets per refresh
+   * was half of pump_and_dump's time on symbols trading every minute or two.
+   */
+  baselineAt: number;
+  baselineValid: number;
+  /** Median window volume (see BucketLog.windowBaseline), valid when `baselineReady`. */
   baseline: number;
+  baselineReady: boolean;
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades: number;
+  buyTradesReady: boolean;
   extremes: TimeExtremes;
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
@@ -152,8 +164,12 @@ function createPumpAndDump(config: Config): Detector {
       bucketsSinceBaseline: 0,
       closes: new RunRing(closeBuckets),
       refMedian: NaN,
+      baselineAt: -1,
+      baselineValid: -1,
       baseline: NaN,
+      baselineReady: true,
       baselineBuyTrades: NaN,
+      buyTradesReady: true,
       extremes: new TimeExtremes(windowMs),
       secondMs: -Infinity,
       secondOrderMs: [],
@@ -192,17 +208,57 @@ function createPumpAndDump(config: Config): Detector {
     s.refMedian = s.closes.median();
     // Refresh every bucket while the history is short (it changes fast), then once a window.
     const filled = s.buckets.filled;
-    const refresh = s.bucketsSinceBaseline >= windowBuckets || filled < 4 * windowBuckets || Number.isNaN(s.baseline);
+    const refresh = s.bucketsSinceBaseline >= windowBuckets || filled < 4 * windowBuckets || baselineIsNaN(s);
     if (filled >= minBuckets && refresh) {
       // A pump window's typical volume (or trade count): windowBuckets × the median bucket over the
       // history. Single buckets, not window sums: a burst of k buckets (news, a block, another
       // episode) touches k buckets but k + windowBuckets − 1 sliding sums, so the per-bucket median
       // stays at the symbol's ordinary level when bursts are frequent. Thin pairs whose median
       // bucket is empty fall back to the median of sliding window sums, then to their mean.
-      s.baseline = s.buckets.windowBaseline(VOLUME, windowBuckets);
-      s.baselineBuyTrades = s.buckets.windowBaseline(BUY_TRADES, windowBuckets);
+      // Taken now (the ring as of now, pinned), computed when read.
+      const at = s.buckets.closed;
+      s.buckets.pin(at);
+      s.baselineAt = at;
+      s.baselineValid = -1;
+      s.baselineReady = false;
+      s.buyTradesReady = false;
       s.bucketsSinceBaseline = 0;
     }
+  }
+
+  /** The volume baseline as of its refresh (computed at the first read). */
+  function baselineOf(s: SymbolState): number {
+    if (!s.baselineReady) {
+      s.baseline = s.buckets.windowBaseline(VOLUME, windowBuckets, s.baselineAt);
+      s.baselineReady = true;
+    }
+    return s.baseline;
+  }
+
+  /** The buyer-initiated trade count baseline as of its refresh (computed at the first read). */
+  function buyTradesBaselineOf(s: SymbolState): number {
+    if (!s.buyTradesReady) {
+      s.baselineBuyTrades = s.buckets.windowBaseline(BUY_TRADES, windowBuckets, s.baselineAt);
+      s.buyTradesReady = true;
+    }
+    return s.baselineBuyTrades;
+  }
+
+  /** Whether the volume baseline is > 0 (NaN is not), without computing it when the log can tell. */
+  function baselinePositive(s: SymbolState): boolean {
+    if (s.baselineReady) return s.baseline > 0;
+    if (s.baselineValid < 0) s.baselineValid = s.buckets.baselinePositive(VOLUME, windowBuckets, s.baselineAt) ? 1 : 0;
+    return s.baselineValid === 1;
+  }
+
+  /**
+   * Whether the volume baseline is NaN. A refresh takes it over at least a pump window of buckets
+   * (minBuckets), where it is a number for positive quantities: computed only for other values.
+   */
+  function baselineIsNaN(s: SymbolState): boolean {
+    if (s.baselineReady) return Number.isNaN(s.baseline);
+    if (s.buckets.regular && Math.min(s.baselineAt, historyBuckets) >= windowBuckets) return false;
+    return Number.isNaN(baselineOf(s));
   }
 
   /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
@@ -515,7 +571,7 @@ function createPumpAndDump(config: Config): Detector {
 
     if (trade.buyer && side === 'buy') s.recentBuyers.add(trade.buyer, trade.qty);
     if (s.recentIds.size < MAX_IDS * 2) s.recentIds.push(trade.tsMs, trade.tradeId);
-    if (Number.isNaN(s.baseline) || !(s.baseline > 0) || Number.isNaN(s.refMedian)) return;
+    if (Number.isNaN(s.refMedian) || !baselinePositive(s)) return;
     const low = s.extremes.min;
     const ref = Math.max(s.refMedian, low);
     if (trade.price <= ref) s.lastAtRefMs = trade.tsMs;
@@ -528,8 +584,8 @@ function createPumpAndDump(config: Config): Detector {
     // multiplies the buy trades far more than the quantity (and a liquid symbol's ordinary flow is
     // half sells), so a surge of either counts.
     const { volume, buy, trades } = spanVolumes(s, spanBuckets);
-    const spanBaseline = (s.baseline * spanBuckets) / windowBuckets;
-    const spanBaselineBuyTrades = (s.baselineBuyTrades * spanBuckets) / windowBuckets;
+    const spanBaseline = (baselineOf(s) * spanBuckets) / windowBuckets;
+    const spanBaselineBuyTrades = (buyTradesBaselineOf(s) * spanBuckets) / windowBuckets;
     const byVolume = volume >= t.pump_volume_multiplier * spanBaseline;
     const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
     if (!byVolume && !byTrades) return;
