@@ -85,3 +85,16 @@ test('nodes, edges and the account ids they hold live as long as their execution
   assert.equal(ids.find('A'), undefined);
   assert.equal(ids.find('C'), undefined);
 });
+
+test('singleExecution: true while an edge holds one execution, as its list says', () => {
+  const g = new AccountGraph(new AccountIds());
+  const ab = g.add(0, 1, 2, 5);
+  assert.equal(g.singleExecution(ab), true);
+  const ac = g.add(1, 1, 3, 5);
+  g.add(2, 1, 2, 5);
+  assert.equal(g.singleExecution(ab), false);
+  assert.equal(g.singleExecution(ac), true);
+  g.removeOldest(5); // execution 0 leaves a→b with execution 2 alone
+  assert.deepEqual(executions(g, ab), [2]);
+  assert.equal(g.singleExecution(ab), true);
+});

@@ -163,6 +163,11 @@ export class AccountGraph {
     return this.edges[e * EDGE_FIELDS + OLDEST]!;
   }
 
+  /** Does the edge hold exactly one execution? */
+  singleExecution(e: number): boolean {
+    return this.edges[e * EDGE_FIELDS + OLDEST] === this.edges[e * EDGE_FIELDS + NEWEST];
+  }
+
   nextExecution(seq: number): number {
     return this.win[(seq - this.base) * WIN_FIELDS + NEXT_ON_EDGE]!;
   }

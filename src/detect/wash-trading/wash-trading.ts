@@ -294,6 +294,41 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   const path: number[] = [];
   let budget = 0;
+  /** The searched execution's size and price (read once per search, not once per inspection). */
+  let refQty = 0;
+  let refPrice = 0;
+
+  /**
+   * Memo of one search (scratch, valid while `searchStamp` is the search's): per edge, what
+   * `edgeMatches` found (its budget cost, negated when no execution matched); per node, its edge to
+   * the search's end (`edgeFrom`). The depth-first search over a dense window meets the same edge
+   * and the same last step many times (every path prefix and every deepening pass does them again):
+   * on the live feed a search asked for 160 edges of which 90 were distinct. The memo gives every
+   * repeated question the answer and the budget cost of the walk it replaces, so the search, its
+   * result and where the budget runs out are exactly those of walking again (see `edgeMatches`).
+   */
+  let searchStamp = 0;
+  let edgeStamp = new Int32Array(256);
+  let edgeMemo = new Int32Array(256);
+  let nodeStamp = new Int32Array(256);
+  let nodeMemo = new Int32Array(256);
+
+  /** Starts a new search's memo. */
+  function newSearch(): void {
+    if (++searchStamp === 0x7fffffff) {
+      edgeStamp.fill(0);
+      nodeStamp.fill(0);
+      searchStamp = 1;
+    }
+  }
+
+  /** An Int32Array holding index `i`, grown (contents kept) when needed. */
+  function grown(a: Int32Array<ArrayBuffer>, i: number): Int32Array<ArrayBuffer> {
+    if (i < a.length) return a;
+    const b = new Int32Array(Math.max(2 * a.length, i + 1));
+    b.set(a);
+    return b;
+  }
 
   /**
    * Shortest path from the seller to the buyer of `ref`'s edge along buyer→seller edges that carry
@@ -304,6 +339,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   function findPath(s: SymbolState, refEdge: number, ref: number): number[] | undefined {
     budget = SEARCH_BUDGET;
+    refQty = exField(s, ref, EX_QTY);
+    refPrice = exField(s, ref, EX_PRICE);
+    newSearch();
     const maxEdges = t.wash_max_ring - 1;
     const from = s.graph.sellerNode(refEdge);
     const to = s.graph.buyerNode(refEdge);
@@ -318,7 +356,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Depth-first step of `findPath`: can node `u` reach node `to` (account `toAccount`) in exactly `depthLeft` more edges? */
   function extend(s: SymbolState, u: number, to: number, toAccount: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
-      const last = s.graph.edgeFrom(u, toAccount);
+      const last = lastEdge(s, u, toAccount);
       if (last !== NO_EDGE && edgeMatches(s, last, ref)) {
         path.push(to);
         return true;
@@ -330,6 +368,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       const v = s.graph.sellerNode(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
+      if (depthLeft === 2 && lastEdge(s, v, toAccount) === NO_EDGE && s.graph.singleExecution(e)) {
+        // v cannot end a path: walking the edge would only spend one inspection, whatever it found.
+        budget = budget >= 1 ? budget - 1 : -1;
+        continue;
+      }
       if (!edgeMatches(s, e, ref)) continue;
       path.push(v);
       if (extend(s, v, to, toAccount, ref, depthLeft - 1)) return true;
@@ -338,13 +381,58 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return false;
   }
 
-  /** Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
+  /** `edgeFrom(u, toAccount)`, memoised for the search (its end does not change). */
+  function lastEdge(s: SymbolState, u: number, toAccount: number): number {
+    if (u < nodeStamp.length && nodeStamp[u] === searchStamp) return nodeMemo[u]!;
+    const e = s.graph.edgeFrom(u, toAccount);
+    nodeStamp = grown(nodeStamp, u);
+    nodeMemo = grown(nodeMemo, u);
+    nodeStamp[u] = searchStamp;
+    nodeMemo[u] = e;
+    return e;
+  }
+
+  /**
+   * Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget: one per
+   * execution inspected, oldest first, up to the first similar one; when the budget runs out on the
+   * way, false. An edge asked again in the same search costs what the walk would: its memo holds the
+   * walk's cost c and outcome, and with budget B left the walk would have ended with B − c left when
+   * c ≤ B, else run out at inspection B + 1 (budget −1, false). Nothing changes an edge during a search.
+   */
   function edgeMatches(s: SymbolState, edge: number, ref: number): boolean {
-    for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
-      if (--budget < 0) return false;
-      if (x !== ref && similar(s, x, ref)) return true;
+    if (edge < edgeStamp.length && edgeStamp[edge] === searchStamp) {
+      const m = edgeMemo[edge]!;
+      const cost = m < 0 ? -m : m;
+      if (cost > budget) {
+        budget = -1;
+        return false;
+      }
+      budget -= cost;
+      return m > 0;
     }
-    return false;
+    let cost = 0;
+    let found = false;
+    for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+      if (--budget < 0) return false; // not memoised: the search is over
+      cost++;
+      if (x !== ref && similarToRef(s, x)) {
+        found = true;
+        break;
+      }
+    }
+    edgeStamp = grown(edgeStamp, edge);
+    edgeMemo = grown(edgeMemo, edge);
+    edgeStamp[edge] = searchStamp;
+    edgeMemo[edge] = found ? cost : -cost;
+    return found;
+  }
+
+  /** `similar(s, a, ref)` for the search's `ref` (`refQty`, `refPrice`): the same arithmetic. */
+  function similarToRef(s: SymbolState, a: number): boolean {
+    const aQty = exField(s, a, EX_QTY);
+    const sizeDiff = Math.abs(aQty - refQty) / Math.max(aQty, refQty);
+    const priceDiff = Math.abs(exField(s, a, EX_PRICE) - refPrice) / refPrice;
+    return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
   function episodeFor(symbol: string, accounts: string[], startMs: number): Episode {
