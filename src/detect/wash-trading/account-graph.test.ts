@@ -86,15 +86,19 @@ test('nodes, edges and the account ids they hold live as long as their execution
   assert.equal(ids.find('C'), undefined);
 });
 
-test('singleExecution: true while an edge holds one execution, as its list says', () => {
+test('bought from / sold to others: counted per window execution, a self-trade not, and taken out on expiry', () => {
   const g = new AccountGraph(new AccountIds());
-  const ab = g.add(0, 1, 2, 5);
-  assert.equal(g.singleExecution(ab), true);
-  const ac = g.add(1, 1, 3, 5);
-  g.add(2, 1, 2, 5);
-  assert.equal(g.singleExecution(ab), false);
-  assert.equal(g.singleExecution(ac), true);
-  g.removeOldest(5); // execution 0 leaves a→b with execution 2 alone
-  assert.deepEqual(executions(g, ab), [2]);
-  assert.equal(g.singleExecution(ab), true);
+  const ab = g.add(0, 1, 2, 5); // 1 bought from 2
+  g.add(1, 1, 1, 5); // 1 traded with itself
+  const ca = g.add(2, 3, 1, 5); // 3 bought from 1
+  const a = g.buyerNode(ab);
+  const b = g.sellerNode(ab);
+  const c = g.buyerNode(ca);
+  assert.deepEqual([g.boughtFromOthers(a), g.soldToOthers(a)], [1, 1]);
+  assert.deepEqual([g.boughtFromOthers(b), g.soldToOthers(b)], [0, 1]);
+  assert.deepEqual([g.boughtFromOthers(c), g.soldToOthers(c)], [1, 0]);
+  g.removeOldest(5);
+  g.removeOldest(5);
+  assert.deepEqual([g.boughtFromOthers(a), g.soldToOthers(a)], [0, 1]);
+  assert.equal(g.sellerNode(ca), a);
 });

@@ -10,7 +10,8 @@ export const NO_EXECUTION = NONE;
 
 /**
  * A node's numbers: account id (NONE: free), first and last out-edge (a free node's FIRST_OUT: the
- * next free node), window executions it is in, out-edges, whether its out-edges are in `edgeOf`.
+ * next free node), window executions it is in, out-edges, whether its out-edges are in `edgeOf`,
+ * window executions in which it bought from another account and sold to another account.
  */
 const OWNER = 0;
 const FIRST_OUT = 1;
@@ -18,7 +19,9 @@ const LAST_OUT = 2;
 const REFS = 3;
 const DEGREE = 4;
 const INDEXED = 5;
-const NODE_FIELDS = 6;
+const BOUGHT = 6;
+const SOLD = 7;
+const NODE_FIELDS = 8;
 /** Out-edges beyond which a node's edges are found through `edgeOf` rather than along its list. */
 const HUB_DEGREE = 8;
 /** An edge's numbers: buyer node, seller id and node, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
@@ -88,6 +91,10 @@ export class AccountGraph {
     else this.win[(this.edges[e * EDGE_FIELDS + NEWEST]! - this.base) * WIN_FIELDS + NEXT_ON_EDGE] = seq;
     this.edges[e * EDGE_FIELDS + NEWEST] = seq;
     this.win.push(NONE, e);
+    if (sn !== b) {
+      this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! + 1;
+      this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! + 1;
+    }
     this.addQty(b, q, 1);
     if (sn !== b) this.addQty(sn, q, 1);
     return e;
@@ -106,6 +113,10 @@ export class AccountGraph {
       this.win.splice(0, this.head * WIN_FIELDS);
       this.base += this.head;
       this.head = 0;
+    }
+    if (sn !== b) {
+      this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! - 1;
+      this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! - 1;
     }
     this.addQty(b, -q, -1);
     if (sn !== b) this.addQty(sn, -q, -1);
@@ -139,6 +150,16 @@ export class AccountGraph {
     return this.edges[e * EDGE_FIELDS + SELLER_NODE]!;
   }
 
+  /** Window executions in which a node's account bought from another account (a self-trade is not counted). */
+  boughtFromOthers(node: number): number {
+    return this.nodes[node * NODE_FIELDS + BOUGHT]!;
+  }
+
+  /** Window executions in which a node's account sold to another account (a self-trade is not counted). */
+  soldToOthers(node: number): number {
+    return this.nodes[node * NODE_FIELDS + SOLD]!;
+  }
+
   /** The account id of a node. */
   accountOf(node: number): number {
     return this.nodes[node * NODE_FIELDS + OWNER]!;
@@ -161,11 +182,6 @@ export class AccountGraph {
   /** The oldest execution of an edge; then `nextExecution` until NO_EXECUTION. */
   firstExecution(e: number): number {
     return this.edges[e * EDGE_FIELDS + OLDEST]!;
-  }
-
-  /** Does the edge hold exactly one execution? */
-  singleExecution(e: number): boolean {
-    return this.edges[e * EDGE_FIELDS + OLDEST] === this.edges[e * EDGE_FIELDS + NEWEST];
   }
 
   nextExecution(seq: number): number {
@@ -203,6 +219,8 @@ export class AccountGraph {
       this.nodes[at + REFS] = 0;
       this.nodes[at + DEGREE] = 0;
       this.nodes[at + INDEXED] = 0;
+      this.nodes[at + BOUGHT] = 0;
+      this.nodes[at + SOLD] = 0;
       this.nodeOf.add(account, 0, n);
       this.ids.retain(account);
     }

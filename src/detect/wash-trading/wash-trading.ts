@@ -299,38 +299,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   let refPrice = 0;
 
   /**
-   * Memo of one search (scratch, valid while `searchStamp` is the search's): per edge, what
-   * `edgeMatches` found (its budget cost, negated when no execution matched); per node, its edge to
-   * the search's end (`edgeFrom`). The depth-first search over a dense window meets the same edge
-   * and the same last step many times (every path prefix and every deepening pass does them again):
-   * on the live feed a search asked for 160 edges of which 90 were distinct. The memo gives every
-   * repeated question the answer and the budget cost of the walk it replaces, so the search, its
-   * result and where the budget runs out are exactly those of walking again (see `edgeMatches`).
-   */
-  let searchStamp = 0;
-  let edgeStamp = new Int32Array(256);
-  let edgeMemo = new Int32Array(256);
-  let nodeStamp = new Int32Array(256);
-  let nodeMemo = new Int32Array(256);
-
-  /** Starts a new search's memo. */
-  function newSearch(): void {
-    if (++searchStamp === 0x7fffffff) {
-      edgeStamp.fill(0);
-      nodeStamp.fill(0);
-      searchStamp = 1;
-    }
-  }
-
-  /** An Int32Array holding index `i`, grown (contents kept) when needed. */
-  function grown(a: Int32Array<ArrayBuffer>, i: number): Int32Array<ArrayBuffer> {
-    if (i < a.length) return a;
-    const b = new Int32Array(Math.max(2 * a.length, i + 1));
-    b.set(a);
-    return b;
-  }
-
-  /**
    * Shortest path from the seller to the buyer of `ref`'s edge along buyer→seller edges that carry
    * an execution similar to `ref`, of at most `maxEdges` edges, not revisiting accounts. Iterative
    * deepening so the shortest cycle (a pair before a ring) is the one reported. Returns the path's
@@ -341,10 +309,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     budget = SEARCH_BUDGET;
     refQty = exField(s, ref, EX_QTY);
     refPrice = exField(s, ref, EX_PRICE);
-    newSearch();
     const maxEdges = t.wash_max_ring - 1;
     const from = s.graph.sellerNode(refEdge);
     const to = s.graph.buyerNode(refEdge);
+    // A path's first edge is an execution in which the seller bought from another account, its last
+    // one in which the buyer sold to another (neither is `ref`: there the seller sold and the buyer
+    // bought). Without both no path exists, and the search, whatever budget it would spend, finds
+    // none: skipped. On a feed of few symbols and dense groups this is most searches (the buyer of a
+    // trade has not sold in the window, or its seller not bought), each a walk of the whole window's
+    // graph around the seller to find nothing.
+    if (s.graph.boughtFromOthers(from) === 0 || s.graph.soldToOthers(to) === 0) return undefined;
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
@@ -356,7 +330,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Depth-first step of `findPath`: can node `u` reach node `to` (account `toAccount`) in exactly `depthLeft` more edges? */
   function extend(s: SymbolState, u: number, to: number, toAccount: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
-      const last = lastEdge(s, u, toAccount);
+      const last = s.graph.edgeFrom(u, toAccount);
       if (last !== NO_EDGE && edgeMatches(s, last, ref)) {
         path.push(to);
         return true;
@@ -368,11 +342,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       const v = s.graph.sellerNode(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
-      if (depthLeft === 2 && lastEdge(s, v, toAccount) === NO_EDGE && s.graph.singleExecution(e)) {
-        // v cannot end a path: walking the edge would only spend one inspection, whatever it found.
-        budget = budget >= 1 ? budget - 1 : -1;
-        continue;
-      }
       if (!edgeMatches(s, e, ref)) continue;
       path.push(v);
       if (extend(s, v, to, toAccount, ref, depthLeft - 1)) return true;
@@ -381,50 +350,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return false;
   }
 
-  /** `edgeFrom(u, toAccount)`, memoised for the search (its end does not change). */
-  function lastEdge(s: SymbolState, u: number, toAccount: number): number {
-    if (u < nodeStamp.length && nodeStamp[u] === searchStamp) return nodeMemo[u]!;
-    const e = s.graph.edgeFrom(u, toAccount);
-    nodeStamp = grown(nodeStamp, u);
-    nodeMemo = grown(nodeMemo, u);
-    nodeStamp[u] = searchStamp;
-    nodeMemo[u] = e;
-    return e;
-  }
-
-  /**
-   * Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget: one per
-   * execution inspected, oldest first, up to the first similar one; when the budget runs out on the
-   * way, false. An edge asked again in the same search costs what the walk would: its memo holds the
-   * walk's cost c and outcome, and with budget B left the walk would have ended with B − c left when
-   * c ≤ B, else run out at inspection B + 1 (budget −1, false). Nothing changes an edge during a search.
-   */
+  /** Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
   function edgeMatches(s: SymbolState, edge: number, ref: number): boolean {
-    if (edge < edgeStamp.length && edgeStamp[edge] === searchStamp) {
-      const m = edgeMemo[edge]!;
-      const cost = m < 0 ? -m : m;
-      if (cost > budget) {
-        budget = -1;
-        return false;
-      }
-      budget -= cost;
-      return m > 0;
-    }
-    let cost = 0;
-    let found = false;
     for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
-      if (--budget < 0) return false; // not memoised: the search is over
-      cost++;
-      if (x !== ref && similarToRef(s, x)) {
-        found = true;
-        break;
-      }
+      if (--budget < 0) return false;
+      if (x !== ref && similarToRef(s, x)) return true;
     }
-    edgeStamp = grown(edgeStamp, edge);
-    edgeMemo = grown(edgeMemo, edge);
-    edgeStamp[edge] = searchStamp;
-    edgeMemo[edge] = found ? cost : -cost;
-    return found;
+    return false;
   }
 
   /** `similar(s, a, ref)` for the search's `ref` (`refQty`, `refPrice`): the same arithmetic. */
