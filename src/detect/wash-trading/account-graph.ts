@@ -11,7 +11,8 @@ export const NO_EXECUTION = NONE;
 /**
  * A node's numbers: account id (NONE: free), first and last out-edge (a free node's FIRST_OUT: the
  * next free node), window executions it is in, out-edges, whether its out-edges are in `edgeOf`,
- * window executions in which it bought from another account and sold to another account.
+ * window executions in which it bought from another account and sold to another account, first
+ * in-edge (the edges whose seller it is, newest first).
  */
 const OWNER = 0;
 const FIRST_OUT = 1;
@@ -21,7 +22,8 @@ const DEGREE = 4;
 const INDEXED = 5;
 const BOUGHT = 6;
 const SOLD = 7;
-const NODE_FIELDS = 8;
+const FIRST_IN = 8;
+const NODE_FIELDS = 9;
 /** Out-edges beyond which a node's edges are found through `edgeOf` rather than along its list. */
 const HUB_DEGREE = 8;
 /** An edge's numbers: buyer node, seller id and node, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
@@ -32,7 +34,10 @@ const PREV_OUT = 3;
 const NEXT_OUT = 4;
 const OLDEST = 5;
 const NEWEST = 6;
-const EDGE_FIELDS = 7;
+/** Previous and next in-edge of the seller. */
+const PREV_IN = 7;
+const NEXT_IN = 8;
+const EDGE_FIELDS = 9;
 /** An execution's numbers in the window: the next execution on its edge, its edge. */
 const NEXT_ON_EDGE = 0;
 const EDGE = 1;
@@ -160,6 +165,15 @@ export class AccountGraph {
     return this.nodes[node * NODE_FIELDS + SOLD]!;
   }
 
+  /** A node's first in-edge (an edge whose seller it is; newest first); then `nextIn` until NO_EDGE. */
+  firstIn(node: number): number {
+    return this.nodes[node * NODE_FIELDS + FIRST_IN]!;
+  }
+
+  nextIn(e: number): number {
+    return this.edges[e * EDGE_FIELDS + NEXT_IN]!;
+  }
+
   /** The account id of a node. */
   accountOf(node: number): number {
     return this.nodes[node * NODE_FIELDS + OWNER]!;
@@ -221,6 +235,7 @@ export class AccountGraph {
       this.nodes[at + INDEXED] = 0;
       this.nodes[at + BOUGHT] = 0;
       this.nodes[at + SOLD] = 0;
+      this.nodes[at + FIRST_IN] = NONE;
       this.nodeOf.add(account, 0, n);
       this.ids.retain(account);
     }
@@ -266,6 +281,11 @@ export class AccountGraph {
     this.edges[at + NEXT_OUT] = NONE;
     this.edges[at + OLDEST] = seq;
     this.edges[at + NEWEST] = seq;
+    const firstIn = this.nodes[sn * NODE_FIELDS + FIRST_IN]!;
+    this.edges[at + PREV_IN] = NONE;
+    this.edges[at + NEXT_IN] = firstIn;
+    if (firstIn !== NONE) this.edges[firstIn * EDGE_FIELDS + PREV_IN] = e;
+    this.nodes[sn * NODE_FIELDS + FIRST_IN] = e;
     if (last === NONE) this.nodes[b * NODE_FIELDS + FIRST_OUT] = e;
     else this.edges[last * EDGE_FIELDS + NEXT_OUT] = e;
     this.nodes[b * NODE_FIELDS + LAST_OUT] = e;
@@ -292,6 +312,12 @@ export class AccountGraph {
     else this.edges[prev * EDGE_FIELDS + NEXT_OUT] = next;
     if (next === NONE) this.nodes[b * NODE_FIELDS + LAST_OUT] = prev;
     else this.edges[next * EDGE_FIELDS + PREV_OUT] = prev;
+    const sn = this.edges[at + SELLER_NODE]!;
+    const prevIn = this.edges[at + PREV_IN]!;
+    const nextIn = this.edges[at + NEXT_IN]!;
+    if (prevIn === NONE) this.nodes[sn * NODE_FIELDS + FIRST_IN] = nextIn;
+    else this.edges[prevIn * EDGE_FIELDS + NEXT_IN] = nextIn;
+    if (nextIn !== NONE) this.edges[nextIn * EDGE_FIELDS + PREV_IN] = prevIn;
     const degree = this.nodes[b * NODE_FIELDS + DEGREE]! - 1;
     this.nodes[b * NODE_FIELDS + DEGREE] = degree;
     if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) {

@@ -321,8 +321,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // (the buyer of a trade has not sold in the window, or its seller not bought), each a walk of the
     // window's graph around the seller, up to the budget, to find nothing.
     if (s.graph.boughtFromOthers(from) === 0 || s.graph.soldToOthers(to) === 0) return undefined;
-    // Likewise when none of the seller's purchases from others is similar to `ref` (looked at up to a bound).
-    if (!boughtSimilar(s, from)) return undefined;
+    // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
+    // others, is similar to `ref` (each looked at up to a bound).
+    if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
@@ -341,6 +342,18 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     let looks = PREFILTER_LOOKS;
     for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
       if (s.graph.sellerNode(e) === u) continue;
+      for (let x = s.graph.firstExecution(e); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+        if (--looks < 0 || similarToRef(s, x)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Did node `u` sell to another account, in the window, in an execution similar to `ref`? As `boughtSimilar`, along its in-edges. */
+  function soldSimilar(s: SymbolState, u: number): boolean {
+    let looks = PREFILTER_LOOKS;
+    for (let e = s.graph.firstIn(u); e !== NO_EDGE; e = s.graph.nextIn(e)) {
+      if (s.graph.buyerNode(e) === u) continue;
       for (let x = s.graph.firstExecution(e); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
         if (--looks < 0 || similarToRef(s, x)) return true;
       }
