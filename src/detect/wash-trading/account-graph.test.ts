@@ -85,3 +85,45 @@ test('nodes, edges and the account ids they hold live as long as their execution
   assert.equal(ids.find('A'), undefined);
   assert.equal(ids.find('C'), undefined);
 });
+
+test('bought from / sold to others: counted per window execution, a self-trade not, and taken out on expiry', () => {
+  const g = new AccountGraph(new AccountIds());
+  const ab = g.add(0, 1, 2, 5); // 1 bought from 2
+  g.add(1, 1, 1, 5); // 1 traded with itself
+  const ca = g.add(2, 3, 1, 5); // 3 bought from 1
+  const a = g.buyerNode(ab);
+  const b = g.sellerNode(ab);
+  const c = g.buyerNode(ca);
+  assert.deepEqual([g.boughtFromOthers(a), g.soldToOthers(a)], [1, 1]);
+  assert.deepEqual([g.boughtFromOthers(b), g.soldToOthers(b)], [0, 1]);
+  assert.deepEqual([g.boughtFromOthers(c), g.soldToOthers(c)], [1, 0]);
+  g.removeOldest(5);
+  g.removeOldest(5);
+  assert.deepEqual([g.boughtFromOthers(a), g.soldToOthers(a)], [0, 1]);
+  assert.equal(g.sellerNode(ca), a);
+});
+
+test('in-edges: each edge is in its seller’s list (newest first) until it goes', () => {
+  const g = new AccountGraph(new AccountIds());
+  const inOf = (n: number): number[] => {
+    const out: number[] = [];
+    for (let e = g.firstIn(n); e !== NO_EDGE; e = g.nextIn(e)) out.push(e);
+    return out;
+  };
+  const ab = g.add(0, 1, 2, 5); // 1 bought from 2
+  const cb = g.add(1, 3, 2, 5); // 3 bought from 2
+  const db = g.add(2, 4, 2, 5); // 4 bought from 2
+  const b = g.sellerNode(ab);
+  assert.deepEqual(inOf(b), [db, cb, ab]);
+  g.add(3, 4, 2, 5); // a second execution on 4→2: no new edge
+  assert.deepEqual(inOf(b), [db, cb, ab]);
+  g.removeOldest(5); // 1→2 goes (the oldest in the list)
+  assert.deepEqual(inOf(b), [db, cb]);
+  g.removeOldest(5); // 3→2 goes (in the middle)
+  assert.deepEqual(inOf(b), [db]);
+  g.removeOldest(5);
+  assert.deepEqual(inOf(b), [db]); // 4→2 still holds execution 3
+  const ba = g.add(4, 2, 1, 5); // 2 bought from 1: an in-edge of 1's node, 2's list unchanged
+  assert.deepEqual(inOf(b), [db]);
+  assert.deepEqual(inOf(g.sellerNode(ba)), [ba]);
+});

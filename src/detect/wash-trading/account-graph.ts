@@ -10,7 +10,9 @@ export const NO_EXECUTION = NONE;
 
 /**
  * A node's numbers: account id (NONE: free), first and last out-edge (a free node's FIRST_OUT: the
- * next free node), window executions it is in, out-edges, whether its out-edges are in `edgeOf`.
+ * next free node), window executions it is in, out-edges, whether its out-edges are in `edgeOf`,
+ * window executions in which it bought from another account and sold to another account, first
+ * in-edge (the edges whose seller it is, newest first).
  */
 const OWNER = 0;
 const FIRST_OUT = 1;
@@ -18,7 +20,10 @@ const LAST_OUT = 2;
 const REFS = 3;
 const DEGREE = 4;
 const INDEXED = 5;
-const NODE_FIELDS = 6;
+const BOUGHT = 6;
+const SOLD = 7;
+const FIRST_IN = 8;
+const NODE_FIELDS = 9;
 /** Out-edges beyond which a node's edges are found through `edgeOf` rather than along its list. */
 const HUB_DEGREE = 8;
 /** An edge's numbers: buyer node, seller id and node, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
@@ -29,7 +34,10 @@ const PREV_OUT = 3;
 const NEXT_OUT = 4;
 const OLDEST = 5;
 const NEWEST = 6;
-const EDGE_FIELDS = 7;
+/** Previous and next in-edge of the seller. */
+const PREV_IN = 7;
+const NEXT_IN = 8;
+const EDGE_FIELDS = 9;
 /** An execution's numbers in the window: the next execution on its edge, its edge. */
 const NEXT_ON_EDGE = 0;
 const EDGE = 1;
@@ -88,6 +96,10 @@ export class AccountGraph {
     else this.win[(this.edges[e * EDGE_FIELDS + NEWEST]! - this.base) * WIN_FIELDS + NEXT_ON_EDGE] = seq;
     this.edges[e * EDGE_FIELDS + NEWEST] = seq;
     this.win.push(NONE, e);
+    if (sn !== b) {
+      this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! + 1;
+      this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! + 1;
+    }
     this.addQty(b, q, 1);
     if (sn !== b) this.addQty(sn, q, 1);
     return e;
@@ -106,6 +118,10 @@ export class AccountGraph {
       this.win.splice(0, this.head * WIN_FIELDS);
       this.base += this.head;
       this.head = 0;
+    }
+    if (sn !== b) {
+      this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! - 1;
+      this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! - 1;
     }
     this.addQty(b, -q, -1);
     if (sn !== b) this.addQty(sn, -q, -1);
@@ -137,6 +153,25 @@ export class AccountGraph {
 
   sellerNode(e: number): number {
     return this.edges[e * EDGE_FIELDS + SELLER_NODE]!;
+  }
+
+  /** Window executions in which a node's account bought from another account (a self-trade is not counted). */
+  boughtFromOthers(node: number): number {
+    return this.nodes[node * NODE_FIELDS + BOUGHT]!;
+  }
+
+  /** Window executions in which a node's account sold to another account (a self-trade is not counted). */
+  soldToOthers(node: number): number {
+    return this.nodes[node * NODE_FIELDS + SOLD]!;
+  }
+
+  /** A node's first in-edge (an edge whose seller it is; newest first); then `nextIn` until NO_EDGE. */
+  firstIn(node: number): number {
+    return this.nodes[node * NODE_FIELDS + FIRST_IN]!;
+  }
+
+  nextIn(e: number): number {
+    return this.edges[e * EDGE_FIELDS + NEXT_IN]!;
   }
 
   /** The account id of a node. */
@@ -198,6 +233,9 @@ export class AccountGraph {
       this.nodes[at + REFS] = 0;
       this.nodes[at + DEGREE] = 0;
       this.nodes[at + INDEXED] = 0;
+      this.nodes[at + BOUGHT] = 0;
+      this.nodes[at + SOLD] = 0;
+      this.nodes[at + FIRST_IN] = NONE;
       this.nodeOf.add(account, 0, n);
       this.ids.retain(account);
     }
@@ -243,6 +281,11 @@ export class AccountGraph {
     this.edges[at + NEXT_OUT] = NONE;
     this.edges[at + OLDEST] = seq;
     this.edges[at + NEWEST] = seq;
+    const firstIn = this.nodes[sn * NODE_FIELDS + FIRST_IN]!;
+    this.edges[at + PREV_IN] = NONE;
+    this.edges[at + NEXT_IN] = firstIn;
+    if (firstIn !== NONE) this.edges[firstIn * EDGE_FIELDS + PREV_IN] = e;
+    this.nodes[sn * NODE_FIELDS + FIRST_IN] = e;
     if (last === NONE) this.nodes[b * NODE_FIELDS + FIRST_OUT] = e;
     else this.edges[last * EDGE_FIELDS + NEXT_OUT] = e;
     this.nodes[b * NODE_FIELDS + LAST_OUT] = e;
@@ -269,6 +312,12 @@ export class AccountGraph {
     else this.edges[prev * EDGE_FIELDS + NEXT_OUT] = next;
     if (next === NONE) this.nodes[b * NODE_FIELDS + LAST_OUT] = prev;
     else this.edges[next * EDGE_FIELDS + PREV_OUT] = prev;
+    const sn = this.edges[at + SELLER_NODE]!;
+    const prevIn = this.edges[at + PREV_IN]!;
+    const nextIn = this.edges[at + NEXT_IN]!;
+    if (prevIn === NONE) this.nodes[sn * NODE_FIELDS + FIRST_IN] = nextIn;
+    else this.edges[prevIn * EDGE_FIELDS + NEXT_IN] = nextIn;
+    if (nextIn !== NONE) this.edges[nextIn * EDGE_FIELDS + PREV_IN] = prevIn;
     const degree = this.nodes[b * NODE_FIELDS + DEGREE]! - 1;
     this.nodes[b * NODE_FIELDS + DEGREE] = degree;
     if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) {
