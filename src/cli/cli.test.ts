@@ -262,3 +262,14 @@ test('test runs the simulator with injected scenarios and evaluate scores a labe
   assert.equal(e.code, 0, e.stderr);
   assert.match(e.stdout, /macro-F1/);
 });
+
+test('a reader that closes the pipe early (| head) ends the command quietly, exit 0', async () => {
+  const ws = workspace();
+  const p = spawn(process.execPath, [BIN, 'config', '--docs'], { cwd: ws.dir, env: ws.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout.destroy(); // the reader is gone before the first line is written
+  let stderr = '';
+  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+});

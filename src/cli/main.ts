@@ -49,6 +49,12 @@ function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  // A reader that stops early (`surveillance alerts | head`) closes the pipe: stop quietly, as Unix
+  // tools do, instead of an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     boundHeapGrowth();
