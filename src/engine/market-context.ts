@@ -34,6 +34,8 @@ const COUNT = 3; // events held (≤ perSymbol)
 const WRITTEN = 4; // events ever written, modulo perSymbol (the slot a flat ring would write next)
 const TRADES = 2;
 const ORDERS = 7;
+/** Both rings' field offsets, for what is done to each. */
+const RINGS = [TRADES, ORDERS] as const;
 const SLOT_INTS = 12;
 const NONE = -1;
 const PAGE_BITS = 12;
@@ -135,7 +137,7 @@ export class MarketContext {
     } else this.slotSymbol[s] = symbol;
     this.slotOf.set(symbol, s);
     const f = s * SLOT_INTS;
-    for (const base of [TRADES, ORDERS]) {
+    for (const base of RINGS) {
       this.slotInts[f + base + HEAD] = NONE;
       this.slotInts[f + base + HEAD_AT] = 0;
       this.slotInts[f + base + TAIL] = NONE;
@@ -183,7 +185,7 @@ export class MarketContext {
   private dropSlot(s: number): void {
     this.unlink(s);
     const f = s * SLOT_INTS;
-    for (const base of [TRADES, ORDERS]) {
+    for (const base of RINGS) {
       let c = this.slotInts[f + base + HEAD]!;
       while (c !== NONE) {
         const next = c === this.slotInts[f + base + TAIL] ? NONE : this.chunkNext[c]!;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { parseConfig } from '../../config/config.js';
-import { concentratedTrading } from './concentrated-trading.js';
+import { concentratedTrading, type SymbolState } from './concentrated-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
@@ -121,19 +121,6 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
   const detector = concentratedTrading.create(config, shared);
   const ctx = { now: 0, emit: () => {} };
   const r = rng(5);
-  interface Sym {
-    legNums: number[];
-    legMeta: number[];
-    legIds: string[];
-    firstLeg: number;
-    size: number;
-    buySumSq: number;
-    sellSumSq: number;
-    buyTotal: number;
-    sellTotal: number;
-    trades: number;
-    accounts: number;
-  }
   let ts = T0;
   for (let i = 0; i < 4000; i++) {
     // Bursts and lulls, so windows fill, empty and refill; few accounts, so many have several legs.
@@ -146,7 +133,7 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
     const account = (): string => (r() < 0.05 ? '' : `A${Math.floor(r() * (i < 2000 ? 12 : 60))}`);
     const side = r() < 0.3 ? undefined : r() < 0.5 ? 'buy' : 'sell';
     detector.onTrade!(trade(ts, account(), account(), 1 + Math.floor(r() * 500), 100, side ? { side } : {}), ctx);
-    const s = (detector.snapshot() as { symbols: Map<string, Sym> }).symbols.get('X')!;
+    const s = (detector.snapshot() as { symbols: Map<string, SymbolState> }).symbols.get('X')!;
     // The recount: each named account's bought, sold and initiated flows over the legs in the window.
     const flows = new Map<number, { b: number; s: number; bi: number; si: number }>();
     let buyTotal = 0;

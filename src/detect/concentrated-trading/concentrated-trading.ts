@@ -53,7 +53,7 @@ interface Episode {
  * came to hold it (`BUY_SEQ` / `SELL_SEQ`, or the leg's): a map of the holders would be inserted
  * into and deleted from on nearly every leg, and is read only when alerting.
  */
-interface SymbolState {
+export interface SymbolState {
   readonly symbol: string;
   /** When `onTime` must next look at this symbol (see `visit`); Infinity when not queued. */
   due: number;

@@ -6,6 +6,7 @@ import { Engine } from '../../engine/engine.js';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { layering } from '../layering/layering.js';
 import { spoofing } from '../spoofing/spoofing.js';
+import { rng } from '../../testing/account-builders.js';
 import { OrderFlow } from './order-flow.js';
 
 const order = (action: OrderEvent['action'], qty: number): OrderEvent => ({
@@ -49,18 +50,6 @@ test('spoofing and layering of one engine share one flow, also after a checkpoin
   assert.equal(c, d);
   assert.equal(c!.book.newOrderCount('XYZ'), 1);
 });
-
-/** A small deterministic PRNG (tests must not depend on Math.random). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every (symbol, account)'s logged executions, as comparable data. */
 function logged(flow: OrderFlow, symbols: readonly string[], accounts: readonly string[]): unknown[] {

@@ -139,48 +139,41 @@ test('checkpoint: snapshot/restore mid-session gives the same marking, off-sessi
   );
 });
 
+/** The coefficient of variation of gaps as the detector takes it (population spread / mean). */
+function cvOf(g: number[]): number {
+  const mean = g.reduce((a, b) => a + b, 0) / g.length;
+  return Math.sqrt(g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length) / mean;
+}
+
+/** Account BOT trading with a different counterparty each time, at the given gaps from `t0`. */
+function botTape(t0: number, g: number[]): MarketEvent[] {
+  let ts = t0;
+  return [0, ...g].map((gap, i) => {
+    ts += gap;
+    return i % 2 ? trade(ts, 'BOT', `C${i}`, 100, 10) : trade(ts, `C${i}`, 'BOT', 100, 10);
+  });
+}
+
 test('edge: gaps with a coefficient of variation just under the bar are machine-like, just over are not', async () => {
   const t0 = Date.parse('2026-03-03T15:00:00Z');
   // 20 trades, gaps alternating 10 s ± d: the CV as the detector takes it (population spread / mean).
   const gaps = (d: number): number[] => Array.from({ length: 19 }, (_, i) => 10 * S + (i % 2 ? -d : d));
-  const cvOf = (g: number[]): number => {
-    const mean = g.reduce((a, b) => a + b, 0) / g.length;
-    return Math.sqrt(g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length) / mean;
-  };
   let d = 400;
   while (cvOf(gaps(d + 1)) < 0.05) d++;
-  const tape = (g: number[]): MarketEvent[] => {
-    let ts = t0;
-    return [0, ...g].map((gap, i) => {
-      ts += gap;
-      return i % 2 ? trade(ts, 'BOT', `C${i}`, 100, 10) : trade(ts, `C${i}`, 'BOT', 100, 10);
-    });
-  };
   assert.ok(cvOf(gaps(d)) > 0.0499 && cvOf(gaps(d + 1)) >= 0.05);
-  assert.equal((await run(unusualTiming, tape(gaps(d)))).alerts.length, 1);
-  assert.equal((await run(unusualTiming, tape(gaps(d + 1)))).alerts.length, 0);
+  assert.equal((await run(unusualTiming, botTape(t0, gaps(d)))).alerts.length, 1);
+  assert.equal((await run(unusualTiming, botTape(t0, gaps(d + 1)))).alerts.length, 0);
 });
 
 test('edge: two outlying gaps with the CV just under the bar are machine-like (the series keep what such gaps need)', async () => {
   const t0 = Date.parse('2026-03-03T15:00:00Z');
   // 19 gaps of 100 s but one longer and one shorter by d: about the widest ratio between two gaps a CV under the bar allows.
   const gaps = (d: number): number[] => Array.from({ length: 19 }, (_, i) => 100 * S + (i === 4 ? d : i === 13 ? -d : 0));
-  const cvOf = (g: number[]): number => {
-    const mean = g.reduce((a, b) => a + b, 0) / g.length;
-    return Math.sqrt(g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length) / mean;
-  };
   let d = 1000;
   while (cvOf(gaps(d + 1)) < 0.05) d++;
-  const tape = (g: number[]): MarketEvent[] => {
-    let ts = t0;
-    return [0, ...g].map((gap, i) => {
-      ts += gap;
-      return i % 2 ? trade(ts, 'BOT', `C${i}`, 100, 10) : trade(ts, `C${i}`, 'BOT', 100, 10);
-    });
-  };
   assert.ok(cvOf(gaps(d)) > 0.0499 && cvOf(gaps(d + 1)) >= 0.05);
-  const { alerts } = await run(unusualTiming, tape(gaps(d)));
+  const { alerts } = await run(unusualTiming, botTape(t0, gaps(d)));
   assert.equal(alerts.length, 1);
   assert.ok(metric(alerts[0]!, 'gap_cv')! > 0.0499);
-  assert.equal((await run(unusualTiming, tape(gaps(d + 1)))).alerts.length, 0);
+  assert.equal((await run(unusualTiming, botTape(t0, gaps(d + 1)))).alerts.length, 0);
 });
