@@ -4,7 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { leanEntryName, leanQuotesFormat, leanTradesFormat, zipEntryCount } from './lean.js';
+import { leanEntryName, leanQuotesFormat, leanTradesFormat } from './lean.js';
+import { zipEntryCount } from './zip.js';
+import { InputError } from '../../domain/errors.js';
 import { collect, MemoryRejects } from '../../testing/collect.js';
 import { missingShared, sharedFile } from '../../testing/shared-data.js';
 import { sniffFile } from '../formats.js';
@@ -119,5 +121,17 @@ test('shared: LEAN SPY trades 2013-10-07', { skip: sharedFile(SPY) ? false : mis
     buyer: '',
     seller: '',
     tradeId: '20131007_spy_Trade_Tick.csv:1',
+  });
+});
+
+test('a file that is not a zip is refused with its name and the field, not a crash', async () => {
+  const p = join(mkdtempSync(join(tmpdir(), 'lean-')), 'equity_usa_tick_spy_20131007_trade.zip');
+  writeFileSync(p, 'hello\n');
+  await assert.rejects(collect(leanTradesFormat.open({ path: p, rejects: new MemoryRejects() })), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.equal(e.file, p);
+    assert.equal(e.field, 'zip');
+    assert.match(e.message, /not a zip file/);
+    return true;
   });
 });

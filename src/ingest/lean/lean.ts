@@ -1,11 +1,10 @@
-import { open } from 'node:fs/promises';
 import type { MarketEvent, Quote } from '../../domain/events.js';
 import { parseDecimal, scaleDown } from '../fields.js';
 import { RecordError } from '../reader-kit/json-fields.js';
 import { SkipTally } from '../reader-kit/skip-tally.js';
 import type { EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 import { NEW_YORK, dayClock, parseLocalDate, type LocalDate } from '../timezone.js';
-import { entryChunks, zipEntries } from './zip.js';
+import { entryChunks, zipEntries, type ZipEntry } from './zip.js';
 
 /**
  * QuantConnect LEAN tick zips (`<type>_<market>_tick_<sym>_<yyyymmdd>_<trade|quote>.zip`), read
@@ -54,9 +53,9 @@ interface EntryChunk {
   readonly firstLine: number;
 }
 
-/** Streams the lines of every entry of a zip, entry after entry, in constant memory. */
-export async function* zipLines(path: string, signal?: AbortSignal): AsyncGenerator<EntryChunk> {
-  for (const entry of await zipEntries(path)) {
+/** Streams the lines of the zip's `entries` (from `zipEntries`), entry after entry, in constant memory. */
+export async function* zipLines(path: string, entries: readonly ZipEntry[], signal?: AbortSignal): AsyncGenerator<EntryChunk> {
+  for (const entry of entries) {
     const decoder = new TextDecoder('utf-8');
     let carry = '';
     let lineNo = 1;
@@ -181,10 +180,11 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
     const states = new Map<string, EntryState | null>();
     // Futures zips hold one file per contract month, each starting again at midnight: their events
     // are merged by time (held in memory: such zips are small). Single-entry zips stream.
-    const multi = (await zipEntryCount(path)) > 1;
+    const entries = await zipEntries(path);
+    const multi = entries.length > 1;
     const held: { event: MarketEvent; line: number; file: string; order: number }[] = [];
     const fast = new FastTradeLine();
-    for await (const chunk of zipLines(path, options.signal)) {
+    for await (const chunk of zipLines(path, entries, options.signal)) {
       const file = `${path}#${chunk.entry}`;
       let st = states.get(chunk.entry);
       if (st === undefined) {
@@ -293,23 +293,6 @@ function readLean(kind: Kind): (options: OpenOptions) => EventSource {
     }
     tally.flush(rejects);
   };
-}
-
-/** Number of entries in a zip, from its end-of-central-directory record (0 when not found). */
-export async function zipEntryCount(path: string): Promise<number> {
-  const fh = await open(path, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    const len = Math.min(size, 65_557); // EOCD (22 bytes) + the longest comment
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, size - len);
-    for (let i = len - 22; i >= 0; i--) {
-      if (buf.readUInt32LE(i) === 0x06054b50) return buf.readUInt16LE(i + 10);
-    }
-    return 0;
-  } finally {
-    await fh.close();
-  }
 }
 
 function detector(kind: Kind): (sniff: Sniff) => boolean {

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw } from 'node:zlib';
+import { InputError } from '../../domain/errors.js';
 
 /**
  * Reads the entries of a zip file with Node's own zlib (native inflate): the central directory at
@@ -39,17 +40,18 @@ export async function zipEntries(path: string): Promise<ZipEntry[]> {
         break;
       }
     }
-    if (at < 0) throw new Error(`${path}: not a zip file (no end of central directory record)`);
+    if (at < 0) throw new InputError(`${path}: field zip: not a zip file (no end of central directory record)`, path, 0, 'zip');
     const count = buf.readUInt16LE(at + 10);
     const cdSize = buf.readUInt32LE(at + 12);
     const cdOffset = buf.readUInt32LE(at + 16);
     if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-      throw new Error(`${path}: zip64 archives are not supported; re-pack the file as a plain zip`);
+      throw new InputError(`${path}: field zip: zip64 archives are not supported; re-pack the file as a plain zip`, path, 0, 'zip');
     }
     const cd = await readAt(fh, cdOffset, cdSize);
     const entries: ZipEntry[] = [];
     for (let p = 0, i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw new Error(`${path}: corrupt central directory at entry ${i + 1}`);
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+        throw new InputError(`${path}: field zip: corrupt central directory at entry ${i + 1}`, path, 0, 'zip');
       const nameLen = cd.readUInt16LE(p + 28);
       const extraLen = cd.readUInt16LE(p + 30);
       const commentLen = cd.readUInt16LE(p + 32);
@@ -68,20 +70,37 @@ export async function zipEntries(path: string): Promise<ZipEntry[]> {
   }
 }
 
+/** Number of entries in a zip (its central directory's). */
+export async function zipEntryCount(path: string): Promise<number> {
+  return (await zipEntries(path)).length;
+}
+
 /**
  * The uncompressed bytes of one entry, as a stream of chunks. `highWaterMark` bounds each chunk
  * read from the file and each inflated chunk.
  */
 export async function entryChunks(path: string, entry: ZipEntry, highWaterMark = 256 * 1024): Promise<AsyncIterable<Buffer>> {
-  if (entry.flags & 1) throw new Error(`${path}#${entry.name}: encrypted zip entries are not supported`);
+  if (entry.flags & 1)
+    throw new InputError(
+      `${path}#${entry.name}: field zip entry: encrypted zip entries are not supported`,
+      `${path}#${entry.name}`,
+      0,
+      'zip entry',
+    );
   if (entry.method !== 0 && entry.method !== 8) {
-    throw new Error(`${path}#${entry.name}: unsupported compression method ${entry.method} (only stored and deflate)`);
+    throw new InputError(
+      `${path}#${entry.name}: field zip entry: unsupported compression method ${entry.method} (only stored and deflate)`,
+      `${path}#${entry.name}`,
+      0,
+      'zip entry',
+    );
   }
   const fh = await open(path, 'r');
   let start: number;
   try {
     const local = await readAt(fh, entry.localHeaderOffset, 30);
-    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw new Error(`${path}#${entry.name}: corrupt local header`);
+    if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
+      throw new InputError(`${path}#${entry.name}: field zip entry: corrupt local header`, `${path}#${entry.name}`, 0, 'zip entry');
     start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   } finally {
     await fh.close();
