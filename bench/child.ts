@@ -10,6 +10,8 @@ import type { Alert, PatternType } from '../src/domain/alert.js';
 import { detectorsFor } from '../src/detect/registry.js';
 import type { AlertSink, EngineStats } from '../src/engine/engine.js';
 import { RejectsFile, runFiles } from '../src/engine/pipeline.js';
+import { DEFAULT_WARM_UP_EVENTS, warmUp } from '../src/engine/warm-up.js';
+import type { DetectorFactory } from '../src/detect/detector.js';
 import { simulatorSessions } from '../src/ingest/simulator/simulator.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { StoreSink } from '../src/cli/run-common.js';
@@ -33,6 +35,8 @@ export interface ReplayTask {
   readonly detectors?: readonly string[] | undefined;
   /** Detection threads (`replay --threads`); absent: 1. */
   readonly threads?: number | undefined;
+  /** Live case: simulated events replayed into a scratch engine before `ready` (as `start` does); absent: the default. */
+  readonly warmUp?: number | undefined;
 }
 
 export interface BaselineTask {
@@ -116,6 +120,10 @@ class LiveLog implements AlertSink {
   }
 }
 
+function detectorsOf(task: ReplayTask): readonly DetectorFactory[] {
+  return task.detectors ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern)) : detectorsFor();
+}
+
 async function replay(task: ReplayTask): Promise<{ events: number; alerts: number; rejected: number }> {
   let config: Config = parseConfig({});
   if (task.simSessions) config = { ...config, sessions: { ...simulatorSessions([...task.simSessions]), ...config.sessions } };
@@ -127,15 +135,16 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   const rejects = new RejectsFile(null);
   // Live case: the feeder starts its clock once the process is up (modules loaded, store open), so
   // the start-up time of the process is not counted as the latency of the first events.
-  if (task.commitLog) process.stdout.write('ready\n');
+  if (task.commitLog) {
+    await warmUp(config, detectorsOf(task), task.warmUp ?? DEFAULT_WARM_UP_EVENTS);
+    process.stdout.write('ready\n');
+  }
   try {
     const stats = await runFiles({
       inputs: task.files,
       format: task.format,
       config,
-      detectors: task.detectors
-        ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern))
-        : detectorsFor(),
+      detectors: detectorsOf(task),
       sink: log ?? storeSink,
       rejects,
       threads: task.threads,

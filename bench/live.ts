@@ -34,6 +34,8 @@ export interface LiveOptions {
   readonly detectors?: readonly string[] | undefined;
   /** Write the child's CPU profile (`--cpu-prof`) into this directory. */
   readonly profileDir?: string | undefined;
+  /** Simulated events the child replays into a scratch engine before it is ready (`start --warm-up`); absent: the default. */
+  readonly warmUp?: number | undefined;
 }
 
 /** Percentiles of a set of latencies, in ms. */
@@ -107,6 +109,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     commitLog,
     threads: options.threads,
     detectors: options.detectors,
+    warmUp: options.warmUp,
   };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, options.childPath, JSON.stringify(task)], { stdio: ['pipe', 'pipe', 'inherit'] });
