@@ -216,7 +216,15 @@ async function runCase(c: CaseName): Promise<void> {
       const ratePerS = Number(values.rate ?? 100_000);
       const events = Number(values.events ?? (full ? 1_000_000 : 300_000));
       log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin${threads > 1 ? `, ${threads} detection threads` : ''}`);
-      const r = await runLive({ childPath: CHILD, ratePerS, events, threads, detectors, profileDir: values.profile, warmUp: values['warm-up'] !== undefined ? Number(values['warm-up']) : undefined });
+      const r = await runLive({
+        childPath: CHILD,
+        ratePerS,
+        events,
+        threads,
+        detectors,
+        profileDir: values.profile,
+        warmUp: values['warm-up'] !== undefined ? Number(values['warm-up']) : undefined,
+      });
       const ms = (p: Percentiles): string => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
       rows.push({
         name: `live stdin @ ${short(ratePerS)} events/s`,

@@ -72,3 +72,25 @@ test('a detector emitting another pattern is a programming error', async () => {
   const engine = new Engine([rogue], parseConfig({}), new MemorySink());
   await assert.rejects(engine.process([trade(1)]), /emitted a wash_trading finding/);
 });
+
+test('flushOnAlert hands an alert to the sink right after the event that raised it, with the same final alerts', async () => {
+  const events = tape();
+  const written: number[] = [];
+  const sink = new MemorySink();
+  const engine = new Engine(DETECTORS, parseConfig({}), {
+    write: (alerts) => {
+      written.push(engine.stats.events);
+      sink.write(alerts);
+    },
+  });
+  engine.flushOnAlert = true;
+  await engine.process(events);
+  await engine.end();
+  // One batch of 6,000 events: written mid-batch, at the raising event, not once at its end.
+  assert.ok(written.length >= 2 && written[0]! < events.length, `writes at ${written.join(',')}`);
+  const whole = await run(events, events.length);
+  assert.deepEqual(
+    [...sink.alerts.values()].sort((a, b) => a.alert_id.localeCompare(b.alert_id)),
+    [...whole.alerts.values()].sort((a, b) => a.alert_id.localeCompare(b.alert_id)),
+  );
+});

@@ -112,6 +112,12 @@ export class Engine {
   private readonly ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] };
   private nextTickMs = -Infinity;
   private readonly pending = new Map<string, Alert>();
+  /**
+   * Live inputs: hand alerts to the sink as soon as the event that raised them is processed, not at
+   * the end of its batch (alert latency: up to a whole batch sooner). Replay keeps one write per
+   * batch. The alerts are the same either way; only more intermediate versions may be written.
+   */
+  flushOnAlert = false;
   /** First detection time of each alert id: an alert's `timestamp` stays its first detection. */
   private readonly firstSeen = new Map<string, number>();
   private current: Slot | undefined;
@@ -266,6 +272,10 @@ export class Engine {
           break;
         default:
           assertNever(e, 'event type');
+      }
+      if (this.flushOnAlert && this.pending.size > 0) {
+        this.current = undefined;
+        await this.flush();
       }
     }
     this.current = undefined;

@@ -122,6 +122,7 @@ export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
 /** Detection on this thread: one engine over every symbol. */
 async function detect(batches: AsyncIterable<EventBatch>, options: FileRunOptions): Promise<EngineStats> {
   const engine = new Engine(options.detectors, options.config, options.sink);
+  engine.flushOnAlert = options.follow === true || options.inputs.includes('-');
   for await (const batch of batches) {
     options.onEvents?.(batch.events);
     await engine.process(batch.events);

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { MarketEvent } from '../domain/events.js';
 import type { DetectorFactory } from '../detect/detector.js';
 import { simulate } from '../ingest/simulator/simulator.js';
+import type { EngineStats } from './engine.js';
 import { MemorySink, RejectsFile, runFiles } from './pipeline.js';
 
 /** Events a live monitor replays before it starts reading (`start --warm-up`). */
@@ -24,13 +25,24 @@ const WARM_UP_SYMBOLS = ['WARMUP.A', 'WARMUP.B', 'WARMUP.C', 'WARMUP.D'];
  * code per function, not per engine). Nothing of the scratch run is kept: its engine, state and
  * alerts are garbage once this returns, and it never touches the store.
  */
-export async function warmUp(config: Config, detectors: readonly DetectorFactory[], events = DEFAULT_WARM_UP_EVENTS): Promise<void> {
-  if (events <= 0) return;
+export async function warmUp(
+  config: Config,
+  detectors: readonly DetectorFactory[],
+  events = DEFAULT_WARM_UP_EVENTS,
+): Promise<EngineStats | null> {
+  if (events <= 0) return null;
   const dir = mkdtempSync(join(tmpdir(), 'surveillance-warm-up-'));
   try {
     const file = join(dir, 'warm-up.csv');
     writeFileSync(file, simulatedCsv(events));
-    await runFiles({ inputs: [file], format: 'canonical', config, detectors, sink: new MemorySink(), rejects: new RejectsFile(null) });
+    return await runFiles({
+      inputs: [file],
+      format: 'canonical',
+      config,
+      detectors,
+      sink: new MemorySink(),
+      rejects: new RejectsFile(null),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -38,7 +50,13 @@ export async function warmUp(config: Config, detectors: readonly DetectorFactory
 
 /** `events` simulator events (trades and the order lifecycle, manipulations injected) as canonical CSV. */
 function simulatedCsv(events: number): string {
-  const sim = simulate({ symbols: WARM_UP_SYMBOLS, seed: 20_261_127, startMs: Date.UTC(2020, 0, 6, 14, 0), durationMs: 5 * 24 * 3600_000, inject: true });
+  const sim = simulate({
+    symbols: WARM_UP_SYMBOLS,
+    seed: 20_261_127,
+    startMs: Date.UTC(2020, 0, 6, 14, 0),
+    durationMs: 5 * 24 * 3600_000,
+    inject: true,
+  });
   const lines = ['type,ts,symbol,price,qty,buyer,seller,trade_id,order_id,account,side,action'];
   outer: for (const batch of sim.batches) {
     for (const e of batch) {

@@ -8,6 +8,7 @@ import type { MarketEvent } from '../../domain/events.js';
 import { detectorsFor } from '../../detect/registry.js';
 import { Engine, type EngineStats } from '../../engine/engine.js';
 import { runBatches, runFiles } from '../../engine/pipeline.js';
+import { DEFAULT_WARM_UP_EVENTS, warmUp } from '../../engine/warm-up.js';
 import { simulate } from '../../ingest/simulator/simulator.js';
 import { configFor, HOST, monitorAlive, parseNonNegative, parseSymbols, storeFor, type GlobalOptions } from '../context.js';
 import { num, out, paint } from '../output.js';
@@ -28,6 +29,7 @@ interface StartOptions {
   rejects?: string;
   strict?: boolean;
   seed?: string;
+  warmUp: string;
 }
 
 /**
@@ -65,6 +67,11 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .option('--rejects <path>', 'where rejected rows are kept (NDJSON)')
     .option('--strict', 'stop at the first bad row (non-zero exit)')
     .option('--seed <n>', 'simulator seed (default: from the start time)')
+    .option(
+      '--warm-up <events>',
+      'with a FILE or stdin: simulated events run through a scratch engine first, so the first live events are not slowed by JIT compilation; 0 = none',
+      String(DEFAULT_WARM_UP_EVENTS),
+    )
     .option('--stream <name>', 'with --source nats://…: the JetStream stream to consume', 'SURVEILLANCE')
     .option('--workers <n>', 'with --source nats://…: run N worker processes sharing the partitions')
     .option('--worker-id <id>', "with --source nats://…: this worker's id (default host-pid)")
@@ -73,6 +80,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .option('--idle-exit <seconds>', 'with --source nats://…: stop when nothing arrived for this long (batch jobs)')
     .action(async (o: StartOptions) => {
       const durationS = parseNonNegative('--duration', o.duration, 0);
+      const warmUpEvents = parseNonNegative('--warm-up', o.warmUp, DEFAULT_WARM_UP_EVENTS);
       if (o.source.startsWith('nats://')) {
         await runBusWorkers(o, durationS, g);
         return;
@@ -93,6 +101,16 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       const rejects = rejectsFor(o.rejects, o.strict === true);
       try {
         await store.claimMonitor({ pid: process.pid, host: HOST, symbols, source: o.source, config }, (m) => monitorAlive(m));
+        // The simulator is paced by the wall clock (its code is warm long before it is busy); a file
+        // or stdin can deliver a burst at once, so their first events are not left to cold code.
+        if (!isSim) {
+          const started = Date.now();
+          const warm = await warmUp(config, detectorsFor(), warmUpEvents);
+          if (warm)
+            out(
+              `Warmed up on ${num(warm.events)} simulated events in ${((Date.now() - started) / 1000).toFixed(1)} s (--warm-up; none of it is stored).`,
+            );
+        }
         out(
           `${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +
             `${durationS > 0 ? ` for ${durationS}s` : ' until stopped'} (pid ${process.pid}); alerts go to the store as they happen.`,
