@@ -317,14 +317,24 @@ function createLayering(config: Config, shared: SharedState): Detector {
     let oppQty = 0;
     const tradeIds: string[] = [];
     const orderIds: string[] = [];
+    // Membership in a set, not `orderIds.includes`: a long episode is rebuilt at every cycle, and a
+    // scan per id made that quadratic in its orders (a live burst). Same ids in the same order.
+    const listed = new Set<string>();
     for (const c of cycles) {
-      orderIds.push(...c.orderIds);
+      for (const id of c.orderIds) {
+        orderIds.push(id);
+        listed.add(id);
+      }
       for (const x of c.execs) {
         if (seen.has(x)) continue;
         seen.add(x);
         oppQty += execQty(x);
         tradeIds.push(...x.tradeIds);
-        for (const id of x.orderIds) if (!orderIds.includes(id)) orderIds.push(id);
+        for (const id of x.orderIds)
+          if (!listed.has(id)) {
+            orderIds.push(id);
+            listed.add(id);
+          }
       }
     }
     const maxLevels = Math.max(...cycles.map((c) => c.levels));
