@@ -104,11 +104,16 @@ class SymbolBook {
 export class OrderBook {
   private readonly books = new Map<string, SymbolBook>();
   private readonly expiry = new DeadlineQueue<SymbolBook>();
+  /** What `apply` returns, reused (an object per order event was garbage): read it before the next apply. */
+  private readonly update: { order: LiveOrder | undefined; removed: boolean } = { order: undefined, removed: false };
 
   /** @param horizonMs orders resting longer than this are forgotten (lost cancels must not leak memory). */
   constructor(private readonly horizonMs: number) {}
 
-  /** Applies one order event and tells what it did. Unknown order ids are tolerated (feeds joined mid-session). */
+  /**
+   * Applies one order event and tells what it did (in an object the next call reuses). Unknown order
+   * ids are tolerated (feeds joined mid-session).
+   */
   apply(e: OrderEvent): BookUpdate {
     let book = this.books.get(e.symbol);
     if (!book) {
@@ -146,7 +151,7 @@ export class OrderBook {
           else book.byAccount.set(e.account, [order]);
         }
         addLevel(book.levels(order.side), order.price, order.remaining);
-        return { order, removed: false };
+        return this.updated(order, false);
       }
       case 'modify': {
         if (!existing) return NOTHING;
@@ -157,10 +162,10 @@ export class OrderBook {
         if (e.qty > existing.peakQty) existing.peakQty = e.qty;
         if (existing.remaining <= EPS) {
           this.remove(book, existing, false);
-          return { order: existing, removed: true };
+          return this.updated(existing, true);
         }
         addLevel(book.levels(existing.side), existing.price, existing.remaining);
-        return { order: existing, removed: false };
+        return this.updated(existing, false);
       }
       case 'cancel':
       case 'fill': {
@@ -174,9 +179,9 @@ export class OrderBook {
         existing.remaining -= qty;
         if (existing.remaining <= EPS) {
           this.remove(book, existing, false);
-          return { order: existing, removed: true };
+          return this.updated(existing, true);
         }
-        return { order: existing, removed: false };
+        return this.updated(existing, false);
       }
     }
   }
@@ -258,6 +263,12 @@ export class OrderBook {
       const oldest = book.orders.values().next();
       this.schedule(book, oldest.done ? book.lastActivityMs : oldest.value.placedMs);
     }
+  }
+
+  private updated(order: LiveOrder, removed: boolean): BookUpdate {
+    this.update.order = order;
+    this.update.removed = removed;
+    return this.update;
   }
 
   private schedule(book: SymbolBook, base: EpochMs): void {
