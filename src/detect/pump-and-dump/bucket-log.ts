@@ -112,6 +112,11 @@ export class BucketLog {
     return v;
   }
 
+  /** Non-empty buckets held. */
+  get held(): number {
+    return (this.e.length - this.head) / STRIDE;
+  }
+
   /** Buckets closed so far (the ring as of now is the one a computation `at` this count reads). */
   get closed(): number {
     return this.count;

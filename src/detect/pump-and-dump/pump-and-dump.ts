@@ -39,6 +39,8 @@ const TOP_ACCOUNTS = 5;
 const GROWTH_STEP = 1.5;
 /** Trades whose median price judges the dump. */
 const DUMP_MEDIAN_TRADES = 7;
+/** Bucket log entries up to which a returning symbol's log is always trimmed (a cheap copy). */
+const SHORT_LOG = 64;
 
 interface Episode {
   readonly key: string;
@@ -70,7 +72,7 @@ interface Episode {
 }
 
 interface SymbolState {
-  /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
+  /** Times its bucket log was trimmed (`SPARSE_TRIMS` caps it once long: each trim copies it). */
   trims: number;
   /** Creation order: onTime handles due symbols in it, as the walk over the states map did. */
   readonly seq: number;
@@ -478,8 +480,8 @@ function createPumpAndDump(config: Config): Detector {
 
   function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
     let s = st.states.get(trade.symbol);
-    // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
-    const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.bucketStartMs + 2 * bucketMs);
+    // New, or back after a quiet spell: trim (window/sparse.ts).
+    const sparse = !s || trade.tsMs >= s.bucketStartMs + 2 * bucketMs;
     if (!s) {
       s = newState(trade);
       st.states.set(trade.symbol, s);
@@ -489,10 +491,18 @@ function createPumpAndDump(config: Config): Detector {
     return s;
   }
 
-  /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
+  /**
+   * Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes).
+   * The windows of the last seconds and minutes hold little after a quiet spell, so they are trimmed
+   * at every return (a symbol trading every few minutes kept ~1.5 KB of pushes' slack and expired
+   * entries in them); the day-long bucket log only SPARSE_TRIMS times unless it is short, since a
+   * trim copies it.
+   */
   function trim(s: SymbolState): void {
-    s.trims++;
-    s.buckets.trim();
+    if (s.trims < SPARSE_TRIMS || s.buckets.held <= SHORT_LOG) {
+      s.trims++;
+      s.buckets.trim();
+    }
     s.closes.trim();
     s.extremes.trim();
     s.recentIds.trim();
