@@ -2,13 +2,13 @@ import type { Config } from '../../config/config.js';
 import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { TimeExtremes } from '../window/time-extremes.js';
+import { TightExtremes } from '../window/tight-extremes.js';
 import { RunRing } from '../window/run-ring.js';
-import { SPARSE_TRIMS } from '../window/sparse.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { BucketLog, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
-import { RecentIds } from '../window/recent-ids.js';
+import { TightIds } from '../window/tight-ids.js';
+import { grownCapacity, regrowNumbers, regrowStrings } from '../window/arrays.js';
 import { RecentBuyers } from './recent-buyers.js';
 import { iso, pct, round4 } from '../format.js';
 
@@ -39,8 +39,11 @@ const TOP_ACCOUNTS = 5;
 const GROWTH_STEP = 1.5;
 /** Trades whose median price judges the dump. */
 const DUMP_MEDIAN_TRADES = 7;
-/** Bucket log entries up to which a returning symbol's log is always trimmed (a cheap copy). */
-const SHORT_LOG = 64;
+/** A symbol's rush orders before its first buy, shared: never written (the first buy gives it arrays of its own). */
+const NO_ORDER_MS: number[] = [];
+const NO_ORDER_BUYERS: string[] = [];
+/** Likewise for the rush seconds (a push only into an array with entries: the first one gets its own). */
+const NO_RUSH: number[] = [];
 
 interface Episode {
   readonly key: string;
@@ -71,9 +74,12 @@ interface Episode {
   roundTrip: boolean;
 }
 
+/**
+ * A symbol's windows and rings size their arrays themselves (window/arrays.ts): with 100k symbols
+ * trading a few times a day, the room a push reserves was most of their memory, and trimming it by
+ * copies allocated at every return of a symbol after a quiet spell.
+ */
 interface SymbolState {
-  /** Times its bucket log was trimmed (`SPARSE_TRIMS` caps it once long: each trim copies it). */
-  trims: number;
   /** Creation order: onTime handles due symbols in it, as the walk over the states map did. */
   readonly seq: number;
   /** Earliest time this symbol's state may need onTime (its episode closing, or its expiry). */
@@ -113,13 +119,13 @@ interface SymbolState {
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades: number;
   buyTradesReady: boolean;
-  extremes: TimeExtremes;
+  extremes: TightExtremes;
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
    * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
-   * and recent rush seconds. The orders are the first `secondOrders` slots of the arrays, which a
-   * new second reuses (emptying them dropped their storage, so every buy in a new second allocated
-   * two arrays again).
+   * and recent rush seconds. The orders are the first `secondOrders` slots of the arrays (their
+   * length is their capacity), which a new second reuses (emptying them dropped their storage, so
+   * every buy in a new second allocated two arrays again).
    */
   secondMs: number;
   secondOrderMs: number[];
@@ -128,7 +134,7 @@ interface SymbolState {
   secondIsRush: boolean;
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
-  recentIds: RecentIds;
+  recentIds: TightIds;
   /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
   readonly recentBuyers: RecentBuyers;
   bucketsSinceBuyersRotated: number;
@@ -161,7 +167,6 @@ function createPumpAndDump(config: Config): Detector {
       lastPrice: trade.price,
       lastSide: 'buy',
       lastTsMs: trade.tsMs,
-      trims: 0,
       buckets: new BucketLog(historyBuckets),
       bucketsSinceBaseline: 0,
       closes: new RunRing(closeBuckets),
@@ -172,14 +177,14 @@ function createPumpAndDump(config: Config): Detector {
       baselineReady: true,
       baselineBuyTrades: NaN,
       buyTradesReady: true,
-      extremes: new TimeExtremes(windowMs),
+      extremes: new TightExtremes(windowMs),
       secondMs: -Infinity,
-      secondOrderMs: [],
-      secondOrderBuyer: [],
+      secondOrderMs: NO_ORDER_MS,
+      secondOrderBuyer: NO_ORDER_BUYERS,
       secondOrders: 0,
       secondIsRush: false,
-      rushTimes: [],
-      recentIds: new RecentIds(),
+      rushTimes: NO_RUSH,
+      recentIds: new TightIds(),
       recentBuyers: new RecentBuyers(),
       bucketsSinceBuyersRotated: 0,
       episode: null,
@@ -274,24 +279,25 @@ function createPumpAndDump(config: Config): Detector {
     }
     if (side !== 'buy' || s.secondIsRush) return;
     // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
-    const ms = s.secondOrderMs;
-    const buyers = s.secondOrderBuyer;
+    let ms = s.secondOrderMs;
+    let buyers = s.secondOrderBuyer;
     const n = s.secondOrders;
     let seen = false;
     for (let i = 0; i < n && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
     if (!seen) {
-      if (n < ms.length) {
-        ms[n] = trade.tsMs;
-        buyers[n] = trade.buyer;
-      } else {
-        ms.push(trade.tsMs);
-        buyers.push(trade.buyer);
+      if (n === ms.length) {
+        const capacity = grownCapacity(n, n + 1);
+        s.secondOrderMs = ms = regrowNumbers(ms, 0, n, capacity);
+        s.secondOrderBuyer = buyers = regrowStrings(buyers, 0, n, capacity);
       }
+      ms[n] = trade.tsMs;
+      buyers[n] = trade.buyer;
       s.secondOrders = n + 1;
     }
     if (s.secondOrders >= t.pump_rush_buys) {
       s.secondIsRush = true;
-      s.rushTimes.push(second);
+      if (s.rushTimes.length === 0) s.rushTimes = [second];
+      else s.rushTimes.push(second);
       if (s.episode) s.episode.rushSeconds++;
     }
   }
@@ -480,36 +486,12 @@ function createPumpAndDump(config: Config): Detector {
 
   function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
     let s = st.states.get(trade.symbol);
-    // New, or back after a quiet spell: trim (window/sparse.ts).
-    const sparse = !s || trade.tsMs >= s.bucketStartMs + 2 * bucketMs;
     if (!s) {
       s = newState(trade);
       st.states.set(trade.symbol, s);
     }
     onSymbolTrade(s, trade, ctx);
-    if (sparse) trim(s);
     return s;
-  }
-
-  /**
-   * Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes).
-   * The windows of the last seconds and minutes hold little after a quiet spell, so they are trimmed
-   * at every return (a symbol trading every few minutes kept ~1.5 KB of pushes' slack and expired
-   * entries in them); the day-long bucket log only SPARSE_TRIMS times unless it is short, since a
-   * trim copies it.
-   */
-  function trim(s: SymbolState): void {
-    if (s.trims < SPARSE_TRIMS || s.buckets.held <= SHORT_LOG) {
-      s.trims++;
-      s.buckets.trim();
-    }
-    s.closes.trim();
-    s.extremes.trim();
-    s.recentIds.trim();
-    s.recentBuyers.trim();
-    s.secondOrderMs = s.secondOrderMs.slice(0, s.secondOrders);
-    s.secondOrderBuyer = s.secondOrderBuyer.slice(0, s.secondOrders);
-    s.rushTimes = s.rushTimes.slice();
   }
 
   function onSymbolTrade(s: SymbolState, trade: Trade, ctx: DetectorContext): void {
