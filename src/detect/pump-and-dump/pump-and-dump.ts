@@ -11,6 +11,7 @@ import { TightIds } from '../window/tight-ids.js';
 import { grownCapacity, regrowNumbers, regrowStrings } from '../window/arrays.js';
 import { RecentBuyers } from './recent-buyers.js';
 import { iso, pct, round4 } from '../format.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * pump_and_dump (docs/detectors/pump_and_dump.md): on the symbol's own tape,
@@ -141,6 +142,121 @@ interface SymbolState {
   episode: Episode | null;
 }
 
+/** Indexes of PumpSymbol's number fields in its array `f` (its constructor's argument, in this order). */
+const DUE = 0;
+const BUCKET_START_MS = 1;
+const BUCKET_VOLUME = 2;
+const BUCKET_BUY_VOLUME = 3;
+const LAST_AT_REF_MS = 4;
+const LAST_PRICE = 5;
+const LAST_TS_MS = 6;
+const REF_MEDIAN = 7;
+const BASELINE = 8;
+const BASELINE_BUY_TRADES = 9;
+const SECOND_MS = 10;
+
+/**
+ * A symbol's state. Its fields that hold non-integers (times, prices, volumes, baselines) are one
+ * array of doubles behind accessors: as object fields each was a heap number of its own (16 B beside
+ * its 8 B slot; ~190 B per symbol, 100k symbols).
+ */
+class PumpSymbol implements SymbolState {
+  lastSide: Side = 'buy';
+  bucketBuyTrades = 0;
+  bucketsSinceBaseline = 0;
+  baselineAt = -1;
+  baselineValid = -1;
+  baselineReady = true;
+  buyTradesReady = true;
+  secondOrderMs = NO_ORDER_MS;
+  secondOrderBuyer = NO_ORDER_BUYERS;
+  secondOrders = 0;
+  secondIsRush = false;
+  rushTimes = NO_RUSH;
+  bucketsSinceBuyersRotated = 0;
+  episode: Episode | null = null;
+
+  constructor(
+    readonly seq: number,
+    private readonly f: number[],
+    public buckets: BucketLog,
+    public closes: RunRing,
+    public extremes: TightExtremes,
+    public recentIds: TightIds,
+    readonly recentBuyers: RecentBuyers,
+  ) {}
+
+  get due(): number {
+    return this.f[DUE]!;
+  }
+  set due(v: number) {
+    this.f[DUE] = v;
+  }
+  get bucketStartMs(): number {
+    return this.f[BUCKET_START_MS]!;
+  }
+  set bucketStartMs(v: number) {
+    this.f[BUCKET_START_MS] = v;
+  }
+  get bucketVolume(): number {
+    return this.f[BUCKET_VOLUME]!;
+  }
+  set bucketVolume(v: number) {
+    this.f[BUCKET_VOLUME] = v;
+  }
+  get bucketBuyVolume(): number {
+    return this.f[BUCKET_BUY_VOLUME]!;
+  }
+  set bucketBuyVolume(v: number) {
+    this.f[BUCKET_BUY_VOLUME] = v;
+  }
+  get lastAtRefMs(): number {
+    return this.f[LAST_AT_REF_MS]!;
+  }
+  set lastAtRefMs(v: number) {
+    this.f[LAST_AT_REF_MS] = v;
+  }
+  get lastPrice(): number {
+    return this.f[LAST_PRICE]!;
+  }
+  set lastPrice(v: number) {
+    this.f[LAST_PRICE] = v;
+  }
+  get lastTsMs(): number {
+    return this.f[LAST_TS_MS]!;
+  }
+  set lastTsMs(v: number) {
+    this.f[LAST_TS_MS] = v;
+  }
+  get refMedian(): number {
+    return this.f[REF_MEDIAN]!;
+  }
+  set refMedian(v: number) {
+    this.f[REF_MEDIAN] = v;
+  }
+  get baseline(): number {
+    return this.f[BASELINE]!;
+  }
+  set baseline(v: number) {
+    this.f[BASELINE] = v;
+  }
+  get baselineBuyTrades(): number {
+    return this.f[BASELINE_BUY_TRADES]!;
+  }
+  set baselineBuyTrades(v: number) {
+    this.f[BASELINE_BUY_TRADES] = v;
+  }
+  get secondMs(): number {
+    return this.f[SECOND_MS]!;
+  }
+  set secondMs(v: number) {
+    this.f[SECOND_MS] = v;
+  }
+}
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(PumpSymbol);
+
 function createPumpAndDump(config: Config): Detector {
   const t = config.thresholds;
   const bucketMs = t.pump_bucket_ms;
@@ -156,39 +272,16 @@ function createPumpAndDump(config: Config): Detector {
   let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>(), nextSeq: 0 };
 
   function newState(trade: Trade): SymbolState {
-    return {
-      seq: st.nextSeq++,
-      due: Infinity,
-      bucketStartMs: trade.tsMs - (trade.tsMs % bucketMs),
-      bucketVolume: 0,
-      bucketBuyTrades: 0,
-      lastAtRefMs: -Infinity,
-      bucketBuyVolume: 0,
-      lastPrice: trade.price,
-      lastSide: 'buy',
-      lastTsMs: trade.tsMs,
-      buckets: new BucketLog(historyBuckets),
-      bucketsSinceBaseline: 0,
-      closes: new RunRing(closeBuckets),
-      refMedian: NaN,
-      baselineAt: -1,
-      baselineValid: -1,
-      baseline: NaN,
-      baselineReady: true,
-      baselineBuyTrades: NaN,
-      buyTradesReady: true,
-      extremes: new TightExtremes(windowMs),
-      secondMs: -Infinity,
-      secondOrderMs: NO_ORDER_MS,
-      secondOrderBuyer: NO_ORDER_BUYERS,
-      secondOrders: 0,
-      secondIsRush: false,
-      rushTimes: NO_RUSH,
-      recentIds: new TightIds(),
-      recentBuyers: new RecentBuyers(),
-      bucketsSinceBuyersRotated: 0,
-      episode: null,
-    };
+    const bucketStartMs = trade.tsMs - (trade.tsMs % bucketMs);
+    return new PumpSymbol(
+      st.nextSeq++,
+      [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity],
+      new BucketLog(historyBuckets),
+      new RunRing(closeBuckets),
+      new TightExtremes(windowMs),
+      new TightIds(),
+      new RecentBuyers(),
+    );
   }
 
   /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
