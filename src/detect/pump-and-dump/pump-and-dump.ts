@@ -124,11 +124,15 @@ interface SymbolState {
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
    * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
-   * and recent rush seconds. The orders are the first `secondOrders` slots of the arrays (their
-   * length is their capacity), which a new second reuses (emptying them dropped their storage, so
-   * every buy in a new second allocated two arrays again).
+   * and recent rush seconds. The first order is in `firstOrderMs`/`firstOrderBuyer` (a symbol
+   * trading a few times a day never has two in one second: no arrays), the others in the first
+   * `secondOrders` − 1 slots of the arrays (their length is their capacity), which a new second
+   * reuses (emptying them dropped their storage, so every buy in a new second allocated two arrays
+   * again).
    */
   secondMs: number;
+  firstOrderMs: number;
+  firstOrderBuyer: string;
   secondOrderMs: number[];
   secondOrderBuyer: string[];
   secondOrders: number;
@@ -154,6 +158,7 @@ const REF_MEDIAN = 7;
 const BASELINE = 8;
 const BASELINE_BUY_TRADES = 9;
 const SECOND_MS = 10;
+const FIRST_ORDER_MS = 11;
 
 /**
  * A symbol's state. Its fields that hold non-integers (times, prices, volumes, baselines) are one
@@ -168,6 +173,7 @@ class PumpSymbol implements SymbolState {
   baselineValid = -1;
   baselineReady = true;
   buyTradesReady = true;
+  firstOrderBuyer = '';
   secondOrderMs = NO_ORDER_MS;
   secondOrderBuyer = NO_ORDER_BUYERS;
   secondOrders = 0;
@@ -252,6 +258,12 @@ class PumpSymbol implements SymbolState {
   set secondMs(v: number) {
     this.f[SECOND_MS] = v;
   }
+  get firstOrderMs(): number {
+    return this.f[FIRST_ORDER_MS]!;
+  }
+  set firstOrderMs(v: number) {
+    this.f[FIRST_ORDER_MS] = v;
+  }
 }
 
 /** Held in detector state, so checkpoints must know the class. */
@@ -275,7 +287,7 @@ function createPumpAndDump(config: Config): Detector {
     const bucketStartMs = trade.tsMs - (trade.tsMs % bucketMs);
     return new PumpSymbol(
       st.nextSeq++,
-      [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity],
+      [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity, NaN],
       new BucketLog(historyBuckets),
       new RunRing(closeBuckets),
       new TightExtremes(windowMs),
@@ -375,16 +387,22 @@ function createPumpAndDump(config: Config): Detector {
     let ms = s.secondOrderMs;
     let buyers = s.secondOrderBuyer;
     const n = s.secondOrders;
-    let seen = false;
-    for (let i = 0; i < n && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
+    // Order 0 in the fields, order i ≥ 1 in slot i − 1 of the arrays.
+    let seen = n > 0 && s.firstOrderMs === trade.tsMs && s.firstOrderBuyer === trade.buyer;
+    for (let i = 0; i < n - 1 && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
     if (!seen) {
-      if (n === ms.length) {
-        const capacity = grownCapacity(n, n + 1);
-        s.secondOrderMs = ms = regrowNumbers(ms, 0, n, capacity);
-        s.secondOrderBuyer = buyers = regrowStrings(buyers, 0, n, capacity);
+      if (n === 0) {
+        s.firstOrderMs = trade.tsMs;
+        s.firstOrderBuyer = trade.buyer;
+      } else {
+        if (n - 1 === ms.length) {
+          const capacity = grownCapacity(n - 1, n);
+          s.secondOrderMs = ms = regrowNumbers(ms, 0, n - 1, capacity);
+          s.secondOrderBuyer = buyers = regrowStrings(buyers, 0, n - 1, capacity);
+        }
+        ms[n - 1] = trade.tsMs;
+        buyers[n - 1] = trade.buyer;
       }
-      ms[n] = trade.tsMs;
-      buyers[n] = trade.buyer;
       s.secondOrders = n + 1;
     }
     if (s.secondOrders >= t.pump_rush_buys) {

@@ -55,9 +55,9 @@ export function regrowStrings<T>(a: readonly T[], from: number, to: number, capa
   return b;
 }
 
-/** Moves a[from, to) to the start of `a` in place (no allocation; the length, i.e. the capacity, is kept). */
-export function moveDownNumbers(a: number[], from: number, to: number): void {
-  for (let i = from; i < to; i++) a[i - from] = a[i]!;
+/** Moves a[from, to) down to `at` (default: the start) in place (no allocation; the length, i.e. the capacity, is kept). */
+export function moveDownNumbers(a: number[], from: number, to: number, at = 0): void {
+  for (let i = from; i < to; i++) a[i - from + at] = a[i]!;
 }
 
 /** moveDownNumbers for arrays of strings (or other references): separate, so each stays monomorphic. */
