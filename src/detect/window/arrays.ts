@@ -27,13 +27,17 @@ export function grownCapacity(capacity: number, need: number): number {
   return Math.max(need, capacity + (capacity >> 1) + 1);
 }
 
+/** Slots moved by a compaction that is cheap whatever the dropped prefix (a small window's few entries). */
+const SMALL_MOVE = 16;
+
 /**
  * Whether a full array holding `live` slots after `head` dropped ones is compacted in place for
  * `more` slots rather than grown: they fit once the dropped ones are gone, and those are at least
- * half of what is moved (each moved slot paid for by dropped ones: amortised O(1) per entry).
+ * half of what is moved (each moved slot paid for by dropped ones: amortised O(1) per entry) or
+ * what is moved is a few slots (so a sparse symbol's window does not grow past what it holds).
  */
 export function compactsInPlace(capacity: number, head: number, live: number, more: number): boolean {
-  return head > 0 && 2 * head >= live && live + more <= capacity;
+  return head > 0 && live + more <= capacity && (2 * head >= live || live <= SMALL_MOVE);
 }
 
 /**
