@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { compactsInPlace, grownCapacity, moveDownNumbers, regrowNumbers } from '../window/arrays.js';
+import { compactsInPlace, grownCapacitySlowly, moveDownNumbers, regrowNumbers } from '../window/arrays.js';
 import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
 
 /** Numbers per entry: [sequence, volume, buy volume, buy trades]. */
@@ -43,7 +43,7 @@ export class BucketLog {
   /**
    * [sequence, volume, buy volume, buy trades] per non-empty bucket held, oldest first from `head`
    * to `end` (exclusive). The array's length is its capacity (window/arrays.ts): compacted in place
-   * or grown by half when full, so a symbol with a few buckets holds a few slots beyond them, not the 17+
+   * or grown by a quarter when full, so a symbol with a few buckets holds a few slots beyond them, not the 17+
    * a push reserves, with no copies to trim them.
    */
   private e: number[] = NONE;
@@ -74,7 +74,7 @@ export class BucketLog {
         // Full: compact in place or grow (window/arrays.ts).
         const live = end - this.head;
         if (compactsInPlace(e.length, this.head, live, STRIDE)) moveDownNumbers(e, this.head, end);
-        else this.e = e = regrowNumbers(e, this.head, end, grownCapacity(e.length, live + STRIDE));
+        else this.e = e = regrowNumbers(e, this.head, end, grownCapacitySlowly(e.length, live + STRIDE));
         this.head = 0;
         end = live;
       }
