@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { dropFront } from '../window/arrays.js';
+import { compactsInPlace, grownCapacitySlowly, moveDownNumbers, regrowNumbers } from '../window/arrays.js';
 import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
 
 /** Numbers per entry: [sequence, volume, buy volume, buy trades]. */
@@ -9,8 +9,6 @@ export const VOLUME = 1;
 export const BUY_VOLUME = 2;
 export const BUY_TRADES = 3;
 type Field = typeof VOLUME | typeof BUY_VOLUME | typeof BUY_TRADES;
-/** Expired entries tolerated before compacting (a splice costs a call; tiny ones are not worth it). */
-const COMPACT_MIN = 8 * STRIDE;
 /** What a log holds before its first non-empty bucket (and once all expired), shared: never written. */
 const NONE: number[] = [];
 
@@ -42,9 +40,15 @@ const SORTED_RUNS = 32;
  * walked as runs, with the same additions in the same order.
  */
 export class BucketLog {
-  /** [sequence, volume, buy volume, buy trades] per non-empty bucket held, oldest first from `head`. */
+  /**
+   * [sequence, volume, buy volume, buy trades] per non-empty bucket held, oldest first from `head`
+   * to `end` (exclusive). The array's length is its capacity (window/arrays.ts): compacted in place
+   * or grown by a quarter when full, so a symbol with a few buckets holds a few slots beyond them, not the 17+
+   * a push reserves, with no copies to trim them.
+   */
   private e: number[] = NONE;
   private head = 0;
+  private end = 0;
   /** Buckets closed so far, empty ones included: the next bucket's sequence number. */
   private count = 0;
   /** Oldest bucket a pending computation still reads (see pin): kept even once the ring has overwritten it. */
@@ -64,8 +68,21 @@ export class BucketLog {
     if (!(Object.is(volume, 0) && Object.is(buyVolume, 0) && Object.is(buyTrades, 0))) {
       if (!(volume >= 0 && buyVolume >= 0 && buyTrades >= 0) || Object.is(volume, -0) || Object.is(buyTrades, -0)) this.regular = false;
       // An array of its own at the first non-empty bucket: until then the log holds the shared empty one.
-      if (this.e.length === 0) this.e = [];
-      this.e.push(this.count, volume, buyVolume, buyTrades);
+      let e = this.e;
+      let end = this.end;
+      if (end + STRIDE > e.length) {
+        // Full: compact in place or grow (window/arrays.ts).
+        const live = end - this.head;
+        if (compactsInPlace(e.length, this.head, live, STRIDE)) moveDownNumbers(e, this.head, end);
+        else this.e = e = regrowNumbers(e, this.head, end, grownCapacitySlowly(e.length, live + STRIDE));
+        this.head = 0;
+        end = live;
+      }
+      e[end] = this.count;
+      e[end + 1] = volume;
+      e[end + 2] = buyVolume;
+      e[end + 3] = buyTrades;
+      this.end = end + STRIDE;
     }
     this.count += buckets;
     this.expire();
@@ -75,29 +92,15 @@ export class BucketLog {
   private expire(): void {
     const first = Math.min(this.count - this.capacity, this.pinned);
     const e = this.e;
+    const end = this.end;
     let h = this.head;
-    while (h < e.length && e[h]! < first) h += STRIDE;
-    if (h === e.length) {
+    while (h < end && e[h]! < first) h += STRIDE;
+    if (h === end && h > 0) {
       // All gone (a symbol back after a long spell): nothing held, no array either.
-      if (h > 0) {
-        this.e = NONE;
-        this.head = 0;
-      }
-      return;
+      this.e = NONE;
+      h = this.end = 0;
     }
     this.head = h;
-    // Once the expired prefix is half the array: amortised O(1) per bucket.
-    if (h >= COMPACT_MIN && 2 * h >= e.length) {
-      dropFront(e, h);
-      this.head = 0;
-    }
-  }
-
-  /** Drops the room pushes reserved beyond the entries held, for a symbol waiting for its next trade (window/recent-ids.ts). */
-  trim(): void {
-    if (this.e.length === 0) return;
-    this.e = this.e.slice(this.head);
-    this.head = 0;
   }
 
   /**
@@ -108,7 +111,7 @@ export class BucketLog {
     const e = this.e;
     const from = this.count - k;
     let v = start;
-    for (let i = e.length - STRIDE; i >= this.head && e[i]! >= from; i -= STRIDE) v += e[i + field]!;
+    for (let i = this.end - STRIDE; i >= this.head && e[i]! >= from; i -= STRIDE) v += e[i + field]!;
     return v;
   }
 
@@ -134,14 +137,15 @@ export class BucketLog {
     const filled = Math.min(at, this.capacity);
     const first = at - filled;
     const e = this.e;
-    const held = (e.length - this.head) / STRIDE;
+    const end = this.end;
+    const held = (end - this.head) / STRIDE;
     if (pos.length < held) {
       pos = new Float64Array(Math.max(held, 2 * pos.length));
       vals = new Float64Array(pos.length);
     }
     let m = 0;
     gatheredPositive = true;
-    for (let i = this.head; i < e.length; i += STRIDE) {
+    for (let i = this.head; i < end; i += STRIDE) {
       const seq = e[i]!;
       if (seq < first) continue; // overwritten by then (kept for an older pin)
       if (seq >= at) break; // closed since

@@ -2,15 +2,16 @@ import type { Config } from '../../config/config.js';
 import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { TimeExtremes } from '../window/time-extremes.js';
+import { TightExtremes } from '../window/tight-extremes.js';
 import { RunRing } from '../window/run-ring.js';
-import { SPARSE_TRIMS } from '../window/sparse.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { BucketLog, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
-import { RecentIds } from '../window/recent-ids.js';
+import { TightIds } from '../window/tight-ids.js';
+import { grownCapacity, regrowNumbers, regrowStrings } from '../window/arrays.js';
 import { RecentBuyers } from './recent-buyers.js';
 import { iso, pct, round4 } from '../format.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * pump_and_dump (docs/detectors/pump_and_dump.md): on the symbol's own tape,
@@ -39,6 +40,11 @@ const TOP_ACCOUNTS = 5;
 const GROWTH_STEP = 1.5;
 /** Trades whose median price judges the dump. */
 const DUMP_MEDIAN_TRADES = 7;
+/** A symbol's rush orders before its first buy, shared: never written (the first buy gives it arrays of its own). */
+const NO_ORDER_MS: number[] = [];
+const NO_ORDER_BUYERS: string[] = [];
+/** Likewise for the rush seconds (a push only into an array with entries: the first one gets its own). */
+const NO_RUSH: number[] = [];
 
 interface Episode {
   readonly key: string;
@@ -69,9 +75,12 @@ interface Episode {
   roundTrip: boolean;
 }
 
+/**
+ * A symbol's windows and rings size their arrays themselves (window/arrays.ts): with 100k symbols
+ * trading a few times a day, the room a push reserves was most of their memory, and trimming it by
+ * copies allocated at every return of a symbol after a quiet spell.
+ */
 interface SymbolState {
-  /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
-  trims: number;
   /** Creation order: onTime handles due symbols in it, as the walk over the states map did. */
   readonly seq: number;
   /** Earliest time this symbol's state may need onTime (its episode closing, or its expiry). */
@@ -111,27 +120,154 @@ interface SymbolState {
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades: number;
   buyTradesReady: boolean;
-  extremes: TimeExtremes;
+  extremes: TightExtremes;
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
    * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
-   * and recent rush seconds. The orders are the first `secondOrders` slots of the arrays, which a
-   * new second reuses (emptying them dropped their storage, so every buy in a new second allocated
-   * two arrays again).
+   * and recent rush seconds. The first order is in `firstOrderMs`/`firstOrderBuyer` (a symbol
+   * trading a few times a day never has two in one second: no arrays), the others in the first
+   * `secondOrders` − 1 slots of the arrays (their length is their capacity), which a new second
+   * reuses (emptying them dropped their storage, so every buy in a new second allocated two arrays
+   * again).
    */
   secondMs: number;
+  firstOrderMs: number;
+  firstOrderBuyer: string;
   secondOrderMs: number[];
   secondOrderBuyer: string[];
   secondOrders: number;
   secondIsRush: boolean;
   rushTimes: number[];
   /** Recent trade ids of the window, as evidence when an episode opens. */
-  recentIds: RecentIds;
+  recentIds: TightIds;
   /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
   readonly recentBuyers: RecentBuyers;
   bucketsSinceBuyersRotated: number;
   episode: Episode | null;
 }
+
+/** Indexes of PumpSymbol's number fields in its array `f` (its constructor's argument, in this order). */
+const DUE = 0;
+const BUCKET_START_MS = 1;
+const BUCKET_VOLUME = 2;
+const BUCKET_BUY_VOLUME = 3;
+const LAST_AT_REF_MS = 4;
+const LAST_PRICE = 5;
+const LAST_TS_MS = 6;
+const REF_MEDIAN = 7;
+const BASELINE = 8;
+const BASELINE_BUY_TRADES = 9;
+const SECOND_MS = 10;
+const FIRST_ORDER_MS = 11;
+
+/**
+ * A symbol's state. Its fields that hold non-integers (times, prices, volumes, baselines) are one
+ * array of doubles behind accessors: as object fields each was a heap number of its own (16 B beside
+ * its 8 B slot; ~190 B per symbol, 100k symbols).
+ */
+class PumpSymbol implements SymbolState {
+  lastSide: Side = 'buy';
+  bucketBuyTrades = 0;
+  bucketsSinceBaseline = 0;
+  baselineAt = -1;
+  baselineValid = -1;
+  baselineReady = true;
+  buyTradesReady = true;
+  firstOrderBuyer = '';
+  secondOrderMs = NO_ORDER_MS;
+  secondOrderBuyer = NO_ORDER_BUYERS;
+  secondOrders = 0;
+  secondIsRush = false;
+  rushTimes = NO_RUSH;
+  bucketsSinceBuyersRotated = 0;
+  episode: Episode | null = null;
+
+  constructor(
+    readonly seq: number,
+    private readonly f: number[],
+    public buckets: BucketLog,
+    public closes: RunRing,
+    public extremes: TightExtremes,
+    public recentIds: TightIds,
+    readonly recentBuyers: RecentBuyers,
+  ) {}
+
+  get due(): number {
+    return this.f[DUE]!;
+  }
+  set due(v: number) {
+    this.f[DUE] = v;
+  }
+  get bucketStartMs(): number {
+    return this.f[BUCKET_START_MS]!;
+  }
+  set bucketStartMs(v: number) {
+    this.f[BUCKET_START_MS] = v;
+  }
+  get bucketVolume(): number {
+    return this.f[BUCKET_VOLUME]!;
+  }
+  set bucketVolume(v: number) {
+    this.f[BUCKET_VOLUME] = v;
+  }
+  get bucketBuyVolume(): number {
+    return this.f[BUCKET_BUY_VOLUME]!;
+  }
+  set bucketBuyVolume(v: number) {
+    this.f[BUCKET_BUY_VOLUME] = v;
+  }
+  get lastAtRefMs(): number {
+    return this.f[LAST_AT_REF_MS]!;
+  }
+  set lastAtRefMs(v: number) {
+    this.f[LAST_AT_REF_MS] = v;
+  }
+  get lastPrice(): number {
+    return this.f[LAST_PRICE]!;
+  }
+  set lastPrice(v: number) {
+    this.f[LAST_PRICE] = v;
+  }
+  get lastTsMs(): number {
+    return this.f[LAST_TS_MS]!;
+  }
+  set lastTsMs(v: number) {
+    this.f[LAST_TS_MS] = v;
+  }
+  get refMedian(): number {
+    return this.f[REF_MEDIAN]!;
+  }
+  set refMedian(v: number) {
+    this.f[REF_MEDIAN] = v;
+  }
+  get baseline(): number {
+    return this.f[BASELINE]!;
+  }
+  set baseline(v: number) {
+    this.f[BASELINE] = v;
+  }
+  get baselineBuyTrades(): number {
+    return this.f[BASELINE_BUY_TRADES]!;
+  }
+  set baselineBuyTrades(v: number) {
+    this.f[BASELINE_BUY_TRADES] = v;
+  }
+  get secondMs(): number {
+    return this.f[SECOND_MS]!;
+  }
+  set secondMs(v: number) {
+    this.f[SECOND_MS] = v;
+  }
+  get firstOrderMs(): number {
+    return this.f[FIRST_ORDER_MS]!;
+  }
+  set firstOrderMs(v: number) {
+    this.f[FIRST_ORDER_MS] = v;
+  }
+}
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(PumpSymbol);
 
 function createPumpAndDump(config: Config): Detector {
   const t = config.thresholds;
@@ -148,40 +284,16 @@ function createPumpAndDump(config: Config): Detector {
   let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>(), nextSeq: 0 };
 
   function newState(trade: Trade): SymbolState {
-    return {
-      seq: st.nextSeq++,
-      due: Infinity,
-      bucketStartMs: trade.tsMs - (trade.tsMs % bucketMs),
-      bucketVolume: 0,
-      bucketBuyTrades: 0,
-      lastAtRefMs: -Infinity,
-      bucketBuyVolume: 0,
-      lastPrice: trade.price,
-      lastSide: 'buy',
-      lastTsMs: trade.tsMs,
-      trims: 0,
-      buckets: new BucketLog(historyBuckets),
-      bucketsSinceBaseline: 0,
-      closes: new RunRing(closeBuckets),
-      refMedian: NaN,
-      baselineAt: -1,
-      baselineValid: -1,
-      baseline: NaN,
-      baselineReady: true,
-      baselineBuyTrades: NaN,
-      buyTradesReady: true,
-      extremes: new TimeExtremes(windowMs),
-      secondMs: -Infinity,
-      secondOrderMs: [],
-      secondOrderBuyer: [],
-      secondOrders: 0,
-      secondIsRush: false,
-      rushTimes: [],
-      recentIds: new RecentIds(),
-      recentBuyers: new RecentBuyers(),
-      bucketsSinceBuyersRotated: 0,
-      episode: null,
-    };
+    const bucketStartMs = trade.tsMs - (trade.tsMs % bucketMs);
+    return new PumpSymbol(
+      st.nextSeq++,
+      [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity, NaN],
+      new BucketLog(historyBuckets),
+      new RunRing(closeBuckets),
+      new TightExtremes(windowMs),
+      new TightIds(),
+      new RecentBuyers(),
+    );
   }
 
   /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
@@ -272,24 +384,31 @@ function createPumpAndDump(config: Config): Detector {
     }
     if (side !== 'buy' || s.secondIsRush) return;
     // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
-    const ms = s.secondOrderMs;
-    const buyers = s.secondOrderBuyer;
+    let ms = s.secondOrderMs;
+    let buyers = s.secondOrderBuyer;
     const n = s.secondOrders;
-    let seen = false;
-    for (let i = 0; i < n && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
+    // Order 0 in the fields, order i ≥ 1 in slot i − 1 of the arrays.
+    let seen = n > 0 && s.firstOrderMs === trade.tsMs && s.firstOrderBuyer === trade.buyer;
+    for (let i = 0; i < n - 1 && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
     if (!seen) {
-      if (n < ms.length) {
-        ms[n] = trade.tsMs;
-        buyers[n] = trade.buyer;
+      if (n === 0) {
+        s.firstOrderMs = trade.tsMs;
+        s.firstOrderBuyer = trade.buyer;
       } else {
-        ms.push(trade.tsMs);
-        buyers.push(trade.buyer);
+        if (n - 1 === ms.length) {
+          const capacity = grownCapacity(n - 1, n);
+          s.secondOrderMs = ms = regrowNumbers(ms, 0, n - 1, capacity);
+          s.secondOrderBuyer = buyers = regrowStrings(buyers, 0, n - 1, capacity);
+        }
+        ms[n - 1] = trade.tsMs;
+        buyers[n - 1] = trade.buyer;
       }
       s.secondOrders = n + 1;
     }
     if (s.secondOrders >= t.pump_rush_buys) {
       s.secondIsRush = true;
-      s.rushTimes.push(second);
+      if (s.rushTimes.length === 0) s.rushTimes = [second];
+      else s.rushTimes.push(second);
       if (s.episode) s.episode.rushSeconds++;
     }
   }
@@ -478,28 +597,12 @@ function createPumpAndDump(config: Config): Detector {
 
   function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
     let s = st.states.get(trade.symbol);
-    // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
-    const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.bucketStartMs + 2 * bucketMs);
     if (!s) {
       s = newState(trade);
       st.states.set(trade.symbol, s);
     }
     onSymbolTrade(s, trade, ctx);
-    if (sparse) trim(s);
     return s;
-  }
-
-  /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
-  function trim(s: SymbolState): void {
-    s.trims++;
-    s.buckets.trim();
-    s.closes.trim();
-    s.extremes.trim();
-    s.recentIds.trim();
-    s.recentBuyers.trim();
-    s.secondOrderMs = s.secondOrderMs.slice(0, s.secondOrders);
-    s.secondOrderBuyer = s.secondOrderBuyer.slice(0, s.secondOrders);
-    s.rushTimes = s.rushTimes.slice();
   }
 
   function onSymbolTrade(s: SymbolState, trade: Trade, ctx: DetectorContext): void {

@@ -1,7 +1,11 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { grownCapacity, moveDownNumbers, moveDownStrings, regrowNumbers, regrowStrings } from '../window/arrays.js';
 
 /** Log entries of the current period above which it is folded into one entry per buyer. */
 const FOLD_MIN = 1024;
+/** What a log holds before its first buy, shared: never written (the first add gives it arrays of its own). */
+const NO_BUYERS: string[] = [];
+const NO_QTY: number[] = [];
 
 /**
  * The buy quantities of a symbol's recent buyers, in two periods (the previous pump window and the
@@ -10,56 +14,62 @@ const FOLD_MIN = 1024;
  * two new Maps per window) was the largest cost of pump_and_dump on a many-account tape. On a liquid
  * symbol the current period is folded into per-buyer sums now and then, so the log stays about the
  * size of its distinct buyers; a fold sums in arrival order, so the tallies are the same doubles.
+ * The log's arrays have an explicit capacity (window/arrays.ts): a symbol buying a few times a day
+ * holds a few slots, not the 17+ a push reserves.
  */
 export class RecentBuyers {
-  private buyers: string[] = [];
-  private qty: number[] = [];
-  /** Start of the previous period and of the current one in the log (older ≤ recent ≤ length). */
-  private older = 0;
+  private buyers: string[] = NO_BUYERS;
+  private qty: number[] = NO_QTY;
+  /** Entries held: [0, recent) the previous period, [recent, n) the current one. */
+  private n = 0;
   private recent = 0;
   /** Current-period length that triggers the next fold. */
   private foldAt = FOLD_MIN;
 
   add(buyer: string, qty: number): void {
-    this.buyers.push(buyer);
-    this.qty.push(qty);
-    if (this.buyers.length - this.recent > this.foldAt) this.fold();
+    const n = this.n;
+    if (n === this.buyers.length) {
+      const capacity = grownCapacity(n, n + 1);
+      this.buyers = regrowStrings(this.buyers, 0, n, capacity);
+      this.qty = regrowNumbers(this.qty, 0, n, capacity);
+    }
+    this.buyers[n] = buyer;
+    this.qty[n] = qty;
+    this.n = n + 1;
+    if (this.n - this.recent > this.foldAt) this.fold();
   }
 
   /** Replaces the current period's entries by one per buyer (its sum so far, in its first-seen place). */
   private fold(): void {
-    const sums = this.sum(this.recent, this.buyers.length);
-    this.buyers.length = this.recent;
-    this.qty.length = this.recent;
+    const sums = this.sum(this.recent, this.n);
+    this.release(this.recent);
+    let n = this.recent;
     for (const [buyer, qty] of sums) {
-      this.buyers.push(buyer);
-      this.qty.push(qty);
+      this.buyers[n] = buyer;
+      this.qty[n++] = qty;
     }
+    this.n = n;
     this.foldAt = Math.max(FOLD_MIN, 2 * sums.size);
+  }
+
+  /** Keeps the first `n` entries, releasing the buyer strings after them. */
+  private release(n: number): void {
+    for (let i = n; i < this.n; i++) this.buyers[i] = '';
+    this.n = n;
   }
 
   /** Starts a new current period; the current one becomes the previous, or is forgotten too when `forgetBoth`. */
   rotate(forgetBoth: boolean): void {
-    const n = this.buyers.length;
-    this.older = forgetBoth ? n : this.recent;
-    this.recent = n;
+    const n = this.n;
+    const older = forgetBoth ? n : this.recent;
     this.foldAt = FOLD_MIN;
     // The forgotten prefix is dropped here, once a period: the log holds at most two periods.
-    if (this.older > 0) {
-      this.buyers.splice(0, this.older);
-      this.qty.splice(0, this.older);
-      this.recent -= this.older;
-      this.older = 0;
+    if (older > 0) {
+      moveDownStrings(this.buyers, older, n);
+      moveDownNumbers(this.qty, older, n);
+      this.release(n - older);
     }
-  }
-
-  /**
-   * Drops the room that pushes reserved beyond the entries held (a first push reserves 17 slots):
-   * for a symbol that trades now and then, called while it waits for its next trade (window/recent-ids.ts).
-   */
-  trim(): void {
-    this.buyers = this.buyers.slice();
-    this.qty = this.qty.slice();
+    this.recent = this.n;
   }
 
   /** Forgets both periods. */
@@ -72,8 +82,8 @@ export class RecentBuyers {
    * current one's sums added to the previous one's (the sums two tallies merged gave).
    */
   tallies(): Map<string, number> {
-    const out = this.sum(this.older, this.recent);
-    for (const [k, v] of this.sum(this.recent, this.buyers.length)) out.set(k, (out.get(k) ?? 0) + v);
+    const out = this.sum(0, this.recent);
+    for (const [k, v] of this.sum(this.recent, this.n)) out.set(k, (out.get(k) ?? 0) + v);
     return out;
   }
 
