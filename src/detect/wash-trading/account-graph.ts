@@ -1,6 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { AccountIds } from '../window/account-ids.js';
 import { IntTable } from '../window/int-table.js';
+import { append1, append2, appendZeros } from '../window/tight-array.js';
 
 /** "None" for node, edge and execution links. */
 const NONE = -1;
@@ -73,15 +74,18 @@ export class AccountGraph {
    * checkpoint), and an index read from an array of doubles would be a double wherever it is stored.
    */
   private readonly nodeOf = new IntTable();
-  private readonly nodes: number[] = [];
-  private readonly qty: number[] = [];
+  private nodes: number[] = [];
+  private qty: number[] = [];
   private freeNode = NONE;
-  /** Edge by (buyer node, seller id) for hub buyers (`INDEXED`); the edges' numbers, `EDGE_FIELDS` each; the first free edge. */
-  private readonly edgeOf = new IntTable();
-  private readonly edges: number[] = [];
+  /**
+   * Edge by (buyer node, seller id) for hub buyers (`INDEXED`; made with the first hub: most symbols
+   * never have one); the edges' numbers, `EDGE_FIELDS` each; the first free edge.
+   */
+  private edgeOf: IntTable | undefined = undefined;
+  private edges: number[] = [];
   private freeEdge = NONE;
   /** Per execution in the window (index `seq - base` from `head`): `WIN_FIELDS` numbers. */
-  private readonly win: number[] = [];
+  private win: number[] = [];
   private head = 0;
   private base = 0;
 
@@ -95,7 +99,7 @@ export class AccountGraph {
     if (e < 0) e = this.newEdge(b, seller, sn, seq);
     else this.win[(this.edges[e * EDGE_FIELDS + NEWEST]! - this.base) * WIN_FIELDS + NEXT_ON_EDGE] = seq;
     this.edges[e * EDGE_FIELDS + NEWEST] = seq;
-    this.win.push(NONE, e);
+    this.win = append2(this.win, NONE, e);
     if (sn !== b) {
       this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! + 1;
       this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! + 1;
@@ -187,7 +191,7 @@ export class AccountGraph {
 
   /** The edge from a node to a seller id (NO_EDGE when there is none). */
   edgeFrom(node: number, seller: number): number {
-    if (this.nodes[node * NODE_FIELDS + INDEXED] === 1) return this.edgeOf.get(node, seller);
+    if (this.nodes[node * NODE_FIELDS + INDEXED] === 1) return this.edgeOf!.get(node, seller);
     let e = this.nodes[node * NODE_FIELDS + FIRST_OUT]!;
     while (e !== NONE && this.edges[e * EDGE_FIELDS + SELLER] !== seller) e = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
     return e;
@@ -222,8 +226,8 @@ export class AccountGraph {
         this.freeNode = this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
       } else {
         n = (this.nodes.length / NODE_FIELDS) | 0; // an integer, not a double: see `IntTable.add`
-        for (let k = 0; k < NODE_FIELDS; k++) this.nodes.push(0);
-        this.qty.push(0);
+        this.nodes = appendZeros(this.nodes, NODE_FIELDS);
+        this.qty = append1(this.qty, 0);
       }
       const at = n * NODE_FIELDS;
       this.nodes[at + OWNER] = account;
@@ -270,7 +274,7 @@ export class AccountGraph {
       this.freeEdge = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
     } else {
       e = (this.edges.length / EDGE_FIELDS) | 0;
-      for (let k = 0; k < EDGE_FIELDS; k++) this.edges.push(0);
+      this.edges = appendZeros(this.edges, EDGE_FIELDS);
     }
     const last = this.nodes[b * NODE_FIELDS + LAST_OUT]!;
     const at = e * EDGE_FIELDS;
@@ -291,12 +295,13 @@ export class AccountGraph {
     this.nodes[b * NODE_FIELDS + LAST_OUT] = e;
     const degree = this.nodes[b * NODE_FIELDS + DEGREE]! + 1;
     this.nodes[b * NODE_FIELDS + DEGREE] = degree;
-    if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) this.edgeOf.add(b, seller, e);
+    if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) this.edgeOf!.add(b, seller, e);
     else if (degree > HUB_DEGREE) {
       // A hub from now on (until it has no edge left): its edges go in the table.
       this.nodes[b * NODE_FIELDS + INDEXED] = 1;
+      const edgeOf = (this.edgeOf ??= new IntTable());
       for (let x = this.nodes[b * NODE_FIELDS + FIRST_OUT]!; x !== NONE; x = this.edges[x * EDGE_FIELDS + NEXT_OUT]!) {
-        this.edgeOf.add(b, this.edges[x * EDGE_FIELDS + SELLER]!, x);
+        edgeOf.add(b, this.edges[x * EDGE_FIELDS + SELLER]!, x);
       }
     }
     return e;
@@ -321,7 +326,7 @@ export class AccountGraph {
     const degree = this.nodes[b * NODE_FIELDS + DEGREE]! - 1;
     this.nodes[b * NODE_FIELDS + DEGREE] = degree;
     if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) {
-      this.edgeOf.delete(b, this.edges[at + SELLER]);
+      this.edgeOf!.delete(b, this.edges[at + SELLER]);
       if (degree === 0) this.nodes[b * NODE_FIELDS + INDEXED] = 0;
     }
     this.edges[at + NEXT_OUT] = this.freeEdge;

@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory, SharedState } from '..
 import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { append1, append2, append3 } from '../window/tight-array.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -81,14 +82,16 @@ interface SymbolState {
    * The executions in the window with both accounts known, oldest first from index `head` on: their
    * time, price and quantity (`EX_FIELDS` numbers each in one array), buyer and seller ids (two each,
    * apart: ids stay small integers, not doubles, wherever they are stored), ids and order ids. No
-   * object per execution, and few arrays per symbol (many symbols hold an execution or two).
+   * object per execution, and few arrays per symbol (many symbols hold an execution or two), of
+   * exact length while short (`tight-array.ts`).
    * Execution number `seq` (counted from the symbol's first) is at index `seq - base`; the graph's
    * edges hold these numbers.
    */
-  readonly ex: number[];
-  readonly exAccounts: number[];
-  readonly exIds: string[];
-  readonly exOrderIds: (readonly string[])[];
+  ex: number[];
+  exAccounts: number[];
+  exIds: string[];
+  /** Made with the first execution that has order ids (a paired fill's); until then every one has none (`orderIdsOf`). */
+  exOrderIds: (readonly string[])[] | undefined;
   head: number;
   base: number;
   /**
@@ -102,7 +105,7 @@ interface SymbolState {
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
   /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
-  readonly volumes: number[];
+  volumes: number[];
   volumeHead: number;
   lastTsMs: number;
 }
@@ -194,7 +197,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         ex: [],
         exAccounts: [],
         exIds: [],
-        exOrderIds: [],
+        exOrderIds: undefined,
         head: 0,
         base: 0,
         disorderSeq: -1,
@@ -265,7 +268,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       s.ex.splice(0, h * EX_FIELDS);
       s.exAccounts.splice(0, 2 * h);
       s.exIds.splice(0, h);
-      s.exOrderIds.splice(0, h);
+      s.exOrderIds?.splice(0, h);
       s.base += h;
       s.head = 0;
     }
@@ -473,7 +476,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     }
     ep.lastExecMs = tsMs;
     if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
-    for (const o of s.exOrderIds[i]!) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+    for (const o of orderIdsOf(s, i)) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
     return true;
   }
 
@@ -602,10 +605,14 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const seq = s.base + s.exIds.length;
     if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
     const edge = s.graph.add(seq, buyer, seller, e.qty);
-    s.ex.push(e.tsMs, e.price, e.qty);
-    s.exAccounts.push(buyer, seller);
-    s.exIds.push(id);
-    s.exOrderIds.push(orderIds);
+    s.ex = append3(s.ex, e.tsMs, e.price, e.qty);
+    s.exAccounts = append2(s.exAccounts, buyer, seller);
+    s.exIds = append1(s.exIds, id);
+    if (s.exOrderIds === undefined && orderIds.length > 0) {
+      s.exOrderIds = [];
+      for (let k = 0; k < s.exIds.length - 1; k++) s.exOrderIds.push(NO_ORDER_IDS);
+    }
+    if (s.exOrderIds !== undefined) s.exOrderIds = append1(s.exOrderIds, orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
@@ -822,7 +829,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumes.push(tsMs, qty);
+    s.volumes = append2(s.volumes, tsMs, qty);
     schedule(s, tsMs + windowMs);
   }
 }
@@ -830,6 +837,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 /** Number `field` (`EX_TS`, `EX_PRICE`, `EX_QTY`) of execution `seq` of `s` (in the window). */
 function exField(s: SymbolState, seq: number, field: number): number {
   return s.ex[(seq - s.base) * EX_FIELDS + field]!;
+}
+
+/** The order ids of the execution at index `i` of `s`'s window arrays. */
+function orderIdsOf(s: SymbolState, i: number): readonly string[] {
+  return s.exOrderIds === undefined ? NO_ORDER_IDS : s.exOrderIds[i]!;
 }
 
 /** Buyer and seller account ids of execution `seq` of `s`. */
