@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { AccountIds } from '../window/account-ids.js';
 import { IntTable } from '../window/int-table.js';
-import { append1, append2, appendZeros } from '../window/tight-array.js';
+import { TIGHT_ITEMS, appendZeros } from '../window/tight-array.js';
 
 /** "None" for node, edge and execution links. */
 const NONE = -1;
@@ -99,7 +99,9 @@ export class AccountGraph {
     if (e < 0) e = this.newEdge(b, seller, sn, seq);
     else this.win[(this.edges[e * EDGE_FIELDS + NEWEST]! - this.base) * WIN_FIELDS + NEXT_ON_EDGE] = seq;
     this.edges[e * EDGE_FIELDS + NEWEST] = seq;
-    this.win = append2(this.win, NONE, e);
+    if (this.win.length < WIN_FIELDS * TIGHT_ITEMS)
+      this.win = this.win.concat([NONE, e]); // exact length while short (tight-array.ts)
+    else this.win.push(NONE, e);
     if (sn !== b) {
       this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! + 1;
       this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! + 1;
@@ -226,8 +228,9 @@ export class AccountGraph {
         this.freeNode = this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
       } else {
         n = (this.nodes.length / NODE_FIELDS) | 0; // an integer, not a double: see `IntTable.add`
-        this.nodes = appendZeros(this.nodes, NODE_FIELDS);
-        this.qty = append1(this.qty, 0);
+        this.nodes = appendZeros(this.nodes, NODE_FIELDS, n);
+        if (n < TIGHT_ITEMS) this.qty = this.qty.concat([0]);
+        else this.qty.push(0);
       }
       const at = n * NODE_FIELDS;
       this.nodes[at + OWNER] = account;
@@ -274,7 +277,7 @@ export class AccountGraph {
       this.freeEdge = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
     } else {
       e = (this.edges.length / EDGE_FIELDS) | 0;
-      this.edges = appendZeros(this.edges, EDGE_FIELDS);
+      this.edges = appendZeros(this.edges, EDGE_FIELDS, e);
     }
     const last = this.nodes[b * NODE_FIELDS + LAST_OUT]!;
     const at = e * EDGE_FIELDS;

@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory, SharedState } from '..
 import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
-import { append1, append2, append3 } from '../window/tight-array.js';
+import { TIGHT_ITEMS } from '../window/tight-array.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -83,7 +83,7 @@ interface SymbolState {
    * time, price and quantity (`EX_FIELDS` numbers each in one array), buyer and seller ids (two each,
    * apart: ids stay small integers, not doubles, wherever they are stored), ids and order ids. No
    * object per execution, and few arrays per symbol (many symbols hold an execution or two), of
-   * exact length while short (`tight-array.ts`).
+   * exact length while short (`tight-array.ts`; not `exOrderIds`, rare).
    * Execution number `seq` (counted from the symbol's first) is at index `seq - base`; the graph's
    * edges hold these numbers.
    */
@@ -605,14 +605,21 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const seq = s.base + s.exIds.length;
     if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
     const edge = s.graph.add(seq, buyer, seller, e.qty);
-    s.ex = append3(s.ex, e.tsMs, e.price, e.qty);
-    s.exAccounts = append2(s.exAccounts, buyer, seller);
-    s.exIds = append1(s.exIds, id);
+    if (s.exIds.length < TIGHT_ITEMS) {
+      // Exact lengths while short (tight-array.ts): most symbols hold an execution or two.
+      s.ex = s.ex.concat([e.tsMs, e.price, e.qty]);
+      s.exAccounts = s.exAccounts.concat([buyer, seller]);
+      s.exIds = s.exIds.concat([id]);
+    } else {
+      s.ex.push(e.tsMs, e.price, e.qty);
+      s.exAccounts.push(buyer, seller);
+      s.exIds.push(id);
+    }
     if (s.exOrderIds === undefined && orderIds.length > 0) {
       s.exOrderIds = [];
       for (let k = 0; k < s.exIds.length - 1; k++) s.exOrderIds.push(NO_ORDER_IDS);
     }
-    if (s.exOrderIds !== undefined) s.exOrderIds = append1(s.exOrderIds, orderIds);
+    s.exOrderIds?.push(orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
@@ -829,7 +836,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumes = append2(s.volumes, tsMs, qty);
+    if (s.volumes.length < 2 * TIGHT_ITEMS) s.volumes = s.volumes.concat([tsMs, qty]);
+    else s.volumes.push(tsMs, qty);
     schedule(s, tsMs + windowMs);
   }
 }

@@ -1,50 +1,29 @@
 /**
- * Appending to the small arrays of per-symbol state without V8's growth slack.
+ * Small arrays of per-symbol state without V8's growth slack.
  *
  * `push` onto a full array reallocates its elements to 1.5 × the new length + 16 slots: an array
  * pushed once holds 17–20 slots (136–160 bytes) for one to three numbers. With state per symbol
  * (tens of thousands of symbols holding one or two executions each in a window), that slack was
  * most of the memory of wash_trading (a heap snapshot on 2M trades over 100k symbols: ~2.3 KB of
- * elements per symbol, ~0.4 KB of them used). While an array is short, these append by `concat`,
- * which makes an array of exactly the new length (and keeps the elements' kind, packed); past
- * `TIGHT_MAX` elements they push as usual (the slack is then a small share, and a busy symbol's
- * arrays grow without copying on every append). Each returns the array to keep: the same one, or
- * the copy.
+ * elements per symbol, ~0.4 KB of them used). While an array holds fewer than `TIGHT_ITEMS`
+ * entries, appends make a copy of exactly the new length (`concat`, which keeps the elements'
+ * kind, packed); past that they push as usual (the slack is then a small share, and a busy
+ * symbol's arrays grow without copying on every append).
+ *
+ * The test and the two ways to append are written out at each call site rather than in a shared
+ * function: a shared `push` sees arrays of every element kind (integers, doubles, strings) and its
+ * inline cache goes polymorphic, which cost ~10% of wash_trading's CPU on a dense tape.
  */
 
-/** Length up to which appends copy into an array of exact length. */
-export const TIGHT_MAX = 64;
-
-export function append1<T>(a: T[], x: T): T[] {
-  if (a.length >= TIGHT_MAX) {
-    a.push(x);
-    return a;
-  }
-  return a.concat([x] as ConcatArray<T>);
-}
-
-export function append2<T>(a: T[], x: T, y: T): T[] {
-  if (a.length + 2 > TIGHT_MAX) {
-    a.push(x, y);
-    return a;
-  }
-  return a.concat([x, y]);
-}
-
-export function append3<T>(a: T[], x: T, y: T, z: T): T[] {
-  if (a.length + 3 > TIGHT_MAX) {
-    a.push(x, y, z);
-    return a;
-  }
-  return a.concat([x, y, z]);
-}
+/** Entries (executions, nodes, …: not numbers) up to which an array is kept at exact length. */
+export const TIGHT_ITEMS = 16;
 
 /** Zeros of each count asked for, shared (`concat` copies them; never written). */
 const zeros: number[][] = [];
 
-/** Appends `n` zeros. */
-export function appendZeros(a: number[], n: number): number[] {
-  if (a.length + n > TIGHT_MAX) {
+/** Appends `n` zeros (an entry of `n` small integers) to an array of small integers holding `entries` entries. */
+export function appendZeros(a: number[], n: number, entries: number): number[] {
+  if (entries >= TIGHT_ITEMS) {
     for (let k = 0; k < n; k++) a.push(0);
     return a;
   }
@@ -57,7 +36,12 @@ export function appendZeros(a: number[], n: number): number[] {
   return a.concat(z);
 }
 
-/** A packed array of `n` zeros, of exactly that length while short. */
+/** A packed array of `n` zeros (small integers), of exactly that length while short (a filled `new Array(n)` stays holey). */
 export function zeroArray(n: number): number[] {
-  return appendZeros([], n);
+  if (n > 4 * TIGHT_ITEMS) {
+    const a: number[] = [];
+    for (let k = 0; k < n; k++) a.push(0);
+    return a;
+  }
+  return appendZeros([], n, 0);
 }
