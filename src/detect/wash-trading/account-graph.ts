@@ -25,6 +25,12 @@ const BOUGHT = 6;
 const SOLD = 7;
 const FIRST_IN = 8;
 const NODE_FIELDS = 9;
+/**
+ * Node slots up to which a node is found by looking along `nodes` rather than through `nodeOf`
+ * (made with the slot after them): most symbols' windows hold a few accounts, and a table for them
+ * was ~280 bytes a symbol (an object, an array and its buckets).
+ */
+const SCAN_NODES = 8;
 /** Out-edges beyond which a node's edges are found through `edgeOf` rather than along its list. */
 const HUB_DEGREE = 8;
 /** An edge's numbers: buyer node, seller id and node, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
@@ -49,8 +55,8 @@ const WIN_FIELDS = 2;
  * engine's detectors): per account its traded quantity in the window and its out-edges, each the
  * window executions (their sequence numbers, oldest first) in which it bought from one seller.
  *
- * Everything is numbers in a few arrays, found through `IntTable`s and linked by index: nodes by
- * account, edges by (buyer node, seller), a node's out-edges in a list in the order they were made,
+ * Everything is numbers in a few arrays, found through `IntTable`s (made only for graphs past a
+ * few accounts or with a hub) and linked by index: nodes by account, edges by (buyer node, seller), a node's out-edges in a list in the order they were made,
  * an edge's executions in a list through the executions (`NEXT_ON_EDGE`), free nodes and edges in
  * lists of their own. Nearly every execution brings accounts in and takes others out; with a node
  * object, an out-edge map per buyer and an array per edge, making, finding and dropping those
@@ -73,7 +79,7 @@ export class AccountGraph {
    * sold), apart: the links stay an array of small integers (half the bytes of doubles in a
    * checkpoint), and an index read from an array of doubles would be a double wherever it is stored.
    */
-  private readonly nodeOf = new IntTable();
+  private nodeOf: IntTable | undefined = undefined;
   private nodes: number[] = [];
   private qty: number[] = [];
   private freeNode = NONE;
@@ -135,7 +141,7 @@ export class AccountGraph {
 
   /** The account's first out-edge in the order they were made (NO_EDGE when it has none); then `nextEdge`. */
   firstEdge(account: number): number {
-    const n = this.nodeOf.get(account);
+    const n = this.find(account);
     return n < 0 ? NONE : this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
   }
 
@@ -187,7 +193,7 @@ export class AccountGraph {
 
   /** The edge buyer→seller (NO_EDGE when there is none). */
   edge(buyer: number, seller: number): number {
-    const n = this.nodeOf.get(buyer);
+    const n = this.find(buyer);
     return n < 0 ? NONE : this.edgeFrom(n, seller);
   }
 
@@ -210,7 +216,7 @@ export class AccountGraph {
 
   /** The account's traded quantity in the window. */
   qtyOf(account: number): number {
-    const n = this.nodeOf.get(account);
+    const n = this.find(account);
     return n < 0 ? 0 : this.qty[n]!;
   }
 
@@ -219,9 +225,17 @@ export class AccountGraph {
     for (let at = OWNER; at < this.nodes.length; at += NODE_FIELDS) if (this.nodes[at] !== NONE) this.ids.release(this.nodes[at]!);
   }
 
+  /** The account's node, or NONE. */
+  private find(account: number): number {
+    if (this.nodeOf !== undefined) return this.nodeOf.get(account);
+    const nodes = this.nodes;
+    for (let at = OWNER; at < nodes.length; at += NODE_FIELDS) if (nodes[at] === account) return (at / NODE_FIELDS) | 0;
+    return NONE;
+  }
+
   /** The account's node, made when it has none. */
   private node(account: number): number {
-    let n = this.nodeOf.get(account);
+    let n = this.find(account);
     if (n < 0) {
       if (this.freeNode !== NONE) {
         n = this.freeNode;
@@ -243,7 +257,13 @@ export class AccountGraph {
       this.nodes[at + BOUGHT] = 0;
       this.nodes[at + SOLD] = 0;
       this.nodes[at + FIRST_IN] = NONE;
-      this.nodeOf.add(account, 0, n);
+      if (this.nodeOf !== undefined) this.nodeOf.add(account, 0, n);
+      else if (n >= SCAN_NODES) {
+        // Too many nodes to look along: index them all from now on.
+        const nodeOf = (this.nodeOf = new IntTable());
+        for (let m = 0; m <= n; m++)
+          if (this.nodes[m * NODE_FIELDS + OWNER] !== NONE) nodeOf.add(this.nodes[m * NODE_FIELDS + OWNER]!, 0, m);
+      }
       this.ids.retain(account);
     }
     return n;
@@ -261,7 +281,7 @@ export class AccountGraph {
     this.nodes[at + REFS] = left;
     if (left === 0 && this.qty[n] === 0) {
       const account = this.nodes[at + OWNER]!;
-      this.nodeOf.delete(account);
+      this.nodeOf?.delete(account);
       this.nodes[at + OWNER] = NONE;
       this.nodes[at + FIRST_OUT] = this.freeNode;
       this.freeNode = n;
