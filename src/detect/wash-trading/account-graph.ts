@@ -95,7 +95,20 @@ export class AccountGraph {
   private head = 0;
   private base = 0;
 
-  constructor(private readonly ids: AccountIds) {}
+  /** `first`: the number of the first execution to be added (then each next one, in order). */
+  constructor(
+    private readonly ids: AccountIds,
+    first = 0,
+  ) {
+    this.base = first;
+  }
+
+  /** Whether no account is in the graph (none has executions or quantity in the window). */
+  isEmpty(): boolean {
+    if (this.nodeOf !== undefined) return this.nodeOf.size === 0;
+    for (let at = OWNER; at < this.nodes.length; at += NODE_FIELDS) if (this.nodes[at] !== NONE) return false;
+    return true;
+  }
 
   /** Adds execution `seq`, the window's newest (buyer bought `q` from seller); returns its edge. */
   add(seq: number, buyer: number, seller: number, q: number): number {

@@ -100,8 +100,13 @@ interface SymbolState {
    * `internal` merges the edges' lists instead of sorting.
    */
   disorderSeq: number;
-  /** The accounts with executions in the window, with their quantity and edges. */
-  readonly graph: AccountGraph;
+  /**
+   * The accounts with executions in the window, with their quantity and edges; none while the window
+   * holds one execution or none (no cycle can close then but a self-trade's, which makes it): most
+   * symbols' windows hold a trade at a time. That lone execution's account ids are then held
+   * (`AccountIds.retain`) by the symbol itself, until it leaves the window or the graph is made.
+   */
+  graph: AccountGraph | undefined;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
   /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
@@ -201,7 +206,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         head: 0,
         base: 0,
         disorderSeq: -1,
-        graph: new AccountGraph(st.accounts),
+        graph: undefined,
         volume: 0,
         volumes: [],
         volumeHead: 0,
@@ -250,7 +255,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
-      s.graph.dropAll();
+      s.graph?.dropAll();
       st.symbols.delete(s.symbol);
       lastSymbol = lastState = undefined;
     } else schedule(s, nextDue(s));
@@ -261,8 +266,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const ex = s.ex;
     while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
       const i = s.head++;
-      s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
+      if (s.graph !== undefined) s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
+      else releaseLone(s, i);
     }
+    // An empty window whose graph has nothing left (no account with a residue of quantity): back to none.
+    if (s.graph !== undefined && s.head === s.exIds.length && s.graph.isEmpty()) s.graph = undefined;
     if (s.head > 1024 && s.head * 2 > s.exIds.length) {
       const h = s.head;
       s.ex.splice(0, h * EX_FIELDS);
@@ -280,6 +288,28 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
     }
+  }
+
+  /**
+   * The symbol's graph, made when it has none (the window holds no execution, or the lone one, which
+   * goes in first; `next` is the number of the execution about to be added).
+   */
+  function graphOf(s: SymbolState, next: number): AccountGraph {
+    if (s.graph !== undefined) return s.graph;
+    const lone = s.head < s.exIds.length;
+    const g = new AccountGraph(st.accounts, lone ? s.base + s.head : next);
+    if (lone) {
+      g.add(s.base + s.head, buyerOf(s, s.base + s.head), sellerOf(s, s.base + s.head), s.ex[s.head * EX_FIELDS + EX_QTY]!);
+      releaseLone(s, s.head);
+    }
+    s.graph = g;
+    return g;
+  }
+
+  /** Lets go of the account ids of the lone execution (index `i`) of a window without a graph. */
+  function releaseLone(s: SymbolState, i: number): void {
+    st.accounts.release(s.exAccounts[2 * i]!);
+    st.accounts.release(s.exAccounts[2 * i + 1]!);
   }
 
   /** Is execution `a` of similar size and price to `ref` (sequence numbers in `s`)? */
@@ -315,22 +345,22 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     refQty = exField(s, ref, EX_QTY);
     refPrice = exField(s, ref, EX_PRICE);
     const maxEdges = t.wash_max_ring - 1;
-    const from = s.graph.sellerNode(refEdge);
-    const to = s.graph.buyerNode(refEdge);
+    const from = s.graph!.sellerNode(refEdge);
+    const to = s.graph!.buyerNode(refEdge);
     // A path's first edge is an execution in which the seller bought from another account, its last
     // one in which the buyer sold to another (neither is `ref`: there the seller sold and the buyer
     // bought). Without both no path exists, and the search, whatever budget it would spend, finds
     // none: skipped. On the live feed (few symbols, dense groups) that is 18.4k of 38.6k searches
     // (the buyer of a trade has not sold in the window, or its seller not bought), each a walk of the
     // window's graph around the seller, up to the budget, to find nothing.
-    if (s.graph.boughtFromOthers(from) === 0 || s.graph.soldToOthers(to) === 0) return undefined;
+    if (s.graph!.boughtFromOthers(from) === 0 || s.graph!.soldToOthers(to) === 0) return undefined;
     // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
     // others, is similar to `ref` (each looked at up to a bound).
     if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
-      if (extend(s, from, to, s.graph.accountOf(to), ref, edges)) return path;
+      if (extend(s, from, to, s.graph!.accountOf(to), ref, edges)) return path;
     }
     return undefined;
   }
@@ -343,9 +373,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   function boughtSimilar(s: SymbolState, u: number): boolean {
     let looks = PREFILTER_LOOKS;
-    for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
-      if (s.graph.sellerNode(e) === u) continue;
-      for (let x = s.graph.firstExecution(e); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+    for (let e = s.graph!.firstOut(u); e !== NO_EDGE; e = s.graph!.nextEdge(e)) {
+      if (s.graph!.sellerNode(e) === u) continue;
+      for (let x = s.graph!.firstExecution(e); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
         if (--looks < 0 || similarToRef(s, x)) return true;
       }
     }
@@ -355,9 +385,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Did node `u` sell to another account, in the window, in an execution similar to `ref`? As `boughtSimilar`, along its in-edges. */
   function soldSimilar(s: SymbolState, u: number): boolean {
     let looks = PREFILTER_LOOKS;
-    for (let e = s.graph.firstIn(u); e !== NO_EDGE; e = s.graph.nextIn(e)) {
-      if (s.graph.buyerNode(e) === u) continue;
-      for (let x = s.graph.firstExecution(e); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+    for (let e = s.graph!.firstIn(u); e !== NO_EDGE; e = s.graph!.nextIn(e)) {
+      if (s.graph!.buyerNode(e) === u) continue;
+      for (let x = s.graph!.firstExecution(e); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
         if (--looks < 0 || similarToRef(s, x)) return true;
       }
     }
@@ -367,16 +397,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Depth-first step of `findPath`: can node `u` reach node `to` (account `toAccount`) in exactly `depthLeft` more edges? */
   function extend(s: SymbolState, u: number, to: number, toAccount: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
-      const last = s.graph.edgeFrom(u, toAccount);
+      const last = s.graph!.edgeFrom(u, toAccount);
       if (last !== NO_EDGE && edgeMatches(s, last, ref)) {
         path.push(to);
         return true;
       }
       return false;
     }
-    for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
+    for (let e = s.graph!.firstOut(u); e !== NO_EDGE; e = s.graph!.nextEdge(e)) {
       if (budget < 0) return false;
-      const v = s.graph.sellerNode(e);
+      const v = s.graph!.sellerNode(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
       if (!edgeMatches(s, e, ref)) continue;
@@ -389,7 +419,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /** Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
   function edgeMatches(s: SymbolState, edge: number, ref: number): boolean {
-    for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+    for (let x = s.graph!.firstExecution(edge); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
       if (--budget < 0) return false;
       if (x !== ref && similarToRef(s, x)) return true;
     }
@@ -531,16 +561,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     for (const b of ids) {
       if (b === undefined) continue;
       for (const a of ids) {
-        const edge = a === undefined ? NO_EDGE : s.graph.edge(b, a);
-        if (edge !== NO_EDGE) cursors.push(s.graph.firstExecution(edge));
+        const edge = a === undefined ? NO_EDGE : s.graph!.edge(b, a);
+        if (edge !== NO_EDGE) cursors.push(s.graph!.firstExecution(edge));
       }
     }
     if (s.disorderSeq > s.base + s.head) {
-      for (let x of cursors) for (; x !== NO_EXECUTION; x = s.graph.nextExecution(x)) members.push(x);
+      for (let x of cursors) for (; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members.push(x);
       return members.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
     }
     if (cursors.length === 1) {
-      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph.nextExecution(x)) members.push(x);
+      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members.push(x);
       return members;
     }
     for (;;) {
@@ -559,7 +589,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       if (best < 0) return members;
       const x = cursors[best]!;
       members.push(x);
-      cursors[best] = s.graph.nextExecution(x);
+      cursors[best] = s.graph!.nextExecution(x);
     }
   }
 
@@ -604,7 +634,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exIds.length;
     if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
-    const edge = s.graph.add(seq, buyer, seller, e.qty);
+    let edge = NO_EDGE;
+    if (s.graph === undefined && s.head === s.exIds.length && buyer !== seller) {
+      // The window's only execution: no graph (see `SymbolState.graph`).
+      st.accounts.retain(buyer);
+      st.accounts.retain(seller);
+    } else edge = graphOf(s, seq).add(seq, buyer, seller, e.qty);
     if (s.exIds.length < TIGHT_ITEMS) {
       // Exact lengths while short (tight-array.ts): most symbols hold an execution or two.
       s.ex = s.ex.concat([e.tsMs, e.price, e.qty]);
@@ -624,8 +659,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, edge, seq);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph.accountOf(n)))];
+      const found = edge === NO_EDGE ? undefined : findPath(s, edge, seq);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph!.accountOf(n)))];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
@@ -694,7 +729,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       }
       exclusivity = 1;
       for (let k = 0; k < ids.length; k++) {
-        const total = ids[k]! < 0 ? 0 : s.graph.qtyOf(ids[k]!);
+        const total = ids[k]! < 0 ? 0 : s.graph!.qtyOf(ids[k]!);
         if (total > 0) exclusivity = Math.min(exclusivity, memberQty[k]! / total);
       }
       marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
