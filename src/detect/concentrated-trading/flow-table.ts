@@ -51,9 +51,13 @@ const MIN_BUCKETS = 4;
 export class FlowTable {
   /** Buckets of [key, value]: key account id + 1 (or `EMPTY`, `DELETED`); value the account's one leg (≥ 0) or -1 - its row. */
   index: number[] = [];
-  /** Rows of `FIELDS` numbers; released rows are zeros (sequence numbers aside). */
-  rows: number[] = [];
-  private readonly free: number[] = [];
+  /**
+   * Rows of `FIELDS` numbers; released rows are zeros (sequence numbers aside). Both start as none
+   * (the shared empty array, never written: the first row makes an array of its own; no free list):
+   * most symbols' accounts have a leg each, so no row.
+   */
+  rows: number[] = NO_ROWS;
+  private free: number[] | undefined = undefined;
   /** Buckets - 1 (a power of two; -1 while there are none). */
   private mask = -1;
   /** Buckets not `EMPTY` (live, dead or `DELETED`). */
@@ -116,7 +120,7 @@ export class FlowTable {
 
   /** A new row (zeros, sequence numbers aside): its slot. */
   newRow(): number {
-    const slot = this.free.pop();
+    const slot = this.free?.pop();
     if (slot !== undefined) return slot;
     const made = (this.rows.length / FIELDS) | 0;
     this.rows = appendZeros(this.rows, FIELDS, made);
@@ -128,7 +132,7 @@ export class FlowTable {
     this.ids.release(this.index[e]! - 1);
     this.index[e] = DELETED;
     this.index[e + 1] = 0;
-    this.free.push(slot);
+    (this.free ??= []).push(slot);
   }
 
   /** The account of the entry at `e`. */
@@ -176,6 +180,9 @@ export class FlowTable {
     this.used = live;
   }
 }
+
+/** `rows` of a table without rows (`appendZeros` copies it: it stays empty). */
+const NO_ROWS: number[] = [];
 
 /** The live entries during a rebuild (grows to the largest index; not state). */
 const scratch: number[] = [];
