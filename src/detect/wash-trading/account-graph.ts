@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { AccountIds } from '../window/account-ids.js';
 import { IntTable } from '../window/int-table.js';
-import { TIGHT_ITEMS, appendZeros } from '../window/tight-array.js';
+import { COMPACT_MIN, TIGHT_ITEMS, appendZeros } from '../window/tight-array.js';
 
 /** "None" for node, edge and execution links. */
 const NONE = -1;
@@ -139,8 +139,9 @@ export class AccountGraph {
     const sn = this.edges[e * EDGE_FIELDS + SELLER_NODE]!;
     if (next === NONE) this.dropEdge(e);
     else this.edges[e * EDGE_FIELDS + OLDEST] = next;
-    if (this.head > 1024 && this.head * 2 * WIN_FIELDS > this.win.length) {
-      this.win.splice(0, this.head * WIN_FIELDS);
+    if (this.head > COMPACT_MIN && this.head * 2 * WIN_FIELDS > this.win.length) {
+      if (this.win.length - this.head * WIN_FIELDS < WIN_FIELDS * TIGHT_ITEMS) this.win = this.win.slice(this.head * WIN_FIELDS);
+      else this.win.splice(0, this.head * WIN_FIELDS);
       this.base += this.head;
       this.head = 0;
     }

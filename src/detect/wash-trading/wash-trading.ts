@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory, SharedState } from '..
 import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
-import { TIGHT_ITEMS } from '../window/tight-array.js';
+import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -271,11 +271,19 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     }
     // An empty window whose graph has nothing left (no account with a residue of quantity): back to none.
     if (s.graph !== undefined && s.head === s.exIds.length && s.graph.isEmpty()) s.graph = undefined;
-    if (s.head > 1024 && s.head * 2 > s.exIds.length) {
+    // Executions that left the window go once they are most of the arrays (and more than a few).
+    if (s.head > COMPACT_MIN && s.head * 2 > s.exIds.length) {
       const h = s.head;
-      s.ex.splice(0, h * EX_FIELDS);
-      s.exAccounts.splice(0, 2 * h);
-      s.exIds.splice(0, h);
+      if (s.exIds.length - h < TIGHT_ITEMS) {
+        // Few left: copies of exact length (tight-array.ts).
+        s.ex = s.ex.slice(h * EX_FIELDS);
+        s.exAccounts = s.exAccounts.slice(2 * h);
+        s.exIds = s.exIds.slice(h);
+      } else {
+        s.ex.splice(0, h * EX_FIELDS);
+        s.exAccounts.splice(0, 2 * h);
+        s.exIds.splice(0, h);
+      }
       s.exOrderIds?.splice(0, h);
       s.base += h;
       s.head = 0;
@@ -284,8 +292,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     while (2 * s.volumeHead < v.length && v[2 * s.volumeHead]! < cutoff) {
       s.volume -= v[2 * s.volumeHead++ + 1]!;
     }
-    if (s.volumeHead > 1024 && s.volumeHead * 4 > v.length) {
-      v.splice(0, 2 * s.volumeHead);
+    if (s.volumeHead > COMPACT_MIN && s.volumeHead * 4 > v.length) {
+      if (v.length - 2 * s.volumeHead < 2 * TIGHT_ITEMS) s.volumes = v.slice(2 * s.volumeHead);
+      else v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
     }
   }

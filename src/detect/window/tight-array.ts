@@ -18,6 +18,14 @@
 /** Entries (executions, nodes, …: not numbers) up to which an array is kept at exact length. */
 export const TIGHT_ITEMS = 16;
 
+/**
+ * Entries that left a window (the front of its arrays) above which they are cut off once they are
+ * most of the arrays: amortised, a constant cost per entry. A larger bound (1024) let a symbol of
+ * middling activity, never idle long enough to be dropped, carry up to a thousand expired entries.
+ * The rest is copied at exact length when short.
+ */
+export const COMPACT_MIN = 32;
+
 /** Zeros of each count asked for, shared (`concat` copies them; never written). */
 const zeros: number[][] = [];
 
