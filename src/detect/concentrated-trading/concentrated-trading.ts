@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory, SharedState } from '..
 import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { zeroArray } from '../window/tight-array.js';
 import { BOUGHT, BOUGHT_INIT, BUY_NET, BUY_SEQ, FlowTable, LEGS, SELL_NET, SELL_SEQ, SOLD, SOLD_INIT } from './flow-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -108,8 +109,15 @@ const SELL = 1;
 const INITIATED = 2;
 /** A leg whose account has a row (else the leg is its account's only one in the window, see `FlowTable`). */
 const IN_ROW = 4;
-/** Smallest ring of legs (a power of two): many symbols hold a leg or two. */
-const MIN_LEGS = 4;
+/** Smallest ring of legs (a power of two): many symbols hold the two legs of one trade. */
+const MIN_LEGS = 2;
+/** Empty ids (''), shared (`slice` copies them: a packed array of exact length). */
+const NO_IDS: string[] = [];
+
+function emptyIds(n: number): string[] {
+  while (NO_IDS.length < n) NO_IDS.push('');
+  return NO_IDS.slice(0, n);
+}
 
 function createConcentratedTrading(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
@@ -289,16 +297,15 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     if (mask + 1 > MIN_LEGS && 16 * s.size < mask + 1) resizeLegs(s, Math.max(MIN_LEGS, (mask + 1) >> 2));
   }
 
-  /** Moves the legs to a ring of `places` places (a power of two, at least `size`). */
+  /**
+   * Moves the legs to a ring of `places` places (a power of two, at least `size`), in arrays of
+   * exactly that length while short (`tight-array.ts`: pushed one by one, a ring of 4 legs held 60
+   * slots where 20 are used).
+   */
   function resizeLegs(s: SymbolState, places: number): void {
-    const nums: number[] = [];
-    const meta: number[] = [];
-    const ids: string[] = [];
-    for (let i = 0; i < places; i++) {
-      nums.push(0, 0, 0);
-      meta.push(0);
-      ids.push('');
-    }
+    const nums = zeroArray(3 * places);
+    const meta = zeroArray(places);
+    const ids = emptyIds(places);
     const oldMask = s.legIds.length - 1;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const from = n & oldMask;

@@ -109,3 +109,22 @@ test('random legs against a model: live entries found, dead ones cleared, refere
   t.dropAll();
   assert.equal(held(refs), 0);
 });
+
+test('tables start without rows and make their own: one table’s rows never show in another', () => {
+  const a = new FlowTable(countingIds().ids);
+  const b = new FlowTable(countingIds().ids);
+  assert.equal(a.rows.length, 0);
+  const slots: number[] = [];
+  for (let k = 0; k < 40; k++) slots.push(a.newRow()); // past the short arrays' exact growth
+  assert.deepEqual(slots, [...slots.keys()]);
+  assert.equal(a.rows.length, 40 * FlowTable.at(1));
+  a.rows[FlowTable.at(3) + LEGS] = 5;
+  assert.equal(b.rows.length, 0);
+  assert.equal(b.newRow(), 0);
+  assert.equal(b.rows[LEGS], 0);
+  // A freed row is the next one made.
+  a.rows[FlowTable.at(3) + LEGS] = 0;
+  const e = a.add(a.locate(9, 0), 9, -1 - 3, 0);
+  a.deleteRow(e, 3);
+  assert.equal(a.newRow(), 3);
+});

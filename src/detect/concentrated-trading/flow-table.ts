@@ -1,5 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { AccountIds } from '../window/account-ids.js';
+import { appendZeros, zeroArray } from '../window/tight-array.js';
 
 /** The numbers of one account's flow, at these offsets of its row (see `FlowTable`). */
 export const BOUGHT = 0;
@@ -21,8 +22,8 @@ const FIELDS = 9;
 const EMPTY = 0;
 /** The place of a deleted row: probes go on past it, an insert may take it. */
 const DELETED = -1;
-/** Smallest index once something is in it (a power of two; many symbols hold two or three accounts). */
-const MIN_BUCKETS = 8;
+/** Smallest index once something is in it (a power of two; many symbols hold the two accounts of one trade). */
+const MIN_BUCKETS = 4;
 
 /**
  * The accounts' flows of one symbol's window, for a window where most accounts have one leg: on a
@@ -49,10 +50,14 @@ const MIN_BUCKETS = 8;
  */
 export class FlowTable {
   /** Buckets of [key, value]: key account id + 1 (or `EMPTY`, `DELETED`); value the account's one leg (≥ 0) or -1 - its row. */
-  readonly index: number[] = [];
-  /** Rows of `FIELDS` numbers; released rows are zeros (sequence numbers aside). */
-  readonly rows: number[] = [];
-  private readonly free: number[] = [];
+  index: number[] = [];
+  /**
+   * Rows of `FIELDS` numbers; released rows are zeros (sequence numbers aside). Both start as none
+   * (the shared empty array, never written: the first row makes an array of its own; no free list):
+   * most symbols' accounts have a leg each, so no row.
+   */
+  rows: number[] = NO_ROWS;
+  private free: number[] | undefined = undefined;
   /** Buckets - 1 (a power of two; -1 while there are none). */
   private mask = -1;
   /** Buckets not `EMPTY` (live, dead or `DELETED`). */
@@ -115,10 +120,11 @@ export class FlowTable {
 
   /** A new row (zeros, sequence numbers aside): its slot. */
   newRow(): number {
-    const slot = this.free.pop();
+    const slot = this.free?.pop();
     if (slot !== undefined) return slot;
-    for (let k = 0; k < FIELDS; k++) this.rows.push(0);
-    return this.rows.length / FIELDS - 1;
+    const made = (this.rows.length / FIELDS) | 0;
+    this.rows = appendZeros(this.rows, FIELDS, made);
+    return made;
   }
 
   /** Deletes the entry at `e` and frees its row (`slot`), whose numbers the caller brought back to zeros. */
@@ -126,7 +132,7 @@ export class FlowTable {
     this.ids.release(this.index[e]! - 1);
     this.index[e] = DELETED;
     this.index[e + 1] = 0;
-    this.free.push(slot);
+    (this.free ??= []).push(slot);
   }
 
   /** The account of the entry at `e`. */
@@ -148,7 +154,7 @@ export class FlowTable {
    * the memory of one rebuilt at half full to four times its live entries, at the same CPU (A/B, conc alone and all 8).
    */
   private rebuild(firstLeg: number): void {
-    const index = this.index;
+    let index = this.index;
     let live = 0;
     for (let e = 0; e < index.length; e += 2) {
       if (index[e]! <= 0) continue;
@@ -160,9 +166,8 @@ export class FlowTable {
     }
     let buckets = MIN_BUCKETS;
     while (buckets < 2 * live) buckets *= 2;
-    if (index.length > 2 * buckets) index.length = 2 * buckets;
-    index.fill(0);
-    while (index.length < 2 * buckets) index.push(0); // stays a packed array (a longer `length` would leave holes)
+    if (index.length === 2 * buckets) index.fill(0);
+    else this.index = index = zeroArray(2 * buckets); // packed, of exact length while short (`tight-array.ts`)
     const mask = buckets - 1;
     for (let i = 0; i < live; i++) {
       const k = scratch[2 * i]!;
@@ -175,6 +180,9 @@ export class FlowTable {
     this.used = live;
   }
 }
+
+/** `rows` of a table without rows (`appendZeros` copies it: it stays empty). */
+const NO_ROWS: number[] = [];
 
 /** The live entries during a rebuild (grows to the largest index; not state). */
 const scratch: number[] = [];

@@ -127,3 +127,42 @@ test('in-edges: each edge is in its seller’s list (newest first) until it goes
   assert.deepEqual(inOf(b), [db]);
   assert.deepEqual(inOf(g.sellerNode(ba)), [ba]);
 });
+
+test('accounts are found along the nodes while few and through the table once many (quantities as a map of sums gives)', () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const ids = new AccountIds();
+  const g = new AccountGraph(ids);
+  const window: [number, number, number][] = [];
+  const expected = new Map<number, number>();
+  const bump = (a: number, q: number): void => void expected.set(a, (expected.get(a) ?? 0) + q);
+  let seq = 0;
+  // A few accounts first (nodes found by looking along them), then a burst of many (the table), then few again.
+  for (const [steps, pool] of [
+    [200, 4],
+    [400, 40],
+    [400, 3],
+  ] as const) {
+    for (let i = 0; i < steps; i++) {
+      if (window.length > 0 && rnd(3) === 0) {
+        const [b, s, q] = window.shift()!;
+        g.removeOldest(q);
+        bump(b, -q);
+        if (s !== b) bump(s, -q);
+      } else {
+        const b = ids.idOf(`A${rnd(pool)}`);
+        const s = ids.idOf(`A${rnd(pool)}`);
+        const q = 1 + rnd(5);
+        g.add(seq++, b, s, q);
+        window.push([b, s, q]);
+        bump(b, q);
+        if (s !== b) bump(s, q);
+      }
+      for (const [a, q] of expected) assert.equal(g.qtyOf(a), q, `account ${ids.name(a)} at step ${i}`);
+      for (const [b, s] of window) assert.notEqual(g.edge(b, s), NO_EDGE);
+    }
+  }
+});

@@ -1,6 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import type { AccountIds } from '../window/account-ids.js';
 import { IntTable } from '../window/int-table.js';
+import { COMPACT_MIN, TIGHT_ITEMS, appendZeros } from '../window/tight-array.js';
 
 /** "None" for node, edge and execution links. */
 const NONE = -1;
@@ -24,6 +25,12 @@ const BOUGHT = 6;
 const SOLD = 7;
 const FIRST_IN = 8;
 const NODE_FIELDS = 9;
+/**
+ * Node slots up to which a node is found by looking along `nodes` rather than through `nodeOf`
+ * (made with the slot after them): most symbols' windows hold a few accounts, and a table for them
+ * was ~280 bytes a symbol (an object, an array and its buckets).
+ */
+const SCAN_NODES = 8;
 /** Out-edges beyond which a node's edges are found through `edgeOf` rather than along its list. */
 const HUB_DEGREE = 8;
 /** An edge's numbers: buyer node, seller id and node, previous and next out-edge of the buyer (a free edge's NEXT_OUT: the next free edge), oldest and newest execution. */
@@ -48,8 +55,8 @@ const WIN_FIELDS = 2;
  * engine's detectors): per account its traded quantity in the window and its out-edges, each the
  * window executions (their sequence numbers, oldest first) in which it bought from one seller.
  *
- * Everything is numbers in a few arrays, found through `IntTable`s and linked by index: nodes by
- * account, edges by (buyer node, seller), a node's out-edges in a list in the order they were made,
+ * Everything is numbers in a few arrays, found through `IntTable`s (made only for graphs past a
+ * few accounts or with a hub) and linked by index: nodes by account, edges by (buyer node, seller), a node's out-edges in a list in the order they were made,
  * an edge's executions in a list through the executions (`NEXT_ON_EDGE`), free nodes and edges in
  * lists of their own. Nearly every execution brings accounts in and takes others out; with a node
  * object, an out-edge map per buyer and an array per edge, making, finding and dropping those
@@ -72,20 +79,36 @@ export class AccountGraph {
    * sold), apart: the links stay an array of small integers (half the bytes of doubles in a
    * checkpoint), and an index read from an array of doubles would be a double wherever it is stored.
    */
-  private readonly nodeOf = new IntTable();
-  private readonly nodes: number[] = [];
-  private readonly qty: number[] = [];
+  private nodeOf: IntTable | undefined = undefined;
+  private nodes: number[] = [];
+  private qty: number[] = [];
   private freeNode = NONE;
-  /** Edge by (buyer node, seller id) for hub buyers (`INDEXED`); the edges' numbers, `EDGE_FIELDS` each; the first free edge. */
-  private readonly edgeOf = new IntTable();
-  private readonly edges: number[] = [];
+  /**
+   * Edge by (buyer node, seller id) for hub buyers (`INDEXED`; made with the first hub: most symbols
+   * never have one); the edges' numbers, `EDGE_FIELDS` each; the first free edge.
+   */
+  private edgeOf: IntTable | undefined = undefined;
+  private edges: number[] = [];
   private freeEdge = NONE;
   /** Per execution in the window (index `seq - base` from `head`): `WIN_FIELDS` numbers. */
-  private readonly win: number[] = [];
+  private win: number[] = [];
   private head = 0;
   private base = 0;
 
-  constructor(private readonly ids: AccountIds) {}
+  /** `first`: the number of the first execution to be added (then each next one, in order). */
+  constructor(
+    private readonly ids: AccountIds,
+    first = 0,
+  ) {
+    this.base = first;
+  }
+
+  /** Whether no account is in the graph (none has executions or quantity in the window). */
+  isEmpty(): boolean {
+    if (this.nodeOf !== undefined) return this.nodeOf.size === 0;
+    for (let at = OWNER; at < this.nodes.length; at += NODE_FIELDS) if (this.nodes[at] !== NONE) return false;
+    return true;
+  }
 
   /** Adds execution `seq`, the window's newest (buyer bought `q` from seller); returns its edge. */
   add(seq: number, buyer: number, seller: number, q: number): number {
@@ -95,7 +118,9 @@ export class AccountGraph {
     if (e < 0) e = this.newEdge(b, seller, sn, seq);
     else this.win[(this.edges[e * EDGE_FIELDS + NEWEST]! - this.base) * WIN_FIELDS + NEXT_ON_EDGE] = seq;
     this.edges[e * EDGE_FIELDS + NEWEST] = seq;
-    this.win.push(NONE, e);
+    if (this.win.length < WIN_FIELDS * TIGHT_ITEMS)
+      this.win = this.win.concat([NONE, e]); // exact length while short (tight-array.ts)
+    else this.win.push(NONE, e);
     if (sn !== b) {
       this.nodes[b * NODE_FIELDS + BOUGHT] = this.nodes[b * NODE_FIELDS + BOUGHT]! + 1;
       this.nodes[sn * NODE_FIELDS + SOLD] = this.nodes[sn * NODE_FIELDS + SOLD]! + 1;
@@ -114,8 +139,9 @@ export class AccountGraph {
     const sn = this.edges[e * EDGE_FIELDS + SELLER_NODE]!;
     if (next === NONE) this.dropEdge(e);
     else this.edges[e * EDGE_FIELDS + OLDEST] = next;
-    if (this.head > 1024 && this.head * 2 * WIN_FIELDS > this.win.length) {
-      this.win.splice(0, this.head * WIN_FIELDS);
+    if (this.head > COMPACT_MIN && this.head * 2 * WIN_FIELDS > this.win.length) {
+      if (this.win.length - this.head * WIN_FIELDS < WIN_FIELDS * TIGHT_ITEMS) this.win = this.win.slice(this.head * WIN_FIELDS);
+      else this.win.splice(0, this.head * WIN_FIELDS);
       this.base += this.head;
       this.head = 0;
     }
@@ -129,7 +155,7 @@ export class AccountGraph {
 
   /** The account's first out-edge in the order they were made (NO_EDGE when it has none); then `nextEdge`. */
   firstEdge(account: number): number {
-    const n = this.nodeOf.get(account);
+    const n = this.find(account);
     return n < 0 ? NONE : this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
   }
 
@@ -181,13 +207,13 @@ export class AccountGraph {
 
   /** The edge buyer→seller (NO_EDGE when there is none). */
   edge(buyer: number, seller: number): number {
-    const n = this.nodeOf.get(buyer);
+    const n = this.find(buyer);
     return n < 0 ? NONE : this.edgeFrom(n, seller);
   }
 
   /** The edge from a node to a seller id (NO_EDGE when there is none). */
   edgeFrom(node: number, seller: number): number {
-    if (this.nodes[node * NODE_FIELDS + INDEXED] === 1) return this.edgeOf.get(node, seller);
+    if (this.nodes[node * NODE_FIELDS + INDEXED] === 1) return this.edgeOf!.get(node, seller);
     let e = this.nodes[node * NODE_FIELDS + FIRST_OUT]!;
     while (e !== NONE && this.edges[e * EDGE_FIELDS + SELLER] !== seller) e = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
     return e;
@@ -204,7 +230,7 @@ export class AccountGraph {
 
   /** The account's traded quantity in the window. */
   qtyOf(account: number): number {
-    const n = this.nodeOf.get(account);
+    const n = this.find(account);
     return n < 0 ? 0 : this.qty[n]!;
   }
 
@@ -213,17 +239,26 @@ export class AccountGraph {
     for (let at = OWNER; at < this.nodes.length; at += NODE_FIELDS) if (this.nodes[at] !== NONE) this.ids.release(this.nodes[at]!);
   }
 
+  /** The account's node, or NONE. */
+  private find(account: number): number {
+    if (this.nodeOf !== undefined) return this.nodeOf.get(account);
+    const nodes = this.nodes;
+    for (let at = OWNER; at < nodes.length; at += NODE_FIELDS) if (nodes[at] === account) return (at / NODE_FIELDS) | 0;
+    return NONE;
+  }
+
   /** The account's node, made when it has none. */
   private node(account: number): number {
-    let n = this.nodeOf.get(account);
+    let n = this.find(account);
     if (n < 0) {
       if (this.freeNode !== NONE) {
         n = this.freeNode;
         this.freeNode = this.nodes[n * NODE_FIELDS + FIRST_OUT]!;
       } else {
         n = (this.nodes.length / NODE_FIELDS) | 0; // an integer, not a double: see `IntTable.add`
-        for (let k = 0; k < NODE_FIELDS; k++) this.nodes.push(0);
-        this.qty.push(0);
+        this.nodes = appendZeros(this.nodes, NODE_FIELDS, n);
+        if (n < TIGHT_ITEMS) this.qty = this.qty.concat([0]);
+        else this.qty.push(0);
       }
       const at = n * NODE_FIELDS;
       this.nodes[at + OWNER] = account;
@@ -236,7 +271,13 @@ export class AccountGraph {
       this.nodes[at + BOUGHT] = 0;
       this.nodes[at + SOLD] = 0;
       this.nodes[at + FIRST_IN] = NONE;
-      this.nodeOf.add(account, 0, n);
+      if (this.nodeOf !== undefined) this.nodeOf.add(account, 0, n);
+      else if (n >= SCAN_NODES) {
+        // Too many nodes to look along: index them all from now on.
+        const nodeOf = (this.nodeOf = new IntTable());
+        for (let m = 0; m <= n; m++)
+          if (this.nodes[m * NODE_FIELDS + OWNER] !== NONE) nodeOf.add(this.nodes[m * NODE_FIELDS + OWNER]!, 0, m);
+      }
       this.ids.retain(account);
     }
     return n;
@@ -254,7 +295,7 @@ export class AccountGraph {
     this.nodes[at + REFS] = left;
     if (left === 0 && this.qty[n] === 0) {
       const account = this.nodes[at + OWNER]!;
-      this.nodeOf.delete(account);
+      this.nodeOf?.delete(account);
       this.nodes[at + OWNER] = NONE;
       this.nodes[at + FIRST_OUT] = this.freeNode;
       this.freeNode = n;
@@ -270,7 +311,7 @@ export class AccountGraph {
       this.freeEdge = this.edges[e * EDGE_FIELDS + NEXT_OUT]!;
     } else {
       e = (this.edges.length / EDGE_FIELDS) | 0;
-      for (let k = 0; k < EDGE_FIELDS; k++) this.edges.push(0);
+      this.edges = appendZeros(this.edges, EDGE_FIELDS, e);
     }
     const last = this.nodes[b * NODE_FIELDS + LAST_OUT]!;
     const at = e * EDGE_FIELDS;
@@ -291,12 +332,13 @@ export class AccountGraph {
     this.nodes[b * NODE_FIELDS + LAST_OUT] = e;
     const degree = this.nodes[b * NODE_FIELDS + DEGREE]! + 1;
     this.nodes[b * NODE_FIELDS + DEGREE] = degree;
-    if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) this.edgeOf.add(b, seller, e);
+    if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) this.edgeOf!.add(b, seller, e);
     else if (degree > HUB_DEGREE) {
       // A hub from now on (until it has no edge left): its edges go in the table.
       this.nodes[b * NODE_FIELDS + INDEXED] = 1;
+      const edgeOf = (this.edgeOf ??= new IntTable());
       for (let x = this.nodes[b * NODE_FIELDS + FIRST_OUT]!; x !== NONE; x = this.edges[x * EDGE_FIELDS + NEXT_OUT]!) {
-        this.edgeOf.add(b, this.edges[x * EDGE_FIELDS + SELLER]!, x);
+        edgeOf.add(b, this.edges[x * EDGE_FIELDS + SELLER]!, x);
       }
     }
     return e;
@@ -321,7 +363,7 @@ export class AccountGraph {
     const degree = this.nodes[b * NODE_FIELDS + DEGREE]! - 1;
     this.nodes[b * NODE_FIELDS + DEGREE] = degree;
     if (this.nodes[b * NODE_FIELDS + INDEXED] === 1) {
-      this.edgeOf.delete(b, this.edges[at + SELLER]);
+      this.edgeOf!.delete(b, this.edges[at + SELLER]);
       if (degree === 0) this.nodes[b * NODE_FIELDS + INDEXED] = 0;
     }
     this.edges[at + NEXT_OUT] = this.freeEdge;

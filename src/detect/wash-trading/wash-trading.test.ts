@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { washTrading } from './wash-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
+import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
 const S = 1000;
@@ -189,4 +190,28 @@ test('a busy pair: a trade id counted already is not counted again, late legs ar
   assert.equal(new Set(alerts[0]!.evidence.tradeIds).size, 39);
   assert.equal(alerts[0]!.window_start, new Date(T0).toISOString());
   assert.equal(alerts[0]!.window_end, new Date(T0 + 39 * 10 * S).toISOString());
+});
+
+test('a sparse pair (the window holds one trade before each next one, or none) alerts as a dense one, and survives checkpoints', async () => {
+  // 9 minutes apart in a 10-minute window: each trade finds only the previous one (a symbol without a
+  // graph until then); after the first five, a gap of more than a window empties it (the graph goes).
+  const events: MarketEvent[] = [];
+  let ts = T0;
+  for (let i = 0; i < 14; i++) {
+    events.push(i % 2 === 0 ? trade(ts, 'A', 'B', 500 + i, 100.1) : trade(ts, 'B', 'A', 500 + i, 100.12));
+    ts += i === 4 ? 11 * 60 * S : 9 * 60 * S;
+  }
+  const { alerts } = await run(washTrading, events);
+  assert.equal(alerts.length, 2, 'one episode before the gap, one after');
+  assert.deepEqual(
+    alerts.map((a) => metric(a, 'group_trades')),
+    [5, 9],
+  );
+  const batches = events.map((e) => [e]);
+  const r = await compareSnapshotRuns([washTrading], batches, [1, 4, 5, 6, 9]);
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
+  assert.equal(r.straight.length, 2);
 });

@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory, SharedState } from '..
 import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
+import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -81,14 +82,16 @@ interface SymbolState {
    * The executions in the window with both accounts known, oldest first from index `head` on: their
    * time, price and quantity (`EX_FIELDS` numbers each in one array), buyer and seller ids (two each,
    * apart: ids stay small integers, not doubles, wherever they are stored), ids and order ids. No
-   * object per execution, and few arrays per symbol (many symbols hold an execution or two).
+   * object per execution, and few arrays per symbol (many symbols hold an execution or two), of
+   * exact length while short (`tight-array.ts`; not `exOrderIds`, rare).
    * Execution number `seq` (counted from the symbol's first) is at index `seq - base`; the graph's
    * edges hold these numbers.
    */
-  readonly ex: number[];
-  readonly exAccounts: number[];
-  readonly exIds: string[];
-  readonly exOrderIds: (readonly string[])[];
+  ex: number[];
+  exAccounts: number[];
+  exIds: string[];
+  /** Made with the first execution that has order ids (a paired fill's); until then every one has none (`orderIdsOf`). */
+  exOrderIds: (readonly string[])[] | undefined;
   head: number;
   base: number;
   /**
@@ -97,12 +100,17 @@ interface SymbolState {
    * `internal` merges the edges' lists instead of sorting.
    */
   disorderSeq: number;
-  /** The accounts with executions in the window, with their quantity and edges. */
-  readonly graph: AccountGraph;
+  /**
+   * The accounts with executions in the window, with their quantity and edges; none while the window
+   * holds one execution or none (no cycle can close then but a self-trade's, which makes it): most
+   * symbols' windows hold a trade at a time. That lone execution's account ids are then held
+   * (`AccountIds.retain`) by the symbol itself, until it leaves the window or the graph is made.
+   */
+  graph: AccountGraph | undefined;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
   /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
-  readonly volumes: number[];
+  volumes: number[];
   volumeHead: number;
   lastTsMs: number;
 }
@@ -194,11 +202,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         ex: [],
         exAccounts: [],
         exIds: [],
-        exOrderIds: [],
+        exOrderIds: undefined,
         head: 0,
         base: 0,
         disorderSeq: -1,
-        graph: new AccountGraph(st.accounts),
+        graph: undefined,
         volume: 0,
         volumes: [],
         volumeHead: 0,
@@ -247,7 +255,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
-      s.graph.dropAll();
+      s.graph?.dropAll();
       st.symbols.delete(s.symbol);
       lastSymbol = lastState = undefined;
     } else schedule(s, nextDue(s));
@@ -258,14 +266,25 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const ex = s.ex;
     while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
       const i = s.head++;
-      s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
+      if (s.graph !== undefined) s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
+      else releaseLone(s, i);
     }
-    if (s.head > 1024 && s.head * 2 > s.exIds.length) {
+    // An empty window whose graph has nothing left (no account with a residue of quantity): back to none.
+    if (s.graph !== undefined && s.head === s.exIds.length && s.graph.isEmpty()) s.graph = undefined;
+    // Executions that left the window go once they are most of the arrays (and more than a few).
+    if (s.head > COMPACT_MIN && s.head * 2 > s.exIds.length) {
       const h = s.head;
-      s.ex.splice(0, h * EX_FIELDS);
-      s.exAccounts.splice(0, 2 * h);
-      s.exIds.splice(0, h);
-      s.exOrderIds.splice(0, h);
+      if (s.exIds.length - h < TIGHT_ITEMS) {
+        // Few left: copies of exact length (tight-array.ts).
+        s.ex = s.ex.slice(h * EX_FIELDS);
+        s.exAccounts = s.exAccounts.slice(2 * h);
+        s.exIds = s.exIds.slice(h);
+      } else {
+        s.ex.splice(0, h * EX_FIELDS);
+        s.exAccounts.splice(0, 2 * h);
+        s.exIds.splice(0, h);
+      }
+      s.exOrderIds?.splice(0, h);
       s.base += h;
       s.head = 0;
     }
@@ -273,10 +292,33 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     while (2 * s.volumeHead < v.length && v[2 * s.volumeHead]! < cutoff) {
       s.volume -= v[2 * s.volumeHead++ + 1]!;
     }
-    if (s.volumeHead > 1024 && s.volumeHead * 4 > v.length) {
-      v.splice(0, 2 * s.volumeHead);
+    if (s.volumeHead > COMPACT_MIN && s.volumeHead * 4 > v.length) {
+      if (v.length - 2 * s.volumeHead < 2 * TIGHT_ITEMS) s.volumes = v.slice(2 * s.volumeHead);
+      else v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
     }
+  }
+
+  /**
+   * The symbol's graph, made when it has none (the window holds no execution, or the lone one, which
+   * goes in first; `next` is the number of the execution about to be added).
+   */
+  function graphOf(s: SymbolState, next: number): AccountGraph {
+    if (s.graph !== undefined) return s.graph;
+    const lone = s.head < s.exIds.length;
+    const g = new AccountGraph(st.accounts, lone ? s.base + s.head : next);
+    if (lone) {
+      g.add(s.base + s.head, buyerOf(s, s.base + s.head), sellerOf(s, s.base + s.head), s.ex[s.head * EX_FIELDS + EX_QTY]!);
+      releaseLone(s, s.head);
+    }
+    s.graph = g;
+    return g;
+  }
+
+  /** Lets go of the account ids of the lone execution (index `i`) of a window without a graph. */
+  function releaseLone(s: SymbolState, i: number): void {
+    st.accounts.release(s.exAccounts[2 * i]!);
+    st.accounts.release(s.exAccounts[2 * i + 1]!);
   }
 
   /** Is execution `a` of similar size and price to `ref` (sequence numbers in `s`)? */
@@ -312,22 +354,22 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     refQty = exField(s, ref, EX_QTY);
     refPrice = exField(s, ref, EX_PRICE);
     const maxEdges = t.wash_max_ring - 1;
-    const from = s.graph.sellerNode(refEdge);
-    const to = s.graph.buyerNode(refEdge);
+    const from = s.graph!.sellerNode(refEdge);
+    const to = s.graph!.buyerNode(refEdge);
     // A path's first edge is an execution in which the seller bought from another account, its last
     // one in which the buyer sold to another (neither is `ref`: there the seller sold and the buyer
     // bought). Without both no path exists, and the search, whatever budget it would spend, finds
     // none: skipped. On the live feed (few symbols, dense groups) that is 18.4k of 38.6k searches
     // (the buyer of a trade has not sold in the window, or its seller not bought), each a walk of the
     // window's graph around the seller, up to the budget, to find nothing.
-    if (s.graph.boughtFromOthers(from) === 0 || s.graph.soldToOthers(to) === 0) return undefined;
+    if (s.graph!.boughtFromOthers(from) === 0 || s.graph!.soldToOthers(to) === 0) return undefined;
     // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
     // others, is similar to `ref` (each looked at up to a bound).
     if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
-      if (extend(s, from, to, s.graph.accountOf(to), ref, edges)) return path;
+      if (extend(s, from, to, s.graph!.accountOf(to), ref, edges)) return path;
     }
     return undefined;
   }
@@ -340,9 +382,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   function boughtSimilar(s: SymbolState, u: number): boolean {
     let looks = PREFILTER_LOOKS;
-    for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
-      if (s.graph.sellerNode(e) === u) continue;
-      for (let x = s.graph.firstExecution(e); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+    for (let e = s.graph!.firstOut(u); e !== NO_EDGE; e = s.graph!.nextEdge(e)) {
+      if (s.graph!.sellerNode(e) === u) continue;
+      for (let x = s.graph!.firstExecution(e); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
         if (--looks < 0 || similarToRef(s, x)) return true;
       }
     }
@@ -352,9 +394,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Did node `u` sell to another account, in the window, in an execution similar to `ref`? As `boughtSimilar`, along its in-edges. */
   function soldSimilar(s: SymbolState, u: number): boolean {
     let looks = PREFILTER_LOOKS;
-    for (let e = s.graph.firstIn(u); e !== NO_EDGE; e = s.graph.nextIn(e)) {
-      if (s.graph.buyerNode(e) === u) continue;
-      for (let x = s.graph.firstExecution(e); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+    for (let e = s.graph!.firstIn(u); e !== NO_EDGE; e = s.graph!.nextIn(e)) {
+      if (s.graph!.buyerNode(e) === u) continue;
+      for (let x = s.graph!.firstExecution(e); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
         if (--looks < 0 || similarToRef(s, x)) return true;
       }
     }
@@ -364,16 +406,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Depth-first step of `findPath`: can node `u` reach node `to` (account `toAccount`) in exactly `depthLeft` more edges? */
   function extend(s: SymbolState, u: number, to: number, toAccount: number, ref: number, depthLeft: number): boolean {
     if (depthLeft === 1) {
-      const last = s.graph.edgeFrom(u, toAccount);
+      const last = s.graph!.edgeFrom(u, toAccount);
       if (last !== NO_EDGE && edgeMatches(s, last, ref)) {
         path.push(to);
         return true;
       }
       return false;
     }
-    for (let e = s.graph.firstOut(u); e !== NO_EDGE; e = s.graph.nextEdge(e)) {
+    for (let e = s.graph!.firstOut(u); e !== NO_EDGE; e = s.graph!.nextEdge(e)) {
       if (budget < 0) return false;
-      const v = s.graph.sellerNode(e);
+      const v = s.graph!.sellerNode(e);
       // Not revisiting: the path so far, and the end (only the last edge may lead there). Paths hold at most `wash_max_ring` accounts.
       if (v === to || path.includes(v)) continue;
       if (!edgeMatches(s, e, ref)) continue;
@@ -386,7 +428,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /** Does the edge hold an execution (other than `ref`) similar to `ref`? Spends the budget. */
   function edgeMatches(s: SymbolState, edge: number, ref: number): boolean {
-    for (let x = s.graph.firstExecution(edge); x !== NO_EXECUTION; x = s.graph.nextExecution(x)) {
+    for (let x = s.graph!.firstExecution(edge); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
       if (--budget < 0) return false;
       if (x !== ref && similarToRef(s, x)) return true;
     }
@@ -473,7 +515,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     }
     ep.lastExecMs = tsMs;
     if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
-    for (const o of s.exOrderIds[i]!) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+    for (const o of orderIdsOf(s, i)) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
     return true;
   }
 
@@ -528,16 +570,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     for (const b of ids) {
       if (b === undefined) continue;
       for (const a of ids) {
-        const edge = a === undefined ? NO_EDGE : s.graph.edge(b, a);
-        if (edge !== NO_EDGE) cursors.push(s.graph.firstExecution(edge));
+        const edge = a === undefined ? NO_EDGE : s.graph!.edge(b, a);
+        if (edge !== NO_EDGE) cursors.push(s.graph!.firstExecution(edge));
       }
     }
     if (s.disorderSeq > s.base + s.head) {
-      for (let x of cursors) for (; x !== NO_EXECUTION; x = s.graph.nextExecution(x)) members.push(x);
+      for (let x of cursors) for (; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members.push(x);
       return members.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
     }
     if (cursors.length === 1) {
-      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph.nextExecution(x)) members.push(x);
+      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members.push(x);
       return members;
     }
     for (;;) {
@@ -556,7 +598,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       if (best < 0) return members;
       const x = cursors[best]!;
       members.push(x);
-      cursors[best] = s.graph.nextExecution(x);
+      cursors[best] = s.graph!.nextExecution(x);
     }
   }
 
@@ -601,17 +643,33 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exIds.length;
     if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
-    const edge = s.graph.add(seq, buyer, seller, e.qty);
-    s.ex.push(e.tsMs, e.price, e.qty);
-    s.exAccounts.push(buyer, seller);
-    s.exIds.push(id);
-    s.exOrderIds.push(orderIds);
+    let edge = NO_EDGE;
+    if (s.graph === undefined && s.head === s.exIds.length && buyer !== seller) {
+      // The window's only execution: no graph (see `SymbolState.graph`).
+      st.accounts.retain(buyer);
+      st.accounts.retain(seller);
+    } else edge = graphOf(s, seq).add(seq, buyer, seller, e.qty);
+    if (s.exIds.length < TIGHT_ITEMS) {
+      // Exact lengths while short (tight-array.ts): most symbols hold an execution or two.
+      s.ex = s.ex.concat([e.tsMs, e.price, e.qty]);
+      s.exAccounts = s.exAccounts.concat([buyer, seller]);
+      s.exIds = s.exIds.concat([id]);
+    } else {
+      s.ex.push(e.tsMs, e.price, e.qty);
+      s.exAccounts.push(buyer, seller);
+      s.exIds.push(id);
+    }
+    if (s.exOrderIds === undefined && orderIds.length > 0) {
+      s.exOrderIds = [];
+      for (let k = 0; k < s.exIds.length - 1; k++) s.exOrderIds.push(NO_ORDER_IDS);
+    }
+    s.exOrderIds?.push(orderIds);
 
     let cycle: string[] | undefined;
     if (e.buyer === e.seller) cycle = [e.buyer];
     else {
-      const found = findPath(s, edge, seq);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph.accountOf(n)))];
+      const found = edge === NO_EDGE ? undefined : findPath(s, edge, seq);
+      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph!.accountOf(n)))];
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
@@ -680,7 +738,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       }
       exclusivity = 1;
       for (let k = 0; k < ids.length; k++) {
-        const total = ids[k]! < 0 ? 0 : s.graph.qtyOf(ids[k]!);
+        const total = ids[k]! < 0 ? 0 : s.graph!.qtyOf(ids[k]!);
         if (total > 0) exclusivity = Math.min(exclusivity, memberQty[k]! / total);
       }
       marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -822,7 +880,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    s.volumes.push(tsMs, qty);
+    if (s.volumes.length < 2 * TIGHT_ITEMS) s.volumes = s.volumes.concat([tsMs, qty]);
+    else s.volumes.push(tsMs, qty);
     schedule(s, tsMs + windowMs);
   }
 }
@@ -830,6 +889,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 /** Number `field` (`EX_TS`, `EX_PRICE`, `EX_QTY`) of execution `seq` of `s` (in the window). */
 function exField(s: SymbolState, seq: number, field: number): number {
   return s.ex[(seq - s.base) * EX_FIELDS + field]!;
+}
+
+/** The order ids of the execution at index `i` of `s`'s window arrays. */
+function orderIdsOf(s: SymbolState, i: number): readonly string[] {
+  return s.exOrderIds === undefined ? NO_ORDER_IDS : s.exOrderIds[i]!;
 }
 
 /** Buyer and seller account ids of execution `seq` of `s`. */

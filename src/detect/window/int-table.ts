@@ -1,4 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { zeroArray } from './tight-array.js';
 
 /** Smallest table once something is in it (a power of two; many symbols hold one or two accounts). */
 const MIN_SIZE = 4;
@@ -77,8 +78,7 @@ export class IntTable {
 
   private resize(size: number): void {
     const old = this.buckets;
-    const t: number[] = [];
-    for (let k = 0; k < size * STRIDE; k++) t.push(0); // a packed array (a filled `new Array(n)` stays holey)
+    const t = zeroArray(size * STRIDE); // packed (a filled `new Array(n)` stays holey), and no slack while small
     this.buckets = t;
     for (let j = 0; j < old.length; j += STRIDE) if (old[j] !== 0) this.place(old[j]!, old[j + 1]!, old[j + 2]!);
   }
