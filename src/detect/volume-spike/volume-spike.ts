@@ -1,9 +1,9 @@
 import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { RobustRing } from '../window/robust.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
-import { TimeExtremes } from '../window/time-extremes.js';
+import { TimeMax } from '../window/time-max.js';
+import { ValueRing } from '../window/value-ring.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
@@ -30,32 +30,32 @@ interface Scale {
   readonly z: number;
   calStartMs: number;
   calVolume: number;
-  readonly history: RobustRing;
-  readonly logHistory: RobustRing;
+  /** Volumes of past active calendar windows (their logs' statistics are taken from them when needed). */
+  readonly history: ValueRing;
   /** Volume that trips the alert; Infinity while the baseline warms up. */
   trigger: number;
   baseline: number;
   logMedian: number;
   logSigma: number;
-  /** `logSigma` and `trigger` are out of date (computed when first needed, see triggerOf). */
+  /** `logMedian`, `logSigma` and `trigger` are out of date (computed when first needed, see triggerOf). */
   triggerStale: boolean;
   /** Index of the oldest queued trade inside the rolling window, and the window's volume. */
   head: number;
   sum: number;
   /** Largest single trade in the rolling window. */
-  readonly largest: TimeExtremes;
+  readonly largest: TimeMax;
 }
 
 interface SymbolState {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
   trims: number;
   readonly scales: Scale[];
-  /** Trades of the longest window (parallel arrays; compacted now and then). */
-  ts: number[];
-  qty: number[];
-  ids: string[];
-  buyers: string[];
-  sellers: string[];
+  /**
+   * Trades of the longest window (compacted now and then): the trade objects themselves, one array
+   * slot each, instead of five parallel arrays of their times, sizes, ids and accounts (five arrays'
+   * headers and growth room per symbol, for a queue that holds a trade or two on a thin symbol).
+   */
+  trades: Trade[];
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
   due: number;
@@ -102,8 +102,7 @@ function createVolumeSpike(config: Config): Detector {
         z: zFor(w),
         calStartMs: tsMs - (tsMs % w),
         calVolume: 0,
-        history: new RobustRing(t.volume_baseline_buckets),
-        logHistory: new RobustRing(t.volume_baseline_buckets),
+        history: new ValueRing(t.volume_baseline_buckets),
         trigger: Infinity,
         baseline: NaN,
         logMedian: NaN,
@@ -111,14 +110,10 @@ function createVolumeSpike(config: Config): Detector {
         triggerStale: false,
         head: 0,
         sum: 0,
-        largest: new TimeExtremes(w),
+        largest: new TimeMax(w),
       })),
       trims: 0,
-      ts: [],
-      qty: [],
-      ids: [],
-      buyers: [],
-      sellers: [],
+      trades: [],
       lastTsMs: tsMs,
       due: Infinity,
       episode: null,
@@ -132,10 +127,8 @@ function createVolumeSpike(config: Config): Detector {
     const target = tsMs - (tsMs % sc.windowMs);
     if (sc.calVolume > 0) {
       sc.history.push(sc.calVolume);
-      sc.logHistory.push(Math.log(sc.calVolume));
       if (sc.history.size >= t.volume_min_baseline_buckets) {
         sc.baseline = sc.history.median();
-        sc.logMedian = sc.logHistory.median();
         sc.triggerStale = true;
       }
     }
@@ -154,7 +147,8 @@ function createVolumeSpike(config: Config): Detector {
       // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
       // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
       // clockwork from alerting on a 30% busier window.
-      sc.logSigma = Math.max(sc.logHistory.madSigma(), 0.25);
+      sc.logMedian = sc.history.logMedian();
+      sc.logSigma = Math.max(sc.history.logMadSigma(), 0.25);
       sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
       sc.triggerStale = false;
     }
@@ -167,12 +161,8 @@ function createVolumeSpike(config: Config): Detector {
     // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
     // about twice its window's trades, not 1024+ expired ones (ids and accounts included). The
     // floor is small: five arrays of 32+ dead slots were ~1.5 KB per thin symbol.
-    if (drop < 8 || drop * 2 < s.ts.length) return;
-    s.ts.splice(0, drop);
-    s.qty.splice(0, drop);
-    s.ids.splice(0, drop);
-    s.buyers.splice(0, drop);
-    s.sellers.splice(0, drop);
+    if (drop < 8 || drop * 2 < s.trades.length) return;
+    s.trades.splice(0, drop);
     for (const sc of s.scales) sc.head -= drop;
   }
 
@@ -181,14 +171,9 @@ function createVolumeSpike(config: Config): Detector {
     s.trims++;
     for (const sc of s.scales) {
       sc.history.trim();
-      sc.logHistory.trim();
       sc.largest.trim();
     }
-    s.ts = s.ts.slice();
-    s.qty = s.qty.slice();
-    s.ids = s.ids.slice();
-    s.buyers = s.buyers.slice();
-    s.sellers = s.sellers.slice();
+    s.trades = s.trades.slice();
   }
 
   return {
@@ -206,11 +191,8 @@ function createVolumeSpike(config: Config): Detector {
         s.due = trade.tsMs + horizon;
         st.queue.push(s.due, trade.symbol);
       }
-      s.ts.push(trade.tsMs);
-      s.qty.push(trade.qty);
-      s.ids.push(trade.tradeId);
-      s.buyers.push(trade.buyer ?? '');
-      s.sellers.push(trade.seller ?? '');
+      const q = s.trades;
+      q.push(trade);
       let hit: Scale | null = null;
       let hitExcess = 0;
       for (const sc of s.scales) {
@@ -220,8 +202,8 @@ function createVolumeSpike(config: Config): Detector {
         sc.largest.push(trade.tsMs, trade.qty);
         // The rolling window is [now − length, now] (as TimeExtremes keeps it).
         const cutoff = trade.tsMs - sc.windowMs;
-        while (sc.head < s.ts.length && s.ts[sc.head]! < cutoff) sc.sum -= s.qty[sc.head++]!;
-        if (sc.head === s.ts.length - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
+        while (sc.head < q.length && q[sc.head]!.tsMs < cutoff) sc.sum -= q[sc.head++]!.qty;
+        if (sc.head === q.length - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
         const activity = sc.sum - sc.largest.max;
@@ -243,19 +225,20 @@ function createVolumeSpike(config: Config): Detector {
       const ratio = hit.sum / hit.baseline;
       if (!ep) {
         ep = {
-          startMs: s.ts[hit.head]!,
+          startMs: s.trades[hit.head]!.tsMs,
           lastSpikeMs: trade.tsMs,
           lastEmitMs: -Infinity,
-          tradeIds: s.ids.slice(hit.head, hit.head + MAX_IDS),
+          tradeIds: s.trades.slice(hit.head, hit.head + MAX_IDS).map((x) => x.tradeId),
           accounts: new Set(),
           peakRatio: 0,
           emittedRatio: 0,
           buckets: 0,
           lastBucketMs: -Infinity,
         };
-        for (let i = hit.head; i < s.ts.length && ep.accounts.size < MAX_IDS; i++) {
-          if (s.buyers[i]) ep.accounts.add(s.buyers[i]!);
-          if (s.sellers[i]) ep.accounts.add(s.sellers[i]!);
+        for (let i = hit.head; i < s.trades.length && ep.accounts.size < MAX_IDS; i++) {
+          const x = s.trades[i]!;
+          if (x.buyer) ep.accounts.add(x.buyer);
+          if (x.seller) ep.accounts.add(x.seller);
         }
         s.episode = ep;
       } else {
@@ -282,7 +265,7 @@ function createVolumeSpike(config: Config): Detector {
         episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
           `${trade.symbol}: ${fmt(hit.sum)} traded in the ${minutes(hit.windowMs)} window to ${iso(trade.tsMs)} ` +
-          `(${s.ts.length - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
+          `(${s.trades.length - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
           `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${hit.z.toFixed(2)}.` +
           (ep.buckets > 1 ? ` Spike has lasted into ${ep.buckets} ${minutes(bucketMs)} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
         // Confidence: how far past both bars the window is. Risk: size of the surge, and its duration.
@@ -301,7 +284,7 @@ function createVolumeSpike(config: Config): Detector {
             { name: 'baseline_median_volume', value: hit.baseline, unit: 'qty' },
             { name: 'volume_ratio', value: round2(ratio), threshold: mult, op: '>=', unit: '×' },
             { name: 'log_volume_robust_z', value: round2(z), threshold: round2(hit.z), op: '>=' },
-            { name: 'window_trades', value: s.ts.length - hit.head },
+            { name: 'window_trades', value: s.trades.length - hit.head },
           ],
           details: { window_ms: hit.windowMs, baseline_windows: hit.history.size, spike_buckets: ep.buckets },
         },
