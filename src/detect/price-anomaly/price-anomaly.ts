@@ -1,10 +1,10 @@
 import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { RobustRing } from '../window/robust.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
 import { SampleRing } from '../window/sample-ring.js';
-import { TimeExtremes } from '../window/time-extremes.js';
+import { TimeRange } from '../window/time-range.js';
+import { ValueRing } from '../window/value-ring.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { RecentIds } from '../window/recent-ids.js';
@@ -27,8 +27,9 @@ import { RecentIds } from '../window/recent-ids.js';
 /** Returns over calendar windows of one length, and the price range over a rolling window of it. */
 interface Horizon {
   readonly windowMs: number;
-  readonly extremes: TimeExtremes;
-  readonly returns: RobustRing;
+  readonly extremes: TimeRange;
+  /** Past window returns (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
+  readonly returns: ValueRing;
   windowStartMs: number;
   windowOpenPrice: number;
   /** Robust volatility of this length's window returns (NaN while warming up). */
@@ -140,8 +141,8 @@ function createPriceAnomaly(config: Config): Detector {
         s = {
           horizons: lengths.map((w) => ({
             windowMs: w,
-            extremes: new TimeExtremes(w),
-            returns: new RobustRing(100),
+            extremes: new TimeRange(w),
+            returns: new ValueRing(100),
             windowStartMs: trade.tsMs - (trade.tsMs % w),
             windowOpenPrice: trade.price,
             sigma: NaN,

@@ -159,10 +159,15 @@ function createVolumeSpike(config: Config): Detector {
   function compact(s: SymbolState): void {
     const drop = s.scales[s.scales.length - 1]!.head;
     // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
-    // about twice its window's trades, not 1024+ expired ones (ids and accounts included). The
-    // floor is small: five arrays of 32+ dead slots were ~1.5 KB per thin symbol.
-    if (drop < 8 || drop * 2 < s.trades.length) return;
-    s.trades.splice(0, drop);
+    // about twice its window's trades, not 1024+ expired ones (ids and accounts included).
+    const q = s.trades;
+    if (drop > 0 && drop === q.length - 1) {
+      // Only the newest trade is in the window (a thin symbol, at every trade): keep it alone, in
+      // place, so the trade objects that left the window are not held until eight have.
+      q[0] = q[drop]!;
+      q.length = 1;
+    } else if (drop < 8 || drop * 2 < q.length) return;
+    else q.splice(0, drop);
     for (const sc of s.scales) sc.head -= drop;
   }
 

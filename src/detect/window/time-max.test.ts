@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { TimeExtremes } from './time-extremes.js';
 import { TimeMax } from './time-max.js';
 
-test('TimeMax: the same maximum as TimeExtremes, late prints, ties, pauses and trims included', () => {
+test('TimeMax: the same maximum as TimeExtremes, late prints, ties, pauses, trims and checkpoints included', () => {
   let x = 5;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (const windowMs of [1, 60_000, 300_000]) {
     const te = new TimeExtremes(windowMs);
-    const tm = new TimeMax(windowMs);
+    let tm = new TimeMax(windowMs);
     let ts = 1_700_000_000_000;
     for (let i = 0; i < 20_000; i++) {
       const u = r();
@@ -18,6 +19,7 @@ test('TimeMax: the same maximum as TimeExtremes, late prints, ties, pauses and t
       te.push(ts, v);
       tm.push(ts, v);
       if (r() < 0.01) tm.trim();
+      if (r() < 0.002) tm = decodeState(encodeState(tm)) as TimeMax;
       assert.equal(tm.max, te.max, `window ${windowMs}, push ${i}`);
     }
   }

@@ -107,7 +107,7 @@ function identity(x: number): number {
 }
 
 /** A copy of a[0, n) with room for about half as many again (at most `cap`): growth in small steps. */
-function grown(a: number[], n: number, cap: number): number[] {
+export function grown(a: number[], n: number, cap: number): number[] {
   const size = Math.min(cap, n < 4 ? 4 : n + (n >> 1));
   const out = new Array<number>(size);
   for (let i = 0; i < n; i++) out[i] = a[i]!;
