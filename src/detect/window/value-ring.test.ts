@@ -58,12 +58,12 @@ describe('ValueRing', () => {
     assert.ok(a2 instanceof ValueRing && b2 instanceof ValueRing);
     for (const v of [1, 5, 9]) {
       a.push(v);
-      a2!.push(v);
+      a2.push(v);
     }
-    assert.equal(a2!.median(), a.median());
-    assert.equal(a2!.size, 5);
-    b2!.push(7);
-    assert.equal(b2!.median(), 7);
+    assert.equal(a2.median(), a.median());
+    assert.equal(a2.size, 5);
+    b2.push(7);
+    assert.equal(b2.median(), 7);
     assert.equal(b.size, 0);
   });
 });
