@@ -4,6 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { SPARSE_TRIMS } from '../window/sparse.js';
 import { TimeMax } from '../window/time-max.js';
 import { ValueRing } from '../window/value-ring.js';
+import { TradeQueue } from './trade-queue.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
@@ -39,7 +40,7 @@ interface Scale {
   logSigma: number;
   /** `logMedian`, `logSigma` and `trigger` are out of date (computed when first needed, see triggerOf). */
   triggerStale: boolean;
-  /** Index of the oldest queued trade inside the rolling window, and the window's volume. */
+  /** Number of the oldest queued trade inside the rolling window, and the window's volume. */
   head: number;
   sum: number;
   /** Largest single trade in the rolling window. */
@@ -50,12 +51,8 @@ interface SymbolState {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
   trims: number;
   readonly scales: Scale[];
-  /**
-   * Trades of the longest window (compacted now and then): the trade objects themselves, one array
-   * slot each, instead of five parallel arrays of their times, sizes, ids and accounts (five arrays'
-   * headers and growth room per symbol, for a queue that holds a trade or two on a thin symbol).
-   */
-  trades: Trade[];
+  /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
+  readonly trades: TradeQueue;
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
   due: number;
@@ -113,7 +110,7 @@ function createVolumeSpike(config: Config): Detector {
         largest: new TimeMax(w),
       })),
       trims: 0,
-      trades: [],
+      trades: new TradeQueue(),
       lastTsMs: tsMs,
       due: Infinity,
       episode: null,
@@ -155,22 +152,6 @@ function createVolumeSpike(config: Config): Detector {
     return sc.trigger;
   }
 
-  /** Drops queued trades older than the longest window (the scales' heads move with them). */
-  function compact(s: SymbolState): void {
-    const drop = s.scales[s.scales.length - 1]!.head;
-    // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
-    // about twice its window's trades, not 1024+ expired ones (ids and accounts included).
-    const q = s.trades;
-    if (drop > 0 && drop === q.length - 1) {
-      // Only the newest trade is in the window (a thin symbol, at every trade): keep it alone, in
-      // place, so the trade objects that left the window are not held until eight have.
-      q[0] = q[drop]!;
-      q.length = 1;
-    } else if (drop < 8 || drop * 2 < q.length) return;
-    else q.splice(0, drop);
-    for (const sc of s.scales) sc.head -= drop;
-  }
-
   /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
@@ -178,7 +159,7 @@ function createVolumeSpike(config: Config): Detector {
       sc.history.trim();
       sc.largest.trim();
     }
-    s.trades = s.trades.slice();
+    s.trades.trim();
   }
 
   return {
@@ -197,7 +178,7 @@ function createVolumeSpike(config: Config): Detector {
         st.queue.push(s.due, trade.symbol);
       }
       const q = s.trades;
-      q.push(trade);
+      q.push(trade.tsMs, trade.qty, trade.tradeId, trade.buyer ?? '', trade.seller ?? '');
       let hit: Scale | null = null;
       let hitExcess = 0;
       for (const sc of s.scales) {
@@ -207,8 +188,8 @@ function createVolumeSpike(config: Config): Detector {
         sc.largest.push(trade.tsMs, trade.qty);
         // The rolling window is [now − length, now] (as TimeExtremes keeps it).
         const cutoff = trade.tsMs - sc.windowMs;
-        while (sc.head < q.length && q[sc.head]!.tsMs < cutoff) sc.sum -= q[sc.head++]!.qty;
-        if (sc.head === q.length - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
+        while (sc.head < q.next && q.tsMs(sc.head) < cutoff) sc.sum -= q.qty(sc.head++);
+        if (sc.head === q.next - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
         const activity = sc.sum - sc.largest.max;
@@ -220,7 +201,8 @@ function createVolumeSpike(config: Config): Detector {
           }
         }
       }
-      compact(s);
+      // Trades older than the longest window are not needed any more.
+      q.dropBefore(s.scales[s.scales.length - 1]!.head);
       if (sparse) trim(s);
       let ep = s.episode;
       if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = s.episode = null;
@@ -230,20 +212,20 @@ function createVolumeSpike(config: Config): Detector {
       const ratio = hit.sum / hit.baseline;
       if (!ep) {
         ep = {
-          startMs: s.trades[hit.head]!.tsMs,
+          startMs: q.tsMs(hit.head),
           lastSpikeMs: trade.tsMs,
           lastEmitMs: -Infinity,
-          tradeIds: s.trades.slice(hit.head, hit.head + MAX_IDS).map((x) => x.tradeId),
+          tradeIds: [],
           accounts: new Set(),
           peakRatio: 0,
           emittedRatio: 0,
           buckets: 0,
           lastBucketMs: -Infinity,
         };
-        for (let i = hit.head; i < s.trades.length && ep.accounts.size < MAX_IDS; i++) {
-          const x = s.trades[i]!;
-          if (x.buyer) ep.accounts.add(x.buyer);
-          if (x.seller) ep.accounts.add(x.seller);
+        for (let i = hit.head; i < q.next && i < hit.head + MAX_IDS; i++) ep.tradeIds.push(q.id(i));
+        for (let i = hit.head; i < q.next && ep.accounts.size < MAX_IDS; i++) {
+          if (q.buyer(i)) ep.accounts.add(q.buyer(i));
+          if (q.seller(i)) ep.accounts.add(q.seller(i));
         }
         s.episode = ep;
       } else {
@@ -270,7 +252,7 @@ function createVolumeSpike(config: Config): Detector {
         episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
           `${trade.symbol}: ${fmt(hit.sum)} traded in the ${minutes(hit.windowMs)} window to ${iso(trade.tsMs)} ` +
-          `(${s.trades.length - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
+          `(${q.next - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
           `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${hit.z.toFixed(2)}.` +
           (ep.buckets > 1 ? ` Spike has lasted into ${ep.buckets} ${minutes(bucketMs)} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
         // Confidence: how far past both bars the window is. Risk: size of the surge, and its duration.
@@ -289,7 +271,7 @@ function createVolumeSpike(config: Config): Detector {
             { name: 'baseline_median_volume', value: hit.baseline, unit: 'qty' },
             { name: 'volume_ratio', value: round2(ratio), threshold: mult, op: '>=', unit: '×' },
             { name: 'log_volume_robust_z', value: round2(z), threshold: round2(hit.z), op: '>=' },
-            { name: 'window_trades', value: s.trades.length - hit.head },
+            { name: 'window_trades', value: q.next - hit.head },
           ],
           details: { window_ms: hit.windowMs, baseline_windows: hit.history.size, spike_buckets: ep.buckets },
         },

@@ -15,11 +15,12 @@ export function pow2AtLeast(n: number): number {
  * `head`, wrapping with `mask`) from pair 0 on.
  */
 export function regrown(q: number[], head: number, count: number, mask: number, pairs: number): number[] {
-  const out = new Array<number>(2 * pairs);
-  for (let i = 0; i < count; i++) {
+  // Built by pushes, then copied: a packed array of exactly 2 × pairs slots (new Array(n) is holey).
+  const out: number[] = [];
+  for (let i = 0; i < pairs; i++) {
     const j = ((head + i) & mask) << 1;
-    out[2 * i] = q[j]!;
-    out[2 * i + 1] = q[j + 1]!;
+    if (i < count) out.push(q[j]!, q[j + 1]!);
+    else out.push(0, 0);
   }
-  return out;
+  return out.slice();
 }

@@ -109,9 +109,10 @@ function identity(x: number): number {
 /** A copy of a[0, n) with room for about half as many again (at most `cap`): growth in small steps. */
 export function grown(a: number[], n: number, cap: number): number[] {
   const size = Math.min(cap, n < 4 ? 4 : n + (n >> 1));
-  const out = new Array<number>(size);
-  for (let i = 0; i < n; i++) out[i] = a[i]!;
-  return out;
+  // Built by pushes, then copied: a packed array of exactly `size` (new Array(size) is holey).
+  const out: number[] = [];
+  for (let i = 0; i < size; i++) out.push(i < n ? a[i]! : 0);
+  return out.slice();
 }
 
 function medianOfSorted(a: Float64Array, n: number): number {
