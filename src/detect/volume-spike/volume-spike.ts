@@ -24,39 +24,54 @@ import { fmt, iso, round2 } from '../format.js';
  * than `volume_episode_gap_buckets` long buckets are one episode and one alert.
  */
 
-/** One window length: its calendar-window baseline and its rolling sum over the trade queue. */
-interface Scale {
-  readonly windowMs: number;
-  /** Robust-z bar of this length: shorter windows are more tests per day, so a higher bar. */
-  readonly z: number;
-  calStartMs: number;
-  calVolume: number;
-  /** Volumes of past active calendar windows (their logs' statistics are taken from them when needed). */
-  readonly history: ValueRing;
-  /** Volume that trips the alert; Infinity while the baseline warms up. */
-  trigger: number;
-  baseline: number;
-  logMedian: number;
-  logSigma: number;
-  /** `logMedian`, `logSigma` and `trigger` are out of date (computed when first needed, see triggerOf). */
-  triggerStale: boolean;
-  /** Number of the oldest queued trade inside the rolling window, and the window's volume. */
-  head: number;
-  sum: number;
-  /** Largest single trade in the rolling window. */
-  readonly largest: TimeMax;
-}
+/**
+ * One window length's numbers, kept in the symbol's number array `f` at k × SCALE_FIELDS for scale k
+ * (window lengths ascending): an array of unboxed doubles instead of an object per scale whose
+ * double fields are each a heap number of their own (~0.5 KB per symbol with two lengths).
+ */
+const CAL_START = 0;
+const CAL_VOLUME = 1;
+/** Volume that trips the alert; Infinity while the baseline warms up. */
+const TRIGGER = 2;
+const BASELINE = 3;
+const LOG_MEDIAN = 4;
+const LOG_SIGMA = 5;
+/** 1 while LOG_MEDIAN, LOG_SIGMA and TRIGGER are out of date (computed when first needed, see triggerOf). */
+const STALE = 6;
+/** Number of the oldest queued trade inside the rolling window, and the window's volume. */
+const HEAD = 7;
+const SUM = 8;
+const SCALE_FIELDS = 9;
 
 interface SymbolState {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
   trims: number;
-  readonly scales: Scale[];
+  /** The scales' numbers (see SCALE_FIELDS). */
+  readonly f: number[];
+  /** Volumes of past active calendar windows of the shortest length and (with two lengths) the longer one; their logs' statistics are taken from them when needed. */
+  readonly history0: ValueRing;
+  readonly history1: ValueRing | null;
+  /** Largest single trade in each rolling window. */
+  readonly largest0: TimeMax;
+  readonly largest1: TimeMax | null;
   /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
   readonly trades: TradeQueue;
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
   due: number;
   episode: Episode | null;
+}
+
+/** A scale that crossed its bars, as the alert reads it. */
+interface Hit {
+  readonly windowMs: number;
+  readonly z: number;
+  readonly sum: number;
+  readonly baseline: number;
+  readonly logMedian: number;
+  readonly logSigma: number;
+  readonly head: number;
+  readonly history: ValueRing;
 }
 
 interface Episode {
@@ -92,24 +107,22 @@ function createVolumeSpike(config: Config): Detector {
     return w >= bucketMs ? t.volume_robust_z : normalTailInverse((normalTail(t.volume_robust_z) * w) / bucketMs);
   }
 
+  /** Robust-z bar of each length: shorter windows are more tests per day, so a higher bar. */
+  const zs = lengths.map(zFor);
+  const scales = lengths.length;
+  const two = scales === 2;
+
   function newState(tsMs: number): SymbolState {
+    const f: number[] = [];
+    for (const w of lengths) f.push(tsMs - (tsMs % w), 0, Infinity, NaN, NaN, NaN, 0, 0, 0);
     return {
-      scales: lengths.map((w) => ({
-        windowMs: w,
-        z: zFor(w),
-        calStartMs: tsMs - (tsMs % w),
-        calVolume: 0,
-        history: new ValueRing(t.volume_baseline_buckets),
-        trigger: Infinity,
-        baseline: NaN,
-        logMedian: NaN,
-        logSigma: NaN,
-        triggerStale: false,
-        head: 0,
-        sum: 0,
-        largest: new TimeMax(w),
-      })),
       trims: 0,
+      // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
+      f: f.slice(),
+      history0: new ValueRing(t.volume_baseline_buckets),
+      history1: two ? new ValueRing(t.volume_baseline_buckets) : null,
+      largest0: new TimeMax(lengths[0]!),
+      largest1: two ? new TimeMax(lengths[1]!) : null,
       trades: new TradeQueue(),
       lastTsMs: tsMs,
       due: Infinity,
@@ -117,48 +130,57 @@ function createVolumeSpike(config: Config): Detector {
     };
   }
 
-  /** Closes the scale's calendar window when `tsMs` is past it and refreshes its trigger. */
-  function roll(sc: Scale, tsMs: number): void {
-    // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
-    if (tsMs < sc.calStartMs + sc.windowMs) return;
-    const target = tsMs - (tsMs % sc.windowMs);
-    if (sc.calVolume > 0) {
-      sc.history.push(sc.calVolume);
-      if (sc.history.size >= t.volume_min_baseline_buckets) {
-        sc.baseline = sc.history.median();
-        sc.triggerStale = true;
+  function historyOf(s: SymbolState, k: number): ValueRing {
+    return k === 0 ? s.history0 : s.history1!;
+  }
+
+  /** Closes scale k's calendar window (`tsMs` is past it) and marks its trigger out of date. */
+  function roll(s: SymbolState, k: number, tsMs: number): void {
+    const f = s.f;
+    const b = k * SCALE_FIELDS;
+    const w = lengths[k]!;
+    const target = tsMs - (tsMs % w);
+    if (f[b + CAL_VOLUME]! > 0) {
+      const history = historyOf(s, k);
+      history.push(f[b + CAL_VOLUME]!);
+      if (history.size >= t.volume_min_baseline_buckets) {
+        f[b + BASELINE] = history.median();
+        f[b + STALE] = 1;
       }
     }
-    sc.calStartMs = target;
-    sc.calVolume = 0;
+    f[b + CAL_START] = target;
+    f[b + CAL_VOLUME] = 0;
   }
 
   /**
-   * The scale's trigger as of its latest closed window, computed when first needed: only a window
+   * Scale k's trigger as of its latest closed window, computed when first needed: only a window
    * past the multiplier bar (`volume_spike_multiplier` × baseline, the trigger's lower bound) asks
    * for it, so most windows close without the MAD being taken. The histories change only when a
    * window closes, so the value is the one computing it at the close gave.
    */
-  function triggerOf(sc: Scale): number {
-    if (sc.triggerStale) {
+  function triggerOf(s: SymbolState, k: number): number {
+    const f = s.f;
+    const b = k * SCALE_FIELDS;
+    if (f[b + STALE] === 1) {
       // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
       // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
       // clockwork from alerting on a 30% busier window.
-      sc.logMedian = sc.history.logMedian();
-      sc.logSigma = Math.max(sc.history.logMadSigma(), 0.25);
-      sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
-      sc.triggerStale = false;
+      const history = historyOf(s, k);
+      const logMedian = (f[b + LOG_MEDIAN] = history.logMedian());
+      const logSigma = (f[b + LOG_SIGMA] = Math.max(history.logMadSigma(), 0.25));
+      f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
+      f[b + STALE] = 0;
     }
-    return sc.trigger;
+    return f[b + TRIGGER]!;
   }
 
   /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
-    for (const sc of s.scales) {
-      sc.history.trim();
-      sc.largest.trim();
-    }
+    s.history0.trim();
+    s.largest0.trim();
+    s.history1?.trim();
+    s.largest1?.trim();
     s.trades.trim();
   }
 
@@ -179,34 +201,53 @@ function createVolumeSpike(config: Config): Detector {
       }
       const q = s.trades;
       q.push(trade.tsMs, trade.qty, trade.tradeId, trade.buyer ?? '', trade.seller ?? '');
-      let hit: Scale | null = null;
+      const f = s.f;
+      let hitK = -1;
       let hitExcess = 0;
-      for (const sc of s.scales) {
-        roll(sc, trade.tsMs);
-        sc.calVolume += trade.qty;
-        sc.sum += trade.qty;
-        sc.largest.push(trade.tsMs, trade.qty);
+      for (let k = 0; k < scales; k++) {
+        const b = k * SCALE_FIELDS;
+        const w = lengths[k]!;
+        // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
+        if (trade.tsMs >= f[b + CAL_START]! + w) roll(s, k, trade.tsMs);
+        f[b + CAL_VOLUME] = f[b + CAL_VOLUME]! + trade.qty;
+        let sum = f[b + SUM]! + trade.qty;
+        const largest = k === 0 ? s.largest0 : s.largest1!;
+        largest.push(trade.tsMs, trade.qty);
         // The rolling window is [now − length, now] (as TimeExtremes keeps it).
-        const cutoff = trade.tsMs - sc.windowMs;
-        while (sc.head < q.next && q.tsMs(sc.head) < cutoff) sc.sum -= q.qty(sc.head++);
-        if (sc.head === q.next - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
+        const cutoff = trade.tsMs - w;
+        let head = f[b + HEAD]!;
+        while (head < q.next && q.tsMs(head) < cutoff) sum -= q.qty(head++);
+        if (head === q.next - 1) sum = trade.qty; // re-anchor: no float drift across quiet spells
+        f[b + HEAD] = head;
+        f[b + SUM] = sum;
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
-        const activity = sc.sum - sc.largest.max;
-        if (activity >= t.volume_spike_multiplier * sc.baseline && activity >= triggerOf(sc)) {
-          const excess = sc.sum / sc.trigger;
+        const activity = sum - largest.max;
+        if (activity >= t.volume_spike_multiplier * f[b + BASELINE]! && activity >= triggerOf(s, k)) {
+          const excess = sum / f[b + TRIGGER]!;
           if (excess > hitExcess) {
-            hit = sc;
+            hitK = k;
             hitExcess = excess;
           }
         }
       }
       // Trades older than the longest window are not needed any more.
-      q.dropBefore(s.scales[s.scales.length - 1]!.head);
+      q.dropBefore(f[(scales - 1) * SCALE_FIELDS + HEAD]!);
       if (sparse) trim(s);
       let ep = s.episode;
       if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = s.episode = null;
-      if (hit === null) return;
+      if (hitK < 0) return;
+      const hb = hitK * SCALE_FIELDS;
+      const hit: Hit = {
+        windowMs: lengths[hitK]!,
+        z: zs[hitK]!,
+        sum: f[hb + SUM]!,
+        baseline: f[hb + BASELINE]!,
+        logMedian: f[hb + LOG_MEDIAN]!,
+        logSigma: f[hb + LOG_SIGMA]!,
+        head: f[hb + HEAD]!,
+        history: historyOf(s, hitK),
+      };
 
       const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
       const ratio = hit.sum / hit.baseline;
