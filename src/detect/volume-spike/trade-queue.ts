@@ -38,6 +38,8 @@ export class TradeQueue {
 
   /** Forgets the trades numbered below `n` (≤ next). */
   dropBefore(n: number): void {
+    // Their id strings are the trades' own (the accounts are interned, shared): not kept alive by a dead slot.
+    for (let i = this.first; i < n; i++) this.strs[3 * (i & this.mask)] = '';
     if (n > this.first) this.first = n;
   }
 
