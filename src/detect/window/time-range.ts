@@ -1,109 +1,119 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { pow2AtLeast, regrown } from './pair-ring.js';
+import { pow2AtLeast } from './pair-ring.js';
 
 /**
  * Minimum and maximum of a value over a sliding event-time window, with their times: the same
- * deques and the same answers as `TimeExtremes` (window/time-extremes.ts; tested against it), each
- * kept as a ring of (time, value) pairs in one array of a power-of-two number of pairs (see
- * window/pair-ring.ts, and TimeMax for why): a thin symbol's deques hold one live pair each, not
- * the 17+ slots an array grown by pushes keeps.
+ * deques and the same answers as `TimeExtremes` (window/time-extremes.ts; tested against it).
+ *
+ * Both deques live in one array of rows [min time, min value, max time, max value] of a
+ * power-of-two number of rows, each deque a ring over its own half of the rows (own head and
+ * count, shared size): grown by doubling, shrunk by a trim, never spliced. A thin symbol's deques
+ * hold one live entry each: one array of one row, instead of two arrays that pushes had grown
+ * to 17+ slots each (TimeExtremes: ≈ 0.4 KB per range).
  */
 export class TimeRange {
-  /** Min deque: values ascending from the oldest pair. */
-  private lo: number[] = NONE;
+  private q: number[] = NONE;
+  /** Rows − 1 (−1: none yet). */
+  private mask = -1;
+  /** Min deque: values ascending from its oldest entry (row loHead). */
   private loHead = 0;
   private loCount = 0;
-  private loMask = -1;
-  /** Max deque: values descending from the oldest pair. */
-  private hi: number[] = NONE;
+  /** Max deque: values descending from its oldest entry (row hiHead). */
   private hiHead = 0;
   private hiCount = 0;
-  private hiMask = -1;
 
   constructor(private readonly windowMs: number) {}
 
   /** Adds an observation at `tsMs` and drops those older than the window (the newest always stays). */
   push(tsMs: number, v: number): void {
     const cutoff = tsMs - this.windowMs;
-    {
-      let c = this.loCount;
-      let q = this.lo;
-      let mask = this.loMask;
-      const h = this.loHead;
-      while (c > 0 && q[(((h + c - 1) & mask) << 1) + 1]! >= v) c--;
-      if (c > mask) {
-        q = this.lo = regrown(q, h, c, mask, 2 * (mask + 1) || 1);
-        mask = this.loMask = q.length / 2 - 1;
-        this.loHead = 0;
-      }
-      let head = this.loHead;
-      const j = ((head + c) & mask) << 1;
-      q[j] = tsMs;
-      q[j + 1] = v;
-      c++;
-      while (c > 1 && q[head << 1]! < cutoff) {
-        head = (head + 1) & mask;
-        c--;
-      }
-      this.loHead = head;
-      this.loCount = c;
+    // Min deque: slots 0 (time) and 1 (value) of its rows.
+    let c = this.loCount;
+    while (c > 0 && this.q[(((this.loHead + c - 1) & this.mask) << 2) + 1]! >= v) c--;
+    this.loCount = c;
+    if (c > this.mask) this.grow();
+    let q = this.q;
+    let mask = this.mask;
+    let head = this.loHead;
+    let j = ((head + c) & mask) << 2;
+    q[j] = tsMs;
+    q[j + 1] = v;
+    c++;
+    while (c > 1 && q[head << 2]! < cutoff) {
+      head = (head + 1) & mask;
+      c--;
     }
-    {
-      let c = this.hiCount;
-      let q = this.hi;
-      let mask = this.hiMask;
-      const h = this.hiHead;
-      while (c > 0 && q[(((h + c - 1) & mask) << 1) + 1]! <= v) c--;
-      if (c > mask) {
-        q = this.hi = regrown(q, h, c, mask, 2 * (mask + 1) || 1);
-        mask = this.hiMask = q.length / 2 - 1;
-        this.hiHead = 0;
-      }
-      let head = this.hiHead;
-      const j = ((head + c) & mask) << 1;
-      q[j] = tsMs;
-      q[j + 1] = v;
-      c++;
-      while (c > 1 && q[head << 1]! < cutoff) {
-        head = (head + 1) & mask;
-        c--;
-      }
-      this.hiHead = head;
-      this.hiCount = c;
+    this.loHead = head;
+    this.loCount = c;
+    // Max deque: slots 2 (time) and 3 (value).
+    c = this.hiCount;
+    while (c > 0 && q[(((this.hiHead + c - 1) & mask) << 2) + 3]! <= v) c--;
+    this.hiCount = c;
+    if (c > mask) {
+      this.grow();
+      q = this.q;
+      mask = this.mask;
     }
+    head = this.hiHead;
+    j = ((head + c) & mask) << 2;
+    q[j + 2] = tsMs;
+    q[j + 3] = v;
+    c++;
+    while (c > 1 && q[(head << 2) + 2]! < cutoff) {
+      head = (head + 1) & mask;
+      c--;
+    }
+    this.hiHead = head;
+    this.hiCount = c;
   }
 
-  /** Shrinks both arrays to the smallest power of two holding their live pairs (a symbol waiting for its next trade). */
+  /** Shrinks the array to the smallest power of two of rows holding both deques (a symbol waiting for its next trade). */
   trim(): void {
-    let pairs = pow2AtLeast(this.loCount);
-    if (pairs < this.loMask + 1) {
-      this.lo = regrown(this.lo, this.loHead, this.loCount, this.loMask, pairs);
-      this.loMask = pairs - 1;
-      this.loHead = 0;
-    }
-    pairs = pow2AtLeast(this.hiCount);
-    if (pairs < this.hiMask + 1) {
-      this.hi = regrown(this.hi, this.hiHead, this.hiCount, this.hiMask, pairs);
-      this.hiMask = pairs - 1;
-      this.hiHead = 0;
-    }
+    const rows = pow2AtLeast(Math.max(this.loCount, this.hiCount));
+    if (rows < this.mask + 1) this.resize(rows);
   }
 
   get min(): number {
-    return this.loCount > 0 ? this.lo[(this.loHead << 1) + 1]! : NaN;
+    return this.loCount > 0 ? this.q[(this.loHead << 2) + 1]! : NaN;
   }
   get minAtMs(): number {
-    return this.loCount > 0 ? this.lo[this.loHead << 1]! : NaN;
+    return this.loCount > 0 ? this.q[this.loHead << 2]! : NaN;
   }
   get max(): number {
-    return this.hiCount > 0 ? this.hi[(this.hiHead << 1) + 1]! : NaN;
+    return this.hiCount > 0 ? this.q[(this.hiHead << 2) + 3]! : NaN;
   }
   get maxAtMs(): number {
-    return this.hiCount > 0 ? this.hi[this.hiHead << 1]! : NaN;
+    return this.hiCount > 0 ? this.q[(this.hiHead << 2) + 2]! : NaN;
+  }
+
+  /** Twice the rows (one at first). */
+  private grow(): void {
+    this.resize(2 * (this.mask + 1) || 1);
+  }
+
+  /** Copies both deques into `rows` rows (a power of two ≥ their counts), each from row 0, in a packed array of exactly that size. */
+  private resize(rows: number): void {
+    const out: number[] = [];
+    const q = this.q;
+    const mask = this.mask;
+    for (let i = 0; i < rows; i++) {
+      const lo = ((this.loHead + i) & mask) << 2;
+      const hi = ((this.hiHead + i) & mask) << 2;
+      out.push(
+        i < this.loCount ? q[lo]! : 0,
+        i < this.loCount ? q[lo + 1]! : 0,
+        i < this.hiCount ? q[hi + 2]! : 0,
+        i < this.hiCount ? q[hi + 3]! : 0,
+      );
+    }
+    this.q = out.slice();
+    this.mask = rows - 1;
+    this.loHead = 0;
+    this.hiHead = 0;
   }
 }
 
-/** Every deque's array before its first push, shared (a push replaces it before writing). */
+/** Every range's array before its first push, shared (a push replaces it before writing). */
 const NONE: number[] = [];
 
 /** Held in detector state, so checkpoints must know the class. */
