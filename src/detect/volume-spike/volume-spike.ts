@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
-import { TimeMax } from '../window/time-max.js';
+import { TimeMaxPair } from '../window/time-max-pair.js';
 import { ValueRing } from '../window/value-ring.js';
 import { TradeQueue } from './trade-queue.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
@@ -51,9 +51,8 @@ interface SymbolState {
   /** Volumes of past active calendar windows of the shortest length and (with two lengths) the longer one; their logs' statistics are taken from them when needed. */
   readonly history0: ValueRing;
   readonly history1: ValueRing | null;
-  /** Largest single trade in each rolling window. */
-  readonly largest0: TimeMax;
-  readonly largest1: TimeMax | null;
+  /** Largest single trade in each rolling window (`max(k)` for length k). */
+  readonly largest: TimeMaxPair;
   /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
   readonly trades: TradeQueue;
   lastTsMs: number;
@@ -121,8 +120,7 @@ function createVolumeSpike(config: Config): Detector {
       f: f.slice(),
       history0: new ValueRing(t.volume_baseline_buckets),
       history1: two ? new ValueRing(t.volume_baseline_buckets) : null,
-      largest0: new TimeMax(lengths[0]!),
-      largest1: two ? new TimeMax(lengths[1]!) : null,
+      largest: new TimeMaxPair(lengths[0]!, lengths[scales - 1]!),
       trades: new TradeQueue(),
       lastTsMs: tsMs,
       due: Infinity,
@@ -178,9 +176,8 @@ function createVolumeSpike(config: Config): Detector {
   function trim(s: SymbolState): void {
     s.trims++;
     s.history0.trim();
-    s.largest0.trim();
+    s.largest.trim();
     s.history1?.trim();
-    s.largest1?.trim();
     s.trades.trim();
   }
 
@@ -201,6 +198,7 @@ function createVolumeSpike(config: Config): Detector {
       }
       const q = s.trades;
       q.push(trade.tsMs, trade.qty, trade.tradeId, trade.buyer ?? '', trade.seller ?? '');
+      s.largest.push(trade.tsMs, trade.qty);
       const f = s.f;
       let hitK = -1;
       let hitExcess = 0;
@@ -211,8 +209,6 @@ function createVolumeSpike(config: Config): Detector {
         if (trade.tsMs >= f[b + CAL_START]! + w) roll(s, k, trade.tsMs);
         f[b + CAL_VOLUME] = f[b + CAL_VOLUME]! + trade.qty;
         let sum = f[b + SUM]! + trade.qty;
-        const largest = k === 0 ? s.largest0 : s.largest1!;
-        largest.push(trade.tsMs, trade.qty);
         // The rolling window is [now − length, now] (as TimeExtremes keeps it).
         const cutoff = trade.tsMs - w;
         let head = f[b + HEAD]!;
@@ -222,7 +218,7 @@ function createVolumeSpike(config: Config): Detector {
         f[b + SUM] = sum;
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
-        const activity = sum - largest.max;
+        const activity = sum - s.largest.max(k);
         if (activity >= t.volume_spike_multiplier * f[b + BASELINE]! && activity >= triggerOf(s, k)) {
           const excess = sum / f[b + TRIGGER]!;
           if (excess > hitExcess) {
