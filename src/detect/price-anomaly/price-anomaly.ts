@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory } from '../detector.js'
 import { SPARSE_TRIMS } from '../window/sparse.js';
 import { SampleRing } from '../window/sample-ring.js';
 import { TimeRange } from '../window/time-range.js';
-import { ValueRing } from '../window/value-ring.js';
+import { ValueRingPair } from '../window/value-ring-pair.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { RecentIdRing } from './recent-id-ring.js';
@@ -59,9 +59,8 @@ interface SymbolState {
   /** The price range over the rolling window of the shortest length, and (with two lengths) the longer one. */
   readonly extremes0: TimeRange;
   readonly extremes1: TimeRange | null;
-  /** Past window returns of each length (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
-  readonly returns0: ValueRing;
-  readonly returns1: ValueRing | null;
+  /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
+  readonly returns: ValueRingPair;
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
   readonly ticks: SampleRing;
   /** Recent trade ids (bounded), as evidence of the move. */
@@ -86,10 +85,6 @@ function createPriceAnomaly(config: Config): Detector {
   const idleMs = windowMs * 200;
 
   const two = lengths.length === 2;
-
-  function returnsOf(s: SymbolState, k: number): ValueRing {
-    return k === 0 ? s.returns0 : s.returns1!;
-  }
 
   /**
    * Volatility over length k: its own returns' spread once warmed up; until then the shorter
@@ -121,8 +116,8 @@ function createPriceAnomaly(config: Config): Detector {
       // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
       // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
       // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
-      const r = returnsOf(s, k);
-      s.f[b + SIGMA] = Math.max(r.madSigma(), r.quantileAbs(0.8) / 1.2816, 1.2533 * r.trimmedMeanAbs(0.1));
+      const r = s.returns;
+      s.f[b + SIGMA] = Math.max(r.madSigma(k), r.quantileAbs(k, 0.8) / 1.2816, 1.2533 * r.trimmedMeanAbs(k, 0.1));
       s.f[b + SIGMA_STALE] = 0;
     }
     return s.f[b + SIGMA]!;
@@ -147,9 +142,8 @@ function createPriceAnomaly(config: Config): Detector {
   function trim(s: SymbolState): void {
     s.trims++;
     s.extremes0.trim();
-    s.returns0.trim();
+    s.returns.trim();
     s.extremes1?.trim();
-    s.returns1?.trim();
     s.ticks.trim();
     s.recent.trim();
   }
@@ -167,8 +161,7 @@ function createPriceAnomaly(config: Config): Detector {
           f: init.slice(),
           extremes0: new TimeRange(lengths[0]!),
           extremes1: two ? new TimeRange(lengths[1]!) : null,
-          returns0: new ValueRing(100),
-          returns1: two ? new ValueRing(100) : null,
+          returns: new ValueRingPair(100, two),
           ticks: new SampleRing(TICKS),
           recent: new RecentIdRing(),
           episode: null,
@@ -190,11 +183,10 @@ function createPriceAnomaly(config: Config): Detector {
         // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
         const close = f[RAW_N]! > 0 ? f[RAW_C]! : f[LAST_PRICE]!;
         const open = f[b + OPEN_PRICE]!;
-        const returns = returnsOf(s, k);
-        if (close > 0 && open > 0) returns.push(Math.log(close / open));
+        if (close > 0 && open > 0) s.returns.push(k, Math.log(close / open));
         f[b + WINDOW_START] = ws;
         f[b + OPEN_PRICE] = close;
-        if (returns.size >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
+        if (s.returns.size(k) >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
         if (k === 0) f[TICK_MOVE_AT] = s.ticks.pushed;
       }
       const prev = f[RAW_C]!;

@@ -3,7 +3,7 @@ import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
 import { TimeMaxPair } from '../window/time-max-pair.js';
-import { ValueRing } from '../window/value-ring.js';
+import { ValueRingPair } from '../window/value-ring-pair.js';
 import { TradeQueue } from './trade-queue.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
@@ -48,9 +48,8 @@ interface SymbolState {
   trims: number;
   /** The scales' numbers (see SCALE_FIELDS). */
   readonly f: number[];
-  /** Volumes of past active calendar windows of the shortest length and (with two lengths) the longer one; their logs' statistics are taken from them when needed. */
-  readonly history0: ValueRing;
-  readonly history1: ValueRing | null;
+  /** Volumes of past active calendar windows, ring k for length k; their logs' statistics are taken from them when needed. */
+  readonly history: ValueRingPair;
   /** Largest single trade in each rolling window (`max(k)` for length k). */
   readonly largest: TimeMaxPair;
   /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
@@ -70,7 +69,8 @@ interface Hit {
   readonly logMedian: number;
   readonly logSigma: number;
   readonly head: number;
-  readonly history: ValueRing;
+  /** Active windows in the baseline. */
+  readonly baselineWindows: number;
 }
 
 interface Episode {
@@ -118,18 +118,13 @@ function createVolumeSpike(config: Config): Detector {
       trims: 0,
       // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
       f: f.slice(),
-      history0: new ValueRing(t.volume_baseline_buckets),
-      history1: two ? new ValueRing(t.volume_baseline_buckets) : null,
+      history: new ValueRingPair(t.volume_baseline_buckets, two),
       largest: new TimeMaxPair(lengths[0]!, lengths[scales - 1]!),
       trades: new TradeQueue(),
       lastTsMs: tsMs,
       due: Infinity,
       episode: null,
     };
-  }
-
-  function historyOf(s: SymbolState, k: number): ValueRing {
-    return k === 0 ? s.history0 : s.history1!;
   }
 
   /** Closes scale k's calendar window (`tsMs` is past it) and marks its trigger out of date. */
@@ -139,10 +134,9 @@ function createVolumeSpike(config: Config): Detector {
     const w = lengths[k]!;
     const target = tsMs - (tsMs % w);
     if (f[b + CAL_VOLUME]! > 0) {
-      const history = historyOf(s, k);
-      history.push(f[b + CAL_VOLUME]!);
-      if (history.size >= t.volume_min_baseline_buckets) {
-        f[b + BASELINE] = history.median();
+      s.history.push(k, f[b + CAL_VOLUME]!);
+      if (s.history.size(k) >= t.volume_min_baseline_buckets) {
+        f[b + BASELINE] = s.history.median(k);
         f[b + STALE] = 1;
       }
     }
@@ -163,9 +157,8 @@ function createVolumeSpike(config: Config): Detector {
       // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
       // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
       // clockwork from alerting on a 30% busier window.
-      const history = historyOf(s, k);
-      const logMedian = (f[b + LOG_MEDIAN] = history.logMedian());
-      const logSigma = (f[b + LOG_SIGMA] = Math.max(history.logMadSigma(), 0.25));
+      const logMedian = (f[b + LOG_MEDIAN] = s.history.logMedian(k));
+      const logSigma = (f[b + LOG_SIGMA] = Math.max(s.history.logMadSigma(k), 0.25));
       f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
       f[b + STALE] = 0;
     }
@@ -175,9 +168,8 @@ function createVolumeSpike(config: Config): Detector {
   /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
-    s.history0.trim();
+    s.history.trim();
     s.largest.trim();
-    s.history1?.trim();
     s.trades.trim();
   }
 
@@ -242,7 +234,7 @@ function createVolumeSpike(config: Config): Detector {
         logMedian: f[hb + LOG_MEDIAN]!,
         logSigma: f[hb + LOG_SIGMA]!,
         head: f[hb + HEAD]!,
-        history: historyOf(s, hitK),
+        baselineWindows: s.history.size(hitK),
       };
 
       const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
@@ -289,7 +281,7 @@ function createVolumeSpike(config: Config): Detector {
         episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
           `${trade.symbol}: ${fmt(hit.sum)} traded in the ${minutes(hit.windowMs)} window to ${iso(trade.tsMs)} ` +
-          `(${q.next - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
+          `(${q.next - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.baselineWindows} (${fmt(hit.baseline)}); ` +
           `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${hit.z.toFixed(2)}.` +
           (ep.buckets > 1 ? ` Spike has lasted into ${ep.buckets} ${minutes(bucketMs)} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
         // Confidence: how far past both bars the window is. Risk: size of the surge, and its duration.
@@ -310,7 +302,7 @@ function createVolumeSpike(config: Config): Detector {
             { name: 'log_volume_robust_z', value: round2(z), threshold: round2(hit.z), op: '>=' },
             { name: 'window_trades', value: q.next - hit.head },
           ],
-          details: { window_ms: hit.windowMs, baseline_windows: hit.history.size, spike_buckets: ep.buckets },
+          details: { window_ms: hit.windowMs, baseline_windows: hit.baselineWindows, spike_buckets: ep.buckets },
         },
       });
     },

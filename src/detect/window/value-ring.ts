@@ -115,14 +115,14 @@ export function grown(a: number[], n: number, cap: number): number[] {
   return out.slice();
 }
 
-function medianOfSorted(a: Float64Array, n: number): number {
+export function medianOfSorted(a: Float64Array, n: number): number {
   if (n === 0) return NaN;
   const hi = n >> 1;
   return n % 2 === 1 ? a[hi]! : (a[hi - 1]! + a[hi]!) / 2;
 }
 
 /** RobustRing.madSigma over an ascending a[0, n): the deviations merged outwards from the median. */
-function madSigmaOfSorted(a: Float64Array, n: number): number {
+export function madSigmaOfSorted(a: Float64Array, n: number): number {
   const m = medianOfSorted(a, n);
   if (Number.isNaN(m)) return NaN;
   let r = lowerBound(a, n, m);
