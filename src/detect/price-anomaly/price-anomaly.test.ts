@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Trade } from '../../domain/events.js';
 import { trade } from '../../testing/builders.js';
 import { runDetector } from '../../testing/run-detector.js';
+import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
 import { priceAnomaly } from './price-anomaly.js';
 
 const T0 = Date.parse('2026-03-02T14:00:00Z');
@@ -87,4 +88,20 @@ test('one off-market print (a late report far from the market, then back) is not
   assert.equal((await runDetector(priceAnomaly, path(prices))).alerts.length, 0);
   // Two prints confirming the level are a move.
   assert.equal((await runDetector(priceAnomaly, path([...calm(25), 97.9, 97.8, 97.9, ...calm(2)]))).alerts.length, 1);
+});
+
+test('a checkpoint taken while the volatility warms up and just before the jump restores to the same alerts', async () => {
+  const prices: number[] = [];
+  for (let w = 0; w < 40; w++) for (let k = 0; k < 5; k++) prices.push(w % 2 === 0 ? 100 : 100.1);
+  prices.push(103, 103, 103);
+  const events = path(prices, 60_000);
+  const batches: Trade[][] = [];
+  for (let i = 0; i < events.length; i += 11) batches.push(events.slice(i, i + 11));
+  const cuts = [2, Math.floor(batches.length / 2), batches.length - 1];
+  const r = await compareSnapshotRuns([priceAnomaly], batches, cuts);
+  assert.equal(r.straight.length, 1);
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
 });

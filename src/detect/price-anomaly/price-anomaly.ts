@@ -1,13 +1,13 @@
 import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { RobustRing } from '../window/robust.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
 import { SampleRing } from '../window/sample-ring.js';
-import { TimeExtremes } from '../window/time-extremes.js';
+import { TimeRange } from '../window/time-range.js';
+import { ValueRingPair } from '../window/value-ring-pair.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
-import { RecentIds } from '../window/recent-ids.js';
+import { RecentIdRing } from './recent-id-ring.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -24,34 +24,47 @@ import { RecentIds } from '../window/recent-ids.js';
  * One alert per episode: anomalous moves (either way) within a window of the last one extend it.
  */
 
-/** Returns over calendar windows of one length, and the price range over a rolling window of it. */
-interface Horizon {
-  readonly windowMs: number;
-  readonly extremes: TimeExtremes;
-  readonly returns: RobustRing;
-  windowStartMs: number;
-  windowOpenPrice: number;
-  /** Robust volatility of this length's window returns (NaN while warming up). */
-  sigma: number;
-  /** `sigma` is out of date: returns were added since (it is computed when first needed, see sigmaOf). */
-  sigmaStale: boolean;
-}
+/**
+ * A symbol's numbers, in one array of unboxed doubles (`f`) instead of fields that each hold a heap
+ * number of their own, and instead of an object per window length (~0.2 KB per symbol).
+ */
+/** Settled price: the median of the last three trades, so one off-market print moves nothing. */
+const LAST_PRICE = 0;
+/** The last three raw trade prices, newest in RAW_C; RAW_N of them seen (≤ 3). */
+const RAW_A = 1;
+const RAW_B = 2;
+const RAW_C = 3;
+const RAW_N = 4;
+/** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
+const TICK_MOVE = 5;
+/** `ticks.pushed` at that close while TICK_MOVE is not computed yet; −1 once it is. */
+const TICK_MOVE_AT = 6;
+/**
+ * Then per window length k (ascending), from HORIZON + k × HORIZON_FIELDS: the current calendar
+ * window's start and open price (window returns feed the volatility at this length), the robust
+ * volatility of this length's window returns (NaN while warming up), and 1 while that is out of
+ * date (returns were added since; it is computed when first needed, see sigmaOf).
+ */
+const HORIZON = 7;
+const WINDOW_START = 0;
+const OPEN_PRICE = 1;
+const SIGMA = 2;
+const SIGMA_STALE = 3;
+const HORIZON_FIELDS = 4;
 
 interface SymbolState {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
   trims: number;
-  readonly horizons: Horizon[];
-  /** Settled price: the median of the last three trades, so one off-market print moves nothing. */
-  lastPrice: number;
-  lastRaw: number[];
+  readonly f: number[];
+  /** The price range over the rolling window of the shortest length, and (with two lengths) the longer one. */
+  readonly extremes0: TimeRange;
+  readonly extremes1: TimeRange | null;
+  /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
+  readonly returns: ValueRingPair;
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
   readonly ticks: SampleRing;
-  /** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
-  tickMove: number;
-  /** `ticks.pushed` at that close while `tickMove` is not computed yet; −1 once it is. */
-  tickMoveAt: number;
   /** Recent trade ids (bounded), as evidence of the move. */
-  readonly recent: RecentIds;
+  readonly recent: RecentIdRing;
   episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
@@ -71,39 +84,43 @@ function createPriceAnomaly(config: Config): Detector {
   /** Symbols idle for longer than the volatility history would stay meaningful are forgotten. */
   const idleMs = windowMs * 200;
 
+  const two = lengths.length === 2;
+
   /**
-   * Volatility over horizon `g`: its own returns' spread once warmed up; until then the shorter
+   * Volatility over length k: its own returns' spread once warmed up; until then the shorter
    * lengths' spreads scaled by √time (the largest: bid-ask noise inflates short returns, so scaling
    * them up errs on the calm side).
    */
-  function sigmaFor(s: SymbolState, g: Horizon): number {
-    if (sigmaOf(g) > 0) return g.sigma;
+  function sigmaFor(s: SymbolState, k: number): number {
+    if (sigmaOf(s, k) > 0) return s.f[HORIZON + k * HORIZON_FIELDS + SIGMA]!;
     let out = NaN;
-    for (const o of s.horizons) {
-      if (!(sigmaOf(o) > 0)) continue;
-      const scaled = o.sigma * Math.sqrt(g.windowMs / o.windowMs);
+    for (let o = 0; o < lengths.length; o++) {
+      if (!(sigmaOf(s, o) > 0)) continue;
+      const scaled = s.f[HORIZON + o * HORIZON_FIELDS + SIGMA]! * Math.sqrt(lengths[k]! / lengths[o]!);
       if (!(scaled <= out)) out = scaled;
     }
     return out;
   }
 
   /**
-   * The horizon's volatility as of its latest window return, computed when first needed: only a
+   * Length k's volatility as of its latest window return, computed when first needed: only a
    * move past price_min_move asks for it, so most windows close without the statistics being run
    * (they were half of price_anomaly's time). The returns change only when a window closes, so
    * the value is the one computing it at the close gave.
    */
-  function sigmaOf(g: Horizon): number {
-    if (g.sigmaStale) {
+  function sigmaOf(s: SymbolState, k: number): number {
+    const b = HORIZON + k * HORIZON_FIELDS;
+    if (s.f[b + SIGMA_STALE] === 1) {
       // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
       // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
       // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
       // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
       // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
-      g.sigma = Math.max(g.returns.madSigma(), g.returns.quantileAbs(0.8) / 1.2816, 1.2533 * g.returns.trimmedMeanAbs(0.1));
-      g.sigmaStale = false;
+      const r = s.returns;
+      s.f[b + SIGMA] = Math.max(r.madSigma(k), r.quantileAbs(k, 0.8) / 1.2816, 1.2533 * r.trimmedMeanAbs(k, 0.1));
+      s.f[b + SIGMA_STALE] = 0;
     }
-    return g.sigma;
+    return s.f[b + SIGMA]!;
   }
 
   /**
@@ -112,23 +129,23 @@ function createPriceAnomaly(config: Config): Detector {
    * reads it): from the moves the window held then, so the value computing it at the close gave.
    */
   function tickMoveOf(s: SymbolState): number {
-    if (s.tickMoveAt >= 0) {
-      s.tickMove = s.ticks.sizeAt(s.tickMoveAt) >= 10 ? s.ticks.medianAt(s.tickMoveAt) : 0;
-      s.tickMoveAt = -1;
+    const f = s.f;
+    const at = f[TICK_MOVE_AT]!;
+    if (at >= 0) {
+      f[TICK_MOVE] = s.ticks.sizeAt(at) >= 10 ? s.ticks.medianAt(at) : 0;
+      f[TICK_MOVE_AT] = -1;
     }
-    return s.tickMove;
+    return f[TICK_MOVE]!;
   }
 
   /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
-    for (const g of s.horizons) {
-      g.extremes.trim();
-      g.returns.trim();
-    }
+    s.extremes0.trim();
+    s.returns.trim();
+    s.extremes1?.trim();
     s.ticks.trim();
     s.recent.trim();
-    s.lastRaw = s.lastRaw.slice();
   }
 
   return {
@@ -137,22 +154,16 @@ function createPriceAnomaly(config: Config): Detector {
       // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
       const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.lastTsMs + lengths[0]!);
       if (!s) {
+        const init = [trade.price, NaN, NaN, NaN, 0, 0, -1];
+        for (const w of lengths) init.push(trade.tsMs - (trade.tsMs % w), trade.price, NaN, 0);
         s = {
-          horizons: lengths.map((w) => ({
-            windowMs: w,
-            extremes: new TimeExtremes(w),
-            returns: new RobustRing(100),
-            windowStartMs: trade.tsMs - (trade.tsMs % w),
-            windowOpenPrice: trade.price,
-            sigma: NaN,
-            sigmaStale: false,
-          })),
+          // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
+          f: init.slice(),
+          extremes0: new TimeRange(lengths[0]!),
+          extremes1: two ? new TimeRange(lengths[1]!) : null,
+          returns: new ValueRingPair(100, two),
           ticks: new SampleRing(TICKS),
-          tickMove: 0,
-          tickMoveAt: -1,
-          lastPrice: trade.price,
-          lastRaw: [],
-          recent: new RecentIds(),
+          recent: new RecentIdRing(),
           episode: null,
           lastTsMs: trade.tsMs,
           due: Infinity,
@@ -160,31 +171,37 @@ function createPriceAnomaly(config: Config): Detector {
         };
         st.states.set(trade.symbol, s);
       }
-      for (const g of s.horizons) {
+      const f = s.f;
+      for (let k = 0; k < lengths.length; k++) {
+        const b = HORIZON + k * HORIZON_FIELDS;
+        const w = lengths[k]!;
         // Window-to-window returns feed the symbol's volatility estimate at this length. Still in
         // the current window (window starts are multiples of its length): no remainder to compute
         // (a floating-point `%` on epoch ms is a library call, several per trade across detectors).
-        if (trade.tsMs < g.windowStartMs + g.windowMs) continue;
-        const ws = trade.tsMs - (trade.tsMs % g.windowMs);
+        if (trade.tsMs < f[b + WINDOW_START]! + w) continue;
+        const ws = trade.tsMs - (trade.tsMs % w);
         // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
-        const close = s.lastRaw[s.lastRaw.length - 1] ?? s.lastPrice;
-        if (close > 0 && g.windowOpenPrice > 0) g.returns.push(Math.log(close / g.windowOpenPrice));
-        g.windowStartMs = ws;
-        g.windowOpenPrice = close;
-        if (g.returns.size >= t.price_min_volatility_windows) g.sigmaStale = true;
-        if (g.windowMs === lengths[0]) s.tickMoveAt = s.ticks.pushed;
+        const close = f[RAW_N]! > 0 ? f[RAW_C]! : f[LAST_PRICE]!;
+        const open = f[b + OPEN_PRICE]!;
+        if (close > 0 && open > 0) s.returns.push(k, Math.log(close / open));
+        f[b + WINDOW_START] = ws;
+        f[b + OPEN_PRICE] = close;
+        if (s.returns.size(k) >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
+        if (k === 0) f[TICK_MOVE_AT] = s.ticks.pushed;
       }
-      const prev = s.lastRaw[s.lastRaw.length - 1];
-      if (prev !== undefined && trade.price !== prev && prev > 0) {
+      const prev = f[RAW_C]!;
+      if (f[RAW_N]! > 0 && trade.price !== prev && prev > 0) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
-        if (s.tickMoveAt >= 0 && s.ticks.pushed - s.tickMoveAt >= TICKS) tickMoveOf(s);
+        if (f[TICK_MOVE_AT]! >= 0 && s.ticks.pushed - f[TICK_MOVE_AT]! >= TICKS) tickMoveOf(s);
         s.ticks.push(Math.abs(Math.log(trade.price / prev)));
       }
-      s.lastRaw.push(trade.price);
-      if (s.lastRaw.length > 3) s.lastRaw.shift();
+      f[RAW_A] = f[RAW_B]!;
+      f[RAW_B] = prev;
+      f[RAW_C] = trade.price;
+      if (f[RAW_N]! < 3) f[RAW_N] = f[RAW_N]! + 1;
       // A late or off-market print (a single trade far from the others, then back) is not a move.
-      const price = s.lastRaw.length < 3 ? trade.price : median3(s.lastRaw[0]!, s.lastRaw[1]!, s.lastRaw[2]!);
-      s.lastPrice = price;
+      const price = f[RAW_N]! < 3 ? trade.price : median3(f[RAW_A], f[RAW_B], f[RAW_C]);
+      f[LAST_PRICE] = price;
       s.lastTsMs = trade.tsMs;
       // Queued again only when the idle deadline comes earlier (a new symbol, a late trade).
       if (trade.tsMs + idleMs < s.due) {
@@ -201,22 +218,23 @@ function createPriceAnomaly(config: Config): Detector {
         fromPrice: number;
         fromMs: number;
         z: number;
-        h: Horizon;
+        k: number;
         byThreshold: boolean;
       } | null = null;
-      for (const g of s.horizons) {
-        g.extremes.push(trade.tsMs, price);
-        const rise = price / g.extremes.min - 1;
-        const fall = 1 - price / g.extremes.max;
+      for (let k = 0; k < lengths.length; k++) {
+        const g = k === 0 ? s.extremes0 : s.extremes1!;
+        g.push(trade.tsMs, price);
+        const rise = price / g.min - 1;
+        const fall = 1 - price / g.max;
         const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
         const move = Math.max(rise, fall);
-        const byThreshold = g.windowMs === windowMs && move >= t.price_change_threshold;
+        const byThreshold = lengths[k] === windowMs && move >= t.price_change_threshold;
         // Below both bars (the volatility rule needs price_min_move too), as nearly every trade is:
         // nothing to judge, so no logarithm and no volatility lookup.
         if (!byThreshold && !(move >= t.price_min_move)) continue;
-        const fromPrice = direction === 'up' ? g.extremes.min : g.extremes.max;
-        const fromMs = direction === 'up' ? g.extremes.minAtMs : g.extremes.maxAtMs;
-        const sigma = sigmaFor(s, g);
+        const fromPrice = direction === 'up' ? g.min : g.max;
+        const fromMs = direction === 'up' ? g.minAtMs : g.maxAtMs;
+        const sigma = sigmaFor(s, k);
         const logMove = Math.abs(Math.log(price / fromPrice));
         const z = sigma > 0 ? logMove / sigma : NaN;
         // A move of a few ticks across a wide spread (bid-ask bounce) is not an anomaly, however calm.
@@ -227,7 +245,7 @@ function createPriceAnomaly(config: Config): Detector {
           (byThreshold && !best.byThreshold) ||
           (byThreshold === best.byThreshold && (byThreshold ? move > best.move : z > best.z))
         ) {
-          best = { move, direction, fromPrice, fromMs, z, h: g, byThreshold };
+          best = { move, direction, fromPrice, fromMs, z, k, byThreshold };
         }
       }
       if (sparse) trim(s);
@@ -247,7 +265,7 @@ function createPriceAnomaly(config: Config): Detector {
       e.peakMove = move;
       e.direction = direction;
       const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-      const minutes = `${+(best.h.windowMs / 60000).toFixed(2)}-min`;
+      const minutes = `${+(lengths[best.k]! / 60000).toFixed(2)}-min`;
       const rule = byThreshold
         ? `threshold ${pct(t.price_change_threshold)}`
         : `${z.toFixed(1)}× its typical ${minutes} move (threshold ${t.price_volatility_z}×)`;
@@ -274,9 +292,9 @@ function createPriceAnomaly(config: Config): Detector {
             { name: 'from_price', value: fromPrice },
             { name: 'to_price', value: price },
             ...(Number.isFinite(z) ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }] : []),
-            ...(tickMoveOf(s) > 0 ? [{ name: 'typical_tick_move', value: round4(s.tickMove), unit: 'log' }] : []),
+            ...(tickMoveOf(s) > 0 ? [{ name: 'typical_tick_move', value: round4(f[TICK_MOVE]!), unit: 'log' }] : []),
           ],
-          details: { direction, window_ms: best.h.windowMs, rule: byThreshold ? 'threshold' : 'volatility' },
+          details: { direction, window_ms: lengths[best.k]!, rule: byThreshold ? 'threshold' : 'volatility' },
         },
       });
     },

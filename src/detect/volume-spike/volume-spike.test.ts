@@ -4,6 +4,7 @@ import type { Alert } from '../../domain/alert.js';
 import type { Trade } from '../../domain/events.js';
 import { trade } from '../../testing/builders.js';
 import { runDetector } from '../../testing/run-detector.js';
+import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
 import { volumeSpike } from './volume-spike.js';
 
 const T0 = Date.parse('2026-03-02T14:00:00Z');
@@ -111,5 +112,20 @@ test('a sustained busy spell in the history does not mask a later burst', async 
   assert.ok(
     alerts.some((a) => Date.parse(a.window_end) >= T0 + 80 * 60_000),
     alerts.map((a) => a.window_start).join(),
+  );
+});
+
+test('a checkpoint taken mid-baseline and just before the burst restores to the same alerts', async () => {
+  // Thin minutes (one trade each, so the queue keeps a trade alone) then steady trading and a burst.
+  const thin = Array.from({ length: 15 }, (_, m) => trade(T0 - (20 - m) * 60_000, { qty: 10, tradeId: `t${m}`, buyer: 'b', seller: 's' }));
+  const events = [...thin, ...steady(40, 10, 10), ...steady(1, 50, 10, 40), ...steady(5, 10, 10, 41)];
+  const batches: Trade[][] = [];
+  for (let i = 0; i < events.length; i += 37) batches.push(events.slice(i, i + 37));
+  const cuts = [3, Math.floor(batches.length / 2), batches.length - 3];
+  const r = await compareSnapshotRuns([volumeSpike], batches, cuts, MINUTE);
+  assert.ok(r.straight.length >= 1);
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
   );
 });

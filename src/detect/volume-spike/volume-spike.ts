@@ -1,9 +1,10 @@
 import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { RobustRing } from '../window/robust.js';
 import { SPARSE_TRIMS } from '../window/sparse.js';
-import { TimeExtremes } from '../window/time-extremes.js';
+import { TimeMaxPair } from '../window/time-max-pair.js';
+import { ValueRingPair } from '../window/value-ring-pair.js';
+import { TradeQueue } from './trade-queue.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
@@ -23,43 +24,53 @@ import { fmt, iso, round2 } from '../format.js';
  * than `volume_episode_gap_buckets` long buckets are one episode and one alert.
  */
 
-/** One window length: its calendar-window baseline and its rolling sum over the trade queue. */
-interface Scale {
-  readonly windowMs: number;
-  /** Robust-z bar of this length: shorter windows are more tests per day, so a higher bar. */
-  readonly z: number;
-  calStartMs: number;
-  calVolume: number;
-  readonly history: RobustRing;
-  readonly logHistory: RobustRing;
-  /** Volume that trips the alert; Infinity while the baseline warms up. */
-  trigger: number;
-  baseline: number;
-  logMedian: number;
-  logSigma: number;
-  /** `logSigma` and `trigger` are out of date (computed when first needed, see triggerOf). */
-  triggerStale: boolean;
-  /** Index of the oldest queued trade inside the rolling window, and the window's volume. */
-  head: number;
-  sum: number;
-  /** Largest single trade in the rolling window. */
-  readonly largest: TimeExtremes;
-}
+/**
+ * One window length's numbers, kept in the symbol's number array `f` at k × SCALE_FIELDS for scale k
+ * (window lengths ascending): an array of unboxed doubles instead of an object per scale whose
+ * double fields are each a heap number of their own (~0.5 KB per symbol with two lengths).
+ */
+const CAL_START = 0;
+const CAL_VOLUME = 1;
+/** Volume that trips the alert; Infinity while the baseline warms up. */
+const TRIGGER = 2;
+const BASELINE = 3;
+const LOG_MEDIAN = 4;
+const LOG_SIGMA = 5;
+/** 1 while LOG_MEDIAN, LOG_SIGMA and TRIGGER are out of date (computed when first needed, see triggerOf). */
+const STALE = 6;
+/** Number of the oldest queued trade inside the rolling window, and the window's volume. */
+const HEAD = 7;
+const SUM = 8;
+const SCALE_FIELDS = 9;
 
 interface SymbolState {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
   trims: number;
-  readonly scales: Scale[];
-  /** Trades of the longest window (parallel arrays; compacted now and then). */
-  ts: number[];
-  qty: number[];
-  ids: string[];
-  buyers: string[];
-  sellers: string[];
+  /** The scales' numbers (see SCALE_FIELDS). */
+  readonly f: number[];
+  /** Volumes of past active calendar windows, ring k for length k; their logs' statistics are taken from them when needed. */
+  readonly history: ValueRingPair;
+  /** Largest single trade in each rolling window (`max(k)` for length k). */
+  readonly largest: TimeMaxPair;
+  /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
+  readonly trades: TradeQueue;
   lastTsMs: number;
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
   due: number;
   episode: Episode | null;
+}
+
+/** A scale that crossed its bars, as the alert reads it. */
+interface Hit {
+  readonly windowMs: number;
+  readonly z: number;
+  readonly sum: number;
+  readonly baseline: number;
+  readonly logMedian: number;
+  readonly logSigma: number;
+  readonly head: number;
+  /** Active windows in the baseline. */
+  readonly baselineWindows: number;
 }
 
 interface Episode {
@@ -95,100 +106,71 @@ function createVolumeSpike(config: Config): Detector {
     return w >= bucketMs ? t.volume_robust_z : normalTailInverse((normalTail(t.volume_robust_z) * w) / bucketMs);
   }
 
+  /** Robust-z bar of each length: shorter windows are more tests per day, so a higher bar. */
+  const zs = lengths.map(zFor);
+  const scales = lengths.length;
+  const two = scales === 2;
+
   function newState(tsMs: number): SymbolState {
+    const f: number[] = [];
+    for (const w of lengths) f.push(tsMs - (tsMs % w), 0, Infinity, NaN, NaN, NaN, 0, 0, 0);
     return {
-      scales: lengths.map((w) => ({
-        windowMs: w,
-        z: zFor(w),
-        calStartMs: tsMs - (tsMs % w),
-        calVolume: 0,
-        history: new RobustRing(t.volume_baseline_buckets),
-        logHistory: new RobustRing(t.volume_baseline_buckets),
-        trigger: Infinity,
-        baseline: NaN,
-        logMedian: NaN,
-        logSigma: NaN,
-        triggerStale: false,
-        head: 0,
-        sum: 0,
-        largest: new TimeExtremes(w),
-      })),
       trims: 0,
-      ts: [],
-      qty: [],
-      ids: [],
-      buyers: [],
-      sellers: [],
+      // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
+      f: f.slice(),
+      history: new ValueRingPair(t.volume_baseline_buckets, two),
+      largest: new TimeMaxPair(lengths[0]!, lengths[scales - 1]!),
+      trades: new TradeQueue(),
       lastTsMs: tsMs,
       due: Infinity,
       episode: null,
     };
   }
 
-  /** Closes the scale's calendar window when `tsMs` is past it and refreshes its trigger. */
-  function roll(sc: Scale, tsMs: number): void {
-    // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
-    if (tsMs < sc.calStartMs + sc.windowMs) return;
-    const target = tsMs - (tsMs % sc.windowMs);
-    if (sc.calVolume > 0) {
-      sc.history.push(sc.calVolume);
-      sc.logHistory.push(Math.log(sc.calVolume));
-      if (sc.history.size >= t.volume_min_baseline_buckets) {
-        sc.baseline = sc.history.median();
-        sc.logMedian = sc.logHistory.median();
-        sc.triggerStale = true;
+  /** Closes scale k's calendar window (`tsMs` is past it) and marks its trigger out of date. */
+  function roll(s: SymbolState, k: number, tsMs: number): void {
+    const f = s.f;
+    const b = k * SCALE_FIELDS;
+    const w = lengths[k]!;
+    const target = tsMs - (tsMs % w);
+    if (f[b + CAL_VOLUME]! > 0) {
+      s.history.push(k, f[b + CAL_VOLUME]!);
+      if (s.history.size(k) >= t.volume_min_baseline_buckets) {
+        f[b + BASELINE] = s.history.median(k);
+        f[b + STALE] = 1;
       }
     }
-    sc.calStartMs = target;
-    sc.calVolume = 0;
+    f[b + CAL_START] = target;
+    f[b + CAL_VOLUME] = 0;
   }
 
   /**
-   * The scale's trigger as of its latest closed window, computed when first needed: only a window
+   * Scale k's trigger as of its latest closed window, computed when first needed: only a window
    * past the multiplier bar (`volume_spike_multiplier` × baseline, the trigger's lower bound) asks
    * for it, so most windows close without the MAD being taken. The histories change only when a
    * window closes, so the value is the one computing it at the close gave.
    */
-  function triggerOf(sc: Scale): number {
-    if (sc.triggerStale) {
+  function triggerOf(s: SymbolState, k: number): number {
+    const f = s.f;
+    const b = k * SCALE_FIELDS;
+    if (f[b + STALE] === 1) {
       // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
       // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
       // clockwork from alerting on a 30% busier window.
-      sc.logSigma = Math.max(sc.logHistory.madSigma(), 0.25);
-      sc.trigger = Math.max(t.volume_spike_multiplier * sc.baseline, Math.exp(sc.logMedian + sc.z * sc.logSigma));
-      sc.triggerStale = false;
+      const logMedian = (f[b + LOG_MEDIAN] = s.history.logMedian(k));
+      const logSigma = (f[b + LOG_SIGMA] = Math.max(s.history.logMadSigma(k), 0.25));
+      f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
+      f[b + STALE] = 0;
     }
-    return sc.trigger;
-  }
-
-  /** Drops queued trades older than the longest window (the scales' heads move with them). */
-  function compact(s: SymbolState): void {
-    const drop = s.scales[s.scales.length - 1]!.head;
-    // Once the expired prefix is half the queue (amortised O(1) per trade): a quiet symbol holds
-    // about twice its window's trades, not 1024+ expired ones (ids and accounts included). The
-    // floor is small: five arrays of 32+ dead slots were ~1.5 KB per thin symbol.
-    if (drop < 8 || drop * 2 < s.ts.length) return;
-    s.ts.splice(0, drop);
-    s.qty.splice(0, drop);
-    s.ids.splice(0, drop);
-    s.buyers.splice(0, drop);
-    s.sellers.splice(0, drop);
-    for (const sc of s.scales) sc.head -= drop;
+    return f[b + TRIGGER]!;
   }
 
   /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
-    for (const sc of s.scales) {
-      sc.history.trim();
-      sc.logHistory.trim();
-      sc.largest.trim();
-    }
-    s.ts = s.ts.slice();
-    s.qty = s.qty.slice();
-    s.ids = s.ids.slice();
-    s.buyers = s.buyers.slice();
-    s.sellers = s.sellers.slice();
+    s.history.trim();
+    s.largest.trim();
+    s.trades.trim();
   }
 
   return {
@@ -206,56 +188,73 @@ function createVolumeSpike(config: Config): Detector {
         s.due = trade.tsMs + horizon;
         st.queue.push(s.due, trade.symbol);
       }
-      s.ts.push(trade.tsMs);
-      s.qty.push(trade.qty);
-      s.ids.push(trade.tradeId);
-      s.buyers.push(trade.buyer ?? '');
-      s.sellers.push(trade.seller ?? '');
-      let hit: Scale | null = null;
+      const q = s.trades;
+      q.push(trade.tsMs, trade.qty, trade.tradeId, trade.buyer ?? '', trade.seller ?? '');
+      s.largest.push(trade.tsMs, trade.qty);
+      const f = s.f;
+      let hitK = -1;
       let hitExcess = 0;
-      for (const sc of s.scales) {
-        roll(sc, trade.tsMs);
-        sc.calVolume += trade.qty;
-        sc.sum += trade.qty;
-        sc.largest.push(trade.tsMs, trade.qty);
+      for (let k = 0; k < scales; k++) {
+        const b = k * SCALE_FIELDS;
+        const w = lengths[k]!;
+        // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
+        if (trade.tsMs >= f[b + CAL_START]! + w) roll(s, k, trade.tsMs);
+        f[b + CAL_VOLUME] = f[b + CAL_VOLUME]! + trade.qty;
+        let sum = f[b + SUM]! + trade.qty;
         // The rolling window is [now − length, now] (as TimeExtremes keeps it).
-        const cutoff = trade.tsMs - sc.windowMs;
-        while (sc.head < s.ts.length && s.ts[sc.head]! < cutoff) sc.sum -= s.qty[sc.head++]!;
-        if (sc.head === s.ts.length - 1) sc.sum = trade.qty; // re-anchor: no float drift across quiet spells
+        const cutoff = trade.tsMs - w;
+        let head = f[b + HEAD]!;
+        while (head < q.next && q.tsMs(head) < cutoff) sum -= q.qty(head++);
+        if (head === q.next - 1) sum = trade.qty; // re-anchor: no float drift across quiet spells
+        f[b + HEAD] = head;
+        f[b + SUM] = sum;
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
-        const activity = sc.sum - sc.largest.max;
-        if (activity >= t.volume_spike_multiplier * sc.baseline && activity >= triggerOf(sc)) {
-          const excess = sc.sum / sc.trigger;
+        const activity = sum - s.largest.max(k);
+        if (activity >= t.volume_spike_multiplier * f[b + BASELINE]! && activity >= triggerOf(s, k)) {
+          const excess = sum / f[b + TRIGGER]!;
           if (excess > hitExcess) {
-            hit = sc;
+            hitK = k;
             hitExcess = excess;
           }
         }
       }
-      compact(s);
+      // Trades older than the longest window are not needed any more.
+      q.dropBefore(f[(scales - 1) * SCALE_FIELDS + HEAD]!);
       if (sparse) trim(s);
       let ep = s.episode;
       if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = s.episode = null;
-      if (hit === null) return;
+      if (hitK < 0) return;
+      const hb = hitK * SCALE_FIELDS;
+      const hit: Hit = {
+        windowMs: lengths[hitK]!,
+        z: zs[hitK]!,
+        sum: f[hb + SUM]!,
+        baseline: f[hb + BASELINE]!,
+        logMedian: f[hb + LOG_MEDIAN]!,
+        logSigma: f[hb + LOG_SIGMA]!,
+        head: f[hb + HEAD]!,
+        baselineWindows: s.history.size(hitK),
+      };
 
       const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
       const ratio = hit.sum / hit.baseline;
       if (!ep) {
         ep = {
-          startMs: s.ts[hit.head]!,
+          startMs: q.tsMs(hit.head),
           lastSpikeMs: trade.tsMs,
           lastEmitMs: -Infinity,
-          tradeIds: s.ids.slice(hit.head, hit.head + MAX_IDS),
+          tradeIds: [],
           accounts: new Set(),
           peakRatio: 0,
           emittedRatio: 0,
           buckets: 0,
           lastBucketMs: -Infinity,
         };
-        for (let i = hit.head; i < s.ts.length && ep.accounts.size < MAX_IDS; i++) {
-          if (s.buyers[i]) ep.accounts.add(s.buyers[i]!);
-          if (s.sellers[i]) ep.accounts.add(s.sellers[i]!);
+        for (let i = hit.head; i < q.next && i < hit.head + MAX_IDS; i++) ep.tradeIds.push(q.id(i));
+        for (let i = hit.head; i < q.next && ep.accounts.size < MAX_IDS; i++) {
+          if (q.buyer(i)) ep.accounts.add(q.buyer(i));
+          if (q.seller(i)) ep.accounts.add(q.seller(i));
         }
         s.episode = ep;
       } else {
@@ -282,7 +281,7 @@ function createVolumeSpike(config: Config): Detector {
         episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
           `${trade.symbol}: ${fmt(hit.sum)} traded in the ${minutes(hit.windowMs)} window to ${iso(trade.tsMs)} ` +
-          `(${s.ts.length - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.history.size} (${fmt(hit.baseline)}); ` +
+          `(${q.next - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.baselineWindows} (${fmt(hit.baseline)}); ` +
           `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${hit.z.toFixed(2)}.` +
           (ep.buckets > 1 ? ` Spike has lasted into ${ep.buckets} ${minutes(bucketMs)} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
         // Confidence: how far past both bars the window is. Risk: size of the surge, and its duration.
@@ -301,9 +300,9 @@ function createVolumeSpike(config: Config): Detector {
             { name: 'baseline_median_volume', value: hit.baseline, unit: 'qty' },
             { name: 'volume_ratio', value: round2(ratio), threshold: mult, op: '>=', unit: '×' },
             { name: 'log_volume_robust_z', value: round2(z), threshold: round2(hit.z), op: '>=' },
-            { name: 'window_trades', value: s.ts.length - hit.head },
+            { name: 'window_trades', value: q.next - hit.head },
           ],
-          details: { window_ms: hit.windowMs, baseline_windows: hit.history.size, spike_buckets: ep.buckets },
+          details: { window_ms: hit.windowMs, baseline_windows: hit.baselineWindows, spike_buckets: ep.buckets },
         },
       });
     },

@@ -1,5 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { medianInPlace, scratchOf } from './select.js';
+import { grown } from './value-ring.js';
 
 /**
  * A sliding window of the last `capacity` values pushed, whose median is computed when asked
@@ -19,14 +20,18 @@ export class SampleRing {
 
   push(v: number): void {
     const slots = 2 * this.capacity;
-    if (this.values.length < slots) this.values.push(v);
-    else this.values[this.count % slots] = v;
-    this.count++;
+    const c = this.count;
+    if (c < slots) {
+      // Grown by about half at a time (ValueRing's growth), not by pushes (17 slots at the first).
+      if (c === this.values.length) this.values = grown(this.values, c, slots);
+      this.values[c] = v;
+    } else this.values[c % slots] = v;
+    this.count = c + 1;
   }
 
-  /** Drops the room pushes reserved beyond the values held, for a symbol waiting for its next trade (window/recent-ids.ts). */
+  /** Drops the room reserved beyond the values held, for a symbol waiting for its next trade (window/recent-ids.ts). */
   trim(): void {
-    if (this.values.length < 2 * this.capacity) this.values = this.values.slice();
+    if (this.count < this.values.length) this.values = this.values.slice(0, this.count);
   }
 
   /** Values pushed so far. */
