@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
-import { RecentIds } from '../window/recent-ids.js';
+import { RecentIds } from '../window/reference/recent-ids.js';
 import { RecentIdRing } from './recent-id-ring.js';
 
 test('RecentIdRing: the same ids as RecentIds through expiry by time and by count, trims and checkpoints', () => {

@@ -3,7 +3,7 @@ import { pow2AtLeast } from '../window/pair-ring.js';
 
 /**
  * The ids of a symbol's recent trades with their times, oldest first: `RecentIds`
- * (window/recent-ids.ts) with the same answers, kept in two rings of a power-of-two size (times;
+ * (window/reference/recent-ids.ts) with the same answers, kept in two rings of a power-of-two size (times;
  * ids) indexed by entry number, so nothing is spliced and a thin symbol, holding an id or two,
  * keeps two short arrays instead of 32+ dropped entries and the 17+ slots pushes reserve.
  */

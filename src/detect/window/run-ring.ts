@@ -164,7 +164,7 @@ export class RunRing {
   }
 }
 
-/** The order of a sorted ring (window/robust.ts): numeric, with −0 before +0. */
+/** The order of a sorted ring (window/reference/robust.ts): numeric, with −0 before +0. */
 function before(x: number, y: number): boolean {
   return x < y || (x === y && x === 0 && 1 / x < 1 / y);
 }

@@ -29,7 +29,7 @@ export class SampleRing {
     this.count = c + 1;
   }
 
-  /** Drops the room reserved beyond the values held, for a symbol waiting for its next trade (window/recent-ids.ts). */
+  /** Drops the room reserved beyond the values held, for a symbol waiting for its next trade (window/reference/recent-ids.ts). */
   trim(): void {
     if (this.count < this.values.length) this.values = this.values.slice(0, this.count);
   }

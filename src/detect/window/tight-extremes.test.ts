@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { TightExtremes } from './tight-extremes.js';
-import { TimeExtremes } from './time-extremes.js';
+import { TimeExtremes } from './reference/time-extremes.js';
 
 test('TightExtremes: the same min, max and times as TimeExtremes (bursts, quiet spells, ties, checkpoints)', () => {
   let x = 11;

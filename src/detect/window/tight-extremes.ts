@@ -5,7 +5,7 @@ import { compactsInPlace, grownCapacity, moveDownNumbers } from './arrays.js';
 const NONE: number[] = [];
 
 /**
- * TimeExtremes (window/time-extremes.ts) with the same values, for a universe of mostly sparse
+ * TimeExtremes (window/reference/time-extremes.ts) with the same values, for a universe of mostly sparse
  * symbols: the minimum and maximum of a value over a sliding event-time window (monotonic deques of
  * (time, value) pairs). Both deques share one array of explicit capacity (window/arrays.ts), the
  * minimum's in its first half and the maximum's in its second, each compacted in place. A symbol

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
-import { RecentIds } from './recent-ids.js';
+import { RecentIds } from './reference/recent-ids.js';
 import { TightIds } from './tight-ids.js';
 
 test('TightIds: the same ids as RecentIds (expiry by time and by count, quiet spells, checkpoints)', () => {

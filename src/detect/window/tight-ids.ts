@@ -6,7 +6,7 @@ const NO_TIMES: number[] = [];
 const NO_IDS: string[] = [];
 
 /**
- * RecentIds (window/recent-ids.ts) with the same ids, for a universe of mostly sparse symbols: the
+ * RecentIds (window/reference/recent-ids.ts) with the same ids, for a universe of mostly sparse symbols: the
  * ids of a symbol's recent trades with their times, oldest first, in parallel arrays of explicit
  * capacity (window/arrays.ts) compacted in place. A dropped entry's id is released at once: a
  * dropped prefix of up to 32 entries kept as many trade id strings alive per symbol.

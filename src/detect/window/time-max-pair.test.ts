@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
-import { TimeMax } from './time-max.js';
+import { TimeMax } from './reference/time-max.js';
 import { TimeMaxPair } from './time-max-pair.js';
 
 test('TimeMaxPair: the same maxima as two TimeMax, late prints, ties, pauses, trims and checkpoints included', () => {

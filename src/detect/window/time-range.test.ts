@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
-import { TimeExtremes } from './time-extremes.js';
+import { TimeExtremes } from './reference/time-extremes.js';
 import { TimeRange } from './time-range.js';
 
 test('TimeRange: the same extremes and times as TimeExtremes, late prints, ties, pauses, trims and checkpoints included', () => {

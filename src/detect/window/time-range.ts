@@ -3,7 +3,7 @@ import { pow2AtLeast } from './pair-ring.js';
 
 /**
  * Minimum and maximum of a value over a sliding event-time window, with their times: the same
- * deques and the same answers as `TimeExtremes` (window/time-extremes.ts; tested against it).
+ * deques and the same answers as `TimeExtremes` (window/reference/time-extremes.ts; tested against it).
  *
  * Both deques live in one array of rows [min time, min value, max time, max value] of a
  * power-of-two number of rows, each deque a ring over its own half of the rows (own head and

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
-import { RobustRing } from './robust.js';
+import { RobustRing } from './reference/robust.js';
 import { ValueRing } from './value-ring.js';
 
 function rng(seed: number): () => number {

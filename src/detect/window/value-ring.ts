@@ -3,7 +3,7 @@ import { medianOf } from './select.js';
 
 /**
  * A fixed-size ring of recent values whose robust statistics are computed when read, from the
- * values alone: the same doubles as `RobustRing` (window/robust.ts) gives, which keeps a sorted copy
+ * values alone: the same doubles as `RobustRing` (window/reference/robust.ts) gives, which keeps a sorted copy
  * current on every push instead. For a ring read rarely or only at a window close (volume_spike's
  * baselines, price_anomaly's window returns), that copy is half the ring's memory per symbol and
  * one insertion per push for nothing; here the median is a selection (window/select.ts) and the

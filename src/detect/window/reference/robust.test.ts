@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeState, encodeState } from '../../engine/snapshot.js';
+import { decodeState, encodeState } from '../../../engine/snapshot.js';
 import { RobustRing } from './robust.js';
 
 /** The statistics by full sorts of the last `capacity` values: what the incremental ring must equal exactly. */

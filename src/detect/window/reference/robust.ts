@@ -1,4 +1,4 @@
-import { stateClass } from '../../engine/snapshot.js';
+import { stateClass } from '../../../engine/snapshot.js';
 
 /**
  * `values` and `sorted` of every ring before its first push, shared (never written: see push):

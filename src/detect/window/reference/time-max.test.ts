@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeState, encodeState } from '../../engine/snapshot.js';
+import { decodeState, encodeState } from '../../../engine/snapshot.js';
 import { TimeExtremes } from './time-extremes.js';
 import { TimeMax } from './time-max.js';
 

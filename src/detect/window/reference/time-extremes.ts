@@ -1,4 +1,4 @@
-import { stateClass } from '../../engine/snapshot.js';
+import { stateClass } from '../../../engine/snapshot.js';
 
 /**
  * Dead entries tolerated before compacting (a splice costs a call; tiny ones are not worth it). Small:

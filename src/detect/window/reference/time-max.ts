@@ -1,5 +1,5 @@
-import { stateClass } from '../../engine/snapshot.js';
-import { pow2AtLeast, regrown } from './pair-ring.js';
+import { stateClass } from '../../../engine/snapshot.js';
+import { pow2AtLeast, regrown } from '../pair-ring.js';
 
 /**
  * The maximum of a value over a sliding event-time window: the max half of `TimeExtremes`
