@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { TightExtremes } from '../window/tight-extremes.js';
+import { WindowMin } from './window-min.js';
 import { RunRing } from '../window/run-ring.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
@@ -120,7 +120,8 @@ interface SymbolState {
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades: number;
   buyTradesReady: boolean;
-  extremes: TightExtremes;
+  /** The window's low (only the minimum is read). */
+  extremes: WindowMin;
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
    * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
@@ -187,7 +188,7 @@ class PumpSymbol implements SymbolState {
     private readonly f: number[],
     public buckets: BucketLog,
     public closes: RunRing,
-    public extremes: TightExtremes,
+    public extremes: WindowMin,
     public recentIds: TightIds,
     readonly recentBuyers: RecentBuyers,
   ) {}
@@ -290,7 +291,7 @@ function createPumpAndDump(config: Config): Detector {
       [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity, NaN],
       new BucketLog(historyBuckets),
       new RunRing(closeBuckets),
-      new TightExtremes(windowMs),
+      new WindowMin(windowMs),
       new TightIds(),
       new RecentBuyers(),
     );
