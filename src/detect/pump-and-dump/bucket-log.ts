@@ -60,14 +60,16 @@ export class BucketLog {
   private end = 0;
   /** Buckets closed so far, empty ones included: the next bucket's sequence number. */
   private count = 0;
-  /** Oldest bucket a pending computation still reads (see pin): kept even once the ring has overwritten it. */
-  private pinned = Infinity;
+  /**
+   * Oldest bucket a pending computation still reads (see pin): kept even once the ring has
+   * overwritten it. −1 before the first pin (none: a small integer, where Infinity made the field a
+   * heap number of its own per log).
+   */
+  private pinned = -1;
   /** Every value closed so far was positive or +0 (what the baseline shortcuts assume; quantities are positive). */
   regular = true;
-  /** Numbers per entry: NARROW until a bucket that cannot be packed (then WIDE for good). */
+  /** Numbers per entry: NARROW until a bucket that cannot be packed (then WIDE for good; see scale()). */
   private stride = NARROW;
-  /** What a key is a sequence times: PACK when narrow, 1 when wide. */
-  private scale = PACK;
 
   constructor(readonly capacity: number) {}
 
@@ -128,7 +130,11 @@ export class BucketLog {
     this.head = 0;
     this.end = WIDE * held;
     this.stride = WIDE;
-    this.scale = 1;
+  }
+
+  /** What a key is a sequence times: PACK when narrow, 1 when wide. */
+  private scale(): number {
+    return this.stride === NARROW ? PACK : 1;
   }
 
   /** The field of the entry at `i`. */
@@ -140,7 +146,8 @@ export class BucketLog {
 
   /** Drops the entries the ring has overwritten (older than `capacity` buckets). */
   private expire(): void {
-    const first = Math.min(this.count - this.capacity, this.pinned) * this.scale;
+    const oldest = this.count - this.capacity;
+    const first = (this.pinned < 0 ? oldest : Math.min(oldest, this.pinned)) * this.scale();
     const stride = this.stride;
     const e = this.e;
     const end = this.end;
@@ -160,7 +167,7 @@ export class BucketLog {
    */
   addNewest(start: number, field: Field, k: number): number {
     const e = this.e;
-    const from = (this.count - k) * this.scale;
+    const from = (this.count - k) * this.scale();
     const stride = this.stride;
     let v = start;
     for (let i = this.end - stride; i >= this.head && e[i]! >= from; i -= stride) v += this.fieldAt(i, field);
@@ -191,7 +198,7 @@ export class BucketLog {
     const e = this.e;
     const end = this.end;
     const stride = this.stride;
-    const scale = this.scale;
+    const scale = this.scale();
     const held = (end - this.head) / stride;
     if (pos.length < held) {
       pos = new Float64Array(Math.max(held, 2 * pos.length));
