@@ -73,7 +73,8 @@ describe('BucketLog', () => {
             const active = rnd() < busy;
             const decimal = rnd() < 0.3;
             const v = active ? (decimal ? Math.round(rnd() * 1e6) / 1e3 + 0.1 : 1 + Math.floor(rnd() * 500)) : 0;
-            const n = active ? Math.floor(rnd() * 4) : 0;
+            // Now and then a count too large to pack with the sequence (the log turns wide then).
+            const n = active ? (rnd() < 0.001 ? 2 ** 21 - 1 + Math.floor(rnd() * 3) : Math.floor(rnd() * 4)) : 0;
             const b = active ? (n > 0 ? v * rnd() : 0) : 0;
             // Mostly one bucket; now and then a quiet spell, sometimes longer than the ring.
             const r = rnd();
@@ -118,6 +119,27 @@ describe('BucketLog', () => {
     log.close(0, 0, 0, 1440);
     assert.equal(log.addNewest(0, VOLUME, 1440), 0);
     assert.ok(Object.is(log.windowBaseline(VOLUME, 10), 0));
+  });
+
+  it('keeps buy trade counts exactly, packed and past what packs (the log turns wide, with the same values)', () => {
+    const log = new BucketLog(100);
+    const counts = [0, 1, 2 ** 21 - 1, 7, 0, 3];
+    for (const n of counts) log.close(1, 1, n, 2);
+    assert.equal(log.addNewest(0, BUY_TRADES, 12), 2 ** 21 + 10);
+    assert.equal(log.addNewest(0, BUY_TRADES, 4), 3);
+    log.close(1, 1, 2 ** 21, 1); // too large to pack: widens
+    log.close(1, 1, 2.5, 1); // not a count: stays wide
+    log.close(2, 1, 4, 1);
+    assert.equal(log.addNewest(0, BUY_TRADES, 15), 2 ** 22 + 10 + 2.5 + 4);
+    assert.equal(log.addNewest(0, BUY_TRADES, 3), 2 ** 21 + 6.5);
+    assert.equal(log.addNewest(0, VOLUME, 15), 10);
+    assert.equal(log.addNewest(0, BUY_VOLUME, 2), 2);
+    // 15 buckets, 8 with no buy trades: the median is 0, the sums of one bucket too: their mean.
+    assert.ok(Object.is(log.windowBaseline(BUY_TRADES, 1), (2 ** 22 + 16.5) / 15));
+    const back = decodeState(encodeState(log)) as BucketLog;
+    assert.equal(back.addNewest(0, BUY_TRADES, 15), log.addNewest(0, BUY_TRADES, 15));
+    back.close(1, 1, 1, 1);
+    assert.equal(back.addNewest(0, BUY_TRADES, 2), 5);
   });
 
   it('survives a checkpoint', () => {

@@ -2,9 +2,17 @@ import { stateClass } from '../../engine/snapshot.js';
 import { compactsInPlace, grownCapacitySlowly, moveDownNumbers, regrowNumbers } from '../window/arrays.js';
 import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
 
-/** Numbers per entry: [sequence, volume, buy volume, buy trades]. */
-const STRIDE = 4;
-/** The fields an entry holds beside its sequence number. */
+/**
+ * Numbers per entry: [key, volume, buy volume] with key = sequence × PACK + buy trades (a count,
+ * so both are exact while buy trades < PACK and the sequence < 2^32), or, in a log that has met a
+ * bucket outside that (WIDE), [sequence, volume, buy volume, buy trades].
+ */
+const NARROW = 3;
+const WIDE = 4;
+const PACK = 2 ** 21;
+/** Sequences from here on cannot be packed (× PACK would pass 2^53). */
+const MAX_PACKED_SEQ = 2 ** 32;
+/** The fields an entry holds beside its sequence number (offsets in a wide entry; buy trades is in the key of a narrow one). */
 export const VOLUME = 1;
 export const BUY_VOLUME = 2;
 export const BUY_TRADES = 3;
@@ -41,8 +49,9 @@ const SORTED_RUNS = 32;
  */
 export class BucketLog {
   /**
-   * [sequence, volume, buy volume, buy trades] per non-empty bucket held, oldest first from `head`
-   * to `end` (exclusive). The array's length is its capacity (window/arrays.ts): compacted in place
+   * An entry (NARROW or WIDE numbers, see above) per non-empty bucket held, oldest first from `head`
+   * to `end` (exclusive). Packing the sequence and the buy trades in one double saves a quarter
+   * of the log (a day of a symbol's non-empty buckets: most of pump_and_dump's memory per symbol). The array's length is its capacity (window/arrays.ts): compacted in place
    * or grown by a quarter when full, so a symbol with a few buckets holds a few slots beyond them, not the 17+
    * a push reserves, with no copies to trim them.
    */
@@ -51,10 +60,16 @@ export class BucketLog {
   private end = 0;
   /** Buckets closed so far, empty ones included: the next bucket's sequence number. */
   private count = 0;
-  /** Oldest bucket a pending computation still reads (see pin): kept even once the ring has overwritten it. */
-  private pinned = Infinity;
+  /**
+   * Oldest bucket a pending computation still reads (see pin): kept even once the ring has
+   * overwritten it. −1 before the first pin (none: a small integer, where Infinity made the field a
+   * heap number of its own per log).
+   */
+  private pinned = -1;
   /** Every value closed so far was positive or +0 (what the baseline shortcuts assume; quantities are positive). */
   regular = true;
+  /** Numbers per entry: NARROW until a bucket that cannot be packed (then WIDE for good; see scale()). */
+  private stride = NARROW;
 
   constructor(readonly capacity: number) {}
 
@@ -68,33 +83,76 @@ export class BucketLog {
     if (!(Object.is(volume, 0) && Object.is(buyVolume, 0) && Object.is(buyTrades, 0))) {
       if (!(volume >= 0 && buyVolume >= 0 && buyTrades >= 0) || Object.is(volume, -0) || Object.is(buyTrades, -0)) this.regular = false;
       // An array of its own at the first non-empty bucket: until then the log holds the shared empty one.
+      const packs =
+        buyTrades >= 0 && buyTrades < PACK && Number.isInteger(buyTrades) && !Object.is(buyTrades, -0) && this.count < MAX_PACKED_SEQ;
+      if (!packs && this.stride === NARROW) this.widen();
+      const stride = this.stride;
       let e = this.e;
       let end = this.end;
-      if (end + STRIDE > e.length) {
+      if (end + stride > e.length) {
         // Full: compact in place or grow (window/arrays.ts).
         const live = end - this.head;
-        if (compactsInPlace(e.length, this.head, live, STRIDE)) moveDownNumbers(e, this.head, end);
-        else this.e = e = regrowNumbers(e, this.head, end, grownCapacitySlowly(e.length, live + STRIDE));
+        if (compactsInPlace(e.length, this.head, live, stride)) moveDownNumbers(e, this.head, end);
+        else this.e = e = regrowNumbers(e, this.head, end, grownCapacitySlowly(e.length, live + stride));
         this.head = 0;
         end = live;
       }
-      e[end] = this.count;
       e[end + 1] = volume;
       e[end + 2] = buyVolume;
-      e[end + 3] = buyTrades;
-      this.end = end + STRIDE;
+      if (stride === NARROW) e[end] = this.count * PACK + buyTrades;
+      else {
+        e[end] = this.count;
+        e[end + 3] = buyTrades;
+      }
+      this.end = end + stride;
     }
     this.count += buckets;
     this.expire();
   }
 
+  /**
+   * Turns the log's entries into wide ones (a bucket with a buy trade count that cannot be packed:
+   * millions in one bucket, or a non-integer one restored from elsewhere; or a sequence past 2^32).
+   */
+  private widen(): void {
+    const e = this.e;
+    const held = (this.end - this.head) / NARROW;
+    const w = held > 0 ? new Array<number>(WIDE * (held + 1)) : NONE;
+    for (let j = 0; j < held; j++) {
+      const key = e[this.head + NARROW * j]!;
+      const seq = Math.floor(key / PACK);
+      w[WIDE * j] = seq;
+      w[WIDE * j + 1] = e[this.head + NARROW * j + 1]!;
+      w[WIDE * j + 2] = e[this.head + NARROW * j + 2]!;
+      w[WIDE * j + 3] = key - seq * PACK;
+    }
+    this.e = w;
+    this.head = 0;
+    this.end = WIDE * held;
+    this.stride = WIDE;
+  }
+
+  /** What a key is a sequence times: PACK when narrow, 1 when wide. */
+  private scale(): number {
+    return this.stride === NARROW ? PACK : 1;
+  }
+
+  /** The field of the entry at `i`. */
+  private fieldAt(i: number, field: Field): number {
+    if (field !== BUY_TRADES || this.stride === WIDE) return this.e[i + field]!;
+    const key = this.e[i]!;
+    return key - Math.floor(key / PACK) * PACK;
+  }
+
   /** Drops the entries the ring has overwritten (older than `capacity` buckets). */
   private expire(): void {
-    const first = Math.min(this.count - this.capacity, this.pinned);
+    const oldest = this.count - this.capacity;
+    const first = (this.pinned < 0 ? oldest : Math.min(oldest, this.pinned)) * this.scale();
+    const stride = this.stride;
     const e = this.e;
     const end = this.end;
     let h = this.head;
-    while (h < end && e[h]! < first) h += STRIDE;
+    while (h < end && e[h]! < first) h += stride;
     if (h === end && h > 0) {
       // All gone (a symbol back after a long spell): nothing held, no array either.
       this.e = NONE;
@@ -109,9 +167,10 @@ export class BucketLog {
    */
   addNewest(start: number, field: Field, k: number): number {
     const e = this.e;
-    const from = this.count - k;
+    const from = (this.count - k) * this.scale();
+    const stride = this.stride;
     let v = start;
-    for (let i = this.end - STRIDE; i >= this.head && e[i]! >= from; i -= STRIDE) v += e[i + field]!;
+    for (let i = this.end - stride; i >= this.head && e[i]! >= from; i -= stride) v += this.fieldAt(i, field);
     return v;
   }
 
@@ -138,18 +197,20 @@ export class BucketLog {
     const first = at - filled;
     const e = this.e;
     const end = this.end;
-    const held = (end - this.head) / STRIDE;
+    const stride = this.stride;
+    const scale = this.scale();
+    const held = (end - this.head) / stride;
     if (pos.length < held) {
       pos = new Float64Array(Math.max(held, 2 * pos.length));
       vals = new Float64Array(pos.length);
     }
     let m = 0;
     gatheredPositive = true;
-    for (let i = this.head; i < end; i += STRIDE) {
-      const seq = e[i]!;
+    for (let i = this.head; i < end; i += stride) {
+      const seq = Math.floor(e[i]! / scale);
       if (seq < first) continue; // overwritten by then (kept for an older pin)
       if (seq >= at) break; // closed since
-      const v = e[i + field]!;
+      const v = this.fieldAt(i, field);
       if (!(v > 0)) {
         if (v === 0 && 1 / v > 0) continue; // +0: an empty field
         gatheredPositive = false;

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { TightExtremes } from '../window/tight-extremes.js';
+import { WindowMin } from './window-min.js';
 import { RunRing } from '../window/run-ring.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
@@ -120,7 +120,8 @@ interface SymbolState {
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades: number;
   buyTradesReady: boolean;
-  extremes: TightExtremes;
+  /** The window's low (only the minimum is read). */
+  extremes: WindowMin;
   /**
    * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
    * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
@@ -160,25 +161,29 @@ const BASELINE_BUY_TRADES = 9;
 const SECOND_MS = 10;
 const FIRST_ORDER_MS = 11;
 
+/** Bits of PumpSymbol's `flags`. */
+const FLAG_SELL = 1;
+const FLAG_BASELINE_READY = 2;
+const FLAG_BUY_TRADES_READY = 4;
+const FLAG_SECOND_IS_RUSH = 8;
+const VALID_SHIFT = 4;
+
 /**
  * A symbol's state. Its fields that hold non-integers (times, prices, volumes, baselines) are one
  * array of doubles behind accessors: as object fields each was a heap number of its own (16 B beside
  * its 8 B slot; ~190 B per symbol, 100k symbols).
  */
 class PumpSymbol implements SymbolState {
-  lastSide: Side = 'buy';
   bucketBuyTrades = 0;
   bucketsSinceBaseline = 0;
   baselineAt = -1;
-  baselineValid = -1;
-  baselineReady = true;
-  buyTradesReady = true;
   firstOrderBuyer = '';
   secondOrderMs = NO_ORDER_MS;
   secondOrderBuyer = NO_ORDER_BUYERS;
   secondOrders = 0;
-  secondIsRush = false;
   rushTimes = NO_RUSH;
+  /** lastSide, baselineValid and the three booleans in one small integer (see FLAG_*): one slot, not five. */
+  private flags = FLAG_BASELINE_READY | FLAG_BUY_TRADES_READY; // side buy, baselineValid −1, not a rush
   bucketsSinceBuyersRotated = 0;
   episode: Episode | null = null;
 
@@ -187,10 +192,42 @@ class PumpSymbol implements SymbolState {
     private readonly f: number[],
     public buckets: BucketLog,
     public closes: RunRing,
-    public extremes: TightExtremes,
+    public extremes: WindowMin,
     public recentIds: TightIds,
     readonly recentBuyers: RecentBuyers,
   ) {}
+
+  get lastSide(): Side {
+    return this.flags & FLAG_SELL ? 'sell' : 'buy';
+  }
+  set lastSide(v: Side) {
+    this.flags = v === 'sell' ? this.flags | FLAG_SELL : this.flags & ~FLAG_SELL;
+  }
+  get baselineReady(): boolean {
+    return (this.flags & FLAG_BASELINE_READY) !== 0;
+  }
+  set baselineReady(v: boolean) {
+    this.flags = v ? this.flags | FLAG_BASELINE_READY : this.flags & ~FLAG_BASELINE_READY;
+  }
+  get buyTradesReady(): boolean {
+    return (this.flags & FLAG_BUY_TRADES_READY) !== 0;
+  }
+  set buyTradesReady(v: boolean) {
+    this.flags = v ? this.flags | FLAG_BUY_TRADES_READY : this.flags & ~FLAG_BUY_TRADES_READY;
+  }
+  get secondIsRush(): boolean {
+    return (this.flags & FLAG_SECOND_IS_RUSH) !== 0;
+  }
+  set secondIsRush(v: boolean) {
+    this.flags = v ? this.flags | FLAG_SECOND_IS_RUSH : this.flags & ~FLAG_SECOND_IS_RUSH;
+  }
+  /** −1, 0 or 1, stored plus one in two bits. */
+  get baselineValid(): number {
+    return ((this.flags >> VALID_SHIFT) & 3) - 1;
+  }
+  set baselineValid(v: number) {
+    this.flags = (this.flags & ~(3 << VALID_SHIFT)) | ((v + 1) << VALID_SHIFT);
+  }
 
   get due(): number {
     return this.f[DUE]!;
@@ -290,7 +327,7 @@ function createPumpAndDump(config: Config): Detector {
       [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity, NaN],
       new BucketLog(historyBuckets),
       new RunRing(closeBuckets),
-      new TightExtremes(windowMs),
+      new WindowMin(windowMs),
       new TightIds(),
       new RecentBuyers(),
     );
