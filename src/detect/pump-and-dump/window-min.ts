@@ -6,9 +6,9 @@ const NONE: number[] = [];
 
 /**
  * The minimum of a value over a sliding event-time window, and its time: the minimum's half of
- * TightExtremes (window/tight-extremes.ts), the same values. pump_and_dump reads only the window's
- * low; the maximum's deque it kept beside it was a pair or two and half an array's slack per symbol
- * (100k symbols) for nothing.
+ * TimeExtremes (window/reference/time-extremes.ts, tested against it), the same values.
+ * pump_and_dump reads only the window's low; a maximum kept beside it was a pair or two and half an
+ * array's slack per symbol (100k symbols) for nothing.
  *
  * A monotonic deque of (time, value) pairs, values ascending, in an array of explicit capacity
  * (window/arrays.ts) compacted in place: a symbol trading a few times a day holds a pair or two in
