@@ -60,8 +60,10 @@ describe('TimingSeries', () => {
         const u = rand();
         const last = m.instants[m.instants.length - 1]!;
         if (u < 0.1) {
-          s.merge(slot, true, 2);
-          last[1]! += 2;
+          // Either side: a lone one-sided instant that gets the other side needs its second table row.
+          const buy = rand() < 0.5;
+          s.merge(slot, buy, 2);
+          last[buy ? 1 : 2]! += 2;
         } else if (u < 0.15) {
           s.restart(slot, last[0]! + 5000, 0, 3);
           m.instants = [[last[0]! + 5000, 0, 3]];

@@ -6,17 +6,25 @@ const TS = 0;
 const BUY = 1;
 const SELL = 2;
 /**
- * A slot's row in `rows`: its last instant, then `account + link · 2^32` (-1: free slot), the link
- * being the run's row in `prevs` + 1 (0: a run of one instant). 32 bytes, aligned, so one cache line
- * holds all a leg reads. (Not an Int32Array view of the same buffer: a checkpoint would decode the
- * two views onto two buffers.)
+ * A slot's row in `rows` (24 bytes): the last instant's time, a quantity `Q`, and
+ * `account + SOLD · 2^31 + link · 2^32` (-1: free slot), the link being the slot's row in `prevs` + 1.
+ * Without a link (a run of one instant, one side: most series) `Q` is the instant's quantity on
+ * the side the SOLD bit says; with one, `Q` is the quantity bought and the `prevs` row has the rest.
+ * (Not Int32 views of the same buffer: a checkpoint would decode two views onto two buffers.)
  */
-const ROW = 4;
-const META = STRIDE;
+const ROW = 3;
+const Q = 1;
+const META = 2;
+const ACCOUNT_MASK = 0x7fffffff;
+const SOLD = 2 ** 31;
 const LINK_UNIT = 2 ** 32;
-/** A row of `prevs`, for runs of two instants or more: the run's previous instant and the run's length. */
-const PREV_ROW = 4;
+/**
+ * A row of `prevs`, for runs of two instants or more or a last instant with both sides: the run's
+ * previous instant (when the run has two or more), the run's length and the last instant's quantity sold.
+ */
+const PREV_ROW = 5;
 const RUN = STRIDE;
+const LAST_SOLD = STRIDE + 1;
 const MIN_SLOTS = 64;
 /** Smallest hash table (buckets, a power of two). */
 const MIN_BUCKETS = 64;
@@ -95,7 +103,7 @@ export class TimingSeries {
     for (let i = homeOf(h, mask); ; i = (i + 1) & mask) {
       const slot1 = b[2 * i + 1]!;
       if (slot1 === 0) return -1;
-      if (b[2 * i] === h && this.rows[(slot1 - 1) * ROW + META]! >>> 0 === account) return slot1 - 1;
+      if (b[2 * i] === h && (this.rows[(slot1 - 1) * ROW + META]! & ACCOUNT_MASK) === account) return slot1 - 1;
     }
   }
 
@@ -122,7 +130,7 @@ export class TimingSeries {
   }
 
   accountOf(slot: number): number {
-    return this.rows[slot * ROW + META]! >>> 0;
+    return this.rows[slot * ROW + META]! & ACCOUNT_MASK;
   }
 
   symbolOf(slot: number): number {
@@ -136,13 +144,24 @@ export class TimingSeries {
 
   /** Instants in the run. */
   runOf(slot: number): number {
-    const link = this.linkOf(slot);
+    const link = linkOf(this.rows[slot * ROW + META]!);
     return link === 0 ? 1 : this.prevs[(link - 1) * PREV_ROW + RUN]!;
   }
 
   /** Adds a leg's quantity to the last instant (another fill in the same millisecond). */
   merge(slot: number, buy: boolean, qty: number): void {
-    this.rows[slot * ROW + (buy ? BUY : SELL)]! += qty;
+    const at = slot * ROW;
+    const m = this.rows[at + META]!;
+    const link = linkOf(m);
+    if (link !== 0) {
+      if (buy) this.rows[at + Q]! += qty;
+      else this.prevs[(link - 1) * PREV_ROW + LAST_SOLD]! += qty;
+    } else if (buy === ((m & SOLD) === 0)) this.rows[at + Q]! += qty;
+    else {
+      // The other side of a lone one-sided instant: both sides now, so the instant needs a `prevs` row.
+      const q = this.rows[at + Q]!;
+      this.setLast(slot, this.rows[at + TS]!, buy ? qty : q, buy ? q : qty, true);
+    }
   }
 
   /**
@@ -152,7 +171,8 @@ export class TimingSeries {
   append(slot: number, tsMs: number, bought: number, sold: number): void {
     const rows = this.rows;
     const at = slot * ROW;
-    let link = this.linkOf(slot);
+    const m = rows[at + META]!;
+    let link = linkOf(m);
     const r = link === 0 ? 1 : this.prevs[(link - 1) * PREV_ROW + RUN]!;
     const lastTs = rows[at + TS]!;
     // How many of the latest gaps, newest first, are within the ratio (the new one always is).
@@ -181,10 +201,11 @@ export class TimingSeries {
       this.restart(slot, tsMs, bought, sold);
       return;
     }
-    if (link === 0) {
-      link = this.linkPrev() + 1;
-      rows[at + META] = rows[at + META]! + link * LINK_UNIT;
-    }
+    // The old last instant's quantities, before the row is linked.
+    const q = rows[at + Q]!;
+    const lastBought = link !== 0 || (m & SOLD) === 0 ? q : 0;
+    const lastSold = link !== 0 ? this.prevs[(link - 1) * PREV_ROW + LAST_SOLD]! : (m & SOLD) !== 0 ? q : 0;
+    if (link === 0) link = this.link(slot);
     const p = link - 1;
     const prevs = this.prevs;
     // The new run: (run - 3) older instants, the old previous one, the old last one, the new one.
@@ -201,15 +222,20 @@ export class TimingSeries {
       old.push(prevs[p * PREV_ROW + TS]!, prevs[p * PREV_ROW + BUY]!, prevs[p * PREV_ROW + SELL]!);
     } else if (r >= 3) this.older[p] = null;
     prevs[p * PREV_ROW + TS] = lastTs;
-    prevs[p * PREV_ROW + BUY] = rows[at + BUY]!;
-    prevs[p * PREV_ROW + SELL] = rows[at + SELL]!;
+    prevs[p * PREV_ROW + BUY] = lastBought;
+    prevs[p * PREV_ROW + SELL] = lastSold;
     prevs[p * PREV_ROW + RUN] = run;
-    this.setLast(slot, tsMs, bought, sold);
+    rows[at + TS] = tsMs;
+    rows[at + Q] = bought;
+    prevs[p * PREV_ROW + LAST_SOLD] = sold;
   }
 
   /** Writes the run's instants, oldest first, as (time, bought, sold) into `out`. */
   copyRun(slot: number, out: Float64Array): void {
-    const link = this.linkOf(slot);
+    const at = slot * ROW;
+    const m = this.rows[at + META]!;
+    const link = linkOf(m);
+    const q = this.rows[at + Q]!;
     let o = 0;
     if (link !== 0) {
       const p = link - 1;
@@ -218,9 +244,16 @@ export class TimingSeries {
         const old = this.older[p]!;
         for (let i = 0; i < (r - 2) * STRIDE; i++) out[o++] = old[i]!;
       }
-      for (let i = 0; i < STRIDE; i++) out[o++] = this.prevs[p * PREV_ROW + i]!;
+      if (r >= 2) for (let i = 0; i < STRIDE; i++) out[o++] = this.prevs[p * PREV_ROW + i]!;
+      out[o + TS] = this.rows[at + TS]!;
+      out[o + BUY] = q;
+      out[o + SELL] = this.prevs[p * PREV_ROW + LAST_SOLD]!;
+    } else {
+      const sold = (m & SOLD) !== 0;
+      out[o + TS] = this.rows[at + TS]!;
+      out[o + BUY] = sold ? 0 : q;
+      out[o + SELL] = sold ? q : 0;
     }
-    for (let i = 0; i < STRIDE; i++) out[o++] = this.rows[slot * ROW + i]!;
   }
 
   /** Forgets a series (its account and symbol ids are the owner's to release). */
@@ -242,22 +275,37 @@ export class TimingSeries {
     return -1;
   }
 
-  private setLast(slot: number, tsMs: number, bought: number, sold: number): void {
+  /**
+   * Writes the last instant of a run that has no earlier one (the slot not linked, unless `linked`
+   * or both sides are nonzero: then linked, as a run of one).
+   */
+  private setLast(slot: number, tsMs: number, bought: number, sold: number, linked = false): void {
     const at = slot * ROW;
     this.rows[at + TS] = tsMs;
-    this.rows[at + BUY] = bought;
-    this.rows[at + SELL] = sold;
+    if (linked || (bought !== 0 && sold !== 0)) {
+      let link = linkOf(this.rows[at + META]!);
+      if (link === 0) link = this.link(slot);
+      this.prevs[(link - 1) * PREV_ROW + RUN] = 1;
+      this.rows[at + Q] = bought;
+      this.prevs[(link - 1) * PREV_ROW + LAST_SOLD] = sold;
+    } else {
+      const account = this.rows[at + META]! & ACCOUNT_MASK;
+      this.rows[at + Q] = sold !== 0 ? sold : bought;
+      this.rows[at + META] = sold !== 0 ? account + SOLD : account;
+    }
   }
 
-  /** The slot's `prevs` row + 1, 0 for none. */
-  private linkOf(slot: number): number {
-    const m = this.rows[slot * ROW + META]!;
-    return (m - (m >>> 0)) / LINK_UNIT;
+  /** Links the slot (not linked) to a free `prevs` row, the SOLD bit cleared; returns the link. */
+  private link(slot: number): number {
+    const link = this.linkPrev() + 1;
+    const at = slot * ROW;
+    this.rows[at + META] = (this.rows[at + META]! & ACCOUNT_MASK) + link * LINK_UNIT;
+    return link;
   }
 
-  /** Frees the slot's `prevs` row, if any: the run is back to one instant. */
+  /** Frees the slot's `prevs` row, if any: the run is back to one instant (the caller writes it). */
   private unlink(slot: number): void {
-    const link = this.linkOf(slot);
+    const link = linkOf(this.rows[slot * ROW + META]!);
     if (link === 0) return;
     const p = link - 1;
     if (this.prevs[p * PREV_ROW + RUN]! >= 3) this.older[p] = null;
@@ -330,6 +378,11 @@ export class TimingSeries {
     symbols.set(this.symbols);
     this.symbols = symbols;
   }
+}
+
+/** The row in `prevs` + 1 of a slot's META number (0: none). */
+function linkOf(m: number): number {
+  return (m - (m >>> 0)) / LINK_UNIT;
 }
 
 /** How many slots to add to a column of `slots`: a quarter, rounded up to a multiple of MIN_SLOTS. */
