@@ -35,7 +35,7 @@ const MIN_BUCKETS = 64;
  * its own. No object, array or Map entry per series: on a tape of 10k accounts × 100 symbols most
  * legs open a series that lives an hour and never gets a second instant, so what a series costs is
  * the cache misses to find and update it. A lookup reads one bucket (8 bytes) and the slot's row
- * (32 bytes). Slots freed by a sweep are reused in (descending) order, so the rows of new series
+ * (24 bytes; a leg that extends a run also reads its `prevs` row). Slots freed by a sweep are reused in (descending) order, so the rows of new series
  * are written close together.
  *
  * A series is a sequence of execution instants (time, bought, sold). What it keeps of them is its
@@ -46,10 +46,12 @@ const MIN_BUCKETS = 64;
  * to fail without reading them. A run longer than the one kept cannot matter: a suffix of gaps
  * within the ratio ending at a new gap is, without it, such a suffix ending at the previous gap.
  *
- * The slot's row holds the last instant only: on 2M trades over 100k symbols × 100k accounts, most
- * of the ~700k series alive at once have one instant (rows of 64 bytes with room for two were
- * 45 MB of the detector's 88). A run of two or more instants also has a row in `prevs` (its
- * previous instant and its length), linked from the slot's row; older instants are in a plain
+ * The slot's row holds the last instant only, and of it one quantity: on 2M trades over 100k
+ * symbols × 100k accounts, most of the ~770k series alive at once have one instant of one side
+ * (only 218 `prevs` rows were ever needed; rows of 64 bytes with room for two instants were 53 MB
+ * of the detector's 88). A run of two or more instants, or a last instant with both sides, also
+ * has a row in `prevs` (previous instant, run length, last quantity sold), linked from the slot's
+ * row; older instants are in a plain
  * array of that row (`older`, oldest first, only while the run has three or more instants). Two
  * random gaps are within a ratio of 1.56 one time in five, so few runs hold more than two.
  *
