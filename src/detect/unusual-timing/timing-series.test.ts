@@ -111,7 +111,8 @@ describe('TimingSeries', () => {
 
   it('keeps large account ids beside the link of a run, and reuses the rows of runs freed by restarts and releases', () => {
     let s = new TimingSeries(Infinity, 4);
-    const big = 2 ** 31 - 1;
+    const big = 2 ** 26 - 1;
+    assert.throws(() => new TimingSeries(2, 4).open(2 ** 26, 1, 0, 1, 0), RangeError);
     const a = s.open(big, 3, 1000, 1, 0);
     const b = s.open(7, 3, 1000, 0, 2);
     s.append(a, 1100, 0, 1);

@@ -7,7 +7,7 @@ const BUY = 1;
 const SELL = 2;
 /**
  * A slot's row in `rows` (24 bytes): the last instant's time, a quantity `Q`, and
- * `account + SOLD · 2^31 + link · 2^32` (-1: free slot), the link being the slot's row in `prevs` + 1.
+ * `account + SOLD + link · 2^27` (-1: free slot; SOLD = 2^26), the link being the slot's row in `prevs` + 1.
  * Without a link (a run of one instant, one side: most series) `Q` is the instant's quantity on
  * the side the SOLD bit says; with one, `Q` is the quantity bought and the `prevs` row has the rest.
  * (Not Int32 views of the same buffer: a checkpoint would decode two views onto two buffers.)
@@ -15,9 +15,13 @@ const SELL = 2;
 const ROW = 3;
 const Q = 1;
 const META = 2;
-const ACCOUNT_MASK = 0x7fffffff;
-const SOLD = 2 ** 31;
-const LINK_UNIT = 2 ** 32;
+/**
+ * 26 bits of account id and 26 of link, exact in a Float64 (53 bits): 67M accounts alive at once (the
+ * ids are reused) and 67M linked series, far past what fits in memory; checked, not assumed.
+ */
+const ACCOUNT_MASK = 2 ** 26 - 1;
+const SOLD = 2 ** 26;
+const LINK_UNIT = 2 ** 27;
 /**
  * A row of `prevs`, for runs of two instants or more or a last instant with both sides: the run's
  * previous instant (when the run has two or more), the run's length and the last instant's quantity sold.
@@ -111,6 +115,7 @@ export class TimingSeries {
 
   /** A new series of (account, symbol), not held, with one instant; returns its slot. */
   open(account: number, symbol: number, tsMs: number, bought: number, sold: number): number {
+    if (!(account >= 0 && account <= ACCOUNT_MASK)) throw new RangeError(`timing series: account id ${account} out of range`);
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.used++;
@@ -319,6 +324,7 @@ export class TimingSeries {
   private linkPrev(): number {
     const p = this.prevsFree.pop();
     if (p !== undefined) return p;
+    if (this.prevsUsed + 1 >= 2 ** 26) throw new RangeError('timing series: too many runs of two instants or more');
     const q = this.prevsUsed++;
     if (q * PREV_ROW >= this.prevs.length) {
       const prevs = new Float64Array(this.prevs.length + quarterMore(this.prevs.length / PREV_ROW) * PREV_ROW);
@@ -384,7 +390,7 @@ export class TimingSeries {
 
 /** The row in `prevs` + 1 of a slot's META number (0: none). */
 function linkOf(m: number): number {
-  return (m - (m >>> 0)) / LINK_UNIT;
+  return Math.floor(m / LINK_UNIT);
 }
 
 /** How many slots to add to a column of `slots`: a quarter, rounded up to a multiple of MIN_SLOTS. */
