@@ -60,8 +60,10 @@ describe('TimingSeries', () => {
         const u = rand();
         const last = m.instants[m.instants.length - 1]!;
         if (u < 0.1) {
-          s.merge(slot, true, 2);
-          last[1]! += 2;
+          // Either side: a lone one-sided instant that gets the other side needs its second table row.
+          const buy = rand() < 0.5;
+          s.merge(slot, buy, 2);
+          last[buy ? 1 : 2]! += 2;
         } else if (u < 0.15) {
           s.restart(slot, last[0]! + 5000, 0, 3);
           m.instants = [[last[0]! + 5000, 0, 3]];
@@ -105,5 +107,38 @@ describe('TimingSeries', () => {
     assert.equal(s.nextIdle(0, 1600), c);
     assert.equal(s.nextIdle(c + 1, 1600), -1);
     assert.equal(s.nextIdle(0, 2001), a);
+  });
+
+  it('keeps large account ids beside the link of a run, and reuses the rows of runs freed by restarts and releases', () => {
+    let s = new TimingSeries(Infinity, 4);
+    const big = 2 ** 26 - 1;
+    assert.throws(() => new TimingSeries(2, 4).open(2 ** 26, 1, 0, 1, 0), RangeError);
+    const a = s.open(big, 3, 1000, 1, 0);
+    const b = s.open(7, 3, 1000, 0, 2);
+    s.append(a, 1100, 0, 1);
+    s.append(a, 1200, 1, 0);
+    assert.equal(s.accountOf(a), big);
+    assert.equal(s.find(big, 3), a);
+    assert.equal(s.runOf(a), 3);
+    s = decodeState(encodeState(s)) as TimingSeries;
+    s.append(b, 1300, 0, 5);
+    assert.deepEqual(runOf(s, b, 4), [
+      [1000, 0, 2],
+      [1300, 0, 5],
+    ]);
+    s.restart(a, 9000, 2, 0);
+    assert.equal(s.runOf(a), 1);
+    assert.equal(s.accountOf(a), big);
+    assert.equal(s.find(big, 3), a);
+    // The freed row of `a`'s run serves the next run of two, which starts with nothing older.
+    const c = s.open(8, 3, 1000, 1, 0);
+    s.append(c, 1010, 0, 1);
+    assert.deepEqual(runOf(s, c, 4), [
+      [1000, 1, 0],
+      [1010, 0, 1],
+    ]);
+    s.release(b);
+    assert.equal(s.find(7, 3), -1);
+    assert.equal(s.nextIdle(0, 5000), c);
   });
 });
