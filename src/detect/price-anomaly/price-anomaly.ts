@@ -56,9 +56,8 @@ interface SymbolState {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
   trims: number;
   readonly f: number[];
-  /** The price range over the rolling window of the shortest length, and (with two lengths) the longer one. */
-  readonly extremes0: TimeRange;
-  readonly extremes1: TimeRange | null;
+  /** The price range over the rolling window of each length (k 0 the shortest; one deque pair for both). */
+  readonly extremes: TimeRange;
   /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
   readonly returns: ValueRingPair;
   /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
@@ -141,9 +140,8 @@ function createPriceAnomaly(config: Config): Detector {
   /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
-    s.extremes0.trim();
+    s.extremes.trim();
     s.returns.trim();
-    s.extremes1?.trim();
     s.ticks.trim();
     s.recent.trim();
   }
@@ -159,8 +157,7 @@ function createPriceAnomaly(config: Config): Detector {
         s = {
           // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
           f: init.slice(),
-          extremes0: new TimeRange(lengths[0]!),
-          extremes1: two ? new TimeRange(lengths[1]!) : null,
+          extremes: new TimeRange(lengths[0]!, lengths[lengths.length - 1]!),
           returns: new ValueRingPair(100, two),
           ticks: new SampleRing(TICKS),
           recent: new RecentIdRing(),
@@ -221,19 +218,21 @@ function createPriceAnomaly(config: Config): Detector {
         k: number;
         byThreshold: boolean;
       } | null = null;
+      const g = s.extremes;
+      g.push(trade.tsMs, price);
       for (let k = 0; k < lengths.length; k++) {
-        const g = k === 0 ? s.extremes0 : s.extremes1!;
-        g.push(trade.tsMs, price);
-        const rise = price / g.min - 1;
-        const fall = 1 - price / g.max;
+        const low = g.min(k);
+        const high = g.max(k);
+        const rise = price / low - 1;
+        const fall = 1 - price / high;
         const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
         const move = Math.max(rise, fall);
         const byThreshold = lengths[k] === windowMs && move >= t.price_change_threshold;
         // Below both bars (the volatility rule needs price_min_move too), as nearly every trade is:
         // nothing to judge, so no logarithm and no volatility lookup.
         if (!byThreshold && !(move >= t.price_min_move)) continue;
-        const fromPrice = direction === 'up' ? g.min : g.max;
-        const fromMs = direction === 'up' ? g.minAtMs : g.maxAtMs;
+        const fromPrice = direction === 'up' ? low : high;
+        const fromMs = direction === 'up' ? g.minAtMs(k) : g.maxAtMs(k);
         const sigma = sigmaFor(s, k);
         const logMove = Math.abs(Math.log(price / fromPrice));
         const z = sigma > 0 ? logMove / sigma : NaN;
