@@ -8,6 +8,7 @@ import { ValueRingPair } from '../window/value-ring-pair.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { RecentIdRing } from './recent-id-ring.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -39,36 +40,62 @@ const RAW_N = 4;
 const TICK_MOVE = 5;
 /** `ticks.pushed` at that close while TICK_MOVE is not computed yet; −1 once it is. */
 const TICK_MOVE_AT = 6;
+/** The symbol's latest trade time and its idle deadline (`lastTsMs` and `due`, as forgetIdle reads them). */
+const LAST_TS = 7;
+const DUE = 8;
 /**
  * Then per window length k (ascending), from HORIZON + k × HORIZON_FIELDS: the current calendar
  * window's start and open price (window returns feed the volatility at this length), the robust
  * volatility of this length's window returns (NaN while warming up), and 1 while that is out of
  * date (returns were added since; it is computed when first needed, see sigmaOf).
  */
-const HORIZON = 7;
+const HORIZON = 9;
 const WINDOW_START = 0;
 const OPEN_PRICE = 1;
 const SIGMA = 2;
 const SIGMA_STALE = 3;
 const HORIZON_FIELDS = 4;
 
-interface SymbolState {
+/**
+ * A symbol's state. A class, not an object literal, only so that `lastTsMs` and `due` (epoch ms:
+ * each a heap number of its own as a field) can live in `f`.
+ */
+class PriceSymbol {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
-  trims: number;
-  readonly f: number[];
-  /** The price range over the rolling window of each length (k 0 the shortest; one deque pair for both). */
-  readonly extremes: TimeRange;
-  /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
-  readonly returns: ValueRingPair;
-  /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
-  readonly ticks: SampleRing;
-  /** Recent trade ids (bounded), as evidence of the move. */
-  readonly recent: RecentIdRing;
-  episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
-  lastTsMs: number;
+  trims = 0;
+  episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null = null;
+
+  constructor(
+    readonly f: number[],
+    /** The price range over the rolling window of each length (k 0 the shortest; one deque pair for both). */
+    readonly extremes: TimeRange,
+    /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
+    readonly returns: ValueRingPair,
+    /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
+    readonly ticks: SampleRing,
+    /** Recent trade ids (bounded), as evidence of the move. */
+    readonly recent: RecentIdRing,
+  ) {}
+
+  get lastTsMs(): number {
+    return this.f[LAST_TS]!;
+  }
+  set lastTsMs(v: number) {
+    this.f[LAST_TS] = v;
+  }
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
-  due: number;
+  get due(): number {
+    return this.f[DUE]!;
+  }
+  set due(v: number) {
+    this.f[DUE] = v;
+  }
 }
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(PriceSymbol);
+
+type SymbolState = PriceSymbol;
 
 const MAX_IDS = 200;
 /** Trade-to-trade moves whose median is the typical tick move. */
@@ -152,20 +179,16 @@ function createPriceAnomaly(config: Config): Detector {
       // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
       const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.lastTsMs + lengths[0]!);
       if (!s) {
-        const init = [trade.price, NaN, NaN, NaN, 0, 0, -1];
+        const init = [trade.price, NaN, NaN, NaN, 0, 0, -1, trade.tsMs, Infinity];
         for (const w of lengths) init.push(trade.tsMs - (trade.tsMs % w), trade.price, NaN, 0);
-        s = {
+        s = new PriceSymbol(
           // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
-          f: init.slice(),
-          extremes: new TimeRange(lengths[0]!, lengths[lengths.length - 1]!),
-          returns: new ValueRingPair(100, two),
-          ticks: new SampleRing(TICKS),
-          recent: new RecentIdRing(),
-          episode: null,
-          lastTsMs: trade.tsMs,
-          due: Infinity,
-          trims: 0,
-        };
+          init.slice(),
+          new TimeRange(lengths[0]!, lengths[lengths.length - 1]!),
+          new ValueRingPair(100, two),
+          new SampleRing(TICKS),
+          new RecentIdRing(),
+        );
         st.states.set(trade.symbol, s);
       }
       const f = s.f;
