@@ -8,6 +8,7 @@ import { ValueRingPair } from '../window/value-ring-pair.js';
 import { round4 } from '../format.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { RecentIdRing } from './recent-id-ring.js';
+import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -39,37 +40,62 @@ const RAW_N = 4;
 const TICK_MOVE = 5;
 /** `ticks.pushed` at that close while TICK_MOVE is not computed yet; −1 once it is. */
 const TICK_MOVE_AT = 6;
+/** The symbol's latest trade time and its idle deadline (`lastTsMs` and `due`, as forgetIdle reads them). */
+const LAST_TS = 7;
+const DUE = 8;
 /**
  * Then per window length k (ascending), from HORIZON + k × HORIZON_FIELDS: the current calendar
  * window's start and open price (window returns feed the volatility at this length), the robust
  * volatility of this length's window returns (NaN while warming up), and 1 while that is out of
  * date (returns were added since; it is computed when first needed, see sigmaOf).
  */
-const HORIZON = 7;
+const HORIZON = 9;
 const WINDOW_START = 0;
 const OPEN_PRICE = 1;
 const SIGMA = 2;
 const SIGMA_STALE = 3;
 const HORIZON_FIELDS = 4;
 
-interface SymbolState {
+/**
+ * A symbol's state. A class, not an object literal, only so that `lastTsMs` and `due` (epoch ms:
+ * each a heap number of its own as a field) can live in `f`.
+ */
+class PriceSymbol {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
-  trims: number;
-  readonly f: number[];
-  /** The price range over the rolling window of the shortest length, and (with two lengths) the longer one. */
-  readonly extremes0: TimeRange;
-  readonly extremes1: TimeRange | null;
-  /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
-  readonly returns: ValueRingPair;
-  /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
-  readonly ticks: SampleRing;
-  /** Recent trade ids (bounded), as evidence of the move. */
-  readonly recent: RecentIdRing;
-  episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null;
-  lastTsMs: number;
+  trims = 0;
+  episode: { readonly key: string; direction: 'up' | 'down'; readonly startMs: number; lastMs: number; peakMove: number } | null = null;
+
+  constructor(
+    readonly f: number[],
+    /** The price range over the rolling window of each length (k 0 the shortest; one deque pair for both). */
+    readonly extremes: TimeRange,
+    /** Past window returns of each length, ring k for length k (their statistics are read only when a move passes price_min_move: no sorted copy kept). */
+    readonly returns: ValueRingPair,
+    /** Non-zero trade-to-trade moves |log p_i/p_(i-1)|: the symbol's tick and bid-ask bounce. */
+    readonly ticks: SampleRing,
+    /** Recent trade ids (bounded), as evidence of the move. */
+    readonly recent: RecentIdRing,
+  ) {}
+
+  get lastTsMs(): number {
+    return this.f[LAST_TS]!;
+  }
+  set lastTsMs(v: number) {
+    this.f[LAST_TS] = v;
+  }
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
-  due: number;
+  get due(): number {
+    return this.f[DUE]!;
+  }
+  set due(v: number) {
+    this.f[DUE] = v;
+  }
 }
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(PriceSymbol);
+
+type SymbolState = PriceSymbol;
 
 const MAX_IDS = 200;
 /** Trade-to-trade moves whose median is the typical tick move. */
@@ -141,9 +167,8 @@ function createPriceAnomaly(config: Config): Detector {
   /** Drops the room pushes reserved in a symbol's windows and rings (memory only: no value changes). */
   function trim(s: SymbolState): void {
     s.trims++;
-    s.extremes0.trim();
+    s.extremes.trim();
     s.returns.trim();
-    s.extremes1?.trim();
     s.ticks.trim();
     s.recent.trim();
   }
@@ -154,21 +179,16 @@ function createPriceAnomaly(config: Config): Detector {
       // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
       const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.lastTsMs + lengths[0]!);
       if (!s) {
-        const init = [trade.price, NaN, NaN, NaN, 0, 0, -1];
+        const init = [trade.price, NaN, NaN, NaN, 0, 0, -1, trade.tsMs, Infinity];
         for (const w of lengths) init.push(trade.tsMs - (trade.tsMs % w), trade.price, NaN, 0);
-        s = {
+        s = new PriceSymbol(
           // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
-          f: init.slice(),
-          extremes0: new TimeRange(lengths[0]!),
-          extremes1: two ? new TimeRange(lengths[1]!) : null,
-          returns: new ValueRingPair(100, two),
-          ticks: new SampleRing(TICKS),
-          recent: new RecentIdRing(),
-          episode: null,
-          lastTsMs: trade.tsMs,
-          due: Infinity,
-          trims: 0,
-        };
+          init.slice(),
+          new TimeRange(lengths[0]!, lengths[lengths.length - 1]!),
+          new ValueRingPair(100, two),
+          new SampleRing(TICKS),
+          new RecentIdRing(),
+        );
         st.states.set(trade.symbol, s);
       }
       const f = s.f;
@@ -221,19 +241,21 @@ function createPriceAnomaly(config: Config): Detector {
         k: number;
         byThreshold: boolean;
       } | null = null;
+      const g = s.extremes;
+      g.push(trade.tsMs, price);
       for (let k = 0; k < lengths.length; k++) {
-        const g = k === 0 ? s.extremes0 : s.extremes1!;
-        g.push(trade.tsMs, price);
-        const rise = price / g.min - 1;
-        const fall = 1 - price / g.max;
+        const low = g.min(k);
+        const high = g.max(k);
+        const rise = price / low - 1;
+        const fall = 1 - price / high;
         const direction: 'up' | 'down' = rise >= fall ? 'up' : 'down';
         const move = Math.max(rise, fall);
         const byThreshold = lengths[k] === windowMs && move >= t.price_change_threshold;
         // Below both bars (the volatility rule needs price_min_move too), as nearly every trade is:
         // nothing to judge, so no logarithm and no volatility lookup.
         if (!byThreshold && !(move >= t.price_min_move)) continue;
-        const fromPrice = direction === 'up' ? g.min : g.max;
-        const fromMs = direction === 'up' ? g.minAtMs : g.maxAtMs;
+        const fromPrice = direction === 'up' ? low : high;
+        const fromMs = direction === 'up' ? g.minAtMs(k) : g.maxAtMs(k);
         const sigma = sigmaFor(s, k);
         const logMove = Math.abs(Math.log(price / fromPrice));
         const z = sigma > 0 ? logMove / sigma : NaN;

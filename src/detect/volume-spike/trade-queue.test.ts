@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { TradeQueue } from './trade-queue.js';
 
-test('TradeQueue: every trade held reads back by its number through growth, drops, trims and checkpoints', () => {
+test('TradeQueue: every trade held reads back by its number through growth, drops (to one trade or none: no arrays), trims and checkpoints', () => {
   let x = 17;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   let q = new TradeQueue();

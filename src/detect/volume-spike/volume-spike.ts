@@ -5,6 +5,7 @@ import { SPARSE_TRIMS } from '../window/sparse.js';
 import { TimeMaxPair } from '../window/time-max-pair.js';
 import { ValueRingPair } from '../window/value-ring-pair.js';
 import { TradeQueue } from './trade-queue.js';
+import { stateClass } from '../../engine/snapshot.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
 import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
@@ -43,22 +44,45 @@ const HEAD = 7;
 const SUM = 8;
 const SCALE_FIELDS = 9;
 
-interface SymbolState {
+/**
+ * A symbol's state. A class, not an object literal, only so that `lastTsMs` and `due` (epoch ms:
+ * each a heap number of its own as a field) can live in `f`, as its last two numbers.
+ */
+class VolumeSymbol {
   /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
-  trims: number;
-  /** The scales' numbers (see SCALE_FIELDS). */
-  readonly f: number[];
-  /** Volumes of past active calendar windows, ring k for length k; their logs' statistics are taken from them when needed. */
-  readonly history: ValueRingPair;
-  /** Largest single trade in each rolling window (`max(k)` for length k). */
-  readonly largest: TimeMaxPair;
-  /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
-  readonly trades: TradeQueue;
-  lastTsMs: number;
+  trims = 0;
+  episode: Episode | null = null;
+
+  constructor(
+    /** The scales' numbers (see SCALE_FIELDS), then lastTsMs and due. */
+    readonly f: number[],
+    /** Volumes of past active calendar windows, ring k for length k; their logs' statistics are taken from them when needed. */
+    readonly history: ValueRingPair,
+    /** Largest single trade in each rolling window (`max(k)` for length k). */
+    readonly largest: TimeMaxPair,
+    /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
+    readonly trades: TradeQueue,
+  ) {}
+
+  get lastTsMs(): number {
+    return this.f[this.f.length - 2]!;
+  }
+  set lastTsMs(v: number) {
+    this.f[this.f.length - 2] = v;
+  }
   /** When the symbol is next checked for idleness (its entry in the deadline queue). */
-  due: number;
-  episode: Episode | null;
+  get due(): number {
+    return this.f[this.f.length - 1]!;
+  }
+  set due(v: number) {
+    this.f[this.f.length - 1] = v;
+  }
 }
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(VolumeSymbol);
+
+type SymbolState = VolumeSymbol;
 
 /** A scale that crossed its bars, as the alert reads it. */
 interface Hit {
@@ -114,17 +138,14 @@ function createVolumeSpike(config: Config): Detector {
   function newState(tsMs: number): SymbolState {
     const f: number[] = [];
     for (const w of lengths) f.push(tsMs - (tsMs % w), 0, Infinity, NaN, NaN, NaN, 0, 0, 0);
-    return {
-      trims: 0,
+    f.push(tsMs, Infinity);
+    return new VolumeSymbol(
       // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
-      f: f.slice(),
-      history: new ValueRingPair(t.volume_baseline_buckets, two),
-      largest: new TimeMaxPair(lengths[0]!, lengths[scales - 1]!),
-      trades: new TradeQueue(),
-      lastTsMs: tsMs,
-      due: Infinity,
-      episode: null,
-    };
+      f.slice(),
+      new ValueRingPair(t.volume_baseline_buckets, two),
+      new TimeMaxPair(lengths[0]!, lengths[scales - 1]!),
+      new TradeQueue(),
+    );
   }
 
   /** Closes scale k's calendar window (`tsMs` is past it) and marks its trigger out of date. */

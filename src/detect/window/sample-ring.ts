@@ -22,7 +22,7 @@ export class SampleRing {
     const slots = 2 * this.capacity;
     const c = this.count;
     if (c < slots) {
-      // Grown by about half at a time (ValueRing's growth), not by pushes (17 slots at the first).
+      // Grown a little at a time (ValueRing's growth), not by pushes (17 slots at the first).
       if (c === this.values.length) this.values = grown(this.values, c, slots);
       this.values[c] = v;
     } else this.values[c % slots] = v;

@@ -11,6 +11,8 @@ test('TimeMaxPair: the same maxima as two TimeMax, late prints, ties, pauses, tr
     [60_000, 300_000],
     [1, 60_000],
     [60_000, 60_000],
+    [1, 1],
+    [20_000, 600_000],
   ] as const) {
     const a = new TimeMax(w0);
     const b = new TimeMax(w1);
@@ -29,5 +31,6 @@ test('TimeMaxPair: the same maxima as two TimeMax, late prints, ties, pauses, tr
       assert.equal(p.max(1), b.max, `windows ${w0}/${w1}, push ${i}`);
     }
   }
-  assert.ok(Number.isNaN(new TimeMaxPair(10, 20).max(1)));
+  assert.ok(Number.isNaN(new TimeMaxPair(10, 20).max(1)) && Number.isNaN(new TimeMaxPair(10, 20).max(0)));
+  assert.throws(() => new TimeMaxPair(20, 10));
 });

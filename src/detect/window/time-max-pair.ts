@@ -1,109 +1,79 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { pow2AtLeast } from './pair-ring.js';
+import { pow2AtLeast, regrown } from './pair-ring.js';
 
 /**
- * The maximum of one stream of values over two sliding event-time windows (volume_spike's largest
- * trade in its short and long window): two `TimeMax` deques with the same answers (tested against
- * them), kept in one array of rows [time, value (window 0), time, value (window 1)] of a
- * power-of-two number of rows, each deque a ring over its half of the rows (own head and count,
- * shared size), as TimeRange keeps its two: one object and one array per symbol instead of two of
- * each. With one window length (both equal) only the first deque is kept.
+ * The maximum of one stream of values over two sliding event-time windows, a short one and a long
+ * one (volume_spike's largest trade in its short and long window; they may be equal): two `TimeMax`
+ * deques' answers (tested against them) from one deque, as TimeRange does: values leave the tail
+ * the same way whatever the window and the short window only drops more from the head, so its
+ * deque is the newest `short` entries of the long one's. One ring of (time, value) pairs of a
+ * power-of-two size (pair-ring.ts) and a count per window, instead of a deque per window.
  */
 export class TimeMaxPair {
   private q: number[] = NONE;
-  /** Rows − 1 (−1: none yet). */
+  /** Pairs − 1 (−1: none yet). */
   private mask = -1;
-  private head0 = 0;
-  private count0 = 0;
-  private head1 = 0;
-  private count1 = 0;
-  private readonly two: boolean;
+  /** The long window's deque: values descending from its oldest entry (pair head), count entries. */
+  private head = 0;
+  private count = 0;
+  /** The short window's: the last `short` of those. */
+  private short = 0;
 
   constructor(
     private readonly window0Ms: number,
     private readonly window1Ms: number,
   ) {
-    this.two = window1Ms !== window0Ms;
+    if (!(window0Ms <= window1Ms)) throw new Error(`short window ${window0Ms} longer than ${window1Ms}`);
   }
 
   /** Adds an observation at `tsMs` to both windows and drops those older than each (the newest always stays). */
   push(tsMs: number, v: number): void {
-    let c = this.count0;
-    while (c > 0 && this.q[(((this.head0 + c - 1) & this.mask) << 2) + 1]! <= v) c--;
-    this.count0 = c;
-    if (c > this.mask) this.grow();
-    let q = this.q;
-    let mask = this.mask;
-    let head = this.head0;
-    let cutoff = tsMs - this.window0Ms;
-    let j = ((head + c) & mask) << 2;
+    let c = this.count;
+    while (c > 0 && this.q[(((this.head + c - 1) & this.mask) << 1) + 1]! <= v) c--;
+    // The short window's entries left: the tail pops took theirs first.
+    let s = Math.max(0, this.short - (this.count - c)) + 1;
+    this.count = c;
+    if (c > this.mask) {
+      // Full: twice the pairs (one at first).
+      const pairs = 2 * (this.mask + 1) || 1;
+      this.q = regrown(this.q, this.head, c, this.mask, pairs);
+      this.mask = pairs - 1;
+      this.head = 0;
+    }
+    const q = this.q;
+    const mask = this.mask;
+    let head = this.head;
+    const j = ((head + c) & mask) << 1;
     q[j] = tsMs;
     q[j + 1] = v;
     c++;
-    while (c > 1 && q[head << 2]! < cutoff) {
+    const cutShort = tsMs - this.window0Ms;
+    while (s > 1 && q[((head + c - s) & mask) << 1]! < cutShort) s--;
+    this.short = s;
+    const cutLong = tsMs - this.window1Ms;
+    while (c > 1 && q[head << 1]! < cutLong) {
       head = (head + 1) & mask;
       c--;
     }
-    this.head0 = head;
-    this.count0 = c;
-    if (!this.two) return;
-    c = this.count1;
-    while (c > 0 && q[(((this.head1 + c - 1) & mask) << 2) + 3]! <= v) c--;
-    this.count1 = c;
-    if (c > mask) {
-      this.grow();
-      q = this.q;
-      mask = this.mask;
-    }
-    head = this.head1;
-    cutoff = tsMs - this.window1Ms;
-    j = ((head + c) & mask) << 2;
-    q[j + 2] = tsMs;
-    q[j + 3] = v;
-    c++;
-    while (c > 1 && q[(head << 2) + 2]! < cutoff) {
-      head = (head + 1) & mask;
-      c--;
-    }
-    this.head1 = head;
-    this.count1 = c;
+    this.head = head;
+    this.count = c;
   }
 
-  /** Shrinks the array to the smallest power of two of rows holding both deques (a symbol waiting for its next trade). */
+  /** Shrinks the ring to the smallest power of two of pairs holding the deque (a symbol waiting for its next trade). */
   trim(): void {
-    const rows = pow2AtLeast(Math.max(this.count0, this.count1));
-    if (rows < this.mask + 1) this.resize(rows);
-  }
-
-  /** Maximum over window k (0 or 1; with one window length, 1 reads window 0). */
-  max(k: number): number {
-    if (k === 0 || !this.two) return this.count0 > 0 ? this.q[(this.head0 << 2) + 1]! : NaN;
-    return this.count1 > 0 ? this.q[(this.head1 << 2) + 3]! : NaN;
-  }
-
-  private grow(): void {
-    this.resize(2 * (this.mask + 1) || 1);
-  }
-
-  /** Copies both deques into `rows` rows (a power of two ≥ their counts), each from row 0, in a packed array of exactly that size. */
-  private resize(rows: number): void {
-    const out: number[] = [];
-    const q = this.q;
-    const mask = this.mask;
-    for (let i = 0; i < rows; i++) {
-      const a = ((this.head0 + i) & mask) << 2;
-      const b = ((this.head1 + i) & mask) << 2;
-      out.push(
-        i < this.count0 ? q[a]! : 0,
-        i < this.count0 ? q[a + 1]! : 0,
-        i < this.count1 ? q[b + 2]! : 0,
-        i < this.count1 ? q[b + 3]! : 0,
-      );
+    const pairs = pow2AtLeast(this.count);
+    if (pairs < this.mask + 1) {
+      this.q = regrown(this.q, this.head, this.count, this.mask, pairs);
+      this.mask = pairs - 1;
+      this.head = 0;
     }
-    this.q = out.slice();
-    this.mask = rows - 1;
-    this.head0 = 0;
-    this.head1 = 0;
+  }
+
+  /** Maximum over window k (0 the short one, 1 the long one); NaN before the first push. */
+  max(k: number): number {
+    if (this.count === 0) return NaN;
+    const row = k === 0 ? (this.head + this.count - this.short) & this.mask : this.head;
+    return this.q[(row << 1) + 1]!;
   }
 }
 

@@ -1,12 +1,12 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { medianInPlace, scratchOf } from './select.js';
-import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
+import { grownSize, madSigmaOfSorted, medianOfSorted } from './value-ring.js';
 
 /**
  * Two `ValueRing`s of the same capacity (ring 0 and ring 1: a symbol's two window lengths) in one
  * object and one array of rows [ring 0 value, ring 1 value]: the same statistics as ValueRing
  * (tested against it), one object and one array per symbol instead of two of each. Each ring has
- * its own fill and position; the rows grow by about half as the fuller ring fills (the two fill at
+ * its own fill and position; the rows grow as ValueRing's (`grownSize`) as the fuller ring fills (the two fill at
  * similar rates: on a thin symbol every trade closes a window of each length). With one window
  * length (`two` false) ring 1 is not used and the rows hold only ring 0.
  */
@@ -35,7 +35,7 @@ export class ValueRingPair {
     const n = k === 0 ? this.filled0 : this.filled1;
     const w = this.width;
     if (n < this.capacity) {
-      if (n === this.rows) this.resize(Math.min(this.capacity, n < 4 ? 4 : n + (n >> 1)));
+      if (n === this.rows) this.resize(grownSize(n, this.capacity));
       this.values[w * n + k] = v;
       if (k === 0) this.filled0 = n + 1;
       else this.filled1 = n + 1;

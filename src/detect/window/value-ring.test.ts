@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { RobustRing } from './reference/robust.js';
-import { ValueRing } from './value-ring.js';
+import { grownSize, ValueRing } from './value-ring.js';
 
 function rng(seed: number): () => number {
   return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -66,4 +66,15 @@ describe('ValueRing', () => {
     assert.equal(b2.median(), 7);
     assert.equal(b.size, 0);
   });
+});
+
+it('grownSize: one more plus an eighth, never past the capacity; a ring fills to exactly its capacity', () => {
+  assert.deepEqual(
+    [0, 1, 7, 8, 16, 20].map((n) => grownSize(n, 100)),
+    [1, 2, 8, 10, 19, 23],
+  );
+  assert.equal(grownSize(99, 100), 100);
+  const ring = new ValueRing(37);
+  for (let i = 0; i < 37; i++) ring.push(i);
+  assert.equal((ring as unknown as { values: number[] }).values.length, 37);
 });

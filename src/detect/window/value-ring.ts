@@ -9,7 +9,7 @@ import { medianOf } from './select.js';
  * one insertion per push for nothing; here the median is a selection (window/select.ts) and the
  * spreads sort a shared scratch copy.
  *
- * Memory: one plain array, grown by about half as the ring fills (a first push to an empty array
+ * Memory: one plain array, grown by an eighth as the ring fills (a first push to an empty array
  * reserves 17 slots; a thin symbol of a wide universe holds ~15 values) and of exactly the
  * capacity once full. Values must not be NaN.
  */
@@ -106,9 +106,19 @@ function identity(x: number): number {
   return x;
 }
 
-/** A copy of a[0, n) with room for about half as many again (at most `cap`): growth in small steps. */
+/**
+ * The slots a ring holding n values (full) grows to, at most `cap`: one more plus an eighth. A
+ * thin symbol's rings (~20 values) stay within a slot or two of what they hold, where growing by
+ * half left a fifth of them empty on average once the trims stop (window/sparse.ts); the copies
+ * (about nine per value) end when the ring is full, so a busy symbol pays them once.
+ */
+export function grownSize(n: number, cap: number): number {
+  return Math.min(cap, n + 1 + (n >> 3));
+}
+
+/** A copy of a[0, n) with room for a few more (`grownSize`, at most `cap`): growth in small steps. */
 export function grown(a: number[], n: number, cap: number): number[] {
-  const size = Math.min(cap, n < 4 ? 4 : n + (n >> 1));
+  const size = grownSize(n, cap);
   // Built by pushes, then copied: a packed array of exactly `size` (new Array(size) is holey).
   const out: number[] = [];
   for (let i = 0; i < size; i++) out.push(i < n ? a[i]! : 0);
