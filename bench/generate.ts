@@ -1,5 +1,6 @@
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { CANONICAL_HEADER } from '../src/ingest/canonical/write.js';
 
 /**
  * Deterministic benchmark data: canonical CSV files written once into the cache folder and reused.
@@ -146,7 +147,7 @@ function* mixedLines(spec: MixedSpec): Generator<string> {
   const live: LiveOrder[][] = Array.from({ length: spec.symbols }, () => []);
   let nextOrder = 1;
   let tradeNo = 1;
-  yield 'type,ts,symbol,price,qty,buyer,seller,trade_id,order_id,account,side,action\n';
+  yield `${CANONICAL_HEADER}\n`;
   for (let i = 0; i < spec.events; i++) {
     const ts = START_MS + Math.floor((i * SESSION_MS) / spec.events);
     const s = pickSymbol(rng, spec.symbols);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MarketEvent } from '../src/domain/events.js';
+import { CANONICAL_HEADER, canonicalLine } from '../src/ingest/canonical/write.js';
 import { simulate } from '../src/ingest/simulator/simulator.js';
 import type { ChildResult, ReplayTask } from './child.js';
 
@@ -67,17 +67,6 @@ export interface LiveResult {
 
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA'];
 
-function csvOf(e: MarketEvent): string | undefined {
-  switch (e.type) {
-    case 'trade':
-      return `trade,${e.tsMs},${e.symbol},${e.price},${e.qty},${e.buyer},${e.seller},${e.tradeId},,,${e.side ?? ''},\n`;
-    case 'order':
-      return `order,${e.tsMs},${e.symbol},${e.price},${e.qty},,,,${e.orderId},${e.account},${e.side},${e.action}\n`;
-    case 'quote':
-      return undefined;
-  }
-}
-
 /** Builds the feed: simulator events as CSV lines with their event times. */
 function feed(events: number): { lines: string[]; ts: Float64Array } {
   const sim = simulate({ symbols: SYMBOLS, seed: 7, startMs: Date.UTC(2026, 2, 2, 14, 0), durationMs: 5 * 24 * 3600_000, inject: true });
@@ -85,9 +74,9 @@ function feed(events: number): { lines: string[]; ts: Float64Array } {
   const ts: number[] = [];
   outer: for (const batch of sim.batches) {
     for (const e of batch) {
-      const line = csvOf(e);
+      const line = canonicalLine(e);
       if (line === undefined) continue;
-      lines.push(line);
+      lines.push(`${line}\n`);
       ts.push(e.tsMs);
       if (lines.length >= events) break outer;
     }
@@ -125,7 +114,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   await Promise.race([started, exited]);
 
   const sentNs = new Float64Array(lines.length);
-  child.stdin.write('type,ts,symbol,price,qty,buyer,seller,trade_id,order_id,account,side,action\n');
+  child.stdin.write(`${CANONICAL_HEADER}\n`);
   const t0 = process.hrtime.bigint();
   let sent = 0;
   while (sent < lines.length) {

@@ -5,6 +5,7 @@ import { InputError } from '../domain/errors.js';
 import type { MarketEvent } from '../domain/events.js';
 import type { DetectorFactory } from '../detect/detector.js';
 import { resolveFormat } from '../ingest/formats.js';
+import { isLiveInput } from '../ingest/lines.js';
 import { Sequencer } from '../ingest/sequencer.js';
 import type { EventBatch, EventSource, Rejection, RejectSink } from '../ingest/source.js';
 import { Engine, type AlertSink, type EngineStats } from './engine.js';
@@ -122,7 +123,7 @@ export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
 /** Detection on this thread: one engine over every symbol. */
 async function detect(batches: AsyncIterable<EventBatch>, options: FileRunOptions): Promise<EngineStats> {
   const engine = new Engine(options.detectors, options.config, options.sink);
-  engine.flushOnAlert = options.follow === true || options.inputs.includes('-');
+  engine.flushOnAlert = options.inputs.some((path) => isLiveInput(path, options.follow));
   for await (const batch of batches) {
     options.onEvents?.(batch.events);
     await engine.process(batch.events);

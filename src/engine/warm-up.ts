@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
-import type { MarketEvent } from '../domain/events.js';
 import type { DetectorFactory } from '../detect/detector.js';
+import { CANONICAL_HEADER, canonicalLine } from '../ingest/canonical/write.js';
 import { simulate } from '../ingest/simulator/simulator.js';
 import type { EngineStats } from './engine.js';
 import { MemorySink, RejectsFile, runFiles } from './pipeline.js';
@@ -57,10 +57,10 @@ function simulatedCsv(events: number): string {
     durationMs: 5 * 24 * 3600_000,
     inject: true,
   });
-  const lines = ['type,ts,symbol,price,qty,buyer,seller,trade_id,order_id,account,side,action'];
+  const lines = [CANONICAL_HEADER];
   outer: for (const batch of sim.batches) {
     for (const e of batch) {
-      const line = csvLine(e);
+      const line = canonicalLine(e);
       if (line === undefined) continue;
       lines.push(line);
       if (lines.length > events) break outer;
@@ -68,15 +68,4 @@ function simulatedCsv(events: number): string {
   }
   lines.push('');
   return lines.join('\n');
-}
-
-function csvLine(e: MarketEvent): string | undefined {
-  switch (e.type) {
-    case 'trade':
-      return `trade,${e.tsMs},${e.symbol},${e.price},${e.qty},${e.buyer ?? ''},${e.seller ?? ''},${e.tradeId},,,${e.side ?? ''},`;
-    case 'order':
-      return `order,${e.tsMs},${e.symbol},${e.price},${e.qty},,,,${e.orderId},${e.account},${e.side},${e.action}`;
-    case 'quote':
-      return undefined;
-  }
 }

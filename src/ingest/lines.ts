@@ -32,6 +32,11 @@ export async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
+/** Whether an input delivers events as they happen (stdin, or a file followed as it grows) rather than a whole history. */
+export function isLiveInput(path: string, follow: boolean | undefined): boolean {
+  return path === '-' || follow === true;
+}
+
 /** Opens a file (gzip detected by content) or stdin ('-') as a byte stream. */
 export async function openByteStream(path: string): Promise<Readable> {
   if (path === '-') return process.stdin;

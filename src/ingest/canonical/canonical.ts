@@ -1,6 +1,6 @@
 import { textOf, type MarketEvent, type OrderAction, type Side } from '../../domain/events.js';
 import { InputError } from '../../domain/errors.js';
-import { readLines, readTextChunks, splitCsvLine } from '../lines.js';
+import { isLiveInput, readLines, readTextChunks, splitCsvLine } from '../lines.js';
 import type { EventBatch, EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 import { parseDecimal, parseTimestamp, standalone } from '../fields.js';
 import { FastRowParser } from './fast-row.js';
@@ -182,7 +182,7 @@ async function* readCanonical(options: OpenOptions): EventSource {
   // Live inputs (stdin, a followed file) are handed on in batches of at most LIVE_BATCH_EVENTS, so
   // after a stall a whole read (up to 64 KiB from a pipe, 1 MiB from a file) is not detected
   // before the alerts of its first events are stored. Replay keeps whole reads (throughput).
-  const maxBatch = path === '-' || options.follow ? LIVE_BATCH_EVENTS : Infinity;
+  const maxBatch = isLiveInput(path, options.follow) ? LIVE_BATCH_EVENTS : Infinity;
   let out: MarketEvent[] = [];
   let outLines: number[] = [];
   /** Hands on what is gathered so far (the batch and a fresh one to fill). */
