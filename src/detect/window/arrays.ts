@@ -1,14 +1,3 @@
-/**
- * Removes the first k elements of `a` in place: `a.splice(0, k)` without the array of removed
- * elements splice allocates and returns (the windows drop their expired prefixes this way several
- * times per trade on a wide universe; each such array was garbage at once).
- */
-export function dropFront<T>(a: T[], k: number): void {
-  const n = a.length;
-  for (let i = k; i < n; i++) a[i - k] = a[i]!;
-  a.length = n - k;
-}
-
 /*
  * Arrays with an explicit capacity: a structure keeps its own count of the slots in use and the
  * array's length is its capacity. A push grows an array to 1.5 × length + 16 slots, so a window
