@@ -10,7 +10,7 @@ import type { Alert, PatternType } from '../src/domain/alert.js';
 import { detectorsFor } from '../src/detect/registry.js';
 import type { AlertSink, EngineStats } from '../src/engine/engine.js';
 import { RejectsFile, runFiles } from '../src/engine/pipeline.js';
-import { DEFAULT_WARM_UP_EVENTS, warmUp } from '../src/engine/warm-up.js';
+import { DEFAULT_WARM_UP_EVENTS } from '../src/engine/warm-up.js';
 import type { DetectorFactory } from '../src/detect/detector.js';
 import { simulatorSessions } from '../src/ingest/simulator/simulator.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -133,12 +133,6 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
   const log = task.commitLog ? new LiveLog(storeSink) : undefined;
   const rejects = new RejectsFile(null);
-  // Live case: the feeder starts its clock once the process is up (modules loaded, store open), so
-  // the start-up time of the process is not counted as the latency of the first events.
-  if (task.commitLog) {
-    await warmUp(config, detectorsOf(task), task.warmUp ?? DEFAULT_WARM_UP_EVENTS);
-    process.stdout.write('ready\n');
-  }
   try {
     const stats = await runFiles({
       inputs: task.files,
@@ -148,6 +142,11 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       sink: log ?? storeSink,
       rejects,
       threads: task.threads,
+      // Live case: the feeder starts its clock once the process is up (modules loaded, store open,
+      // detection threads started, warmed up), so start-up is not counted as the first events' latency.
+      ...(task.commitLog
+        ? { warmUpEvents: task.warmUp ?? DEFAULT_WARM_UP_EVENTS, onReady: () => void process.stdout.write('ready\n') }
+        : {}),
       ...(log ? { onEvents: () => log.batchStarted(), onBatch: (s: EngineStats) => log.batchDone(s.events) } : {}),
     });
     await storeSink.flush();

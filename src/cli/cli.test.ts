@@ -220,6 +220,28 @@ test('start --source - reads stdin until it ends and stores the alerts', () => {
   assert.match(bad.stderr, /--warm-up must be a non-negative number/);
 });
 
+test('start --threads 2 detects on two warmed-up threads and stores the same alerts', () => {
+  const one = workspace();
+  const two = workspace();
+  tape(join(one.dir, 'tape.csv'));
+  const input = readFileSync(join(one.dir, 'tape.csv'), 'utf8');
+  assert.equal(cli(one, ['start', '--source', '-', '--warm-up', '0'], input).code, 0);
+  const r = cli(two, ['start', '--source', '-', '--threads', '2', '--warm-up', '2000'], input);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Warmed up on 2,000 simulated events in [\d.]+ s on every detection thread/);
+  assert.match(r.stdout, /2 detection threads/);
+  assert.match(r.stdout, /Monitor stopped: 6,000 events/);
+  const alerts = (ws: typeof one): string[] =>
+    (JSON.parse(cli(ws, ['alerts', '--json', '--limit', '1000']).stdout) as { alert_id: string; type: string }[])
+      .map((a) => `${a.alert_id} ${a.type}`)
+      .sort();
+  assert.ok(alerts(one).length > 0);
+  assert.deepEqual(alerts(two), alerts(one));
+  const bad = cli(two, ['start', '--source', '-', '--threads', '0'], '');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--threads must be a whole number ≥ 1, got '0'/);
+});
+
 test('start --source - processes a line as soon as it arrives, while stdin stays open', async () => {
   const ws = workspace();
   const mon = startMonitor(ws, ['--source', '-']);

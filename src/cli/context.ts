@@ -62,6 +62,13 @@ export function parseNonNegative(name: string, s: string | undefined, def: numbe
   return n;
 }
 
+/** `--threads`: a whole number of detection threads, at least 1. */
+export function parseThreads(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got '${s}'`);
+  return n;
+}
+
 /** Who is acting (for resolutions and the audit trail). */
 export function currentUser(): string {
   return process.env['SURVEILLANCE_USER'] ?? userInfo().username;

@@ -11,6 +11,7 @@ import type { EventBatch, EventSource, Rejection, RejectSink } from '../ingest/s
 import { Engine, type AlertSink, type EngineStats } from './engine.js';
 import { mergeByTime } from './merge.js';
 import { detectInThreads } from './parallel/threads.js';
+import { warmUp } from './warm-up.js';
 
 /**
  * Keeps rejected rows: counts them by reason, writes each (NDJSON: file, line, field, reason, raw)
@@ -87,6 +88,13 @@ export interface FileRunOptions {
   readonly onEvents?: ((events: readonly MarketEvent[]) => void) | undefined;
   /** Detection threads (symbols split over them, parallel/threads.ts); 1 or absent: this thread. */
   readonly threads?: number | undefined;
+  /**
+   * Live inputs: simulated events run through scratch engines (on every detection thread) before
+   * the first input is read, so its first events do not wait for JIT compilation (warm-up.ts).
+   */
+  readonly warmUpEvents?: number | undefined;
+  /** Called once, after the warm-up and before the first batch is read (`warm`: null without a warm-up). */
+  readonly onReady?: ((warm: { readonly events: number; readonly ms: number } | null) => void) | undefined;
 }
 
 /** Opens every input with its (detected or named) format, each behind its own sequencer. */
@@ -122,6 +130,9 @@ export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
 
 /** Detection on this thread: one engine over every symbol. */
 async function detect(batches: AsyncIterable<EventBatch>, options: FileRunOptions): Promise<EngineStats> {
+  const started = performance.now();
+  const warm = await warmUp(options.config, options.detectors, options.warmUpEvents ?? 0);
+  options.onReady?.(warm ? { events: warm.events, ms: performance.now() - started } : null);
   const engine = new Engine(options.detectors, options.config, options.sink);
   engine.flushOnAlert = options.inputs.some((path) => isLiveInput(path, options.follow));
   for await (const batch of batches) {

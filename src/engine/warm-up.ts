@@ -5,7 +5,9 @@ import type { Config } from '../config/config.js';
 import type { DetectorFactory } from '../detect/detector.js';
 import { CANONICAL_HEADER, canonicalLine } from '../ingest/canonical/write.js';
 import { simulate } from '../ingest/simulator/simulator.js';
-import type { EngineStats } from './engine.js';
+import type { MarketEvent } from '../domain/events.js';
+import { Engine, type EngineStats } from './engine.js';
+import { ColumnDecoder, ColumnEncoder } from './parallel/event-columns.js';
 import { MemorySink, RejectsFile, runFiles } from './pipeline.js';
 
 /** Events a live monitor replays before it starts reading (`start --warm-up`). */
@@ -48,8 +50,37 @@ export async function warmUp(
   }
 }
 
+/**
+ * The warm-up of a detection thread (parallel/shard-worker.ts): there events do not come from a
+ * reader but from the column decoder, as objects of other shapes than the reader's, so the
+ * simulated market goes through an encoder and a decoder into a scratch engine, the path a batch
+ * takes in the thread. Warmed on the reader's events instead, the detectors' optimised code was
+ * thrown away at the first decoded batch and live events waited for it to be rebuilt.
+ */
+export async function warmUpThread(config: Config, detectors: readonly DetectorFactory[], events: number): Promise<void> {
+  if (events <= 0) return;
+  const engine = new Engine(detectors, config, new MemorySink());
+  const encoder = new ColumnEncoder();
+  const decoder = new ColumnDecoder();
+  let now = -Infinity;
+  for (const batch of simulatedBatches(events)) {
+    const clock = batch.map((e) => (now = Math.max(now, e.tsMs)));
+    const decoded = decoder.decode(encoder.encode(batch, clock));
+    await engine.process(decoded.events, decoded.clock);
+  }
+  await engine.end();
+}
+
 /** `events` simulator events (trades and the order lifecycle, manipulations injected) as canonical CSV. */
 function simulatedCsv(events: number): string {
+  const lines = [CANONICAL_HEADER];
+  for (const batch of simulatedBatches(events)) lines.push(...batch.map((e) => canonicalLine(e)!));
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** The warm-up market in batches (canonical CSV's events only: it carries no quotes), `events` in all. */
+function* simulatedBatches(events: number): Generator<MarketEvent[]> {
   const sim = simulate({
     symbols: WARM_UP_SYMBOLS,
     seed: 20_261_127,
@@ -57,15 +88,11 @@ function simulatedCsv(events: number): string {
     durationMs: 5 * 24 * 3600_000,
     inject: true,
   });
-  const lines = [CANONICAL_HEADER];
-  outer: for (const batch of sim.batches) {
-    for (const e of batch) {
-      const line = canonicalLine(e);
-      if (line === undefined) continue;
-      lines.push(line);
-      if (lines.length > events) break outer;
-    }
+  let left = events;
+  for (const batch of sim.batches) {
+    const kept = batch.filter((e) => e.type !== 'quote').slice(0, left);
+    left -= kept.length;
+    if (kept.length > 0) yield kept;
+    if (left === 0) return;
   }
-  lines.push('');
-  return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../../domain/errors.js';
 import { detectorsFor } from '../../detect/registry.js';
 import { runFiles } from '../../engine/pipeline.js';
-import { configFor, parseSymbols, storeFor, type GlobalOptions } from '../context.js';
+import { configFor, parseSymbols, parseThreads, storeFor, type GlobalOptions } from '../context.js';
 import { num, out, paint } from '../output.js';
 import { parseColumnMap, printRaised, printRejects, progress, rejectsFor, StoreSink } from '../run-common.js';
 
@@ -26,11 +26,7 @@ const MAX_THREADS = 8;
 
 /** `--threads`: as given, else the machine's cores (at most MAX_THREADS) for inputs worth it, else 1. */
 function threadsFor(option: string | undefined, files: readonly string[]): number {
-  if (option !== undefined) {
-    const n = Number(option);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a whole number ≥ 1, got '${option}'`);
-    return n;
-  }
+  if (option !== undefined) return parseThreads(option);
   // stdin has no size: it is taken as large.
   const bytes = files.reduce((sum, f) => sum + (f === '-' ? Infinity : statSync(f).size), 0);
   return bytes < THREADS_FROM_BYTES ? 1 : Math.min(availableParallelism(), MAX_THREADS);

@@ -8,9 +8,9 @@ import type { MarketEvent } from '../../domain/events.js';
 import { detectorsFor } from '../../detect/registry.js';
 import { Engine, type EngineStats } from '../../engine/engine.js';
 import { runBatches, runFiles } from '../../engine/pipeline.js';
-import { DEFAULT_WARM_UP_EVENTS, warmUp } from '../../engine/warm-up.js';
+import { DEFAULT_WARM_UP_EVENTS } from '../../engine/warm-up.js';
 import { simulate } from '../../ingest/simulator/simulator.js';
-import { configFor, HOST, monitorAlive, parseNonNegative, parseSymbols, storeFor, type GlobalOptions } from '../context.js';
+import { configFor, HOST, monitorAlive, parseNonNegative, parseSymbols, parseThreads, storeFor, type GlobalOptions } from '../context.js';
 import { num, out, paint } from '../output.js';
 import { parseColumnMap, printRaised, printRejects, rejectsFor, StoreSink } from '../run-common.js';
 
@@ -30,6 +30,7 @@ interface StartOptions {
   strict?: boolean;
   seed?: string;
   warmUp: string;
+  threads: string;
 }
 
 /**
@@ -72,6 +73,11 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       'with a FILE or stdin: simulated events run through a scratch engine first, so the first live events are not slowed by JIT compilation; 0 = none',
       String(DEFAULT_WARM_UP_EVENTS),
     )
+    .option(
+      '--threads <n>',
+      'with a FILE or stdin: detection threads, symbols split over them (2+ keeps latency low at high event rates on 2+ cores)',
+      '1',
+    )
     .option('--stream <name>', 'with --source nats://…: the JetStream stream to consume', 'SURVEILLANCE')
     .option('--workers <n>', 'with --source nats://…: run N worker processes sharing the partitions')
     .option('--worker-id <id>', "with --source nats://…: this worker's id (default host-pid)")
@@ -81,6 +87,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .action(async (o: StartOptions) => {
       const durationS = parseNonNegative('--duration', o.duration, 0);
       const warmUpEvents = parseNonNegative('--warm-up', o.warmUp, DEFAULT_WARM_UP_EVENTS);
+      const threads = parseThreads(o.threads);
       if (o.source.startsWith('nats://')) {
         await runBusWorkers(o, durationS, g);
         return;
@@ -101,20 +108,13 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       const rejects = rejectsFor(o.rejects, o.strict === true);
       try {
         await store.claimMonitor({ pid: process.pid, host: HOST, symbols, source: o.source, config }, (m) => monitorAlive(m));
-        // The simulator is paced by the wall clock (its code is warm long before it is busy); a file
-        // or stdin can deliver a burst at once, so their first events are not left to cold code.
-        if (!isSim) {
-          const started = Date.now();
-          const warm = await warmUp(config, detectorsFor(), warmUpEvents);
-          if (warm)
-            out(
-              `Warmed up on ${num(warm.events)} simulated events in ${((Date.now() - started) / 1000).toFixed(1)} s (--warm-up; none of it is stored).`,
-            );
-        }
-        out(
-          `${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +
-            `${durationS > 0 ? ` for ${durationS}s` : ' until stopped'} (pid ${process.pid}); alerts go to the store as they happen.`,
-        );
+        const monitoring = (): void =>
+          out(
+            `${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +
+              `${durationS > 0 ? ` for ${durationS}s` : ' until stopped'} (pid ${process.pid}` +
+              `${threads > 1 ? `, ${threads} detection threads` : ''}); alerts go to the store as they happen.`,
+          );
+        if (isSim) monitoring();
         const live = { events: 0, alerts: 0 };
         const onBatch = (s: EngineStats): void => {
           live.events = s.events;
@@ -143,6 +143,18 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
             sink,
             rejects,
             onBatch,
+            threads,
+            // The simulator is paced by the wall clock (its code is warm long before it is busy); a
+            // file or stdin can deliver a burst at once, so their first events are not left to cold code.
+            warmUpEvents,
+            onReady: (warm) => {
+              if (warm)
+                out(
+                  `Warmed up on ${num(warm.events)} simulated events in ${(warm.ms / 1000).toFixed(1)} s` +
+                    `${threads > 1 ? ' on every detection thread' : ''} (--warm-up; none of it is stored).`,
+                );
+              monitoring();
+            },
           });
         }
       } finally {

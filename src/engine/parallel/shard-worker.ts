@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.js';
 import type { Alert, PatternType } from '../../domain/alert.js';
 import { registeredDetector } from '../../detect/registry.js';
 import { Engine } from '../engine.js';
+import { warmUpThread } from '../warm-up.js';
 import { ColumnDecoder, type EventColumns } from './event-columns.js';
 
 /**
@@ -15,12 +16,15 @@ import { ColumnDecoder, type EventColumns } from './event-columns.js';
 export interface ShardInit {
   readonly patterns: readonly PatternType[];
   readonly config: Config;
+  /** Simulated events run through a scratch engine before the thread says it is ready (live inputs: warm-up.ts). */
+  readonly warmUpEvents: number;
 }
 
 export type ShardRequest = { readonly kind: 'events'; readonly batch: EventColumns } | { readonly kind: 'end'; readonly nowMs: number };
 
 export interface ShardReply {
-  readonly kind: 'done' | 'ended';
+  /** `ready`: started (and warmed up), sent once before any batch is answered. */
+  readonly kind: 'ready' | 'done' | 'ended';
   readonly alerts: readonly Alert[];
   /** The engine's `alerts` and `alertUpdates` counters so far. */
   readonly raised: number;
@@ -42,8 +46,8 @@ function reply(kind: ShardReply['kind']): void {
   port!.postMessage(message);
 }
 
-// Requests are handled one after the other: a batch's alerts are flushed before the next starts.
-let queue = Promise.resolve();
+// Requests are handled one after the other, after the warm-up: a batch's alerts are flushed before the next starts.
+let queue = warmUpThread(init.config, factories, init.warmUpEvents).then(() => reply('ready'));
 port.on('message', (request: ShardRequest) => {
   queue = queue.then(async () => {
     if (request.kind === 'events') {

@@ -12,7 +12,7 @@ import type { EventBatch } from '../../ingest/source.js';
 import { MemorySink, RejectsFile, runFiles } from '../pipeline.js';
 import { detectInThreads } from './threads.js';
 
-// With 2 threads NVDA goes to one and AAPL, IBM to the other; with 3 the first thread gets none.
+// Symbols go to the threads in turn as they first appear: with 4 threads one of them gets none.
 const SYMBOLS = ['AAPL', 'NVDA', 'IBM'];
 /** How many rows a late trade is moved down (about a second of event time, inside the 2 s window). */
 const LATE = 60;
@@ -67,7 +67,7 @@ test('detection threads give the single-thread alerts, rejects and stats exactly
   const dir = mkdtempSync(join(tmpdir(), 'threads-'));
   const input = tapeFile(dir);
   const runs = [];
-  for (const threads of [1, 2, 3]) {
+  for (const threads of [1, 2, 3, 4]) {
     const sink = new MemorySink();
     const rejects = new RejectsFile(join(dir, `rejects-${threads}.ndjson`));
     const stats = await runFiles({ inputs: [input], config, detectors: DETECTORS, sink, rejects, threads });
@@ -82,6 +82,32 @@ test('detection threads give the single-thread alerts, rejects and stats exactly
     assert.equal(run.rejects, one!.rejects);
     assert.deepEqual(run.alerts, one!.alerts);
   }
+});
+
+test('a warm-up on every detection thread leaves the alerts unchanged and is done before the input is read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'threads-warm-'));
+  const input = tapeFile(dir);
+  const runs = [];
+  for (const threads of [1, 2]) {
+    const sink = new MemorySink();
+    const order: string[] = [];
+    const stats = await runFiles({
+      inputs: [input],
+      config,
+      detectors: DETECTORS,
+      sink,
+      rejects: new RejectsFile(null),
+      threads,
+      warmUpEvents: threads === 1 ? 0 : 3000,
+      onReady: (warm) => order.push(`ready ${warm?.events ?? 0}`),
+      onEvents: () => order.push('batch'),
+    });
+    assert.equal(order[0], `ready ${threads === 1 ? 0 : 3000}`, 'ready (after the warm-up) comes before the first batch');
+    assert.equal(order.filter((o) => o.startsWith('ready')).length, 1);
+    runs.push({ alerts: byId(sink.alerts.values()), stats });
+  }
+  assert.ok(runs[0]!.alerts.length >= 3);
+  assert.deepEqual(runs[1], runs[0], 'no warm-up event reaches the sink or the stats');
 });
 
 async function* batchesOf(events: MarketEvent[]): AsyncGenerator<EventBatch> {

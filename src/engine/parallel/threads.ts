@@ -1,16 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { Alert } from '../../domain/alert.js';
 import type { MarketEvent } from '../../domain/events.js';
-import { partitionOf } from '../../bus/codec.js';
 import { DETECTORS } from '../../detect/registry.js';
 import type { EventBatch } from '../../ingest/source.js';
 import type { EngineStats } from '../engine.js';
 import type { FileRunOptions } from '../pipeline.js';
+import { warmUp } from '../warm-up.js';
 import { ColumnEncoder } from './event-columns.js';
 import type { ShardInit, ShardReply, ShardRequest } from './shard-worker.js';
 
 /**
- * Detection on several threads: events are split by symbol (the bus's partition function) over
+ * Detection on several threads: events are split by symbol (in turn, as symbols first appear) over
  * one engine per thread. Detection state is per symbol and the engine ticks on second boundaries,
  * so the alerts are those of one engine over everything; each event also carries the stream's
  * clock (`Engine.process`), so a detector reading `now` sees what it would in one engine.
@@ -36,7 +36,10 @@ interface Shard {
   wake: (() => void) | undefined;
 }
 
-export type ThreadRunOptions = Pick<FileRunOptions, 'config' | 'detectors' | 'sink' | 'onBatch' | 'onEvents' | 'signal'>;
+export type ThreadRunOptions = Pick<
+  FileRunOptions,
+  'config' | 'detectors' | 'sink' | 'onBatch' | 'onEvents' | 'signal' | 'warmUpEvents' | 'onReady'
+>;
 
 /** Runs detection over merged batches on `threads` detection threads; returns the whole stream's stats. */
 export async function detectInThreads(
@@ -48,7 +51,8 @@ export async function detectInThreads(
     // A thread builds its detectors from the registry: only registered ones can run there.
     if (!DETECTORS.includes(f)) throw new Error(`detector ${f.pattern} is not the registered one; run it with threads = 1`);
   }
-  const init: ShardInit = { patterns: options.detectors.map((f) => f.pattern), config: options.config };
+  const warmUpEvents = options.warmUpEvents ?? 0;
+  const init: ShardInit = { patterns: options.detectors.map((f) => f.pattern), config: options.config, warmUpEvents };
   const stats: EngineStats = { events: 0, trades: 0, orders: 0, quotes: 0, alerts: 0, alertUpdates: 0, firstTsMs: null, lastTsMs: null };
 
   let failure: Error | undefined;
@@ -60,6 +64,7 @@ export async function detectInThreads(
   };
   const onReply = (s: Shard, reply: ShardReply): void => {
     s.inFlight--;
+    if (reply.kind === 'ready') return s.wake?.();
     s.raised = reply.raised;
     s.updates = reply.updates;
     if (reply.kind === 'ended') s.ended = true;
@@ -73,7 +78,7 @@ export async function detectInThreads(
       encoder: new ColumnEncoder(),
       events: [],
       clock: [],
-      inFlight: 0,
+      inFlight: 1, // until it is ready
       raised: 0,
       updates: 0,
       ended: false,
@@ -101,6 +106,11 @@ export async function detectInThreads(
   };
 
   try {
+    // Every thread started and warmed up (this thread warms its reading and parsing meanwhile)
+    // before the first batch is read: with a live input, events wait for none of it.
+    const started = performance.now();
+    const warm = await Promise.all([warmUp(options.config, [], warmUpEvents), ...shards.map((s) => settle(s, 1))]);
+    options.onReady?.(warm[0] ? { events: warm[0].events, ms: performance.now() - started } : null);
     const shardOf = new Map<string, Shard>();
     let now = -Infinity;
     for await (const batch of batches) {
@@ -108,7 +118,10 @@ export async function detectInThreads(
       for (const e of batch.events) {
         let s = shardOf.get(e.symbol);
         if (s === undefined) {
-          s = shards[partitionOf(e.symbol, threads)]!;
+          // Symbols go to the threads in turn as they first appear: a live feed of a few symbols is
+          // spread evenly (hashing put 3 of 4 simulated symbols on one of 2 threads), a wide one
+          // as well as by hashing. Where a symbol runs does not change its alerts.
+          s = shards[shardOf.size % threads]!;
           shardOf.set(e.symbol, s);
         }
         if (e.tsMs > now) now = e.tsMs;
