@@ -8,8 +8,8 @@ import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { BucketLogs, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
 import { TightIds } from './tight-ids.js';
-import { grownCapacity, regrowNumbers, regrowStrings } from '../window/arrays.js';
 import { RecentBuyers } from './recent-buyers.js';
+import { RecentTimes } from './recent-times.js';
 import { type Episode, PumpSymbols } from './pump-symbols.js';
 import { Slab } from './slab.js';
 import { Slots } from './slots.js';
@@ -79,6 +79,13 @@ function createPumpAndDump(config: Config): Detector {
       recentIds: new TightIds(withStrings),
       /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
       recentBuyers: new RecentBuyers(withStrings),
+      /**
+       * Rush detection: the distinct buy orders (millisecond, buyer) of the current second (S.secondMs)
+       * until it became a rush (at most pump_rush_buys: a scan beats building a key string per
+       * trade), and the recent rush seconds.
+       */
+      secondOrders: new TightIds(withStrings),
+      rushTimes: new RecentTimes(nums),
       queue: new DeadlineQueue<string>(),
       nextSeq: 0,
     };
@@ -95,6 +102,8 @@ function createPumpAndDump(config: Config): Detector {
     st.lows.add(s);
     st.recentIds.add(s);
     st.recentBuyers.add(s);
+    st.secondOrders.add(s);
+    st.rushTimes.add(s);
     return s;
   }
 
@@ -107,6 +116,8 @@ function createPumpAndDump(config: Config): Detector {
     st.lows.drop(s);
     st.recentIds.drop(s);
     st.recentBuyers.drop(s);
+    st.secondOrders.drop(s);
+    st.rushTimes.drop(s);
     st.slots.release(s);
   }
 
@@ -193,36 +204,15 @@ function createPumpAndDump(config: Config): Detector {
     const second = trade.tsMs >= S.secondMs[s]! && trade.tsMs < S.secondMs[s]! + 1000 ? S.secondMs[s]! : trade.tsMs - (trade.tsMs % 1000);
     if (second !== S.secondMs[s]!) {
       S.secondMs[s] = second;
-      S.secondOrders[s] = 0;
+      st.secondOrders.clear(s);
       S.secondIsRush[s] = 0;
     }
     if (side !== 'buy' || S.secondIsRush[s]!) return;
     // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
-    let ms = S.secondOrderMs[s]!;
-    let buyers = S.secondOrderBuyer[s]!;
-    const n = S.secondOrders[s]!;
-    // Order 0 in the fields, order i ≥ 1 in slot i − 1 of the arrays.
-    let seen = n > 0 && S.firstOrderMs[s]! === trade.tsMs && S.firstOrderBuyer[s]! === trade.buyer;
-    for (let i = 0; i < n - 1 && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
-    if (!seen) {
-      if (n === 0) {
-        S.firstOrderMs[s] = trade.tsMs;
-        S.firstOrderBuyer[s] = trade.buyer;
-      } else {
-        if (n - 1 === ms.length) {
-          const capacity = grownCapacity(n - 1, n);
-          S.secondOrderMs[s] = ms = regrowNumbers(ms, 0, n - 1, capacity);
-          S.secondOrderBuyer[s] = buyers = regrowStrings(buyers, 0, n - 1, capacity);
-        }
-        ms[n - 1] = trade.tsMs;
-        buyers[n - 1] = trade.buyer;
-      }
-      S.secondOrders[s] = n + 1;
-    }
-    if (S.secondOrders[s]! >= t.pump_rush_buys) {
+    if (!st.secondOrders.has(s, trade.tsMs, trade.buyer)) st.secondOrders.push(s, trade.tsMs, trade.buyer);
+    if (st.secondOrders.size(s) >= t.pump_rush_buys) {
       S.secondIsRush[s] = 1;
-      if (S.rushTimes[s]!.length === 0) S.rushTimes[s] = [second];
-      else S.rushTimes[s]!.push(second);
+      st.rushTimes.push(s, second);
       const e = S.episode[s];
       if (e) e.rushSeconds++;
     }
@@ -251,9 +241,7 @@ function createPumpAndDump(config: Config): Detector {
 
   function expireRecent(s: number, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    let drop = 0;
-    while (drop < S.rushTimes[s]!.length && S.rushTimes[s]![drop]! < cutoff) drop++;
-    if (drop > 0) S.rushTimes[s]!.splice(0, drop);
+    st.rushTimes.expire(s, cutoff);
     st.recentIds.expire(s, cutoff, MAX_IDS);
   }
 
@@ -372,7 +360,7 @@ function createPumpAndDump(config: Config): Detector {
       volume,
       notional: 0,
       trades: 0,
-      rushSeconds: S.rushTimes[s]!.length,
+      rushSeconds: st.rushTimes.size(s),
       windowVolumeAtDetection: volume,
       buyShareAtDetection: buyShare,
       tradeIds: st.recentIds.all(s),
@@ -510,7 +498,7 @@ function createPumpAndDump(config: Config): Detector {
     const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
     if (!byVolume && !byTrades) return;
     const buyShare = volume > 0 ? buy / volume : 0;
-    const early = S.rushTimes[s]!.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
+    const early = st.rushTimes.size(s) >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
     openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
     st.recentBuyers.clear(s);
   }

@@ -1,12 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { columnCapacity, grownFloat64, grownInt32, grownUint8 } from './columns.js';
 
-/** A symbol's rush orders before its second one in a second, shared: never written (the first such order gives it arrays of its own). */
-const NO_ORDER_MS: number[] = [];
-const NO_ORDER_BUYERS: string[] = [];
-/** Likewise for the rush seconds (a push only into an array with entries: the first one gets its own). */
-const NO_RUSH: number[] = [];
-
 /** An open pump episode of a symbol (few at a time: an object each). */
 export interface Episode {
   readonly key: string;
@@ -77,23 +71,10 @@ export class PumpSymbols {
   /** Median trade count of a pump window (sliding), like `baseline` for volume. */
   baselineBuyTrades = new Float64Array(0);
   buyTradesReady = new Uint8Array(0);
-  /**
-   * Rush detection: the current second and the distinct buy orders (millisecond, buyer) seen in it
-   * until it became a rush (`secondOrders`, at most pump_rush_buys: a scan beats building a key
-   * string per trade). The first order is here (a symbol trading a few times a day never has two in
-   * one second), the others in the slot's RushOrders.
-   */
+  /** Rush detection (see the detector's secondOrders): the current second, and whether it became a rush. */
   secondMs = new Float64Array(0);
-  firstOrderMs = new Float64Array(0);
-  firstOrderBuyer: string[] = [];
-  secondOrders = new Int32Array(0);
   secondIsRush = new Uint8Array(0);
   bucketsSinceBuyersRotated = new Int32Array(0);
-  /** Orders 2… of the current second (their length is their capacity; a new second reuses them). */
-  secondOrderMs: number[][] = [];
-  secondOrderBuyer: string[][] = [];
-  /** Recent rush seconds (within a pump window). */
-  rushTimes: number[][] = [];
   episode: (Episode | null)[] = [];
 
   /** Makes `slot` a new symbol's, first traded at `tsMs` and `price`. */
@@ -118,23 +99,13 @@ export class PumpSymbols {
     this.baselineBuyTrades[slot] = NaN;
     this.buyTradesReady[slot] = 1;
     this.secondMs[slot] = -Infinity;
-    this.firstOrderMs[slot] = NaN;
-    this.firstOrderBuyer[slot] = '';
-    this.secondOrders[slot] = 0;
     this.secondIsRush[slot] = 0;
     this.bucketsSinceBuyersRotated[slot] = 0;
-    this.secondOrderMs[slot] = NO_ORDER_MS;
-    this.secondOrderBuyer[slot] = NO_ORDER_BUYERS;
-    this.rushTimes[slot] = NO_RUSH;
     this.episode[slot] = null;
   }
 
   /** Releases what the slot refers to (the symbol is dropped). */
   drop(slot: number): void {
-    this.firstOrderBuyer[slot] = '';
-    this.secondOrderMs[slot] = NO_ORDER_MS;
-    this.secondOrderBuyer[slot] = NO_ORDER_BUYERS;
-    this.rushTimes[slot] = NO_RUSH;
     this.episode[slot] = null;
   }
 
@@ -150,24 +121,12 @@ export class PumpSymbols {
       'refMedian',
     ] as const)
       this[k] = grownFloat64(this[k], n);
-    for (const k of ['baseline', 'baselineBuyTrades', 'secondMs', 'firstOrderMs'] as const) this[k] = grownFloat64(this[k], n);
-    for (const k of [
-      'seq',
-      'bucketBuyTrades',
-      'bucketsSinceBaseline',
-      'baselineAt',
-      'bucketsSinceBuyersRotated',
-      'baselineValid',
-      'secondOrders',
-    ] as const)
+    for (const k of ['baseline', 'baselineBuyTrades', 'secondMs'] as const) this[k] = grownFloat64(this[k], n);
+    for (const k of ['seq', 'bucketBuyTrades', 'bucketsSinceBaseline', 'baselineAt', 'bucketsSinceBuyersRotated', 'baselineValid'] as const)
       this[k] = grownInt32(this[k], n);
     for (const k of ['lastSell', 'baselineReady', 'buyTradesReady', 'secondIsRush'] as const) this[k] = grownUint8(this[k], n);
-    // The reference columns grow one slot at a time (their elements stay strings, objects).
-    while (this.firstOrderBuyer.length < n) {
-      this.firstOrderBuyer.push('');
-      this.secondOrderMs.push(NO_ORDER_MS);
-      this.secondOrderBuyer.push(NO_ORDER_BUYERS);
-      this.rushTimes.push(NO_RUSH);
+    // The episodes' column grows one slot at a time (its elements stay objects or null).
+    while (this.episode.length < n) {
       this.episode.push(null);
     }
   }

@@ -33,6 +33,14 @@ test('TightIds: per slot the same ids as RecentIds (expiry by time and by count,
       ref.push(ts, `T${i}`);
     }
     assert.equal(tight.size(s), ref.size, `at ${i}`);
+    if (i % 89 === 0 && tight.size(s) > 0) {
+      assert.ok(tight.has(s, ts, `T${i}`) === ref.all().includes(`T${i}`));
+      assert.ok(!tight.has(s, ts + 1, `T${i}`));
+    }
+    if (i % 5003 === 0) {
+      tight.clear(s);
+      refs[s] = new RecentIds();
+    }
     if (i % 97 === 0) for (let k = 0; k < SLOTS; k++) assert.deepEqual(tight.all(k), refs[k]!.all(), `slot ${k} at ${i}`);
     if (i % 2001 === 0) tight = decodeState(encodeState(tight)) as TightIds;
   }

@@ -8,6 +8,9 @@ import { Slab } from './slab.js';
  * the ids of a symbol's recent trades with their times, oldest first, in a block of a shared Slab
  * made `withStrings` (time in the number, id in the string beside it), compacted in place or moved
  * to a larger block when full. A dropped entry's id is released at once.
+ *
+ * pump_and_dump also keeps the distinct buy orders (millisecond, buyer) of a symbol's current
+ * second in one.
  */
 export class TightIds {
   /** Per slot: the block's offset (−1: none) and capacity, and the entries' [head, end) in it. */
@@ -74,6 +77,20 @@ export class TightIds {
     // Empty (a symbol back after a quiet spell): start over at the block's start, no compaction.
     if (h === n) this.end[slot] = h = 0;
     this.head[slot] = h;
+  }
+
+  /** Whether an entry (tsMs, id) is held. */
+  has(slot: number, tsMs: number, id: string): boolean {
+    const off = this.off[slot]!;
+    const ts = this.slab.nums;
+    const ids = this.slab.strs!;
+    for (let i = off + this.head[slot]!; i < off + this.end[slot]!; i++) if (ts[i] === tsMs && ids[i] === id) return true;
+    return false;
+  }
+
+  /** Drops every entry (the block is kept for the next ones). */
+  clear(slot: number): void {
+    this.expire(slot, Infinity, 0);
   }
 
   /** All ids held, oldest first (a new array). */
