@@ -109,7 +109,7 @@ describe('BucketLog', () => {
             const v = active ? (decimal ? Math.round(rnd() * 1e6) / 1e3 + 0.1 : 1 + Math.floor(rnd() * 500)) : 0;
             // Now and then a count too large to pack with the sequence (the log turns wide then).
             const n = active ? (rnd() < 0.001 ? 2 ** 21 - 1 + Math.floor(rnd() * 3) : Math.floor(rnd() * 4)) : 0;
-            const b = active ? (n > 0 ? v * rnd() : 0) : 0;
+            const b = active ? (n > 0 ? (rnd() < 0.5 ? v : v * rnd()) : 0) : 0;
             // Mostly one bucket; now and then a quiet spell, sometimes longer than the ring.
             const r = rnd();
             const buckets = r < 0.8 ? 1 : r < 0.95 ? 1 + Math.floor(rnd() * 2 * w) : 1 + Math.floor(rnd() * 2 * capacity);

@@ -2,19 +2,15 @@ import { stateClass } from '../../engine/snapshot.js';
 import { compactsInPlace, grownCapacitySlowly } from '../window/arrays.js';
 import { columnCapacity, grownFloat64, grownInt32, grownUint8 } from './columns.js';
 import { Slab } from './slab.js';
+import { compactField, compactKey, entryLength, fullBuyTrades, fullKey, seqOf } from './bucket-entry.js';
 import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
 
 /**
- * Numbers per entry: [key, volume, buy volume] with key = sequence × PACK + buy trades (a count,
- * so both are exact while buy trades < PACK and the sequence < 2^32), or, in a log that has met a
- * bucket outside that (WIDE), [sequence, volume, buy volume, buy trades].
+ * Numbers per entry of a wide log (one that has met a bucket a narrow entry cannot hold, see
+ * bucket-entry.ts): [sequence, volume, buy volume, buy trades].
  */
-const NARROW = 3;
 const WIDE = 4;
-const PACK = 2 ** 21;
-/** Sequences from here on cannot be packed (× PACK would pass 2^53). */
-const MAX_PACKED_SEQ = 2 ** 32;
-/** The fields an entry holds beside its sequence number (offsets in a wide entry; buy trades is in the key of a narrow one). */
+/** The fields an entry holds beside its sequence number (their offsets in a wide entry). */
 export const VOLUME = 1;
 export const BUY_VOLUME = 2;
 export const BUY_TRADES = 3;
@@ -53,10 +49,10 @@ const SORTED_RUNS = 32;
  */
 export class BucketLogs {
   /**
-   * Per slot: the block (offset, −1 none; capacity) holding an entry (NARROW or WIDE numbers, see
-   * above) per non-empty bucket held, oldest first in [head, end). Packing the sequence and the buy
-   * trades in one double saves a quarter of the log (a day of a symbol's non-empty buckets: most of
-   * pump_and_dump's memory per symbol).
+   * Per slot: the block (offset, −1 none; capacity) holding an entry per non-empty bucket held,
+   * oldest first in [head, end): narrow ones (bucket-entry.ts; a sparse symbol's bucket in one
+   * number: a day of a symbol's non-empty buckets was most of pump_and_dump's memory per symbol)
+   * or, in a wide log, WIDE numbers each.
    */
   private off = new Int32Array(0);
   private cap = new Int32Array(0);
@@ -68,8 +64,8 @@ export class BucketLogs {
   private pinned = new Float64Array(0);
   /** 0 while every value closed so far was positive or +0 (what the baseline shortcuts assume; quantities are positive). */
   private irregular = new Uint8Array(0);
-  /** Numbers per entry: NARROW until a bucket that cannot be packed (then WIDE for good; see scale()). */
-  private stride = new Uint8Array(0);
+  /** 1 once the slot's log met a bucket a narrow entry cannot hold (then WIDE numbers per entry for good). */
+  private wide = new Uint8Array(0);
 
   constructor(
     private readonly slab: Slab,
@@ -87,12 +83,12 @@ export class BucketLogs {
       this.count = grownFloat64(this.count, n);
       this.pinned = grownFloat64(this.pinned, n);
       this.irregular = grownUint8(this.irregular, n);
-      this.stride = grownUint8(this.stride, n);
+      this.wide = grownUint8(this.wide, n);
     }
     this.off[slot] = -1;
     this.pinned[slot] = -1;
     this.cap[slot] = this.head[slot] = this.end[slot] = this.count[slot] = this.irregular[slot] = 0;
-    this.stride[slot] = NARROW;
+    this.wide[slot] = 0;
   }
 
   /** Frees the slot's block (the symbol is dropped). */
@@ -117,20 +113,23 @@ export class BucketLogs {
       if (!(volume >= 0 && buyVolume >= 0 && buyTrades >= 0) || Object.is(volume, -0) || Object.is(buyTrades, -0)) this.irregular[slot] = 1;
       // A block of its own at the first non-empty bucket.
       const count = this.count[slot]!;
-      const packs =
-        buyTrades >= 0 && buyTrades < PACK && Number.isInteger(buyTrades) && !Object.is(buyTrades, -0) && count < MAX_PACKED_SEQ;
-      if (!packs && this.stride[slot] === NARROW) this.widen(slot);
-      const stride = this.stride[slot]!;
+      let key = NaN;
+      if (this.wide[slot] === 0 && this.irregular[slot] === 0) {
+        key = compactKey(count, volume, buyVolume, buyTrades);
+        if (Number.isNaN(key)) key = fullKey(count, buyTrades);
+      }
+      if (Number.isNaN(key) && this.wide[slot] === 0) this.widen(slot);
+      const length = this.wide[slot] === 1 ? WIDE : entryLength(key);
       let off = this.off[slot]!;
       let end = this.end[slot]!;
       const cap = this.cap[slot]!;
-      if (end + stride > cap) {
+      if (end + length > cap) {
         // Full: compact in place or move to a larger block.
         const head = this.head[slot]!;
         const live = end - head;
-        if (compactsInPlace(cap, head, live, stride)) this.slab.moveDown(off, head, end);
+        if (compactsInPlace(cap, head, live, length)) this.slab.moveDown(off, head, end);
         else {
-          const need = grownCapacitySlowly(cap, live + stride);
+          const need = grownCapacitySlowly(cap, live + length);
           this.off[slot] = off = this.slab.regrow(off, cap, head, end, need);
           this.cap[slot] = Slab.capacity(need);
         }
@@ -138,42 +137,45 @@ export class BucketLogs {
         end = live;
       }
       const e = this.slab.nums;
-      e[off + end + 1] = volume;
-      e[off + end + 2] = buyVolume;
-      if (stride === NARROW) e[off + end] = count * PACK + buyTrades;
-      else {
+      if (length === WIDE) {
         e[off + end] = count;
-        e[off + end + 3] = buyTrades;
+        e[off + end + VOLUME] = volume;
+        e[off + end + BUY_VOLUME] = buyVolume;
+        e[off + end + BUY_TRADES] = buyTrades;
+      } else {
+        e[off + end] = key;
+        if (length === 3) {
+          e[off + end + 1] = volume;
+          e[off + end + 2] = buyVolume;
+        }
       }
-      this.end[slot] = end + stride;
+      this.end[slot] = end + length;
     }
     this.count[slot] = this.count[slot]! + buckets;
     this.expire(slot);
   }
 
   /**
-   * Turns the slot's entries into wide ones (a bucket with a buy trade count that cannot be packed:
-   * millions in one bucket, or a non-integer one restored from elsewhere; or a sequence past 2^32).
+   * Turns the slot's entries into wide ones (a bucket a narrow entry cannot hold: a negative value,
+   * millions of buy trades in one bucket, a non-integer count restored from elsewhere, or a sequence
+   * past 2^31).
    */
   private widen(slot: number): void {
     const head = this.head[slot]!;
-    const held = (this.end[slot]! - head) / NARROW;
+    const end = this.end[slot]!;
     const oldOff = this.off[slot]!;
     const oldCap = this.cap[slot]!;
+    let held = 0;
+    for (let i = head; i < end; i += entryLength(this.slab.nums[oldOff + i]!)) held++;
     let off = -1;
     let cap = 0;
     if (held > 0) {
       off = this.slab.alloc(WIDE * (held + 1));
       cap = Slab.capacity(WIDE * (held + 1));
       const e = this.slab.nums;
-      for (let j = 0; j < held; j++) {
-        const from = oldOff + head + NARROW * j;
-        const key = e[from]!;
-        const seq = Math.floor(key / PACK);
-        e[off + WIDE * j] = seq;
-        e[off + WIDE * j + 1] = e[from + 1]!;
-        e[off + WIDE * j + 2] = e[from + 2]!;
-        e[off + WIDE * j + 3] = key - seq * PACK;
+      for (let i = oldOff + head, j = off; i < oldOff + end; i += entryLength(e[i]!), j += WIDE) {
+        e[j] = seqOf(e[i]!);
+        for (const f of [VOLUME, BUY_VOLUME, BUY_TRADES] as const) e[j + f] = narrowField(e, i, f);
       }
     }
     if (oldCap > 0) this.slab.free(oldOff, oldCap);
@@ -181,33 +183,35 @@ export class BucketLogs {
     this.cap[slot] = cap;
     this.head[slot] = 0;
     this.end[slot] = WIDE * held;
-    this.stride[slot] = WIDE;
+    this.wide[slot] = 1;
   }
 
-  /** What a key is a sequence times: PACK when narrow, 1 when wide. */
-  private scale(slot: number): number {
-    return this.stride[slot] === NARROW ? PACK : 1;
+  /** The sequence number of the entry at absolute position `i` of the slab (in the slot's block). */
+  private seqAt(slot: number, i: number): number {
+    const e = this.slab.nums;
+    return this.wide[slot] === 1 ? e[i]! : seqOf(e[i]!);
   }
 
-  /** The field of the entry at absolute position `i` of the slab (in the slot's block). */
+  /** The numbers of the entry at absolute position `i`. */
+  private lengthAt(slot: number, i: number): number {
+    return this.wide[slot] === 1 ? WIDE : entryLength(this.slab.nums[i]!);
+  }
+
+  /** The field of the entry at absolute position `i`. */
   private fieldAt(slot: number, i: number, field: Field): number {
     const e = this.slab.nums;
-    if (field !== BUY_TRADES || this.stride[slot] === WIDE) return e[i + field]!;
-    const key = e[i]!;
-    return key - Math.floor(key / PACK) * PACK;
+    return this.wide[slot] === 1 ? e[i + field]! : narrowField(e, i, field);
   }
 
   /** Drops the slot's entries the ring has overwritten (older than `capacity` buckets). */
   private expire(slot: number): void {
     const oldest = this.count[slot]! - this.capacity;
     const pinned = this.pinned[slot]!;
-    const first = (pinned < 0 ? oldest : Math.min(oldest, pinned)) * this.scale(slot);
-    const stride = this.stride[slot]!;
+    const first = pinned < 0 ? oldest : Math.min(oldest, pinned);
     const off = this.off[slot]!;
-    const e = this.slab.nums;
     const end = this.end[slot]!;
     let h = this.head[slot]!;
-    while (h < end && e[off + h]! < first) h += stride;
+    while (h < end && this.seqAt(slot, off + h) < first) h += this.lengthAt(slot, off + h);
     if (h === end && h > 0) {
       // All gone (a symbol back after a long spell): nothing held, no block either.
       this.slab.free(off, this.cap[slot]!);
@@ -224,12 +228,17 @@ export class BucketLogs {
    */
   addNewest(slot: number, start: number, field: Field, k: number): number {
     const e = this.slab.nums;
-    const from = (this.count[slot]! - k) * this.scale(slot);
-    const stride = this.stride[slot]!;
+    const from = this.count[slot]! - k;
+    const wide = this.wide[slot] === 1;
     const off = this.off[slot]!;
     const head = off + this.head[slot]!;
     let v = start;
-    for (let i = off + this.end[slot]! - stride; i >= head && e[i]! >= from; i -= stride) v += this.fieldAt(slot, i, field);
+    for (let i = off + this.end[slot]!; i > head;) {
+      // The previous entry's key: the number before `i` when it is one (negative), else three back.
+      i = wide ? i - WIDE : e[i - 1]! < 0 ? i - 1 : i - 3;
+      if (this.seqAt(slot, i) < from) break;
+      v += this.fieldAt(slot, i, field);
+    }
     return v;
   }
 
@@ -254,21 +263,18 @@ export class BucketLogs {
   private gather(slot: number, field: Field, at: number): number {
     const filled = Math.min(at, this.capacity);
     const first = at - filled;
-    const e = this.slab.nums;
     const off = this.off[slot]!;
     const end = off + this.end[slot]!;
     const head = off + this.head[slot]!;
-    const stride = this.stride[slot]!;
-    const scale = this.scale(slot);
-    const held = (end - head) / stride;
+    const held = end - head; // (at most)
     if (pos.length < held) {
       pos = new Float64Array(Math.max(held, 2 * pos.length));
       vals = new Float64Array(pos.length);
     }
     let m = 0;
     gatheredPositive = true;
-    for (let i = head; i < end; i += stride) {
-      const seq = Math.floor(e[i]! / scale);
+    for (let i = head; i < end; i += this.lengthAt(slot, i)) {
+      const seq = this.seqAt(slot, i);
       if (seq < first) continue; // overwritten by then (kept for an older pin)
       if (seq >= at) break; // closed since
       const v = this.fieldAt(slot, i, field);
@@ -381,6 +387,13 @@ function walkSums(m: number, windowBuckets: number, n: number, firstOnly: boolea
   }
   walkZeros = zeros;
   return runs;
+}
+
+/** A field of the narrow entry whose key is at e[i]. */
+function narrowField(e: Float64Array, i: number, field: Field): number {
+  const key = e[i]!;
+  if (entryLength(key) === 1) return compactField(key, field);
+  return field === BUY_TRADES ? fullBuyTrades(key) : e[i + field]!;
 }
 
 /**
