@@ -1,12 +1,15 @@
 /*
  * Per-symbol fields as columns: one typed array per field, indexed by the symbol's slot (see
  * Slots), instead of an object per symbol (a 24 B header, 8 B per field and a 16 B heap number per
- * changing double). Grown by half when a new slot does not fit.
+ * changing double). Grown by a quarter when a new slot does not fit.
  */
 
-/** The capacity after `capacity` for slot `slot`: grown by half. */
+/**
+ * The capacity after `capacity` for slot `slot`: grown by a quarter (columns are a few hundred
+ * bytes per slot, so their slack is live memory that matters; a copy is a memcpy).
+ */
 export function columnCapacity(capacity: number, slot: number): number {
-  return Math.max(slot + 1, capacity + (capacity >> 1) + 16);
+  return Math.max(slot + 1, capacity + (capacity >> 2) + 64);
 }
 
 export function grownFloat64(a: Float64Array, capacity: number): Float64Array<ArrayBuffer> {

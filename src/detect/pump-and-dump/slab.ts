@@ -14,6 +14,9 @@ import { stateClass } from '../../engine/snapshot.js';
  *
  * Generic (nothing here is pump_and_dump's): other detectors with per-symbol rings may share it.
  */
+/** Numbers from which the slab grows by an eighth at a time. */
+const LARGE = 1 << 20;
+
 export class Slab {
   nums = new Float64Array(1024);
   /** Strings beside the numbers (same length as `nums`), or null in a numbers-only slab. */
@@ -87,9 +90,12 @@ export class Slab {
     return this.nums.length;
   }
 
-  /** Grows by a quarter (at least to `need`): the unused tail is live memory too. */
+  /**
+   * Grows by a quarter, by an eighth once large (at least to `need`): the unused tail is live
+   * memory too, and a copy of a large slab is one memcpy.
+   */
   private grow(need: number): void {
-    const len = Math.max(need, this.nums.length + (this.nums.length >> 2));
+    const len = Math.max(need, this.nums.length + (this.nums.length >> (this.nums.length < LARGE ? 2 : 3)));
     const nums = new Float64Array(len);
     nums.set(this.nums);
     this.nums = nums;
