@@ -273,11 +273,15 @@ export class BucketLogs {
     }
     let m = 0;
     gatheredPositive = true;
-    for (let i = head; i < end; i += this.lengthAt(slot, i)) {
-      const seq = this.seqAt(slot, i);
+    const e = this.slab.nums;
+    const wide = this.wide[slot] === 1;
+    for (let i = head, next = head; i < end; i = next) {
+      const key = e[i]!;
+      next = i + (wide ? WIDE : entryLength(key));
+      const seq = wide ? key : seqOf(key);
       if (seq < first) continue; // overwritten by then (kept for an older pin)
       if (seq >= at) break; // closed since
-      const v = this.fieldAt(slot, i, field);
+      const v = wide ? e[i + field]! : narrowField(e, i, field);
       if (!(v > 0)) {
         if (v === 0 && 1 / v > 0) continue; // +0: an empty field
         gatheredPositive = false;
