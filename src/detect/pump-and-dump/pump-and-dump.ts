@@ -55,8 +55,8 @@ function createPumpAndDump(config: Config): Detector {
    * All mutable state (the checkpoint): each symbol held has a slot (`states`), its row in the
    * columns of `sym` and in the tables of its rings and logs, whose blocks are in two shared slabs
    * (numbers; numbers with strings). With 100k symbols trading a few times a day, an object and a
-   * few arrays per symbol and ring were most of the detector's memory. And the symbols by the time
-   * onTime must look at them.
+   * few arrays per symbol and ring were most of the detector's memory. `queue`: the symbols by the
+   * time onTime must look at them.
    */
   function emptyState() {
     const nums = new Slab();
@@ -127,7 +127,7 @@ function createPumpAndDump(config: Config): Detector {
     if (tsMs < S.bucketStartMs[s]! + bucketMs) return;
     const target = tsMs - (tsMs % bucketMs);
     const closed = Math.min(Math.round((target - S.bucketStartMs[s]!) / bucketMs), historyBuckets);
-    // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLog).
+    // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLogs).
     st.buckets.close(s, S.bucketVolume[s]!, S.bucketBuyVolume[s]!, S.bucketBuyTrades[s]!, closed);
     // Each closed bucket's close is the last price (carried forward).
     st.closes.pushRepeated(s, S.lastPrice[s]!, Math.min(closed, closeBuckets));
