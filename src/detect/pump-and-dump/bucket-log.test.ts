@@ -2,7 +2,38 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { medianOf } from '../window/select.js';
-import { BucketLog, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
+import { BucketLogs, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
+import { Slab } from './slab.js';
+
+type Field = typeof VOLUME | typeof BUY_VOLUME | typeof BUY_TRADES;
+
+/** One slot of a BucketLogs, with the API of a single log (what the checks below read). */
+function slotOf(logs: BucketLogs, slot: number) {
+  logs.add(slot);
+  return view(logs, slot);
+}
+function view(logs: BucketLogs, slot: number) {
+  return {
+    logs,
+    get filled(): number {
+      return logs.filled(slot);
+    },
+    get closed(): number {
+      return logs.closed(slot);
+    },
+    close: (v: number, b: number, n: number, k: number): void => logs.close(slot, v, b, n, k),
+    addNewest: (start: number, f: Field, k: number): number => logs.addNewest(slot, start, f, k),
+    pin: (at: number): void => logs.pin(slot, at),
+    windowBaseline: (f: typeof VOLUME | typeof BUY_TRADES, w: number, at?: number): number => logs.windowBaseline(slot, f, w, at),
+    baselinePositive: (f: typeof VOLUME | typeof BUY_TRADES, w: number, at: number): boolean => logs.baselinePositive(slot, f, w, at),
+  };
+}
+/** A checkpoint round trip of the log's table. */
+function restored(log: ReturnType<typeof view>, slot = 0): ReturnType<typeof view> {
+  const logs = decodeState(encodeState(log.logs)) as BucketLogs;
+  assert.ok(logs instanceof BucketLogs);
+  return view(logs, slot);
+}
 
 /** The dense ring pump_and_dump kept before BucketLog (every bucket written), with its baseline: the reference. */
 class DenseRing {
@@ -61,10 +92,13 @@ describe('BucketLog', () => {
     const rnd = random(4242);
     let checks = 0;
     for (const capacity of [10, 37, 200]) {
+      // The combinations below as slots of one table (blocks of earlier ones kept, or freed: reused).
+      const logs = new BucketLogs(new Slab(), capacity);
+      let slot = 0;
       for (const w of [1, 3, 10]) {
         if (w > capacity) continue;
         for (const busy of [0.05, 0.3, 0.6, 0.95]) {
-          const log = new BucketLog(capacity);
+          const log = slotOf(logs, slot++);
           const dense = new DenseRing(capacity);
           // A baseline taken at a refresh (pinned) and computed steps later, as the detector does.
           let pinnedAt = -1;
@@ -75,7 +109,7 @@ describe('BucketLog', () => {
             const v = active ? (decimal ? Math.round(rnd() * 1e6) / 1e3 + 0.1 : 1 + Math.floor(rnd() * 500)) : 0;
             // Now and then a count too large to pack with the sequence (the log turns wide then).
             const n = active ? (rnd() < 0.001 ? 2 ** 21 - 1 + Math.floor(rnd() * 3) : Math.floor(rnd() * 4)) : 0;
-            const b = active ? (n > 0 ? v * rnd() : 0) : 0;
+            const b = active ? (n > 0 ? (rnd() < 0.5 ? v : v * rnd()) : 0) : 0;
             // Mostly one bucket; now and then a quiet spell, sometimes longer than the ring.
             const r = rnd();
             const buckets = r < 0.8 ? 1 : r < 0.95 ? 1 + Math.floor(rnd() * 2 * w) : 1 + Math.floor(rnd() * 2 * capacity);
@@ -105,6 +139,7 @@ describe('BucketLog', () => {
               assert.ok(Object.is(log.addNewest(0.5, f, k), dense.addNewest(0.5, f, k)));
             }
           }
+          if (slot % 2 === 0) logs.drop(slot - 1);
         }
       }
     }
@@ -112,7 +147,7 @@ describe('BucketLog', () => {
   });
 
   it('holds only non-empty buckets, and nothing once they are all older than the ring', () => {
-    const log = new BucketLog(1440);
+    const log = slotOf(new BucketLogs(new Slab(), 1440), 0);
     for (let i = 0; i < 20; i++) log.close(5, 5, 1, 20);
     assert.equal(log.filled, 400);
     assert.equal(log.addNewest(0, VOLUME, 20), 5);
@@ -122,7 +157,7 @@ describe('BucketLog', () => {
   });
 
   it('keeps buy trade counts exactly, packed and past what packs (the log turns wide, with the same values)', () => {
-    const log = new BucketLog(100);
+    const log = slotOf(new BucketLogs(new Slab(), 100), 0);
     const counts = [0, 1, 2 ** 21 - 1, 7, 0, 3];
     for (const n of counts) log.close(1, 1, n, 2);
     assert.equal(log.addNewest(0, BUY_TRADES, 12), 2 ** 21 + 10);
@@ -136,17 +171,16 @@ describe('BucketLog', () => {
     assert.equal(log.addNewest(0, BUY_VOLUME, 2), 2);
     // 15 buckets, 8 with no buy trades: the median is 0, the sums of one bucket too: their mean.
     assert.ok(Object.is(log.windowBaseline(BUY_TRADES, 1), (2 ** 22 + 16.5) / 15));
-    const back = decodeState(encodeState(log)) as BucketLog;
+    const back = restored(log);
     assert.equal(back.addNewest(0, BUY_TRADES, 15), log.addNewest(0, BUY_TRADES, 15));
     back.close(1, 1, 1, 1);
     assert.equal(back.addNewest(0, BUY_TRADES, 2), 5);
   });
 
   it('survives a checkpoint', () => {
-    const log = new BucketLog(60);
+    const log = slotOf(new BucketLogs(new Slab(), 60), 0);
     for (let i = 0; i < 30; i++) log.close(i % 3 === 0 ? i : 0, 0, i % 2, 1 + (i % 4));
-    const back = decodeState(encodeState(log)) as BucketLog;
-    assert.ok(back instanceof BucketLog);
+    const back = restored(log);
     assert.ok(Object.is(back.windowBaseline(VOLUME, 10), log.windowBaseline(VOLUME, 10)));
     back.close(7, 7, 1, 1);
     log.close(7, 7, 1, 1);

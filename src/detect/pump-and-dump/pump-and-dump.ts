@@ -2,16 +2,18 @@ import type { Config } from '../../config/config.js';
 import type { Finding } from '../../domain/alert.js';
 import type { Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { WindowMin } from './window-min.js';
-import { RunRing } from '../window/run-ring.js';
+import { WindowMins } from './window-min.js';
+import { RunRings } from './run-ring.js';
 import { medianOf } from '../window/select.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
-import { BucketLog, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
-import { TightIds } from '../window/tight-ids.js';
-import { grownCapacity, regrowNumbers, regrowStrings } from '../window/arrays.js';
+import { BucketLogs, BUY_TRADES, BUY_VOLUME, VOLUME } from './bucket-log.js';
+import { TightIds } from './tight-ids.js';
 import { RecentBuyers } from './recent-buyers.js';
+import { RecentTimes } from './recent-times.js';
+import { type Episode, PumpSymbols } from './pump-symbols.js';
+import { Slab } from './slab.js';
+import { Slots } from './slots.js';
 import { iso, pct, round4 } from '../format.js';
-import { stateClass } from '../../engine/snapshot.js';
 
 /**
  * pump_and_dump (docs/detectors/pump_and_dump.md): on the symbol's own tape,
@@ -40,271 +42,6 @@ const TOP_ACCOUNTS = 5;
 const GROWTH_STEP = 1.5;
 /** Trades whose median price judges the dump. */
 const DUMP_MEDIAN_TRADES = 7;
-/** A symbol's rush orders before its first buy, shared: never written (the first buy gives it arrays of its own). */
-const NO_ORDER_MS: number[] = [];
-const NO_ORDER_BUYERS: string[] = [];
-/** Likewise for the rush seconds (a push only into an array with entries: the first one gets its own). */
-const NO_RUSH: number[] = [];
-
-interface Episode {
-  readonly key: string;
-  readonly startMs: number;
-  readonly refPrice: number;
-  readonly baselineVolume: number;
-  readonly detectedMs: number;
-  /** When the alert was first raised (the alert's timestamp; later updates keep it). */
-  alertedMs: number | null;
-  /** The last few trade prices: the dump is judged on their median, not on one print. */
-  readonly lastPrices: number[];
-  peakPrice: number;
-  peakMs: number;
-  lastMs: number;
-  lowAfterPeak: number;
-  volume: number;
-  notional: number;
-  trades: number;
-  rushSeconds: number;
-  windowVolumeAtDetection: number;
-  buyShareAtDetection: number;
-  tradeIds: string[];
-  buyers: Map<string, number>;
-  sellers: Map<string, number>;
-  alerted: boolean;
-  emittedRise: number;
-  confirmedMs: number | null;
-  roundTrip: boolean;
-}
-
-/**
- * A symbol's windows and rings size their arrays themselves (window/arrays.ts): with 100k symbols
- * trading a few times a day, the room a push reserves was most of their memory, and trimming it by
- * copies allocated at every return of a symbol after a quiet spell.
- */
-interface SymbolState {
-  /** Creation order: onTime handles due symbols in it, as the walk over the states map did. */
-  readonly seq: number;
-  /** Earliest time this symbol's state may need onTime (its episode closing, or its expiry). */
-  due: number;
-  bucketStartMs: number;
-  bucketVolume: number;
-  bucketBuyTrades: number;
-  /** Last trade at or below the pre-pump reference: where a rise above it began. */
-  lastAtRefMs: number;
-  bucketBuyVolume: number;
-  lastPrice: number;
-  lastSide: Side;
-  lastTsMs: number;
-  /**
-   * Closed buckets over the baseline horizon (a day of one-minute buckets): volume, buyer-initiated
-   * volume and trades, the non-empty ones only (the pump window's buckets are its newest). Was a
-   * ring of every bucket (two day-long series and a window ring): a symbol trading every twenty
-   * minutes wrote twenty buckets per trade and took the medians of hundreds of zeros.
-   */
-  buckets: BucketLog;
-  bucketsSinceBaseline: number;
-  /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
-  closes: RunRing;
-  refMedian: number;
-  /**
-   * The baselines are taken at a refresh (buckets closed then: `baselineAt`, −1 before the first;
-   * the bucket log keeps that ring) and computed when first read: every trade asks only whether the
-   * volume baseline is positive (`baselineValid`: −1 unknown, 0, 1; see BucketLog.baselinePositive),
-   * the values themselves only a price past the pump bar. A median over a day of buckets per refresh
-   * was half of pump_and_dump's time on symbols trading every minute or two.
-   */
-  baselineAt: number;
-  baselineValid: number;
-  /** Median window volume (see BucketLog.windowBaseline), valid when `baselineReady`. */
-  baseline: number;
-  baselineReady: boolean;
-  /** Median trade count of a pump window (sliding), like `baseline` for volume. */
-  baselineBuyTrades: number;
-  buyTradesReady: boolean;
-  /** The window's low (only the minimum is read). */
-  extremes: WindowMin;
-  /**
-   * Rush detection: the current second, the distinct buy orders (millisecond, buyer) seen in it
-   * until it became a rush (at most pump_rush_buys: a scan beats building a key string per trade),
-   * and recent rush seconds. The first order is in `firstOrderMs`/`firstOrderBuyer` (a symbol
-   * trading a few times a day never has two in one second: no arrays), the others in the first
-   * `secondOrders` − 1 slots of the arrays (their length is their capacity), which a new second
-   * reuses (emptying them dropped their storage, so every buy in a new second allocated two arrays
-   * again).
-   */
-  secondMs: number;
-  firstOrderMs: number;
-  firstOrderBuyer: string;
-  secondOrderMs: number[];
-  secondOrderBuyer: string[];
-  secondOrders: number;
-  secondIsRush: boolean;
-  rushTimes: number[];
-  /** Recent trade ids of the window, as evidence when an episode opens. */
-  recentIds: TightIds;
-  /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
-  readonly recentBuyers: RecentBuyers;
-  bucketsSinceBuyersRotated: number;
-  episode: Episode | null;
-}
-
-/** Indexes of PumpSymbol's number fields in its array `f` (its constructor's argument, in this order). */
-const DUE = 0;
-const BUCKET_START_MS = 1;
-const BUCKET_VOLUME = 2;
-const BUCKET_BUY_VOLUME = 3;
-const LAST_AT_REF_MS = 4;
-const LAST_PRICE = 5;
-const LAST_TS_MS = 6;
-const REF_MEDIAN = 7;
-const BASELINE = 8;
-const BASELINE_BUY_TRADES = 9;
-const SECOND_MS = 10;
-const FIRST_ORDER_MS = 11;
-
-/** Bits of PumpSymbol's `flags`. */
-const FLAG_SELL = 1;
-const FLAG_BASELINE_READY = 2;
-const FLAG_BUY_TRADES_READY = 4;
-const FLAG_SECOND_IS_RUSH = 8;
-const VALID_SHIFT = 4;
-
-/**
- * A symbol's state. Its fields that hold non-integers (times, prices, volumes, baselines) are one
- * array of doubles behind accessors: as object fields each was a heap number of its own (16 B beside
- * its 8 B slot; ~190 B per symbol, 100k symbols).
- */
-class PumpSymbol implements SymbolState {
-  bucketBuyTrades = 0;
-  bucketsSinceBaseline = 0;
-  baselineAt = -1;
-  firstOrderBuyer = '';
-  secondOrderMs = NO_ORDER_MS;
-  secondOrderBuyer = NO_ORDER_BUYERS;
-  secondOrders = 0;
-  rushTimes = NO_RUSH;
-  /** lastSide, baselineValid and the three booleans in one small integer (see FLAG_*): one slot, not five. */
-  private flags = FLAG_BASELINE_READY | FLAG_BUY_TRADES_READY; // side buy, baselineValid −1, not a rush
-  bucketsSinceBuyersRotated = 0;
-  episode: Episode | null = null;
-
-  constructor(
-    readonly seq: number,
-    private readonly f: number[],
-    public buckets: BucketLog,
-    public closes: RunRing,
-    public extremes: WindowMin,
-    public recentIds: TightIds,
-    readonly recentBuyers: RecentBuyers,
-  ) {}
-
-  get lastSide(): Side {
-    return this.flags & FLAG_SELL ? 'sell' : 'buy';
-  }
-  set lastSide(v: Side) {
-    this.flags = v === 'sell' ? this.flags | FLAG_SELL : this.flags & ~FLAG_SELL;
-  }
-  get baselineReady(): boolean {
-    return (this.flags & FLAG_BASELINE_READY) !== 0;
-  }
-  set baselineReady(v: boolean) {
-    this.flags = v ? this.flags | FLAG_BASELINE_READY : this.flags & ~FLAG_BASELINE_READY;
-  }
-  get buyTradesReady(): boolean {
-    return (this.flags & FLAG_BUY_TRADES_READY) !== 0;
-  }
-  set buyTradesReady(v: boolean) {
-    this.flags = v ? this.flags | FLAG_BUY_TRADES_READY : this.flags & ~FLAG_BUY_TRADES_READY;
-  }
-  get secondIsRush(): boolean {
-    return (this.flags & FLAG_SECOND_IS_RUSH) !== 0;
-  }
-  set secondIsRush(v: boolean) {
-    this.flags = v ? this.flags | FLAG_SECOND_IS_RUSH : this.flags & ~FLAG_SECOND_IS_RUSH;
-  }
-  /** −1, 0 or 1, stored plus one in two bits. */
-  get baselineValid(): number {
-    return ((this.flags >> VALID_SHIFT) & 3) - 1;
-  }
-  set baselineValid(v: number) {
-    this.flags = (this.flags & ~(3 << VALID_SHIFT)) | ((v + 1) << VALID_SHIFT);
-  }
-
-  get due(): number {
-    return this.f[DUE]!;
-  }
-  set due(v: number) {
-    this.f[DUE] = v;
-  }
-  get bucketStartMs(): number {
-    return this.f[BUCKET_START_MS]!;
-  }
-  set bucketStartMs(v: number) {
-    this.f[BUCKET_START_MS] = v;
-  }
-  get bucketVolume(): number {
-    return this.f[BUCKET_VOLUME]!;
-  }
-  set bucketVolume(v: number) {
-    this.f[BUCKET_VOLUME] = v;
-  }
-  get bucketBuyVolume(): number {
-    return this.f[BUCKET_BUY_VOLUME]!;
-  }
-  set bucketBuyVolume(v: number) {
-    this.f[BUCKET_BUY_VOLUME] = v;
-  }
-  get lastAtRefMs(): number {
-    return this.f[LAST_AT_REF_MS]!;
-  }
-  set lastAtRefMs(v: number) {
-    this.f[LAST_AT_REF_MS] = v;
-  }
-  get lastPrice(): number {
-    return this.f[LAST_PRICE]!;
-  }
-  set lastPrice(v: number) {
-    this.f[LAST_PRICE] = v;
-  }
-  get lastTsMs(): number {
-    return this.f[LAST_TS_MS]!;
-  }
-  set lastTsMs(v: number) {
-    this.f[LAST_TS_MS] = v;
-  }
-  get refMedian(): number {
-    return this.f[REF_MEDIAN]!;
-  }
-  set refMedian(v: number) {
-    this.f[REF_MEDIAN] = v;
-  }
-  get baseline(): number {
-    return this.f[BASELINE]!;
-  }
-  set baseline(v: number) {
-    this.f[BASELINE] = v;
-  }
-  get baselineBuyTrades(): number {
-    return this.f[BASELINE_BUY_TRADES]!;
-  }
-  set baselineBuyTrades(v: number) {
-    this.f[BASELINE_BUY_TRADES] = v;
-  }
-  get secondMs(): number {
-    return this.f[SECOND_MS]!;
-  }
-  set secondMs(v: number) {
-    this.f[SECOND_MS] = v;
-  }
-  get firstOrderMs(): number {
-    return this.f[FIRST_ORDER_MS]!;
-  }
-  set firstOrderMs(v: number) {
-    this.f[FIRST_ORDER_MS] = v;
-  }
-}
-
-/** Held in detector state, so checkpoints must know the class. */
-stateClass(PumpSymbol);
 
 function createPumpAndDump(config: Config): Detector {
   const t = config.thresholds;
@@ -315,49 +52,100 @@ function createPumpAndDump(config: Config): Detector {
   const closeBuckets = Math.max(1, Math.round(t.pump_reference_ms / bucketMs));
   const minBuckets = windowBuckets * t.pump_min_baseline_windows;
   /**
-   * All mutable state (the checkpoint): per-symbol buckets, baselines and open episodes, and the
-   * symbols by the time onTime must look at them.
+   * All mutable state (the checkpoint): each symbol held has a slot (`states`), its row in the
+   * columns of `sym` and in the tables of its rings and logs, whose blocks are in two shared slabs
+   * (numbers; numbers with strings). With 100k symbols trading a few times a day, an object and a
+   * few arrays per symbol and ring were most of the detector's memory. `queue`: the symbols by the
+   * time onTime must look at them.
    */
-  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>(), nextSeq: 0 };
+  function emptyState() {
+    const nums = new Slab();
+    const withStrings = new Slab(true);
+    return {
+      states: new Map<string, number>(),
+      slots: new Slots(),
+      sym: new PumpSymbols(),
+      /**
+       * Closed buckets over the baseline horizon (a day of one-minute buckets): volume,
+       * buyer-initiated volume and trades, the non-empty ones only (the pump window's buckets are
+       * its newest).
+       */
+      buckets: new BucketLogs(nums, historyBuckets),
+      /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
+      closes: new RunRings(nums, closeBuckets),
+      /** The window's low (only the minimum is read). */
+      lows: new WindowMins(nums, windowMs),
+      /** Recent trade ids of the window, as evidence when an episode opens. */
+      recentIds: new TightIds(withStrings),
+      /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
+      recentBuyers: new RecentBuyers(withStrings),
+      /**
+       * Rush detection: the distinct buy orders (millisecond, buyer) of the current second (S.secondMs)
+       * until it became a rush (at most pump_rush_buys: a scan beats building a key string per
+       * trade), and the recent rush seconds.
+       */
+      secondOrders: new TightIds(withStrings),
+      rushTimes: new RecentTimes(nums),
+      queue: new DeadlineQueue<string>(),
+      nextSeq: 0,
+    };
+  }
+  let st = emptyState();
+  /** The symbols' columns (st.sym). */
+  let S = st.sym;
 
-  function newState(trade: Trade): SymbolState {
-    const bucketStartMs = trade.tsMs - (trade.tsMs % bucketMs);
-    return new PumpSymbol(
-      st.nextSeq++,
-      [Infinity, bucketStartMs, 0, 0, -Infinity, trade.price, trade.tsMs, NaN, NaN, NaN, -Infinity, NaN],
-      new BucketLog(historyBuckets),
-      new RunRing(closeBuckets),
-      new WindowMin(windowMs),
-      new TightIds(),
-      new RecentBuyers(),
-    );
+  function newState(trade: Trade): number {
+    const s = st.slots.take();
+    S.add(s, st.nextSeq++, trade.tsMs, trade.price, trade.tsMs - (trade.tsMs % bucketMs));
+    st.buckets.add(s);
+    st.closes.add(s);
+    st.lows.add(s);
+    st.recentIds.add(s);
+    st.recentBuyers.add(s);
+    st.secondOrders.add(s);
+    st.rushTimes.add(s);
+    return s;
+  }
+
+  /** Forgets a symbol: its slot and blocks are reused by symbols to come. */
+  function dropState(symbol: string, s: number): void {
+    st.states.delete(symbol);
+    S.drop(s);
+    st.buckets.drop(s);
+    st.closes.drop(s);
+    st.lows.drop(s);
+    st.recentIds.drop(s);
+    st.recentBuyers.drop(s);
+    st.secondOrders.drop(s);
+    st.rushTimes.drop(s);
+    st.slots.release(s);
   }
 
   /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
-  function roll(s: SymbolState, tsMs: number): void {
+  function roll(s: number, tsMs: number): void {
     // Still in the current bucket (starts are multiples of its length): no floating-point `%` per trade.
-    if (tsMs < s.bucketStartMs + bucketMs) return;
+    if (tsMs < S.bucketStartMs[s]! + bucketMs) return;
     const target = tsMs - (tsMs % bucketMs);
-    const closed = Math.min(Math.round((target - s.bucketStartMs) / bucketMs), historyBuckets);
-    // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLog).
-    s.buckets.close(s.bucketVolume, s.bucketBuyVolume, s.bucketBuyTrades, closed);
+    const closed = Math.min(Math.round((target - S.bucketStartMs[s]!) / bucketMs), historyBuckets);
+    // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLogs).
+    st.buckets.close(s, S.bucketVolume[s]!, S.bucketBuyVolume[s]!, S.bucketBuyTrades[s]!, closed);
     // Each closed bucket's close is the last price (carried forward).
-    s.closes.pushRepeated(s.lastPrice, Math.min(closed, closeBuckets));
-    s.bucketsSinceBaseline += closed;
-    s.bucketsSinceBuyersRotated += closed;
-    if (s.bucketsSinceBuyersRotated >= windowBuckets) {
+    st.closes.pushRepeated(s, S.lastPrice[s]!, Math.min(closed, closeBuckets));
+    S.bucketsSinceBaseline[s] = S.bucketsSinceBaseline[s]! + closed;
+    S.bucketsSinceBuyersRotated[s] = S.bucketsSinceBuyersRotated[s]! + closed;
+    if (S.bucketsSinceBuyersRotated[s] >= windowBuckets) {
       // Keep buyer tallies to the recent past, so memory stays bounded and evidence stays relevant.
-      s.recentBuyers.rotate(s.bucketsSinceBuyersRotated >= 2 * windowBuckets);
-      s.bucketsSinceBuyersRotated = 0;
+      st.recentBuyers.rotate(s, S.bucketsSinceBuyersRotated[s] >= 2 * windowBuckets);
+      S.bucketsSinceBuyersRotated[s] = 0;
     }
-    s.bucketStartMs = target;
-    s.bucketVolume = 0;
-    s.bucketBuyVolume = 0;
-    s.bucketBuyTrades = 0;
-    s.refMedian = s.closes.median();
+    S.bucketStartMs[s] = target;
+    S.bucketVolume[s] = 0;
+    S.bucketBuyVolume[s] = 0;
+    S.bucketBuyTrades[s] = 0;
+    S.refMedian[s] = st.closes.median(s);
     // Refresh every bucket while the history is short (it changes fast), then once a window.
-    const filled = s.buckets.filled;
-    const refresh = s.bucketsSinceBaseline >= windowBuckets || filled < 4 * windowBuckets || baselineIsNaN(s);
+    const filled = st.buckets.filled(s);
+    const refresh = S.bucketsSinceBaseline[s] >= windowBuckets || filled < 4 * windowBuckets || baselineIsNaN(s);
     if (filled >= minBuckets && refresh) {
       // A pump window's typical volume (or trade count): windowBuckets × the median bucket over the
       // history. Single buckets, not window sums: a burst of k buckets (news, a block, another
@@ -365,118 +153,96 @@ function createPumpAndDump(config: Config): Detector {
       // stays at the symbol's ordinary level when bursts are frequent. Thin pairs whose median
       // bucket is empty fall back to the median of sliding window sums, then to their mean.
       // Taken now (the ring as of now, pinned), computed when read.
-      const at = s.buckets.closed;
-      s.buckets.pin(at);
-      s.baselineAt = at;
-      s.baselineValid = -1;
-      s.baselineReady = false;
-      s.buyTradesReady = false;
-      s.bucketsSinceBaseline = 0;
+      const at = st.buckets.closed(s);
+      st.buckets.pin(s, at);
+      S.baselineAt[s] = at;
+      S.baselineValid[s] = -1;
+      S.baselineReady[s] = 0;
+      S.buyTradesReady[s] = 0;
+      S.bucketsSinceBaseline[s] = 0;
     }
   }
 
   /** The volume baseline as of its refresh (computed at the first read). */
-  function baselineOf(s: SymbolState): number {
-    if (!s.baselineReady) {
-      s.baseline = s.buckets.windowBaseline(VOLUME, windowBuckets, s.baselineAt);
-      s.baselineReady = true;
+  function baselineOf(s: number): number {
+    if (!S.baselineReady[s]!) {
+      S.baseline[s] = st.buckets.windowBaseline(s, VOLUME, windowBuckets, S.baselineAt[s]);
+      S.baselineReady[s] = 1;
     }
-    return s.baseline;
+    return S.baseline[s]!;
   }
 
   /** The buyer-initiated trade count baseline as of its refresh (computed at the first read). */
-  function buyTradesBaselineOf(s: SymbolState): number {
-    if (!s.buyTradesReady) {
-      s.baselineBuyTrades = s.buckets.windowBaseline(BUY_TRADES, windowBuckets, s.baselineAt);
-      s.buyTradesReady = true;
+  function buyTradesBaselineOf(s: number): number {
+    if (!S.buyTradesReady[s]!) {
+      S.baselineBuyTrades[s] = st.buckets.windowBaseline(s, BUY_TRADES, windowBuckets, S.baselineAt[s]);
+      S.buyTradesReady[s] = 1;
     }
-    return s.baselineBuyTrades;
+    return S.baselineBuyTrades[s]!;
   }
 
   /** Whether the volume baseline is > 0 (NaN is not), without computing it when the log can tell. */
-  function baselinePositive(s: SymbolState): boolean {
-    if (s.baselineReady) return s.baseline > 0;
-    if (s.baselineValid < 0) s.baselineValid = s.buckets.baselinePositive(VOLUME, windowBuckets, s.baselineAt) ? 1 : 0;
-    return s.baselineValid === 1;
+  function baselinePositive(s: number): boolean {
+    if (S.baselineReady[s]!) return S.baseline[s]! > 0;
+    if (S.baselineValid[s]! < 0) S.baselineValid[s] = st.buckets.baselinePositive(s, VOLUME, windowBuckets, S.baselineAt[s]!) ? 1 : 0;
+    return S.baselineValid[s]! === 1;
   }
 
   /**
    * Whether the volume baseline is NaN. A refresh takes it over at least a pump window of buckets
    * (minBuckets), where it is a number for positive quantities: computed only for other values.
    */
-  function baselineIsNaN(s: SymbolState): boolean {
-    if (s.baselineReady) return Number.isNaN(s.baseline);
-    if (s.buckets.regular && Math.min(s.baselineAt, historyBuckets) >= windowBuckets) return false;
+  function baselineIsNaN(s: number): boolean {
+    if (S.baselineReady[s]!) return Number.isNaN(S.baseline[s]!);
+    if (st.buckets.regular(s) && Math.min(S.baselineAt[s]!, historyBuckets) >= windowBuckets) return false;
     return Number.isNaN(baselineOf(s));
   }
 
   /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
-  function trackRush(s: SymbolState, trade: Trade, side: Side): void {
+  function trackRush(s: number, trade: Trade, side: Side): void {
     // A new second unless within the current one (saves the floating-point `%` on most trades).
-    const second = trade.tsMs >= s.secondMs && trade.tsMs < s.secondMs + 1000 ? s.secondMs : trade.tsMs - (trade.tsMs % 1000);
-    if (second !== s.secondMs) {
-      s.secondMs = second;
-      s.secondOrders = 0;
-      s.secondIsRush = false;
+    const second = trade.tsMs >= S.secondMs[s]! && trade.tsMs < S.secondMs[s]! + 1000 ? S.secondMs[s]! : trade.tsMs - (trade.tsMs % 1000);
+    if (second !== S.secondMs[s]!) {
+      S.secondMs[s] = second;
+      st.secondOrders.clear(s);
+      S.secondIsRush[s] = 0;
     }
-    if (side !== 'buy' || s.secondIsRush) return;
+    if (side !== 'buy' || S.secondIsRush[s]!) return;
     // Fills of one sweeping order share its millisecond (and buyer, when known): one order.
-    let ms = s.secondOrderMs;
-    let buyers = s.secondOrderBuyer;
-    const n = s.secondOrders;
-    // Order 0 in the fields, order i ≥ 1 in slot i − 1 of the arrays.
-    let seen = n > 0 && s.firstOrderMs === trade.tsMs && s.firstOrderBuyer === trade.buyer;
-    for (let i = 0; i < n - 1 && !seen; i++) seen = ms[i] === trade.tsMs && buyers[i] === trade.buyer;
-    if (!seen) {
-      if (n === 0) {
-        s.firstOrderMs = trade.tsMs;
-        s.firstOrderBuyer = trade.buyer;
-      } else {
-        if (n - 1 === ms.length) {
-          const capacity = grownCapacity(n - 1, n);
-          s.secondOrderMs = ms = regrowNumbers(ms, 0, n - 1, capacity);
-          s.secondOrderBuyer = buyers = regrowStrings(buyers, 0, n - 1, capacity);
-        }
-        ms[n - 1] = trade.tsMs;
-        buyers[n - 1] = trade.buyer;
-      }
-      s.secondOrders = n + 1;
-    }
-    if (s.secondOrders >= t.pump_rush_buys) {
-      s.secondIsRush = true;
-      if (s.rushTimes.length === 0) s.rushTimes = [second];
-      else s.rushTimes.push(second);
-      if (s.episode) s.episode.rushSeconds++;
+    if (!st.secondOrders.has(s, trade.tsMs, trade.buyer)) st.secondOrders.push(s, trade.tsMs, trade.buyer);
+    if (st.secondOrders.size(s) >= t.pump_rush_buys) {
+      S.secondIsRush[s] = 1;
+      st.rushTimes.push(s, second);
+      const e = S.episode[s];
+      if (e) e.rushSeconds++;
     }
   }
 
-  function windowVolumes(s: SymbolState): { volume: number; buy: number } {
+  function windowVolumes(s: number): { volume: number; buy: number } {
     return spanVolumes(s, windowBuckets);
   }
 
   /** Volume, buyer-initiated volume and buyer-initiated trades of the current bucket and the newest `buckets` − 1 closed ones. */
-  function spanVolumes(s: SymbolState, buckets: number): { volume: number; buy: number; trades: number } {
+  function spanVolumes(s: number, buckets: number): { volume: number; buy: number; trades: number } {
     // The current bucket, then the closed ones newest first (the additions a window ring gave).
     const closed = Math.min(buckets, windowBuckets) - 1;
-    const volume = s.buckets.addNewest(s.bucketVolume, VOLUME, closed);
-    const buy = s.buckets.addNewest(s.bucketBuyVolume, BUY_VOLUME, closed);
-    const trades = s.buckets.addNewest(s.bucketBuyTrades, BUY_TRADES, closed);
+    const volume = st.buckets.addNewest(s, S.bucketVolume[s]!, VOLUME, closed);
+    const buy = st.buckets.addNewest(s, S.bucketBuyVolume[s]!, BUY_VOLUME, closed);
+    const trades = st.buckets.addNewest(s, S.bucketBuyTrades[s]!, BUY_TRADES, closed);
     return { volume, buy, trades };
   }
 
   /** Buckets from the one holding `fromMs` to the current one (1 … windowBuckets). */
-  function bucketsSince(s: SymbolState, fromMs: number): number {
+  function bucketsSince(s: number, fromMs: number): number {
     if (!Number.isFinite(fromMs)) return windowBuckets;
     const first = fromMs - (fromMs % bucketMs);
-    return Math.min(windowBuckets, Math.max(1, Math.round((s.bucketStartMs - first) / bucketMs) + 1));
+    return Math.min(windowBuckets, Math.max(1, Math.round((S.bucketStartMs[s]! - first) / bucketMs) + 1));
   }
 
-  function expireRecent(s: SymbolState, nowMs: number): void {
+  function expireRecent(s: number, nowMs: number): void {
     const cutoff = nowMs - windowMs;
-    let drop = 0;
-    while (drop < s.rushTimes.length && s.rushTimes[drop]! < cutoff) drop++;
-    if (drop > 0) s.rushTimes.splice(0, drop);
-    s.recentIds.expire(cutoff, MAX_IDS);
+    st.rushTimes.expire(s, cutoff);
+    st.recentIds.expire(s, cutoff, MAX_IDS);
   }
 
   function emit(symbol: string, e: Episode, ctx: DetectorContext, nowMs: number, note: 'pump' | 'dump' | 'round_trip' | 'no_dump'): void {
@@ -568,7 +334,7 @@ function createPumpAndDump(config: Config): Detector {
 
   function openEpisode(
     symbol: string,
-    s: SymbolState,
+    s: number,
     trade: Trade,
     ref: number,
     volume: number,
@@ -578,7 +344,7 @@ function createPumpAndDump(config: Config): Detector {
     ctx: DetectorContext,
   ): void {
     // The rise starts at the window's low when that is the reference, else at the window's start.
-    const startMs = Number.isFinite(s.extremes.minAtMs) ? s.extremes.minAtMs : trade.tsMs;
+    const startMs = Number.isFinite(st.lows.minAtMs(s)) ? st.lows.minAtMs(s) : trade.tsMs;
     const e: Episode = {
       key: `${symbol}|${startMs}`,
       startMs,
@@ -594,47 +360,48 @@ function createPumpAndDump(config: Config): Detector {
       volume,
       notional: 0,
       trades: 0,
-      rushSeconds: s.rushTimes.length,
+      rushSeconds: st.rushTimes.size(s),
       windowVolumeAtDetection: volume,
       buyShareAtDetection: buyShare,
-      tradeIds: s.recentIds.all(),
-      buyers: s.recentBuyers.tallies(),
+      tradeIds: st.recentIds.all(s),
+      buyers: st.recentBuyers.tallies(s),
       sellers: new Map(),
       alerted: false,
       emittedRise: 0,
       confirmedMs: null,
       roundTrip: false,
     };
-    s.episode = e;
+    S.episode[s] = e;
     if (early) emit(symbol, e, ctx, trade.tsMs, 'pump');
   }
 
   /** Ends an episode whose dump window has passed; an early alert never confirmed is marked so. */
-  function closeIfDone(symbol: string, s: SymbolState, nowMs: number, ctx: DetectorContext): void {
-    const e = s.episode;
+  function closeIfDone(symbol: string, s: number, nowMs: number, ctx: DetectorContext): void {
+    const e = S.episode[s];
     if (!e || nowMs - e.peakMs <= t.dump_window_ms) return;
     if (e.alerted && e.confirmedMs === null) emit(symbol, e, ctx, nowMs, 'no_dump');
-    s.episode = null;
+    S.episode[s] = null;
   }
 
   /** The earliest time onTime may have to act on the symbol: close its episode, or forget it. */
-  function dueOf(s: SymbolState): number {
-    const idle = s.lastTsMs + t.pump_baseline_ms;
-    return s.episode ? Math.min(idle, s.episode.peakMs + t.dump_window_ms) : idle;
+  function dueOf(s: number): number {
+    const idle = S.lastTsMs[s]! + t.pump_baseline_ms;
+    const e = S.episode[s];
+    return e ? Math.min(idle, e.peakMs + t.dump_window_ms) : idle;
   }
 
   /** Queues the symbol earlier when a trade brought its due time forward (a new episode, a late trade). */
-  function schedule(symbol: string, s: SymbolState): void {
+  function schedule(symbol: string, s: number): void {
     const due = dueOf(s);
-    if (due < s.due) {
-      s.due = due;
+    if (due < S.due[s]!) {
+      S.due[s] = due;
       st.queue.push(due, symbol);
     }
   }
 
-  function onTrade(trade: Trade, ctx: DetectorContext): SymbolState {
+  function onTrade(trade: Trade, ctx: DetectorContext): number {
     let s = st.states.get(trade.symbol);
-    if (!s) {
+    if (s === undefined) {
       s = newState(trade);
       st.states.set(trade.symbol, s);
     }
@@ -642,24 +409,25 @@ function createPumpAndDump(config: Config): Detector {
     return s;
   }
 
-  function onSymbolTrade(s: SymbolState, trade: Trade, ctx: DetectorContext): void {
+  function onSymbolTrade(s: number, trade: Trade, ctx: DetectorContext): void {
     roll(s, trade.tsMs);
     closeIfDone(trade.symbol, s, trade.tsMs, ctx);
     // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
-    const side: Side = trade.side ?? (trade.price > s.lastPrice ? 'buy' : trade.price < s.lastPrice ? 'sell' : s.lastSide);
-    s.lastSide = side;
-    s.lastPrice = trade.price;
-    s.lastTsMs = trade.tsMs;
-    s.bucketVolume += trade.qty;
+    const last = S.lastPrice[s]!;
+    const side: Side = trade.side ?? (trade.price > last ? 'buy' : trade.price < last ? 'sell' : S.lastSell[s]! ? 'sell' : 'buy');
+    S.lastSell[s] = side === 'sell' ? 1 : 0;
+    S.lastPrice[s] = trade.price;
+    S.lastTsMs[s] = trade.tsMs;
+    S.bucketVolume[s] = S.bucketVolume[s]! + trade.qty;
     if (side === 'buy') {
-      s.bucketBuyVolume += trade.qty;
-      s.bucketBuyTrades++;
+      S.bucketBuyVolume[s] = S.bucketBuyVolume[s]! + trade.qty;
+      S.bucketBuyTrades[s] = S.bucketBuyTrades[s]! + 1;
     }
-    s.extremes.push(trade.tsMs, trade.price);
+    st.lows.push(s, trade.tsMs, trade.price);
     trackRush(s, trade, side);
     expireRecent(s, trade.tsMs);
 
-    const e = s.episode;
+    const e = S.episode[s] ?? null;
     const settled = e !== null && e.confirmedMs !== null && trade.tsMs - e.confirmedMs >= windowMs;
     if (
       e &&
@@ -669,7 +437,7 @@ function createPumpAndDump(config: Config): Detector {
       // A rise of pump size above the old peak, or (a pump window after the dump confirmed, so
       // rebounds within the dump stay part of it) from the dump's low, ends that story: it is
       // judged afresh below, as a possible new pump.
-      s.episode = null;
+      S.episode[s] = null;
     } else if (e) {
       e.lastMs = trade.tsMs;
       e.volume += trade.qty;
@@ -709,17 +477,17 @@ function createPumpAndDump(config: Config): Detector {
       return;
     }
 
-    if (trade.buyer && side === 'buy') s.recentBuyers.add(trade.buyer, trade.qty);
-    if (s.recentIds.size < MAX_IDS * 2) s.recentIds.push(trade.tsMs, trade.tradeId);
-    if (Number.isNaN(s.refMedian) || !baselinePositive(s)) return;
-    const low = s.extremes.min;
-    const ref = Math.max(s.refMedian, low);
-    if (trade.price <= ref) s.lastAtRefMs = trade.tsMs;
+    if (trade.buyer && side === 'buy') st.recentBuyers.buy(s, trade.buyer, trade.qty);
+    if (st.recentIds.size(s) < MAX_IDS * 2) st.recentIds.push(s, trade.tsMs, trade.tradeId);
+    if (Number.isNaN(S.refMedian[s]!) || !baselinePositive(s)) return;
+    const low = st.lows.min(s);
+    const ref = Math.max(S.refMedian[s]!, low);
+    if (trade.price <= ref) S.lastAtRefMs[s] = trade.tsMs;
     if (trade.price < ref * (1 + t.pump_price_rise)) return;
     // The surge is measured over the rise itself (from the bucket of the last trade at or below the
     // reference, or of the window's low if later), against the baseline scaled to that span: a
     // 3-minute pump is not diluted by 7 quiet minutes. The current bucket counts as a whole one.
-    const spanBuckets = bucketsSince(s, Math.max(s.lastAtRefMs, s.extremes.minAtMs));
+    const spanBuckets = bucketsSince(s, Math.max(S.lastAtRefMs[s]!, st.lows.minAtMs(s)));
     // Activity is volume OR the number of buyer-initiated trades: a pump's crowd of small buys
     // multiplies the buy trades far more than the quantity (and a liquid symbol's ordinary flow is
     // half sells), so a surge of either counts.
@@ -730,9 +498,9 @@ function createPumpAndDump(config: Config): Detector {
     const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
     if (!byVolume && !byTrades) return;
     const buyShare = volume > 0 ? buy / volume : 0;
-    const early = s.rushTimes.length >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
+    const early = st.rushTimes.size(s) >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
     openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
-    s.recentBuyers.clear();
+    st.recentBuyers.clear(s);
   }
 
   return {
@@ -742,27 +510,28 @@ function createPumpAndDump(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       // Only the symbols due now (not a walk over all of them), handled in the order the walk over
       // the states map had (creation order), so alerts come out in the same order.
-      const due: [string, SymbolState][] = [];
+      const due: [string, number][] = [];
       for (const { time, item: symbol } of st.queue.takeDue((d) => d < ctx.now)) {
         const s = st.states.get(symbol);
-        if (!s || s.due !== time) continue; // stale: re-queued since, or forgotten
-        s.due = NaN; // taken: a duplicate entry with the same deadline matches nothing now
+        if (s === undefined || S.due[s]! !== time) continue; // stale: re-queued since, or forgotten
+        S.due[s] = NaN; // taken: a duplicate entry with the same deadline matches nothing now
         due.push([symbol, s]);
       }
-      if (due.length > 1) due.sort((a, b) => a[1].seq - b[1].seq);
+      if (due.length > 1) due.sort((a, b) => S.seq[a[1]]! - S.seq[b[1]]!);
       for (const [symbol, s] of due) {
         closeIfDone(symbol, s, ctx.now, ctx);
         // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
-        if (!s.episode && ctx.now - s.lastTsMs > t.pump_baseline_ms) st.states.delete(symbol);
+        if (!S.episode[s] && ctx.now - S.lastTsMs[s]! > t.pump_baseline_ms) dropState(symbol, s);
         else {
-          s.due = dueOf(s);
-          st.queue.push(s.due, symbol);
+          S.due[s] = dueOf(s);
+          st.queue.push(S.due[s], symbol);
         }
       }
     },
     snapshot: () => st,
     restore(state: unknown): void {
       st = state as typeof st;
+      S = st.sym;
     },
   };
 }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { RecentBuyers } from './recent-buyers.js';
+import { Slab } from './slab.js';
 
 /** The tallies as two Maps updated per buy and merged (what RecentBuyers replaces). */
 class MapTallies {
@@ -20,28 +22,42 @@ class MapTallies {
   }
 }
 
-test('RecentBuyers: the same sums (exact doubles) as per-buy Map tallies, across rotations and folds', () => {
+test('RecentBuyers: per slot the same sums (exact doubles) as per-buy Map tallies, across rotations, folds, drops and checkpoints', () => {
   let x = 7;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const log = new RecentBuyers();
-  const ref = new MapTallies();
-  for (let step = 0; step < 20_000; step++) {
+  const SLOTS = 3;
+  let log = new RecentBuyers(new Slab(true));
+  const refs: MapTallies[] = [];
+  for (let s = 0; s < SLOTS; s++) {
+    log.add(s);
+    refs.push(new MapTallies());
+  }
+  const check = (): void => {
+    for (let s = 0; s < SLOTS; s++) assert.deepEqual([...log.tallies(s)].sort(), [...refs[s]!.tallies()].sort(), `slot ${s}`);
+  };
+  for (let step = 0; step < 40_000; step++) {
+    const s = step % 7 === 0 ? Math.floor(r() * SLOTS) : 0;
+    const ref = refs[s]!;
     const u = r();
     if (u < 0.0004) {
       const both = r() < 0.3;
-      log.rotate(both);
+      log.rotate(s, both);
       ref.rotate(both);
     } else if (u < 0.0005) {
-      log.clear();
+      log.clear(s);
       ref.rotate(true);
+    } else if (u < 0.00055) {
+      log.drop(s);
+      refs[s] = new MapTallies();
     } else {
       // Few buyers (folds shrink the log) or many (folds raise their threshold); fractional quantities.
-      const b = `B${Math.floor(r() * (step < 10_000 ? 20 : 3000))}`;
+      const b = `B${Math.floor(r() * (step < 20_000 ? 20 : 3000))}`;
       const q = Math.round(r() * 1e6) / 1e3 + 0.1;
-      log.add(b, q);
+      log.buy(s, b, q);
       ref.add(b, q);
     }
-    if (step % 997 === 0) assert.deepEqual([...log.tallies()].sort(), [...ref.tallies()].sort());
+    if (step % 997 === 0) check();
+    if (step % 4001 === 0) log = decodeState(encodeState(log)) as RecentBuyers;
   }
-  assert.deepEqual([...log.tallies()].sort(), [...ref.tallies()].sort());
+  check();
 });

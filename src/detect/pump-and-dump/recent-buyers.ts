@@ -1,95 +1,128 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { grownCapacity, moveDownNumbers, moveDownStrings, regrowNumbers, regrowStrings } from '../window/arrays.js';
+import { grownCapacity } from '../window/arrays.js';
+import { columnCapacity, grownInt32 } from './columns.js';
+import { Slab } from './slab.js';
 
 /** Log entries of the current period above which it is folded into one entry per buyer. */
 const FOLD_MIN = 1024;
-/** What a log holds before its first buy, shared: never written (the first add gives it arrays of its own). */
-const NO_BUYERS: string[] = [];
-const NO_QTY: number[] = [];
 
 /**
- * The buy quantities of a symbol's recent buyers, in two periods (the previous pump window and the
- * current one), as evidence when an episode opens. Kept as a log of (buyer, quantity) in arrival
- * order and tallied only when asked: an episode opens rarely, while a Map update per buy trade (and
- * two new Maps per window) was the largest cost of pump_and_dump on a many-account tape. On a liquid
- * symbol the current period is folded into per-buyer sums now and then, so the log stays about the
- * size of its distinct buyers; a fold sums in arrival order, so the tallies are the same doubles.
- * The log's arrays have an explicit capacity (window/arrays.ts): a symbol buying a few times a day
- * holds a few slots, not the 17+ a push reserves.
+ * For every symbol slot (see Slots), the buy quantities of the symbol's recent buyers, in two
+ * periods (the previous pump window and the current one), as evidence when an episode opens. Kept
+ * as a log of (buyer, quantity) in arrival order and tallied only when asked: an episode opens
+ * rarely, while a Map update per buy trade (and two new Maps per window) was the largest cost of
+ * pump_and_dump on a many-account tape. On a liquid symbol the current period is folded into
+ * per-buyer sums now and then, so the log stays about the size of its distinct buyers; a fold sums
+ * in arrival order, so the tallies are the same doubles. The log is a block of a shared Slab made
+ * `withStrings` (quantity in the number, buyer in the string beside it): a symbol buying a few
+ * times a day holds a few entries, with no object or array of its own.
  */
 export class RecentBuyers {
-  private buyers: string[] = NO_BUYERS;
-  private qty: number[] = NO_QTY;
-  /** Entries held: [0, recent) the previous period, [recent, n) the current one. */
-  private n = 0;
-  private recent = 0;
+  /** Per slot: the block (offset, −1 none; capacity); entries [0, recent) the previous period, [recent, n) the current one. */
+  private off = new Int32Array(0);
+  private cap = new Int32Array(0);
+  private n = new Int32Array(0);
+  private recent = new Int32Array(0);
   /** Current-period length that triggers the next fold. */
-  private foldAt = FOLD_MIN;
+  private foldAt = new Int32Array(0);
 
-  add(buyer: string, qty: number): void {
-    const n = this.n;
-    if (n === this.buyers.length) {
-      const capacity = grownCapacity(n, n + 1);
-      this.buyers = regrowStrings(this.buyers, 0, n, capacity);
-      this.qty = regrowNumbers(this.qty, 0, n, capacity);
+  constructor(private readonly slab: Slab) {}
+
+  /** Makes `slot` empty (a new symbol's). */
+  add(slot: number): void {
+    if (slot >= this.off.length) {
+      const c = columnCapacity(this.off.length, slot);
+      this.off = grownInt32(this.off, c);
+      this.cap = grownInt32(this.cap, c);
+      this.n = grownInt32(this.n, c);
+      this.recent = grownInt32(this.recent, c);
+      this.foldAt = grownInt32(this.foldAt, c);
     }
-    this.buyers[n] = buyer;
-    this.qty[n] = qty;
-    this.n = n + 1;
-    if (this.n - this.recent > this.foldAt) this.fold();
+    this.off[slot] = -1;
+    this.cap[slot] = this.n[slot] = this.recent[slot] = 0;
+    this.foldAt[slot] = FOLD_MIN;
+  }
+
+  /** Frees the slot's block (the symbol is dropped). */
+  drop(slot: number): void {
+    if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
+    this.add(slot);
+  }
+
+  /** Logs a buy. */
+  buy(slot: number, buyer: string, qty: number): void {
+    const n = this.n[slot]!;
+    let off = this.off[slot]!;
+    const cap = this.cap[slot]!;
+    if (n === cap) {
+      const need = grownCapacity(cap, n + 1);
+      this.off[slot] = off = this.slab.regrow(off, cap, 0, n, need);
+      this.cap[slot] = Slab.capacity(need);
+    }
+    this.slab.strs![off + n] = buyer;
+    this.slab.nums[off + n] = qty;
+    this.n[slot] = n + 1;
+    if (n + 1 - this.recent[slot]! > this.foldAt[slot]!) this.fold(slot);
   }
 
   /** Replaces the current period's entries by one per buyer (its sum so far, in its first-seen place). */
-  private fold(): void {
-    const sums = this.sum(this.recent, this.n);
-    this.release(this.recent);
-    let n = this.recent;
+  private fold(slot: number): void {
+    const recent = this.recent[slot]!;
+    const sums = this.sum(slot, recent, this.n[slot]!);
+    this.release(slot, recent);
+    const off = this.off[slot]!;
+    let n = recent;
     for (const [buyer, qty] of sums) {
-      this.buyers[n] = buyer;
-      this.qty[n++] = qty;
+      this.slab.strs![off + n] = buyer;
+      this.slab.nums[off + n++] = qty;
     }
-    this.n = n;
-    this.foldAt = Math.max(FOLD_MIN, 2 * sums.size);
+    this.n[slot] = n;
+    this.foldAt[slot] = Math.max(FOLD_MIN, 2 * sums.size);
   }
 
-  /** Keeps the first `n` entries, releasing the buyer strings after them. */
-  private release(n: number): void {
-    for (let i = n; i < this.n; i++) this.buyers[i] = '';
-    this.n = n;
+  /** Keeps the slot's first `n` entries, releasing the buyer strings after them. */
+  private release(slot: number, n: number): void {
+    const off = this.off[slot]!;
+    const strs = this.slab.strs!;
+    for (let i = n; i < this.n[slot]!; i++) strs[off + i] = '';
+    this.n[slot] = n;
   }
 
   /** Starts a new current period; the current one becomes the previous, or is forgotten too when `forgetBoth`. */
-  rotate(forgetBoth: boolean): void {
-    const n = this.n;
-    const older = forgetBoth ? n : this.recent;
-    this.foldAt = FOLD_MIN;
+  rotate(slot: number, forgetBoth: boolean): void {
+    const n = this.n[slot]!;
+    const older = forgetBoth ? n : this.recent[slot]!;
+    this.foldAt[slot] = FOLD_MIN;
     // The forgotten prefix is dropped here, once a period: the log holds at most two periods.
     if (older > 0) {
-      moveDownStrings(this.buyers, older, n);
-      moveDownNumbers(this.qty, older, n);
-      this.release(n - older);
+      this.slab.moveDown(this.off[slot]!, older, n);
+      this.n[slot] = n - older;
     }
-    this.recent = this.n;
+    this.recent[slot] = this.n[slot]!;
   }
 
   /** Forgets both periods. */
-  clear(): void {
-    this.rotate(true);
+  clear(slot: number): void {
+    this.rotate(slot, true);
   }
 
   /**
    * Quantity bought per buyer over both periods: each period summed in arrival order, then the
    * current one's sums added to the previous one's (the sums two tallies merged gave).
    */
-  tallies(): Map<string, number> {
-    const out = this.sum(0, this.recent);
-    for (const [k, v] of this.sum(this.recent, this.n)) out.set(k, (out.get(k) ?? 0) + v);
+  tallies(slot: number): Map<string, number> {
+    const recent = this.recent[slot]!;
+    const out = this.sum(slot, 0, recent);
+    for (const [k, v] of this.sum(slot, recent, this.n[slot]!)) out.set(k, (out.get(k) ?? 0) + v);
     return out;
   }
 
-  private sum(from: number, to: number): Map<string, number> {
+  private sum(slot: number, from: number, to: number): Map<string, number> {
+    const off = this.off[slot]!;
+    const buyers = this.slab.strs!;
+    const qty = this.slab.nums;
     const m = new Map<string, number>();
-    for (let i = from; i < to; i++) m.set(this.buyers[i]!, (m.get(this.buyers[i]!) ?? 0) + this.qty[i]!);
+    for (let i = off + from; i < off + to; i++) m.set(buyers[i]!, (m.get(buyers[i]!) ?? 0) + qty[i]!);
     return m;
   }
 }

@@ -1,0 +1,123 @@
+import { stateClass } from '../../engine/snapshot.js';
+
+/**
+ * Blocks of numbers (and, in a slab made `withStrings`, a string beside each number) for the small
+ * rings and logs of many symbols, carved out of one Float64Array. A JS array per ring cost a 32 B
+ * header, a 16 B backing-store header and 17+ slots for the one to three values a symbol trading a
+ * few times a day holds (and a typed array per ring ~250 B before its data); a block here costs its
+ * slots, rounded up to a size class.
+ *
+ * Blocks come in size classes 1, 2, 3, then 4…7 × 2^k (each at most a third above the one below, so
+ * rounding wastes a sixth on average). A freed block goes onto its class's free list (the link in
+ * its first number) and is handed out again before the slab grows. Offsets are stable, but `nums`
+ * (and `strs`) are replaced when the slab grows: re-read them after every `alloc`/`regrow`.
+ *
+ * Generic (nothing here is pump_and_dump's): other detectors with per-symbol rings may share it.
+ */
+/** Numbers from which the slab grows by an eighth at a time. */
+const LARGE = 1 << 20;
+
+export class Slab {
+  nums = new Float64Array(1024);
+  /** Strings beside the numbers (same length as `nums`), or null in a numbers-only slab. */
+  strs: string[] | null;
+  /** Numbers in use or on a free list: [0, top); the rest of `nums` is unused tail. */
+  private top = 0;
+  /** Offset of the first free block of each size class, −1 for none. */
+  private readonly freeHeads: number[] = [];
+
+  constructor(withStrings = false) {
+    this.strs = withStrings ? new Array<string>(this.nums.length).fill('') : null;
+  }
+
+  /** A block of at least `n` (≥ 1) numbers: its offset (capacity: `Slab.capacity(n)`). */
+  alloc(n: number): number {
+    const c = classOf(n);
+    while (this.freeHeads.length <= c) this.freeHeads.push(-1);
+    const head = this.freeHeads[c]!;
+    if (head >= 0) {
+      this.freeHeads[c] = this.nums[head]!;
+      return head;
+    }
+    const cap = capacityOfClass(c);
+    const off = this.top;
+    if (off + cap > this.nums.length) this.grow(off + cap);
+    this.top = off + cap;
+    return off;
+  }
+
+  /** Returns a block of capacity `cap` (as given by `Slab.capacity`) to its free list; its strings are released. */
+  free(off: number, cap: number): void {
+    const strs = this.strs;
+    if (strs !== null) for (let i = off; i < off + cap; i++) strs[i] = '';
+    const c = classOf(cap);
+    this.nums[off] = this.freeHeads[c]!;
+    this.freeHeads[c] = off;
+  }
+
+  /**
+   * Moves [off + from, off + to) of a block of capacity `cap` (off −1, cap 0: none yet) to the start of a
+   * new block of at least `n` numbers, and frees the old one. Returns the new offset.
+   */
+  regrow(off: number, cap: number, from: number, to: number, n: number): number {
+    const next = this.alloc(n);
+    if (cap > 0) {
+      this.nums.copyWithin(next, off + from, off + to);
+      const strs = this.strs;
+      if (strs !== null) for (let i = from; i < to; i++) strs[next + i - from] = strs[off + i]!;
+      this.free(off, cap);
+    }
+    return next;
+  }
+
+  /** Moves [off + from, off + to) down to `off` within its block. */
+  moveDown(off: number, from: number, to: number): void {
+    this.nums.copyWithin(off, off + from, off + to);
+    const strs = this.strs;
+    if (strs !== null) {
+      for (let i = from; i < to; i++) strs[off + i - from] = strs[off + i]!;
+      for (let i = to - from; i < to; i++) strs[off + i] = '';
+    }
+  }
+
+  /** The capacity of the block `alloc(n)` gives. */
+  static capacity(n: number): number {
+    return capacityOfClass(classOf(n));
+  }
+
+  /** Numbers allocated to the slab (used, free or never handed out): for tests and measurements. */
+  get length(): number {
+    return this.nums.length;
+  }
+
+  /**
+   * Grows by a quarter, by an eighth once large (at least to `need`): the unused tail is live
+   * memory too, and a copy of a large slab is one memcpy.
+   */
+  private grow(need: number): void {
+    const len = Math.max(need, this.nums.length + (this.nums.length >> (this.nums.length < LARGE ? 2 : 3)));
+    const nums = new Float64Array(len);
+    nums.set(this.nums);
+    this.nums = nums;
+    const strs = this.strs;
+    if (strs !== null) for (let i = strs.length; i < len; i++) strs.push('');
+  }
+}
+
+/** Size class of the smallest block holding n (≥ 1) numbers. */
+function classOf(n: number): number {
+  if (n <= 3) return Math.max(0, n - 1);
+  // n in [m × 2^k, (m + 1) × 2^k) with m in 4…7; round up to the next class.
+  const k = 29 - Math.clz32(n);
+  const m = Math.ceil(n / (1 << k));
+  return m === 8 ? 3 + 4 * (k + 1) : 3 + 4 * k + (m - 4);
+}
+
+function capacityOfClass(c: number): number {
+  if (c < 3) return c + 1;
+  const k = (c - 3) >> 2;
+  return (4 + ((c - 3) & 3)) << k;
+}
+
+/** Held in detector state, so checkpoints must know the class. */
+stateClass(Slab);
