@@ -38,7 +38,7 @@ test('TradeQueues: every trade held reads back by its number through growth, dro
     } else if (u < 0.95) {
       // The oldest few leave (now and then all of them: a quiet symbol's window empties).
       first[s] = Math.min(all[s]!.length, first[s]! + Math.floor(r() * 4));
-      q.dropBefore(s, first[s]!);
+      q.dropBefore(s, first[s]);
     } else if (u < 0.985) q.trim(s);
     else if (u < 0.995) {
       // The symbol is forgotten; its slot is reused by a new one.
@@ -59,5 +59,32 @@ test('TradeQueues: every trade held reads back by its number through growth, dro
         assert.equal(q.seller(k, i), t.seller);
       }
     }
+  }
+});
+
+test('TradeQueues: many slots growing and shrinking (the pool compacts its chunks) read back every trade', () => {
+  let x = 29;
+  const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const slots = 300;
+  const q = new TradeQueues();
+  const all: string[][] = [];
+  const first: number[] = [];
+  for (let s = 0; s < slots; s++) {
+    q.open(s);
+    all.push([]);
+    first.push(0);
+  }
+  for (let step = 0; step < 100_000; step++) {
+    const s = Math.floor(r() * slots);
+    if (r() < 0.6) {
+      const id = `t${step}`;
+      q.push(s, step, step / 2, id, 'b', 's');
+      all[s]!.push(id);
+    } else {
+      first[s] = r() < 0.1 ? all[s]!.length : Math.min(all[s]!.length, first[s]! + 1);
+      q.dropBefore(s, first[s]);
+    }
+    const j = Math.floor(r() * slots);
+    for (const t of [s, j]) for (let i = first[t]!; i < all[t]!.length; i++) assert.equal(q.id(t, i), all[t]![i], `step ${step}`);
   }
 });

@@ -8,17 +8,27 @@ import { stateClass } from '../../engine/snapshot.js';
  *
  * The pool knows positions only; the storage (typed arrays, a string array) belongs to the
  * structure using it, which makes it hold `end` records (`grownF64`) after an `alloc`.
+ *
+ * Rings grow a class at a time, so the chunks they leave behind are of the small classes, which
+ * only new symbols need: without compaction the free lists would hold about as much as the live
+ * chunks. So once an eighth of the records are free (`wasteful`), the structure moves its live
+ * chunks together (`compacted`: it knows its chunks), every free record paying ~8 copies at most.
  */
 export class ChunkPool {
   /** Records handed out so far (one past the last chunk ever allocated). */
   end = 0;
+  /** Records in free chunks. */
+  private freeRecords = 0;
   /** Per class, the starts of chunks free for reuse. */
-  private readonly free: number[][] = [];
+  private free: number[][] = [];
 
   /** Start of a chunk of class `c` (chunkSize(c) records). */
   alloc(c: number): number {
     const list = this.free[c];
-    if (list !== undefined && list.length > 0) return list.pop()!;
+    if (list !== undefined && list.length > 0) {
+      this.freeRecords -= chunkSize(c);
+      return list.pop()!;
+    }
     const start = this.end;
     this.end = start + chunkSize(c);
     return start;
@@ -28,6 +38,19 @@ export class ChunkPool {
   release(start: number, c: number): void {
     while (this.free.length <= c) this.free.push([]);
     this.free[c]!.push(start);
+    this.freeRecords += chunkSize(c);
+  }
+
+  /** An eighth of the records or more are in free chunks (and enough to be worth a pass). */
+  get wasteful(): boolean {
+    return this.freeRecords * 8 > this.end && this.freeRecords > 4096;
+  }
+
+  /** The live chunks were moved to [0, end) with nothing free between them. */
+  compacted(end: number): void {
+    this.end = end;
+    this.freeRecords = 0;
+    this.free = [];
   }
 }
 
@@ -77,9 +100,11 @@ export function grownF64(a: Float64Array<ArrayBuffer>, n: number): Float64Array<
   return out;
 }
 
-export function grownI32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+/** The same for a column of `unit` ints per slot: its length stays a multiple of `unit`. */
+export function grownI32(a: Int32Array<ArrayBuffer>, n: number, unit: number): Int32Array<ArrayBuffer> {
   if (n <= a.length) return a;
-  const out = new Int32Array(Math.max(n, a.length + (a.length >> 3) + 64));
+  const want = Math.max(n, a.length + (a.length >> 3) + 64);
+  const out = new Int32Array(want + ((unit - (want % unit)) % unit));
   out.set(a);
   return out;
 }

@@ -17,7 +17,7 @@ export class SlotExtremes {
   private readonly pool = new ChunkPool();
   /** Pair p at 2p (time), 2p + 1 (value). */
   private q = new Float64Array(0);
-  /** Slot s at s × 5: chunk start (pairs), its size − 1 (−1: no chunk), head, count, short count. */
+  /** Slot s at s × 5: chunk start (pairs), its size (0: no chunk), head, count, short count. */
   private meta = new Int32Array(0);
 
   constructor(
@@ -31,9 +31,9 @@ export class SlotExtremes {
 
   /** Makes `slot`'s deque empty (a new slot, or one reused from a forgotten symbol). */
   open(slot: number): void {
-    this.meta = grownI32(this.meta, (slot + 1) * 5);
+    this.meta = grownI32(this.meta, (slot + 1) * 5, 5);
     const m = slot * 5;
-    this.meta[m + 1] = -1;
+    this.meta[m + 1] = 0;
     this.meta[m + 2] = 0;
     this.meta[m + 3] = 0;
     this.meta[m + 4] = 0;
@@ -42,9 +42,9 @@ export class SlotExtremes {
   /** Gives `slot`'s chunk back to the pool (the symbol is forgotten). */
   close(slot: number): void {
     const m = slot * 5;
-    const mask = this.meta[m + 1]!;
-    if (mask >= 0) this.pool.release(this.meta[m]!, pow2ClassFor(mask + 1));
-    this.meta[m + 1] = -1;
+    const size = this.meta[m + 1]!;
+    if (size > 0) this.pool.release(this.meta[m]!, pow2ClassFor(size));
+    this.meta[m + 1] = 0;
     this.meta[m + 3] = 0;
     this.meta[m + 4] = 0;
   }
@@ -54,7 +54,7 @@ export class SlotExtremes {
     const m = slot * 5;
     let meta = this.meta;
     let start = meta[m]!;
-    let mask = meta[m + 1]!;
+    let mask = meta[m + 1]! - 1;
     let head = meta[m + 2]!;
     let c = meta[m + 3]!;
     const count = c;
@@ -69,7 +69,7 @@ export class SlotExtremes {
       meta = this.meta;
       q = this.q;
       start = meta[m]!;
-      mask = meta[m + 1]!;
+      mask = meta[m + 1]! - 1;
       head = 0;
     }
     const j = (start + ((head + c) & mask)) << 1;
@@ -94,7 +94,7 @@ export class SlotExtremes {
     const c = this.meta[m + 3]!;
     let pairs = 1;
     while (pairs < c) pairs *= 2;
-    if (pairs < this.meta[m + 1]! + 1) this.resize(slot, c, pairs);
+    if (pairs < this.meta[m + 1]!) this.resize(slot, c, pairs);
   }
 
   /** The extreme over window k (0 the short one, 1 the long one); NaN before the first push. */
@@ -116,27 +116,47 @@ export class SlotExtremes {
     const c = meta[m + 3]!;
     if (c === 0) return -1;
     const head = meta[m + 2]!;
-    return meta[m]! + (k === 0 ? (head + c - meta[m + 4]!) & meta[m + 1]! : head);
+    return meta[m]! + (k === 0 ? (head + c - meta[m + 4]!) & (meta[m + 1]! - 1) : head);
   }
 
   /** Copies `slot`'s c live pairs to a new chunk of `pairs` pairs (a power of two ≥ c), from its pair 0. */
   private resize(slot: number, c: number, pairs: number): void {
+    if (this.pool.wasteful) this.compact();
     const m = slot * 5;
     const start = this.pool.alloc(pow2ClassFor(pairs));
     this.q = grownF64(this.q, 2 * this.pool.end);
     const q = this.q;
     const old = this.meta[m]!;
-    const mask = this.meta[m + 1]!;
+    const size = this.meta[m + 1]!;
+    const mask = size - 1;
     const head = this.meta[m + 2]!;
     for (let i = 0; i < c; i++) {
       const from = (old + ((head + i) & mask)) << 1;
       q[(start + i) << 1] = q[from]!;
       q[((start + i) << 1) + 1] = q[from + 1]!;
     }
-    if (mask >= 0) this.pool.release(old, pow2ClassFor(mask + 1));
+    if (size > 0) this.pool.release(old, pow2ClassFor(size));
     this.meta[m] = start;
-    this.meta[m + 1] = pairs - 1;
+    this.meta[m + 1] = pairs;
     this.meta[m + 2] = 0;
+  }
+
+  /** Moves every slot's chunk together, in slot order, into storage of about their size (see ChunkPool). */
+  private compact(): void {
+    const meta = this.meta;
+    let live = 0;
+    for (let m = 0; m < meta.length; m += 5) live += meta[m + 1]!;
+    const out = new Float64Array(2 * (live + (live >> 3)));
+    let end = 0;
+    for (let m = 0; m < meta.length; m += 5) {
+      const size = meta[m + 1]!;
+      if (size === 0) continue;
+      out.set(this.q.subarray(2 * meta[m]!, 2 * (meta[m]! + size)), 2 * end);
+      meta[m] = end;
+      end += size;
+    }
+    this.q = out;
+    this.pool.compacted(end);
   }
 }
 

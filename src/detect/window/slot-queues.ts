@@ -16,8 +16,8 @@ import { ChunkPool, grownF64, grownI32, pow2ClassFor } from './pool-chunks.js';
 export class SlotQueues {
   private readonly pool = new ChunkPool();
   nums = new Float64Array(0);
-  readonly strs: string[] = [];
-  /** Slot s at s × 4: chunk start, its size − 1 (−1: no chunk), number of the oldest record held, of the next one. */
+  strs: string[] = [];
+  /** Slot s at s × 4: chunk start, its size (0: no chunk), number of the oldest record held, of the next one. */
   private meta = new Int32Array(0);
 
   constructor(
@@ -27,9 +27,9 @@ export class SlotQueues {
 
   /** Makes `slot`'s queue empty (a new slot, or one reused from a forgotten symbol); numbering starts at 0. */
   open(slot: number): void {
-    this.meta = grownI32(this.meta, (slot + 1) * 4);
+    this.meta = grownI32(this.meta, (slot + 1) * 4, 4);
     const m = slot * 4;
-    this.meta[m + 1] = -1;
+    this.meta[m + 1] = 0;
     this.meta[m + 2] = 0;
     this.meta[m + 3] = 0;
   }
@@ -38,9 +38,9 @@ export class SlotQueues {
   close(slot: number): void {
     this.dropBefore(slot, this.next(slot));
     const m = slot * 4;
-    const mask = this.meta[m + 1]!;
-    if (mask >= 0) this.pool.release(this.meta[m]!, pow2ClassFor(mask + 1));
-    this.meta[m + 1] = -1;
+    const size = this.meta[m + 1]!;
+    if (size > 0) this.pool.release(this.meta[m]!, pow2ClassFor(size));
+    this.meta[m + 1] = 0;
   }
 
   /** Number of the oldest record held. */
@@ -56,7 +56,7 @@ export class SlotQueues {
   /** Position of record i (held: first ≤ i < next). */
   at(slot: number, i: number): number {
     const m = slot * 4;
-    return this.meta[m]! + (i & this.meta[m + 1]!);
+    return this.meta[m]! + (i & (this.meta[m + 1]! - 1));
   }
 
   /** Adds a record at the end; returns its position, for the caller to write its fields. */
@@ -64,7 +64,7 @@ export class SlotQueues {
     const m = slot * 4;
     const i = this.meta[m + 3]!;
     const held = i - this.meta[m + 2]!;
-    if (held > this.meta[m + 1]!) this.resize(slot, 2 * held || 1);
+    if (held >= this.meta[m + 1]!) this.resize(slot, 2 * held || 1);
     this.meta[m + 3] = i + 1;
     return this.at(slot, i);
   }
@@ -81,7 +81,7 @@ export class SlotQueues {
       for (let j = 0; j < w; j++) this.strs[p + j] = '';
     }
     this.meta[m + 2] = n;
-    if (this.meta[m + 3]! - n <= 1 && this.meta[m + 1]! > 0) this.resize(slot, 1);
+    if (this.meta[m + 3]! - n <= 1 && this.meta[m + 1]! > 1) this.resize(slot, 1);
   }
 
   /** Shrinks `slot`'s ring to the smallest power of two holding its records (a symbol waiting for its next trade). */
@@ -90,11 +90,12 @@ export class SlotQueues {
     const held = this.meta[m + 3]! - this.meta[m + 2]!;
     let size = 1;
     while (size < held) size *= 2;
-    if (size < this.meta[m + 1]! + 1) this.resize(slot, size);
+    if (size < this.meta[m + 1]!) this.resize(slot, size);
   }
 
   /** Moves `slot`'s records into a new chunk of `size` records (a power of two ≥ those held), each at its number & (size − 1). */
   private resize(slot: number, size: number): void {
+    if (this.pool.wasteful) this.compact();
     const m = slot * 4;
     const start = this.pool.alloc(pow2ClassFor(size));
     const nw = this.numWidth;
@@ -113,10 +114,34 @@ export class SlotQueues {
         strs[from * sw + j] = '';
       }
     }
-    const oldMask = this.meta[m + 1]!;
-    if (oldMask >= 0) this.pool.release(this.meta[m]!, pow2ClassFor(oldMask + 1));
+    const oldSize = this.meta[m + 1]!;
+    if (oldSize > 0) this.pool.release(this.meta[m]!, pow2ClassFor(oldSize));
     this.meta[m] = start;
-    this.meta[m + 1] = mask;
+    this.meta[m + 1] = size;
+  }
+
+  /** Moves every slot's chunk together, in slot order, into storage of about their size (see ChunkPool). */
+  private compact(): void {
+    const meta = this.meta;
+    const nw = this.numWidth;
+    const sw = this.strWidth;
+    let live = 0;
+    for (let m = 0; m < meta.length; m += 4) live += meta[m + 1]!;
+    const nums = new Float64Array(nw * (live + (live >> 3)));
+    const strs: string[] = [];
+    let end = 0;
+    for (let m = 0; m < meta.length; m += 4) {
+      const size = meta[m + 1]!;
+      if (size === 0) continue;
+      const from = meta[m]!;
+      nums.set(this.nums.subarray(nw * from, nw * (from + size)), nw * end);
+      for (let j = sw * from; j < sw * (from + size); j++) strs.push(this.strs[j]!);
+      meta[m] = end;
+      end += size;
+    }
+    this.nums = nums;
+    this.strs = strs;
+    this.pool.compacted(end);
   }
 }
 

@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { ChunkPool, classFor, grownF64, grownI32, isChunkSize } from './pool-chunks.js';
+import { ChunkPool, chunkSize, classFor, grownF64, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
 
 /**
@@ -22,7 +22,7 @@ export class SlotSampleRings {
 
   /** Makes `slot`'s ring empty (a new slot, or one reused from a forgotten symbol). */
   open(slot: number): void {
-    this.meta = grownI32(this.meta, (slot + 1) * 2);
+    this.meta = grownI32(this.meta, (slot + 1) * 2, 2);
     this.meta[2 * slot + 1] = 0;
   }
 
@@ -71,6 +71,7 @@ export class SlotSampleRings {
 
   /** Moves `slot`'s c values to a chunk of the class holding c + 1. */
   private move(slot: number, c: number): void {
+    if (this.pool.wasteful) this.compact();
     const start = this.pool.alloc(classFor(c + 1));
     this.values = grownF64(this.values, this.pool.end);
     if (c > 0) {
@@ -79,6 +80,26 @@ export class SlotSampleRings {
       this.pool.release(old, classFor(c));
     }
     this.meta[2 * slot] = start;
+  }
+
+  /** Moves every slot's chunk together, in slot order, into storage of about their size (see ChunkPool). */
+  private compact(): void {
+    const meta = this.meta;
+    const slots = 2 * this.capacity;
+    let live = 0;
+    for (let m = 0; m < meta.length; m += 2) if (meta[m + 1]! > 0) live += chunkSize(classFor(Math.min(meta[m + 1]!, slots)));
+    const out = new Float64Array(live + (live >> 3));
+    let end = 0;
+    for (let m = 0; m < meta.length; m += 2) {
+      const c = meta[m + 1]!;
+      if (c === 0) continue;
+      const size = chunkSize(classFor(Math.min(c, slots)));
+      out.set(this.values.subarray(meta[m], meta[m]! + size), end);
+      meta[m] = end;
+      end += size;
+    }
+    this.values = out;
+    this.pool.compacted(end);
   }
 }
 

@@ -79,7 +79,7 @@ export class SlotTable {
         this.freeSlots.push(slot);
       } else {
         this.due[slot] = this.lastTs[slot]! + this.idleMs;
-        queue.push(this.due[slot]!, key);
+        queue.push(this.due[slot], key);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { ChunkPool, classFor, grownF64, grownI32, isChunkSize } from './pool-chunks.js';
+import { ChunkPool, chunkSize, classFor, grownF64, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
 import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
 
@@ -23,8 +23,12 @@ export class SlotValueRings {
 
   /** Makes the rings of `slot` (new, or reused from a forgotten symbol) empty. */
   open(slot: number): void {
-    this.meta = grownI32(this.meta, (slot + 1) * this.rings * 3);
-    for (let k = 0; k < this.rings; k++) this.meta[(slot * this.rings + k) * 3 + 1] = 0;
+    this.meta = grownI32(this.meta, (slot + 1) * this.rings * 3, this.rings * 3);
+    for (let k = 0; k < this.rings; k++) {
+      const m = (slot * this.rings + k) * 3;
+      this.meta[m + 1] = 0;
+      this.meta[m + 2] = 0;
+    }
   }
 
   /** Gives the chunks of `slot`'s rings back to the pool (the symbol is forgotten). */
@@ -110,6 +114,7 @@ export class SlotValueRings {
 
   /** Moves the ring at meta index m, holding n values, to a chunk of the class that holds n + 1. */
   private move(m: number, n: number): void {
+    if (this.pool.wasteful) this.compact();
     const start = this.pool.alloc(classFor(n + 1));
     this.values = grownF64(this.values, this.pool.end);
     if (n > 0) {
@@ -118,6 +123,25 @@ export class SlotValueRings {
       this.pool.release(old, classFor(n));
     }
     this.meta[m] = start;
+  }
+
+  /** Moves every ring's chunk together, in slot order, into storage of about their size (see ChunkPool). */
+  private compact(): void {
+    const meta = this.meta;
+    let live = 0;
+    for (let m = 0; m < meta.length; m += 3) if (meta[m + 1]! > 0) live += chunkSize(classFor(meta[m + 1]!));
+    const out = new Float64Array(live + (live >> 3));
+    let end = 0;
+    for (let m = 0; m < meta.length; m += 3) {
+      const n = meta[m + 1]!;
+      if (n === 0) continue;
+      const size = chunkSize(classFor(n));
+      out.set(this.values.subarray(meta[m], meta[m]! + size), end);
+      meta[m] = end;
+      end += size;
+    }
+    this.values = out;
+    this.pool.compacted(end);
   }
 }
 
