@@ -29,17 +29,16 @@ import { fmt, iso, round2 } from '../format.js';
  */
 const CAL_START = 0;
 const CAL_VOLUME = 1;
-/** Volume that trips the alert; Infinity while the baseline warms up. */
+/**
+ * Volume that trips the alert: Infinity while the baseline warms up, NaN while out of date (a
+ * window closed since; computed when first needed, see triggerOf).
+ */
 const TRIGGER = 2;
 const BASELINE = 3;
-const LOG_MEDIAN = 4;
-const LOG_SIGMA = 5;
-/** 1 while LOG_MEDIAN, LOG_SIGMA and TRIGGER are out of date (computed when first needed, see triggerOf). */
-const STALE = 6;
 /** Number of the oldest queued trade inside the rolling window, and the window's volume. */
-const HEAD = 7;
-const SUM = 8;
-const SCALE_FIELDS = 9;
+const HEAD = 4;
+const SUM = 5;
+const SCALE_FIELDS = 6;
 
 /** A scale that crossed its bars, as the alert reads it. */
 interface Hit {
@@ -112,9 +111,6 @@ function createVolumeSpike(config: Config): Detector {
       f[row + CAL_VOLUME] = 0;
       f[row + TRIGGER] = Infinity;
       f[row + BASELINE] = NaN;
-      f[row + LOG_MEDIAN] = NaN;
-      f[row + LOG_SIGMA] = NaN;
-      f[row + STALE] = 0;
       f[row + HEAD] = 0;
       f[row + SUM] = 0;
     }
@@ -142,7 +138,7 @@ function createVolumeSpike(config: Config): Detector {
       st.history.push(slot, k, f[b + CAL_VOLUME]!);
       if (st.history.size(slot, k) >= t.volume_min_baseline_buckets) {
         f[b + BASELINE] = st.history.median(slot, k);
-        f[b + STALE] = 1;
+        f[b + TRIGGER] = NaN;
       }
     }
     f[b + CAL_START] = target;
@@ -157,16 +153,27 @@ function createVolumeSpike(config: Config): Detector {
    */
   function triggerOf(slot: number, b: number, k: number): number {
     const f = st.symbols.f;
-    if (f[b + STALE] === 1) {
-      // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
-      // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
-      // clockwork from alerting on a 30% busier window.
-      const logMedian = (f[b + LOG_MEDIAN] = st.history.logMedian(slot, k));
-      const logSigma = (f[b + LOG_SIGMA] = Math.max(st.history.logMadSigma(slot, k), 0.25));
-      f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
-      f[b + STALE] = 0;
+    if (Number.isNaN(f[b + TRIGGER])) {
+      f[b + TRIGGER] = Math.max(
+        t.volume_spike_multiplier * f[b + BASELINE]!,
+        Math.exp(logMedianOf(slot, k) + zs[k]! * logSigmaOf(slot, k)),
+      );
     }
     return f[b + TRIGGER]!;
+  }
+
+  /**
+   * The median and the spread of the log-volumes of scale k's history: read when a trigger is
+   * computed and again by an alert (the same values: the history has not changed in between).
+   * MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not widen
+   * the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like clockwork from
+   * alerting on a 30% busier window.
+   */
+  function logMedianOf(slot: number, k: number): number {
+    return st.history.logMedian(slot, k);
+  }
+  function logSigmaOf(slot: number, k: number): number {
+    return Math.max(st.history.logMadSigma(slot, k), 0.25);
   }
 
   return {
@@ -227,8 +234,8 @@ function createVolumeSpike(config: Config): Detector {
         z: zs[hitK]!,
         sum: f[hb + SUM]!,
         baseline: f[hb + BASELINE]!,
-        logMedian: f[hb + LOG_MEDIAN]!,
-        logSigma: f[hb + LOG_SIGMA]!,
+        logMedian: logMedianOf(slot, hitK),
+        logSigma: logSigmaOf(slot, hitK),
         head: f[hb + HEAD]!,
         baselineWindows: st.history.size(slot, hitK),
       };

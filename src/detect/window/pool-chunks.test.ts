@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { decodeState, encodeState } from '../../engine/snapshot.js';
 import { ChunkPool, chunkSize, classFor, isChunkSize, pow2ClassFor } from './pool-chunks.js';
 
-test('chunk classes: sizes 1, 2, 3, 4, 6, 8, ...; classFor is the smallest holding n; isChunkSize and pow2ClassFor agree', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map(chunkSize), [1, 2, 3, 4, 6, 8, 12, 16, 24]);
-  for (let n = 1; n < 5000; n++) {
+test('chunk classes: sizes 1, 2, 3, 4, 5, 6, 7, 8, 10, ...; classFor is the smallest holding n; isChunkSize and pow2ClassFor agree', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(chunkSize), [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16]);
+  for (let n = 1; n < 70_000; n += n < 5000 ? 1 : 97) {
     const c = classFor(n);
     assert.ok(chunkSize(c) >= n && (c === 0 || chunkSize(c - 1) < n), `n ${n}`);
     assert.equal(isChunkSize(n), chunkSize(c) === n, `n ${n}`);
@@ -14,10 +14,11 @@ test('chunk classes: sizes 1, 2, 3, 4, 6, 8, ...; classFor is the smallest holdi
   }
 });
 
-test('ChunkPool: live chunks never overlap, freed ones are reused by their class, through checkpoints', () => {
+test('ChunkPool: live chunks never overlap nor cross a block, freed ones are reused by their class, through checkpoints', () => {
   let x = 5;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
-  let pool = new ChunkPool();
+  const block = 64;
+  let pool = new ChunkPool(block);
   const live: { start: number; c: number }[] = [];
   let reused = 0;
   for (let step = 0; step < 5000; step++) {
@@ -32,6 +33,7 @@ test('ChunkPool: live chunks never overlap, freed ones are reused by their class
       const start = pool.alloc(c);
       if (pool.end === before) reused++;
       assert.ok(start + chunkSize(c) <= pool.end);
+      assert.ok((start % block) + chunkSize(c) <= block);
       live.push({ start, c });
     }
     if (r() < 0.01) pool = decodeState(encodeState(pool)) as ChunkPool;

@@ -1,5 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { ChunkPool, chunkSize, classFor, grownF64, grownI32, isChunkSize } from './pool-chunks.js';
+import { BLOCK, BlockedF64, copyChunk } from './pool-blocks.js';
+import { ChunkPool, chunkSize, classFor, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
 
 /**
@@ -13,8 +14,8 @@ import { medianInPlace, scratchOf } from './select.js';
  * slot keeps two ints in a column (chunk start, values pushed), not an object and an array.
  */
 export class SlotSampleRings {
-  private readonly pool = new ChunkPool();
-  private values = new Float64Array(0);
+  private readonly pool = new ChunkPool(BLOCK);
+  private values = new BlockedF64();
   /** Slot s at 2s: chunk start, values pushed. */
   private meta = new Int32Array(0);
 
@@ -39,8 +40,9 @@ export class SlotSampleRings {
     if (c < slots) {
       // The chunk is full when c is its class's size: move to the class holding c + 1.
       if (c === 0 || isChunkSize(c)) this.move(slot, c);
-      this.values[this.meta[2 * slot]! + c] = v;
-    } else this.values[this.meta[2 * slot]! + (c % slots)] = v;
+    }
+    const p = this.meta[2 * slot]! + (c < slots ? c : c % slots);
+    this.values.block(p)[this.values.offset(p)] = v;
     this.meta[2 * slot + 1] = c + 1;
   }
 
@@ -64,8 +66,10 @@ export class SlotSampleRings {
     const n = this.sizeAt(at);
     const slots = 2 * this.capacity;
     const start = this.meta[2 * slot]!;
+    const chunk = this.values.block(start);
+    const o = this.values.offset(start);
     const gathered = scratchOf(n);
-    for (let i = 0; i < n; i++) gathered[i] = this.values[start + ((at - n + i) % slots)]!;
+    for (let i = 0; i < n; i++) gathered[i] = chunk[o + ((at - n + i) % slots)]!;
     return medianInPlace(gathered, n);
   }
 
@@ -73,33 +77,31 @@ export class SlotSampleRings {
   private move(slot: number, c: number): void {
     if (this.pool.wasteful) this.compact();
     const start = this.pool.alloc(classFor(c + 1));
-    this.values = grownF64(this.values, this.pool.end);
+    this.values.ensure(this.pool.end);
     if (c > 0) {
       const old = this.meta[2 * slot]!;
-      this.values.copyWithin(start, old, old + c);
+      copyChunk(this.values, old, this.values, start, c);
       this.pool.release(old, classFor(c));
     }
     this.meta[2 * slot] = start;
   }
 
-  /** Moves every slot's chunk together, in slot order, into storage of about their size (see ChunkPool). */
+  /** Moves every slot's chunk together, in slot order, into new blocks (see ChunkPool). */
   private compact(): void {
     const meta = this.meta;
     const slots = 2 * this.capacity;
-    let live = 0;
-    for (let m = 0; m < meta.length; m += 2) if (meta[m + 1]! > 0) live += chunkSize(classFor(Math.min(meta[m + 1]!, slots)));
-    const out = new Float64Array(live + (live >> 3));
-    let end = 0;
+    const old = this.values;
+    this.values = new BlockedF64();
+    this.pool.compacted(0);
     for (let m = 0; m < meta.length; m += 2) {
       const c = meta[m + 1]!;
       if (c === 0) continue;
-      const size = chunkSize(classFor(Math.min(c, slots)));
-      out.set(this.values.subarray(meta[m], meta[m]! + size), end);
-      meta[m] = end;
-      end += size;
+      const cls = classFor(Math.min(c, slots));
+      const start = this.pool.alloc(cls);
+      this.values.ensure(this.pool.end);
+      copyChunk(old, meta[m]!, this.values, start, chunkSize(cls));
+      meta[m] = start;
     }
-    this.values = out;
-    this.pool.compacted(end);
   }
 }
 

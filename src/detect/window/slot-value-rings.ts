@@ -1,5 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { ChunkPool, chunkSize, classFor, grownF64, grownI32, isChunkSize } from './pool-chunks.js';
+import { BLOCK, BlockedF64, copyChunk } from './pool-blocks.js';
+import { ChunkPool, chunkSize, classFor, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
 import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
 
@@ -11,8 +12,8 @@ import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
  * once full) instead of an object and an array per symbol.
  */
 export class SlotValueRings {
-  private readonly pool = new ChunkPool();
-  private values = new Float64Array(0);
+  private readonly pool = new ChunkPool(BLOCK);
+  private values = new BlockedF64();
   /** Ring r of slot s at (s × rings + r) × 3: chunk start, values held, next slot to overwrite once full. */
   private meta = new Int32Array(0);
 
@@ -52,12 +53,12 @@ export class SlotValueRings {
     if (n < this.capacity) {
       // The chunk is full when n is a class size: move to the next class.
       if (n === 0 || isChunkSize(n)) this.move(m, n);
-      this.values[meta[m]! + n] = v;
+      this.set(meta[m]! + n, v);
       meta[m + 1] = n + 1;
       return;
     }
     const next = meta[m + 2]!;
-    this.values[meta[m]! + next] = v;
+    this.set(meta[m]! + next, v);
     meta[m + 2] = next + 1 === n ? 0 : next + 1;
   }
 
@@ -65,8 +66,10 @@ export class SlotValueRings {
   median(slot: number, k: number): number {
     const n = this.size(slot, k);
     const start = this.meta[(slot * this.rings + k) * 3]!;
+    const chunk = this.values.block(start);
+    const o = this.values.offset(start);
     const a = scratchOf(n);
-    for (let i = 0; i < n; i++) a[i] = this.values[start + i]!;
+    for (let i = 0; i < n; i++) a[i] = chunk[o + i]!;
     const m = medianInPlace(a, n);
     // Selection does not order −0 and +0; a sort does (as ValueRing.median).
     return m === 0 ? medianOfSorted(this.sorted(slot, k, identity), n) : m;
@@ -107,41 +110,45 @@ export class SlotValueRings {
   private sorted(slot: number, k: number, f: (x: number) => number): Float64Array {
     const n = this.size(slot, k);
     const start = this.meta[(slot * this.rings + k) * 3]!;
+    const chunk = this.values.block(start);
+    const o = this.values.offset(start);
     if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
-    for (let i = 0; i < n; i++) scratch[i] = f(this.values[start + i]!);
+    for (let i = 0; i < n; i++) scratch[i] = f(chunk[o + i]!);
     return scratch.subarray(0, n).sort();
+  }
+
+  private set(p: number, v: number): void {
+    this.values.block(p)[this.values.offset(p)] = v;
   }
 
   /** Moves the ring at meta index m, holding n values, to a chunk of the class that holds n + 1. */
   private move(m: number, n: number): void {
     if (this.pool.wasteful) this.compact();
     const start = this.pool.alloc(classFor(n + 1));
-    this.values = grownF64(this.values, this.pool.end);
+    this.values.ensure(this.pool.end);
     if (n > 0) {
       const old = this.meta[m]!;
-      this.values.copyWithin(start, old, old + n);
+      copyChunk(this.values, old, this.values, start, n);
       this.pool.release(old, classFor(n));
     }
     this.meta[m] = start;
   }
 
-  /** Moves every ring's chunk together, in slot order, into storage of about their size (see ChunkPool). */
+  /** Moves every ring's chunk together, in slot order, into new blocks (see ChunkPool). */
   private compact(): void {
     const meta = this.meta;
-    let live = 0;
-    for (let m = 0; m < meta.length; m += 3) if (meta[m + 1]! > 0) live += chunkSize(classFor(meta[m + 1]!));
-    const out = new Float64Array(live + (live >> 3));
-    let end = 0;
+    const old = this.values;
+    this.values = new BlockedF64();
+    this.pool.compacted(0);
     for (let m = 0; m < meta.length; m += 3) {
       const n = meta[m + 1]!;
       if (n === 0) continue;
-      const size = chunkSize(classFor(n));
-      out.set(this.values.subarray(meta[m], meta[m]! + size), end);
-      meta[m] = end;
-      end += size;
+      const c = classFor(n);
+      const start = this.pool.alloc(c);
+      this.values.ensure(this.pool.end);
+      copyChunk(old, meta[m]!, this.values, start, chunkSize(c));
+      meta[m] = start;
     }
-    this.values = out;
-    this.pool.compacted(end);
   }
 }
 
