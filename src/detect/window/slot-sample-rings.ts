@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { BLOCK, BlockedF64, copyChunk } from './pool-blocks.js';
+import { BLOCK, ValueBlocks, copyChunk } from './pool-blocks.js';
 import { ChunkPool, chunkSize, classFor, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
 
@@ -15,7 +15,7 @@ import { medianInPlace, scratchOf } from './select.js';
  */
 export class SlotSampleRings {
   private readonly pool = new ChunkPool(BLOCK);
-  private values = new BlockedF64();
+  private values = new ValueBlocks(false);
   /** Slot s at 2s: chunk start, values pushed. */
   private meta = new Int32Array(0);
 
@@ -91,7 +91,7 @@ export class SlotSampleRings {
     const meta = this.meta;
     const slots = 2 * this.capacity;
     const old = this.values;
-    this.values = new BlockedF64();
+    this.values = old.emptyLike();
     this.pool.compacted(0);
     for (let m = 0; m < meta.length; m += 2) {
       const c = meta[m + 1]!;

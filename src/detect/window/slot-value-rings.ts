@@ -1,5 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { BLOCK, BlockedF64, copyChunk } from './pool-blocks.js';
+import { BLOCK, ValueBlocks, copyChunk } from './pool-blocks.js';
 import { ChunkPool, chunkSize, classFor, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
 import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
@@ -9,11 +9,13 @@ import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
  * with ValueRing's statistics (tested against it): each ring's values in a chunk of a pool shared
  * by every slot (pool-chunks.ts) that grows a class at a time as the ring fills, and three ints
  * per ring in a column (where its chunk starts, how many values it holds, where the next one goes
- * once full) instead of an object and an array per symbol.
+ * once full) instead of an object and an array per symbol. Values are kept as float32 while every
+ * one pushed is exactly one (volumes of trades in whole units: half the bytes), as doubles for good
+ * from the first that is not (pool-blocks.ts).
  */
 export class SlotValueRings {
   private readonly pool = new ChunkPool(BLOCK);
-  private values = new BlockedF64();
+  private values = new ValueBlocks(true);
   /** Ring r of slot s at (s × rings + r) × 3: chunk start, values held, next slot to overwrite once full. */
   private meta = new Int32Array(0);
 
@@ -118,6 +120,7 @@ export class SlotValueRings {
   }
 
   private set(p: number, v: number): void {
+    if (!this.values.holds(v)) this.values.widen();
     this.values.block(p)[this.values.offset(p)] = v;
   }
 
@@ -138,7 +141,7 @@ export class SlotValueRings {
   private compact(): void {
     const meta = this.meta;
     const old = this.values;
-    this.values = new BlockedF64();
+    this.values = old.emptyLike();
     this.pool.compacted(0);
     for (let m = 0; m < meta.length; m += 3) {
       const n = meta[m + 1]!;
