@@ -23,25 +23,26 @@ import { RecentIdRings } from './recent-id-ring.js';
  * One alert per episode: anomalous moves (either way) within a window of the last one extend it.
  */
 
-/** A symbol's numbers, in its row of the slot table (window/slot-table.ts). */
-/** Settled price: the median of the last three trades, so one off-market print moves nothing. */
-const LAST_PRICE = 0;
-/** The last three raw trade prices, newest in RAW_C; RAW_N of them seen (≤ 3). */
-const RAW_A = 1;
-const RAW_B = 2;
-const RAW_C = 3;
-const RAW_N = 4;
+/**
+ * A symbol's numbers, in its row of the slot table (window/slot-table.ts). The last three raw trade
+ * prices, newest in RAW_C; RAW_N of them seen (≤ 3): their median is the settled price, so one
+ * off-market print moves nothing.
+ */
+const RAW_A = 0;
+const RAW_B = 1;
+const RAW_C = 2;
+const RAW_N = 3;
 /** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
-const TICK_MOVE = 5;
+const TICK_MOVE = 4;
 /** The tick ring's push count at that close while TICK_MOVE is not computed yet; −1 once it is. */
-const TICK_MOVE_AT = 6;
+const TICK_MOVE_AT = 5;
 /**
  * Then per window length k (ascending), from HORIZON + k × HORIZON_FIELDS: the current calendar
  * window's start and open price (window returns feed the volatility at this length), the robust
  * volatility of this length's window returns (NaN while warming up), and 1 while that is out of
  * date (returns were added since; it is computed when first needed, see sigmaOf).
  */
-const HORIZON = 7;
+const HORIZON = 6;
 const WINDOW_START = 0;
 const OPEN_PRICE = 1;
 const SIGMA = 2;
@@ -90,7 +91,6 @@ function createPriceAnomaly(config: Config): Detector {
   function open(slot: number, tsMs: number, price: number): void {
     const f = st.symbols.f;
     const row = slot * width;
-    f[row + LAST_PRICE] = price;
     f[row + RAW_A] = f[row + RAW_B] = f[row + RAW_C] = NaN;
     f[row + RAW_N] = 0;
     f[row + TICK_MOVE] = 0;
@@ -198,8 +198,9 @@ function createPriceAnomaly(config: Config): Detector {
         // (a floating-point `%` on epoch ms is a library call, several per trade across detectors).
         if (trade.tsMs < f[b + WINDOW_START]! + w) continue;
         const ws = trade.tsMs - (trade.tsMs % w);
-        // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm side).
-        const close = f[row + RAW_N]! > 0 ? f[row + RAW_C]! : f[row + LAST_PRICE]!;
+        // Close-to-close on raw trade prices: bid-ask noise stays in the volatility (errs on the calm
+        // side). A window closes only on a later trade than the symbol's first: RAW_C holds a price.
+        const close = f[row + RAW_C]!;
         const open = f[b + OPEN_PRICE]!;
         if (close > 0 && open > 0) returns.push(slot, k, Math.log(close / open));
         f[b + WINDOW_START] = ws;
@@ -219,7 +220,6 @@ function createPriceAnomaly(config: Config): Detector {
       if (f[row + RAW_N]! < 3) f[row + RAW_N] = f[row + RAW_N]! + 1;
       // A late or off-market print (a single trade far from the others, then back) is not a move.
       const price = f[row + RAW_N]! < 3 ? trade.price : median3(f[row + RAW_A]!, f[row + RAW_B]!, f[row + RAW_C]!);
-      f[row + LAST_PRICE] = price;
       symbols.touch(trade.symbol, slot, trade.tsMs);
       st.recent.push(slot, trade.tsMs, trade.tradeId);
       st.recent.expire(slot, trade.tsMs - windowMs, MAX_IDS);
