@@ -1,13 +1,11 @@
 import type { Config } from '../../config/config.js';
 import type { Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory } from '../detector.js';
-import { SPARSE_TRIMS } from '../window/sparse.js';
-import { TimeMaxPair } from '../window/time-max-pair.js';
-import { ValueRingPair } from '../window/value-ring-pair.js';
-import { TradeQueue } from './trade-queue.js';
-import { stateClass } from '../../engine/snapshot.js';
+import { SlotExtremes } from '../window/slot-extremes.js';
+import { SlotTable } from '../window/slot-table.js';
+import { SlotValueRings } from '../window/slot-value-rings.js';
+import { TradeQueues } from './trade-queue.js';
 import { normalTail, normalTailInverse } from '../window/normal.js';
-import { DeadlineQueue, forgetIdle } from '../window/deadline-queue.js';
 import { fmt, iso, round2 } from '../format.js';
 
 /**
@@ -26,63 +24,21 @@ import { fmt, iso, round2 } from '../format.js';
  */
 
 /**
- * One window length's numbers, kept in the symbol's number array `f` at k × SCALE_FIELDS for scale k
- * (window lengths ascending): an array of unboxed doubles instead of an object per scale whose
- * double fields are each a heap number of their own (~0.5 KB per symbol with two lengths).
+ * One window length's numbers, in the symbol's row of the slot table at k × SCALE_FIELDS for scale
+ * k (window lengths ascending).
  */
 const CAL_START = 0;
 const CAL_VOLUME = 1;
-/** Volume that trips the alert; Infinity while the baseline warms up. */
+/**
+ * Volume that trips the alert: Infinity while the baseline warms up, NaN while out of date (a
+ * window closed since; computed when first needed, see triggerOf).
+ */
 const TRIGGER = 2;
 const BASELINE = 3;
-const LOG_MEDIAN = 4;
-const LOG_SIGMA = 5;
-/** 1 while LOG_MEDIAN, LOG_SIGMA and TRIGGER are out of date (computed when first needed, see triggerOf). */
-const STALE = 6;
 /** Number of the oldest queued trade inside the rolling window, and the window's volume. */
-const HEAD = 7;
-const SUM = 8;
-const SCALE_FIELDS = 9;
-
-/**
- * A symbol's state. A class, not an object literal, only so that `lastTsMs` and `due` (epoch ms:
- * each a heap number of its own as a field) can live in `f`, as its last two numbers.
- */
-class VolumeSymbol {
-  /** Times its state was trimmed (`SPARSE_TRIMS` caps it: each trim copies the rings). */
-  trims = 0;
-  episode: Episode | null = null;
-
-  constructor(
-    /** The scales' numbers (see SCALE_FIELDS), then lastTsMs and due. */
-    readonly f: number[],
-    /** Volumes of past active calendar windows, ring k for length k; their logs' statistics are taken from them when needed. */
-    readonly history: ValueRingPair,
-    /** Largest single trade in each rolling window (`max(k)` for length k). */
-    readonly largest: TimeMaxPair,
-    /** Trades of the longest window (numbered: the scales' heads are trade numbers). */
-    readonly trades: TradeQueue,
-  ) {}
-
-  get lastTsMs(): number {
-    return this.f[this.f.length - 2]!;
-  }
-  set lastTsMs(v: number) {
-    this.f[this.f.length - 2] = v;
-  }
-  /** When the symbol is next checked for idleness (its entry in the deadline queue). */
-  get due(): number {
-    return this.f[this.f.length - 1]!;
-  }
-  set due(v: number) {
-    this.f[this.f.length - 1] = v;
-  }
-}
-
-/** Held in detector state, so checkpoints must know the class. */
-stateClass(VolumeSymbol);
-
-type SymbolState = VolumeSymbol;
+const HEAD = 4;
+const SUM = 5;
+const SCALE_FIELDS = 6;
 
 /** A scale that crossed its bars, as the alert reads it. */
 interface Hit {
@@ -118,10 +74,22 @@ function createVolumeSpike(config: Config): Detector {
   const lengths = [...new Set([bucketMs, t.volume_short_window_ms])].sort((a, b) => a - b);
   const longestMs = lengths[lengths.length - 1]!;
   const gapMs = Math.max(1, t.volume_episode_gap_buckets) * bucketMs;
-  /** All mutable state (the checkpoint): per-symbol windows, baselines and open episodes; symbols by idle deadline. */
-  let st = { states: new Map<string, SymbolState>(), queue: new DeadlineQueue<string>() };
   /** Symbols idle this long are forgotten: memory stays bounded by the active symbols. */
   const horizon = Math.max(longestMs * t.volume_baseline_buckets, 24 * 3600_000);
+  const scales = lengths.length;
+  /**
+   * All mutable state (the checkpoint), by symbol slot (window/slot-table.ts): the scales' numbers
+   * (a row of SCALE_FIELDS per scale), volumes of past active calendar windows (ring k for length
+   * k; their logs' statistics are taken from them when needed), the largest single trade in each
+   * rolling window, the trades of the longest window, and open episodes.
+   */
+  let st = {
+    symbols: new SlotTable(scales * SCALE_FIELDS, horizon),
+    history: new SlotValueRings(t.volume_baseline_buckets, scales),
+    largest: new SlotExtremes(lengths[0]!, longestMs, false),
+    trades: new TradeQueues(),
+    episodes: [] as (Episode | null)[],
+  };
   /**
    * volume_robust_z holds for the long window; a shorter one is judged (bucketMs / w) times as often,
    * so its bar is raised until its expected false alarms per day equal the long window's.
@@ -132,33 +100,45 @@ function createVolumeSpike(config: Config): Detector {
 
   /** Robust-z bar of each length: shorter windows are more tests per day, so a higher bar. */
   const zs = lengths.map(zFor);
-  const scales = lengths.length;
-  const two = scales === 2;
 
-  function newState(tsMs: number): SymbolState {
-    const f: number[] = [];
-    for (const w of lengths) f.push(tsMs - (tsMs % w), 0, Infinity, NaN, NaN, NaN, 0, 0, 0);
-    f.push(tsMs, Infinity);
-    return new VolumeSymbol(
-      // A copy: exactly its length, and doubles from the first element (no elements-kind change later).
-      f.slice(),
-      new ValueRingPair(t.volume_baseline_buckets, two),
-      new TimeMaxPair(lengths[0]!, lengths[scales - 1]!),
-      new TradeQueue(),
-    );
+  /** A new symbol (or one back after being forgotten) in `slot`, first trading at `tsMs`. */
+  function open(slot: number, tsMs: number): void {
+    const f = st.symbols.f;
+    for (let k = 0; k < scales; k++) {
+      const row = slot * scales * SCALE_FIELDS + k * SCALE_FIELDS;
+      const w = lengths[k]!;
+      f[row + CAL_START] = tsMs - (tsMs % w);
+      f[row + CAL_VOLUME] = 0;
+      f[row + TRIGGER] = Infinity;
+      f[row + BASELINE] = NaN;
+      f[row + HEAD] = 0;
+      f[row + SUM] = 0;
+    }
+    st.history.open(slot);
+    st.largest.open(slot);
+    st.trades.open(slot);
+    while (st.episodes.length <= slot) st.episodes.push(null);
+    st.episodes[slot] = null;
   }
 
-  /** Closes scale k's calendar window (`tsMs` is past it) and marks its trigger out of date. */
-  function roll(s: SymbolState, k: number, tsMs: number): void {
-    const f = s.f;
-    const b = k * SCALE_FIELDS;
+  /** Forgets the symbol in `slot` (idle): its rings and deques go back to their pools. */
+  function close(slot: number): void {
+    st.history.close(slot);
+    st.largest.close(slot);
+    st.trades.close(slot);
+    st.episodes[slot] = null;
+  }
+
+  /** Closes scale k's calendar window (`tsMs` is past it; b: the scale's numbers in `f`) and marks its trigger out of date. */
+  function roll(slot: number, b: number, k: number, tsMs: number): void {
+    const f = st.symbols.f;
     const w = lengths[k]!;
     const target = tsMs - (tsMs % w);
     if (f[b + CAL_VOLUME]! > 0) {
-      s.history.push(k, f[b + CAL_VOLUME]!);
-      if (s.history.size(k) >= t.volume_min_baseline_buckets) {
-        f[b + BASELINE] = s.history.median(k);
-        f[b + STALE] = 1;
+      st.history.push(slot, k, f[b + CAL_VOLUME]!);
+      if (st.history.size(slot, k) >= t.volume_min_baseline_buckets) {
+        f[b + BASELINE] = st.history.median(slot, k);
+        f[b + TRIGGER] = NaN;
       }
     }
     f[b + CAL_START] = target;
@@ -171,68 +151,67 @@ function createVolumeSpike(config: Config): Detector {
    * for it, so most windows close without the MAD being taken. The histories change only when a
    * window closes, so the value is the one computing it at the close gave.
    */
-  function triggerOf(s: SymbolState, k: number): number {
-    const f = s.f;
-    const b = k * SCALE_FIELDS;
-    if (f[b + STALE] === 1) {
-      // MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not
-      // widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
-      // clockwork from alerting on a 30% busier window.
-      const logMedian = (f[b + LOG_MEDIAN] = s.history.logMedian(k));
-      const logSigma = (f[b + LOG_SIGMA] = Math.max(s.history.logMadSigma(k), 0.25));
-      f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
-      f[b + STALE] = 0;
+  function triggerOf(slot: number, b: number, k: number): number {
+    const f = st.symbols.f;
+    if (Number.isNaN(f[b + TRIGGER])) {
+      f[b + TRIGGER] = Math.max(
+        t.volume_spike_multiplier * f[b + BASELINE]!,
+        Math.exp(logMedianOf(slot, k) + zs[k]! * logSigmaOf(slot, k)),
+      );
     }
     return f[b + TRIGGER]!;
   }
 
-  /** Drops the room pushes reserved in a symbol's trade queue and rings (memory only: no value changes). */
-  function trim(s: SymbolState): void {
-    s.trims++;
-    s.history.trim();
-    s.largest.trim();
-    s.trades.trim();
+  /**
+   * The median and the spread of the log-volumes of scale k's history: read when a trigger is
+   * computed and again by an alert (the same values: the history has not changed in between).
+   * MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not widen
+   * the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like clockwork from
+   * alerting on a 30% busier window.
+   */
+  function logMedianOf(slot: number, k: number): number {
+    return st.history.logMedian(slot, k);
+  }
+  function logSigmaOf(slot: number, k: number): number {
+    return Math.max(st.history.logMadSigma(slot, k), 0.25);
   }
 
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      let s = st.states.get(trade.symbol);
-      // New, or back after a quiet spell and not yet trimmed SPARSE_TRIMS times: trim (window/sparse.ts).
-      const sparse = !s || (s.trims < SPARSE_TRIMS && trade.tsMs >= s.lastTsMs + lengths[0]!);
-      if (!s) {
-        s = newState(trade.tsMs);
-        st.states.set(trade.symbol, s);
+      const { symbols, largest, trades: q } = st;
+      let slot = symbols.slotOf(trade.symbol);
+      // Back after a quiet spell: its deques shrink to what they hold while it waits for the next trade.
+      const quiet = slot >= 0 && trade.tsMs >= symbols.lastTsMs(slot) + lengths[0]!;
+      if (slot < 0) {
+        slot = symbols.add(trade.symbol);
+        open(slot, trade.tsMs);
       }
-      s.lastTsMs = trade.tsMs;
-      // Queued again only when the idle deadline comes earlier (a new symbol, a late trade).
-      if (trade.tsMs + horizon < s.due) {
-        s.due = trade.tsMs + horizon;
-        st.queue.push(s.due, trade.symbol);
-      }
-      const q = s.trades;
-      q.push(trade.tsMs, trade.qty, trade.tradeId, trade.buyer ?? '', trade.seller ?? '');
-      s.largest.push(trade.tsMs, trade.qty);
-      const f = s.f;
+      symbols.touch(trade.symbol, slot, trade.tsMs);
+      q.push(slot, trade.tsMs, trade.qty, trade.tradeId, trade.buyer ?? '', trade.seller ?? '');
+      largest.push(slot, trade.tsMs, trade.qty);
+      const f = symbols.f;
+      const row = slot * scales * SCALE_FIELDS;
       let hitK = -1;
       let hitExcess = 0;
       for (let k = 0; k < scales; k++) {
-        const b = k * SCALE_FIELDS;
+        const b = row + k * SCALE_FIELDS;
         const w = lengths[k]!;
         // Still in the current window (starts are multiples of its length): no floating-point `%` per trade.
-        if (trade.tsMs >= f[b + CAL_START]! + w) roll(s, k, trade.tsMs);
+        if (trade.tsMs >= f[b + CAL_START]! + w) roll(slot, b, k, trade.tsMs);
         f[b + CAL_VOLUME] = f[b + CAL_VOLUME]! + trade.qty;
         let sum = f[b + SUM]! + trade.qty;
         // The rolling window is [now − length, now] (as TimeExtremes keeps it).
         const cutoff = trade.tsMs - w;
         let head = f[b + HEAD]!;
-        while (head < q.next && q.tsMs(head) < cutoff) sum -= q.qty(head++);
-        if (head === q.next - 1) sum = trade.qty; // re-anchor: no float drift across quiet spells
+        const next = q.next(slot);
+        while (head < next && q.tsMs(slot, head) < cutoff) sum -= q.qty(slot, head++);
+        if (head === next - 1) sum = trade.qty; // re-anchor: no float drift across quiet spells
         f[b + HEAD] = head;
         f[b + SUM] = sum;
         // Leave-one-out: one block print is a large trade, not a surge of activity; the window must
         // cross the bar without its largest trade (robust on heavy-tailed thin pairs).
-        const activity = sum - s.largest.max(k);
-        if (activity >= t.volume_spike_multiplier * f[b + BASELINE]! && activity >= triggerOf(s, k)) {
+        const activity = sum - largest.value(slot, k);
+        if (activity >= t.volume_spike_multiplier * f[b + BASELINE]! && activity >= triggerOf(slot, b, k)) {
           const excess = sum / f[b + TRIGGER]!;
           if (excess > hitExcess) {
             hitK = k;
@@ -241,28 +220,31 @@ function createVolumeSpike(config: Config): Detector {
         }
       }
       // Trades older than the longest window are not needed any more.
-      q.dropBefore(f[(scales - 1) * SCALE_FIELDS + HEAD]!);
-      if (sparse) trim(s);
-      let ep = s.episode;
-      if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = s.episode = null;
+      q.dropBefore(slot, f[row + (scales - 1) * SCALE_FIELDS + HEAD]!);
+      if (quiet) {
+        largest.trim(slot);
+        q.trim(slot);
+      }
+      let ep = st.episodes[slot] ?? null;
+      if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = st.episodes[slot] = null;
       if (hitK < 0) return;
-      const hb = hitK * SCALE_FIELDS;
+      const hb = row + hitK * SCALE_FIELDS;
       const hit: Hit = {
         windowMs: lengths[hitK]!,
         z: zs[hitK]!,
         sum: f[hb + SUM]!,
         baseline: f[hb + BASELINE]!,
-        logMedian: f[hb + LOG_MEDIAN]!,
-        logSigma: f[hb + LOG_SIGMA]!,
+        logMedian: logMedianOf(slot, hitK),
+        logSigma: logSigmaOf(slot, hitK),
         head: f[hb + HEAD]!,
-        baselineWindows: s.history.size(hitK),
+        baselineWindows: st.history.size(slot, hitK),
       };
 
       const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
       const ratio = hit.sum / hit.baseline;
       if (!ep) {
         ep = {
-          startMs: q.tsMs(hit.head),
+          startMs: q.tsMs(slot, hit.head),
           lastSpikeMs: trade.tsMs,
           lastEmitMs: -Infinity,
           tradeIds: [],
@@ -272,12 +254,12 @@ function createVolumeSpike(config: Config): Detector {
           buckets: 0,
           lastBucketMs: -Infinity,
         };
-        for (let i = hit.head; i < q.next && i < hit.head + MAX_IDS; i++) ep.tradeIds.push(q.id(i));
-        for (let i = hit.head; i < q.next && ep.accounts.size < MAX_IDS; i++) {
-          if (q.buyer(i)) ep.accounts.add(q.buyer(i));
-          if (q.seller(i)) ep.accounts.add(q.seller(i));
+        for (let i = hit.head; i < q.next(slot) && i < hit.head + MAX_IDS; i++) ep.tradeIds.push(q.id(slot, i));
+        for (let i = hit.head; i < q.next(slot) && ep.accounts.size < MAX_IDS; i++) {
+          if (q.buyer(slot, i)) ep.accounts.add(q.buyer(slot, i));
+          if (q.seller(slot, i)) ep.accounts.add(q.seller(slot, i));
         }
-        s.episode = ep;
+        st.episodes[slot] = ep;
       } else {
         if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(trade.tradeId);
         if (trade.buyer && ep.accounts.size < MAX_IDS) ep.accounts.add(trade.buyer);
@@ -302,7 +284,7 @@ function createVolumeSpike(config: Config): Detector {
         episodeKey: `${trade.symbol}|${ep.startMs}`,
         description:
           `${trade.symbol}: ${fmt(hit.sum)} traded in the ${minutes(hit.windowMs)} window to ${iso(trade.tsMs)} ` +
-          `(${q.next - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.baselineWindows} (${fmt(hit.baseline)}); ` +
+          `(${q.next(slot) - hit.head} trades), ${ratio.toFixed(1)}× the median active ${minutes(hit.windowMs)} window of the last ${hit.baselineWindows} (${fmt(hit.baseline)}); ` +
           `threshold ${mult}× and robust z ${z.toFixed(1)} ≥ ${hit.z.toFixed(2)}.` +
           (ep.buckets > 1 ? ` Spike has lasted into ${ep.buckets} ${minutes(bucketMs)} buckets, peak ${ep.peakRatio.toFixed(1)}×.` : ''),
         // Confidence: how far past both bars the window is. Risk: size of the surge, and its duration.
@@ -321,7 +303,7 @@ function createVolumeSpike(config: Config): Detector {
             { name: 'baseline_median_volume', value: hit.baseline, unit: 'qty' },
             { name: 'volume_ratio', value: round2(ratio), threshold: mult, op: '>=', unit: '×' },
             { name: 'log_volume_robust_z', value: round2(z), threshold: round2(hit.z), op: '>=' },
-            { name: 'window_trades', value: q.next - hit.head },
+            { name: 'window_trades', value: q.next(slot) - hit.head },
           ],
           details: { window_ms: hit.windowMs, baseline_windows: hit.baselineWindows, spike_buckets: ep.buckets },
         },
@@ -330,7 +312,7 @@ function createVolumeSpike(config: Config): Detector {
     onTime(ctx: DetectorContext): void {
       // Forget symbols idle for a long time; only those whose deadline passed are looked at (no walk
       // over all symbols per tick). A popped symbol that traded since is queued at its new deadline.
-      forgetIdle(st.queue, st.states, ctx.now, horizon);
+      st.symbols.forgetIdle(ctx.now, close);
     },
     snapshot: () => st,
     restore(state: unknown): void {

@@ -1,6 +1,6 @@
 /**
  * Helpers of the deques kept as rings of (time, value) pairs in one plain array of a power-of-two
- * number of pairs (TimeMax; TimeRange keeps rows of two pairs): grown by doubling, shrunk by a trim, never spliced.
+ * number of pairs (the reference TimeMax): grown by doubling, shrunk by a trim, never spliced.
  */
 
 /** The smallest power of two ≥ n (1 for n ≤ 1). */
