@@ -109,7 +109,7 @@ function identity(x: number): number {
 /**
  * The slots a ring holding n values (full) grows to, at most `cap`: one more plus an eighth. A
  * thin symbol's rings (~20 values) stay within a slot or two of what they hold, where growing by
- * half left a fifth of them empty on average once the trims stop (window/sparse.ts); the copies
+ * half left a fifth of them empty on average once the trims stop; the copies
  * (about nine per value) end when the ring is full, so a busy symbol pays them once.
  */
 export function grownSize(n: number, cap: number): number {
