@@ -1,6 +1,10 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent } from '../domain/events.js';
+import type { OrderAction, Side } from '../domain/events.js';
+import { grown } from './grown.js';
+import { numberFrom, numberStart } from './numbered-id.js';
 import { stateClass } from './snapshot.js';
+import { StringIds } from './string-ids.js';
 
 /** One event as stored with an alert (`evidence.details.events`): enough to chart and explain it. */
 export interface EvidenceEvent {
@@ -20,9 +24,23 @@ export interface EvidenceEvent {
 
 /** Events per chunk: a ring is a chain of chunks, so a thin symbol holds at most 3 unused slots. */
 const CHUNK = 4;
-/** Columns per event: numbers [time, price, qty]; strings [trade id, side, buyer, seller] or [order id, side, action, account]. */
-const NUMS = 3;
-const STRS = 4;
+/**
+ * Columns per event. Numbers: [time, price, qty, id number]. Integers: [tag, party, party]: the
+ * tag holds the id's prefix (`prefixes` id, or STRING_ID when the id is kept whole in `idPages`),
+ * the action (orders) and the side; the parties are `accounts` ids (NO_PARTY for ''), buyer and
+ * seller of a trade or the account of an order.
+ */
+const NUMS = 4;
+const INTS = 3;
+const TAG_PREFIX_SHIFT = 4;
+const TAG_ACTION_SHIFT = 2;
+const TAG_SIDE_MASK = 3;
+const STRING_ID = -1;
+const NO_PARTY = -1;
+/** Prefix ids that fit the tag; beyond this many distinct prefixes held, ids are kept as strings. */
+const PREFIX_LIMIT = 1 << 26;
+const SIDES: readonly (Side | undefined)[] = [undefined, 'buy', 'sell'];
+const ACTIONS: readonly OrderAction[] = ['new', 'modify', 'cancel', 'fill'];
 /** Per-slot integer fields (`slotInts`): the idle list links, then each ring's position. */
 const PREV = 0;
 const NEXT = 1;
@@ -57,30 +75,37 @@ export interface MarketContextOptions {
  * the analyst's chart. Symbols idle for an hour of event time are dropped.
  *
  * Layout, for memory and GC at 100k symbols: no object or array per symbol or per event. Events are
- * columns in shared pools (a Float64Array of numbers, one array of strings) cut into chunks of
+ * columns in shared pools (typed arrays, so a collection has no pointers to trace) cut into chunks of
  * `CHUNK` events; a symbol's ring is a chain of chunks (`chunkNext`), taking a chunk from the free
  * list as it grows and giving its oldest back as it wraps, so a thin symbol costs one chunk and a
  * busy one `perSymbol` events, and nothing is copied as rings grow. (Per-symbol arrays grown by
  * copies made old-space garbage at every step: the 100k-symbol file peaked at 640 MB RSS for 145 MB
- * live.) Symbols are slots with integer fields; idle expiry keeps them in a list ordered by their
- * latest event time, so a sweep pops only the idle ones from its head and an event moves its
- * symbol to the tail (events come in time order up to the reorder window; a late one walks back).
+ * live.) Strings become integers: accounts and the prefixes of numbered ids (`numbered-id.ts`) are
+ * ids in reference-counted tables, the numbers of ids a column (an event is 44 bytes; a string
+ * column and the kept trade id were 56 more). Symbols are slots (their `symbols` id) with integer
+ * fields; idle expiry keeps them in a list ordered by their latest event time, so a sweep pops only
+ * the idle ones from its head and an event moves its symbol to the tail (events come in time order
+ * up to the reorder window; a late one walks back).
  */
 export class MarketContext {
   private readonly perSymbol: number;
   private readonly maxEvents: number;
   private readonly idleMs: number;
-  private readonly slotOf = new Map<string, number>();
-  private slotSymbol: string[] = [];
+  /** Symbol → slot. */
+  private readonly symbols = new StringIds();
+  private readonly accounts = new StringIds();
+  /** Prefixes of numbered ids ("T" of "T1999999"). */
+  private readonly prefixes = new StringIds();
   private slotLast = new Float64Array(64);
   private slotInts = new Int32Array(64 * SLOT_INTS);
-  private freeSlots: number[] = [];
   /** Idle list: slots by latest event time, oldest first. */
   private idleHead = NONE;
   private idleTail = NONE;
   /** Event columns in pages of `PAGE_EVENTS` (growing never copies them): position p is page p >>> PAGE_BITS. */
   private readonly numPages: Float64Array[] = [];
-  private readonly strPages: (string | undefined)[][] = [];
+  private readonly intPages: Int32Array[] = [];
+  /** Ids that are not numbered, per page; a page's array is made by its first such id. */
+  private readonly idPages: ((string | undefined)[] | undefined)[] = [];
   private chunkNext = new Int32Array(256);
   private chunks = 0;
   private freeChunk = NONE;
@@ -91,32 +116,30 @@ export class MarketContext {
     this.idleMs = options.idleMs ?? 3_600_000;
   }
 
-  /** Remembers one event (hot path: a map lookup and a few column stores; allocates nothing). */
+  /** Remembers one event (hot path: a few table lookups and column stores; allocates nothing). */
   record(e: MarketEvent): void {
     if (e.type === 'quote') return;
-    let s = this.slotOf.get(e.symbol);
-    if (s === undefined) s = this.newSlot(e.symbol, e.tsMs);
+    let s = this.symbols.find(e.symbol);
+    if (s === NONE) s = this.newSlot(e.symbol, e.tsMs);
     else if (e.tsMs > this.slotLast[s]!) this.touch(s, e.tsMs);
-    const base = e.type === 'trade' ? TRADES : ORDERS;
-    const at = this.append(s * SLOT_INTS + base);
+    const at = this.append(s * SLOT_INTS + (e.type === 'trade' ? TRADES : ORDERS));
+    const page = at >>> PAGE_BITS;
     const within = at & PAGE_MASK;
-    const nums = this.numPages[at >>> PAGE_BITS]!;
+    const nums = this.numPages[page]!;
     const n = within * NUMS;
     nums[n] = e.tsMs;
     nums[n + 1] = e.price;
     nums[n + 2] = e.qty;
-    const strs = this.strPages[at >>> PAGE_BITS]!;
-    const k = within * STRS;
+    const ints = this.intPages[page]!;
+    const k = within * INTS;
     if (e.type === 'trade') {
-      strs[k] = e.tradeId;
-      strs[k + 1] = e.side;
-      strs[k + 2] = e.buyer;
-      strs[k + 3] = e.seller;
+      ints[k] = this.idTag(e.tradeId, nums, n + 3, page, within) | sideCode(e.side);
+      ints[k + 1] = this.party(e.buyer);
+      ints[k + 2] = this.party(e.seller);
     } else {
-      strs[k] = e.orderId;
-      strs[k + 1] = e.side;
-      strs[k + 2] = e.action;
-      strs[k + 3] = e.account;
+      ints[k] = this.idTag(e.orderId, nums, n + 3, page, within) | (ACTIONS.indexOf(e.action) << TAG_ACTION_SHIFT) | sideCode(e.side);
+      ints[k + 1] = this.party(e.account);
+      ints[k + 2] = NO_PARTY;
     }
   }
 
@@ -125,17 +148,46 @@ export class MarketContext {
     while (this.idleHead !== NONE && nowMs - this.slotLast[this.idleHead]! > this.idleMs) this.dropSlot(this.idleHead);
   }
 
+  /** Keeps an event's id: its number in `nums[n]` and its prefix's id in the tag, or the string itself. */
+  private idTag(id: string, nums: Float64Array, n: number, page: number, within: number): number {
+    const start = numberStart(id);
+    if (start >= 0 && this.prefixes.size < PREFIX_LIMIT) {
+      nums[n] = numberFrom(id, start);
+      return this.prefixes.acquire(id, start) << TAG_PREFIX_SHIFT;
+    }
+    (this.idPages[page] ??= new Array<string | undefined>(PAGE_EVENTS).fill(undefined))[within] = id;
+    return STRING_ID << TAG_PREFIX_SHIFT;
+  }
+
+  private party(account: string): number {
+    return account ? this.accounts.acquire(account) : NO_PARTY;
+  }
+
+  /** The id of the event at `page`/`within` (its tag and numbers at `tag`, `nums[n]`). */
+  private idAt(tag: number, nums: Float64Array, n: number, page: number, within: number): string {
+    const prefix = tag >> TAG_PREFIX_SHIFT;
+    return prefix === STRING_ID ? this.idPages[page]![within]! : this.prefixes.name(prefix) + String(nums[n + 3]);
+  }
+
+  /** Releases what the event at position `at` holds in the tables (before its position is reused). */
+  private releaseEvent(at: number): void {
+    const page = at >>> PAGE_BITS;
+    const within = at & PAGE_MASK;
+    const ints = this.intPages[page]!;
+    const k = within * INTS;
+    const prefix = ints[k]! >> TAG_PREFIX_SHIFT;
+    if (prefix === STRING_ID) this.idPages[page]![within] = undefined;
+    else this.prefixes.release(prefix);
+    if (ints[k + 1] !== NO_PARTY) this.accounts.release(ints[k + 1]!);
+    if (ints[k + 2] !== NO_PARTY) this.accounts.release(ints[k + 2]!);
+  }
+
   private newSlot(symbol: string, tsMs: number): number {
-    let s = this.freeSlots.pop();
-    if (s === undefined) {
-      s = this.slotSymbol.length;
-      this.slotSymbol.push(symbol);
-      if (s >= this.slotLast.length) {
-        this.slotLast = grown(this.slotLast, s + 1);
-        this.slotInts = grown(this.slotInts, (s + 1) * SLOT_INTS);
-      }
-    } else this.slotSymbol[s] = symbol;
-    this.slotOf.set(symbol, s);
+    const s = this.symbols.acquire(symbol);
+    if (s >= this.slotLast.length) {
+      this.slotLast = grown(this.slotLast, s + 1);
+      this.slotInts = grown(this.slotInts, (s + 1) * SLOT_INTS);
+    }
     const f = s * SLOT_INTS;
     for (const base of RINGS) {
       this.slotInts[f + base + HEAD] = NONE;
@@ -184,18 +236,25 @@ export class MarketContext {
 
   private dropSlot(s: number): void {
     this.unlink(s);
-    const f = s * SLOT_INTS;
+    const ints = this.slotInts;
     for (const base of RINGS) {
-      let c = this.slotInts[f + base + HEAD]!;
-      while (c !== NONE) {
-        const next = c === this.slotInts[f + base + TAIL] ? NONE : this.chunkNext[c]!;
+      const r = s * SLOT_INTS + base;
+      let c = ints[r + HEAD]!;
+      let off = ints[r + HEAD_AT]!;
+      for (let i = ints[r + COUNT]!; i > 0; i--) {
+        this.releaseEvent(c * CHUNK + off);
+        if (++off === CHUNK && i > 1) {
+          off = 0;
+          c = this.chunkNext[c]!;
+        }
+      }
+      for (c = ints[r + HEAD]!; c !== NONE;) {
+        const next = c === ints[r + TAIL] ? NONE : this.chunkNext[c]!;
         this.freeChunkAt(c);
         c = next;
       }
     }
-    this.slotOf.delete(this.slotSymbol[s]!);
-    this.slotSymbol[s] = '';
-    this.freeSlots.push(s);
+    this.symbols.release(s);
   }
 
   /**
@@ -220,11 +279,10 @@ export class MarketContext {
     ints[r + WRITTEN] = (ints[r + WRITTEN]! + 1) % this.perSymbol;
     if (count < this.perSymbol) ints[r + COUNT] = count + 1;
     else {
-      // Full: the oldest event goes (its strings released at once), and its chunk once emptied.
+      // Full: the oldest event goes (what it holds released at once), and its chunk once emptied.
       const head = ints[r + HEAD]!;
       const headAt = ints[r + HEAD_AT]!;
-      const gone = head * CHUNK + headAt;
-      this.strPages[gone >>> PAGE_BITS]!.fill(undefined, (gone & PAGE_MASK) * STRS, ((gone & PAGE_MASK) + 1) * STRS);
+      this.releaseEvent(head * CHUNK + headAt);
       if (headAt + 1 === CHUNK) {
         ints[r + HEAD] = this.chunkNext[head]!;
         ints[r + HEAD_AT] = 0;
@@ -244,22 +302,15 @@ export class MarketContext {
     if (c >= this.chunkNext.length) this.chunkNext = grown(this.chunkNext, c + 1);
     if (((c * CHUNK) & PAGE_MASK) === 0) {
       this.numPages.push(new Float64Array(PAGE_EVENTS * NUMS));
-      this.strPages.push(new Array<string | undefined>(PAGE_EVENTS * STRS).fill(undefined));
+      this.intPages.push(new Int32Array(PAGE_EVENTS * INTS));
+      this.idPages.push(undefined);
     }
     return c;
   }
 
   private freeChunkAt(c: number): void {
-    const at = c * CHUNK;
-    this.strPages[at >>> PAGE_BITS]!.fill(undefined, (at & PAGE_MASK) * STRS, ((at & PAGE_MASK) + CHUNK) * STRS);
     this.chunkNext[c] = this.freeChunk;
     this.freeChunk = c;
-  }
-
-  /** Where position `at`'s columns are: numbers page and index, strings page and index. */
-  private columnsAt(at: number): [Float64Array, number, (string | undefined)[], number] {
-    const page = at >>> PAGE_BITS;
-    return [this.numPages[page]!, (at & PAGE_MASK) * NUMS, this.strPages[page]!, (at & PAGE_MASK) * STRS];
   }
 
   /**
@@ -291,12 +342,19 @@ export class MarketContext {
     const margin = Math.max(60_000, (to - from) * 0.2);
     const evidence: EvidenceEvent[] = [];
     const context: EvidenceEvent[] = [];
+    const accounts = this.accounts;
+    const party = (p: number): string | undefined => (p === NO_PARTY ? undefined : accounts.name(p));
     for (const symbol of alert.affected_symbols) {
-      const s = this.slotOf.get(symbol);
-      if (s === undefined) continue;
+      const s = this.symbols.find(symbol);
+      if (s === NONE) continue;
       for (const at of this.positions(s * SLOT_INTS + TRADES)) {
-        const [nums, n, strs, k] = this.columnsAt(at);
-        const id = strs[k]!;
+        const page = at >>> PAGE_BITS;
+        const within = at & PAGE_MASK;
+        const nums = this.numPages[page]!;
+        const n = within * NUMS;
+        const ints = this.intPages[page]!;
+        const k = within * INTS;
+        const id = this.idAt(ints[k]!, nums, n, page, within);
         const tsMs = nums[n]!;
         const isEvidence = tradeIds.has(id);
         if (!isEvidence && (tsMs < from - margin || tsMs > to + margin)) continue;
@@ -306,15 +364,20 @@ export class MarketContext {
           id,
           price: nums[n + 1]!,
           qty: nums[n + 2]!,
-          side: strs[k + 1],
-          buyer: strs[k + 2] || undefined,
-          seller: strs[k + 3] || undefined,
+          side: SIDES[ints[k]! & TAG_SIDE_MASK],
+          buyer: party(ints[k + 1]!),
+          seller: party(ints[k + 2]!),
           evidence: isEvidence,
         });
       }
       for (const at of this.positions(s * SLOT_INTS + ORDERS)) {
-        const [nums, n, strs, k] = this.columnsAt(at);
-        const id = strs[k]!;
+        const page = at >>> PAGE_BITS;
+        const within = at & PAGE_MASK;
+        const nums = this.numPages[page]!;
+        const n = within * NUMS;
+        const ints = this.intPages[page]!;
+        const k = within * INTS;
+        const id = this.idAt(ints[k]!, nums, n, page, within);
         if (!orderIds.has(id)) continue;
         evidence.push({
           ts: nums[n]!,
@@ -322,9 +385,9 @@ export class MarketContext {
           id,
           price: nums[n + 1]!,
           qty: nums[n + 2]!,
-          side: strs[k + 1],
-          action: strs[k + 2],
-          account: strs[k + 3] || undefined,
+          side: SIDES[ints[k]! & TAG_SIDE_MASK],
+          action: ACTIONS[(ints[k]! >> TAG_ACTION_SHIFT) & 3],
+          account: party(ints[k + 1]!),
           evidence: true,
         });
       }
@@ -340,13 +403,9 @@ export class MarketContext {
   }
 }
 
-/** A copy of `a` with room for at least `min` elements (doubling). */
-function grown<A extends Float64Array | Int32Array>(a: A, min: number): A {
-  let n = Math.max(a.length, 1);
-  while (n < min) n *= 2;
-  const b = new (a.constructor as new (n: number) => A)(n);
-  b.set(a);
-  return b;
+/** The side's code in a tag (0: unknown). */
+function sideCode(side: Side | undefined): number {
+  return side === 'buy' ? 1 : side === 'sell' ? 2 : 0;
 }
 
 stateClass(MarketContext);
