@@ -234,6 +234,9 @@ test('random trades and orders come back exactly as a reference of flat rings ke
   };
   // Numbered ids of several prefixes, ids kept as strings, and a leading zero that must survive.
   const idOf = (i: number): string => [`T${i}`, `${i}`, `0${i}`, `f.csv:${i}`, `id-${i}x`, `S${i % 7}-T${i}`][i % 6]!;
+  // Decimals kept as integers, and now and then values that are not (kept as doubles).
+  const priceOf = (): number => (next(20) === 0 ? Math.PI * (1 + next(9)) : 1 + next(99_999) / 10 ** next(5));
+  const qtyOf = (): number => (next(30) === 0 ? 2 ** 40 + next(9) : 1 + next(300));
   const accounts = ['', 'A1', 'A2', 'ACC-3', 'a4', 'B5'];
   const symbols = ['X', 'Y', 'ZZ', 'W1', 'V'];
   const m = new MarketContext({ perSymbol: 9, maxEvents: 10_000, idleMs: 5000 });
@@ -247,12 +250,21 @@ test('random trades and orders come back exactly as a reference of flat rings ke
     const side = ([undefined, 'buy', 'sell'] as const)[next(3)];
     const e: Trade | OrderEvent =
       next(3) > 0
-        ? trade(ts, { symbol, tradeId: idOf(i), buyer: accounts[next(6)]!, seller: accounts[next(6)]!, side, price: 1 + next(999) / 100 })
+        ? trade(ts, {
+            symbol,
+            tradeId: idOf(i),
+            buyer: accounts[next(6)]!,
+            seller: accounts[next(6)]!,
+            side,
+            price: priceOf(),
+            qty: qtyOf(),
+          })
         : orderEvent(ts, idOf(i), (['new', 'modify', 'cancel', 'fill'] as const)[next(4)]!, {
             symbol,
             account: accounts[next(6)]!,
             side: side ?? 'sell',
-            qty: 1 + next(50),
+            price: priceOf(),
+            qty: qtyOf(),
           });
     m.record(e);
     ref.record(e);

@@ -1,6 +1,7 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent } from '../domain/events.js';
 import type { OrderAction, Side } from '../domain/events.js';
+import { decimalExponent, scaled, unscaled, WIDE } from './decimal-int.js';
 import { grown } from './grown.js';
 import { numberFrom, numberStart } from './numbered-id.js';
 import { stateClass } from './snapshot.js';
@@ -25,20 +26,24 @@ export interface EvidenceEvent {
 /** Events per chunk: a ring is a chain of chunks, so a thin symbol holds at most 3 unused slots. */
 const CHUNK = 4;
 /**
- * Columns per event. Numbers: [time, price, qty, id number]. Integers: [tag, party, party]: the
- * tag holds the id's prefix (`prefixes` id, or STRING_ID when the id is kept whole in `idPages`),
- * the action (orders) and the side; the parties are `accounts` ids (NO_PARTY for ''), buyer and
- * seller of a trade or the account of an order.
+ * Columns per event. Numbers: [time, id number]. Integers: [tag, price, qty, party, party]: price
+ * and qty as decimal integers (`decimal-int.ts`; a value that is not one is kept in `widePages`),
+ * the parties as `accounts` ids (NO_PARTY for ''), buyer and seller of a trade or the account of an
+ * order. The tag holds, from the low bits: the side, the action (orders), the exponents of price
+ * and qty, and the id's prefix (`prefixes` id, or STRING_ID when the id is kept whole in `idPages`).
  */
-const NUMS = 4;
-const INTS = 3;
-const TAG_PREFIX_SHIFT = 4;
+const NUMS = 2;
+const INTS = 5;
 const TAG_ACTION_SHIFT = 2;
+const TAG_PRICE_SHIFT = 4;
+const TAG_QTY_SHIFT = 8;
+const TAG_PREFIX_SHIFT = 12;
 const TAG_SIDE_MASK = 3;
+const TAG_EXPONENT_MASK = 15;
 const STRING_ID = -1;
 const NO_PARTY = -1;
 /** Prefix ids that fit the tag; beyond this many distinct prefixes held, ids are kept as strings. */
-const PREFIX_LIMIT = 1 << 26;
+const PREFIX_LIMIT = 1 << 19;
 const SIDES: readonly (Side | undefined)[] = [undefined, 'buy', 'sell'];
 const ACTIONS: readonly OrderAction[] = ['new', 'modify', 'cancel', 'fill'];
 /** Per-slot integer fields (`slotInts`): the idle list links, then each ring's position. */
@@ -81,8 +86,8 @@ export interface MarketContextOptions {
  * busy one `perSymbol` events, and nothing is copied as rings grow. (Per-symbol arrays grown by
  * copies made old-space garbage at every step: the 100k-symbol file peaked at 640 MB RSS for 145 MB
  * live.) Strings become integers: accounts and the prefixes of numbered ids (`numbered-id.ts`) are
- * ids in reference-counted tables, the numbers of ids a column (an event is 44 bytes; a string
- * column and the kept trade id were 56 more). Symbols are slots (their `symbols` id) with integer
+ * ids in reference-counted tables, the numbers of ids a column, prices and quantities decimal
+ * integers (an event is 36 bytes; it was 80 and a kept trade id string). Symbols are slots (their `symbols` id) with integer
  * fields; idle expiry keeps them in a list ordered by their latest event time, so a sweep pops only
  * the idle ones from its head and an event moves its symbol to the tail (events come in time order
  * up to the reorder window; a late one walks back).
@@ -104,6 +109,8 @@ export class MarketContext {
   /** Event columns in pages of `PAGE_EVENTS` (growing never copies them): position p is page p >>> PAGE_BITS. */
   private readonly numPages: Float64Array[] = [];
   private readonly intPages: Int32Array[] = [];
+  /** Prices and quantities that are not decimal integers, per page [price, qty]; made by the first one. */
+  private readonly widePages: (Float64Array | undefined)[] = [];
   /** Ids that are not numbered, per page; a page's array is made by its first such id. */
   private readonly idPages: ((string | undefined)[] | undefined)[] = [];
   private chunkNext = new Int32Array(256);
@@ -128,19 +135,19 @@ export class MarketContext {
     const nums = this.numPages[page]!;
     const n = within * NUMS;
     nums[n] = e.tsMs;
-    nums[n + 1] = e.price;
-    nums[n + 2] = e.qty;
     const ints = this.intPages[page]!;
     const k = within * INTS;
+    let tag = this.decimals(e.price, e.qty, ints, k, page, within);
     if (e.type === 'trade') {
-      ints[k] = this.idTag(e.tradeId, nums, n + 3, page, within) | sideCode(e.side);
-      ints[k + 1] = this.party(e.buyer);
-      ints[k + 2] = this.party(e.seller);
+      tag |= this.idTag(e.tradeId, nums, n + 1, page, within) | sideCode(e.side);
+      ints[k + 3] = this.party(e.buyer);
+      ints[k + 4] = this.party(e.seller);
     } else {
-      ints[k] = this.idTag(e.orderId, nums, n + 3, page, within) | (ACTIONS.indexOf(e.action) << TAG_ACTION_SHIFT) | sideCode(e.side);
-      ints[k + 1] = this.party(e.account);
-      ints[k + 2] = NO_PARTY;
+      tag |= this.idTag(e.orderId, nums, n + 1, page, within) | (ACTIONS.indexOf(e.action) << TAG_ACTION_SHIFT) | sideCode(e.side);
+      ints[k + 3] = this.party(e.account);
+      ints[k + 4] = NO_PARTY;
     }
+    ints[k] = tag;
   }
 
   /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
@@ -159,6 +166,26 @@ export class MarketContext {
     return STRING_ID << TAG_PREFIX_SHIFT;
   }
 
+  /** Keeps price and qty in `ints[k + 1]`, `ints[k + 2]` (or the wide page) and returns their exponents' tag bits. */
+  private decimals(price: number, qty: number, ints: Int32Array, k: number, page: number, within: number): number {
+    const pe = decimalExponent(price);
+    const qe = decimalExponent(qty);
+    if (pe === WIDE || qe === WIDE) {
+      const wide = (this.widePages[page] ??= new Float64Array(PAGE_EVENTS * 2));
+      wide[within * 2] = price;
+      wide[within * 2 + 1] = qty;
+    }
+    if (pe !== WIDE) ints[k + 1] = scaled(price, pe);
+    if (qe !== WIDE) ints[k + 2] = scaled(qty, qe);
+    return (pe << TAG_PRICE_SHIFT) | (qe << TAG_QTY_SHIFT);
+  }
+
+  /** The price (`which` 0) or qty (1) of the event at `page`/`within`, whose tag and integers are at `ints[k]`. */
+  private decimalAt(which: 0 | 1, ints: Int32Array, k: number, page: number, within: number): number {
+    const e = (ints[k]! >> (which === 0 ? TAG_PRICE_SHIFT : TAG_QTY_SHIFT)) & TAG_EXPONENT_MASK;
+    return e === WIDE ? this.widePages[page]![within * 2 + which]! : unscaled(ints[k + 1 + which]!, e);
+  }
+
   private party(account: string): number {
     return account ? this.accounts.acquire(account) : NO_PARTY;
   }
@@ -166,7 +193,7 @@ export class MarketContext {
   /** The id of the event at `page`/`within` (its tag and numbers at `tag`, `nums[n]`). */
   private idAt(tag: number, nums: Float64Array, n: number, page: number, within: number): string {
     const prefix = tag >> TAG_PREFIX_SHIFT;
-    return prefix === STRING_ID ? this.idPages[page]![within]! : this.prefixes.name(prefix) + String(nums[n + 3]);
+    return prefix === STRING_ID ? this.idPages[page]![within]! : this.prefixes.name(prefix) + String(nums[n + 1]);
   }
 
   /** Releases what the event at position `at` holds in the tables (before its position is reused). */
@@ -178,8 +205,8 @@ export class MarketContext {
     const prefix = ints[k]! >> TAG_PREFIX_SHIFT;
     if (prefix === STRING_ID) this.idPages[page]![within] = undefined;
     else this.prefixes.release(prefix);
-    if (ints[k + 1] !== NO_PARTY) this.accounts.release(ints[k + 1]!);
-    if (ints[k + 2] !== NO_PARTY) this.accounts.release(ints[k + 2]!);
+    if (ints[k + 3] !== NO_PARTY) this.accounts.release(ints[k + 3]!);
+    if (ints[k + 4] !== NO_PARTY) this.accounts.release(ints[k + 4]!);
   }
 
   private newSlot(symbol: string, tsMs: number): number {
@@ -304,6 +331,7 @@ export class MarketContext {
       this.numPages.push(new Float64Array(PAGE_EVENTS * NUMS));
       this.intPages.push(new Int32Array(PAGE_EVENTS * INTS));
       this.idPages.push(undefined);
+      this.widePages.push(undefined);
     }
     return c;
   }
@@ -362,11 +390,11 @@ export class MarketContext {
           ts: tsMs,
           kind: 'trade',
           id,
-          price: nums[n + 1]!,
-          qty: nums[n + 2]!,
+          price: this.decimalAt(0, ints, k, page, within),
+          qty: this.decimalAt(1, ints, k, page, within),
           side: SIDES[ints[k]! & TAG_SIDE_MASK],
-          buyer: party(ints[k + 1]!),
-          seller: party(ints[k + 2]!),
+          buyer: party(ints[k + 3]!),
+          seller: party(ints[k + 4]!),
           evidence: isEvidence,
         });
       }
@@ -383,11 +411,11 @@ export class MarketContext {
           ts: nums[n]!,
           kind: 'order',
           id,
-          price: nums[n + 1]!,
-          qty: nums[n + 2]!,
+          price: this.decimalAt(0, ints, k, page, within),
+          qty: this.decimalAt(1, ints, k, page, within),
           side: SIDES[ints[k]! & TAG_SIDE_MASK],
           action: ACTIONS[(ints[k]! >> TAG_ACTION_SHIFT) & 3],
-          account: party(ints[k + 1]!),
+          account: party(ints[k + 3]!),
           evidence: true,
         });
       }
