@@ -232,8 +232,8 @@ test('random trades and orders come back exactly as a reference of flat rings ke
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return (seed >>> 8) % n;
   };
-  // Numbered ids of several prefixes, ids kept as strings, and a leading zero that must survive.
-  const idOf = (i: number): string => [`T${i}`, `${i}`, `0${i}`, `f.csv:${i}`, `id-${i}x`, `S${i % 7}-T${i}`][i % 6]!;
+  // Numbered ids of several prefixes and sizes, ids kept as strings, and a leading zero that must survive.
+  const idOf = (i: number): string => [`T${i}`, `${i}`, `0${i}`, `f.csv:${i}`, `id-${i}x`, `S${i % 7}-T${i}`, `b${2 ** 40 + i}`][i % 7]!;
   // Decimals kept as integers, and now and then values that are not (kept as doubles).
   const priceOf = (): number => (next(20) === 0 ? Math.PI * (1 + next(9)) : 1 + next(99_999) / 10 ** next(5));
   const qtyOf = (): number => (next(30) === 0 ? 2 ** 40 + next(9) : 1 + next(300));

@@ -26,24 +26,34 @@ export interface EvidenceEvent {
 /** Events per chunk: a ring is a chain of chunks, so a thin symbol holds at most 3 unused slots. */
 const CHUNK = 4;
 /**
- * Columns per event. Numbers: [time, id number]. Integers: [tag, price, qty, party, party]: price
- * and qty as decimal integers (`decimal-int.ts`; a value that is not one is kept in `widePages`),
- * the parties as `accounts` ids (NO_PARTY for ''), buyer and seller of a trade or the account of an
- * order. The tag holds, from the low bits: the side, the action (orders), the exponents of price
- * and qty, and the id's prefix (`prefixes` id, or STRING_ID when the id is kept whole in `idPages`).
+ * Columns per event: its time (`timePages`) and integers [tag, id number, price, qty, party, party]
+ * (`intPages`). Price and qty are decimal integers (`decimal-int.ts`), the id number an integer below
+ * 2^31; a value that does not fit is kept in `widePages` [price, qty, id number]. The parties are
+ * `accounts` ids (NO_PARTY for ''), buyer and seller of a trade or the account of an order. The tag
+ * holds, from the low bits: the side, the action (orders), the exponents of price and qty, whether
+ * the id number is wide, and the id's prefix (`prefixes` id, or STRING_ID when the id is kept whole
+ * in `idPages`).
  */
-const NUMS = 2;
-const INTS = 5;
+const INTS = 6;
+const ID = 1;
+const PRICE = 2;
+const QTY = 3;
+const PARTY = 4;
+const OTHER_PARTY = 5;
+/** `widePages` columns. */
+const WIDE_COLUMNS = 3;
+const WIDE_ID = 2;
 const TAG_ACTION_SHIFT = 2;
 const TAG_PRICE_SHIFT = 4;
 const TAG_QTY_SHIFT = 8;
-const TAG_PREFIX_SHIFT = 12;
+const TAG_WIDE_ID = 1 << 12;
+const TAG_PREFIX_SHIFT = 13;
 const TAG_SIDE_MASK = 3;
 const TAG_EXPONENT_MASK = 15;
 const STRING_ID = -1;
 const NO_PARTY = -1;
 /** Prefix ids that fit the tag; beyond this many distinct prefixes held, ids are kept as strings. */
-const PREFIX_LIMIT = 1 << 19;
+const PREFIX_LIMIT = 1 << 18;
 const SIDES: readonly (Side | undefined)[] = [undefined, 'buy', 'sell'];
 const ACTIONS: readonly OrderAction[] = ['new', 'modify', 'cancel', 'fill'];
 /** Per-slot integer fields (`slotInts`): the idle list links, then each ring's position. */
@@ -87,7 +97,7 @@ export interface MarketContextOptions {
  * copies made old-space garbage at every step: the 100k-symbol file peaked at 640 MB RSS for 145 MB
  * live.) Strings become integers: accounts and the prefixes of numbered ids (`numbered-id.ts`) are
  * ids in reference-counted tables, the numbers of ids a column, prices and quantities decimal
- * integers (an event is 36 bytes; it was 80 and a kept trade id string). Symbols are slots (their `symbols` id) with integer
+ * integers (an event is 32 bytes; it was 80 and a kept trade id string). Symbols are slots (their `symbols` id) with integer
  * fields; idle expiry keeps them in a list ordered by their latest event time, so a sweep pops only
  * the idle ones from its head and an event moves its symbol to the tail (events come in time order
  * up to the reorder window; a late one walks back).
@@ -107,9 +117,9 @@ export class MarketContext {
   private idleHead = NONE;
   private idleTail = NONE;
   /** Event columns in pages of `PAGE_EVENTS` (growing never copies them): position p is page p >>> PAGE_BITS. */
-  private readonly numPages: Float64Array[] = [];
+  private readonly timePages: Float64Array[] = [];
   private readonly intPages: Int32Array[] = [];
-  /** Prices and quantities that are not decimal integers, per page [price, qty]; made by the first one. */
+  /** Values that do not fit `intPages`, per page [price, qty, id number]; made by the first one. */
   private readonly widePages: (Float64Array | undefined)[] = [];
   /** Ids that are not numbered, per page; a page's array is made by its first such id. */
   private readonly idPages: ((string | undefined)[] | undefined)[] = [];
@@ -132,20 +142,18 @@ export class MarketContext {
     const at = this.append(s * SLOT_INTS + (e.type === 'trade' ? TRADES : ORDERS));
     const page = at >>> PAGE_BITS;
     const within = at & PAGE_MASK;
-    const nums = this.numPages[page]!;
-    const n = within * NUMS;
-    nums[n] = e.tsMs;
+    this.timePages[page]![within] = e.tsMs;
     const ints = this.intPages[page]!;
     const k = within * INTS;
     let tag = this.decimals(e.price, e.qty, ints, k, page, within);
     if (e.type === 'trade') {
-      tag |= this.idTag(e.tradeId, nums, n + 1, page, within) | sideCode(e.side);
-      ints[k + 3] = this.party(e.buyer);
-      ints[k + 4] = this.party(e.seller);
+      tag |= this.idTag(e.tradeId, ints, k, page, within) | sideCode(e.side);
+      ints[k + PARTY] = this.party(e.buyer);
+      ints[k + OTHER_PARTY] = this.party(e.seller);
     } else {
-      tag |= this.idTag(e.orderId, nums, n + 1, page, within) | (ACTIONS.indexOf(e.action) << TAG_ACTION_SHIFT) | sideCode(e.side);
-      ints[k + 3] = this.party(e.account);
-      ints[k + 4] = NO_PARTY;
+      tag |= this.idTag(e.orderId, ints, k, page, within) | (ACTIONS.indexOf(e.action) << TAG_ACTION_SHIFT) | sideCode(e.side);
+      ints[k + PARTY] = this.party(e.account);
+      ints[k + OTHER_PARTY] = NO_PARTY;
     }
     ints[k] = tag;
   }
@@ -155,45 +163,58 @@ export class MarketContext {
     while (this.idleHead !== NONE && nowMs - this.slotLast[this.idleHead]! > this.idleMs) this.dropSlot(this.idleHead);
   }
 
-  /** Keeps an event's id: its number in `nums[n]` and its prefix's id in the tag, or the string itself. */
-  private idTag(id: string, nums: Float64Array, n: number, page: number, within: number): number {
+  /** Keeps an event's id (its number at `ints[k + ID]` or in the wide page, its prefix's id in the tag), or the string itself; returns its tag bits. */
+  private idTag(id: string, ints: Int32Array, k: number, page: number, within: number): number {
     const start = numberStart(id);
     if (start >= 0 && this.prefixes.size < PREFIX_LIMIT) {
-      nums[n] = numberFrom(id, start);
-      return this.prefixes.acquire(id, start) << TAG_PREFIX_SHIFT;
+      const n = numberFrom(id, start);
+      const tag = this.prefixes.acquire(id, start) << TAG_PREFIX_SHIFT;
+      if (n <= 2147483647) {
+        ints[k + ID] = n;
+        return tag;
+      }
+      this.widePage(page)[within * WIDE_COLUMNS + WIDE_ID] = n;
+      return tag | TAG_WIDE_ID;
     }
     (this.idPages[page] ??= new Array<string | undefined>(PAGE_EVENTS).fill(undefined))[within] = id;
     return STRING_ID << TAG_PREFIX_SHIFT;
   }
 
-  /** Keeps price and qty in `ints[k + 1]`, `ints[k + 2]` (or the wide page) and returns their exponents' tag bits. */
+  /** Keeps price and qty at `ints[k + PRICE]`, `ints[k + QTY]` (or the wide page) and returns their exponents' tag bits. */
   private decimals(price: number, qty: number, ints: Int32Array, k: number, page: number, within: number): number {
     const pe = decimalExponent(price);
     const qe = decimalExponent(qty);
     if (pe === WIDE || qe === WIDE) {
-      const wide = (this.widePages[page] ??= new Float64Array(PAGE_EVENTS * 2));
-      wide[within * 2] = price;
-      wide[within * 2 + 1] = qty;
+      const wide = this.widePage(page);
+      wide[within * WIDE_COLUMNS] = price;
+      wide[within * WIDE_COLUMNS + 1] = qty;
     }
-    if (pe !== WIDE) ints[k + 1] = scaled(price, pe);
-    if (qe !== WIDE) ints[k + 2] = scaled(qty, qe);
+    if (pe !== WIDE) ints[k + PRICE] = scaled(price, pe);
+    if (qe !== WIDE) ints[k + QTY] = scaled(qty, qe);
     return (pe << TAG_PRICE_SHIFT) | (qe << TAG_QTY_SHIFT);
   }
 
-  /** The price (`which` 0) or qty (1) of the event at `page`/`within`, whose tag and integers are at `ints[k]`. */
+  private widePage(page: number): Float64Array {
+    return (this.widePages[page] ??= new Float64Array(PAGE_EVENTS * WIDE_COLUMNS));
+  }
+
+  /** The price (`which` 0) or qty (1) of the event at `page`/`within`, whose integers start at `ints[k]`. */
   private decimalAt(which: 0 | 1, ints: Int32Array, k: number, page: number, within: number): number {
     const e = (ints[k]! >> (which === 0 ? TAG_PRICE_SHIFT : TAG_QTY_SHIFT)) & TAG_EXPONENT_MASK;
-    return e === WIDE ? this.widePages[page]![within * 2 + which]! : unscaled(ints[k + 1 + which]!, e);
+    return e === WIDE ? this.widePages[page]![within * WIDE_COLUMNS + which]! : unscaled(ints[k + PRICE + which]!, e);
   }
 
   private party(account: string): number {
     return account ? this.accounts.acquire(account) : NO_PARTY;
   }
 
-  /** The id of the event at `page`/`within` (its tag and numbers at `tag`, `nums[n]`). */
-  private idAt(tag: number, nums: Float64Array, n: number, page: number, within: number): string {
+  /** The id of the event at `page`/`within`, whose integers start at `ints[k]`. */
+  private idAt(ints: Int32Array, k: number, page: number, within: number): string {
+    const tag = ints[k]!;
     const prefix = tag >> TAG_PREFIX_SHIFT;
-    return prefix === STRING_ID ? this.idPages[page]![within]! : this.prefixes.name(prefix) + String(nums[n + 1]);
+    if (prefix === STRING_ID) return this.idPages[page]![within]!;
+    const n = tag & TAG_WIDE_ID ? this.widePages[page]![within * WIDE_COLUMNS + WIDE_ID]! : ints[k + ID]!;
+    return this.prefixes.name(prefix) + String(n);
   }
 
   /** Releases what the event at position `at` holds in the tables (before its position is reused). */
@@ -205,8 +226,8 @@ export class MarketContext {
     const prefix = ints[k]! >> TAG_PREFIX_SHIFT;
     if (prefix === STRING_ID) this.idPages[page]![within] = undefined;
     else this.prefixes.release(prefix);
-    if (ints[k + 3] !== NO_PARTY) this.accounts.release(ints[k + 3]!);
-    if (ints[k + 4] !== NO_PARTY) this.accounts.release(ints[k + 4]!);
+    if (ints[k + PARTY] !== NO_PARTY) this.accounts.release(ints[k + PARTY]!);
+    if (ints[k + OTHER_PARTY] !== NO_PARTY) this.accounts.release(ints[k + OTHER_PARTY]!);
   }
 
   private newSlot(symbol: string, tsMs: number): number {
@@ -328,7 +349,7 @@ export class MarketContext {
     c = this.chunks++;
     if (c >= this.chunkNext.length) this.chunkNext = grown(this.chunkNext, c + 1);
     if (((c * CHUNK) & PAGE_MASK) === 0) {
-      this.numPages.push(new Float64Array(PAGE_EVENTS * NUMS));
+      this.timePages.push(new Float64Array(PAGE_EVENTS));
       this.intPages.push(new Int32Array(PAGE_EVENTS * INTS));
       this.idPages.push(undefined);
       this.widePages.push(undefined);
@@ -378,12 +399,10 @@ export class MarketContext {
       for (const at of this.positions(s * SLOT_INTS + TRADES)) {
         const page = at >>> PAGE_BITS;
         const within = at & PAGE_MASK;
-        const nums = this.numPages[page]!;
-        const n = within * NUMS;
         const ints = this.intPages[page]!;
         const k = within * INTS;
-        const id = this.idAt(ints[k]!, nums, n, page, within);
-        const tsMs = nums[n]!;
+        const id = this.idAt(ints, k, page, within);
+        const tsMs = this.timePages[page]![within]!;
         const isEvidence = tradeIds.has(id);
         if (!isEvidence && (tsMs < from - margin || tsMs > to + margin)) continue;
         (isEvidence ? evidence : context).push({
@@ -393,29 +412,27 @@ export class MarketContext {
           price: this.decimalAt(0, ints, k, page, within),
           qty: this.decimalAt(1, ints, k, page, within),
           side: SIDES[ints[k]! & TAG_SIDE_MASK],
-          buyer: party(ints[k + 3]!),
-          seller: party(ints[k + 4]!),
+          buyer: party(ints[k + PARTY]!),
+          seller: party(ints[k + OTHER_PARTY]!),
           evidence: isEvidence,
         });
       }
       for (const at of this.positions(s * SLOT_INTS + ORDERS)) {
         const page = at >>> PAGE_BITS;
         const within = at & PAGE_MASK;
-        const nums = this.numPages[page]!;
-        const n = within * NUMS;
         const ints = this.intPages[page]!;
         const k = within * INTS;
-        const id = this.idAt(ints[k]!, nums, n, page, within);
+        const id = this.idAt(ints, k, page, within);
         if (!orderIds.has(id)) continue;
         evidence.push({
-          ts: nums[n]!,
+          ts: this.timePages[page]![within]!,
           kind: 'order',
           id,
           price: this.decimalAt(0, ints, k, page, within),
           qty: this.decimalAt(1, ints, k, page, within),
           side: SIDES[ints[k]! & TAG_SIDE_MASK],
           action: ACTIONS[(ints[k]! >> TAG_ACTION_SHIFT) & 3],
-          account: party(ints[k + 3]!),
+          account: party(ints[k + PARTY]!),
           evidence: true,
         });
       }
