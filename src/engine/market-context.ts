@@ -1,6 +1,5 @@
 import type { Alert } from '../domain/alert.js';
-import type { MarketEvent } from '../domain/events.js';
-import type { OrderAction, Side } from '../domain/events.js';
+import type { MarketEvent, OrderAction, Side } from '../domain/events.js';
 import { decimalExponent, scaled, unscaled, WIDE } from './decimal-int.js';
 import { grown } from './grown.js';
 import { numberFrom, numberStart } from './numbered-id.js';
