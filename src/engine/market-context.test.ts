@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleAlert } from '../store/contract/alert-store-contract.js';
+import type { OrderEvent, Trade } from '../domain/events.js';
 import { orderEvent, trade } from '../testing/builders.js';
 import { MarketContext, type EvidenceEvent } from './market-context.js';
 
@@ -179,4 +180,114 @@ test('rings of many symbols wrap and are dropped without mixing their events', (
     for (const symbol of sent.keys()) assert.deepEqual(idsOf(symbol), []);
     sent.clear();
   }
+});
+
+/** The context as flat rings of whole events per symbol: what `MarketContext` must give back, byte for byte. */
+class ReferenceContext {
+  private readonly rings = new Map<string, { last: number; trades: EvidenceEvent[]; tw: number; orders: EvidenceEvent[]; ow: number }>();
+
+  constructor(
+    private readonly perSymbol: number,
+    private readonly idleMs: number,
+  ) {}
+
+  record(e: Trade | OrderEvent): void {
+    let r = this.rings.get(e.symbol);
+    if (!r) this.rings.set(e.symbol, (r = { last: e.tsMs, trades: [], tw: 0, orders: [], ow: 0 }));
+    r.last = Math.max(r.last, e.tsMs);
+    const head = { ts: e.tsMs, kind: e.type, id: e.type === 'trade' ? e.tradeId : e.orderId, price: e.price, qty: e.qty, side: e.side };
+    if (e.type === 'trade') {
+      r.trades[r.tw] = { ...head, kind: 'trade', buyer: e.buyer || undefined, seller: e.seller || undefined, evidence: false };
+      r.tw = (r.tw + 1) % this.perSymbol;
+    } else {
+      r.orders[r.ow] = { ...head, kind: 'order', action: e.action, account: e.account || undefined, evidence: true };
+      r.ow = (r.ow + 1) % this.perSymbol;
+    }
+  }
+
+  expire(nowMs: number): void {
+    for (const [s, r] of this.rings) if (nowMs - r.last > this.idleMs) this.rings.delete(s);
+  }
+
+  /** Every held trade of the symbols (evidence first), and the evidence orders, by time. */
+  events(symbols: readonly string[], tradeIds: ReadonlySet<string>, orderIds: ReadonlySet<string>): unknown[] {
+    const evidence: unknown[] = [];
+    const context: unknown[] = [];
+    for (const s of symbols) {
+      const r = this.rings.get(s);
+      if (!r) continue;
+      for (const t of r.trades) {
+        const isEvidence = tradeIds.has(t.id);
+        (isEvidence ? evidence : context).push({ ...t, evidence: isEvidence });
+      }
+      for (const o of r.orders) if (orderIds.has(o.id)) evidence.push(o);
+    }
+    return [...evidence, ...context].sort((a, b) => (a as EvidenceEvent).ts - (b as EvidenceEvent).ts);
+  }
+}
+
+test('random trades and orders come back exactly as a reference of flat rings keeps them', () => {
+  let seed = 11;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  // Numbered ids of several prefixes and sizes, ids kept as strings, and a leading zero that must survive.
+  const idOf = (i: number): string => [`T${i}`, `${i}`, `0${i}`, `f.csv:${i}`, `id-${i}x`, `S${i % 7}-T${i}`, `b${2 ** 40 + i}`][i % 7]!;
+  // Decimals kept as integers, and now and then values that are not (kept as doubles).
+  const priceOf = (): number => (next(20) === 0 ? Math.PI * (1 + next(9)) : 1 + next(99_999) / 10 ** next(5));
+  const qtyOf = (): number => (next(30) === 0 ? 2 ** 40 + next(9) : 1 + next(300));
+  const accounts = ['', 'A1', 'A2', 'ACC-3', 'a4', 'B5'];
+  const symbols = ['X', 'Y', 'ZZ', 'W1', 'V'];
+  const m = new MarketContext({ perSymbol: 9, maxEvents: 10_000, idleMs: 5000 });
+  const ref = new ReferenceContext(9, 5000);
+  let now = 0;
+  const sent: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    now += next(200) === 0 ? 6000 : next(400); // now and then every symbol goes idle
+    const ts = now - (next(10) === 0 ? next(3000) : 0); // some late events
+    const symbol = symbols[next(symbols.length)]!;
+    const side = ([undefined, 'buy', 'sell'] as const)[next(3)];
+    const e: Trade | OrderEvent =
+      next(3) > 0
+        ? trade(ts, {
+            symbol,
+            tradeId: idOf(i),
+            buyer: accounts[next(6)]!,
+            seller: accounts[next(6)]!,
+            side,
+            price: priceOf(),
+            qty: qtyOf(),
+          })
+        : orderEvent(ts, idOf(i), (['new', 'modify', 'cancel', 'fill'] as const)[next(4)]!, {
+            symbol,
+            account: accounts[next(6)]!,
+            side: side ?? 'sell',
+            price: priceOf(),
+            qty: qtyOf(),
+          });
+    m.record(e);
+    ref.record(e);
+    sent.push(idOf(i));
+    if (next(50) === 0) {
+      m.expire(now);
+      ref.expire(now);
+    }
+    if (i % 97 === 0) {
+      const ids = new Set(Array.from({ length: 20 }, () => sent[sent.length - 1 - next(Math.min(sent.length, 40))]!));
+      const affected = [symbols[next(symbols.length)]!, symbols[next(symbols.length)]!];
+      const alert = sampleAlert({
+        affected_symbols: affected,
+        window_start: new Date(0).toISOString(),
+        window_end: new Date(100 * now + 1).toISOString(),
+        evidence: { tradeIds: [...ids], orderIds: [...ids], metrics: [] },
+      });
+      const got = m.enrich(alert).evidence.details?.['events'] ?? [];
+      assert.equal(JSON.stringify(got), JSON.stringify(ref.events(affected, ids, ids)), `event ${i}`);
+    }
+  }
+  // Everything dropped: no account, prefix or symbol is held any more.
+  m.expire(now + 10_000);
+  const tables = m as unknown as Record<'symbols' | 'accounts' | 'prefixes', { size: number }>;
+  assert.deepEqual([tables.symbols.size, tables.accounts.size, tables.prefixes.size], [0, 0, 0]);
 });

@@ -1,6 +1,10 @@
 import type { Alert } from '../domain/alert.js';
-import type { MarketEvent } from '../domain/events.js';
+import type { MarketEvent, OrderAction, Side } from '../domain/events.js';
+import { decimalExponent, scaled, unscaled, WIDE } from './decimal-int.js';
+import { grown } from './grown.js';
+import { numberFrom, numberStart } from './numbered-id.js';
 import { stateClass } from './snapshot.js';
+import { StringIds } from './string-ids.js';
 
 /** One event as stored with an alert (`evidence.details.events`): enough to chart and explain it. */
 export interface EvidenceEvent {
@@ -20,9 +24,37 @@ export interface EvidenceEvent {
 
 /** Events per chunk: a ring is a chain of chunks, so a thin symbol holds at most 3 unused slots. */
 const CHUNK = 4;
-/** Columns per event: numbers [time, price, qty]; strings [trade id, side, buyer, seller] or [order id, side, action, account]. */
-const NUMS = 3;
-const STRS = 4;
+/**
+ * Columns per event: its time (`timePages`) and integers [tag, id number, price, qty, party, party]
+ * (`intPages`). Price and qty are decimal integers (`decimal-int.ts`), the id number an integer below
+ * 2^31; a value that does not fit is kept in `widePages` [price, qty, id number]. The parties are
+ * `accounts` ids (NO_PARTY for ''), buyer and seller of a trade or the account of an order. The tag
+ * holds, from the low bits: the side, the action (orders), the exponents of price and qty, whether
+ * the id number is wide, and the id's prefix (`prefixes` id, or STRING_ID when the id is kept whole
+ * in `idPages`).
+ */
+const INTS = 6;
+const ID = 1;
+const PRICE = 2;
+const QTY = 3;
+const PARTY = 4;
+const OTHER_PARTY = 5;
+/** `widePages` columns. */
+const WIDE_COLUMNS = 3;
+const WIDE_ID = 2;
+const TAG_ACTION_SHIFT = 2;
+const TAG_PRICE_SHIFT = 4;
+const TAG_QTY_SHIFT = 8;
+const TAG_WIDE_ID = 1 << 12;
+const TAG_PREFIX_SHIFT = 13;
+const TAG_SIDE_MASK = 3;
+const TAG_EXPONENT_MASK = 15;
+const STRING_ID = -1;
+const NO_PARTY = -1;
+/** Prefix ids that fit the tag; beyond this many distinct prefixes held, ids are kept as strings. */
+const PREFIX_LIMIT = 1 << 18;
+const SIDES: readonly (Side | undefined)[] = [undefined, 'buy', 'sell'];
+const ACTIONS: readonly OrderAction[] = ['new', 'modify', 'cancel', 'fill'];
 /** Per-slot integer fields (`slotInts`): the idle list links, then each ring's position. */
 const PREV = 0;
 const NEXT = 1;
@@ -57,30 +89,39 @@ export interface MarketContextOptions {
  * the analyst's chart. Symbols idle for an hour of event time are dropped.
  *
  * Layout, for memory and GC at 100k symbols: no object or array per symbol or per event. Events are
- * columns in shared pools (a Float64Array of numbers, one array of strings) cut into chunks of
+ * columns in shared pools (typed arrays, so a collection has no pointers to trace) cut into chunks of
  * `CHUNK` events; a symbol's ring is a chain of chunks (`chunkNext`), taking a chunk from the free
  * list as it grows and giving its oldest back as it wraps, so a thin symbol costs one chunk and a
  * busy one `perSymbol` events, and nothing is copied as rings grow. (Per-symbol arrays grown by
  * copies made old-space garbage at every step: the 100k-symbol file peaked at 640 MB RSS for 145 MB
- * live.) Symbols are slots with integer fields; idle expiry keeps them in a list ordered by their
- * latest event time, so a sweep pops only the idle ones from its head and an event moves its
- * symbol to the tail (events come in time order up to the reorder window; a late one walks back).
+ * live.) Strings become integers: accounts and the prefixes of numbered ids (`numbered-id.ts`) are
+ * ids in reference-counted tables, the numbers of ids a column, prices and quantities decimal
+ * integers (an event is 32 bytes; it was 80 and a kept trade id string). Symbols are slots (their `symbols` id) with integer
+ * fields; idle expiry keeps them in a list ordered by their latest event time, so a sweep pops only
+ * the idle ones from its head and an event moves its symbol to the tail (events come in time order
+ * up to the reorder window; a late one walks back).
  */
 export class MarketContext {
   private readonly perSymbol: number;
   private readonly maxEvents: number;
   private readonly idleMs: number;
-  private readonly slotOf = new Map<string, number>();
-  private slotSymbol: string[] = [];
+  /** Symbol → slot. */
+  private readonly symbols = new StringIds();
+  private readonly accounts = new StringIds();
+  /** Prefixes of numbered ids ("T" of "T1999999"). */
+  private readonly prefixes = new StringIds();
   private slotLast = new Float64Array(64);
   private slotInts = new Int32Array(64 * SLOT_INTS);
-  private freeSlots: number[] = [];
   /** Idle list: slots by latest event time, oldest first. */
   private idleHead = NONE;
   private idleTail = NONE;
   /** Event columns in pages of `PAGE_EVENTS` (growing never copies them): position p is page p >>> PAGE_BITS. */
-  private readonly numPages: Float64Array[] = [];
-  private readonly strPages: (string | undefined)[][] = [];
+  private readonly timePages: Float64Array[] = [];
+  private readonly intPages: Int32Array[] = [];
+  /** Values that do not fit `intPages`, per page [price, qty, id number]; made by the first one. */
+  private readonly widePages: (Float64Array | undefined)[] = [];
+  /** Ids that are not numbered, per page; a page's array is made by its first such id. */
+  private readonly idPages: ((string | undefined)[] | undefined)[] = [];
   private chunkNext = new Int32Array(256);
   private chunks = 0;
   private freeChunk = NONE;
@@ -91,33 +132,29 @@ export class MarketContext {
     this.idleMs = options.idleMs ?? 3_600_000;
   }
 
-  /** Remembers one event (hot path: a map lookup and a few column stores; allocates nothing). */
+  /** Remembers one event (hot path: a few table lookups and column stores; allocates nothing). */
   record(e: MarketEvent): void {
     if (e.type === 'quote') return;
-    let s = this.slotOf.get(e.symbol);
-    if (s === undefined) s = this.newSlot(e.symbol, e.tsMs);
+    let s = this.symbols.find(e.symbol);
+    if (s === NONE) s = this.newSlot(e.symbol, e.tsMs);
     else if (e.tsMs > this.slotLast[s]!) this.touch(s, e.tsMs);
-    const base = e.type === 'trade' ? TRADES : ORDERS;
-    const at = this.append(s * SLOT_INTS + base);
+    const at = this.append(s * SLOT_INTS + (e.type === 'trade' ? TRADES : ORDERS));
+    const page = at >>> PAGE_BITS;
     const within = at & PAGE_MASK;
-    const nums = this.numPages[at >>> PAGE_BITS]!;
-    const n = within * NUMS;
-    nums[n] = e.tsMs;
-    nums[n + 1] = e.price;
-    nums[n + 2] = e.qty;
-    const strs = this.strPages[at >>> PAGE_BITS]!;
-    const k = within * STRS;
+    this.timePages[page]![within] = e.tsMs;
+    const ints = this.intPages[page]!;
+    const k = within * INTS;
+    let tag = this.decimals(e.price, e.qty, ints, k, page, within);
     if (e.type === 'trade') {
-      strs[k] = e.tradeId;
-      strs[k + 1] = e.side;
-      strs[k + 2] = e.buyer;
-      strs[k + 3] = e.seller;
+      tag |= this.idTag(e.tradeId, ints, k, page, within) | sideCode(e.side);
+      ints[k + PARTY] = this.party(e.buyer);
+      ints[k + OTHER_PARTY] = this.party(e.seller);
     } else {
-      strs[k] = e.orderId;
-      strs[k + 1] = e.side;
-      strs[k + 2] = e.action;
-      strs[k + 3] = e.account;
+      tag |= this.idTag(e.orderId, ints, k, page, within) | (ACTIONS.indexOf(e.action) << TAG_ACTION_SHIFT) | sideCode(e.side);
+      ints[k + PARTY] = this.party(e.account);
+      ints[k + OTHER_PARTY] = NO_PARTY;
     }
+    ints[k] = tag;
   }
 
   /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
@@ -125,17 +162,79 @@ export class MarketContext {
     while (this.idleHead !== NONE && nowMs - this.slotLast[this.idleHead]! > this.idleMs) this.dropSlot(this.idleHead);
   }
 
-  private newSlot(symbol: string, tsMs: number): number {
-    let s = this.freeSlots.pop();
-    if (s === undefined) {
-      s = this.slotSymbol.length;
-      this.slotSymbol.push(symbol);
-      if (s >= this.slotLast.length) {
-        this.slotLast = grown(this.slotLast, s + 1);
-        this.slotInts = grown(this.slotInts, (s + 1) * SLOT_INTS);
+  /** Keeps an event's id (its number at `ints[k + ID]` or in the wide page, its prefix's id in the tag), or the string itself; returns its tag bits. */
+  private idTag(id: string, ints: Int32Array, k: number, page: number, within: number): number {
+    const start = numberStart(id);
+    if (start >= 0 && this.prefixes.size < PREFIX_LIMIT) {
+      const n = numberFrom(id, start);
+      const tag = this.prefixes.acquire(id, start) << TAG_PREFIX_SHIFT;
+      if (n <= 2147483647) {
+        ints[k + ID] = n;
+        return tag;
       }
-    } else this.slotSymbol[s] = symbol;
-    this.slotOf.set(symbol, s);
+      this.widePage(page)[within * WIDE_COLUMNS + WIDE_ID] = n;
+      return tag | TAG_WIDE_ID;
+    }
+    (this.idPages[page] ??= new Array<string | undefined>(PAGE_EVENTS).fill(undefined))[within] = id;
+    return STRING_ID << TAG_PREFIX_SHIFT;
+  }
+
+  /** Keeps price and qty at `ints[k + PRICE]`, `ints[k + QTY]` (or the wide page) and returns their exponents' tag bits. */
+  private decimals(price: number, qty: number, ints: Int32Array, k: number, page: number, within: number): number {
+    const pe = decimalExponent(price);
+    const qe = decimalExponent(qty);
+    if (pe === WIDE || qe === WIDE) {
+      const wide = this.widePage(page);
+      wide[within * WIDE_COLUMNS] = price;
+      wide[within * WIDE_COLUMNS + 1] = qty;
+    }
+    if (pe !== WIDE) ints[k + PRICE] = scaled(price, pe);
+    if (qe !== WIDE) ints[k + QTY] = scaled(qty, qe);
+    return (pe << TAG_PRICE_SHIFT) | (qe << TAG_QTY_SHIFT);
+  }
+
+  private widePage(page: number): Float64Array {
+    return (this.widePages[page] ??= new Float64Array(PAGE_EVENTS * WIDE_COLUMNS));
+  }
+
+  /** The price (`which` 0) or qty (1) of the event at `page`/`within`, whose integers start at `ints[k]`. */
+  private decimalAt(which: 0 | 1, ints: Int32Array, k: number, page: number, within: number): number {
+    const e = (ints[k]! >> (which === 0 ? TAG_PRICE_SHIFT : TAG_QTY_SHIFT)) & TAG_EXPONENT_MASK;
+    return e === WIDE ? this.widePages[page]![within * WIDE_COLUMNS + which]! : unscaled(ints[k + PRICE + which]!, e);
+  }
+
+  private party(account: string): number {
+    return account ? this.accounts.acquire(account) : NO_PARTY;
+  }
+
+  /** The id of the event at `page`/`within`, whose integers start at `ints[k]`. */
+  private idAt(ints: Int32Array, k: number, page: number, within: number): string {
+    const tag = ints[k]!;
+    const prefix = tag >> TAG_PREFIX_SHIFT;
+    if (prefix === STRING_ID) return this.idPages[page]![within]!;
+    const n = tag & TAG_WIDE_ID ? this.widePages[page]![within * WIDE_COLUMNS + WIDE_ID]! : ints[k + ID]!;
+    return this.prefixes.name(prefix) + String(n);
+  }
+
+  /** Releases what the event at position `at` holds in the tables (before its position is reused). */
+  private releaseEvent(at: number): void {
+    const page = at >>> PAGE_BITS;
+    const within = at & PAGE_MASK;
+    const ints = this.intPages[page]!;
+    const k = within * INTS;
+    const prefix = ints[k]! >> TAG_PREFIX_SHIFT;
+    if (prefix === STRING_ID) this.idPages[page]![within] = undefined;
+    else this.prefixes.release(prefix);
+    if (ints[k + PARTY] !== NO_PARTY) this.accounts.release(ints[k + PARTY]!);
+    if (ints[k + OTHER_PARTY] !== NO_PARTY) this.accounts.release(ints[k + OTHER_PARTY]!);
+  }
+
+  private newSlot(symbol: string, tsMs: number): number {
+    const s = this.symbols.acquire(symbol);
+    if (s >= this.slotLast.length) {
+      this.slotLast = grown(this.slotLast, s + 1);
+      this.slotInts = grown(this.slotInts, (s + 1) * SLOT_INTS);
+    }
     const f = s * SLOT_INTS;
     for (const base of RINGS) {
       this.slotInts[f + base + HEAD] = NONE;
@@ -184,18 +283,25 @@ export class MarketContext {
 
   private dropSlot(s: number): void {
     this.unlink(s);
-    const f = s * SLOT_INTS;
+    const ints = this.slotInts;
     for (const base of RINGS) {
-      let c = this.slotInts[f + base + HEAD]!;
-      while (c !== NONE) {
-        const next = c === this.slotInts[f + base + TAIL] ? NONE : this.chunkNext[c]!;
+      const r = s * SLOT_INTS + base;
+      let c = ints[r + HEAD]!;
+      let off = ints[r + HEAD_AT]!;
+      for (let i = ints[r + COUNT]!; i > 0; i--) {
+        this.releaseEvent(c * CHUNK + off);
+        if (++off === CHUNK && i > 1) {
+          off = 0;
+          c = this.chunkNext[c]!;
+        }
+      }
+      for (c = ints[r + HEAD]!; c !== NONE;) {
+        const next = c === ints[r + TAIL] ? NONE : this.chunkNext[c]!;
         this.freeChunkAt(c);
         c = next;
       }
     }
-    this.slotOf.delete(this.slotSymbol[s]!);
-    this.slotSymbol[s] = '';
-    this.freeSlots.push(s);
+    this.symbols.release(s);
   }
 
   /**
@@ -220,11 +326,10 @@ export class MarketContext {
     ints[r + WRITTEN] = (ints[r + WRITTEN]! + 1) % this.perSymbol;
     if (count < this.perSymbol) ints[r + COUNT] = count + 1;
     else {
-      // Full: the oldest event goes (its strings released at once), and its chunk once emptied.
+      // Full: the oldest event goes (what it holds released at once), and its chunk once emptied.
       const head = ints[r + HEAD]!;
       const headAt = ints[r + HEAD_AT]!;
-      const gone = head * CHUNK + headAt;
-      this.strPages[gone >>> PAGE_BITS]!.fill(undefined, (gone & PAGE_MASK) * STRS, ((gone & PAGE_MASK) + 1) * STRS);
+      this.releaseEvent(head * CHUNK + headAt);
       if (headAt + 1 === CHUNK) {
         ints[r + HEAD] = this.chunkNext[head]!;
         ints[r + HEAD_AT] = 0;
@@ -243,23 +348,17 @@ export class MarketContext {
     c = this.chunks++;
     if (c >= this.chunkNext.length) this.chunkNext = grown(this.chunkNext, c + 1);
     if (((c * CHUNK) & PAGE_MASK) === 0) {
-      this.numPages.push(new Float64Array(PAGE_EVENTS * NUMS));
-      this.strPages.push(new Array<string | undefined>(PAGE_EVENTS * STRS).fill(undefined));
+      this.timePages.push(new Float64Array(PAGE_EVENTS));
+      this.intPages.push(new Int32Array(PAGE_EVENTS * INTS));
+      this.idPages.push(undefined);
+      this.widePages.push(undefined);
     }
     return c;
   }
 
   private freeChunkAt(c: number): void {
-    const at = c * CHUNK;
-    this.strPages[at >>> PAGE_BITS]!.fill(undefined, (at & PAGE_MASK) * STRS, ((at & PAGE_MASK) + CHUNK) * STRS);
     this.chunkNext[c] = this.freeChunk;
     this.freeChunk = c;
-  }
-
-  /** Where position `at`'s columns are: numbers page and index, strings page and index. */
-  private columnsAt(at: number): [Float64Array, number, (string | undefined)[], number] {
-    const page = at >>> PAGE_BITS;
-    return [this.numPages[page]!, (at & PAGE_MASK) * NUMS, this.strPages[page]!, (at & PAGE_MASK) * STRS];
   }
 
   /**
@@ -291,40 +390,48 @@ export class MarketContext {
     const margin = Math.max(60_000, (to - from) * 0.2);
     const evidence: EvidenceEvent[] = [];
     const context: EvidenceEvent[] = [];
+    const accounts = this.accounts;
+    const party = (p: number): string | undefined => (p === NO_PARTY ? undefined : accounts.name(p));
     for (const symbol of alert.affected_symbols) {
-      const s = this.slotOf.get(symbol);
-      if (s === undefined) continue;
+      const s = this.symbols.find(symbol);
+      if (s === NONE) continue;
       for (const at of this.positions(s * SLOT_INTS + TRADES)) {
-        const [nums, n, strs, k] = this.columnsAt(at);
-        const id = strs[k]!;
-        const tsMs = nums[n]!;
+        const page = at >>> PAGE_BITS;
+        const within = at & PAGE_MASK;
+        const ints = this.intPages[page]!;
+        const k = within * INTS;
+        const id = this.idAt(ints, k, page, within);
+        const tsMs = this.timePages[page]![within]!;
         const isEvidence = tradeIds.has(id);
         if (!isEvidence && (tsMs < from - margin || tsMs > to + margin)) continue;
         (isEvidence ? evidence : context).push({
           ts: tsMs,
           kind: 'trade',
           id,
-          price: nums[n + 1]!,
-          qty: nums[n + 2]!,
-          side: strs[k + 1],
-          buyer: strs[k + 2] || undefined,
-          seller: strs[k + 3] || undefined,
+          price: this.decimalAt(0, ints, k, page, within),
+          qty: this.decimalAt(1, ints, k, page, within),
+          side: SIDES[ints[k]! & TAG_SIDE_MASK],
+          buyer: party(ints[k + PARTY]!),
+          seller: party(ints[k + OTHER_PARTY]!),
           evidence: isEvidence,
         });
       }
       for (const at of this.positions(s * SLOT_INTS + ORDERS)) {
-        const [nums, n, strs, k] = this.columnsAt(at);
-        const id = strs[k]!;
+        const page = at >>> PAGE_BITS;
+        const within = at & PAGE_MASK;
+        const ints = this.intPages[page]!;
+        const k = within * INTS;
+        const id = this.idAt(ints, k, page, within);
         if (!orderIds.has(id)) continue;
         evidence.push({
-          ts: nums[n]!,
+          ts: this.timePages[page]![within]!,
           kind: 'order',
           id,
-          price: nums[n + 1]!,
-          qty: nums[n + 2]!,
-          side: strs[k + 1],
-          action: strs[k + 2],
-          account: strs[k + 3] || undefined,
+          price: this.decimalAt(0, ints, k, page, within),
+          qty: this.decimalAt(1, ints, k, page, within),
+          side: SIDES[ints[k]! & TAG_SIDE_MASK],
+          action: ACTIONS[(ints[k]! >> TAG_ACTION_SHIFT) & 3],
+          account: party(ints[k + PARTY]!),
           evidence: true,
         });
       }
@@ -340,13 +447,9 @@ export class MarketContext {
   }
 }
 
-/** A copy of `a` with room for at least `min` elements (doubling). */
-function grown<A extends Float64Array | Int32Array>(a: A, min: number): A {
-  let n = Math.max(a.length, 1);
-  while (n < min) n *= 2;
-  const b = new (a.constructor as new (n: number) => A)(n);
-  b.set(a);
-  return b;
+/** The side's code in a tag (0: unknown). */
+function sideCode(side: Side | undefined): number {
+  return side === 'buy' ? 1 : side === 'sell' ? 2 : 0;
 }
 
 stateClass(MarketContext);
