@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { parseConfig } from '../../config/config.js';
-import { concentratedTrading, type SymbolState } from './concentrated-trading.js';
+import { concentratedTrading, legQty, metaOf, type SymbolState } from './concentrated-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
@@ -141,8 +141,8 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
     let trades = 0;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const p = n & (s.legIds.length - 1);
-      const meta = s.legMeta[p]!;
-      const qty = s.legNums[3 * p + 1]!;
+      const meta = metaOf(s, p);
+      const qty = legQty(s, p);
       const sell = (meta & 1) !== 0;
       if (sell) sellTotal += qty;
       else {

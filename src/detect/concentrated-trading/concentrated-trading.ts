@@ -64,14 +64,13 @@ export interface SymbolState {
    * The legs in the window, oldest first: leg number `firstLeg` to `firstLeg + size - 1` (numbered
    * as they came, from 0 when the state was made), leg n at place `n & (legIds.length - 1)` of a
    * ring (a power of two places): no object per leg, and no array that is copied or reallocated
-   * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity and the
-   * sequence number it gave its account, if any (three numbers in `legNums`); the kind bits (`SELL`,
-   * `INITIATED`, `IN_ROW`) and account id + 1 (0: anonymous) as one small integer in `legMeta`
-   * (`(id + 1) * 8 + kind`: kept as an integer, not a double, in memory and in checkpoints); and
-   * the trade or order id.
+   * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity, the
+   * sequence number it gave its account, if any, and the kind bits (`SELL`, `INITIATED`, `IN_ROW`)
+   * with the account id + 1 (0: anonymous) as one integer, `(id + 1) * 8 + kind` (`LEG_FIELDS`
+   * numbers in `legNums`; the last read back as an integer, `metaOf`); and the trade or order id.
+   * (The kind and account in an array apart were ~64 bytes more per symbol.)
    */
   legNums: number[];
-  legMeta: number[];
   legIds: string[];
   firstLeg: number;
   size: number;
@@ -109,6 +108,12 @@ const SELL = 1;
 const INITIATED = 2;
 /** A leg whose account has a row (else the leg is its account's only one in the window, see `FlowTable`). */
 const IN_ROW = 4;
+/** A leg's numbers in `SymbolState.legNums`. */
+const LEG_TS = 0;
+const LEG_QTY = 1;
+const LEG_SEQ = 2;
+const LEG_META = 3;
+const LEG_FIELDS = 4;
 /** Smallest ring of legs (a power of two): many symbols hold the two legs of one trade. */
 const MIN_LEGS = 2;
 /** Empty ids (''), shared (`slice` copies them: a packed array of exact length). */
@@ -149,7 +154,6 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         due: Infinity,
         lastLegMs: -Infinity,
         legNums: [],
-        legMeta: [],
         legIds: [],
         firstLeg: 0,
         size: 0,
@@ -234,8 +238,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   /** The row `apply` would have made of leg `n`, its account's only one so far, for the account's second leg. */
   function rowOfOnly(s: SymbolState, n: number): number {
     const p = n & (s.legIds.length - 1);
-    const kind = s.legMeta[p]! & 7;
-    const qty = s.legNums[3 * p + 1]!;
+    const kind = metaOf(s, p) & 7;
+    const qty = s.legNums[LEG_FIELDS * p + LEG_QTY]!;
     const slot = s.flows.newRow();
     const f = s.flows.rows;
     const r = FlowTable.at(slot);
@@ -245,18 +249,18 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       if (initiated) {
         f[r + SOLD_INIT] = qty;
         f[r + SELL_NET] = qty;
-        f[r + SELL_SEQ] = s.legNums[3 * p + 2]!;
+        f[r + SELL_SEQ] = s.legNums[LEG_FIELDS * p + LEG_SEQ]!;
       }
     } else {
       f[r + BOUGHT] = qty;
       if (initiated) {
         f[r + BOUGHT_INIT] = qty;
         f[r + BUY_NET] = qty;
-        f[r + BUY_SEQ] = s.legNums[3 * p + 2]!;
+        f[r + BUY_SEQ] = s.legNums[LEG_FIELDS * p + LEG_SEQ]!;
       }
     }
     f[r + LEGS] = 1;
-    s.legMeta[p]! |= IN_ROW;
+    s.legNums[LEG_FIELDS * p + LEG_META] = metaOf(s, p) | IN_ROW;
     return slot;
   }
 
@@ -266,11 +270,11 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const mask = s.legIds.length - 1;
     let n = s.firstLeg;
     const end = n + s.size;
-    if (n === end || !(nums[3 * (n & mask)]! < cutoff)) return;
+    if (n === end || !(nums[LEG_FIELDS * (n & mask) + LEG_TS]! < cutoff)) return;
     do {
       const p = n & mask;
-      const meta = s.legMeta[p]!;
-      const qty = nums[3 * p + 1]!;
+      const meta = metaOf(s, p);
+      const qty = nums[LEG_FIELDS * p + LEG_QTY]!;
       if ((meta & SELL) !== 0) s.sellTotal -= qty;
       else {
         s.buyTotal -= qty;
@@ -285,7 +289,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       }
       s.legIds[p] = ''; // the ring must not keep the id string alive
       n++;
-    } while (n < end && nums[3 * (n & mask)]! < cutoff);
+    } while (n < end && nums[LEG_FIELDS * (n & mask) + LEG_TS]! < cutoff);
     s.firstLeg = n;
     s.size = end - n;
     if (s.size === 0) {
@@ -303,19 +307,16 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * slots where 20 are used).
    */
   function resizeLegs(s: SymbolState, places: number): void {
-    const nums = zeroArray(3 * places);
-    const meta = zeroArray(places);
+    const nums = zeroArray(LEG_FIELDS * places);
     const ids = emptyIds(places);
     const oldMask = s.legIds.length - 1;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const from = n & oldMask;
       const to = n & (places - 1);
-      for (let k = 0; k < 3; k++) nums[3 * to + k] = s.legNums[3 * from + k]!;
-      meta[to] = s.legMeta[from]!;
+      for (let k = 0; k < LEG_FIELDS; k++) nums[LEG_FIELDS * to + k] = s.legNums[LEG_FIELDS * from + k]!;
       ids[to] = s.legIds[from]!;
     }
     s.legNums = nums;
-    s.legMeta = meta;
     s.legIds = ids;
   }
 
@@ -361,10 +362,10 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         apply(s, kind, qty, slot, e, 1);
       }
     }
-    s.legNums[3 * p] = tsMs;
-    s.legNums[3 * p + 1] = qty;
-    s.legNums[3 * p + 2] = seq;
-    s.legMeta[p] = (accountId + 1) * 8 + kind;
+    s.legNums[LEG_FIELDS * p + LEG_TS] = tsMs;
+    s.legNums[LEG_FIELDS * p + LEG_QTY] = qty;
+    s.legNums[LEG_FIELDS * p + LEG_SEQ] = seq;
+    s.legNums[LEG_FIELDS * p + LEG_META] = (accountId + 1) * 8 + kind;
     s.legIds[p] = id;
     s.size++;
     s.lastLegMs = Math.max(s.lastLegMs, tsMs);
@@ -423,8 +424,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const netOf = (e: number): number => {
       const v = index[e + 1]!;
       if (v < 0) return f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_NET : SELL_NET)]!;
-      const meta = s.legMeta[v & mask]!;
-      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[3 * (v & mask) + 1]! : 0;
+      const meta = metaOf(s, v & mask);
+      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[LEG_FIELDS * (v & mask) + LEG_QTY]! : 0;
     };
     let top = '';
     let topQty = 0;
@@ -444,7 +445,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     let ep = openEpisode(s, side);
-    const windowStart = s.size > 0 ? s.legNums[3 * (s.firstLeg & mask)]! : tsMs;
+    const windowStart = s.size > 0 ? s.legNums[LEG_FIELDS * (s.firstLeg & mask) + LEG_TS]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -481,7 +482,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
       dominant.push([s.flows.account(e), q]);
       const v = index[e + 1]!;
-      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[3 * (v & mask) + 2]!);
+      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[LEG_FIELDS * (v & mask) + LEG_SEQ]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
@@ -489,7 +490,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     for (let n = s.firstLeg; n < s.firstLeg + s.size && ep.tradeIds.length < MAX_IDS; n++) {
-      const meta = s.legMeta[n & mask]!;
+      const meta = metaOf(s, n & mask);
       const id = s.legIds[n & mask]!;
       if ((meta & SELL) === kind && meta >= 8 && ep.accounts.has(st.accounts.name((meta >> 3) - 1)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
@@ -572,6 +573,16 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       st = state as State;
     },
   };
+}
+
+/** The kind bits and account id + 1 of the leg at place `p` of `s`'s ring, as the integer they were stored as. */
+export function metaOf(s: SymbolState, p: number): number {
+  return s.legNums[LEG_FIELDS * p + LEG_META]! | 0;
+}
+
+/** The quantity of the leg at place `p` of `s`'s ring. */
+export function legQty(s: SymbolState, p: number): number {
+  return s.legNums[LEG_FIELDS * p + LEG_QTY]!;
 }
 
 export const concentratedTrading: DetectorFactory = {
