@@ -80,8 +80,14 @@ export interface SymbolState {
   sellTotal: number;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
-  /** Named accounts with legs in the window or a place in a book. */
-  readonly flows: FlowTable;
+  /**
+   * Named accounts with legs in the window; none while every named account of the window has one leg
+   * (of a quantity over the 1e-9 floor) and the window holds at most `LOOSE_LEGS` legs: their flows
+   * are their legs, found by looking along the ring (most symbols' windows hold a few trades among
+   * different accounts, and a table was ~250 bytes). Those legs' account ids are then held
+   * (`AccountIds.retain`) by the legs, until they leave the window or the table is made (`flowsOf`).
+   */
+  flows: FlowTable | undefined;
   /** Distinct named accounts with legs in the window. */
   accounts: number;
   /** Counter for `BUY_SEQ` / `SELL_SEQ`. */
@@ -114,6 +120,8 @@ const LEG_QTY = 1;
 const LEG_SEQ = 2;
 const LEG_META = 3;
 const LEG_FIELDS = 4;
+/** Legs a window without a flow table holds at most (each new named leg's account is looked for along them). */
+const LOOSE_LEGS = 8;
 /** Smallest ring of legs (a power of two): many symbols hold the two legs of one trade. */
 const MIN_LEGS = 2;
 /** Empty ids (''), shared (`slice` copies them: a packed array of exact length). */
@@ -141,7 +149,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   /** Positions of the live entries of `s`'s index (in no meaningful order). */
   function liveEntries(s: SymbolState): number[] {
     used.length = 0;
-    const index = s.flows.index;
+    const index = s.flows!.index;
     for (let e = 0; e < index.length; e += 2) if (index[e]! > 0 && (index[e + 1]! < 0 || index[e + 1]! >= s.firstLeg)) used.push(e);
     return used;
   }
@@ -162,7 +170,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         sellSumSq: 0,
         sellTotal: 0,
         trades: 0,
-        flows: new FlowTable(st.accounts),
+        flows: undefined,
         accounts: 0,
         seq: 0,
         buyEpisode: undefined,
@@ -180,7 +188,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    */
   function apply(s: SymbolState, kind: number, qty: number, slot: number, e: number, sign: 1 | -1): void {
     const sell = (kind & SELL) !== 0;
-    const f = s.flows.rows;
+    const f = s.flows!.rows;
     const r = FlowTable.at(slot);
     const buyBefore = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
     const sellBefore = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
@@ -212,7 +220,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
     // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
     if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0)
-      s.flows.deleteRow(e, slot);
+      s.flows!.deleteRow(e, slot);
   }
 
   /*
@@ -240,8 +248,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const p = n & (s.legIds.length - 1);
     const kind = metaOf(s, p) & 7;
     const qty = s.legNums[LEG_FIELDS * p + LEG_QTY]!;
-    const slot = s.flows.newRow();
-    const f = s.flows.rows;
+    const slot = s.flows!.newRow();
+    const f = s.flows!.rows;
     const r = FlowTable.at(slot);
     const initiated = (kind & INITIATED) !== 0;
     if ((kind & SELL) !== 0) {
@@ -281,10 +289,12 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         s.trades--;
       }
       if (meta >= 8) {
-        if ((meta & IN_ROW) === 0) removeOnly(s, meta, qty);
-        else {
-          const e = s.flows.locate((meta >> 3) - 1, n);
-          apply(s, meta, qty, -1 - s.flows.index[e + 1]!, e, -1);
+        if ((meta & IN_ROW) === 0) {
+          removeOnly(s, meta, qty);
+          if (s.flows === undefined) st.accounts.release((meta >> 3) - 1);
+        } else {
+          const e = s.flows!.locate((meta >> 3) - 1, n);
+          apply(s, meta, qty, -1 - s.flows!.index[e + 1]!, e, -1);
         }
       }
       s.legIds[p] = ''; // the ring must not keep the id string alive
@@ -343,8 +353,12 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const p = n & (s.legIds.length - 1);
     let seq = 0;
     const accountId = account === '' ? -1 : st.accounts.idOf(account);
-    if (accountId >= 0) {
-      const flows = s.flows;
+    if (accountId >= 0 && s.flows === undefined && qty > 1e-9 && s.size < LOOSE_LEGS && !hasLegOf(s, accountId)) {
+      // The account's only leg, in a window without a table (see `SymbolState.flows`).
+      st.accounts.retain(accountId);
+      seq = addOnly(s, kind, qty);
+    } else if (accountId >= 0) {
+      const flows = flowsOf(s);
       let e = flows.locate(accountId, s.firstLeg);
       if (!flows.isLive(e, accountId, s.firstLeg) && qty > 1e-9) {
         flows.add(e, accountId, n, s.firstLeg);
@@ -381,6 +395,42 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     judge(s, side, tsMs, hhi, total, ctx);
   }
 
+  /**
+   * The symbol's flow table, made when it has none from the window's legs (each its account's only
+   * one, see `SymbolState.flows`): what adding them one by one would have made, but for where the
+   * entries are (no one reads them in an order).
+   */
+  function flowsOf(s: SymbolState): FlowTable {
+    if (s.flows !== undefined) return s.flows;
+    const flows = new FlowTable(st.accounts);
+    const mask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const meta = metaOf(s, n & mask);
+      if (meta < 8) continue;
+      const id = (meta >> 3) - 1;
+      flows.add(flows.locate(id, s.firstLeg), id, n, s.firstLeg);
+      st.accounts.release(id); // held by the table now
+    }
+    s.flows = flows;
+    return flows;
+  }
+
+  /** Whether account `id` has a leg in the window of `s`. */
+  function hasLegOf(s: SymbolState, id: number): boolean {
+    const mask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) if (metaOf(s, n & mask) >> 3 === id + 1) return true;
+    return false;
+  }
+
+  /** Lets go of the account ids held by the legs of a window without a table (the symbol's state is being dropped). */
+  function releaseLegs(s: SymbolState): void {
+    const mask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const meta = metaOf(s, n & mask);
+      if (meta >= 8) st.accounts.release((meta >> 3) - 1);
+    }
+  }
+
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
   function schedule(s: SymbolState, due: number): void {
     if (due >= s.due) return;
@@ -398,7 +448,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    */
   function visit(s: SymbolState, nowMs: number): void {
     if (nowMs - windowMs > s.lastLegMs) {
-      s.flows.dropAll();
+      if (s.flows !== undefined) s.flows.dropAll();
+      else releaseLegs(s);
       st.symbols.delete(s.symbol);
     } else schedule(s, s.lastLegMs + windowMs);
   }
@@ -416,8 +467,9 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   function judge(s: SymbolState, side: Side, tsMs: number, hhi: number, total: number, ctx: DetectorContext): void {
     const symbol = s.symbol;
     // The accounts' flows this way: in their row, or their one leg (see `FlowTable`).
-    const f = s.flows.rows;
-    const index = s.flows.index;
+    const flows = flowsOf(s);
+    const f = flows.rows;
+    const index = flows.index;
     const mask = s.legIds.length - 1;
     const kind = side === 'sell' ? SELL : 0;
     const entries = liveEntries(s);
@@ -433,7 +485,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (const e of entries) {
       const q = netOf(e);
       if (q === 0) continue;
-      const a = s.flows.account(e);
+      const a = flows.account(e);
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
@@ -480,7 +532,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (const e of entries) {
       const q = netOf(e);
       if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
-      dominant.push([s.flows.account(e), q]);
+      dominant.push([flows.account(e), q]);
       const v = index[e + 1]!;
       order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[LEG_FIELDS * (v & mask) + LEG_SEQ]!);
     }
