@@ -215,3 +215,33 @@ test('a sparse pair (the window holds one trade before each next one, or none) a
   );
   assert.equal(r.straight.length, 2);
 });
+
+test('a ring among unrelated trades (a window without a graph until an account comes back) alerts, and survives checkpoints', async () => {
+  // Each ring leg follows trades between accounts seen nowhere else: the window holds executions of
+  // different accounts only (no graph) until a ring account trades a second time.
+  const events: MarketEvent[] = [];
+  const ring: [string, string][] = [
+    ['A', 'B'],
+    ['B', 'C'],
+    ['C', 'A'],
+  ];
+  let ts = T0;
+  for (let i = 0; i < 9; i++) {
+    for (let k = 0; k < 3; k++) events.push(trade((ts += 5 * S), `P${i}_${k}`, `Q${i}_${k}`, 700, 100));
+    const [b, s] = ring[i % 3]!;
+    events.push(trade((ts += 5 * S), b, s, 1000 * (1 + (i % 2) * 0.05), 100 + (i % 3) * 0.2));
+  }
+  const { alerts } = await run(washTrading, events);
+  assert.equal(alerts.length, 1);
+  assert.deepEqual(alerts[0]!.affected_users, ['A', 'B', 'C']);
+  assert.equal(metric(alerts[0]!, 'group_trades'), 9);
+  const r = await compareSnapshotRuns(
+    [washTrading],
+    events.map((e) => [e]),
+    [1, 2, 3, 5, 9, 14],
+  );
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
+});
