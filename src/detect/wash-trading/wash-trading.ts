@@ -114,8 +114,15 @@ interface SymbolState {
   graph: AccountGraph | undefined;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
-  /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
-  volumes: number[];
+  /**
+   * Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two
+   * numbers each (no object per trade). None while they are the window's executions' (`ex`), one
+   * for one in order: a tape of trades between named accounts counts each trade's quantity and
+   * makes its execution, of the same time and quantity (an array of them apart was ~64 bytes a
+   * symbol). An anonymous trade, a fill, or an execution without its own quantity (its buy leg
+   * counted from a fill before) makes the list (`volumesOf`); an empty window goes back to none.
+   */
+  volumes: number[] | undefined;
   volumeHead: number;
   lastTsMs: number;
 }
@@ -216,7 +223,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         disorderSeq: -1,
         graph: undefined,
         volume: 0,
-        volumes: [],
+        volumes: undefined,
         volumeHead: 0,
         lastTsMs: tsMs,
       };
@@ -250,7 +257,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   function nextDue(s: SymbolState): number {
     let t = s.lastTsMs;
     if (s.head < s.exIds.length) t = Math.min(t, s.ex[s.head * EX_FIELDS + EX_TS]!);
-    if (2 * s.volumeHead < s.volumes.length) t = Math.min(t, s.volumes[2 * s.volumeHead]!);
+    if (s.volumes !== undefined && 2 * s.volumeHead < s.volumes.length) t = Math.min(t, s.volumes[2 * s.volumeHead]!);
     return t + windowMs;
   }
 
@@ -276,6 +283,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       const i = s.head++;
       if (s.graph !== undefined) s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
       else releaseLoose(s, i);
+      // Its traded quantity, when the executions are the volume entries: the same subtractions, in the same order.
+      if (s.volumes === undefined) s.volume -= ex[i * EX_FIELDS + EX_QTY]!;
     }
     // An empty window whose graph has nothing left (no account with a residue of quantity): back to none.
     if (s.graph !== undefined && s.head === s.exIds.length && s.graph.isEmpty()) s.graph = undefined;
@@ -295,10 +304,15 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       s.head = 0;
     }
     const v = s.volumes;
+    if (v === undefined) return;
     while (2 * s.volumeHead < v.length && v[2 * s.volumeHead]! < cutoff) {
       s.volume -= v[2 * s.volumeHead++ + 1]!;
     }
-    if (s.volumeHead > COMPACT_MIN && s.volumeHead * 4 > v.length) {
+    if (2 * s.volumeHead === v.length && s.head === s.exIds.length) {
+      // Nothing traded in the window: the executions are the volume entries again (none).
+      s.volumes = undefined;
+      s.volumeHead = 0;
+    } else if (s.volumeHead > COMPACT_MIN && s.volumeHead * 4 > v.length) {
       if (v.length - 2 * s.volumeHead < 2 * TIGHT_ITEMS) s.volumes = v.slice(2 * s.volumeHead);
       else v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
@@ -648,11 +662,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return matched / execs.length;
   }
 
-  /** A new execution with both accounts known: `e` is a trade or a paired fill's `Execution` (no object made per trade). */
-  function onExecution(e: ExecutionFields, id: string, orderIds: readonly string[], ctx: DetectorContext): void {
+  /**
+   * A new execution with both accounts known: `e` is a trade or a paired fill's `Execution` (no object
+   * made per trade); `counted` when its time and quantity were just counted as the symbol's volume
+   * entry (`countVolume`, `SymbolState.volumes`).
+   */
+  function onExecution(e: ExecutionFields, id: string, orderIds: readonly string[], ctx: DetectorContext, counted: boolean): void {
     const s = stateOf(e.symbol, e.tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
+    if (!counted && s.volumes === undefined) s.volumes = volumesOf(s);
     schedule(s, e.tsMs + windowMs);
     const buyer = st.accounts.idOf(e.buyer);
     const seller = st.accounts.idOf(e.seller);
@@ -829,14 +848,18 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const fresh = st.executions.markTrade(trade);
-      if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty);
-      if (isExecution(trade, fresh)) onExecution(trade, trade.tradeId, NO_ORDER_IDS, ctx);
+      const execution = isExecution(trade, fresh);
+      // The volume entry is the execution's (`SymbolState.volumes`) unless the execution's own expiry
+      // (before it is added) would have taken it out: older than the window already.
+      const counted = execution && (fresh & BUY_LEG) !== 0 && trade.tsMs >= ctx.now - windowMs;
+      if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty, counted);
+      if (execution) onExecution(trade, trade.tradeId, NO_ORDER_IDS, ctx, counted);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
-      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
-      if (execution) onExecution(execution, execution.id, execution.orderIds, ctx);
+      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty, false);
+      if (execution) onExecution(execution, execution.id, execution.orderIds, ctx, false);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
@@ -889,13 +912,24 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx);
   }
 
-  function countVolume(symbol: string, tsMs: number, qty: number): void {
+  /** Counts a traded quantity; `ofExecution` when the execution about to be added has its time and quantity (`SymbolState.volumes`). */
+  function countVolume(symbol: string, tsMs: number, qty: number, ofExecution: boolean): void {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    if (s.volumes.length < 2 * TIGHT_ITEMS) s.volumes = s.volumes.concat([tsMs, qty]);
-    else s.volumes.push(tsMs, qty);
+    if (s.volumes === undefined && !ofExecution) s.volumes = volumesOf(s);
+    // Without a list the execution about to be added is the entry.
+    if (s.volumes !== undefined && s.volumes.length < 2 * TIGHT_ITEMS) s.volumes = s.volumes.concat([tsMs, qty]);
+    else s.volumes?.push(tsMs, qty);
     schedule(s, tsMs + windowMs);
+  }
+
+  /** The volume entries of a symbol whose entries are its executions': their times and quantities. */
+  function volumesOf(s: SymbolState): number[] {
+    const v: number[] = [];
+    for (let i = s.head; i < s.exIds.length; i++) v.push(s.ex[i * EX_FIELDS + EX_TS]!, s.ex[i * EX_FIELDS + EX_QTY]!);
+    s.volumeHead = 0;
+    return v.length < 2 * TIGHT_ITEMS ? v.slice() : v; // exact length while short (tight-array.ts)
   }
 }
 
