@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { parseConfig } from '../../config/config.js';
-import { concentratedTrading, type SymbolState } from './concentrated-trading.js';
+import { concentratedTrading, legQty, metaOf, type SymbolState } from './concentrated-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
+import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
 const S = 1000;
@@ -141,8 +142,8 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
     let trades = 0;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const p = n & (s.legIds.length - 1);
-      const meta = s.legMeta[p]!;
-      const qty = s.legNums[3 * p + 1]!;
+      const meta = metaOf(s, p);
+      const qty = legQty(s, p);
       const sell = (meta & 1) !== 0;
       if (sell) sellTotal += qty;
       else {
@@ -171,4 +172,23 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
       `after trade ${i}`,
     );
   }
+});
+
+test('a window of one-leg accounts (no flow table) that a dominant buyer then fills alerts, and survives checkpoints', async () => {
+  // First legs of accounts seen once (found along the ring), then BIG's repeated buys make the table.
+  const events: MarketEvent[] = [];
+  for (let i = 0; i < 6; i++) events.push(trade(T0 + i * S, `B${i}`, `S${i}`, 100, 100, { side: 'buy' }));
+  for (let i = 0; i < 40; i++) events.push(trade(T0 + (10 + i) * S, 'BIG', `C${i % 6}`, 100, 100, { side: 'buy' }));
+  const { alerts } = await run(concentratedTrading, events);
+  assert.equal(alerts.length, 1);
+  assert.deepEqual(alerts[0]!.affected_users, ['BIG']);
+  const r = await compareSnapshotRuns(
+    [concentratedTrading],
+    events.map((e) => [e]),
+    [1, 3, 6, 7, 8, 30],
+  );
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
 });

@@ -64,14 +64,13 @@ export interface SymbolState {
    * The legs in the window, oldest first: leg number `firstLeg` to `firstLeg + size - 1` (numbered
    * as they came, from 0 when the state was made), leg n at place `n & (legIds.length - 1)` of a
    * ring (a power of two places): no object per leg, and no array that is copied or reallocated
-   * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity and the
-   * sequence number it gave its account, if any (three numbers in `legNums`); the kind bits (`SELL`,
-   * `INITIATED`, `IN_ROW`) and account id + 1 (0: anonymous) as one small integer in `legMeta`
-   * (`(id + 1) * 8 + kind`: kept as an integer, not a double, in memory and in checkpoints); and
-   * the trade or order id.
+   * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity, the
+   * sequence number it gave its account, if any, and the kind bits (`SELL`, `INITIATED`, `IN_ROW`)
+   * with the account id + 1 (0: anonymous) as one integer, `(id + 1) * 8 + kind` (`LEG_FIELDS`
+   * numbers in `legNums`; the last read back as an integer, `metaOf`); and the trade or order id.
+   * (The kind and account in an array apart were ~64 bytes more per symbol.)
    */
   legNums: number[];
-  legMeta: number[];
   legIds: string[];
   firstLeg: number;
   size: number;
@@ -81,8 +80,14 @@ export interface SymbolState {
   sellTotal: number;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
-  /** Named accounts with legs in the window or a place in a book. */
-  readonly flows: FlowTable;
+  /**
+   * Named accounts with legs in the window; none while every named account of the window has one leg
+   * (of a quantity over the 1e-9 floor) and the window holds at most `LOOSE_LEGS` legs: their flows
+   * are their legs, found by looking along the ring (most symbols' windows hold a few trades among
+   * different accounts, and a table was ~250 bytes). Those legs' account ids are then held
+   * (`AccountIds.retain`) by the legs, until they leave the window or the table is made (`flowsOf`).
+   */
+  flows: FlowTable | undefined;
   /** Distinct named accounts with legs in the window. */
   accounts: number;
   /** Counter for `BUY_SEQ` / `SELL_SEQ`. */
@@ -109,6 +114,14 @@ const SELL = 1;
 const INITIATED = 2;
 /** A leg whose account has a row (else the leg is its account's only one in the window, see `FlowTable`). */
 const IN_ROW = 4;
+/** A leg's numbers in `SymbolState.legNums`. */
+const LEG_TS = 0;
+const LEG_QTY = 1;
+const LEG_SEQ = 2;
+const LEG_META = 3;
+const LEG_FIELDS = 4;
+/** Legs a window without a flow table holds at most (each new named leg's account is looked for along them). */
+const LOOSE_LEGS = 8;
 /** Smallest ring of legs (a power of two): many symbols hold the two legs of one trade. */
 const MIN_LEGS = 2;
 /** Empty ids (''), shared (`slice` copies them: a packed array of exact length). */
@@ -136,7 +149,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   /** Positions of the live entries of `s`'s index (in no meaningful order). */
   function liveEntries(s: SymbolState): number[] {
     used.length = 0;
-    const index = s.flows.index;
+    const index = s.flows!.index;
     for (let e = 0; e < index.length; e += 2) if (index[e]! > 0 && (index[e + 1]! < 0 || index[e + 1]! >= s.firstLeg)) used.push(e);
     return used;
   }
@@ -149,7 +162,6 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         due: Infinity,
         lastLegMs: -Infinity,
         legNums: [],
-        legMeta: [],
         legIds: [],
         firstLeg: 0,
         size: 0,
@@ -158,7 +170,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         sellSumSq: 0,
         sellTotal: 0,
         trades: 0,
-        flows: new FlowTable(st.accounts),
+        flows: undefined,
         accounts: 0,
         seq: 0,
         buyEpisode: undefined,
@@ -176,7 +188,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    */
   function apply(s: SymbolState, kind: number, qty: number, slot: number, e: number, sign: 1 | -1): void {
     const sell = (kind & SELL) !== 0;
-    const f = s.flows.rows;
+    const f = s.flows!.rows;
     const r = FlowTable.at(slot);
     const buyBefore = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
     const sellBefore = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
@@ -208,7 +220,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     if (wasPresent !== f[r + LEGS]! > 0) s.accounts += wasPresent ? -1 : 1;
     // Its numbers are now those of a new flow (zeros; the sequence numbers are set before they are read).
     if (f[r + LEGS] === 0 && f[r + BOUGHT] === 0 && f[r + SOLD] === 0 && f[r + BUY_NET] === 0 && f[r + SELL_NET] === 0)
-      s.flows.deleteRow(e, slot);
+      s.flows!.deleteRow(e, slot);
   }
 
   /*
@@ -234,10 +246,10 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   /** The row `apply` would have made of leg `n`, its account's only one so far, for the account's second leg. */
   function rowOfOnly(s: SymbolState, n: number): number {
     const p = n & (s.legIds.length - 1);
-    const kind = s.legMeta[p]! & 7;
-    const qty = s.legNums[3 * p + 1]!;
-    const slot = s.flows.newRow();
-    const f = s.flows.rows;
+    const kind = metaOf(s, p) & 7;
+    const qty = s.legNums[LEG_FIELDS * p + LEG_QTY]!;
+    const slot = s.flows!.newRow();
+    const f = s.flows!.rows;
     const r = FlowTable.at(slot);
     const initiated = (kind & INITIATED) !== 0;
     if ((kind & SELL) !== 0) {
@@ -245,18 +257,18 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       if (initiated) {
         f[r + SOLD_INIT] = qty;
         f[r + SELL_NET] = qty;
-        f[r + SELL_SEQ] = s.legNums[3 * p + 2]!;
+        f[r + SELL_SEQ] = s.legNums[LEG_FIELDS * p + LEG_SEQ]!;
       }
     } else {
       f[r + BOUGHT] = qty;
       if (initiated) {
         f[r + BOUGHT_INIT] = qty;
         f[r + BUY_NET] = qty;
-        f[r + BUY_SEQ] = s.legNums[3 * p + 2]!;
+        f[r + BUY_SEQ] = s.legNums[LEG_FIELDS * p + LEG_SEQ]!;
       }
     }
     f[r + LEGS] = 1;
-    s.legMeta[p]! |= IN_ROW;
+    s.legNums[LEG_FIELDS * p + LEG_META] = metaOf(s, p) | IN_ROW;
     return slot;
   }
 
@@ -266,26 +278,28 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const mask = s.legIds.length - 1;
     let n = s.firstLeg;
     const end = n + s.size;
-    if (n === end || !(nums[3 * (n & mask)]! < cutoff)) return;
+    if (n === end || !(nums[LEG_FIELDS * (n & mask) + LEG_TS]! < cutoff)) return;
     do {
       const p = n & mask;
-      const meta = s.legMeta[p]!;
-      const qty = nums[3 * p + 1]!;
+      const meta = metaOf(s, p);
+      const qty = nums[LEG_FIELDS * p + LEG_QTY]!;
       if ((meta & SELL) !== 0) s.sellTotal -= qty;
       else {
         s.buyTotal -= qty;
         s.trades--;
       }
       if (meta >= 8) {
-        if ((meta & IN_ROW) === 0) removeOnly(s, meta, qty);
-        else {
-          const e = s.flows.locate((meta >> 3) - 1, n);
-          apply(s, meta, qty, -1 - s.flows.index[e + 1]!, e, -1);
+        if ((meta & IN_ROW) === 0) {
+          removeOnly(s, meta, qty);
+          if (s.flows === undefined) st.accounts.release((meta >> 3) - 1);
+        } else {
+          const e = s.flows!.locate((meta >> 3) - 1, n);
+          apply(s, meta, qty, -1 - s.flows!.index[e + 1]!, e, -1);
         }
       }
       s.legIds[p] = ''; // the ring must not keep the id string alive
       n++;
-    } while (n < end && nums[3 * (n & mask)]! < cutoff);
+    } while (n < end && nums[LEG_FIELDS * (n & mask) + LEG_TS]! < cutoff);
     s.firstLeg = n;
     s.size = end - n;
     if (s.size === 0) {
@@ -303,19 +317,16 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * slots where 20 are used).
    */
   function resizeLegs(s: SymbolState, places: number): void {
-    const nums = zeroArray(3 * places);
-    const meta = zeroArray(places);
+    const nums = zeroArray(LEG_FIELDS * places);
     const ids = emptyIds(places);
     const oldMask = s.legIds.length - 1;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const from = n & oldMask;
       const to = n & (places - 1);
-      for (let k = 0; k < 3; k++) nums[3 * to + k] = s.legNums[3 * from + k]!;
-      meta[to] = s.legMeta[from]!;
+      for (let k = 0; k < LEG_FIELDS; k++) nums[LEG_FIELDS * to + k] = s.legNums[LEG_FIELDS * from + k]!;
       ids[to] = s.legIds[from]!;
     }
     s.legNums = nums;
-    s.legMeta = meta;
     s.legIds = ids;
   }
 
@@ -342,8 +353,12 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const p = n & (s.legIds.length - 1);
     let seq = 0;
     const accountId = account === '' ? -1 : st.accounts.idOf(account);
-    if (accountId >= 0) {
-      const flows = s.flows;
+    if (accountId >= 0 && s.flows === undefined && qty > 1e-9 && s.size < LOOSE_LEGS && !hasLegOf(s, accountId)) {
+      // The account's only leg, in a window without a table (see `SymbolState.flows`).
+      st.accounts.retain(accountId);
+      seq = addOnly(s, kind, qty);
+    } else if (accountId >= 0) {
+      const flows = flowsOf(s);
       let e = flows.locate(accountId, s.firstLeg);
       if (!flows.isLive(e, accountId, s.firstLeg) && qty > 1e-9) {
         flows.add(e, accountId, n, s.firstLeg);
@@ -361,10 +376,10 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         apply(s, kind, qty, slot, e, 1);
       }
     }
-    s.legNums[3 * p] = tsMs;
-    s.legNums[3 * p + 1] = qty;
-    s.legNums[3 * p + 2] = seq;
-    s.legMeta[p] = (accountId + 1) * 8 + kind;
+    s.legNums[LEG_FIELDS * p + LEG_TS] = tsMs;
+    s.legNums[LEG_FIELDS * p + LEG_QTY] = qty;
+    s.legNums[LEG_FIELDS * p + LEG_SEQ] = seq;
+    s.legNums[LEG_FIELDS * p + LEG_META] = (accountId + 1) * 8 + kind;
     s.legIds[p] = id;
     s.size++;
     s.lastLegMs = Math.max(s.lastLegMs, tsMs);
@@ -378,6 +393,42 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const hhi = (side === 'buy' ? s.buySumSq : s.sellSumSq) / (total * total);
     if (hhi < t.concentration_threshold) return;
     judge(s, side, tsMs, hhi, total, ctx);
+  }
+
+  /**
+   * The symbol's flow table, made when it has none from the window's legs (each its account's only
+   * one, see `SymbolState.flows`): what adding them one by one would have made, but for where the
+   * entries are (no one reads them in an order).
+   */
+  function flowsOf(s: SymbolState): FlowTable {
+    if (s.flows !== undefined) return s.flows;
+    const flows = new FlowTable(st.accounts);
+    const mask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const meta = metaOf(s, n & mask);
+      if (meta < 8) continue;
+      const id = (meta >> 3) - 1;
+      flows.add(flows.locate(id, s.firstLeg), id, n, s.firstLeg);
+      st.accounts.release(id); // held by the table now
+    }
+    s.flows = flows;
+    return flows;
+  }
+
+  /** Whether account `id` has a leg in the window of `s`. */
+  function hasLegOf(s: SymbolState, id: number): boolean {
+    const mask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) if (metaOf(s, n & mask) >> 3 === id + 1) return true;
+    return false;
+  }
+
+  /** Lets go of the account ids held by the legs of a window without a table (the symbol's state is being dropped). */
+  function releaseLegs(s: SymbolState): void {
+    const mask = s.legIds.length - 1;
+    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+      const meta = metaOf(s, n & mask);
+      if (meta >= 8) st.accounts.release((meta >> 3) - 1);
+    }
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
@@ -397,7 +448,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    */
   function visit(s: SymbolState, nowMs: number): void {
     if (nowMs - windowMs > s.lastLegMs) {
-      s.flows.dropAll();
+      if (s.flows !== undefined) s.flows.dropAll();
+      else releaseLegs(s);
       st.symbols.delete(s.symbol);
     } else schedule(s, s.lastLegMs + windowMs);
   }
@@ -415,16 +467,17 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   function judge(s: SymbolState, side: Side, tsMs: number, hhi: number, total: number, ctx: DetectorContext): void {
     const symbol = s.symbol;
     // The accounts' flows this way: in their row, or their one leg (see `FlowTable`).
-    const f = s.flows.rows;
-    const index = s.flows.index;
+    const flows = flowsOf(s);
+    const f = flows.rows;
+    const index = flows.index;
     const mask = s.legIds.length - 1;
     const kind = side === 'sell' ? SELL : 0;
     const entries = liveEntries(s);
     const netOf = (e: number): number => {
       const v = index[e + 1]!;
       if (v < 0) return f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_NET : SELL_NET)]!;
-      const meta = s.legMeta[v & mask]!;
-      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[3 * (v & mask) + 1]! : 0;
+      const meta = metaOf(s, v & mask);
+      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[LEG_FIELDS * (v & mask) + LEG_QTY]! : 0;
     };
     let top = '';
     let topQty = 0;
@@ -432,7 +485,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (const e of entries) {
       const q = netOf(e);
       if (q === 0) continue;
-      const a = s.flows.account(e);
+      const a = flows.account(e);
       if (q > topQty || (q === topQty && a < top)) {
         top = a;
         topQty = q;
@@ -444,7 +497,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     let ep = openEpisode(s, side);
-    const windowStart = s.size > 0 ? s.legNums[3 * (s.firstLeg & mask)]! : tsMs;
+    const windowStart = s.size > 0 ? s.legNums[LEG_FIELDS * (s.firstLeg & mask) + LEG_TS]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -479,9 +532,9 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (const e of entries) {
       const q = netOf(e);
       if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
-      dominant.push([s.flows.account(e), q]);
+      dominant.push([flows.account(e), q]);
       const v = index[e + 1]!;
-      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[3 * (v & mask) + 2]!);
+      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[LEG_FIELDS * (v & mask) + LEG_SEQ]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
@@ -489,7 +542,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (const [a] of ranked) ep.accounts.add(a);
     // Evidence: the dominating accounts' legs on this side in the window (bounded; scanned only when emitting).
     for (let n = s.firstLeg; n < s.firstLeg + s.size && ep.tradeIds.length < MAX_IDS; n++) {
-      const meta = s.legMeta[n & mask]!;
+      const meta = metaOf(s, n & mask);
       const id = s.legIds[n & mask]!;
       if ((meta & SELL) === kind && meta >= 8 && ep.accounts.has(st.accounts.name((meta >> 3) - 1)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
@@ -572,6 +625,16 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       st = state as State;
     },
   };
+}
+
+/** The kind bits and account id + 1 of the leg at place `p` of `s`'s ring, as the integer they were stored as. */
+export function metaOf(s: SymbolState, p: number): number {
+  return s.legNums[LEG_FIELDS * p + LEG_META]! | 0;
+}
+
+/** The quantity of the leg at place `p` of `s`'s ring. */
+export function legQty(s: SymbolState, p: number): number {
+  return s.legNums[LEG_FIELDS * p + LEG_QTY]!;
 }
 
 export const concentratedTrading: DetectorFactory = {

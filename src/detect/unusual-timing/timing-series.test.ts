@@ -39,6 +39,11 @@ describe('TimingSeries', () => {
         seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
         return seed / 2 ** 32;
       };
+      // Mostly small integers (kept in the slot's row); sometimes a fraction or one too large for it.
+      const qty = (q: number): number => {
+        const u = rand();
+        return u < 0.05 ? q + 0.25 : u < 0.08 ? q + 2 ** 25 : q;
+      };
       let s = new TimingSeries(ratio, cap);
       const model = new Map<string, { account: number; symbol: number; instants: number[][] }>();
       const slots = new Map<string, number>();
@@ -51,8 +56,9 @@ describe('TimingSeries', () => {
         assert.equal(slot >= 0, m !== undefined);
         if (!m) {
           const ts = step * 10;
-          const opened = s.open(account, symbol, ts, 5, 0);
-          model.set(key, { account, symbol, instants: [[ts, 5, 0]] });
+          const q = qty(5);
+          const opened = s.open(account, symbol, ts, q, 0);
+          model.set(key, { account, symbol, instants: [[ts, q, 0]] });
           slots.set(key, opened);
           continue;
         }
@@ -62,11 +68,13 @@ describe('TimingSeries', () => {
         if (u < 0.1) {
           // Either side: a lone one-sided instant that gets the other side needs its second table row.
           const buy = rand() < 0.5;
-          s.merge(slot, buy, 2);
-          last[buy ? 1 : 2]! += 2;
+          const q = qty(2);
+          s.merge(slot, buy, q);
+          last[buy ? 1 : 2]! += q;
         } else if (u < 0.15) {
-          s.restart(slot, last[0]! + 5000, 0, 3);
-          m.instants = [[last[0]! + 5000, 0, 3]];
+          const q = qty(3);
+          s.restart(slot, last[0]! + 5000, 0, q);
+          m.instants = [[last[0]! + 5000, 0, q]];
         } else if (u < 0.22) {
           s.release(slot);
           model.delete(key);
@@ -74,8 +82,9 @@ describe('TimingSeries', () => {
         } else {
           // Mostly regular gaps (so long runs happen), some random ones.
           const gap = rand() < 0.8 ? 100 + Math.floor(rand() * 30) : 1 + Math.floor(rand() * 1000);
-          s.append(slot, last[0]! + gap, 0, gap);
-          m.instants.push([last[0]! + gap, 0, gap]);
+          const q = qty(gap);
+          s.append(slot, last[0]! + gap, 0, q);
+          m.instants.push([last[0]! + gap, 0, q]);
         }
         if (model.has(key)) {
           const want = expectedRun(m.instants, ratio, cap);
@@ -140,5 +149,24 @@ describe('TimingSeries', () => {
     s.release(b);
     assert.equal(s.find(7, 3), -1);
     assert.equal(s.nextIdle(0, 5000), c);
+  });
+
+  it('keeps quantities the slot row cannot hold exactly (large, fractional, -0) in a linked row', () => {
+    const s = new TimingSeries(Infinity, 4);
+    const a = s.open(1, 1, 1000, 2 ** 25 - 1, 0);
+    assert.deepEqual(runOf(s, a, 4), [[1000, 2 ** 25 - 1, 0]]);
+    s.merge(a, true, 1);
+    assert.deepEqual(runOf(s, a, 4), [[1000, 2 ** 25, 0]]);
+    const b = s.open(2, 1, 1000, 0, 0.5);
+    s.merge(b, false, 0.25);
+    assert.deepEqual(runOf(s, b, 4), [[1000, 0, 0.75]]);
+    const c = s.open(3, 1, 1000, -0, 0);
+    assert.ok(Object.is(runOf(s, c, 4)[0]![1], -0));
+    s.restart(a, 5000, 7, 0);
+    s.append(a, 5100, 0, 9);
+    assert.deepEqual(runOf(s, a, 4), [
+      [5000, 7, 0],
+      [5100, 0, 9],
+    ]);
   });
 });

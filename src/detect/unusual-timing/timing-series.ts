@@ -6,29 +6,35 @@ const TS = 0;
 const BUY = 1;
 const SELL = 2;
 /**
- * A slot's row in `rows` (24 bytes): the last instant's time, a quantity `Q`, and
- * `account + SOLD + link · 2^27` (-1: free slot; SOLD = 2^26), the link being the slot's row in `prevs` + 1.
- * Without a link (a run of one instant, one side: most series) `Q` is the instant's quantity on
- * the side the SOLD bit says; with one, `Q` is the quantity bought and the `prevs` row has the rest.
+ * A slot's row in `rows` (16 bytes): the last instant's time, and `account + ACCOUNT_UNIT · tag` (a
+ * free slot: -1 - the next free slot + 1, so negative). The tag is `kind + 4 · value`: a run of one
+ * instant with one side (most series) whose quantity is an integer under `INLINE_MAX` keeps it there
+ * (kind `ONE_BOUGHT` or `ONE_SOLD`, value the quantity); any other (kind `LINKED`) has a row in
+ * `prevs` (value: that row) holding the last instant's quantities and what came before.
  * (Not Int32 views of the same buffer: a checkpoint would decode two views onto two buffers.)
  */
-const ROW = 3;
-const Q = 1;
-const META = 2;
+const ROW = 2;
+const META = 1;
 /**
- * 26 bits of account id and 26 of link, exact in a Float64 (53 bits): 67M accounts alive at once (the
- * ids are reused) and 67M linked series, far past what fits in memory; checked, not assumed.
+ * 26 bits of account id and 27 of tag, exact in a Float64 (53 bits): 67M accounts alive at once (the
+ * ids are reused), 33M linked series and quantities under 33M inline (a larger or fractional one is
+ * linked), far past what fits in memory; checked, not assumed.
  */
 const ACCOUNT_MASK = 2 ** 26 - 1;
-const SOLD = 2 ** 26;
-const LINK_UNIT = 2 ** 27;
+const ACCOUNT_UNIT = 2 ** 26;
+const ONE_BOUGHT = 0;
+const ONE_SOLD = 1;
+const LINKED = 2;
+const INLINE_MAX = 2 ** 25;
 /**
- * A row of `prevs`, for runs of two instants or more or a last instant with both sides: the run's
- * previous instant (when the run has two or more), the run's length and the last instant's quantity sold.
+ * A row of `prevs`, for runs of two instants or more, or a last instant with both sides or a
+ * quantity that is not inline: the run's previous instant (when the run has two or more), the run's
+ * length and the last instant's quantities bought and sold.
  */
-const PREV_ROW = 5;
+const PREV_ROW = 6;
 const RUN = STRIDE;
-const LAST_SOLD = STRIDE + 1;
+const LAST_BOUGHT = STRIDE + 1;
+const LAST_SOLD = STRIDE + 2;
 const MIN_SLOTS = 64;
 /** Smallest hash table (buckets, a power of two). */
 const MIN_BUCKETS = 64;
@@ -39,7 +45,7 @@ const MIN_BUCKETS = 64;
  * its own. No object, array or Map entry per series: on a tape of 10k accounts × 100 symbols most
  * legs open a series that lives an hour and never gets a second instant, so what a series costs is
  * the cache misses to find and update it. A lookup reads one bucket (8 bytes) and the slot's row
- * (24 bytes; a leg that extends a run also reads its `prevs` row). Slots freed by a sweep are reused in (descending) order, so the rows of new series
+ * (16 bytes; a leg that extends a run also reads its `prevs` row). Slots freed by a sweep are reused in (descending) order, so the rows of new series
  * are written close together.
  *
  * A series is a sequence of execution instants (time, bought, sold). What it keeps of them is its
@@ -53,9 +59,10 @@ const MIN_BUCKETS = 64;
  * The slot's row holds the last instant only, and of it one quantity: on 2M trades over 100k
  * symbols × 100k accounts, most of the ~770k series alive at once have one instant of one side
  * (only 218 `prevs` rows were ever needed; rows of 64 bytes with room for two instants were 53 MB
- * of the detector's 88). A run of two or more instants, or a last instant with both sides, also
- * has a row in `prevs` (previous instant, run length, last quantity sold), linked from the slot's
- * row; older instants are in a plain
+ * of the detector's 88; rows of 24 bytes with the quantity beside the account, not packed with it,
+ * 20 MB). A run of two or more instants, or a last instant with both sides or a quantity that is
+ * not a small integer, also has a row in `prevs` (previous instant, run length, last quantities),
+ * linked from the slot's row; older instants are in a plain
  * array of that row (`older`, oldest first, only while the run has three or more instants). Two
  * random gaps are within a ratio of 1.56 one time in five, so few runs hold more than two.
  *
@@ -69,9 +76,12 @@ export class TimingSeries {
    * kept out of the row that every leg reads.
    */
   private symbols = new Int32Array(MIN_SLOTS);
-  /** Slots in use so far (the columns' high-water mark) and the free ones below it. */
+  /**
+   * Slots in use so far (the columns' high-water mark), and the last freed slot below it + 1 (0:
+   * none): the free slots are a stack linked through their rows (see ROW), not an array beside them.
+   */
   private used = 0;
-  private readonly free: number[] = [];
+  private freeSlot = 0;
   /** Rows of runs of two instants or more (see PREV_ROW), their high-water mark and free ones. */
   private prevs = new Float64Array(MIN_SLOTS * PREV_ROW);
   private prevsUsed = 0;
@@ -116,8 +126,11 @@ export class TimingSeries {
   /** A new series of (account, symbol), not held, with one instant; returns its slot. */
   open(account: number, symbol: number, tsMs: number, bought: number, sold: number): number {
     if (!(account >= 0 && account <= ACCOUNT_MASK)) throw new RangeError(`timing series: account id ${account} out of range`);
-    let slot = this.free.pop();
-    if (slot === undefined) {
+    let slot: number;
+    if (this.freeSlot !== 0) {
+      slot = this.freeSlot - 1;
+      this.freeSlot = -1 - this.rows[slot * ROW + META]!;
+    } else {
       slot = this.used++;
       if (slot >= this.symbols.length) this.grow();
     }
@@ -151,22 +164,26 @@ export class TimingSeries {
 
   /** Instants in the run. */
   runOf(slot: number): number {
-    const link = linkOf(this.rows[slot * ROW + META]!);
-    return link === 0 ? 1 : this.prevs[(link - 1) * PREV_ROW + RUN]!;
+    const p = this.prevOf(slot);
+    return p < 0 ? 1 : this.prevs[p * PREV_ROW + RUN]!;
   }
 
   /** Adds a leg's quantity to the last instant (another fill in the same millisecond). */
   merge(slot: number, buy: boolean, qty: number): void {
+    const p = this.prevOf(slot);
+    if (p >= 0) {
+      this.prevs[p * PREV_ROW + (buy ? LAST_BOUGHT : LAST_SOLD)]! += qty;
+      return;
+    }
     const at = slot * ROW;
-    const m = this.rows[at + META]!;
-    const link = linkOf(m);
-    if (link !== 0) {
-      if (buy) this.rows[at + Q]! += qty;
-      else this.prevs[(link - 1) * PREV_ROW + LAST_SOLD]! += qty;
-    } else if (buy === ((m & SOLD) === 0)) this.rows[at + Q]! += qty;
-    else {
+    const tag = tagOf(this.rows[at + META]!);
+    const q = tag >>> 2;
+    if (buy === ((tag & 3) === ONE_BOUGHT)) {
+      const v = q + qty;
+      if (isInline(v)) this.rows[at + META] = this.accountOf(slot) + ACCOUNT_UNIT * ((tag & 3) + 4 * v);
+      else this.setLast(slot, this.rows[at + TS]!, buy ? v : 0, buy ? 0 : v, true);
+    } else {
       // The other side of a lone one-sided instant: both sides now, so the instant needs a `prevs` row.
-      const q = this.rows[at + Q]!;
       this.setLast(slot, this.rows[at + TS]!, buy ? qty : q, buy ? q : qty, true);
     }
   }
@@ -178,14 +195,12 @@ export class TimingSeries {
   append(slot: number, tsMs: number, bought: number, sold: number): void {
     const rows = this.rows;
     const at = slot * ROW;
-    const m = rows[at + META]!;
-    let link = linkOf(m);
-    const r = link === 0 ? 1 : this.prevs[(link - 1) * PREV_ROW + RUN]!;
+    let p = this.prevOf(slot);
+    const r = p < 0 ? 1 : this.prevs[p * PREV_ROW + RUN]!;
     const lastTs = rows[at + TS]!;
     // How many of the latest gaps, newest first, are within the ratio (the new one always is).
     let gaps = 1;
     if (r >= 2) {
-      const p = link - 1;
       let lo = tsMs - lastTs;
       let hi = lo;
       let later = lastTs;
@@ -209,11 +224,17 @@ export class TimingSeries {
       return;
     }
     // The old last instant's quantities, before the row is linked.
-    const q = rows[at + Q]!;
-    const lastBought = link !== 0 || (m & SOLD) === 0 ? q : 0;
-    const lastSold = link !== 0 ? this.prevs[(link - 1) * PREV_ROW + LAST_SOLD]! : (m & SOLD) !== 0 ? q : 0;
-    if (link === 0) link = this.link(slot);
-    const p = link - 1;
+    let lastBought: number;
+    let lastSold: number;
+    if (p >= 0) {
+      lastBought = this.prevs[p * PREV_ROW + LAST_BOUGHT]!;
+      lastSold = this.prevs[p * PREV_ROW + LAST_SOLD]!;
+    } else {
+      const tag = tagOf(rows[at + META]!);
+      lastBought = (tag & 3) === ONE_BOUGHT ? tag >>> 2 : 0;
+      lastSold = (tag & 3) === ONE_SOLD ? tag >>> 2 : 0;
+      p = this.link(slot);
+    }
     const prevs = this.prevs;
     // The new run: (run - 3) older instants, the old previous one, the old last one, the new one.
     const keep = run - 3;
@@ -233,19 +254,16 @@ export class TimingSeries {
     prevs[p * PREV_ROW + SELL] = lastSold;
     prevs[p * PREV_ROW + RUN] = run;
     rows[at + TS] = tsMs;
-    rows[at + Q] = bought;
+    prevs[p * PREV_ROW + LAST_BOUGHT] = bought;
     prevs[p * PREV_ROW + LAST_SOLD] = sold;
   }
 
   /** Writes the run's instants, oldest first, as (time, bought, sold) into `out`. */
   copyRun(slot: number, out: Float64Array): void {
     const at = slot * ROW;
-    const m = this.rows[at + META]!;
-    const link = linkOf(m);
-    const q = this.rows[at + Q]!;
+    const p = this.prevOf(slot);
     let o = 0;
-    if (link !== 0) {
-      const p = link - 1;
+    if (p >= 0) {
       const r = this.prevs[p * PREV_ROW + RUN]!;
       if (r >= 3) {
         const old = this.older[p]!;
@@ -253,13 +271,14 @@ export class TimingSeries {
       }
       if (r >= 2) for (let i = 0; i < STRIDE; i++) out[o++] = this.prevs[p * PREV_ROW + i]!;
       out[o + TS] = this.rows[at + TS]!;
-      out[o + BUY] = q;
+      out[o + BUY] = this.prevs[p * PREV_ROW + LAST_BOUGHT]!;
       out[o + SELL] = this.prevs[p * PREV_ROW + LAST_SOLD]!;
     } else {
-      const sold = (m & SOLD) !== 0;
+      const tag = tagOf(this.rows[at + META]!);
+      const sold = (tag & 3) === ONE_SOLD;
       out[o + TS] = this.rows[at + TS]!;
-      out[o + BUY] = sold ? 0 : q;
-      out[o + SELL] = sold ? q : 0;
+      out[o + BUY] = sold ? 0 : tag >>> 2;
+      out[o + SELL] = sold ? tag >>> 2 : 0;
     }
   }
 
@@ -267,8 +286,8 @@ export class TimingSeries {
   release(slot: number): void {
     this.remove(hashOf(this.accountOf(slot), this.symbols[slot]!), slot + 1);
     this.unlink(slot);
-    this.rows[slot * ROW + META] = -1;
-    this.free.push(slot);
+    this.rows[slot * ROW + META] = -1 - this.freeSlot;
+    this.freeSlot = slot + 1;
     const size = this.buckets.length >> 1;
     if (size > MIN_BUCKETS && 8 * this.count < size) this.rehash(size >> 1); // half the buckets
   }
@@ -282,39 +301,40 @@ export class TimingSeries {
     return -1;
   }
 
+  /** The slot's row in `prevs`, or -1 (the last instant is in the slot's row). */
+  private prevOf(slot: number): number {
+    const tag = tagOf(this.rows[slot * ROW + META]!);
+    return (tag & 3) === LINKED ? tag >>> 2 : -1;
+  }
+
   /**
-   * Writes the last instant of a run that has no earlier one (the slot not linked, unless `linked`
-   * or both sides are nonzero: then linked, as a run of one).
+   * Writes the last instant of a run that has no earlier one: in the slot's row when it can be (the
+   * slot is then not linked: the caller unlinked it), else linked, as a run of one (so always when `linked`).
    */
   private setLast(slot: number, tsMs: number, bought: number, sold: number, linked = false): void {
     const at = slot * ROW;
     this.rows[at + TS] = tsMs;
-    if (linked || (bought !== 0 && sold !== 0)) {
-      let link = linkOf(this.rows[at + META]!);
-      if (link === 0) link = this.link(slot);
-      this.prevs[(link - 1) * PREV_ROW + RUN] = 1;
-      this.rows[at + Q] = bought;
-      this.prevs[(link - 1) * PREV_ROW + LAST_SOLD] = sold;
-    } else {
-      const account = this.rows[at + META]! & ACCOUNT_MASK;
-      this.rows[at + Q] = sold !== 0 ? sold : bought;
-      this.rows[at + META] = sold !== 0 ? account + SOLD : account;
-    }
+    const q = sold !== 0 ? sold : bought;
+    if (linked || (bought !== 0 && sold !== 0) || !isInline(q)) {
+      let p = this.prevOf(slot);
+      if (p < 0) p = this.link(slot);
+      this.prevs[p * PREV_ROW + RUN] = 1;
+      this.prevs[p * PREV_ROW + LAST_BOUGHT] = bought;
+      this.prevs[p * PREV_ROW + LAST_SOLD] = sold;
+    } else this.rows[at + META] = this.accountOf(slot) + ACCOUNT_UNIT * ((sold !== 0 ? ONE_SOLD : ONE_BOUGHT) + 4 * q);
   }
 
-  /** Links the slot (not linked) to a free `prevs` row, the SOLD bit cleared; returns the link. */
+  /** Links the slot (not linked) to a free `prevs` row; returns the row. */
   private link(slot: number): number {
-    const link = this.linkPrev() + 1;
-    const at = slot * ROW;
-    this.rows[at + META] = (this.rows[at + META]! & ACCOUNT_MASK) + link * LINK_UNIT;
-    return link;
+    const p = this.linkPrev();
+    this.rows[slot * ROW + META] = this.accountOf(slot) + ACCOUNT_UNIT * (LINKED + 4 * p);
+    return p;
   }
 
   /** Frees the slot's `prevs` row, if any: the run is back to one instant (the caller writes it). */
   private unlink(slot: number): void {
-    const link = linkOf(this.rows[slot * ROW + META]!);
-    if (link === 0) return;
-    const p = link - 1;
+    const p = this.prevOf(slot);
+    if (p < 0) return;
     if (this.prevs[p * PREV_ROW + RUN]! >= 3) this.older[p] = null;
     this.prevsFree.push(p);
     this.rows[slot * ROW + META] = this.accountOf(slot);
@@ -324,7 +344,7 @@ export class TimingSeries {
   private linkPrev(): number {
     const p = this.prevsFree.pop();
     if (p !== undefined) return p;
-    if (this.prevsUsed + 1 >= 2 ** 26) throw new RangeError('timing series: too many runs of two instants or more');
+    if (this.prevsUsed + 1 >= INLINE_MAX) throw new RangeError('timing series: too many runs of two instants or more');
     const q = this.prevsUsed++;
     if (q * PREV_ROW >= this.prevs.length) {
       const prevs = new Float64Array(this.prevs.length + quarterMore(this.prevs.length / PREV_ROW) * PREV_ROW);
@@ -388,9 +408,14 @@ export class TimingSeries {
   }
 }
 
-/** The row in `prevs` + 1 of a slot's META number (0: none). */
-function linkOf(m: number): number {
-  return Math.floor(m / LINK_UNIT);
+/** The tag of a used slot's META number (see ROW). */
+function tagOf(m: number): number {
+  return Math.floor(m / ACCOUNT_UNIT);
+}
+
+/** Whether a quantity fits in a slot's row (an integer under `INLINE_MAX`; not -0, which would come back as 0). */
+function isInline(q: number): boolean {
+  return q >= 0 && q < INLINE_MAX && Math.floor(q) === q && !Object.is(q, -0);
 }
 
 /** How many slots to add to a column of `slots`: a quarter, rounded up to a multiple of MIN_SLOTS. */

@@ -622,12 +622,13 @@ function createUnusualTiming(config: Config, shared: SharedState): Detector {
   }
 
   /**
-   * Drops the series idle longer than `seriesIdleMs`, in one pass over them every quarter of that
-   * time (so a series is dropped at most that much later).
+   * Drops the series idle longer than `seriesIdleMs`, in one pass over them every sixteenth of that
+   * time (so a series is dropped at most that much later: every quarter, up to a quarter more series
+   * than live ones were held; a pass reads the rows in order).
    */
   function expireSeries(nowMs: number): void {
     if (nowMs < st.seriesSweepMs) return;
-    st.seriesSweepMs = nowMs + seriesIdleMs / 4;
+    st.seriesSweepMs = nowMs + seriesIdleMs / 16;
     const series = st.series;
     const cutoff = nowMs - seriesIdleMs;
     for (let slot = series.nextIdle(0, cutoff); slot >= 0; slot = series.nextIdle(slot + 1, cutoff)) {

@@ -4,6 +4,7 @@ import type { MarketEvent } from '../../domain/events.js';
 import { washTrading } from './wash-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
 import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
+import { round4 } from '../format.js';
 
 const T0 = Date.parse('2026-03-02T14:30:00Z');
 const S = 1000;
@@ -214,4 +215,64 @@ test('a sparse pair (the window holds one trade before each next one, or none) a
     r.straight.map((a) => JSON.stringify(a)),
   );
   assert.equal(r.straight.length, 2);
+});
+
+test('a ring among unrelated trades (a window without a graph until an account comes back) alerts, and survives checkpoints', async () => {
+  // Each ring leg follows trades between accounts seen nowhere else: the window holds executions of
+  // different accounts only (no graph) until a ring account trades a second time.
+  const events: MarketEvent[] = [];
+  const ring: [string, string][] = [
+    ['A', 'B'],
+    ['B', 'C'],
+    ['C', 'A'],
+  ];
+  let ts = T0;
+  for (let i = 0; i < 9; i++) {
+    for (let k = 0; k < 3; k++) events.push(trade((ts += 5 * S), `P${i}_${k}`, `Q${i}_${k}`, 700, 100));
+    const [b, s] = ring[i % 3]!;
+    events.push(trade((ts += 5 * S), b, s, 1000 * (1 + (i % 2) * 0.05), 100 + (i % 3) * 0.2));
+  }
+  const { alerts } = await run(washTrading, events);
+  assert.equal(alerts.length, 1);
+  assert.deepEqual(alerts[0]!.affected_users, ['A', 'B', 'C']);
+  assert.equal(metric(alerts[0]!, 'group_trades'), 9);
+  const r = await compareSnapshotRuns(
+    [washTrading],
+    events.map((e) => [e]),
+    [1, 2, 3, 5, 9, 14],
+  );
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
+});
+
+test("the symbol's volume counts anonymous trades and fills beside the executions, also after the window empties", async () => {
+  // A pair's round trips, with anonymous trades (no execution) and a buy fill (its trade then adds
+  // only its sell leg) among them; then a gap of more than a window, and the same again.
+  const events: MarketEvent[] = [];
+  for (const t0 of [T0, T0 + 30 * 60 * S]) {
+    for (let i = 0; i < 10; i++) {
+      const ts = t0 + i * 20 * S;
+      events.push(i % 2 === 0 ? trade(ts, 'A', 'B', 100, 50) : trade(ts, 'B', 'A', 100, 50));
+      if (i === 3) events.push(trade(ts + S, '', '', 300, 50));
+      if (i === 6) events.push(fill(ts + S, 'C', 'buy', 200, 50, 'o1'), trade(ts + S, 'C', 'D', 200, 50));
+    }
+  }
+  const { alerts } = await run(washTrading, events);
+  assert.equal(alerts.length, 2);
+  // Measured at the last update (9 trades of 100): 900 of 1,400 (the anonymous 300 and the fill's 200 in the window).
+  assert.deepEqual(
+    alerts.map((a) => metric(a, 'market_share')),
+    [round4(900 / 1400), round4(900 / 1400)],
+  );
+  const r = await compareSnapshotRuns(
+    [washTrading],
+    events.map((e) => [e]),
+    [2, 5, 9, 12, 15, 20],
+  );
+  assert.deepEqual(
+    r.resumed.map((a) => JSON.stringify(a)),
+    r.straight.map((a) => JSON.stringify(a)),
+  );
 });

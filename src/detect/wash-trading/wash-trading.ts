@@ -80,15 +80,14 @@ interface SymbolState {
   openEpisodes: number;
   /**
    * The executions in the window with both accounts known, oldest first from index `head` on: their
-   * time, price and quantity (`EX_FIELDS` numbers each in one array), buyer and seller ids (two each,
-   * apart: ids stay small integers, not doubles, wherever they are stored), ids and order ids. No
-   * object per execution, and few arrays per symbol (many symbols hold an execution or two), of
-   * exact length while short (`tight-array.ts`; not `exOrderIds`, rare).
+   * time, price, quantity, buyer and seller ids (`EX_FIELDS` numbers each in one array of doubles;
+   * the ids are read back as integers, `buyerOf`), ids and order ids. No object per execution, and
+   * few arrays per symbol (many symbols hold an execution or two: an array of ids apart was ~64
+   * bytes more each), of exact length while short (`tight-array.ts`; not `exOrderIds`, rare).
    * Execution number `seq` (counted from the symbol's first) is at index `seq - base`; the graph's
    * edges hold these numbers.
    */
   ex: number[];
-  exAccounts: number[];
   exIds: string[];
   /** Made with the first execution that has order ids (a paired fill's); until then every one has none (`orderIdsOf`). */
   exOrderIds: (readonly string[])[] | undefined;
@@ -101,16 +100,29 @@ interface SymbolState {
    */
   disorderSeq: number;
   /**
-   * The accounts with executions in the window, with their quantity and edges; none while the window
-   * holds one execution or none (no cycle can close then but a self-trade's, which makes it): most
-   * symbols' windows hold a trade at a time. That lone execution's account ids are then held
-   * (`AccountIds.retain`) by the symbol itself, until it leaves the window or the graph is made.
+   * The accounts with executions in the window, with their quantity and edges; none while no
+   * account is in two of the window's executions (at most `LOOSE_MAX` of them) and none is a
+   * self-trade. No cycle can close then but a self-trade's (which makes the graph): a path from a
+   * new execution's seller to its buyer needs an execution in which the seller bought, and one in
+   * which the buyer sold. Most symbols' windows hold a few trades among different accounts (with
+   * 100k accounts), and a graph was ~1 KB. Such executions' account ids are held
+   * (`AccountIds.retain`) by the symbol itself, until they leave the window or the graph is made.
+   * Made then from the window's executions, the graph is the one that adding them one by one (and
+   * taking out those that left) would have made: each account in one execution, each edge holds one,
+   * and every quantity taken out was the only one added to its account (so none leaves a residue).
    */
   graph: AccountGraph | undefined;
   /** All traded quantity in the window (each execution once, anonymous ones too). */
   volume: number;
-  /** Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two numbers each (no object per trade). */
-  volumes: number[];
+  /**
+   * Traded quantities in the window, oldest first from entry `volumeHead` on: time and quantity, two
+   * numbers each (no object per trade). None while they are the window's executions' (`ex`), one
+   * for one in order: a tape of trades between named accounts counts each trade's quantity and
+   * makes its execution, of the same time and quantity (an array of them apart was ~64 bytes a
+   * symbol). An anonymous trade, a fill, or an execution without its own quantity (its buy leg
+   * counted from a fill before) makes the list (`volumesOf`); an empty window goes back to none.
+   */
+  volumes: number[] | undefined;
   volumeHead: number;
   lastTsMs: number;
 }
@@ -148,7 +160,11 @@ const MAX_IDS = 500;
 const EX_TS = 0;
 const EX_PRICE = 1;
 const EX_QTY = 2;
-const EX_FIELDS = 3;
+const EX_BUYER = 3;
+const EX_SELLER = 4;
+const EX_FIELDS = 5;
+/** Executions a window without a graph holds at most (each new one is looked for along them). */
+const LOOSE_MAX = 8;
 /** Executions inspected per new execution during the cycle search: keeps the hot path bounded. */
 const SEARCH_BUDGET = 4_000;
 /** Executions `boughtSimilar` looks at before leaving the question to the search. */
@@ -200,7 +216,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         due: Infinity,
         openEpisodes: 0,
         ex: [],
-        exAccounts: [],
         exIds: [],
         exOrderIds: undefined,
         head: 0,
@@ -208,7 +223,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         disorderSeq: -1,
         graph: undefined,
         volume: 0,
-        volumes: [],
+        volumes: undefined,
         volumeHead: 0,
         lastTsMs: tsMs,
       };
@@ -242,7 +257,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   function nextDue(s: SymbolState): number {
     let t = s.lastTsMs;
     if (s.head < s.exIds.length) t = Math.min(t, s.ex[s.head * EX_FIELDS + EX_TS]!);
-    if (2 * s.volumeHead < s.volumes.length) t = Math.min(t, s.volumes[2 * s.volumeHead]!);
+    if (s.volumes !== undefined && 2 * s.volumeHead < s.volumes.length) t = Math.min(t, s.volumes[2 * s.volumeHead]!);
     return t + windowMs;
   }
 
@@ -267,7 +282,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     while (s.head < s.exIds.length && ex[s.head * EX_FIELDS + EX_TS]! < cutoff) {
       const i = s.head++;
       if (s.graph !== undefined) s.graph.removeOldest(ex[i * EX_FIELDS + EX_QTY]!);
-      else releaseLone(s, i);
+      else releaseLoose(s, i);
+      // Its traded quantity, when the executions are the volume entries: the same subtractions, in the same order.
+      if (s.volumes === undefined) s.volume -= ex[i * EX_FIELDS + EX_QTY]!;
     }
     // An empty window whose graph has nothing left (no account with a residue of quantity): back to none.
     if (s.graph !== undefined && s.head === s.exIds.length && s.graph.isEmpty()) s.graph = undefined;
@@ -277,11 +294,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       if (s.exIds.length - h < TIGHT_ITEMS) {
         // Few left: copies of exact length (tight-array.ts).
         s.ex = s.ex.slice(h * EX_FIELDS);
-        s.exAccounts = s.exAccounts.slice(2 * h);
         s.exIds = s.exIds.slice(h);
       } else {
         s.ex.splice(0, h * EX_FIELDS);
-        s.exAccounts.splice(0, 2 * h);
         s.exIds.splice(0, h);
       }
       s.exOrderIds?.splice(0, h);
@@ -289,10 +304,15 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       s.head = 0;
     }
     const v = s.volumes;
+    if (v === undefined) return;
     while (2 * s.volumeHead < v.length && v[2 * s.volumeHead]! < cutoff) {
       s.volume -= v[2 * s.volumeHead++ + 1]!;
     }
-    if (s.volumeHead > COMPACT_MIN && s.volumeHead * 4 > v.length) {
+    if (2 * s.volumeHead === v.length && s.head === s.exIds.length) {
+      // Nothing traded in the window: the executions are the volume entries again (none).
+      s.volumes = undefined;
+      s.volumeHead = 0;
+    } else if (s.volumeHead > COMPACT_MIN && s.volumeHead * 4 > v.length) {
       if (v.length - 2 * s.volumeHead < 2 * TIGHT_ITEMS) s.volumes = v.slice(2 * s.volumeHead);
       else v.splice(0, 2 * s.volumeHead);
       s.volumeHead = 0;
@@ -300,25 +320,34 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   }
 
   /**
-   * The symbol's graph, made when it has none (the window holds no execution, or the lone one, which
-   * goes in first; `next` is the number of the execution about to be added).
+   * The symbol's graph, made when it has none (the window's executions go in first, in order; `next`
+   * is the number of the execution about to be added).
    */
   function graphOf(s: SymbolState, next: number): AccountGraph {
     if (s.graph !== undefined) return s.graph;
-    const lone = s.head < s.exIds.length;
-    const g = new AccountGraph(st.accounts, lone ? s.base + s.head : next);
-    if (lone) {
-      g.add(s.base + s.head, buyerOf(s, s.base + s.head), sellerOf(s, s.base + s.head), s.ex[s.head * EX_FIELDS + EX_QTY]!);
-      releaseLone(s, s.head);
+    const g = new AccountGraph(st.accounts, s.head < s.exIds.length ? s.base + s.head : next);
+    for (let i = s.head; i < s.exIds.length; i++) {
+      g.add(s.base + i, buyerOf(s, s.base + i), sellerOf(s, s.base + i), s.ex[i * EX_FIELDS + EX_QTY]!);
+      releaseLoose(s, i);
     }
     s.graph = g;
     return g;
   }
 
-  /** Lets go of the account ids of the lone execution (index `i`) of a window without a graph. */
-  function releaseLone(s: SymbolState, i: number): void {
-    st.accounts.release(s.exAccounts[2 * i]!);
-    st.accounts.release(s.exAccounts[2 * i + 1]!);
+  /** Whether account `a` or `b` is in an execution of `s`'s window. */
+  function holdsAccount(s: SymbolState, a: number, b: number): boolean {
+    for (let i = s.head; i < s.exIds.length; i++) {
+      const x = s.ex[i * EX_FIELDS + EX_BUYER]!;
+      const y = s.ex[i * EX_FIELDS + EX_SELLER]!;
+      if (x === a || x === b || y === a || y === b) return true;
+    }
+    return false;
+  }
+
+  /** Lets go of the account ids of execution (index `i`) of a window without a graph. */
+  function releaseLoose(s: SymbolState, i: number): void {
+    st.accounts.release(s.ex[i * EX_FIELDS + EX_BUYER]! | 0);
+    st.accounts.release(s.ex[i * EX_FIELDS + EX_SELLER]! | 0);
   }
 
   /** Is execution `a` of similar size and price to `ref` (sequence numbers in `s`)? */
@@ -633,30 +662,33 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return matched / execs.length;
   }
 
-  /** A new execution with both accounts known: `e` is a trade or a paired fill's `Execution` (no object made per trade). */
-  function onExecution(e: ExecutionFields, id: string, orderIds: readonly string[], ctx: DetectorContext): void {
+  /**
+   * A new execution with both accounts known: `e` is a trade or a paired fill's `Execution` (no object
+   * made per trade); `counted` when its time and quantity were just counted as the symbol's volume
+   * entry (`countVolume`, `SymbolState.volumes`).
+   */
+  function onExecution(e: ExecutionFields, id: string, orderIds: readonly string[], ctx: DetectorContext, counted: boolean): void {
     const s = stateOf(e.symbol, e.tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, e.tsMs);
     expireSymbol(s, ctx.now);
+    if (!counted && s.volumes === undefined) s.volumes = volumesOf(s);
     schedule(s, e.tsMs + windowMs);
     const buyer = st.accounts.idOf(e.buyer);
     const seller = st.accounts.idOf(e.seller);
     const seq = s.base + s.exIds.length;
     if (s.head < s.exIds.length && e.tsMs < s.ex[(s.exIds.length - 1) * EX_FIELDS + EX_TS]!) s.disorderSeq = seq;
     let edge = NO_EDGE;
-    if (s.graph === undefined && s.head === s.exIds.length && buyer !== seller) {
-      // The window's only execution: no graph (see `SymbolState.graph`).
+    if (s.graph === undefined && buyer !== seller && s.exIds.length - s.head < LOOSE_MAX && !holdsAccount(s, buyer, seller)) {
+      // No account in two of the window's executions: no graph (see `SymbolState.graph`).
       st.accounts.retain(buyer);
       st.accounts.retain(seller);
     } else edge = graphOf(s, seq).add(seq, buyer, seller, e.qty);
     if (s.exIds.length < TIGHT_ITEMS) {
       // Exact lengths while short (tight-array.ts): most symbols hold an execution or two.
-      s.ex = s.ex.concat([e.tsMs, e.price, e.qty]);
-      s.exAccounts = s.exAccounts.concat([buyer, seller]);
+      s.ex = s.ex.concat([e.tsMs, e.price, e.qty, buyer, seller]);
       s.exIds = s.exIds.concat([id]);
     } else {
-      s.ex.push(e.tsMs, e.price, e.qty);
-      s.exAccounts.push(buyer, seller);
+      s.ex.push(e.tsMs, e.price, e.qty, buyer, seller);
       s.exIds.push(id);
     }
     if (s.exOrderIds === undefined && orderIds.length > 0) {
@@ -816,14 +848,18 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const fresh = st.executions.markTrade(trade);
-      if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty);
-      if (isExecution(trade, fresh)) onExecution(trade, trade.tradeId, NO_ORDER_IDS, ctx);
+      const execution = isExecution(trade, fresh);
+      // The volume entry is the execution's (`SymbolState.volumes`) unless the execution's own expiry
+      // (before it is added) would have taken it out: older than the window already.
+      const counted = execution && (fresh & BUY_LEG) !== 0 && trade.tsMs >= ctx.now - windowMs;
+      if (fresh & BUY_LEG) countVolume(trade.symbol, trade.tsMs, trade.qty, counted);
+      if (execution) onExecution(trade, trade.tradeId, NO_ORDER_IDS, ctx, counted);
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
       const { legs, execution } = st.executions.fromFill(order);
-      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty);
-      if (execution) onExecution(execution, execution.id, execution.orderIds, ctx);
+      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty, false);
+      if (execution) onExecution(execution, execution.id, execution.orderIds, ctx, false);
     },
     onTime(ctx: DetectorContext): void {
       st.executions.expire(ctx.now);
@@ -876,13 +912,24 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx);
   }
 
-  function countVolume(symbol: string, tsMs: number, qty: number): void {
+  /** Counts a traded quantity; `ofExecution` when the execution about to be added has its time and quantity (`SymbolState.volumes`). */
+  function countVolume(symbol: string, tsMs: number, qty: number, ofExecution: boolean): void {
     const s = stateOf(symbol, tsMs);
     s.lastTsMs = Math.max(s.lastTsMs, tsMs);
     s.volume += qty;
-    if (s.volumes.length < 2 * TIGHT_ITEMS) s.volumes = s.volumes.concat([tsMs, qty]);
-    else s.volumes.push(tsMs, qty);
+    if (s.volumes === undefined && !ofExecution) s.volumes = volumesOf(s);
+    // Without a list the execution about to be added is the entry.
+    if (s.volumes !== undefined && s.volumes.length < 2 * TIGHT_ITEMS) s.volumes = s.volumes.concat([tsMs, qty]);
+    else s.volumes?.push(tsMs, qty);
     schedule(s, tsMs + windowMs);
+  }
+
+  /** The volume entries of a symbol whose entries are its executions': their times and quantities. */
+  function volumesOf(s: SymbolState): number[] {
+    const v: number[] = [];
+    for (let i = s.head; i < s.exIds.length; i++) v.push(s.ex[i * EX_FIELDS + EX_TS]!, s.ex[i * EX_FIELDS + EX_QTY]!);
+    s.volumeHead = 0;
+    return v.length < 2 * TIGHT_ITEMS ? v.slice() : v; // exact length while short (tight-array.ts)
   }
 }
 
@@ -898,11 +945,11 @@ function orderIdsOf(s: SymbolState, i: number): readonly string[] {
 
 /** Buyer and seller account ids of execution `seq` of `s`. */
 function buyerOf(s: SymbolState, seq: number): number {
-  return s.exAccounts[2 * (seq - s.base)]!;
+  return s.ex[(seq - s.base) * EX_FIELDS + EX_BUYER]! | 0; // an integer, as it was stored
 }
 
 function sellerOf(s: SymbolState, seq: number): number {
-  return s.exAccounts[2 * (seq - s.base) + 1]!;
+  return s.ex[(seq - s.base) * EX_FIELDS + EX_SELLER]! | 0;
 }
 
 function addQty(m: Map<string, number>, k: string, q: number): void {
