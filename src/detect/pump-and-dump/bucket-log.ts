@@ -1,7 +1,8 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { compactsInPlace, grownCapacitySlowly } from '../window/arrays.js';
-import { columnCapacity, grownFloat64, grownInt32, grownUint8 } from './columns.js';
+import { grownCapacitySlowly } from '../window/arrays.js';
+import { columnCapacity, grownFloat64, grownUint8 } from './columns.js';
 import { Slab } from './slab.js';
+import { SlotBlocks } from './slot-blocks.js';
 import { compactField, compactKey, entryLength, fullBuyTrades, fullKey, seqOf } from './bucket-entry.js';
 import { kthInPlace, maxBefore, medianOf, scratchOf } from '../window/select.js';
 
@@ -47,17 +48,10 @@ const SORTED_RUNS = 32;
  * larger when full: a log only grows through a session), so a symbol with a few buckets holds a few
  * numbers beyond them, with no object or array of its own.
  */
-export class BucketLogs {
-  /**
-   * Per slot: the block (offset, −1 none; capacity) holding an entry per non-empty bucket held,
-   * oldest first in [head, end): narrow ones (bucket-entry.ts; a sparse symbol's bucket in one
-   * number: a day of a symbol's non-empty buckets was most of pump_and_dump's memory per symbol)
-   * or, in a wide log, WIDE numbers each.
-   */
-  private off = new Int32Array(0);
-  private cap = new Int32Array(0);
-  private head = new Int32Array(0);
-  private end = new Int32Array(0);
+export class BucketLogs extends SlotBlocks {
+  // A slot's block (SlotBlocks) holds an entry per non-empty bucket held, oldest first: narrow ones
+  // (bucket-entry.ts; a sparse symbol's bucket in one number: a day of a symbol's non-empty buckets
+  // was most of pump_and_dump's memory per symbol) or, in a wide log, WIDE numbers each.
   /** Buckets closed so far, empty ones included: the next bucket's sequence number. */
   private count = new Float64Array(0);
   /** Oldest bucket a pending computation still reads (see pin): kept even once the ring has overwritten it. −1 before the first pin. */
@@ -68,33 +62,24 @@ export class BucketLogs {
   private wide = new Uint8Array(0);
 
   constructor(
-    private readonly slab: Slab,
+    slab: Slab,
     readonly capacity: number,
-  ) {}
+  ) {
+    super(slab);
+  }
 
   /** Makes `slot` an empty log (a new symbol's). */
-  add(slot: number): void {
+  override add(slot: number): void {
     if (slot >= this.off.length) {
       const n = columnCapacity(this.off.length, slot);
-      this.off = grownInt32(this.off, n);
-      this.cap = grownInt32(this.cap, n);
-      this.head = grownInt32(this.head, n);
-      this.end = grownInt32(this.end, n);
       this.count = grownFloat64(this.count, n);
       this.pinned = grownFloat64(this.pinned, n);
       this.irregular = grownUint8(this.irregular, n);
       this.wide = grownUint8(this.wide, n);
     }
-    this.off[slot] = -1;
+    super.add(slot);
     this.pinned[slot] = -1;
-    this.cap[slot] = this.head[slot] = this.end[slot] = this.count[slot] = this.irregular[slot] = 0;
-    this.wide[slot] = 0;
-  }
-
-  /** Frees the slot's block (the symbol is dropped). */
-  drop(slot: number): void {
-    if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
-    this.add(slot);
+    this.count[slot] = this.irregular[slot] = this.wide[slot] = 0;
   }
 
   /** Buckets the slot's ring holds (empty ones included): at most `capacity`. */
@@ -120,22 +105,8 @@ export class BucketLogs {
       }
       if (Number.isNaN(key) && this.wide[slot] === 0) this.widen(slot);
       const length = this.wide[slot] === 1 ? WIDE : entryLength(key);
-      let off = this.off[slot]!;
-      let end = this.end[slot]!;
-      const cap = this.cap[slot]!;
-      if (end + length > cap) {
-        // Full: compact in place or move to a larger block.
-        const head = this.head[slot]!;
-        const live = end - head;
-        if (compactsInPlace(cap, head, live, length)) this.slab.moveDown(off, head, end);
-        else {
-          const need = grownCapacitySlowly(cap, live + length);
-          this.off[slot] = off = this.slab.regrow(off, cap, head, end, need);
-          this.cap[slot] = Slab.capacity(need);
-        }
-        this.head[slot] = 0;
-        end = live;
-      }
+      const end = this.makeRoom(slot, this.end[slot]!, length, grownCapacitySlowly);
+      const off = this.off[slot]!;
       const e = this.slab.nums;
       if (length === WIDE) {
         e[off + end] = count;

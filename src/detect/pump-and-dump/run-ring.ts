@@ -1,7 +1,8 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { compactsInPlace, grownCapacity } from '../window/arrays.js';
+import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32, grownUint8 } from './columns.js';
 import { Slab } from './slab.js';
+import { SlotBlocks } from './slot-blocks.js';
 
 /**
  * Runs held up to which the median sorts the runs themselves (a quiet symbol's ring: a few runs):
@@ -29,12 +30,9 @@ const sorted = new Float64Array(2 * HIST_RUNS);
  * Both are blocks of a shared Slab (compacted in place, or moved to a larger block when full): a
  * quiet symbol's ring is a few numbers, with no object or array of its own.
  */
-export class RunRings {
-  /** Per slot: the runs' block (offset, −1 none; capacity) and [value, count, …] oldest first in [head, end). */
-  private runOff = new Int32Array(0);
-  private runCap = new Int32Array(0);
-  private head = new Int32Array(0);
-  private end = new Int32Array(0);
+export class RunRings extends SlotBlocks {
+  // A slot's block (SlotBlocks) holds its runs [value, count, …] oldest first in [head, end).
+
   /** Values held (the counts' sum): at most `capacity`. */
   private filled = new Int32Array(0);
   /**
@@ -47,34 +45,32 @@ export class RunRings {
   private histOn = new Uint8Array(0);
 
   constructor(
-    private readonly slab: Slab,
+    slab: Slab,
     readonly capacity: number,
-  ) {}
+  ) {
+    super(slab);
+  }
 
   /** Makes `slot` an empty ring (a new symbol's). */
-  add(slot: number): void {
-    if (slot >= this.runOff.length) {
-      const n = columnCapacity(this.runOff.length, slot);
-      this.runOff = grownInt32(this.runOff, n);
-      this.runCap = grownInt32(this.runCap, n);
-      this.head = grownInt32(this.head, n);
-      this.end = grownInt32(this.end, n);
+  override add(slot: number): void {
+    if (slot >= this.off.length) {
+      const n = columnCapacity(this.off.length, slot);
       this.filled = grownInt32(this.filled, n);
       this.histOff = grownInt32(this.histOff, n);
       this.histCap = grownInt32(this.histCap, n);
       this.histEnd = grownInt32(this.histEnd, n);
       this.histOn = grownUint8(this.histOn, n);
     }
-    this.runOff[slot] = this.histOff[slot] = -1;
-    this.runCap[slot] = this.head[slot] = this.end[slot] = this.filled[slot] = 0;
+    super.add(slot);
+    this.histOff[slot] = -1;
+    this.filled[slot] = 0;
     this.histCap[slot] = this.histEnd[slot] = this.histOn[slot] = 0;
   }
 
   /** Frees the slot's blocks (the symbol is dropped). */
-  drop(slot: number): void {
-    if (this.runCap[slot]! > 0) this.slab.free(this.runOff[slot]!, this.runCap[slot]!);
+  override drop(slot: number): void {
     if (this.histCap[slot]! > 0) this.slab.free(this.histOff[slot]!, this.histCap[slot]!);
-    this.add(slot);
+    super.drop(slot);
   }
 
   size(slot: number): number {
@@ -85,27 +81,18 @@ export class RunRings {
   pushRepeated(slot: number, v: number, times: number): void {
     const n = Math.min(times, this.capacity);
     if (n <= 0) return;
-    let off = this.runOff[slot]!;
+    let off = this.off[slot]!;
     let head = this.head[slot]!;
     let end = this.end[slot]!;
     let runs = this.slab.nums;
     const last = end - 2;
     if (last >= head && Object.is(runs[off + last], v)) runs[off + last + 1] = runs[off + last + 1]! + n;
     else {
-      const cap = this.runCap[slot]!;
-      if (end + 2 > cap) {
-        // Full: compact in place or move to a larger block.
-        const live = end - head;
-        if (compactsInPlace(cap, head, live, 2)) this.slab.moveDown(off, head, end);
-        else {
-          const need = grownCapacity(cap, live + 2);
-          this.runOff[slot] = off = this.slab.regrow(off, cap, head, end, need);
-          this.runCap[slot] = Slab.capacity(need);
-          runs = this.slab.nums;
-        }
-        head = 0;
-        end = live;
-      }
+      // A new run, after room is made (see SlotBlocks.makeRoom).
+      end = this.makeRoom(slot, end, 2);
+      off = this.off[slot]!;
+      head = this.head[slot]!;
+      runs = this.slab.nums;
       runs[off + end] = v;
       runs[off + end + 1] = n;
       end += 2;
@@ -190,7 +177,7 @@ export class RunRings {
       // A few runs: sorted by value here (insertion sort; equal values end up adjacent, which walks
       // to the same ranks as their merged count).
       const runs = this.slab.nums;
-      const off = this.runOff[slot]!;
+      const off = this.off[slot]!;
       const end = this.end[slot]!;
       histEnd = 0;
       for (let r = this.head[slot]!; r < end; r += 2) {

@@ -1,7 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
-import { compactsInPlace, grownCapacity } from '../window/arrays.js';
-import { columnCapacity, grownInt32 } from './columns.js';
-import { Slab } from './slab.js';
+import type { Slab } from './slab.js';
+import { SlotBlocks } from './slot-blocks.js';
 
 /**
  * The minimum of a value over a sliding event-time window, and its time, for every symbol slot (see
@@ -12,59 +11,26 @@ import { Slab } from './slab.js';
  * (compacted in place or moved to a larger block when full): a symbol trading a few times a day
  * holds a pair or two in two to four numbers, and no object or array of its own.
  */
-export class WindowMins {
-  /** Per slot: the block's offset in the slab (−1: none yet) and capacity, and the deque's [head, end) in it. */
-  private off = new Int32Array(0);
-  private cap = new Int32Array(0);
-  private head = new Int32Array(0);
-  private end = new Int32Array(0);
-
+export class WindowMins extends SlotBlocks {
   constructor(
-    private readonly slab: Slab,
+    slab: Slab,
     private readonly windowMs: number,
-  ) {}
-
-  /** Makes `slot` an empty window (a new symbol's). */
-  add(slot: number): void {
-    if (slot >= this.off.length) {
-      const n = columnCapacity(this.off.length, slot);
-      this.off = grownInt32(this.off, n);
-      this.cap = grownInt32(this.cap, n);
-      this.head = grownInt32(this.head, n);
-      this.end = grownInt32(this.end, n);
-    }
-    this.off[slot] = -1;
-    this.cap[slot] = this.head[slot] = this.end[slot] = 0;
-  }
-
-  /** Frees the slot's block (the symbol is dropped). */
-  drop(slot: number): void {
-    if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
-    this.add(slot);
+  ) {
+    super(slab);
   }
 
   /** Adds an observation at `tsMs` and drops those older than the window (never the newest). */
   push(slot: number, tsMs: number, v: number): void {
     const cutoff = tsMs - this.windowMs;
-    let off = this.off[slot]!;
-    let q = this.slab.nums;
-    let head = this.head[slot]!;
     let end = this.end[slot]!;
     // Drop the tail values ≥ v (they can no longer be the minimum), append, expire from the head.
-    while (end > head && q[off + end - 1]! >= v) end -= 2;
-    const cap = this.cap[slot]!;
-    if (end + 2 > cap) {
-      const live = end - head;
-      if (compactsInPlace(cap, head, live, 2)) this.slab.moveDown(off, head, end);
-      else {
-        const need = grownCapacity(cap, live + 2);
-        this.off[slot] = off = this.slab.regrow(off, cap, head, end, need);
-        this.cap[slot] = Slab.capacity(need);
-        q = this.slab.nums;
-      }
-      head = 0;
-      end = live;
-    }
+    const before = this.slab.nums;
+    const at = this.off[slot]!;
+    while (end > this.head[slot]! && before[at + end - 1]! >= v) end -= 2;
+    end = this.makeRoom(slot, end, 2);
+    const q = this.slab.nums;
+    const off = this.off[slot]!;
+    let head = this.head[slot]!;
     q[off + end] = tsMs;
     q[off + end + 1] = v;
     end += 2;

@@ -1,0 +1,61 @@
+import { compactsInPlace, grownCapacity } from '../window/arrays.js';
+import { columnCapacity, grownInt32 } from './columns.js';
+import { Slab } from './slab.js';
+
+/**
+ * For every symbol slot (see Slots), the slot's numbers as a queue in a block of a shared Slab:
+ * [head, end) of the block at `off` (capacity `cap`; offset −1 while the slot has no block). When a
+ * block is full, `makeRoom` compacts it in place or moves it to a larger one. What the numbers mean
+ * is the subclass's (SlabQueues: one per entry; WindowMins: time and value pairs; BucketLogs:
+ * entries of one to four numbers).
+ */
+export abstract class SlotBlocks {
+  /** Per slot: the block's offset (−1: none) and capacity, and the queue's [head, end) in it. */
+  protected off = new Int32Array(0);
+  protected cap = new Int32Array(0);
+  protected head = new Int32Array(0);
+  protected end = new Int32Array(0);
+
+  constructor(protected readonly slab: Slab) {}
+
+  /** Makes `slot` empty (a new symbol's). */
+  add(slot: number): void {
+    if (slot >= this.off.length) {
+      const n = columnCapacity(this.off.length, slot);
+      this.off = grownInt32(this.off, n);
+      this.cap = grownInt32(this.cap, n);
+      this.head = grownInt32(this.head, n);
+      this.end = grownInt32(this.end, n);
+    }
+    this.off[slot] = -1;
+    this.cap[slot] = this.head[slot] = this.end[slot] = 0;
+  }
+
+  /** Frees the slot's block (the symbol is dropped). */
+  drop(slot: number): void {
+    if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
+    this.add(slot);
+  }
+
+  /**
+   * Room for `width` more numbers after `end` (the queue's end as the caller has it): when the block
+   * is full, its live numbers [head, end) move to the start of the block (head becomes 0) or to a
+   * new block of `grown(cap, live + width)` numbers. Returns where the queue ends now; the block's
+   * offset and the slab's arrays may have changed, so callers re-read `off[slot]` and `slab.nums`.
+   */
+  protected makeRoom(slot: number, end: number, width: number, grown = grownCapacity): number {
+    const cap = this.cap[slot]!;
+    if (end + width <= cap) return end;
+    const off = this.off[slot]!;
+    const head = this.head[slot]!;
+    const live = end - head;
+    if (compactsInPlace(cap, head, live, width)) this.slab.moveDown(off, head, end);
+    else {
+      const need = grown(cap, live + width);
+      this.off[slot] = this.slab.regrow(off, cap, head, end, need);
+      this.cap[slot] = Slab.capacity(need);
+    }
+    this.head[slot] = 0;
+    return live;
+  }
+}
