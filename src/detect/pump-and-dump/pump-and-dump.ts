@@ -94,16 +94,15 @@ function createPumpAndDump(config: Config): Detector {
   /** The symbols' columns (st.sym). */
   let S = st.sym;
 
+  /** The tables with a row per symbol slot: a new symbol's slot is added to each, a dropped one dropped from each. */
+  function slotTables(): readonly { add(slot: number): void; drop(slot: number): void }[] {
+    return [st.buckets, st.closes, st.lows, st.recentIds, st.recentBuyers, st.secondOrders, st.rushTimes];
+  }
+
   function newState(trade: Trade): number {
     const s = st.slots.take();
     S.add(s, st.nextSeq++, trade.tsMs, trade.price, trade.tsMs - (trade.tsMs % bucketMs));
-    st.buckets.add(s);
-    st.closes.add(s);
-    st.lows.add(s);
-    st.recentIds.add(s);
-    st.recentBuyers.add(s);
-    st.secondOrders.add(s);
-    st.rushTimes.add(s);
+    for (const table of slotTables()) table.add(s);
     return s;
   }
 
@@ -111,13 +110,7 @@ function createPumpAndDump(config: Config): Detector {
   function dropState(symbol: string, s: number): void {
     st.states.delete(symbol);
     S.drop(s);
-    st.buckets.drop(s);
-    st.closes.drop(s);
-    st.lows.drop(s);
-    st.recentIds.drop(s);
-    st.recentBuyers.drop(s);
-    st.secondOrders.drop(s);
-    st.rushTimes.drop(s);
+    for (const table of slotTables()) table.drop(s);
     st.slots.release(s);
   }
 
