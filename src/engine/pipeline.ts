@@ -130,9 +130,7 @@ export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
 
 /** Detection on this thread: one engine over every symbol. */
 async function detect(batches: AsyncIterable<EventBatch>, options: FileRunOptions): Promise<EngineStats> {
-  const started = performance.now();
-  const warm = await warmUp(options.config, options.detectors, options.warmUpEvents ?? 0);
-  options.onReady?.(warm ? { events: warm.events, ms: performance.now() - started } : null);
+  options.onReady?.(await warmUp(options.config, options.detectors, options.warmUpEvents ?? 0));
   const engine = new Engine(options.detectors, options.config, options.sink);
   engine.flushOnAlert = options.inputs.some((path) => isLiveInput(path, options.follow));
   for await (const batch of batches) {

@@ -13,6 +13,9 @@ import { MemorySink, RejectsFile, runFiles } from './pipeline.js';
 /** Events a live monitor replays before it starts reading (`start --warm-up`). */
 export const DEFAULT_WARM_UP_EVENTS = 100_000;
 
+/** What a warm-up ran (the scratch engine's stats) and how long it took, in ms. */
+export type WarmUpStats = EngineStats & { readonly ms: number };
+
 /** Symbols of the warm-up market: names no real feed uses, so nothing of it can be mistaken for data. */
 const WARM_UP_SYMBOLS = ['WARMUP.A', 'WARMUP.B', 'WARMUP.C', 'WARMUP.D'];
 
@@ -31,13 +34,14 @@ export async function warmUp(
   config: Config,
   detectors: readonly DetectorFactory[],
   events = DEFAULT_WARM_UP_EVENTS,
-): Promise<EngineStats | null> {
+): Promise<WarmUpStats | null> {
   if (events <= 0) return null;
+  const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'surveillance-warm-up-'));
   try {
     const file = join(dir, 'warm-up.csv');
     writeFileSync(file, simulatedCsv(events));
-    return await runFiles({
+    const stats = await runFiles({
       inputs: [file],
       format: 'canonical',
       config,
@@ -45,6 +49,7 @@ export async function warmUp(
       sink: new MemorySink(),
       rejects: new RejectsFile(null),
     });
+    return { ...stats, ms: performance.now() - started };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
