@@ -75,7 +75,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     )
     .option(
       '--threads <n>',
-      'with a FILE or stdin: detection threads, symbols split over them (2+ keeps latency low at high event rates on 2+ cores)',
+      'with a FILE or stdin: detection threads, symbols split over them, each warmed up before the input is read (pays only with cores to spare beyond reading and storing; see docs/PERFORMANCE.md)',
       '1',
     )
     .option('--stream <name>', 'with --source nats://…: the JetStream stream to consume', 'SURVEILLANCE')
