@@ -67,6 +67,11 @@ export interface MonitorClaim {
 export interface AlertStore {
   /** Inserts or updates alerts (by id) in one transaction; status and resolution are preserved. */
   upsertAlerts(alerts: readonly Alert[]): Promise<void>;
+  /**
+   * Called once by a long-running writer (a monitor, a replay) before it starts committing: the
+   * store moves its own upkeep off the committing thread (SQLite: WAL checkpoints). Optional.
+   */
+  beginStreaming?(): Promise<void>;
   listAlerts(filter?: AlertFilter): Promise<Alert[]>;
   countAlerts(filter?: AlertFilter): Promise<number>;
   /** Counts matching alerts but stops at `cap` (a listing's "10,000+" without scanning millions). */

@@ -108,6 +108,8 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
       const rejects = rejectsFor(o.rejects, o.strict === true);
       try {
         await store.claimMonitor({ pid: process.pid, host: HOST, symbols, source: o.source, config }, (m) => monitorAlive(m));
+        // Commits every batch with alerts: SQLite's WAL checkpoints must not stall them (5–30 ms each).
+        await store.beginStreaming?.();
         const monitoring = (): void =>
           out(
             `${paint('Monitoring', 'green')} ${symbols.join(', ') || '(all symbols)'} from ${isSim ? 'the built-in simulator' : o.source}` +

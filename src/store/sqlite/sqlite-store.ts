@@ -24,6 +24,7 @@ import {
   type WebhookAttempt,
 } from '../alert-store.js';
 import { applyCase } from '../case-actions.js';
+import { Checkpointer } from './checkpointer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { ORDER_BY, summaryOf, withResolution } from '../rows.js';
 
@@ -64,7 +65,7 @@ export function openSqliteStore(path: string): SqliteAlertStore {
   // Several CLI processes share one file: wait for a writer instead of failing with SQLITE_BUSY.
   db.pragma('busy_timeout = 10000');
   migrate(db);
-  return new SqliteAlertStore(db);
+  return new SqliteAlertStore(db, path);
 }
 
 function migrate(db: Db): void {
@@ -129,7 +130,11 @@ function where(f: AlertFilter): { sql: string; params: unknown[] } {
 
 export class SqliteAlertStore implements AlertStore {
   private readonly upsert: Database.Statement;
-  constructor(readonly db: Db) {
+  private checkpointer: Checkpointer | undefined;
+  constructor(
+    readonly db: Db,
+    private readonly path = ':memory:',
+  ) {
     // On conflict the analyst's fields (status, resolution) are left as they are.
     this.upsert = db.prepare(`
       INSERT INTO alerts (alert_id, type, level, level_rank, confidence, risk_score, ts_ms, window_start_ms,
@@ -480,7 +485,23 @@ export class SqliteAlertStore implements AlertStore {
       .run(name, value);
   }
 
+  /** WAL checkpoints move to a thread of their own (checkpointer.ts); an in-memory store has none. */
+  async beginStreaming(): Promise<void> {
+    if (this.checkpointer || this.path === ':memory:' || this.path === '') return;
+    this.checkpointer = await Checkpointer.start(this.path);
+    this.db.pragma('wal_autocheckpoint = 0');
+  }
+
+  /** The background checkpointer, while streaming (tests). */
+  get backgroundCheckpointer(): Checkpointer | undefined {
+    return this.checkpointer;
+  }
+
   async close(): Promise<void> {
+    // The checkpointer's connection first: the last connection to close copies the WAL into the
+    // database and deletes it.
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
     this.db.close();
   }
 }
