@@ -68,8 +68,9 @@ export interface AlertStore {
   /** Inserts or updates alerts (by id) in one transaction; status and resolution are preserved. */
   upsertAlerts(alerts: readonly Alert[]): Promise<void>;
   /**
-   * Called once by a long-running writer (a monitor, a replay) before it starts committing: the
-   * store moves its own upkeep off the committing thread (SQLite: WAL checkpoints). Optional.
+   * Called once by a latency-bound writer (a live monitor) before it starts committing: the store
+   * moves its own upkeep off the committing thread (SQLite: WAL checkpoints, on a thread that costs
+   * ≈ 10 MB). Optional.
    */
   beginStreaming?(): Promise<void>;
   listAlerts(filter?: AlertFilter): Promise<Alert[]>;

@@ -61,7 +61,6 @@ export function registerReplay(program: Command, g: () => GlobalOptions): void {
       const bar = progress('replay');
       const started = process.hrtime.bigint();
       try {
-        await store?.beginStreaming?.();
         const stats = await runFiles({
           inputs: files,
           format: o.format,
