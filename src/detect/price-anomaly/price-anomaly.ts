@@ -5,8 +5,11 @@ import { SlotExtremes } from '../window/slot-extremes.js';
 import { SlotSampleRings } from '../window/slot-sample-rings.js';
 import { SlotTable } from '../window/slot-table.js';
 import { SlotValueRings } from '../window/slot-value-rings.js';
+import { identity, madSigmaOfSorted, quantileOfSorted, sortedOf, trimmedMeanOfSorted } from '../window/value-ring.js';
+import { medianInPlace, scratchOf } from '../window/select.js';
 import { round4 } from '../format.js';
 import { RecentIdRings } from './recent-id-ring.js';
+import { PriceTapes, TAPE } from './price-tapes.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -60,6 +63,8 @@ interface Episode {
 const MAX_IDS = 200;
 /** Trade-to-trade moves whose median is the typical tick move. */
 const TICKS = 64;
+/** Values computed from a symbol's tape (scratch, not state). */
+const tapeValues = new Float64Array(TAPE);
 
 function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
@@ -76,6 +81,8 @@ function createPriceAnomaly(config: Config): Detector {
    * returns of each length (ring k for length k; their statistics are read only when a move passes
    * price_min_move: no sorted copy kept), the non-zero trade-to-trade moves |log p_i/p_(i-1)| (the
    * symbol's tick and bid-ask bounce), recent trade ids (bounded, as evidence) and open episodes.
+   * A symbol's first TAPE trades are kept on a tape instead of the returns and moves (see
+   * PriceTapes: most symbols of a wide universe never leave it).
    */
   let st = {
     symbols: new SlotTable(width, idleMs),
@@ -83,6 +90,7 @@ function createPriceAnomaly(config: Config): Detector {
     highs: new SlotExtremes(shortestMs, longestMs, false),
     returns: new SlotValueRings(100, lengths.length),
     ticks: new SlotSampleRings(TICKS),
+    tape: new PriceTapes(lengths.length),
     recent: new RecentIdRings(),
     episodes: [] as (Episode | null)[],
   };
@@ -107,6 +115,7 @@ function createPriceAnomaly(config: Config): Detector {
     st.highs.open(slot);
     st.returns.open(slot);
     st.ticks.open(slot);
+    st.tape.open(slot);
     st.recent.open(slot);
     while (st.episodes.length <= slot) st.episodes.push(null);
     st.episodes[slot] = null;
@@ -118,6 +127,7 @@ function createPriceAnomaly(config: Config): Detector {
     st.highs.close(slot);
     st.returns.close(slot);
     st.ticks.close(slot);
+    st.tape.close(slot);
     st.recent.close(slot);
     st.episodes[slot] = null;
   }
@@ -150,13 +160,17 @@ function createPriceAnomaly(config: Config): Detector {
     const f = st.symbols.f;
     const b = slot * width + HORIZON + k * HORIZON_FIELDS;
     if (f[b + SIGMA_STALE] === 1) {
-      // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
-      // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
-      // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
-      // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
-      // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
-      const r = st.returns;
-      f[b + SIGMA] = Math.max(r.madSigma(slot, k), r.quantileAbs(slot, k, 0.8) / 1.2816, 1.2533 * r.trimmedMeanAbs(slot, k, 0.1));
+      if (st.tape.on(slot)) {
+        const n = st.tape.returnsInto(slot, k, tapeValues);
+        f[b + SIGMA] = spreadOf(
+          madSigmaOfSorted(sortedOf(tapeValues, 0, n, identity), n),
+          quantileOfSorted(sortedOf(tapeValues, 0, n, Math.abs), n, 0.8),
+          trimmedMeanOfSorted(sortedOf(tapeValues, 0, n, Math.abs), n, 0.1),
+        );
+      } else {
+        const r = st.returns;
+        f[b + SIGMA] = spreadOf(r.madSigma(slot, k), r.quantileAbs(slot, k, 0.8), r.trimmedMeanAbs(slot, k, 0.1));
+      }
       f[b + SIGMA_STALE] = 0;
     }
     return f[b + SIGMA]!;
@@ -172,15 +186,35 @@ function createPriceAnomaly(config: Config): Detector {
     const row = slot * width;
     const at = f[row + TICK_MOVE_AT]!;
     if (at >= 0) {
-      f[row + TICK_MOVE] = st.ticks.sizeAt(at) >= 10 ? st.ticks.medianAt(slot, at) : 0;
+      f[row + TICK_MOVE] = st.ticks.sizeAt(at) < 10 ? 0 : st.tape.on(slot) ? tapeMedianAt(slot, at) : st.ticks.medianAt(slot, at);
       f[row + TICK_MOVE_AT] = -1;
     }
     return f[row + TICK_MOVE]!;
   }
 
+  /** SlotSampleRings.medianAt of the tick moves on `slot`'s tape: the window of moves before move number `at`, gathered oldest first. */
+  function tapeMedianAt(slot: number, at: number): number {
+    st.tape.ticksInto(slot, tapeValues);
+    const n = st.ticks.sizeAt(at);
+    const gathered = scratchOf(n);
+    for (let i = 0; i < n; i++) gathered[i] = tapeValues[at - n + i]!;
+    return medianInPlace(gathered, n);
+  }
+
+  /** Moves `slot` off its tape (its next trade would not fit): its returns and moves pushed to the rings, in order. */
+  function leaveTape(slot: number): void {
+    for (let k = 0; k < lengths.length; k++) {
+      const n = st.tape.returnsInto(slot, k, tapeValues);
+      for (let i = 0; i < n; i++) st.returns.push(slot, k, tapeValues[i]!);
+    }
+    const n = st.tape.ticksInto(slot, tapeValues);
+    for (let i = 0; i < n; i++) st.ticks.push(slot, tapeValues[i]!);
+    st.tape.close(slot);
+  }
+
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      const { symbols, returns, ticks } = st;
+      const { symbols, returns, ticks, tape } = st;
       let slot = symbols.slotOf(trade.symbol);
       // Back after a quiet spell: its deques shrink to what they hold while it waits for the next trade.
       const quiet = slot >= 0 && trade.tsMs >= symbols.lastTsMs(slot) + shortestMs;
@@ -188,6 +222,8 @@ function createPriceAnomaly(config: Config): Detector {
         slot = symbols.add(trade.symbol);
         open(slot, trade.tsMs, trade.price);
       }
+      if (tape.on(slot) && tape.full(slot)) leaveTape(slot);
+      const onTape = tape.on(slot);
       const f = symbols.f;
       const row = slot * width;
       for (let k = 0; k < lengths.length; k++) {
@@ -202,14 +238,18 @@ function createPriceAnomaly(config: Config): Detector {
         // side). A window closes only on a later trade than the symbol's first: RAW_C holds a price.
         const close = f[row + RAW_C]!;
         const open = f[b + OPEN_PRICE]!;
-        if (close > 0 && open > 0) returns.push(slot, k, Math.log(close / open));
+        const pushed = close > 0 && open > 0;
+        if (onTape) tape.closeWindow(slot, k, pushed);
+        else if (pushed) returns.push(slot, k, Math.log(close / open));
         f[b + WINDOW_START] = ws;
         f[b + OPEN_PRICE] = close;
-        if (returns.size(slot, k) >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
-        if (k === 0) f[row + TICK_MOVE_AT] = ticks.pushed(slot);
+        if ((onTape ? tape.returns(slot, k) : returns.size(slot, k)) >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
+        if (k === 0) f[row + TICK_MOVE_AT] = onTape ? tape.ticks(slot) : ticks.pushed(slot);
       }
       const prev = f[row + RAW_C]!;
-      if (f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0) {
+      const tick = f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0;
+      if (onTape) tape.record(slot, trade.price, tick);
+      else if (tick) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
         if (f[row + TICK_MOVE_AT]! >= 0 && ticks.pushed(slot) - f[row + TICK_MOVE_AT]! >= TICKS) tickMoveOf(slot);
         ticks.push(slot, Math.abs(Math.log(trade.price / prev)));
@@ -328,6 +368,18 @@ function createPriceAnomaly(config: Config): Detector {
       st = state as typeof st;
     },
   };
+}
+
+/**
+ * A window length's volatility from its returns' statistics: returns are heavy-tailed (thin pairs:
+ * mostly flat, now and then a jump of several ticks), and a jump is judged against the tail, so the
+ * spread is the largest of: MAD (the middle), the 80th percentile of |return| (1.2816 σ for a
+ * normal; it sees jumps that happen in more than a fifth of windows, yet a few past anomalies
+ * cannot inflate it), and a mean absolute return without its largest 10% (a mostly-flat series is
+ * not judged against zero volatility).
+ */
+function spreadOf(madSigma: number, quantileAbs80: number, trimmedMeanAbs10: number): number {
+  return Math.max(madSigma, quantileAbs80 / 1.2816, 1.2533 * trimmedMeanAbs10);
 }
 
 function median3(a: number, b: number, c: number): number {

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PriceTapes, TAPE } from './price-tapes.js';
+
+/**
+ * The tape gives the values price_anomaly pushed to its rings (same expressions, same order), for
+ * random trades of several interleaved slots (flat prints, zero and negative prices, windows closed
+ * without a return), with slot reuse.
+ */
+test('tape: window returns and tick moves are those the detector pushed', () => {
+  let seed = 7;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const lengths = 2;
+  const tapes = new PriceTapes(lengths);
+  const out = new Float64Array(TAPE);
+  for (let round = 0; round < 30; round++) {
+    const slots = [0, 1, 2].map((slot) => {
+      tapes.open(slot);
+      return { slot, returns: [[], []] as number[][], ticks: [] as number[], opens: [NaN, NaN], last: NaN };
+    });
+    for (let i = 0; i < TAPE * slots.length; i++) {
+      const s = slots[Math.floor(rnd() * slots.length)]!;
+      if (tapes.full(s.slot)) continue;
+      const r = rnd();
+      const price = r < 0.03 ? 0 : r < 0.05 ? -1 : r < 0.4 && !Number.isNaN(s.last) ? s.last : Math.round(100 + rnd() * 50) / 100;
+      const first = Number.isNaN(s.last);
+      for (let k = 0; k < lengths; k++) {
+        if (first) {
+          s.opens[k] = price;
+          continue;
+        }
+        if (rnd() < (k === 0 ? 0.6 : 0.3)) {
+          const close = s.last;
+          const pushed = close > 0 && s.opens[k]! > 0;
+          if (pushed) s.returns[k]!.push(Math.log(close / s.opens[k]!));
+          tapes.closeWindow(s.slot, k, pushed);
+          s.opens[k] = close;
+        }
+      }
+      const tick = !first && price !== s.last && s.last > 0;
+      if (tick) s.ticks.push(Math.abs(Math.log(price / s.last)));
+      tapes.record(s.slot, price, tick);
+      s.last = price;
+    }
+    for (const s of slots) {
+      assert.equal(tapes.on(s.slot), true);
+      for (let k = 0; k < lengths; k++) {
+        const n = tapes.returnsInto(s.slot, k, out);
+        assert.deepEqual([...out.subarray(0, n)], s.returns[k]);
+        assert.equal(tapes.returns(s.slot, k), n);
+      }
+      const n = tapes.ticksInto(s.slot, out);
+      assert.deepEqual([...out.subarray(0, n)], s.ticks);
+      assert.equal(tapes.ticks(s.slot), n);
+      tapes.close(s.slot);
+      assert.equal(tapes.on(s.slot), false);
+    }
+  }
+});
