@@ -35,22 +35,24 @@ const RAW_A = 0;
 const RAW_B = 1;
 const RAW_C = 2;
 const RAW_N = 3;
-/** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
+/**
+ * Typical tick move: the moves' median as of the latest short-window close (≥ 0), or, while it is
+ * not computed yet (see tickMoveOf), −1 − the tick ring's push count at that close.
+ */
 const TICK_MOVE = 4;
-/** The tick ring's push count at that close while TICK_MOVE is not computed yet; −1 once it is. */
-const TICK_MOVE_AT = 5;
 /**
  * Then per window length k (ascending), from HORIZON + k × HORIZON_FIELDS: the current calendar
- * window's start and open price (window returns feed the volatility at this length), the robust
- * volatility of this length's window returns (NaN while warming up), and 1 while that is out of
- * date (returns were added since; it is computed when first needed, see sigmaOf).
+ * window's start and open price (window returns feed the volatility at this length), and the
+ * robust volatility of this length's window returns (NaN while warming up; STALE while out of
+ * date: returns were added since, it is computed when first needed, see sigmaOf).
  */
-const HORIZON = 6;
+const HORIZON = 5;
 const WINDOW_START = 0;
 const OPEN_PRICE = 1;
 const SIGMA = 2;
-const SIGMA_STALE = 3;
-const HORIZON_FIELDS = 4;
+const HORIZON_FIELDS = 3;
+/** A volatility (≥ 0 or NaN) never is. */
+const STALE = -1;
 
 interface Episode {
   readonly key: string;
@@ -102,14 +104,12 @@ function createPriceAnomaly(config: Config): Detector {
     f[row + RAW_A] = f[row + RAW_B] = f[row + RAW_C] = NaN;
     f[row + RAW_N] = 0;
     f[row + TICK_MOVE] = 0;
-    f[row + TICK_MOVE_AT] = -1;
     for (let k = 0; k < lengths.length; k++) {
       const b = row + HORIZON + k * HORIZON_FIELDS;
       const w = lengths[k]!;
       f[b + WINDOW_START] = tsMs - (tsMs % w);
       f[b + OPEN_PRICE] = price;
       f[b + SIGMA] = NaN;
-      f[b + SIGMA_STALE] = 0;
     }
     st.lows.open(slot);
     st.highs.open(slot);
@@ -159,7 +159,7 @@ function createPriceAnomaly(config: Config): Detector {
   function sigmaOf(slot: number, k: number): number {
     const f = st.symbols.f;
     const b = slot * width + HORIZON + k * HORIZON_FIELDS;
-    if (f[b + SIGMA_STALE] === 1) {
+    if (f[b + SIGMA] === STALE) {
       if (st.tape.on(slot)) {
         const n = st.tape.returnsInto(slot, k, tapeValues);
         f[b + SIGMA] = spreadOf(
@@ -171,7 +171,6 @@ function createPriceAnomaly(config: Config): Detector {
         const r = st.returns;
         f[b + SIGMA] = spreadOf(r.madSigma(slot, k), r.quantileAbs(slot, k, 0.8), r.trimmedMeanAbs(slot, k, 0.1));
       }
-      f[b + SIGMA_STALE] = 0;
     }
     return f[b + SIGMA]!;
   }
@@ -184,10 +183,9 @@ function createPriceAnomaly(config: Config): Detector {
   function tickMoveOf(slot: number): number {
     const f = st.symbols.f;
     const row = slot * width;
-    const at = f[row + TICK_MOVE_AT]!;
+    const at = -1 - f[row + TICK_MOVE]!;
     if (at >= 0) {
       f[row + TICK_MOVE] = st.ticks.sizeAt(at) < 10 ? 0 : st.tape.on(slot) ? tapeMedianAt(slot, at) : st.ticks.medianAt(slot, at);
-      f[row + TICK_MOVE_AT] = -1;
     }
     return f[row + TICK_MOVE]!;
   }
@@ -243,15 +241,15 @@ function createPriceAnomaly(config: Config): Detector {
         else if (pushed) returns.push(slot, k, Math.log(close / open));
         f[b + WINDOW_START] = ws;
         f[b + OPEN_PRICE] = close;
-        if ((onTape ? tape.returns(slot, k) : returns.size(slot, k)) >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
-        if (k === 0) f[row + TICK_MOVE_AT] = onTape ? tape.ticks(slot) : ticks.pushed(slot);
+        if ((onTape ? tape.returns(slot, k) : returns.size(slot, k)) >= t.price_min_volatility_windows) f[b + SIGMA] = STALE;
+        if (k === 0) f[row + TICK_MOVE] = -1 - (onTape ? tape.ticks(slot) : ticks.pushed(slot));
       }
       const prev = f[row + RAW_C]!;
       const tick = f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0;
       if (onTape) tape.record(slot, trade.price, tick);
       else if (tick) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
-        if (f[row + TICK_MOVE_AT]! >= 0 && ticks.pushed(slot) - f[row + TICK_MOVE_AT]! >= TICKS) tickMoveOf(slot);
+        if (f[row + TICK_MOVE]! < 0 && ticks.pushed(slot) - (-1 - f[row + TICK_MOVE]!) >= TICKS) tickMoveOf(slot);
         ticks.push(slot, Math.abs(Math.log(trade.price / prev)));
       }
       f[row + RAW_A] = f[row + RAW_B]!;
