@@ -7,7 +7,7 @@ import { Slab } from './slab.js';
 const FOLD_MIN = 1024;
 
 /**
- * For every symbol slot (see Slots), the buy quantities of the symbol's recent buyers, in two
+ * For every symbol slot (its id in pump_and_dump's `states`), the buy quantities of the symbol's recent buyers, in two
  * periods (the previous pump window and the current one), as evidence when an episode opens. Kept
  * as a log of (buyer, quantity) in arrival order and tallied only when asked: an episode opens
  * rarely, while a Map update per buy trade (and two new Maps per window) was the largest cost of

@@ -2,7 +2,7 @@ import { stateClass } from '../../engine/snapshot.js';
 import { SlabQueues } from './slab-queues.js';
 
 /**
- * For every symbol slot (see Slots), the times of recent events (pump_and_dump: its rush seconds),
+ * For every symbol slot (its id in pump_and_dump's `states`), the times of recent events (pump_and_dump: its rush seconds),
  * oldest first, dropped once before a cutoff: a queue of times in a block of a shared Slab,
  * compacted in place or moved to a larger block when full. Most symbols never have one: no block.
  */

@@ -14,7 +14,7 @@ const HIST_RUNS = 8;
 const sorted = new Float64Array(2 * HIST_RUNS);
 
 /**
- * For every symbol slot (see Slots), the last `capacity` values pushed, kept as runs of equal values
+ * For every symbol slot (its id in pump_and_dump's `states`), the last `capacity` values pushed, kept as runs of equal values
  * (value, count), with their median. For series that repeat a value many times in a row:
  * pump_and_dump's bucket closes are the last price carried forward, so a symbol trading every
  * twenty minutes pushes the same close twenty times — one run here, where a ring of values held

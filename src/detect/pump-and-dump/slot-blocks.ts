@@ -3,7 +3,7 @@ import { columnCapacity, grownInt32 } from './columns.js';
 import { Slab } from './slab.js';
 
 /**
- * For every symbol slot (see Slots), the slot's numbers as a queue in a block of a shared Slab:
+ * For every symbol slot (its id in pump_and_dump's `states`), the slot's numbers as a queue in a block of a shared Slab:
  * [head, end) of the block at `off` (capacity `cap`; offset −1 while the slot has no block). When a
  * block is full, `makeRoom` compacts it in place or moves it to a larger one. What the numbers mean
  * is the subclass's (SlabQueues: one per entry; WindowMins: time and value pairs; BucketLogs:

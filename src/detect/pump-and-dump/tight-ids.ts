@@ -2,7 +2,7 @@ import { stateClass } from '../../engine/snapshot.js';
 import { SlabQueues } from './slab-queues.js';
 
 /**
- * RecentIds (window/reference/recent-ids.ts) with the same ids, for every symbol slot (see Slots):
+ * RecentIds (window/reference/recent-ids.ts) with the same ids, for every symbol slot (its id in pump_and_dump's `states`):
  * the ids of a symbol's recent trades with their times, oldest first, in a block of a shared Slab
  * made `withStrings` (time in the number, id in the string beside it), compacted in place or moved
  * to a larger block when full. A dropped entry's id is released at once.
