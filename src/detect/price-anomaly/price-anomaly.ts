@@ -199,7 +199,7 @@ function createPriceAnomaly(config: Config): Detector {
     return medianInPlace(gathered, n);
   }
 
-  /** Moves `slot` off its tape (its next trade would not fit): its returns and moves pushed to the rings, in order. */
+  /** Moves `slot` off its tape (its next trade does not fit): its returns and moves pushed to the rings, in order. */
   function leaveTape(slot: number): void {
     for (let k = 0; k < lengths.length; k++) {
       const n = st.tape.returnsInto(slot, k, tapeValues);
@@ -220,7 +220,7 @@ function createPriceAnomaly(config: Config): Detector {
         slot = symbols.add(trade.symbol);
         open(slot, trade.tsMs, trade.price);
       }
-      if (tape.on(slot) && tape.full(slot)) leaveTape(slot);
+      if (tape.on(slot) && !tape.fits(slot, trade.price)) leaveTape(slot);
       const onTape = tape.on(slot);
       const f = symbols.f;
       const row = slot * width;

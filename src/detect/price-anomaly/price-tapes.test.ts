@@ -5,7 +5,8 @@ import { PriceTapes, TAPE } from './price-tapes.js';
 /**
  * The tape gives the values price_anomaly pushed to its rings (same expressions, same order), for
  * random trades of several interleaved slots (flat prints, zero and negative prices, windows closed
- * without a return), with slot reuse.
+ * without a return, prices with more decimals than those before), with slot reuse; it refuses a
+ * price it cannot keep exactly, and a trade past TAPE.
  */
 test('tape: window returns and tick moves are those the detector pushed', () => {
   let seed = 7;
@@ -16,13 +17,24 @@ test('tape: window returns and tick moves are those the detector pushed', () => 
   for (let round = 0; round < 30; round++) {
     const slots = [0, 1, 2].map((slot) => {
       tapes.open(slot);
-      return { slot, returns: [[], []] as number[][], ticks: [] as number[], opens: [NaN, NaN], last: NaN };
+      return { slot, returns: [[], []] as number[][], ticks: [] as number[], opens: [NaN, NaN], last: NaN, recorded: 0 };
     });
-    for (let i = 0; i < TAPE * slots.length; i++) {
+    for (let i = 0; i < 1.2 * TAPE * slots.length; i++) {
       const s = slots[Math.floor(rnd() * slots.length)]!;
-      if (tapes.full(s.slot)) continue;
       const r = rnd();
-      const price = r < 0.03 ? 0 : r < 0.05 ? -1 : r < 0.4 && !Number.isNaN(s.last) ? s.last : Math.round(100 + rnd() * 50) / 100;
+      const decimals = [0, 1, 2, 2, 2, 3][Math.floor(rnd() * 6)]!;
+      const price =
+        r < 0.03
+          ? 0
+          : r < 0.05
+            ? -1
+            : r < 0.4 && !Number.isNaN(s.last)
+              ? s.last
+              : Math.round((100 + rnd() * 50) * 10 ** decimals) / 10 ** decimals;
+      if (!tapes.fits(s.slot, price)) {
+        assert.equal(s.recorded, TAPE); // these prices fit at 3 decimals: only a full tape refuses them
+        continue;
+      }
       const first = Number.isNaN(s.last);
       for (let k = 0; k < lengths; k++) {
         if (first) {
@@ -40,10 +52,14 @@ test('tape: window returns and tick moves are those the detector pushed', () => 
       const tick = !first && price !== s.last && s.last > 0;
       if (tick) s.ticks.push(Math.abs(Math.log(price / s.last)));
       tapes.record(s.slot, price, tick);
+      s.recorded++;
       s.last = price;
     }
     for (const s of slots) {
       assert.equal(tapes.on(s.slot), true);
+      assert.equal(tapes.fits(s.slot, NaN), false);
+      assert.equal(tapes.fits(s.slot, 0.1 + 0.2), false);
+      assert.equal(tapes.fits(s.slot, 123456789.5), false);
       for (let k = 0; k < lengths; k++) {
         const n = tapes.returnsInto(s.slot, k, out);
         assert.deepEqual([...out.subarray(0, n)], s.returns[k]);

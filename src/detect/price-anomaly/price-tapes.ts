@@ -1,13 +1,15 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { scratchOf } from '../window/select.js';
 import { SlotValueRings } from '../window/slot-value-rings.js';
 
 /** Trades a symbol's tape holds: then its window returns and tick moves are kept as values (see PriceTapes). */
 export const TAPE = 64;
 
-/** Per slot: `CLOSES` words of close bits per window length, then the counts below. */
-const CLOSES = 2;
-/** Returns pushed per window length (after the close bits of all lengths). */
-const RETURNS = 0;
+/** Words of close bits per window length (TAPE bits). */
+const CLOSES = TAPE / 32;
+/** Prices are kept as decimal integers below this (exact in float32: half a double). */
+const DIGITS_LIMIT = 2 ** 24;
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 
 /**
  * The first TAPE trades of each symbol slot of price_anomaly: their prices and, per window length,
@@ -17,17 +19,36 @@ const RETURNS = 0;
  * a move past price_min_move reads them) instead of being kept: a thin symbol of a wide universe
  * (20 trades in a session) held ~17 short and ~15 long returns and ~18 tick moves, ~50 doubles,
  * where its tape is 20 prices. The values computed are the very doubles the detector pushed (the
- * same expressions on the same prices), in the same order. A symbol's next trade after TAPE
- * (`full`) moves it to the rings for good (the detector pushes the values in order, `leave`).
+ * same expressions on the same prices), in the same order. A symbol leaves its tape for good (the
+ * detector pushes the values to the rings in order, then `close`) at a trade that does not `fit`:
+ * its TAPE + 1st, or a price the tape cannot keep exactly.
+ *
+ * A price is kept as a decimal integer m < 2^24 with price = m / 10^scale exactly (the slot's
+ * scale, raised when a price needs more decimals): float32 holds it exactly, and the quotient is
+ * the very double of the price (a division is correctly rounded, as the decimal text's parse was).
  */
 export class PriceTapes {
   private readonly prices = new SlotValueRings(TAPE, 1);
-  /** Slot s at s × width: the close bits of each length (bit i: trade i closed it), returns pushed per length, tick moves pushed, 1 while on tape. */
+  /**
+   * Slot s at s × width: the close bits of each length (bit i: trade i closed it), returns pushed
+   * per length, tick moves pushed, 1 while on tape, the prices' decimal scale (−1 before the
+   * first) and the largest |m| held.
+   */
   private meta = new Int32Array(0);
   private readonly width: number;
+  private readonly returnsAt: number;
+  private readonly ticksAt: number;
+  private readonly onAt: number;
+  private readonly scaleAt: number;
+  private readonly largestAt: number;
 
   constructor(readonly lengths: number) {
-    this.width = lengths * (CLOSES + 1) + 2;
+    this.returnsAt = lengths * CLOSES;
+    this.ticksAt = this.returnsAt + lengths;
+    this.onAt = this.ticksAt + 1;
+    this.scaleAt = this.onAt + 1;
+    this.largestAt = this.scaleAt + 1;
+    this.width = this.largestAt + 1;
   }
 
   /** Puts `slot` (a new symbol's) on an empty tape. */
@@ -39,24 +60,40 @@ export class PriceTapes {
       this.meta = grown;
     }
     this.meta.fill(0, slot * w, (slot + 1) * w);
-    this.meta[slot * w + w - 1] = 1;
+    this.meta[slot * w + this.onAt] = 1;
+    this.meta[slot * w + this.scaleAt] = -1;
     this.prices.open(slot);
   }
 
   /** Frees `slot`'s tape (the symbol is forgotten, or moved to the rings). */
   close(slot: number): void {
     this.prices.close(slot);
-    this.meta[slot * this.width + this.width - 1] = 0;
+    this.meta[slot * this.width + this.onAt] = 0;
   }
 
   /** Whether `slot` is on its tape. */
   on(slot: number): boolean {
-    return this.meta[slot * this.width + this.width - 1] === 1;
+    return this.meta[slot * this.width + this.onAt] === 1;
   }
 
-  /** The tape holds TAPE trades: the next one moves the symbol to the rings. */
-  full(slot: number): boolean {
-    return this.prices.size(slot, 0) === TAPE;
+  /** Whether a trade at `price` can be recorded on `slot`'s tape: it has room, and the price is kept exactly. */
+  fits(slot: number, price: number): boolean {
+    return this.prices.size(slot, 0) < TAPE && this.scaleFor(slot, price) >= 0;
+  }
+
+  /**
+   * The decimal scale at which `slot`'s tape keeps `price` and the prices it holds (the slot's,
+   * or a larger one): −1 if none.
+   */
+  private scaleFor(slot: number, price: number): number {
+    const m = slot * this.width;
+    const scale = this.meta[m + this.scaleAt]!;
+    for (let d = Math.max(0, scale); d < POW10.length; d++) {
+      const digits = digitsOf(price, d);
+      if (Number.isNaN(digits)) continue;
+      return scale < 0 || this.meta[m + this.largestAt]! * POW10[d - scale]! < DIGITS_LIMIT ? d : -1;
+    }
+    return -1;
   }
 
   /** The trade about to be recorded closed length k's window (and pushed a return when `pushed`). */
@@ -64,23 +101,44 @@ export class PriceTapes {
     const i = this.prices.size(slot, 0);
     const m = slot * this.width;
     this.meta[m + k * CLOSES + (i >> 5)]! |= 1 << (i & 31);
-    if (pushed) this.meta[m + this.lengths * CLOSES + RETURNS + k]!++;
+    if (pushed) this.meta[m + this.returnsAt + k]!++;
   }
 
-  /** Records a trade at `price` (its closes first, `closeWindow`); `tick`: it moved the price (a tick move pushed). */
+  /** Records a trade at `price` (it `fits`; its closes first, `closeWindow`); `tick`: it moved the price (a tick move pushed). */
   record(slot: number, price: number, tick: boolean): void {
-    if (tick) this.meta[slot * this.width + this.width - 2]!++;
-    this.prices.push(slot, 0, price);
+    const m = slot * this.width;
+    if (tick) this.meta[m + this.ticksAt]!++;
+    const d = this.scaleFor(slot, price);
+    const scale = this.meta[m + this.scaleAt]!;
+    if (d > scale && scale >= 0) {
+      // More decimals: the prices held are rewritten at the new scale (exact integers still).
+      const n = this.prices.size(slot, 0);
+      const held = scratchOf(n);
+      for (let i = 0; i < n; i++) held[i] = this.prices.valueAt(slot, 0, i) * POW10[d - scale]!;
+      this.prices.close(slot);
+      this.prices.open(slot);
+      for (let i = 0; i < n; i++) this.prices.push(slot, 0, held[i]!);
+      this.meta[m + this.largestAt] = this.meta[m + this.largestAt]! * POW10[d - scale]!;
+    }
+    this.meta[m + this.scaleAt] = d;
+    const digits = digitsOf(price, d);
+    this.meta[m + this.largestAt] = Math.max(this.meta[m + this.largestAt]!, Math.abs(digits));
+    this.prices.push(slot, 0, digits);
+  }
+
+  /** The price of `slot`'s trade i (i < trades recorded). */
+  private price(slot: number, i: number): number {
+    return this.prices.valueAt(slot, 0, i) / POW10[this.meta[slot * this.width + this.scaleAt]!]!;
   }
 
   /** Window returns of length k pushed so far. */
   returns(slot: number, k: number): number {
-    return this.meta[slot * this.width + this.lengths * CLOSES + RETURNS + k]!;
+    return this.meta[slot * this.width + this.returnsAt + k]!;
   }
 
   /** Tick moves pushed so far. */
   ticks(slot: number): number {
-    return this.meta[slot * this.width + this.width - 2]!;
+    return this.meta[slot * this.width + this.ticksAt]!;
   }
 
   /**
@@ -92,11 +150,11 @@ export class PriceTapes {
   returnsInto(slot: number, k: number, out: Float64Array): number {
     const m = slot * this.width + k * CLOSES;
     const n = this.prices.size(slot, 0);
-    let open = this.prices.valueAt(slot, 0, 0);
+    let open = this.price(slot, 0);
     let count = 0;
     for (let i = 1; i < n; i++) {
       if (!(this.meta[m + (i >> 5)]! & (1 << (i & 31)))) continue;
-      const close = this.prices.valueAt(slot, 0, i - 1);
+      const close = this.price(slot, i - 1);
       if (close > 0 && open > 0) out[count++] = Math.log(close / open);
       open = close;
     }
@@ -108,12 +166,18 @@ export class PriceTapes {
     const n = this.prices.size(slot, 0);
     let count = 0;
     for (let i = 1; i < n; i++) {
-      const prev = this.prices.valueAt(slot, 0, i - 1);
-      const price = this.prices.valueAt(slot, 0, i);
+      const prev = this.price(slot, i - 1);
+      const price = this.price(slot, i);
       if (price !== prev && prev > 0) out[count++] = Math.abs(Math.log(price / prev));
     }
     return count;
   }
+}
+
+/** m with m / 10^d exactly `price` (−0 kept) and |m| < DIGITS_LIMIT, or NaN. */
+function digitsOf(price: number, d: number): number {
+  const m = Math.round(price * POW10[d]!);
+  return Object.is(m / POW10[d]!, price) && Math.abs(m) < DIGITS_LIMIT ? m : NaN;
 }
 
 /** Held in detector state, so checkpoints must know the class. */
