@@ -113,16 +113,18 @@ function createPumpAndDump(config: Config): Detector {
     st.states.release(s);
   }
 
-  /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
-  function roll(s: number, tsMs: number): void {
+  /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. Returns how many (0: still the current one). */
+  function roll(s: number, tsMs: number): number {
     // Still in the current bucket (starts are multiples of its length): no floating-point `%` per trade.
-    if (tsMs < S.bucketStartMs[s]! + bucketMs) return;
+    if (tsMs < S.bucketStartMs[s]! + bucketMs) return 0;
     const target = tsMs - (tsMs % bucketMs);
     const closed = Math.min(Math.round((target - S.bucketStartMs[s]!) / bucketMs), historyBuckets);
     // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLogs).
     st.buckets.close(s, S.bucketVolume[s]!, S.bucketBuyVolume[s]!, S.bucketBuyTrades[s]!, closed);
     // Each closed bucket's close is the last price (carried forward).
     st.closes.pushRepeated(s, S.lastPrice[s]!, Math.min(closed, closeBuckets));
+    // Back after a quiet spell: the closes of a burst have left (one run now covers the spell).
+    if (closed > 1) st.closes.shrink(s);
     S.bucketsSinceBaseline[s] = S.bucketsSinceBaseline[s]! + closed;
     S.bucketsSinceBuyersRotated[s] = S.bucketsSinceBuyersRotated[s]! + closed;
     if (S.bucketsSinceBuyersRotated[s] >= windowBuckets) {
@@ -153,6 +155,7 @@ function createPumpAndDump(config: Config): Detector {
       S.buyTradesReady[s] = 0;
       S.bucketsSinceBaseline[s] = 0;
     }
+    return closed;
   }
 
   /** The volume baseline as of its refresh (computed at the first read). */
@@ -399,7 +402,7 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   function onSymbolTrade(s: number, trade: Trade, ctx: DetectorContext): void {
-    roll(s, trade.tsMs);
+    const closed = roll(s, trade.tsMs);
     closeIfDone(trade.symbol, s, trade.tsMs, ctx);
     // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
     const last = S.lastPrice[s]!;
@@ -413,6 +416,8 @@ function createPumpAndDump(config: Config): Detector {
       S.bucketBuyTrades[s] = S.bucketBuyTrades[s]! + 1;
     }
     st.lows.push(s, trade.tsMs, trade.price);
+    // Back after a quiet spell: the push expired what the window no longer holds.
+    if (closed > 1) st.lows.trim(s, 2);
     trackRush(s, trade, side);
     expireRecent(s, trade.tsMs);
 

@@ -77,6 +77,17 @@ export class RunRings extends SlotBlocks {
     return this.filled[slot]!;
   }
 
+  /** Shrinks the slot's blocks to what it holds and one more run (see SlotBlocks.trim), the sorted values' too. */
+  shrink(slot: number): void {
+    this.trim(slot, 2);
+    const cap = this.histCap[slot]!;
+    const end = this.histEnd[slot]!;
+    const want = Slab.capacity(end + 2);
+    if (2 * want > cap) return;
+    this.histOff[slot] = this.slab.regrow(this.histOff[slot]!, cap, 0, end, want);
+    this.histCap[slot] = want;
+  }
+
   /** Pushes v `times` times: the oldest values leave once the ring is full. */
   pushRepeated(slot: number, v: number, times: number): void {
     const n = Math.min(times, this.capacity);

@@ -38,6 +38,24 @@ export abstract class SlotBlocks {
   }
 
   /**
+   * Moves the slot's live numbers [head, end) to the start of a block of `Slab.capacity(live +
+   * room)` when that is at most half its block: blocks grow with the most a slot held at once
+   * (a burst), and once a quiet symbol's burst has left, what it holds is a fraction of that
+   * (pump_and_dump's closes and lows held ~40% of their blocks). The freed block goes back to the slab.
+   */
+  trim(slot: number, room: number): void {
+    const cap = this.cap[slot]!;
+    const head = this.head[slot]!;
+    const end = this.end[slot]!;
+    const want = Slab.capacity(end - head + room);
+    if (2 * want > cap) return;
+    this.off[slot] = this.slab.regrow(this.off[slot]!, cap, head, end, want);
+    this.cap[slot] = want;
+    this.head[slot] = 0;
+    this.end[slot] = end - head;
+  }
+
+  /**
    * Room for `width` more numbers after `end` (the queue's end as the caller has it): when the block
    * is full, its live numbers [head, end) move to the start of the block (head becomes 0) or to a
    * new block of `grown(cap, live + width)` numbers. Returns where the queue ends now; the block's

@@ -5,7 +5,7 @@ import { WindowMins } from './window-min.js';
 import { Slab } from './slab.js';
 import { TimeExtremes } from '../window/reference/time-extremes.js';
 
-test('WindowMins: per slot the same minimum and time as TimeExtremes (bursts, quiet spells, ties, drops, checkpoints)', () => {
+test('WindowMins: per slot the same minimum and time as TimeExtremes (bursts, quiet spells, trims, ties, drops, checkpoints)', () => {
   let x = 11;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (const windowMs of [1, 60_000]) {
@@ -29,6 +29,7 @@ test('WindowMins: per slot the same minimum and time as TimeExtremes (bursts, qu
       }
       const v = 100 + trend * (i % 500) + Math.floor(r() * 5);
       lows.push(s, ts, v);
+      if (r() < 0.05) lows.trim(s, 2);
       refs[s]!.push(ts, v);
       for (let k = 0; k < SLOTS; k++) {
         const ref = refs[k]!;
