@@ -99,6 +99,12 @@ export class RecentBuyers {
       this.n[slot] = n - older;
     }
     this.recent[slot] = this.n[slot]!;
+    // Nothing left (a quiet symbol): the block is freed, the next buy takes a new one.
+    if (this.n[slot] === 0 && this.cap[slot]! > 0) {
+      this.slab.free(this.off[slot]!, this.cap[slot]!);
+      this.off[slot] = -1;
+      this.cap[slot] = 0;
+    }
   }
 
   /** Forgets both periods. */

@@ -38,6 +38,18 @@ export abstract class SlotBlocks {
   }
 
   /**
+   * Frees the block of an emptied queue (the next entry takes a new one): most symbols of a wide
+   * universe hold their recent ids, rush orders or rush seconds a few minutes a day, and a block
+   * kept through the quiet rest of it was live memory for nothing.
+   */
+  protected emptied(slot: number): void {
+    if (this.cap[slot]! === 0) return;
+    this.slab.free(this.off[slot]!, this.cap[slot]!);
+    this.off[slot] = -1;
+    this.cap[slot] = this.head[slot] = this.end[slot] = 0;
+  }
+
+  /**
    * Moves the slot's live numbers [head, end) to the start of a block of `Slab.capacity(live +
    * room)` when that is at most half its block: blocks grow with the most a slot held at once
    * (a burst), and once a quiet symbol's burst has left, what it holds is a fraction of that
