@@ -113,8 +113,6 @@ function createPriceAnomaly(config: Config): Detector {
     }
     st.lows.open(slot);
     st.highs.open(slot);
-    st.returns.open(slot);
-    st.ticks.open(slot);
     st.tape.open(slot);
     st.recent.open(slot);
     while (st.episodes.length <= slot) st.episodes.push(null);
@@ -125,8 +123,11 @@ function createPriceAnomaly(config: Config): Detector {
   function close(slot: number): void {
     st.lows.close(slot);
     st.highs.close(slot);
-    st.returns.close(slot);
-    st.ticks.close(slot);
+    const ring = st.tape.ring(slot);
+    if (ring >= 0) {
+      st.returns.close(ring);
+      st.ticks.close(ring);
+    }
     st.tape.close(slot);
     st.recent.close(slot);
     st.episodes[slot] = null;
@@ -160,7 +161,8 @@ function createPriceAnomaly(config: Config): Detector {
     const f = st.symbols.f;
     const b = slot * width + HORIZON + k * HORIZON_FIELDS;
     if (f[b + SIGMA] === STALE) {
-      if (st.tape.on(slot)) {
+      const ring = st.tape.ring(slot);
+      if (ring < 0) {
         const n = st.tape.returnsInto(slot, k, tapeValues);
         f[b + SIGMA] = spreadOf(
           madSigmaOfSorted(sortedOf(tapeValues, 0, n, identity), n),
@@ -169,7 +171,7 @@ function createPriceAnomaly(config: Config): Detector {
         );
       } else {
         const r = st.returns;
-        f[b + SIGMA] = spreadOf(r.madSigma(slot, k), r.quantileAbs(slot, k, 0.8), r.trimmedMeanAbs(slot, k, 0.1));
+        f[b + SIGMA] = spreadOf(r.madSigma(ring, k), r.quantileAbs(ring, k, 0.8), r.trimmedMeanAbs(ring, k, 0.1));
       }
     }
     return f[b + SIGMA]!;
@@ -185,7 +187,8 @@ function createPriceAnomaly(config: Config): Detector {
     const row = slot * width;
     const at = -1 - f[row + TICK_MOVE]!;
     if (at >= 0) {
-      f[row + TICK_MOVE] = st.ticks.sizeAt(at) < 10 ? 0 : st.tape.on(slot) ? tapeMedianAt(slot, at) : st.ticks.medianAt(slot, at);
+      const ring = st.tape.ring(slot);
+      f[row + TICK_MOVE] = st.ticks.sizeAt(at) < 10 ? 0 : ring < 0 ? tapeMedianAt(slot, at) : st.ticks.medianAt(ring, at);
     }
     return f[row + TICK_MOVE]!;
   }
@@ -199,15 +202,19 @@ function createPriceAnomaly(config: Config): Detector {
     return medianInPlace(gathered, n);
   }
 
-  /** Moves `slot` off its tape (its next trade does not fit): its returns and moves pushed to the rings, in order. */
+  /** Moves `slot` off its tape (its next trade does not fit): its returns and moves pushed to its rings, in order. */
   function leaveTape(slot: number): void {
+    const returns: number[][] = [];
     for (let k = 0; k < lengths.length; k++) {
       const n = st.tape.returnsInto(slot, k, tapeValues);
-      for (let i = 0; i < n; i++) st.returns.push(slot, k, tapeValues[i]!);
+      returns.push(Array.from(tapeValues.subarray(0, n)));
     }
     const n = st.tape.ticksInto(slot, tapeValues);
-    for (let i = 0; i < n; i++) st.ticks.push(slot, tapeValues[i]!);
-    st.tape.close(slot);
+    const ring = st.tape.leave(slot);
+    st.returns.open(ring);
+    st.ticks.open(ring);
+    for (let k = 0; k < lengths.length; k++) for (const v of returns[k]!) st.returns.push(ring, k, v);
+    for (let i = 0; i < n; i++) st.ticks.push(ring, tapeValues[i]!);
   }
 
   return {
@@ -220,8 +227,9 @@ function createPriceAnomaly(config: Config): Detector {
         slot = symbols.add(trade.symbol);
         open(slot, trade.tsMs, trade.price);
       }
-      if (tape.on(slot) && !tape.fits(slot, trade.price)) leaveTape(slot);
-      const onTape = tape.on(slot);
+      if (tape.ring(slot) < 0 && !tape.fits(slot, trade.price)) leaveTape(slot);
+      const ring = tape.ring(slot);
+      const onTape = ring < 0;
       const f = symbols.f;
       const row = slot * width;
       for (let k = 0; k < lengths.length; k++) {
@@ -238,19 +246,19 @@ function createPriceAnomaly(config: Config): Detector {
         const open = f[b + OPEN_PRICE]!;
         const pushed = close > 0 && open > 0;
         if (onTape) tape.closeWindow(slot, k, pushed);
-        else if (pushed) returns.push(slot, k, Math.log(close / open));
+        else if (pushed) returns.push(ring, k, Math.log(close / open));
         f[b + WINDOW_START] = ws;
         f[b + OPEN_PRICE] = close;
-        if ((onTape ? tape.returns(slot, k) : returns.size(slot, k)) >= t.price_min_volatility_windows) f[b + SIGMA] = STALE;
-        if (k === 0) f[row + TICK_MOVE] = -1 - (onTape ? tape.ticks(slot) : ticks.pushed(slot));
+        if ((onTape ? tape.returns(slot, k) : returns.size(ring, k)) >= t.price_min_volatility_windows) f[b + SIGMA] = STALE;
+        if (k === 0) f[row + TICK_MOVE] = -1 - (onTape ? tape.ticks(slot) : ticks.pushed(ring));
       }
       const prev = f[row + RAW_C]!;
       const tick = f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0;
       if (onTape) tape.record(slot, trade.price, tick);
       else if (tick) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
-        if (f[row + TICK_MOVE]! < 0 && ticks.pushed(slot) - (-1 - f[row + TICK_MOVE]!) >= TICKS) tickMoveOf(slot);
-        ticks.push(slot, Math.abs(Math.log(trade.price / prev)));
+        if (f[row + TICK_MOVE]! < 0 && ticks.pushed(ring) - (-1 - f[row + TICK_MOVE]!) >= TICKS) tickMoveOf(slot);
+        ticks.push(ring, Math.abs(Math.log(trade.price / prev)));
       }
       f[row + RAW_A] = f[row + RAW_B]!;
       f[row + RAW_B] = prev;

@@ -31,22 +31,25 @@ export class PriceTapes {
   private readonly prices = new SlotValueRings(TAPE, 1);
   /**
    * Slot s at s × width: the close bits of each length (bit i: trade i closed it), returns pushed
-   * per length, tick moves pushed, 1 while on tape, the prices' decimal scale (−1 before the
-   * first) and the largest |m| held.
+   * per length, tick moves pushed, its ring number (−1 while on tape, see `leave`), the prices'
+   * decimal scale (−1 before the first) and the largest |m| held.
    */
   private meta = new Int32Array(0);
+  /** Ring numbers handed out so far, and those free for reuse. */
+  private rings = 0;
+  private readonly freeRings: number[] = [];
   private readonly width: number;
   private readonly returnsAt: number;
   private readonly ticksAt: number;
-  private readonly onAt: number;
+  private readonly ringAt: number;
   private readonly scaleAt: number;
   private readonly largestAt: number;
 
   constructor(readonly lengths: number) {
     this.returnsAt = lengths * CLOSES;
     this.ticksAt = this.returnsAt + lengths;
-    this.onAt = this.ticksAt + 1;
-    this.scaleAt = this.onAt + 1;
+    this.ringAt = this.ticksAt + 1;
+    this.scaleAt = this.ringAt + 1;
     this.largestAt = this.scaleAt + 1;
     this.width = this.largestAt + 1;
   }
@@ -60,20 +63,33 @@ export class PriceTapes {
       this.meta = grown;
     }
     this.meta.fill(0, slot * w, (slot + 1) * w);
-    this.meta[slot * w + this.onAt] = 1;
+    this.meta[slot * w + this.ringAt] = -1;
     this.meta[slot * w + this.scaleAt] = -1;
     this.prices.open(slot);
   }
 
-  /** Frees `slot`'s tape (the symbol is forgotten, or moved to the rings). */
+  /** Frees `slot`'s tape or its ring number (the symbol is forgotten). */
   close(slot: number): void {
-    this.prices.close(slot);
-    this.meta[slot * this.width + this.onAt] = 0;
+    const ring = this.ring(slot);
+    if (ring < 0) this.prices.close(slot);
+    else this.freeRings.push(ring);
   }
 
-  /** Whether `slot` is on its tape. */
-  on(slot: number): boolean {
-    return this.meta[slot * this.width + this.onAt] === 1;
+  /**
+   * Moves `slot` off its tape (freed): it gets a ring number, its row in the rings that hold the
+   * values from now on. Numbered apart from the slots, so the rings' per-slot columns cover the
+   * symbols that left their tape only, not every symbol (most never do).
+   */
+  leave(slot: number): number {
+    this.prices.close(slot);
+    const ring = this.freeRings.pop() ?? this.rings++;
+    this.meta[slot * this.width + this.ringAt] = ring;
+    return ring;
+  }
+
+  /** `slot`'s ring number, −1 while it is on its tape. */
+  ring(slot: number): number {
+    return this.meta[slot * this.width + this.ringAt]!;
   }
 
   /** Whether a trade at `price` can be recorded on `slot`'s tape: it has room, and the price is kept exactly. */
