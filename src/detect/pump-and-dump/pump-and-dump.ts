@@ -88,6 +88,8 @@ function createPumpAndDump(config: Config): Detector {
       rushTimes: new RecentTimes(nums),
       queue: new DeadlineQueue<string>(),
       nextSeq: 0,
+      nums,
+      withStrings,
     };
   }
   let st = emptyState();
@@ -97,6 +99,16 @@ function createPumpAndDump(config: Config): Detector {
   /** The tables with a row per symbol slot: a new symbol's slot is added to each, a dropped one dropped from each. */
   function slotTables(): readonly { add(slot: number): void; drop(slot: number): void }[] {
     return [st.buckets, st.closes, st.lows, st.recentIds, st.recentBuyers, st.secondOrders, st.rushTimes];
+  }
+
+  /**
+   * Moves a slab's live blocks together once free ones pile up (symbols moved to larger blocks,
+   * shrank or emptied theirs): the owners listed are all the tables with blocks in that slab.
+   */
+  function compactSlabs(): void {
+    if (st.nums.wasteful) st.nums.compact([...st.buckets.blocks(), ...st.closes.blocks(), ...st.lows.blocks(), ...st.rushTimes.blocks()]);
+    if (st.withStrings.wasteful)
+      st.withStrings.compact([...st.recentIds.blocks(), ...st.recentBuyers.blocks(), ...st.secondOrders.blocks()]);
   }
 
   function newState(trade: Trade): number {
@@ -502,6 +514,7 @@ function createPumpAndDump(config: Config): Detector {
       schedule(trade.symbol, onTrade(trade, ctx));
     },
     onTime(ctx: DetectorContext): void {
+      compactSlabs();
       // Only the symbols due now (not a walk over all of them), handled in the order the walk over
       // the states map had (creation order), so alerts come out in the same order.
       const due: [string, number][] = [];

@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32 } from './columns.js';
-import { Slab } from './slab.js';
+import { Slab, type SlabBlocks } from './slab.js';
 
 /** Log entries of the current period above which it is folded into one entry per buyer. */
 const FOLD_MIN = 1024;
@@ -27,6 +27,11 @@ export class RecentBuyers {
   private foldAt = new Int32Array(0);
 
   constructor(private readonly slab: Slab) {}
+
+  /** The slots' blocks (for Slab.compact). */
+  blocks(): SlabBlocks[] {
+    return [{ off: this.off, cap: this.cap }];
+  }
 
   /** Makes `slot` empty (a new symbol's). */
   add(slot: number): void {

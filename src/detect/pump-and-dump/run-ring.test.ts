@@ -6,7 +6,7 @@ import { RunRings } from './run-ring.js';
 import { Slab } from './slab.js';
 
 describe('RunRings', () => {
-  it('holds per slot the last values pushed and gives the median a sorted ring gives (runs, wrap-around, long spells, shrinks, drops)', () => {
+  it('holds per slot the last values pushed and gives the median a sorted ring gives (runs, wrap-around, long spells, shrinks, compactions, drops)', () => {
     let seed = 99;
     const rnd = (): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -39,6 +39,8 @@ describe('RunRings', () => {
           assert.ok(Object.is(rings.median(k), refs[k]!.median()), `capacity ${capacity} slot ${k} step ${step}`);
         }
         if (step % 1999 === 0) rings = decodeState(encodeState(rings)) as RunRings;
+        // Blocks (runs and sorted values) moved together by Slab.compact.
+        if (step % 701 === 0) (rings as unknown as { slab: Slab }).slab.compact(rings.blocks());
       }
     }
   });

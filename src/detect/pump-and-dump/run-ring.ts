@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32, grownUint8 } from './columns.js';
-import { Slab } from './slab.js';
+import { Slab, type SlabBlocks } from './slab.js';
 import { SlotBlocks } from './slot-blocks.js';
 
 /**
@@ -65,6 +65,11 @@ export class RunRings extends SlotBlocks {
     this.histOff[slot] = -1;
     this.filled[slot] = 0;
     this.histCap[slot] = this.histEnd[slot] = this.histOn[slot] = 0;
+  }
+
+  /** The runs' blocks and the sorted values' (for Slab.compact). */
+  override blocks(): SlabBlocks[] {
+    return [...super.blocks(), { off: this.histOff, cap: this.histCap }];
   }
 
   /** Frees the slot's blocks (the symbol is dropped). */

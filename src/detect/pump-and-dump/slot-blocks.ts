@@ -1,6 +1,6 @@
 import { compactsInPlace, grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32 } from './columns.js';
-import { Slab } from './slab.js';
+import { Slab, type SlabBlocks } from './slab.js';
 
 /**
  * For every symbol slot (its id in pump_and_dump's `states`), the slot's numbers as a queue in a block of a shared Slab:
@@ -17,6 +17,11 @@ export abstract class SlotBlocks {
   protected end = new Int32Array(0);
 
   constructor(protected readonly slab: Slab) {}
+
+  /** The slots' blocks (for Slab.compact). */
+  blocks(): SlabBlocks[] {
+    return [{ off: this.off, cap: this.cap }];
+  }
 
   /** Makes `slot` empty (a new symbol's). */
   add(slot: number): void {
