@@ -5,8 +5,11 @@ import { SlotExtremes } from '../window/slot-extremes.js';
 import { SlotSampleRings } from '../window/slot-sample-rings.js';
 import { SlotTable } from '../window/slot-table.js';
 import { SlotValueRings } from '../window/slot-value-rings.js';
+import { identity, madSigmaOfSorted, quantileOfSorted, sortedOf, trimmedMeanOfSorted } from '../window/value-ring.js';
+import { medianInPlace, scratchOf } from '../window/select.js';
 import { round4 } from '../format.js';
 import { RecentIdRings } from './recent-id-ring.js';
+import { PriceTapes, TAPE } from './price-tapes.js';
 
 /**
  * price_anomaly (docs/detectors/price_anomaly.md): the price of a symbol moves, within
@@ -32,22 +35,24 @@ const RAW_A = 0;
 const RAW_B = 1;
 const RAW_C = 2;
 const RAW_N = 3;
-/** Typical tick move: the moves' median as of the latest short-window close (see tickMoveOf). */
+/**
+ * Typical tick move: the moves' median as of the latest short-window close (≥ 0), or, while it is
+ * not computed yet (see tickMoveOf), −1 − the tick ring's push count at that close.
+ */
 const TICK_MOVE = 4;
-/** The tick ring's push count at that close while TICK_MOVE is not computed yet; −1 once it is. */
-const TICK_MOVE_AT = 5;
 /**
  * Then per window length k (ascending), from HORIZON + k × HORIZON_FIELDS: the current calendar
- * window's start and open price (window returns feed the volatility at this length), the robust
- * volatility of this length's window returns (NaN while warming up), and 1 while that is out of
- * date (returns were added since; it is computed when first needed, see sigmaOf).
+ * window's start and open price (window returns feed the volatility at this length), and the
+ * robust volatility of this length's window returns (NaN while warming up; STALE while out of
+ * date: returns were added since, it is computed when first needed, see sigmaOf).
  */
-const HORIZON = 6;
+const HORIZON = 5;
 const WINDOW_START = 0;
 const OPEN_PRICE = 1;
 const SIGMA = 2;
-const SIGMA_STALE = 3;
-const HORIZON_FIELDS = 4;
+const HORIZON_FIELDS = 3;
+/** A volatility (≥ 0 or NaN) never is. */
+const STALE = -1;
 
 interface Episode {
   readonly key: string;
@@ -60,6 +65,8 @@ interface Episode {
 const MAX_IDS = 200;
 /** Trade-to-trade moves whose median is the typical tick move. */
 const TICKS = 64;
+/** Values computed from a symbol's tape (scratch, not state). */
+const tapeValues = new Float64Array(TAPE);
 
 function createPriceAnomaly(config: Config): Detector {
   const t = config.thresholds;
@@ -76,6 +83,8 @@ function createPriceAnomaly(config: Config): Detector {
    * returns of each length (ring k for length k; their statistics are read only when a move passes
    * price_min_move: no sorted copy kept), the non-zero trade-to-trade moves |log p_i/p_(i-1)| (the
    * symbol's tick and bid-ask bounce), recent trade ids (bounded, as evidence) and open episodes.
+   * A symbol's first TAPE trades are kept on a tape instead of the returns and moves (see
+   * PriceTapes: most symbols of a wide universe never leave it).
    */
   let st = {
     symbols: new SlotTable(width, idleMs),
@@ -83,6 +92,7 @@ function createPriceAnomaly(config: Config): Detector {
     highs: new SlotExtremes(shortestMs, longestMs, false),
     returns: new SlotValueRings(100, lengths.length),
     ticks: new SlotSampleRings(TICKS),
+    tape: new PriceTapes(lengths.length),
     recent: new RecentIdRings(),
     episodes: [] as (Episode | null)[],
   };
@@ -94,19 +104,16 @@ function createPriceAnomaly(config: Config): Detector {
     f[row + RAW_A] = f[row + RAW_B] = f[row + RAW_C] = NaN;
     f[row + RAW_N] = 0;
     f[row + TICK_MOVE] = 0;
-    f[row + TICK_MOVE_AT] = -1;
     for (let k = 0; k < lengths.length; k++) {
       const b = row + HORIZON + k * HORIZON_FIELDS;
       const w = lengths[k]!;
       f[b + WINDOW_START] = tsMs - (tsMs % w);
       f[b + OPEN_PRICE] = price;
       f[b + SIGMA] = NaN;
-      f[b + SIGMA_STALE] = 0;
     }
     st.lows.open(slot);
     st.highs.open(slot);
-    st.returns.open(slot);
-    st.ticks.open(slot);
+    st.tape.open(slot);
     st.recent.open(slot);
     while (st.episodes.length <= slot) st.episodes.push(null);
     st.episodes[slot] = null;
@@ -116,8 +123,12 @@ function createPriceAnomaly(config: Config): Detector {
   function close(slot: number): void {
     st.lows.close(slot);
     st.highs.close(slot);
-    st.returns.close(slot);
-    st.ticks.close(slot);
+    const ring = st.tape.ring(slot);
+    if (ring >= 0) {
+      st.returns.close(ring);
+      st.ticks.close(ring);
+    }
+    st.tape.close(slot);
     st.recent.close(slot);
     st.episodes[slot] = null;
   }
@@ -149,15 +160,19 @@ function createPriceAnomaly(config: Config): Detector {
   function sigmaOf(slot: number, k: number): number {
     const f = st.symbols.f;
     const b = slot * width + HORIZON + k * HORIZON_FIELDS;
-    if (f[b + SIGMA_STALE] === 1) {
-      // Returns are heavy-tailed (thin pairs: mostly flat, now and then a jump of several ticks),
-      // and a jump is judged against the tail, so the spread is the largest of: MAD (the middle),
-      // the 80th percentile of |return| (1.2816 σ for a normal; it sees jumps that happen in more
-      // than a fifth of windows, yet a few past anomalies cannot inflate it), and a mean absolute
-      // return without its largest 10% (a mostly-flat series is not judged against zero volatility).
-      const r = st.returns;
-      f[b + SIGMA] = Math.max(r.madSigma(slot, k), r.quantileAbs(slot, k, 0.8) / 1.2816, 1.2533 * r.trimmedMeanAbs(slot, k, 0.1));
-      f[b + SIGMA_STALE] = 0;
+    if (f[b + SIGMA] === STALE) {
+      const ring = st.tape.ring(slot);
+      if (ring < 0) {
+        const n = st.tape.returnsInto(slot, k, tapeValues);
+        f[b + SIGMA] = spreadOf(
+          madSigmaOfSorted(sortedOf(tapeValues, 0, n, identity), n),
+          quantileOfSorted(sortedOf(tapeValues, 0, n, Math.abs), n, 0.8),
+          trimmedMeanOfSorted(sortedOf(tapeValues, 0, n, Math.abs), n, 0.1),
+        );
+      } else {
+        const r = st.returns;
+        f[b + SIGMA] = spreadOf(r.madSigma(ring, k), r.quantileAbs(ring, k, 0.8), r.trimmedMeanAbs(ring, k, 0.1));
+      }
     }
     return f[b + SIGMA]!;
   }
@@ -170,17 +185,41 @@ function createPriceAnomaly(config: Config): Detector {
   function tickMoveOf(slot: number): number {
     const f = st.symbols.f;
     const row = slot * width;
-    const at = f[row + TICK_MOVE_AT]!;
+    const at = -1 - f[row + TICK_MOVE]!;
     if (at >= 0) {
-      f[row + TICK_MOVE] = st.ticks.sizeAt(at) >= 10 ? st.ticks.medianAt(slot, at) : 0;
-      f[row + TICK_MOVE_AT] = -1;
+      const ring = st.tape.ring(slot);
+      f[row + TICK_MOVE] = st.ticks.sizeAt(at) < 10 ? 0 : ring < 0 ? tapeMedianAt(slot, at) : st.ticks.medianAt(ring, at);
     }
     return f[row + TICK_MOVE]!;
   }
 
+  /** SlotSampleRings.medianAt of the tick moves on `slot`'s tape: the window of moves before move number `at`, gathered oldest first. */
+  function tapeMedianAt(slot: number, at: number): number {
+    st.tape.ticksInto(slot, tapeValues);
+    const n = st.ticks.sizeAt(at);
+    const gathered = scratchOf(n);
+    for (let i = 0; i < n; i++) gathered[i] = tapeValues[at - n + i]!;
+    return medianInPlace(gathered, n);
+  }
+
+  /** Moves `slot` off its tape (its next trade does not fit): its returns and moves pushed to its rings, in order. */
+  function leaveTape(slot: number): void {
+    const returns: number[][] = [];
+    for (let k = 0; k < lengths.length; k++) {
+      const n = st.tape.returnsInto(slot, k, tapeValues);
+      returns.push(Array.from(tapeValues.subarray(0, n)));
+    }
+    const n = st.tape.ticksInto(slot, tapeValues);
+    const ring = st.tape.leave(slot);
+    st.returns.open(ring);
+    st.ticks.open(ring);
+    for (let k = 0; k < lengths.length; k++) for (const v of returns[k]!) st.returns.push(ring, k, v);
+    for (let i = 0; i < n; i++) st.ticks.push(ring, tapeValues[i]!);
+  }
+
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
-      const { symbols, returns, ticks } = st;
+      const { symbols, returns, ticks, tape } = st;
       let slot = symbols.slotOf(trade.symbol);
       // Back after a quiet spell: its deques shrink to what they hold while it waits for the next trade.
       const quiet = slot >= 0 && trade.tsMs >= symbols.lastTsMs(slot) + shortestMs;
@@ -188,6 +227,9 @@ function createPriceAnomaly(config: Config): Detector {
         slot = symbols.add(trade.symbol);
         open(slot, trade.tsMs, trade.price);
       }
+      if (tape.ring(slot) < 0 && !tape.fits(slot, trade.price)) leaveTape(slot);
+      const ring = tape.ring(slot);
+      const onTape = ring < 0;
       const f = symbols.f;
       const row = slot * width;
       for (let k = 0; k < lengths.length; k++) {
@@ -202,17 +244,21 @@ function createPriceAnomaly(config: Config): Detector {
         // side). A window closes only on a later trade than the symbol's first: RAW_C holds a price.
         const close = f[row + RAW_C]!;
         const open = f[b + OPEN_PRICE]!;
-        if (close > 0 && open > 0) returns.push(slot, k, Math.log(close / open));
+        const pushed = close > 0 && open > 0;
+        if (onTape) tape.closeWindow(slot, k, pushed);
+        else if (pushed) returns.push(ring, k, Math.log(close / open));
         f[b + WINDOW_START] = ws;
         f[b + OPEN_PRICE] = close;
-        if (returns.size(slot, k) >= t.price_min_volatility_windows) f[b + SIGMA_STALE] = 1;
-        if (k === 0) f[row + TICK_MOVE_AT] = ticks.pushed(slot);
+        if ((onTape ? tape.returns(slot, k) : returns.size(ring, k)) >= t.price_min_volatility_windows) f[b + SIGMA] = STALE;
+        if (k === 0) f[row + TICK_MOVE] = -1 - (onTape ? tape.ticks(slot) : ticks.pushed(ring));
       }
       const prev = f[row + RAW_C]!;
-      if (f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0) {
+      const tick = f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0;
+      if (onTape) tape.record(slot, trade.price, tick);
+      else if (tick) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
-        if (f[row + TICK_MOVE_AT]! >= 0 && ticks.pushed(slot) - f[row + TICK_MOVE_AT]! >= TICKS) tickMoveOf(slot);
-        ticks.push(slot, Math.abs(Math.log(trade.price / prev)));
+        if (f[row + TICK_MOVE]! < 0 && ticks.pushed(ring) - (-1 - f[row + TICK_MOVE]!) >= TICKS) tickMoveOf(slot);
+        ticks.push(ring, Math.abs(Math.log(trade.price / prev)));
       }
       f[row + RAW_A] = f[row + RAW_B]!;
       f[row + RAW_B] = prev;
@@ -328,6 +374,18 @@ function createPriceAnomaly(config: Config): Detector {
       st = state as typeof st;
     },
   };
+}
+
+/**
+ * A window length's volatility from its returns' statistics: returns are heavy-tailed (thin pairs:
+ * mostly flat, now and then a jump of several ticks), and a jump is judged against the tail, so the
+ * spread is the largest of: MAD (the middle), the 80th percentile of |return| (1.2816 σ for a
+ * normal; it sees jumps that happen in more than a fifth of windows, yet a few past anomalies
+ * cannot inflate it), and a mean absolute return without its largest 10% (a mostly-flat series is
+ * not judged against zero volatility).
+ */
+function spreadOf(madSigma: number, quantileAbs80: number, trimmedMeanAbs10: number): number {
+  return Math.max(madSigma, quantileAbs80 / 1.2816, 1.2533 * trimmedMeanAbs10);
 }
 
 function median3(a: number, b: number, c: number): number {

@@ -31,7 +31,7 @@ const SORTED_RUNS = 32;
 
 /**
  * pump_and_dump's closed buckets over the baseline horizon (`capacity` buckets, a day of minutes by
- * default) for every symbol slot (see Slots): volume, buyer-initiated volume and buyer-initiated
+ * default) for every symbol slot (its id in pump_and_dump's `states`): volume, buyer-initiated volume and buyer-initiated
  * trades. Only the non-empty buckets are kept, each under its sequence number (buckets closed
  * before it, empty ones included), oldest first. This is the ring of every bucket the detector used
  * to keep — bucket `count − k` is the k-th newest, buckets older than `count − capacity` are gone —

@@ -1,6 +1,6 @@
 /*
- * Per-symbol fields as columns: one typed array per field, indexed by the symbol's slot (see
- * Slots), instead of an object per symbol (a 24 B header, 8 B per field and a 16 B heap number per
+ * Per-symbol fields as columns: one typed array per field, indexed by the symbol's slot (its
+ * id in pump_and_dump's `states`), instead of an object per symbol (a 24 B header, 8 B per field and a 16 B heap number per
  * changing double). Grown by a quarter when a new slot does not fit.
  */
 

@@ -12,7 +12,7 @@ import { RecentBuyers } from './recent-buyers.js';
 import { RecentTimes } from './recent-times.js';
 import { type Episode, PumpSymbols } from './pump-symbols.js';
 import { Slab } from './slab.js';
-import { Slots } from './slots.js';
+import { StringIds } from '../../engine/string-ids.js';
 import { iso, pct, round4 } from '../format.js';
 
 /**
@@ -62,8 +62,8 @@ function createPumpAndDump(config: Config): Detector {
     const nums = new Slab();
     const withStrings = new Slab(true);
     return {
-      states: new Map<string, number>(),
-      slots: new Slots(),
+      /** Symbol → slot: ids in an open-addressing table (≈ 24 B a symbol where a Map cost ≈ 70 B), reused once dropped. */
+      states: new StringIds(),
       sym: new PumpSymbols(),
       /**
        * Closed buckets over the baseline horizon (a day of one-minute buckets): volume,
@@ -88,6 +88,8 @@ function createPumpAndDump(config: Config): Detector {
       rushTimes: new RecentTimes(nums),
       queue: new DeadlineQueue<string>(),
       nextSeq: 0,
+      nums,
+      withStrings,
     };
   }
   let st = emptyState();
@@ -99,31 +101,42 @@ function createPumpAndDump(config: Config): Detector {
     return [st.buckets, st.closes, st.lows, st.recentIds, st.recentBuyers, st.secondOrders, st.rushTimes];
   }
 
+  /**
+   * Moves a slab's live blocks together once free ones pile up (symbols moved to larger blocks,
+   * shrank or emptied theirs): the owners listed are all the tables with blocks in that slab.
+   */
+  function compactSlabs(): void {
+    if (st.nums.wasteful) st.nums.compact([...st.buckets.blocks(), ...st.closes.blocks(), ...st.lows.blocks(), ...st.rushTimes.blocks()]);
+    if (st.withStrings.wasteful)
+      st.withStrings.compact([...st.recentIds.blocks(), ...st.recentBuyers.blocks(), ...st.secondOrders.blocks()]);
+  }
+
   function newState(trade: Trade): number {
-    const s = st.slots.take();
+    const s = st.states.acquire(trade.symbol);
     S.add(s, st.nextSeq++, trade.tsMs, trade.price, trade.tsMs - (trade.tsMs % bucketMs));
     for (const table of slotTables()) table.add(s);
     return s;
   }
 
   /** Forgets a symbol: its slot and blocks are reused by symbols to come. */
-  function dropState(symbol: string, s: number): void {
-    st.states.delete(symbol);
+  function dropState(s: number): void {
     S.drop(s);
     for (const table of slotTables()) table.drop(s);
-    st.slots.release(s);
+    st.states.release(s);
   }
 
-  /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. */
-  function roll(s: number, tsMs: number): void {
+  /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. Returns how many (0: still the current one). */
+  function roll(s: number, tsMs: number): number {
     // Still in the current bucket (starts are multiples of its length): no floating-point `%` per trade.
-    if (tsMs < S.bucketStartMs[s]! + bucketMs) return;
+    if (tsMs < S.bucketStartMs[s]! + bucketMs) return 0;
     const target = tsMs - (tsMs % bucketMs);
     const closed = Math.min(Math.round((target - S.bucketStartMs[s]!) / bucketMs), historyBuckets);
     // The bucket that ends, then the empty ones of a quiet spell (only counted: see BucketLogs).
     st.buckets.close(s, S.bucketVolume[s]!, S.bucketBuyVolume[s]!, S.bucketBuyTrades[s]!, closed);
     // Each closed bucket's close is the last price (carried forward).
     st.closes.pushRepeated(s, S.lastPrice[s]!, Math.min(closed, closeBuckets));
+    // Back after a quiet spell: the closes of a burst have left (one run now covers the spell).
+    if (closed > 1) st.closes.shrink(s);
     S.bucketsSinceBaseline[s] = S.bucketsSinceBaseline[s]! + closed;
     S.bucketsSinceBuyersRotated[s] = S.bucketsSinceBuyersRotated[s]! + closed;
     if (S.bucketsSinceBuyersRotated[s] >= windowBuckets) {
@@ -154,6 +167,7 @@ function createPumpAndDump(config: Config): Detector {
       S.buyTradesReady[s] = 0;
       S.bucketsSinceBaseline[s] = 0;
     }
+    return closed;
   }
 
   /** The volume baseline as of its refresh (computed at the first read). */
@@ -393,17 +407,14 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   function onTrade(trade: Trade, ctx: DetectorContext): number {
-    let s = st.states.get(trade.symbol);
-    if (s === undefined) {
-      s = newState(trade);
-      st.states.set(trade.symbol, s);
-    }
+    let s = st.states.find(trade.symbol);
+    if (s < 0) s = newState(trade);
     onSymbolTrade(s, trade, ctx);
     return s;
   }
 
   function onSymbolTrade(s: number, trade: Trade, ctx: DetectorContext): void {
-    roll(s, trade.tsMs);
+    const closed = roll(s, trade.tsMs);
     closeIfDone(trade.symbol, s, trade.tsMs, ctx);
     // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
     const last = S.lastPrice[s]!;
@@ -417,6 +428,8 @@ function createPumpAndDump(config: Config): Detector {
       S.bucketBuyTrades[s] = S.bucketBuyTrades[s]! + 1;
     }
     st.lows.push(s, trade.tsMs, trade.price);
+    // Back after a quiet spell: the push expired what the window no longer holds.
+    if (closed > 1) st.lows.trim(s, 2);
     trackRush(s, trade, side);
     expireRecent(s, trade.tsMs);
 
@@ -501,12 +514,13 @@ function createPumpAndDump(config: Config): Detector {
       schedule(trade.symbol, onTrade(trade, ctx));
     },
     onTime(ctx: DetectorContext): void {
+      compactSlabs();
       // Only the symbols due now (not a walk over all of them), handled in the order the walk over
       // the states map had (creation order), so alerts come out in the same order.
       const due: [string, number][] = [];
       for (const { time, item: symbol } of st.queue.takeDue((d) => d < ctx.now)) {
-        const s = st.states.get(symbol);
-        if (s === undefined || S.due[s]! !== time) continue; // stale: re-queued since, or forgotten
+        const s = st.states.find(symbol);
+        if (s < 0 || S.due[s]! !== time) continue; // stale: re-queued since, or forgotten
         S.due[s] = NaN; // taken: a duplicate entry with the same deadline matches nothing now
         due.push([symbol, s]);
       }
@@ -514,7 +528,7 @@ function createPumpAndDump(config: Config): Detector {
       for (const [symbol, s] of due) {
         closeIfDone(symbol, s, ctx.now, ctx);
         // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
-        if (!S.episode[s] && ctx.now - S.lastTsMs[s]! > t.pump_baseline_ms) dropState(symbol, s);
+        if (!S.episode[s] && ctx.now - S.lastTsMs[s]! > t.pump_baseline_ms) dropState(s);
         else {
           S.due[s] = dueOf(s);
           st.queue.push(S.due[s], symbol);

@@ -33,7 +33,7 @@ export interface Episode {
 
 /**
  * pump_and_dump's fixed-size fields of every symbol held, as columns indexed by the symbol's slot
- * (see Slots): with 100k symbols trading a few times a day, an object per symbol (header, a slot per
+ * (its id in pump_and_dump's `states`): with 100k symbols trading a few times a day, an object per symbol (header, a slot per
  * field, a heap number per changing double, and an object per ring it owned) was most of the
  * detector's memory. The rings and logs are tables of their own (BucketLogs, RunRings, …).
  * Read and written as `columns.field[slot]`; a column is replaced when it grows (in `add`).

@@ -1,13 +1,13 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32 } from './columns.js';
-import { Slab } from './slab.js';
+import { Slab, type SlabBlocks } from './slab.js';
 
 /** Log entries of the current period above which it is folded into one entry per buyer. */
 const FOLD_MIN = 1024;
 
 /**
- * For every symbol slot (see Slots), the buy quantities of the symbol's recent buyers, in two
+ * For every symbol slot (its id in pump_and_dump's `states`), the buy quantities of the symbol's recent buyers, in two
  * periods (the previous pump window and the current one), as evidence when an episode opens. Kept
  * as a log of (buyer, quantity) in arrival order and tallied only when asked: an episode opens
  * rarely, while a Map update per buy trade (and two new Maps per window) was the largest cost of
@@ -27,6 +27,11 @@ export class RecentBuyers {
   private foldAt = new Int32Array(0);
 
   constructor(private readonly slab: Slab) {}
+
+  /** The slots' blocks (for Slab.compact). */
+  blocks(): SlabBlocks[] {
+    return [{ off: this.off, cap: this.cap }];
+  }
 
   /** Makes `slot` empty (a new symbol's). */
   add(slot: number): void {
@@ -99,6 +104,12 @@ export class RecentBuyers {
       this.n[slot] = n - older;
     }
     this.recent[slot] = this.n[slot]!;
+    // Nothing left (a quiet symbol): the block is freed, the next buy takes a new one.
+    if (this.n[slot] === 0 && this.cap[slot]! > 0) {
+      this.slab.free(this.off[slot]!, this.cap[slot]!);
+      this.off[slot] = -1;
+      this.cap[slot] = 0;
+    }
   }
 
   /** Forgets both periods. */

@@ -2,9 +2,9 @@ import { stateClass } from '../../engine/snapshot.js';
 import { SlabQueues } from './slab-queues.js';
 
 /**
- * For every symbol slot (see Slots), the times of recent events (pump_and_dump: its rush seconds),
+ * For every symbol slot (its id in pump_and_dump's `states`), the times of recent events (pump_and_dump: its rush seconds),
  * oldest first, dropped once before a cutoff: a queue of times in a block of a shared Slab,
- * compacted in place or moved to a larger block when full. Most symbols never have one: no block.
+ * compacted in place or moved to a larger block when full, freed when emptied. Most symbols never have one: no block.
  */
 export class RecentTimes extends SlabQueues {
   /** Appends a time (not before the newest held). */
@@ -19,9 +19,8 @@ export class RecentTimes extends SlabQueues {
     const ts = this.slab.nums;
     let h = this.head[slot]!;
     while (h < n && ts[off + h]! < cutoffMs) h++;
-    // Empty: start over at the block's start, no compaction.
-    if (h === n) this.end[slot] = h = 0;
     this.head[slot] = h;
+    if (h === n) this.emptied(slot);
   }
 }
 

@@ -6,7 +6,7 @@ import { RunRings } from './run-ring.js';
 import { Slab } from './slab.js';
 
 describe('RunRings', () => {
-  it('holds per slot the last values pushed and gives the median a sorted ring gives (runs, wrap-around, long spells, drops)', () => {
+  it('holds per slot the last values pushed and gives the median a sorted ring gives (runs, wrap-around, long spells, shrinks, compactions, drops)', () => {
     let seed = 99;
     const rnd = (): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -33,11 +33,14 @@ describe('RunRings', () => {
         const times = r < 0.6 ? 1 : r < 0.9 ? 1 + Math.floor(rnd() * 20) : Math.floor(rnd() * 3 * capacity);
         rings.pushRepeated(s, prices[s]!, times);
         for (let i = 0; i < Math.min(times, capacity); i++) refs[s]!.push(prices[s]!);
+        if (times > 1) rings.shrink(s);
         for (let k = 0; k < SLOTS; k++) {
           assert.equal(rings.size(k), refs[k]!.size);
           assert.ok(Object.is(rings.median(k), refs[k]!.median()), `capacity ${capacity} slot ${k} step ${step}`);
         }
         if (step % 1999 === 0) rings = decodeState(encodeState(rings)) as RunRings;
+        // Blocks (runs and sorted values) moved together by Slab.compact.
+        if (step % 701 === 0) (rings as unknown as { slab: Slab }).slab.compact(rings.blocks());
       }
     }
   });

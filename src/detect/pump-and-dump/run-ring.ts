@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32, grownUint8 } from './columns.js';
-import { Slab } from './slab.js';
+import { Slab, type SlabBlocks } from './slab.js';
 import { SlotBlocks } from './slot-blocks.js';
 
 /**
@@ -14,7 +14,7 @@ const HIST_RUNS = 8;
 const sorted = new Float64Array(2 * HIST_RUNS);
 
 /**
- * For every symbol slot (see Slots), the last `capacity` values pushed, kept as runs of equal values
+ * For every symbol slot (its id in pump_and_dump's `states`), the last `capacity` values pushed, kept as runs of equal values
  * (value, count), with their median. For series that repeat a value many times in a row:
  * pump_and_dump's bucket closes are the last price carried forward, so a symbol trading every
  * twenty minutes pushes the same close twenty times — one run here, where a ring of values held
@@ -67,6 +67,11 @@ export class RunRings extends SlotBlocks {
     this.histCap[slot] = this.histEnd[slot] = this.histOn[slot] = 0;
   }
 
+  /** The runs' blocks and the sorted values' (for Slab.compact). */
+  override blocks(): SlabBlocks[] {
+    return [...super.blocks(), { off: this.histOff, cap: this.histCap }];
+  }
+
   /** Frees the slot's blocks (the symbol is dropped). */
   override drop(slot: number): void {
     if (this.histCap[slot]! > 0) this.slab.free(this.histOff[slot]!, this.histCap[slot]!);
@@ -75,6 +80,17 @@ export class RunRings extends SlotBlocks {
 
   size(slot: number): number {
     return this.filled[slot]!;
+  }
+
+  /** Shrinks the slot's blocks to what it holds and one more run (see SlotBlocks.trim), the sorted values' too. */
+  shrink(slot: number): void {
+    this.trim(slot, 2);
+    const cap = this.histCap[slot]!;
+    const end = this.histEnd[slot]!;
+    const want = Slab.capacity(end + 2);
+    if (2 * want > cap) return;
+    this.histOff[slot] = this.slab.regrow(this.histOff[slot]!, cap, 0, end, want);
+    this.histCap[slot] = want;
   }
 
   /** Pushes v `times` times: the oldest values leave once the ring is full. */

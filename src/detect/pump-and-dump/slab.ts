@@ -17,6 +17,12 @@ import { stateClass } from '../../engine/snapshot.js';
 /** Numbers from which the slab grows by an eighth at a time. */
 const LARGE = 1 << 20;
 
+/** A structure's blocks in a slab: per slot the offset (−1: none) and capacity (0: none) of one block. */
+export interface SlabBlocks {
+  readonly off: Int32Array;
+  readonly cap: Int32Array;
+}
+
 export class Slab {
   nums = new Float64Array(1024);
   /** Strings beside the numbers (same length as `nums`), or null in a numbers-only slab. */
@@ -24,7 +30,9 @@ export class Slab {
   /** Numbers in use or on a free list: [0, top); the rest of `nums` is unused tail. */
   private top = 0;
   /** Offset of the first free block of each size class, −1 for none. */
-  private readonly freeHeads: number[] = [];
+  private freeHeads: number[] = [];
+  /** Numbers in free blocks. */
+  private freeNums = 0;
 
   constructor(withStrings = false) {
     this.strs = withStrings ? new Array<string>(this.nums.length).fill('') : null;
@@ -37,6 +45,7 @@ export class Slab {
     const head = this.freeHeads[c]!;
     if (head >= 0) {
       this.freeHeads[c] = this.nums[head]!;
+      this.freeNums -= capacityOfClass(c);
       return head;
     }
     const cap = capacityOfClass(c);
@@ -53,6 +62,56 @@ export class Slab {
     const c = classOf(cap);
     this.nums[off] = this.freeHeads[c]!;
     this.freeHeads[c] = off;
+    this.freeNums += cap;
+  }
+
+  /**
+   * An eighth of the numbers in use or free are in free blocks (and enough to be worth a pass):
+   * blocks freed by symbols that moved to larger ones, shrank or emptied, of classes later
+   * requests may not ask for.
+   */
+  get wasteful(): boolean {
+    return this.freeNums * 8 > this.top && this.freeNums > 4096;
+  }
+
+  /**
+   * Moves every live block down, in offset order, so they follow each other from 0 (no free
+   * block left): `owners` are all the structures with blocks here, whose offsets are rewritten.
+   * In place (each block moves down), so no second array is held; the room freed is the tail the
+   * next blocks are carved from before the slab grows again.
+   */
+  compact(owners: readonly SlabBlocks[]): void {
+    // (Beyond 2^27 numbers or 2^21 slots the keys would not be exact: left as it is.)
+    if (this.top >= 2 ** 27 || owners.length > 32 || owners.some((o) => o.cap.length > 2 ** 21)) return;
+    // Each block's offset, owner and slot in one sortable double: offset × 2^26 + owner × 2^21 + slot.
+    let n = 0;
+    for (const o of owners) for (let s = 0; s < o.cap.length; s++) if (o.cap[s]! > 0) n++;
+    const keys = new Float64Array(n);
+    n = 0;
+    owners.forEach((o, i) => {
+      for (let s = 0; s < o.cap.length; s++) if (o.cap[s]! > 0) keys[n++] = o.off[s]! * 2 ** 26 + i * 2 ** 21 + s;
+    });
+    keys.sort();
+    const strs = this.strs;
+    let top = 0;
+    for (let k = 0; k < n; k++) {
+      const key = keys[k]!;
+      const off = Math.floor(key / 2 ** 26);
+      const rest = key - off * 2 ** 26;
+      const o = owners[Math.floor(rest / 2 ** 21)]!;
+      const s = rest % 2 ** 21;
+      const cap = o.cap[s]!;
+      if (off !== top) {
+        this.nums.copyWithin(top, off, off + cap);
+        if (strs !== null) for (let i = 0; i < cap; i++) strs[top + i] = strs[off + i]!;
+        o.off[s] = top;
+      }
+      top += cap;
+    }
+    if (strs !== null) for (let i = top; i < this.top; i++) strs[i] = '';
+    this.top = top;
+    this.freeHeads = [];
+    this.freeNums = 0;
   }
 
   /**

@@ -1,9 +1,9 @@
 import { compactsInPlace, grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32 } from './columns.js';
-import { Slab } from './slab.js';
+import { Slab, type SlabBlocks } from './slab.js';
 
 /**
- * For every symbol slot (see Slots), the slot's numbers as a queue in a block of a shared Slab:
+ * For every symbol slot (its id in pump_and_dump's `states`), the slot's numbers as a queue in a block of a shared Slab:
  * [head, end) of the block at `off` (capacity `cap`; offset −1 while the slot has no block). When a
  * block is full, `makeRoom` compacts it in place or moves it to a larger one. What the numbers mean
  * is the subclass's (SlabQueues: one per entry; WindowMins: time and value pairs; BucketLogs:
@@ -17,6 +17,11 @@ export abstract class SlotBlocks {
   protected end = new Int32Array(0);
 
   constructor(protected readonly slab: Slab) {}
+
+  /** The slots' blocks (for Slab.compact). */
+  blocks(): SlabBlocks[] {
+    return [{ off: this.off, cap: this.cap }];
+  }
 
   /** Makes `slot` empty (a new symbol's). */
   add(slot: number): void {
@@ -35,6 +40,36 @@ export abstract class SlotBlocks {
   drop(slot: number): void {
     if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
     this.add(slot);
+  }
+
+  /**
+   * Frees the block of an emptied queue (the next entry takes a new one): most symbols of a wide
+   * universe hold their recent ids, rush orders or rush seconds a few minutes a day, and a block
+   * kept through the quiet rest of it was live memory for nothing.
+   */
+  protected emptied(slot: number): void {
+    if (this.cap[slot]! === 0) return;
+    this.slab.free(this.off[slot]!, this.cap[slot]!);
+    this.off[slot] = -1;
+    this.cap[slot] = this.head[slot] = this.end[slot] = 0;
+  }
+
+  /**
+   * Moves the slot's live numbers [head, end) to the start of a block of `Slab.capacity(live +
+   * room)` when that is at most half its block: blocks grow with the most a slot held at once
+   * (a burst), and once a quiet symbol's burst has left, what it holds is a fraction of that
+   * (pump_and_dump's closes and lows held ~40% of their blocks). The freed block goes back to the slab.
+   */
+  trim(slot: number, room: number): void {
+    const cap = this.cap[slot]!;
+    const head = this.head[slot]!;
+    const end = this.end[slot]!;
+    const want = Slab.capacity(end - head + room);
+    if (2 * want > cap) return;
+    this.off[slot] = this.slab.regrow(this.off[slot]!, cap, head, end, want);
+    this.cap[slot] = want;
+    this.head[slot] = 0;
+    this.end[slot] = end - head;
   }
 
   /**

@@ -5,7 +5,7 @@ import { RecentIds } from '../window/reference/recent-ids.js';
 import { Slab } from './slab.js';
 import { TightIds } from './tight-ids.js';
 
-test('TightIds: per slot the same ids as RecentIds (expiry by time and by count, quiet spells, drops, checkpoints)', () => {
+test('TightIds: per slot the same ids as RecentIds (expiry by time and by count, quiet spells, drops, compactions, checkpoints)', () => {
   let x = 5;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const SLOTS = 5;
@@ -43,5 +43,8 @@ test('TightIds: per slot the same ids as RecentIds (expiry by time and by count,
     }
     if (i % 97 === 0) for (let k = 0; k < SLOTS; k++) assert.deepEqual(tight.all(k), refs[k]!.all(), `slot ${k} at ${i}`);
     if (i % 2001 === 0) tight = decodeState(encodeState(tight)) as TightIds;
+    // Blocks moved together (Slab.compact), ids and all, whenever free ones pile up.
+    const slab = (tight as unknown as { slab: Slab }).slab;
+    if (slab.wasteful || i % 3001 === 0) slab.compact(tight.blocks());
   }
 });

@@ -2,7 +2,7 @@ import { stateClass } from '../../engine/snapshot.js';
 import { SlabQueues } from './slab-queues.js';
 
 /**
- * RecentIds (window/reference/recent-ids.ts) with the same ids, for every symbol slot (see Slots):
+ * RecentIds (window/reference/recent-ids.ts) with the same ids, for every symbol slot (its id in pump_and_dump's `states`):
  * the ids of a symbol's recent trades with their times, oldest first, in a block of a shared Slab
  * made `withStrings` (time in the number, id in the string beside it), compacted in place or moved
  * to a larger block when full. A dropped entry's id is released at once.
@@ -26,9 +26,8 @@ export class TightIds extends SlabQueues {
     const ids = this.slab.strs!;
     let h = this.head[slot]!;
     while (h < n && (ts[off + h]! < cutoffMs || n - h > max)) ids[off + h++] = '';
-    // Empty (a symbol back after a quiet spell): start over at the block's start, no compaction.
-    if (h === n) this.end[slot] = h = 0;
     this.head[slot] = h;
+    if (h === n) this.emptied(slot);
   }
 
   /** Whether an entry (tsMs, id) is held. */
@@ -40,7 +39,7 @@ export class TightIds extends SlabQueues {
     return false;
   }
 
-  /** Drops every entry (the block is kept for the next ones). */
+  /** Drops every entry (and frees the block). */
   clear(slot: number): void {
     this.expire(slot, Infinity, 0);
   }

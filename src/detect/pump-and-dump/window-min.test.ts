@@ -5,7 +5,7 @@ import { WindowMins } from './window-min.js';
 import { Slab } from './slab.js';
 import { TimeExtremes } from '../window/reference/time-extremes.js';
 
-test('WindowMins: per slot the same minimum and time as TimeExtremes (bursts, quiet spells, ties, drops, checkpoints)', () => {
+test('WindowMins: per slot the same minimum and time as TimeExtremes (bursts, quiet spells, trims, ties, drops, compactions, checkpoints)', () => {
   let x = 11;
   const r = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (const windowMs of [1, 60_000]) {
@@ -29,11 +29,13 @@ test('WindowMins: per slot the same minimum and time as TimeExtremes (bursts, qu
       }
       const v = 100 + trend * (i % 500) + Math.floor(r() * 5);
       lows.push(s, ts, v);
+      if (r() < 0.05) lows.trim(s, 2);
       refs[s]!.push(ts, v);
       for (let k = 0; k < SLOTS; k++) {
         const ref = refs[k]!;
         assert.deepEqual([lows.min(k), lows.minAtMs(k)], [ref.min, ref.minAtMs], `window ${windowMs} slot ${k} at ${i}`);
       }
+      if (i % 701 === 0) (lows as unknown as { slab: Slab }).slab.compact(lows.blocks());
       if (i % 1999 === 0) {
         lows = decodeState(encodeState(lows)) as WindowMins;
         assert.ok(lows instanceof WindowMins);

@@ -3,8 +3,8 @@ import type { Slab } from './slab.js';
 import { SlotBlocks } from './slot-blocks.js';
 
 /**
- * The minimum of a value over a sliding event-time window, and its time, for every symbol slot (see
- * Slots): per slot the minimum's half of TimeExtremes (window/reference/time-extremes.ts, tested
+ * The minimum of a value over a sliding event-time window, and its time, for every symbol slot (its id
+ * in pump_and_dump's `states`): per slot the minimum's half of TimeExtremes (window/reference/time-extremes.ts, tested
  * against it), the same values. pump_and_dump reads only the window's low.
  *
  * Per slot a monotonic deque of (time, value) pairs, values ascending, in a block of a shared Slab

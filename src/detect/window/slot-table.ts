@@ -1,4 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { StringIds } from '../../engine/string-ids.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { grownF64 } from './pool-chunks.js';
 
@@ -10,12 +11,12 @@ import { grownF64 } from './pool-chunks.js';
  *
  * Symbols idle for `idleMs` are forgotten (`forgetIdle`): the table keeps each one's latest trade
  * time and queues it under its idle deadline, so memory follows the active symbols.
+ *
+ * The slots are the symbols' ids in a `StringIds` (an open-addressing table: ≈ 24 B a symbol where
+ * a `Map<string, number>` cost ≈ 70 B; an id is reused once its symbol is forgotten).
  */
 export class SlotTable {
-  private readonly slots = new Map<string, number>();
-  private readonly freeSlots: number[] = [];
-  /** Slots handed out so far (the free ones included). */
-  private used = 0;
+  private readonly slots = new StringIds();
   /** Symbols by idle deadline (lazy: an entry whose deadline is not the symbol's `due` is stale). */
   private readonly queue = new DeadlineQueue<string>();
   f = new Float64Array(0);
@@ -31,18 +32,17 @@ export class SlotTable {
 
   /** The symbol's slot, or −1 when it is not known. */
   slotOf(key: string): number {
-    return this.slots.get(key) ?? -1;
+    return this.slots.find(key);
   }
 
   /** A slot for a new symbol (its row's numbers are left to the caller to set). */
   add(key: string): number {
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.used++;
+    const slot = this.slots.acquire(key);
     this.f = grownF64(this.f, (slot + 1) * this.width);
     this.lastTs = grownF64(this.lastTs, slot + 1);
     this.due = grownF64(this.due, slot + 1);
     this.lastTs[slot] = -Infinity;
     this.due[slot] = Infinity;
-    this.slots.set(key, slot);
     return slot;
   }
 
@@ -71,12 +71,11 @@ export class SlotTable {
     while (queue.peek() < nowMs) {
       const due = queue.peek();
       const key = queue.pop()!;
-      const slot = this.slots.get(key);
-      if (slot === undefined || this.due[slot] !== due) continue; // stale entry
+      const slot = this.slots.find(key);
+      if (slot < 0 || this.due[slot] !== due) continue; // stale entry
       if (nowMs - this.lastTs[slot]! > this.idleMs) {
         drop(slot);
-        this.slots.delete(key);
-        this.freeSlots.push(slot);
+        this.slots.release(slot);
       } else {
         this.due[slot] = this.lastTs[slot]! + this.idleMs;
         queue.push(this.due[slot], key);

@@ -2,7 +2,7 @@ import { stateClass } from '../../engine/snapshot.js';
 import { BLOCK, ValueBlocks, copyChunk } from './pool-blocks.js';
 import { ChunkPool, chunkSize, classFor, grownI32, isChunkSize } from './pool-chunks.js';
 import { medianInPlace, scratchOf } from './select.js';
-import { madSigmaOfSorted, medianOfSorted } from './value-ring.js';
+import { identity, madSigmaOfSorted, medianOfSorted, quantileOfSorted, sortedOf, trimmedMeanOfSorted } from './value-ring.js';
 
 /**
  * `rings` ValueRings of `capacity` values per symbol slot (ring k: a symbol's window length k),
@@ -90,33 +90,29 @@ export class SlotValueRings {
   }
 
   quantileAbs(slot: number, k: number, q: number): number {
-    const n = this.size(slot, k);
-    if (n === 0) return NaN;
-    const a = this.sorted(slot, k, Math.abs);
-    const pos = Math.min(1, Math.max(0, q)) * (n - 1);
-    const i = Math.floor(pos);
-    return i + 1 < n ? a[i]! + (pos - i) * (a[i + 1]! - a[i]!) : a[i]!;
+    return quantileOfSorted(this.sorted(slot, k, Math.abs), this.size(slot, k), q);
   }
 
   trimmedMeanAbs(slot: number, k: number, trim: number): number {
-    const n = this.size(slot, k);
-    if (n === 0) return NaN;
-    const a = this.sorted(slot, k, Math.abs);
-    const keep = Math.max(1, Math.ceil(n * (1 - trim)));
-    let s = 0;
-    for (let i = 0; i < keep; i++) s += a[i]!;
-    return s / keep;
+    return trimmedMeanOfSorted(this.sorted(slot, k, Math.abs), this.size(slot, k), trim);
   }
 
-  /** f of ring k's values, ascending, in a shared scratch (as ValueRing's). */
+  /**
+   * Ring k's i-th oldest value (0 ≤ i < size): in arrival order while the ring is not full, from
+   * the oldest on once it is.
+   */
+  valueAt(slot: number, k: number, i: number): number {
+    const m = (slot * this.rings + k) * 3;
+    const n = this.meta[m + 1]!;
+    const j = n < this.capacity ? i : (this.meta[m + 2]! + i) % n;
+    const p = this.meta[m]! + j;
+    return this.values.block(p)[this.values.offset(p)]!;
+  }
+
+  /** f of ring k's values, ascending, in a shared scratch (see sortedOf). */
   private sorted(slot: number, k: number, f: (x: number) => number): Float64Array {
-    const n = this.size(slot, k);
     const start = this.meta[(slot * this.rings + k) * 3]!;
-    const chunk = this.values.block(start);
-    const o = this.values.offset(start);
-    if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
-    for (let i = 0; i < n; i++) scratch[i] = f(chunk[o + i]!);
-    return scratch.subarray(0, n).sort();
+    return sortedOf(this.values.block(start), this.values.offset(start), this.size(slot, k), f);
   }
 
   private set(p: number, v: number): void {
@@ -153,12 +149,6 @@ export class SlotValueRings {
       meta[m] = start;
     }
   }
-}
-
-let scratch = new Float64Array(128);
-
-function identity(x: number): number {
-  return x;
 }
 
 /** Held in detector state, so checkpoints must know the class. */

@@ -66,35 +66,17 @@ export class ValueRing {
 
   /** The q-quantile of the absolute values held (NaN when empty), as `RobustRing.quantileAbs`. */
   quantileAbs(q: number): number {
-    const n = this.filled;
-    if (n === 0) return NaN;
-    const a = this.sorted(Math.abs);
-    const pos = Math.min(1, Math.max(0, q)) * (n - 1);
-    const i = Math.floor(pos);
-    return i + 1 < n ? a[i]! + (pos - i) * (a[i + 1]! - a[i]!) : a[i]!;
+    return quantileOfSorted(this.sorted(Math.abs), this.filled, q);
   }
 
   /** Mean of the absolute values without the largest `trim` fraction, as `RobustRing.trimmedMeanAbs`. */
   trimmedMeanAbs(trim: number): number {
-    const n = this.filled;
-    if (n === 0) return NaN;
-    const a = this.sorted(Math.abs);
-    const keep = Math.max(1, Math.ceil(n * (1 - trim)));
-    let s = 0;
-    for (let i = 0; i < keep; i++) s += a[i]!;
-    return s / keep;
+    return trimmedMeanOfSorted(this.sorted(Math.abs), this.filled, trim);
   }
 
-  /**
-   * f of every value, ascending, in the shared scratch (valid until the next call). f is monotone
-   * (identity, log) or |x|, so sorting f's results is the order the typed-array sort gives them:
-   * numeric, −0 before +0 — the order RobustRing keeps.
-   */
+  /** f of every value, ascending, in the shared scratch (see sortedOf). */
   private sorted(f: (x: number) => number): Float64Array {
-    const n = this.filled;
-    if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
-    for (let i = 0; i < n; i++) scratch[i] = f(this.values[i]!);
-    return scratch.subarray(0, n).sort();
+    return sortedOf(this.values, 0, this.filled, f);
   }
 }
 
@@ -102,8 +84,36 @@ export class ValueRing {
 const NONE: number[] = [];
 let scratch = new Float64Array(128);
 
-function identity(x: number): number {
+export function identity(x: number): number {
   return x;
+}
+
+/**
+ * f of src[from, from + n), ascending, in a scratch shared by every ring (valid until the next
+ * call). f is monotone (identity, log) or |x|, so sorting f's results is the order the typed-array
+ * sort gives them: numeric, −0 before +0 — the order RobustRing keeps.
+ */
+export function sortedOf(src: ArrayLike<number>, from: number, n: number, f: (x: number) => number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  for (let i = 0; i < n; i++) scratch[i] = f(src[from + i]!);
+  return scratch.subarray(0, n).sort();
+}
+
+/** The q-quantile of an ascending a[0, n) (NaN when empty), interpolated as `RobustRing.quantileAbs`. */
+export function quantileOfSorted(a: Float64Array, n: number, q: number): number {
+  if (n === 0) return NaN;
+  const pos = Math.min(1, Math.max(0, q)) * (n - 1);
+  const i = Math.floor(pos);
+  return i + 1 < n ? a[i]! + (pos - i) * (a[i + 1]! - a[i]!) : a[i]!;
+}
+
+/** Mean of an ascending a[0, n) without its largest `trim` fraction (NaN when empty), as `RobustRing.trimmedMeanAbs`. */
+export function trimmedMeanOfSorted(a: Float64Array, n: number, trim: number): number {
+  if (n === 0) return NaN;
+  const keep = Math.max(1, Math.ceil(n * (1 - trim)));
+  let s = 0;
+  for (let i = 0; i < keep; i++) s += a[i]!;
+  return s / keep;
 }
 
 /**
