@@ -53,12 +53,14 @@ function createPumpAndDump(config: Config): Detector {
   const minBuckets = windowBuckets * t.pump_min_baseline_windows;
   /**
    * All mutable state (the checkpoint): each symbol held has a slot (`states`), its row in the
-   * columns of `sym` and in the tables of its rings and logs, whose blocks are in two shared slabs
-   * (numbers; numbers with strings). With 100k symbols trading a few times a day, an object and a
+   * columns of `sym` and in the tables of its rings and logs, whose blocks are in three shared
+   * slabs (the bucket logs', the other numbers', numbers with strings: a slab grows by a copy, which
+   * is held with the old one until that is collected, so no slab is most of the state). With 100k symbols trading a few times a day, an object and a
    * few arrays per symbol and ring were most of the detector's memory. `queue`: the symbols by the
    * time onTime must look at them.
    */
   function emptyState() {
+    const logs = new Slab();
     const nums = new Slab();
     const withStrings = new Slab(true);
     return {
@@ -70,7 +72,7 @@ function createPumpAndDump(config: Config): Detector {
        * buyer-initiated volume and trades, the non-empty ones only (the pump window's buckets are
        * its newest).
        */
-      buckets: new BucketLogs(nums, historyBuckets),
+      buckets: new BucketLogs(logs, historyBuckets),
       /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
       closes: new RunRings(nums, closeBuckets),
       /** The window's low (only the minimum is read). */
@@ -88,6 +90,7 @@ function createPumpAndDump(config: Config): Detector {
       rushTimes: new RecentTimes(nums),
       queue: new DeadlineQueue<string>(),
       nextSeq: 0,
+      logs,
       nums,
       withStrings,
     };
@@ -106,7 +109,8 @@ function createPumpAndDump(config: Config): Detector {
    * shrank or emptied theirs): the owners listed are all the tables with blocks in that slab.
    */
   function compactSlabs(): void {
-    if (st.nums.wasteful) st.nums.compact([...st.buckets.blocks(), ...st.closes.blocks(), ...st.lows.blocks(), ...st.rushTimes.blocks()]);
+    if (st.logs.wasteful) st.logs.compact(st.buckets.blocks());
+    if (st.nums.wasteful) st.nums.compact([...st.closes.blocks(), ...st.lows.blocks(), ...st.rushTimes.blocks()]);
     if (st.withStrings.wasteful)
       st.withStrings.compact([...st.recentIds.blocks(), ...st.recentBuyers.blocks(), ...st.secondOrders.blocks()]);
   }
