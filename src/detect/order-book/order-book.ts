@@ -141,6 +141,8 @@ class SymbolBook {
 /** Live orders and order-size/depth statistics of every symbol, fed by order events. */
 export class OrderBook {
   private readonly books = new Map<string, SymbolBook>();
+  /** The book last looked up: an order event's readers (the book, then each detector) ask for its symbol in turn. */
+  private lastBook: SymbolBook | undefined = undefined;
   private readonly expiry = new DeadlineQueue<SymbolBook>();
   /** What `apply` returns, reused (an object per order event was garbage): read it before the next apply. */
   private readonly update: { order: LiveOrder | undefined; removed: boolean } = { order: undefined, removed: false };
@@ -153,10 +155,11 @@ export class OrderBook {
    * ids are tolerated (feeds joined mid-session).
    */
   apply(e: OrderEvent): BookUpdate {
-    let book = this.books.get(e.symbol);
+    let book = this.bookOf(e.symbol);
     if (!book) {
       book = new SymbolBook(e.symbol);
       this.books.set(e.symbol, book);
+      this.lastBook = book;
     }
     book.lastActivityMs = e.tsMs;
     // Orders are appended in event order, so an event moves the book's expiry time earlier only when
@@ -227,12 +230,12 @@ export class OrderBook {
 
   /** Median size of the symbol's recent `new` orders (NaN before any), as refreshed for `reader` (see CachedMedian). */
   medianNewSize(symbol: string, reader: string): number {
-    return this.books.get(symbol)?.median(reader) ?? NaN;
+    return this.bookOf(symbol)?.median(reader) ?? NaN;
   }
 
   /** How many `new` orders of the symbol have been seen (to know whether the median means anything). */
   newOrderCount(symbol: string): number {
-    return this.books.get(symbol)?.newOrders ?? 0;
+    return this.bookOf(symbol)?.newOrders ?? 0;
   }
 
   /**
@@ -240,7 +243,7 @@ export class OrderBook {
    * leaving out `exclude` (the order being judged), so an order is compared with the depth it joins.
    */
   depthNear(symbol: string, side: Side, levels: number, exclude?: LiveOrder): number {
-    const book = this.books.get(symbol);
+    const book = this.bookOf(symbol);
     if (!book) return 0;
     const map = book.levelsNow(side);
     // Keep the `levels` best prices in a small sorted array: O(price levels × levels).
@@ -265,12 +268,12 @@ export class OrderBook {
 
   /** The account's live orders in the symbol, oldest first (few per account: scanning them is cheap); none for ''. */
   liveOrdersOf(symbol: string, account: string): readonly LiveOrder[] {
-    return this.books.get(symbol)?.byAccount.get(account) ?? EMPTY;
+    return this.bookOf(symbol)?.byAccount.get(account) ?? EMPTY;
   }
 
   /** An order by id, if it still rests. */
   get(symbol: string, orderId: string): LiveOrder | undefined {
-    return this.books.get(symbol)?.orders.get(orderId);
+    return this.bookOf(symbol)?.orders.get(orderId);
   }
 
   /** Live orders in all symbols (tests and diagnostics). */
@@ -297,11 +300,20 @@ export class OrderBook {
       // Keep the size statistics of a quiet symbol only as long as its orders would live.
       if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) {
         this.books.delete(book.symbol);
+        if (this.lastBook === book) this.lastBook = undefined;
         continue;
       }
       const oldest = book.orders.values().next();
       this.schedule(book, oldest.done ? book.lastActivityMs : oldest.value.placedMs);
     }
+  }
+
+  private bookOf(symbol: string): SymbolBook | undefined {
+    const last = this.lastBook;
+    if (last !== undefined && last.symbol === symbol) return last;
+    const book = this.books.get(symbol);
+    if (book !== undefined) this.lastBook = book;
+    return book;
   }
 
   private updated(order: LiveOrder, removed: boolean): BookUpdate {
