@@ -85,8 +85,12 @@ interface Activity {
   readonly account: string;
   /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS. */
   readonly news: Record<Side, number[]>;
-  /** Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them). */
-  readonly cancels: { order: LiveOrder; cancelMs: number }[];
+  /**
+   * Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them).
+   * An order's `lastMs` is its cancel time: the event that removed it set it, and a removed order
+   * is never updated again.
+   */
+  readonly cancels: LiveOrder[];
 }
 
 interface State {
@@ -183,11 +187,11 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     if (recent)
       for (const r of recent) {
-        if (x.tsMs - r.cancelMs > EXEC_GRACE_MS) continue;
-        if (r.order.side === layerSide) {
-          layerQty += r.order.cancelledQty;
+        if (x.tsMs - r.lastMs > EXEC_GRACE_MS) continue;
+        if (r.side === layerSide) {
+          layerQty += r.cancelledQty;
           layerOrders++;
-        } else restingOpp += r.order.cancelledQty;
+        } else restingOpp += r.cancelledQty;
       }
     // What the account showed on the execution side just before this execution: a resting order that
     // was just filled counts at its size before the fill (a market maker's bid hit by a sweep still
@@ -199,7 +203,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const prices = scratchPrices;
     prices.clear();
     for (const o of live) if (o.side === layerSide) prices.add(o.price);
-    if (recent) for (const r of recent) if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS && r.order.side === layerSide) prices.add(r.order.price);
+    if (recent) for (const r of recent) if (x.tsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) prices.add(r.price);
     if (prices.size < t.layering_min_levels) return;
     const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
@@ -209,8 +213,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     for (const o of live) if (o.side === layerSide) pool.push({ order: o, price: o.price, cancelledMs: null });
     if (recent)
       for (const r of recent)
-        if (x.tsMs - r.cancelMs <= EXEC_GRACE_MS && r.order.side === layerSide)
-          pool.push({ order: r.order, price: r.order.price, cancelledMs: r.cancelMs });
+        if (x.tsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
     const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
@@ -474,9 +477,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const news = s.activity.get(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
     if (news && news.length > 0) {
       let refreshed = 0;
-      for (const l of w.cycle.pulled) {
-        if (news.some((ts) => ts >= l.cancelledMs && ts - l.cancelledMs <= t.layering_requote_ms)) refreshed += l.qty;
-      }
+      for (const l of w.cycle.pulled) if (placedWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
       if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
     record(w.c, w.cycle, ctx);
@@ -541,10 +542,10 @@ function createLayering(config: Config, shared: SharedState): Detector {
         const a = activityOf(e.symbol, e.account);
         const list = a.cancels;
         if (list.length > 0) {
-          while (list.length > 0 && e.tsMs - list[0]!.cancelMs > EXEC_GRACE_MS) list.shift();
-          if (list.length > 0 && e.tsMs < list[list.length - 1]!.cancelMs) s.cancelsExpiry.push(e.tsMs, a);
+          while (list.length > 0 && e.tsMs - list[0]!.lastMs > EXEC_GRACE_MS) list.shift();
+          if (list.length > 0 && e.tsMs < list[list.length - 1]!.lastMs) s.cancelsExpiry.push(e.tsMs, a);
         } else s.cancelsExpiry.push(e.tsMs, a);
-        list.push({ order, cancelMs: e.tsMs });
+        list.push(order); // its lastMs is e.tsMs
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
         onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
@@ -572,7 +573,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         const a = s.cancelsExpiry.pop()!;
         const list = a.cancels;
         if (list.length === 0) continue;
-        const latest = list[list.length - 1]!.cancelMs;
+        const latest = list[list.length - 1]!.lastMs;
         if (ctx.now - latest > EXEC_GRACE_MS) {
           list.length = 0;
           forgetIfEmpty(a);
@@ -591,6 +592,18 @@ function createLayering(config: Config, shared: SharedState): Detector {
       flushSettling(Infinity, ctx);
     },
   };
+}
+
+/**
+ * Whether a time in `news` lies in [from, from + spanMs]. A plain loop: `some` with a closure boxed
+ * every time of a long list into a heap number.
+ */
+function placedWithin(news: readonly number[], from: number, spanMs: number): boolean {
+  for (let i = 0; i < news.length; i++) {
+    const ts = news[i]!;
+    if (ts >= from && ts - from <= spanMs) return true;
+  }
+  return false;
 }
 
 function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {

@@ -16,8 +16,9 @@ export interface Execution {
   fillQty: number;
   tradeNotional: number;
   fillNotional: number;
-  readonly tradeIds: string[];
-  readonly orderIds: string[];
+  /** Empty ones may be shared: replaced, never pushed to (see `mergeOrAppend`). */
+  tradeIds: string[];
+  orderIds: string[];
 }
 
 /** The executed quantity, counted once whichever sources reported it. */
@@ -215,6 +216,13 @@ export class ExecutionLog {
 }
 stateClass(ExecutionLog, 'order-book.ExecutionLog');
 
+/**
+ * The ids of a source that has not reported an execution (most executions have one source): one
+ * array for all, so never pushed to. A decoded snapshot has its own copy, which the length test in
+ * `mergeOrAppend` treats the same way.
+ */
+const NO_IDS: string[] = [];
+
 /** Longest list an account keeps in one symbol (a very active account within the horizon). */
 const MAX_LIST = 4096;
 
@@ -226,8 +234,8 @@ function newExecution(tsMs: EpochMs, side: Side, qty: number, price: number, sou
     fillQty: source === 'fill' ? qty : 0,
     tradeNotional: source === 'trade' ? qty * price : 0,
     fillNotional: source === 'fill' ? qty * price : 0,
-    tradeIds: source === 'trade' ? [id] : [],
-    orderIds: source === 'fill' ? [id] : [],
+    tradeIds: source === 'trade' ? [id] : NO_IDS,
+    orderIds: source === 'fill' ? [id] : NO_IDS,
   };
 }
 
@@ -250,11 +258,13 @@ function mergeOrAppend(
     if (source === 'trade') {
       x.tradeQty += qty;
       x.tradeNotional += qty * price;
-      x.tradeIds.push(id);
+      if (x.tradeIds.length === 0) x.tradeIds = [id];
+      else x.tradeIds.push(id);
     } else {
       x.fillQty += qty;
       x.fillNotional += qty * price;
-      if (!x.orderIds.includes(id)) x.orderIds.push(id);
+      if (x.orderIds.length === 0) x.orderIds = [id];
+      else if (!x.orderIds.includes(id)) x.orderIds.push(id);
     }
     return undefined;
   }

@@ -99,8 +99,13 @@ test('an execution reported as trade and fill counts once; either alone counts t
   assert.equal(log.recent('XYZ', 'A').length, 0);
 });
 
-test('price levels are the running sums a map of price → quantity would hold (float residues included)', () => {
-  let seed = 7;
+/**
+ * Feeds 20k random order events and compares `depthNear` (with and without a judged order left out)
+ * with the running sums of the book's former level maps. `qtyAt(i, rand)` makes the sizes: whole
+ * numbers (levels summed from the orders), fractions (levels kept as running sums), or whole numbers
+ * then fractions (the book switches mid-stream).
+ */
+function checkLevels(seed: number, qtyAt: (i: number, rand: () => number) => number): void {
   const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const b = new OrderBook(3_600_000);
   /** The reference: the book's former level maps, `(map.get(price) ?? 0) + delta`, deleted when ≤ 1e-9. */
@@ -116,13 +121,16 @@ test('price levels are the running sums a map of price → quantity would hold (
     const id = ids.length > 0 && rand() < 0.6 ? ids[Math.floor(rand() * ids.length)]! : `o${i}`;
     const o = live.get(id);
     const price = 10 + Math.floor(rand() * 8) / 4;
-    const qty = rand() < 0.5 ? Math.floor(rand() * 10) + 1 : rand() * 3; // fractional sizes leave residues
+    const qty = qtyAt(i, rand);
     const side: Side = o?.side ?? (rand() < 0.5 ? 'buy' : 'sell');
     const action: OrderEvent['action'] = !o ? 'new' : (['modify', 'cancel', 'fill'] as const)[Math.floor(rand() * 3)]!;
     b.apply(ev(T + i, action, id, side, price, qty));
     if (action === 'new') {
-      live.set(id, { side, price, remaining: qty });
-      add(side, price, qty);
+      if (qty > 1e-9) {
+        // (a `new` of size 0 makes no order)
+        live.set(id, { side, price, remaining: qty });
+        add(side, price, qty);
+      }
     } else if (action === 'modify') {
       add(side, o!.price, -o!.remaining);
       o!.price = price;
@@ -141,8 +149,33 @@ test('price levels are the running sums a map of price → quantity would hold (
         const best = [...ref[s].keys()].sort((x, y) => (s === 'buy' ? y - x : x - y)).slice(0, 3);
         for (const p of best) want += ref[s].get(p)!;
         assert.equal(b.depthNear('XYZ', s, 3), want, `event ${i} ${s}`);
+        // Leaving out one live order: its level counts without it (and not at all when it was alone).
+        const judged = [...live.keys()].find((k) => live.get(k)!.side === s);
+        if (judged === undefined) continue;
+        const order = b.get('XYZ', judged)!;
+        const without = new Map(ref[s]);
+        const rest = without.get(order.price)! - order.remaining;
+        if (rest <= 1e-9) without.delete(order.price);
+        else without.set(order.price, rest);
+        let wantWithout = 0;
+        for (const p of [...without.keys()].sort((x, y) => (s === 'buy' ? y - x : x - y)).slice(0, 3)) {
+          wantWithout += p === order.price ? ref[s].get(p)! - order.remaining : without.get(p)!;
+        }
+        assert.equal(b.depthNear('XYZ', s, 3, order), wantWithout, `event ${i} ${s} without ${judged}`);
       }
   }
+}
+
+test('price levels are the running sums a map of price → quantity would hold (float residues included)', () => {
+  checkLevels(7, (_i, rand) => (rand() < 0.5 ? Math.floor(rand() * 10) + 1 : rand() * 3)); // fractional sizes leave residues
+});
+
+test('whole-number sizes: levels summed from the orders equal the running sums', () => {
+  checkLevels(11, (_i, rand) => Math.floor(rand() * 10) + (rand() < 0.1 ? 0 : 1)); // zero sizes too
+});
+
+test('whole-number sizes, then a fraction: the levels built at the switch continue as running sums', () => {
+  checkLevels(13, (i, rand) => (i < 10_000 ? Math.floor(rand() * 1_000) + 1 : rand() < 0.9 ? Math.floor(rand() * 10) + 1 : rand() * 3));
 });
 
 test('an order left in a level that a float residue emptied updates the level that replaced it', () => {

@@ -9,8 +9,8 @@ import { SizeSamples } from './size-samples.js';
  * recent `new` orders and the resting depth at the best few price levels of a side.
  *
  * Every lookup is by order id or by (symbol, account); nothing scans the whole book per event except
- * `depthNear`, which scans price levels (not orders) and is only called for orders that are already
- * many times the median size. Expiry pops symbols from a deadline queue: only symbols with an
+ * `depthNear`, which scans price levels (or the symbol's orders, see SymbolBook.wholeSizes) and is
+ * only called for orders that are already many times the median size. Expiry pops symbols from a deadline queue: only symbols with an
  * order (or, when empty, an idle spell) past the horizon are visited, not every symbol every tick.
  */
 export interface LiveOrder {
@@ -43,6 +43,12 @@ const NOTHING: BookUpdate = { order: undefined, removed: false };
 const EPS = 1e-9;
 /** Recent `new` order sizes kept per symbol for the median. */
 const SIZE_SAMPLES = 256;
+/**
+ * Sizes up to this (whole numbers) and fewer live orders than MAX_WHOLE_ORDERS keep every sum of a
+ * symbol's remaining sizes below 2^53, where whole-number sums are exact in any order.
+ */
+const MAX_WHOLE_SIZE = 2 ** 32;
+const MAX_WHOLE_ORDERS = 2 ** 20;
 /** The median is recomputed after this many new sizes (it moves slowly; sorting on every order would not). */
 const MEDIAN_EVERY = 16;
 
@@ -68,6 +74,17 @@ class SymbolBook {
   readonly orders = new Map<string, LiveOrder>();
   /** Each account's live orders in placement order (an array: accounts rest few orders per symbol). */
   readonly byAccount = new Map<string, LiveOrder[]>();
+  /**
+   * Whether every size and price this book took was a whole number in [0, MAX_WHOLE_SIZE] and a
+   * number (no NaN). Then a level's running sum (below) is exact whatever the order of its
+   * additions, so it always equals the sum of the remaining sizes of the orders at that price: the
+   * level maps are not kept (two map updates per order event, read only by `depthNear` for the few
+   * orders many times the median size), and `depthNear` sums the orders instead. The first other
+   * size or price builds the maps from the orders (exact, for the same reason) and keeps them from
+   * then on, as running sums in event order (float residues included, as they always were).
+   */
+  wholeSizes = true;
+  /** Price → resting size of each side: running sums of the orders' size changes (kept once `wholeSizes` is off). */
   readonly bidLevels = new Map<number, number>();
   readonly askLevels = new Map<number, number>();
   readonly sizes = new SizeSamples(SIZE_SAMPLES);
@@ -79,6 +96,27 @@ class SymbolBook {
 
   levels(side: Side): Map<number, number> {
     return side === 'buy' ? this.bidLevels : this.askLevels;
+  }
+
+  /** Adds `delta` to the size resting at `price` (nothing to do while the levels are not kept). */
+  addLevel(side: Side, price: number, delta: number): void {
+    if (!this.wholeSizes) addLevel(this.levels(side), price, delta);
+  }
+
+  /** Leaves whole-size mode unless the event keeps every sum exact (see `wholeSizes`). */
+  checkWhole(qty: number, price: number): void {
+    if (Number.isInteger(qty) && qty >= 0 && qty <= MAX_WHOLE_SIZE && price === price && this.orders.size < MAX_WHOLE_ORDERS) return;
+    this.wholeSizes = false;
+    for (const o of this.orders.values()) addLevel(this.levels(o.side), o.price, o.remaining);
+  }
+
+  /** One side's levels: the kept map, or (whole sizes) the sums of its orders in a scratch map. */
+  levelsNow(side: Side): Map<number, number> {
+    if (!this.wholeSizes) return this.levels(side);
+    const sums = scratchLevels;
+    sums.clear();
+    for (const o of this.orders.values()) if (o.side === side) sums.set(o.price, (sums.get(o.price) ?? 0) + o.remaining);
+    return sums;
   }
 
   addSize(qty: number): void {
@@ -103,6 +141,8 @@ class SymbolBook {
 /** Live orders and order-size/depth statistics of every symbol, fed by order events. */
 export class OrderBook {
   private readonly books = new Map<string, SymbolBook>();
+  /** The book last looked up: an order event's readers (the book, then each detector) ask for its symbol in turn. */
+  private lastBook: SymbolBook | undefined = undefined;
   private readonly expiry = new DeadlineQueue<SymbolBook>();
   /** What `apply` returns, reused (an object per order event was garbage): read it before the next apply. */
   private readonly update: { order: LiveOrder | undefined; removed: boolean } = { order: undefined, removed: false };
@@ -115,15 +155,17 @@ export class OrderBook {
    * ids are tolerated (feeds joined mid-session).
    */
   apply(e: OrderEvent): BookUpdate {
-    let book = this.books.get(e.symbol);
+    let book = this.bookOf(e.symbol);
     if (!book) {
       book = new SymbolBook(e.symbol);
       this.books.set(e.symbol, book);
+      this.lastBook = book;
     }
     book.lastActivityMs = e.tsMs;
     // Orders are appended in event order, so an event moves the book's expiry time earlier only when
     // it starts the book or arrives out of time order (within the reorder window).
     if (e.tsMs < book.dueBase) this.schedule(book, e.tsMs);
+    if (book.wholeSizes) book.checkWhole(e.qty, e.price);
     const existing = book.orders.get(e.orderId);
     switch (e.action) {
       case 'new': {
@@ -150,12 +192,12 @@ export class OrderBook {
           if (mine) mine.push(order);
           else book.byAccount.set(e.account, [order]);
         }
-        addLevel(book.levels(order.side), order.price, order.remaining);
+        book.addLevel(order.side, order.price, order.remaining);
         return this.updated(order, false);
       }
       case 'modify': {
         if (!existing) return NOTHING;
-        addLevel(book.levels(existing.side), existing.price, -existing.remaining);
+        book.addLevel(existing.side, existing.price, -existing.remaining);
         existing.price = e.price;
         existing.remaining = e.qty;
         existing.lastMs = e.tsMs;
@@ -164,7 +206,7 @@ export class OrderBook {
           this.remove(book, existing, false);
           return this.updated(existing, true);
         }
-        addLevel(book.levels(existing.side), existing.price, existing.remaining);
+        book.addLevel(existing.side, existing.price, existing.remaining);
         return this.updated(existing, false);
       }
       case 'cancel':
@@ -175,7 +217,7 @@ export class OrderBook {
         if (e.action === 'fill') existing.filledQty += qty;
         else existing.cancelledQty += qty;
         existing.lastMs = e.tsMs;
-        addLevel(book.levels(existing.side), existing.price, -qty);
+        book.addLevel(existing.side, existing.price, -qty);
         existing.remaining -= qty;
         if (existing.remaining <= EPS) {
           this.remove(book, existing, false);
@@ -188,12 +230,12 @@ export class OrderBook {
 
   /** Median size of the symbol's recent `new` orders (NaN before any), as refreshed for `reader` (see CachedMedian). */
   medianNewSize(symbol: string, reader: string): number {
-    return this.books.get(symbol)?.median(reader) ?? NaN;
+    return this.bookOf(symbol)?.median(reader) ?? NaN;
   }
 
   /** How many `new` orders of the symbol have been seen (to know whether the median means anything). */
   newOrderCount(symbol: string): number {
-    return this.books.get(symbol)?.newOrders ?? 0;
+    return this.bookOf(symbol)?.newOrders ?? 0;
   }
 
   /**
@@ -201,9 +243,9 @@ export class OrderBook {
    * leaving out `exclude` (the order being judged), so an order is compared with the depth it joins.
    */
   depthNear(symbol: string, side: Side, levels: number, exclude?: LiveOrder): number {
-    const book = this.books.get(symbol);
+    const book = this.bookOf(symbol);
     if (!book) return 0;
-    const map = book.levels(side);
+    const map = book.levelsNow(side);
     // Keep the `levels` best prices in a small sorted array: O(price levels × levels).
     const best: number[] = [];
     const better = side === 'buy' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
@@ -226,12 +268,12 @@ export class OrderBook {
 
   /** The account's live orders in the symbol, oldest first (few per account: scanning them is cheap); none for ''. */
   liveOrdersOf(symbol: string, account: string): readonly LiveOrder[] {
-    return this.books.get(symbol)?.byAccount.get(account) ?? EMPTY;
+    return this.bookOf(symbol)?.byAccount.get(account) ?? EMPTY;
   }
 
   /** An order by id, if it still rests. */
   get(symbol: string, orderId: string): LiveOrder | undefined {
-    return this.books.get(symbol)?.orders.get(orderId);
+    return this.bookOf(symbol)?.orders.get(orderId);
   }
 
   /** Live orders in all symbols (tests and diagnostics). */
@@ -252,17 +294,26 @@ export class OrderBook {
       book.dueBase = Infinity;
       for (const order of book.orders.values()) {
         if (order.placedMs >= cutoff) break;
-        addLevel(book.levels(order.side), order.price, -order.remaining);
+        book.addLevel(order.side, order.price, -order.remaining);
         this.remove(book, order, false);
       }
       // Keep the size statistics of a quiet symbol only as long as its orders would live.
       if (book.orders.size === 0 && nowMs - book.lastActivityMs > this.horizonMs) {
         this.books.delete(book.symbol);
+        if (this.lastBook === book) this.lastBook = undefined;
         continue;
       }
       const oldest = book.orders.values().next();
       this.schedule(book, oldest.done ? book.lastActivityMs : oldest.value.placedMs);
     }
+  }
+
+  private bookOf(symbol: string): SymbolBook | undefined {
+    const last = this.lastBook;
+    if (last !== undefined && last.symbol === symbol) return last;
+    const book = this.books.get(symbol);
+    if (book !== undefined) this.lastBook = book;
+    return book;
   }
 
   private updated(order: LiveOrder, removed: boolean): BookUpdate {
@@ -277,7 +328,7 @@ export class OrderBook {
   }
 
   private remove(book: SymbolBook, order: LiveOrder, fixLevels = true): void {
-    if (fixLevels) addLevel(book.levels(order.side), order.price, -order.remaining);
+    if (fixLevels) book.addLevel(order.side, order.price, -order.remaining);
     book.orders.delete(order.orderId);
     const mine = book.byAccount.get(order.account);
     if (mine) {
@@ -298,6 +349,8 @@ stateClass(SymbolBook, 'order-book.SymbolBook');
 stateClass(OrderBook, 'order-book.OrderBook');
 
 const EMPTY: readonly LiveOrder[] = [];
+/** The level sums `depthNear` reads of a whole-size book (reused: read before the next call). */
+const scratchLevels = new Map<number, number>();
 
 function addLevel(map: Map<number, number>, price: number, delta: number): void {
   const q = (map.get(price) ?? 0) + delta;

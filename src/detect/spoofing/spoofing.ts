@@ -83,9 +83,14 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
     unmatchedExpiry: new DeadlineQueue(),
   };
 
+  /** Drops the order from `large`. Usually empty (few orders are large): no lookup then. */
+  function forget(order: LiveOrder): void {
+    if (s.large.size > 0) s.large.delete(order);
+  }
+
   /** Marks the order large (or not) from its current size against the symbol's statistics. */
   function judgeSize(order: LiveOrder): void {
-    s.large.delete(order);
+    forget(order);
     if (order.account === '') return;
     const book = s.flow.book;
     if (book.newOrderCount(order.symbol) < t.spoofing_min_orders) return;
@@ -288,14 +293,14 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
         case 'new':
         case 'modify':
           if (order && !removed) judgeSize(order);
-          else if (order) s.large.delete(order);
+          else if (order) forget(order);
           break;
         case 'fill':
           if (execution) onExecution(e.symbol, e.account, execution, ctx);
-          if (order && removed) s.large.delete(order);
+          if (order && removed) forget(order);
           break;
         case 'cancel': {
-          if (!order || !removed) break;
+          if (!order || !removed || s.large.size === 0) break;
           const info = s.large.get(order);
           if (!info) break;
           s.large.delete(order);
