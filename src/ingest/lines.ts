@@ -54,34 +54,44 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     yield* followLines(path, options);
     return;
   }
+  let lineNo = 1;
   for await (const chunk of readTextChunks(path, options.signal ? { signal: options.signal } : {})) {
     const lines = chunk.text.split('\n');
     if (chunk.text.endsWith('\n')) lines.pop(); // the chunk's last line is complete: no empty tail
     stripCr(lines);
-    yield { lines, firstLine: chunk.firstLine };
+    yield { lines, firstLine: lineNo };
+    lineNo += lines.length;
   }
 }
 
 /**
- * Whole lines of text, not yet split: `text` holds `lineCount` complete lines (each ending in
- * `\n`, except a last line at end of input). Hot readers walk it in place instead of allocating a
- * string per line; `firstLine` is the 1-based number of its first line.
+ * Whole lines of text, not yet split: `text` holds complete lines (each ending in `\n`, except a
+ * last line at end of input), the chunks in input order, so line numbers follow from counting lines
+ * from 1 across chunks. Hot readers walk it in place instead of allocating a string per line.
  */
 export interface TextChunk {
   readonly text: string;
-  readonly firstLine: number;
 }
 
 /**
+ * Most bytes decoded into one chunk of text (cut at a line end; a longer line is one chunk). V8
+ * puts strings over 128 KiB in the large-object space, which counts towards the old generation:
+ * 1 MiB chunks of text made full collections far more often than the young ones that free smaller
+ * strings.
+ */
+const TEXT_CHUNK_BYTES = 1 << 16;
+const NEWLINE = 10;
+
+/**
  * Streams a file or stdin as chunks of complete lines (`\r\n` is left for the reader to strip),
- * in constant memory. Decodes UTF-8 across chunk boundaries. No follow mode: use readLines for that.
+ * in constant memory. Bytes are cut at line ends before decoding: a newline byte is never part of
+ * a multi-byte UTF-8 character, so each piece decodes alone exactly as the whole stream would, and
+ * no text is concatenated but a line that spans two reads. No follow mode: use readLines for that.
  */
 export async function* readTextChunks(path: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<TextChunk> {
   const stream = await openByteStream(path);
-  // A multi-byte character may be split between two reads: decode with state, not per buffer.
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  let lineNo = 1;
+  /** The start of a line not yet ended, copied out of its read. */
+  let carry: Buffer | undefined;
   // Stopping a monitor must not wait for the next chunk of a quiet stdin: end the stream on abort.
   const onAbort = (): void => {
     stream.destroy();
@@ -90,16 +100,27 @@ export async function* readTextChunks(path: string, options: { readonly signal?:
   try {
     for await (const buf of stream as AsyncIterable<Buffer>) {
       if (options.signal?.aborted) break;
-      const text = carry + decoder.write(buf);
-      const last = text.lastIndexOf('\n');
+      const last = buf.lastIndexOf(NEWLINE);
       if (last < 0) {
-        carry = text;
+        carry = carry ? Buffer.concat([carry, buf]) : Buffer.from(buf);
         continue;
       }
-      carry = text.slice(last + 1);
-      const whole = text.slice(0, last + 1);
-      yield { text: whole, firstLine: lineNo };
-      lineNo += countNewlines(whole);
+      let start = 0;
+      if (carry) {
+        start = buf.indexOf(NEWLINE) + 1;
+        yield { text: Buffer.concat([carry, buf.subarray(0, start)]).toString('utf8') };
+        carry = undefined;
+      }
+      while (start <= last) {
+        let end = last + 1;
+        if (end - start > TEXT_CHUNK_BYTES) {
+          end = buf.lastIndexOf(NEWLINE, start + TEXT_CHUNK_BYTES - 1) + 1;
+          if (end <= start) end = buf.indexOf(NEWLINE, start) + 1;
+        }
+        yield { text: buf.toString('utf8', start, end) };
+        start = end;
+      }
+      if (start < buf.length) carry = Buffer.from(buf.subarray(start));
     }
   } catch (err) {
     if (!options.signal?.aborted) throw err;
@@ -107,14 +128,7 @@ export async function* readTextChunks(path: string, options: { readonly signal?:
     options.signal?.removeEventListener('abort', onAbort);
     if (path !== '-') stream.destroy();
   }
-  carry += decoder.end();
-  if (carry.length > 0) yield { text: carry, firstLine: lineNo };
-}
-
-function countNewlines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+  if (carry) yield { text: carry.toString('utf8') };
 }
 
 function stripCr(lines: string[]): void {

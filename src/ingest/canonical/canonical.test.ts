@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canonicalFormat, LIVE_BATCH_EVENTS } from './canonical.js';
+import { canonicalFormat, LIVE_BATCH_EVENTS, REPLAY_BATCH_EVENTS } from './canonical.js';
 import { collect, MemoryRejects } from '../../testing/collect.js';
 
 function tmpFile(name: string, content: string | Buffer): string {
@@ -107,11 +107,19 @@ function tradeRows(n: number): string {
   return Array.from({ length: n }, (_, i) => `${t0 + i},XYZ,10,1,B,S,T${i},buy\n`).join('');
 }
 
-test('a followed file is handed on in batches of at most LIVE_BATCH_EVENTS; replay keeps whole reads', async () => {
+test('a followed file is handed on in batches of at most LIVE_BATCH_EVENTS; replay in batches of at most REPLAY_BATCH_EVENTS', async () => {
   const p = tmpFile('live.csv', `ts,symbol,price,qty,buyer,seller,trade_id,side\n${tradeRows(1000)}`);
   const whole: number[] = [];
   for await (const b of canonicalFormat.open({ path: p, rejects: new MemoryRejects() })) whole.push(b.events.length);
   assert.deepEqual(whole, [1000]);
+  const long = tmpFile('long.csv', `ts,symbol,price,qty,buyer,seller,trade_id,side\n${tradeRows(REPLAY_BATCH_EVENTS + 10)}`);
+  const parts: number[] = [];
+  for await (const b of canonicalFormat.open({ path: long, rejects: new MemoryRejects() })) parts.push(b.events.length);
+  assert.ok(parts.length > 1 && parts.every((n) => n <= REPLAY_BATCH_EVENTS), `batch sizes ${parts.join(',')}`);
+  assert.equal(
+    parts.reduce((a, b) => a + b, 0),
+    REPLAY_BATCH_EVENTS + 10,
+  );
 
   const controller = new AbortController();
   const sizes: number[] = [];
