@@ -857,8 +857,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      const { legs, execution } = st.executions.fromFill(order);
-      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty, false);
+      // The fill's new leg as a bit (no Leg object and result per fill: a feed reports each trade's two fills too).
+      if (st.executions.pairFill(order) === BUY_LEG) countVolume(order.symbol, order.tsMs, order.qty, false);
+      const execution = st.executions.paired;
       if (execution) onExecution(execution, execution.id, execution.orderIds, ctx, false);
     },
     onTime(ctx: DetectorContext): void {
