@@ -197,6 +197,8 @@ const LOOSE_MAX = 8;
 const SEARCH_BUDGET = 4_000;
 /** Executions `boughtSimilar` looks at before leaving the question to the search. */
 const PREFILTER_LOOKS = 256;
+/** `quickSearch` could not settle the search (it might have run out of budget). */
+const UNDECIDED = null;
 /** How many later internal executions may hold a leg's counter-leg. */
 const PAIR_LOOKAHEAD = 16;
 
@@ -417,12 +419,146 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
     // others, is similar to `ref` (each looked at up to a bound).
     if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
+    if (maxEdges >= 1 && maxEdges <= 3) {
+      const found = quickSearch(s, from, to, ref, maxEdges);
+      if (found !== UNDECIDED) return found;
+    }
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
       if (extend(s, from, to, s.graph!.accountOf(to), ref, edges)) return path;
     }
     return undefined;
+  }
+
+  /**
+   * Scratch of `quickSearch` (not state): per graph node, `stamp` when its last hop (its edge to the
+   * searched buyer) is known, with that hop's cost and whether it matches; the seller's first hops
+   * (its matching out-edges, in order); whether the last `matchCost` found a similar execution.
+   */
+  let hopStamp = new Int32Array(64);
+  let hopCost = new Int32Array(64);
+  let hopMatch = new Uint8Array(64);
+  let stamp = 0;
+  const firstHops: number[] = [];
+  let matched = false;
+
+  /**
+   * The depth-first search's answer for paths of at most 3 edges, had with less work; `UNDECIDED`
+   * when that search might have run out of budget (the caller runs it then).
+   *
+   * The search walks the seller's out-edges once per pass (2- and 3-edge paths), each first hop's
+   * out-edges, and for each candidate node its edge to the buyer (the last hop), again for every
+   * path that reaches the node. Here the seller's out-edges are walked once, each node's last hop is
+   * looked at once (its cost and answer kept, `lastHop`), and a first hop's out-edge to a node whose
+   * last hop does not match is not walked: no path ends that way. The path found is the search's:
+   * the first in its order (shortest, then by first hop, then by second hop, in out-edge order), by
+   * the same tests on the same edges. What the search would spend is kept as an upper bound: exact
+   * for the edges walked (`matchCost` counts the inspections it makes), all of a first hop's
+   * purchases from others for the out-edges not walked. While that bound is within `SEARCH_BUDGET`,
+   * the search could not have run out, so its answer is the one found here, exactly.
+   */
+  function quickSearch(s: SymbolState, from: number, to: number, ref: number, maxEdges: number): number[] | undefined | typeof UNDECIDED {
+    const g = s.graph!;
+    const slots = g.nodeSlots();
+    if (hopStamp.length < slots) {
+      hopStamp = new Int32Array(2 * slots);
+      hopCost = new Int32Array(2 * slots);
+      hopMatch = new Uint8Array(2 * slots);
+    }
+    if (++stamp === 0x7fffffff) {
+      hopStamp.fill(0);
+      stamp = 1;
+    }
+    const toAccount = g.accountOf(to);
+    path.length = 0;
+    // The search's budget left if each edge not walked here cost it all its executions.
+    let left = SEARCH_BUDGET - lastHop(s, from, toAccount, ref);
+    if (left < 0) return UNDECIDED;
+    if (matched) {
+      path.push(from, to);
+      return path;
+    }
+    if (maxEdges < 2) return undefined;
+    // Two edges: the seller's out-edges to others than the buyer, in order, each matching one's last hop.
+    firstHops.length = 0;
+    let out = 0;
+    for (let e = g.firstOut(from); e !== NO_EDGE; e = g.nextEdge(e)) {
+      const v = g.sellerNode(e);
+      if (v === to || v === from) continue;
+      out += matchCost(s, e, ref);
+      if (!matched) continue;
+      firstHops.push(v);
+      left -= lastHop(s, v, toAccount, ref);
+      if (matched) {
+        if (left - out < 0) return UNDECIDED;
+        path.push(from, v, to);
+        return path;
+      }
+    }
+    left -= out;
+    if (left < 0) return UNDECIDED;
+    if (maxEdges < 3 || firstHops.length === 0) return undefined;
+    // Three edges: the seller's out-edges again (as walked above), then each first hop's out-edges
+    // to nodes not on the path whose last hop matches.
+    left -= out;
+    for (const v of firstHops) {
+      left -= g.boughtFromOthers(v); // its out-edges' executions: at most what the search spends on them
+      if (left < 0) return UNDECIDED;
+      for (let e = g.firstOut(v); e !== NO_EDGE; e = g.nextEdge(e)) {
+        const w = g.sellerNode(e);
+        if (w === to || w === from || w === v) continue;
+        const known = hopStamp[w] === stamp;
+        if (known && hopMatch[w] === 0) {
+          // No path ends this way. The search spends the last hop's inspections when this edge matches: counted as if it did.
+          left -= hopCost[w]!;
+          if (left < 0) return UNDECIDED;
+          continue;
+        }
+        matchCost(s, e, ref);
+        if (!matched) continue;
+        left -= lastHop(s, w, toAccount, ref);
+        if (left < 0) return UNDECIDED;
+        if (matched) {
+          path.push(from, v, w, to);
+          return path;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** `matchCost` of node `u`'s edge to the buyer (0 without one), once per search; sets `matched`. */
+  function lastHop(s: SymbolState, u: number, toAccount: number, ref: number): number {
+    if (hopStamp[u] === stamp) {
+      matched = hopMatch[u] === 1;
+      return hopCost[u]!;
+    }
+    const e = s.graph!.edgeFrom(u, toAccount);
+    let cost = 0;
+    matched = false;
+    if (e !== NO_EDGE) cost = matchCost(s, e, ref);
+    hopStamp[u] = stamp;
+    hopCost[u] = cost;
+    hopMatch[u] = matched ? 1 : 0;
+    return cost;
+  }
+
+  /**
+   * The inspections `edgeMatches` spends on `edge` when its budget does not run out: up to and with
+   * the first execution (other than `ref`) similar to `ref`, or all; `matched` says which.
+   */
+  function matchCost(s: SymbolState, edge: number, ref: number): number {
+    let k = 0;
+    for (let x = s.graph!.firstExecution(edge); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
+      k++;
+      if (x !== ref && similarToRef(s, x)) {
+        matched = true;
+        return k;
+      }
+    }
+    matched = false;
+    return k;
   }
 
   /**
