@@ -417,8 +417,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // window's graph around the seller, up to the budget, to find nothing.
     if (s.graph!.boughtFromOthers(from) === 0 || s.graph!.soldToOthers(to) === 0) return undefined;
     // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
-    // others, is similar to `ref` (each looked at up to a bound).
-    if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
+    // others, is similar to `ref` (each looked at up to a bound); the side with fewer executions
+    // first, as the one more likely to rule the search out at less cost.
+    if (s.graph!.boughtFromOthers(from) <= s.graph!.soldToOthers(to)) {
+      if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
+    } else if (!soldSimilar(s, to) || !boughtSimilar(s, from)) return undefined;
     if (maxEdges >= 1 && maxEdges <= 3) {
       const found = quickSearch(s, from, to, ref, maxEdges);
       if (found !== UNDECIDED) return found;
