@@ -200,6 +200,11 @@ export class AccountGraph {
     return this.edges[e * EDGE_FIELDS + NEXT_IN]!;
   }
 
+  /** Node numbers in use are below this. */
+  nodeSlots(): number {
+    return (this.nodes.length / NODE_FIELDS) | 0;
+  }
+
   /** The account id of a node. */
   accountOf(node: number): number {
     return this.nodes[node * NODE_FIELDS + OWNER]!;

@@ -5,6 +5,7 @@ import { AccountExecutions, BUY_LEG, isExecution, type Execution } from '../wind
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
+import { IntTable } from '../window/int-table.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -33,6 +34,13 @@ interface Episode {
   readonly rank: number;
   readonly symbol: string;
   readonly accounts: readonly string[];
+  /**
+   * Their account ids, in the same order, held (`AccountIds.retain`) while the episode is open: an
+   * execution's accounts are matched to members by id, with no name or string key per execution.
+   */
+  readonly memberIds: readonly number[];
+  /** A pair's place in its symbol's `pairEpisodes` (-1: not a pair, or not indexed). */
+  pairSlot: number;
   readonly startMs: number;
   lastMatchMs: number;
   /** The time it is queued under in `State.episodeEnds` (Infinity once closed; entries under another time are stale). */
@@ -53,7 +61,14 @@ interface Episode {
   readonly dupSeqs: Set<number>;
   readonly tradeIds: string[];
   readonly orderIds: string[];
-  readonly net: Map<string, number>;
+  /**
+   * Net quantity per member (in the order of `accounts`), and when it last became non-zero (`netRanks`
+   * counts; -1 while zero): the map of nets by name this was dropped a member back at 0 and appended it
+   * again when it moved, and `net_positions` and the offset's sum follow that order.
+   */
+  readonly net: number[];
+  readonly netRank: number[];
+  netRanks: number;
   n: number;
   gross: number;
   notional: number;
@@ -125,6 +140,13 @@ interface SymbolState {
   volumes: number[] | undefined;
   volumeHead: number;
   lastTsMs: number;
+  /**
+   * The open episodes of pairs of this symbol, by (lower, higher) member id → place in
+   * `pairEpisodes`: an execution that closes no cycle finds its pair's episode here, without
+   * building a key string (made with the first pair episode).
+   */
+  pairIndex: IntTable | undefined;
+  pairEpisodes: Episode[] | undefined;
 }
 
 interface State {
@@ -142,6 +164,12 @@ interface State {
   readonly episodeEnds: DeadlineQueue<Episode>;
   /** Episodes made so far (`Episode.rank`). */
   episodesMade: number;
+  /**
+   * Open episodes with a member whose name holds a comma. Group keys join names with commas, so
+   * such a name can make two groups one key; while one is open, an execution that closes no cycle
+   * looks its pair up by key (as ever) rather than in `pairIndex`.
+   */
+  commaEpisodes: number;
   /** Symbols by the time something of theirs expires: `onTime` visits only those, not every symbol. */
   readonly due: DeadlineQueue<SymbolState>;
   /** onTime calls so far and the `seen` cutoff of the last one (trade ids older than it are forgotten). */
@@ -169,6 +197,8 @@ const LOOSE_MAX = 8;
 const SEARCH_BUDGET = 4_000;
 /** Executions `boughtSimilar` looks at before leaving the question to the search. */
 const PREFILTER_LOOKS = 256;
+/** `quickSearch` could not settle the search (it might have run out of budget). */
+const UNDECIDED = null;
 /** How many later internal executions may hold a leg's counter-leg. */
 const PAIR_LOOKAHEAD = 16;
 
@@ -184,6 +214,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     due: new DeadlineQueue(),
     episodeEnds: new DeadlineQueue(),
     episodesMade: 0,
+    commaEpisodes: 0,
     ticks: 0,
     seenCutoff: -Infinity,
   };
@@ -226,21 +257,14 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         volumes: undefined,
         volumeHead: 0,
         lastTsMs: tsMs,
+        pairIndex: undefined,
+        pairEpisodes: undefined,
       };
       st.symbols.set(symbol, s);
     }
     lastSymbol = symbol;
     lastState = s;
     return s;
-  }
-
-  /**
-   * Counts a symbol's open episodes. Its state outlives them: an episode ends one window after its
-   * last match, in the tick loop before idle symbols are dropped, and a match is an event of the symbol.
-   */
-  function episodeCount(symbol: string, delta: number): void {
-    const s = st.symbols.get(symbol);
-    if (s) s.openEpisodes += delta;
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
@@ -393,14 +417,151 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // window's graph around the seller, up to the budget, to find nothing.
     if (s.graph!.boughtFromOthers(from) === 0 || s.graph!.soldToOthers(to) === 0) return undefined;
     // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
-    // others, is similar to `ref` (each looked at up to a bound).
-    if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
+    // others, is similar to `ref` (each looked at up to a bound); the side with fewer executions
+    // first, as the one more likely to rule the search out at less cost.
+    if (s.graph!.boughtFromOthers(from) <= s.graph!.soldToOthers(to)) {
+      if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
+    } else if (!soldSimilar(s, to) || !boughtSimilar(s, from)) return undefined;
+    if (maxEdges >= 1 && maxEdges <= 3) {
+      const found = quickSearch(s, from, to, ref, maxEdges);
+      if (found !== UNDECIDED) return found;
+    }
     path.length = 0;
     path.push(from);
     for (let edges = 1; edges <= maxEdges && budget >= 0; edges++) {
       if (extend(s, from, to, s.graph!.accountOf(to), ref, edges)) return path;
     }
     return undefined;
+  }
+
+  /**
+   * Scratch of `quickSearch` (not state): per graph node, `stamp` when its last hop (its edge to the
+   * searched buyer) is known, with that hop's cost and whether it matches; the seller's first hops
+   * (its matching out-edges, in order); whether the last `matchCost` found a similar execution.
+   */
+  let hopStamp = new Int32Array(64);
+  let hopCost = new Int32Array(64);
+  let hopMatch = new Uint8Array(64);
+  let stamp = 0;
+  const firstHops: number[] = [];
+  let matched = false;
+
+  /**
+   * The depth-first search's answer for paths of at most 3 edges, had with less work; `UNDECIDED`
+   * when that search might have run out of budget (the caller runs it then).
+   *
+   * The search walks the seller's out-edges once per pass (2- and 3-edge paths), each first hop's
+   * out-edges, and for each candidate node its edge to the buyer (the last hop), again for every
+   * path that reaches the node. Here the seller's out-edges are walked once, each node's last hop is
+   * looked at once (its cost and answer kept, `lastHop`), and a first hop's out-edge to a node whose
+   * last hop does not match is not walked: no path ends that way. The path found is the search's:
+   * the first in its order (shortest, then by first hop, then by second hop, in out-edge order), by
+   * the same tests on the same edges. What the search would spend is kept as an upper bound: exact
+   * for the edges walked (`matchCost` counts the inspections it makes), all of a first hop's
+   * purchases from others for the out-edges not walked. While that bound is within `SEARCH_BUDGET`,
+   * the search could not have run out, so its answer is the one found here, exactly.
+   */
+  function quickSearch(s: SymbolState, from: number, to: number, ref: number, maxEdges: number): number[] | undefined | typeof UNDECIDED {
+    const g = s.graph!;
+    const slots = g.nodeSlots();
+    if (hopStamp.length < slots) {
+      hopStamp = new Int32Array(2 * slots);
+      hopCost = new Int32Array(2 * slots);
+      hopMatch = new Uint8Array(2 * slots);
+    }
+    if (++stamp === 0x7fffffff) {
+      hopStamp.fill(0);
+      stamp = 1;
+    }
+    const toAccount = g.accountOf(to);
+    path.length = 0;
+    // The search's budget left if each edge not walked here cost it all its executions.
+    let left = SEARCH_BUDGET - lastHop(s, from, toAccount, ref);
+    if (left < 0) return UNDECIDED;
+    if (matched) {
+      path.push(from, to);
+      return path;
+    }
+    if (maxEdges < 2) return undefined;
+    // Two edges: the seller's out-edges to others than the buyer, in order, each matching one's last hop.
+    firstHops.length = 0;
+    let out = 0;
+    for (let e = g.firstOut(from); e !== NO_EDGE; e = g.nextEdge(e)) {
+      const v = g.sellerNode(e);
+      if (v === to || v === from) continue;
+      out += matchCost(s, e, ref);
+      if (!matched) continue;
+      firstHops.push(v);
+      left -= lastHop(s, v, toAccount, ref);
+      if (matched) {
+        if (left - out < 0) return UNDECIDED;
+        path.push(from, v, to);
+        return path;
+      }
+    }
+    left -= out;
+    if (left < 0) return UNDECIDED;
+    if (maxEdges < 3 || firstHops.length === 0) return undefined;
+    // Three edges: the seller's out-edges again (as walked above), then each first hop's out-edges
+    // to nodes not on the path whose last hop matches.
+    left -= out;
+    for (const v of firstHops) {
+      left -= g.boughtFromOthers(v); // its out-edges' executions: at most what the search spends on them
+      if (left < 0) return UNDECIDED;
+      for (let e = g.firstOut(v); e !== NO_EDGE; e = g.nextEdge(e)) {
+        const w = g.sellerNode(e);
+        if (w === to || w === from || w === v) continue;
+        const known = hopStamp[w] === stamp;
+        if (known && hopMatch[w] === 0) {
+          // No path ends this way. The search spends the last hop's inspections when this edge matches: counted as if it did.
+          left -= hopCost[w]!;
+          if (left < 0) return UNDECIDED;
+          continue;
+        }
+        matchCost(s, e, ref);
+        if (!matched) continue;
+        left -= lastHop(s, w, toAccount, ref);
+        if (left < 0) return UNDECIDED;
+        if (matched) {
+          path.push(from, v, w, to);
+          return path;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** `matchCost` of node `u`'s edge to the buyer (0 without one), once per search; sets `matched`. */
+  function lastHop(s: SymbolState, u: number, toAccount: number, ref: number): number {
+    if (hopStamp[u] === stamp) {
+      matched = hopMatch[u] === 1;
+      return hopCost[u]!;
+    }
+    const e = s.graph!.edgeFrom(u, toAccount);
+    let cost = 0;
+    matched = false;
+    if (e !== NO_EDGE) cost = matchCost(s, e, ref);
+    hopStamp[u] = stamp;
+    hopCost[u] = cost;
+    hopMatch[u] = matched ? 1 : 0;
+    return cost;
+  }
+
+  /**
+   * The inspections `edgeMatches` spends on `edge` when its budget does not run out: up to and with
+   * the first execution (other than `ref`) similar to `ref`, or all; `matched` says which.
+   */
+  function matchCost(s: SymbolState, edge: number, ref: number): number {
+    let k = 0;
+    for (let x = s.graph!.firstExecution(edge); x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) {
+      k++;
+      if (x !== ref && similarToRef(s, x)) {
+        matched = true;
+        return k;
+      }
+    }
+    matched = false;
+    return k;
   }
 
   /**
@@ -472,7 +633,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
-  function episodeFor(symbol: string, accounts: string[], startMs: number): Episode {
+  function episodeFor(s: SymbolState, accounts: string[], memberIds: number[], startMs: number): Episode {
+    const symbol = s.symbol;
     const groupKey = `${symbol}|${accounts.join(',')}`;
     let ep = st.episodes.get(groupKey);
     if (!ep) {
@@ -482,6 +644,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         rank: st.episodesMade++,
         symbol,
         accounts,
+        memberIds,
+        pairSlot: -1,
         startMs,
         lastMatchMs: startMs,
         endDue: Infinity,
@@ -493,7 +657,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         dupSeqs: new Set(),
         tradeIds: [],
         orderIds: [],
-        net: new Map(),
+        net: accounts.map(() => 0),
+        netRank: accounts.map(() => -1),
+        netRanks: 0,
         n: 0,
         gross: 0,
         notional: 0,
@@ -510,10 +676,66 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         matchedShare: 0,
       };
       st.episodes.set(groupKey, ep);
+      for (const id of memberIds) st.accounts.retain(id);
+      if (hasComma(accounts)) st.commaEpisodes++;
+      if (accounts.length === 2) indexPair(s, ep);
       queueEnd(ep);
-      episodeCount(symbol, 1);
+      s.openEpisodes++;
     }
     return ep;
+  }
+
+  /** Ends the bookkeeping of a closed episode: its key, pair index entry, held ids and count. */
+  function forget(ep: Episode): void {
+    st.episodes.delete(ep.groupKey);
+    const s = st.symbols.get(ep.symbol);
+    if (s) {
+      s.openEpisodes--;
+      if (ep.pairSlot >= 0) unindexPair(s, ep);
+    }
+    if (hasComma(ep.accounts)) st.commaEpisodes--;
+    for (const id of ep.memberIds) st.accounts.release(id);
+  }
+
+  /** Puts a pair's episode in its symbol's pair index. */
+  function indexPair(s: SymbolState, ep: Episode): void {
+    const eps = (s.pairEpisodes ??= []);
+    const [a, b] = ep.memberIds;
+    ep.pairSlot = eps.length;
+    eps.push(ep);
+    (s.pairIndex ??= new IntTable()).add(Math.min(a!, b!), Math.max(a!, b!), ep.pairSlot);
+  }
+
+  /** Takes a pair's episode out of its symbol's pair index (the last one moves to its place). */
+  function unindexPair(s: SymbolState, ep: Episode): void {
+    const eps = s.pairEpisodes!;
+    const index = s.pairIndex!;
+    const [a, b] = ep.memberIds;
+    index.delete(Math.min(a!, b!), Math.max(a!, b!));
+    const last = eps.pop()!;
+    if (last !== ep) {
+      const [c, d] = last.memberIds;
+      index.delete(Math.min(c!, d!), Math.max(c!, d!));
+      index.add(Math.min(c!, d!), Math.max(c!, d!), ep.pairSlot);
+      eps[ep.pairSlot] = last;
+      last.pairSlot = ep.pairSlot;
+    }
+    ep.pairSlot = -1;
+    if (eps.length === 0) s.pairEpisodes = s.pairIndex = undefined;
+  }
+
+  /**
+   * The open episode of the pair (`buyer`, `seller`: names and ids) in `s`, if any: the one under
+   * the key of the two names. Found by ids unless a name with a comma is involved (see `commaEpisodes`).
+   */
+  function pairEpisode(s: SymbolState, buyer: string, seller: string, buyerId: number, sellerId: number): Episode | undefined {
+    if (st.commaEpisodes > 0 || buyer.includes(',') || seller.includes(',')) {
+      const group = buyer < seller ? `${buyer},${seller}` : `${seller},${buyer}`;
+      return st.episodes.get(`${s.symbol}|${group}`);
+    }
+    if (s.pairIndex === undefined) return undefined;
+    const slot = s.pairIndex.get(Math.min(buyerId, sellerId), Math.max(buyerId, sellerId));
+    return slot < 0 ? undefined : s.pairEpisodes![slot];
   }
 
   /** Counts execution `seq` of `s` in the episode (once); false when it was not counted (its id is counted already). */
@@ -536,11 +758,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     ep.minPrice = Math.min(ep.minPrice, price);
     ep.maxPrice = Math.max(ep.maxPrice, price);
     ep.endMs = Math.max(ep.endMs, tsMs);
-    const buyer = st.accounts.name(buyerOf(s, seq));
-    const seller = st.accounts.name(sellerOf(s, seq));
+    const buyer = buyerOf(s, seq);
+    const seller = sellerOf(s, seq);
     if (buyer !== seller) {
-      addQty(ep.net, buyer, qty);
-      addQty(ep.net, seller, -qty);
+      // Both are members (the group's internal execution).
+      addNet(ep, ep.memberIds.indexOf(buyer), qty);
+      addNet(ep, ep.memberIds.indexOf(seller), -qty);
     }
     ep.lastExecMs = tsMs;
     if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
@@ -592,14 +815,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    * merged (linear in their length; the sort was most of a busy pair's cost per match). Returns the
    * scratch `members`, valid until the next call.
    */
-  function internal(s: SymbolState, group: readonly string[]): number[] {
+  function internal(s: SymbolState, ids: readonly number[]): number[] {
     members.length = 0;
     cursors.length = 0;
-    const ids = group.map((a) => st.accounts.find(a));
     for (const b of ids) {
-      if (b === undefined) continue;
       for (const a of ids) {
-        const edge = a === undefined ? NO_EDGE : s.graph!.edge(b, a);
+        const edge = s.graph!.edge(b, a);
         if (edge !== NO_EDGE) cursors.push(s.graph!.firstExecution(edge));
       }
     }
@@ -698,22 +919,36 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     s.exOrderIds?.push(orderIds);
 
     let cycle: string[] | undefined;
-    if (e.buyer === e.seller) cycle = [e.buyer];
-    else {
+    const cycleIds = scratchIds;
+    cycleIds.length = 0;
+    if (e.buyer === e.seller) {
+      cycle = [e.buyer];
+      cycleIds.push(buyer);
+    } else {
       const found = edge === NO_EDGE ? undefined : findPath(s, edge, seq);
-      if (found) cycle = [e.buyer, ...found.slice(0, -1).map((n) => st.accounts.name(s.graph!.accountOf(n)))];
+      if (found) {
+        cycle = [e.buyer];
+        cycleIds.push(buyer);
+        for (let k = 0; k < found.length - 1; k++) {
+          const id = s.graph!.accountOf(found[k]!);
+          cycle.push(st.accounts.name(id));
+          cycleIds.push(id);
+        }
+      }
     }
     if (!cycle) {
       // Not a cycle by itself, but it may extend a group already under watch (e.g. the first leg of the next round trip).
       if (s.openEpisodes === 0) return;
-      const group = e.buyer < e.seller ? `${e.buyer},${e.seller}` : `${e.seller},${e.buyer}`;
-      const ep = st.episodes.get(`${e.symbol}|${group}`);
+      const ep = pairEpisode(s, e.buyer, e.seller, buyer, seller);
       if (ep) addToEpisode(s, ep, seq);
       return;
     }
-    const group = [...new Set(cycle)].sort();
-    const inWindow = internal(s, group);
-    const ep = episodeFor(e.symbol, group, inWindow.length > 0 ? exField(s, inWindow[0]!, EX_TS) : e.tsMs);
+    // The group: the cycle's accounts (distinct: a path does not revisit one) by name, and their ids in that order.
+    const order = cycle.map((_, k) => k).sort((i, j) => (cycle[i]! < cycle[j]! ? -1 : cycle[i]! > cycle[j]! ? 1 : 0));
+    const group = order.map((k) => cycle[k]!);
+    const groupIds = order.map((k) => cycleIds[k]!);
+    const inWindow = internal(s, groupIds);
+    const ep = episodeFor(s, group, groupIds, inWindow.length > 0 ? exField(s, inWindow[0]!, EX_TS) : e.tsMs);
     addMembers(s, ep, inWindow);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
@@ -723,9 +958,10 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     judge(s, ep, e.tsMs, ctx, inWindow);
   }
 
-  /** Scratch of `judge`: the group's account ids (-1: none) and their internal quantities, in the group's order. */
-  const memberIds: number[] = [];
+  /** Scratch of `judge`: the group's internal quantities, in the group's order. */
   const memberQty: number[] = [];
+  /** Scratch of `onExecution`: the cycle's account ids. */
+  const scratchIds: number[] = [];
 
   function addMemberQty(k: number, q: number): void {
     const v = memberQty[k]! + q;
@@ -743,7 +979,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
     let absNet = 0;
-    for (const v of ep.net.values()) absNet += Math.abs(v);
+    for (const k of netOrder(ep)) absNet += Math.abs(ep.net[k]!);
     const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
     if (offset < t.wash_trade_threshold) return;
     let exclusivity = ep.exclusivity;
@@ -751,13 +987,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (!final) {
       // Exclusivity: each member's volume inside the group, as a share of its own window volume.
       // Summed per member in the order of `inWindow`, a residue under 1e-12 being 0 (as the map of sums did).
-      const ids = memberIds;
-      ids.length = 0;
+      const ids = ep.memberIds;
       memberQty.length = 0;
-      for (const a of ep.accounts) {
-        ids.push(st.accounts.find(a) ?? -1);
-        memberQty.push(0);
-      }
+      for (let k = 0; k < ids.length; k++) memberQty.push(0);
       let groupWindowQty = 0;
       for (let m = 0; m < inWindow.length; m++) {
         const x = inWindow[m]!;
@@ -770,7 +1002,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       }
       exclusivity = 1;
       for (let k = 0; k < ids.length; k++) {
-        const total = ids[k]! < 0 ? 0 : s.graph!.qtyOf(ids[k]!);
+        const total = s.graph!.qtyOf(ids[k]!);
         if (total > 0) exclusivity = Math.min(exclusivity, memberQty[k]! / total);
       }
       marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -838,7 +1070,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         details: {
           kind: self ? 'self_trade' : ep.accounts.length === 2 ? 'pair' : 'ring',
           cycle: ep.lastCycle,
-          net_positions: Object.fromEntries([...ep.net].map(([a, v]) => [a, v])),
+          net_positions: Object.fromEntries(netOrder(ep).map((k) => [ep.accounts[k]!, ep.net[k]!])),
           window_ms: windowMs,
         },
       },
@@ -857,8 +1089,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     },
     onOrder(order: OrderEvent, ctx: DetectorContext): void {
       if (order.action !== 'fill') return;
-      const { legs, execution } = st.executions.fromFill(order);
-      if (legs.some((l) => l.side === 'buy')) countVolume(order.symbol, order.tsMs, order.qty, false);
+      // The fill's new leg as a bit (no Leg object and result per fill: a feed reports each trade's two fills too).
+      if (st.executions.pairFill(order) === BUY_LEG) countVolume(order.symbol, order.tsMs, order.qty, false);
+      const execution = st.executions.paired;
       if (execution) onExecution(execution, execution.id, execution.orderIds, ctx, false);
     },
     onTime(ctx: DetectorContext): void {
@@ -878,8 +1111,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       ending.sort((a, b) => a.rank - b.rank);
       for (const ep of ending) {
         closeEpisode(ep, ctx);
-        st.episodes.delete(ep.groupKey);
-        episodeCount(ep.symbol, -1);
+        forget(ep);
       }
       visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
       st.accounts.reclaim();
@@ -952,10 +1184,28 @@ function sellerOf(s: SymbolState, seq: number): number {
   return s.ex[(seq - s.base) * EX_FIELDS + EX_SELLER]! | 0;
 }
 
-function addQty(m: Map<string, number>, k: string, q: number): void {
-  const v = (m.get(k) ?? 0) + q;
-  if (Math.abs(v) < 1e-12) m.delete(k);
-  else m.set(k, v);
+/** Adds to member `k`'s net; a residue under 1e-12 is 0 (and the member's place in the order is given up). */
+function addNet(ep: Episode, k: number, q: number): void {
+  const v = ep.net[k]! + q;
+  if (Math.abs(v) < 1e-12) {
+    ep.net[k] = 0;
+    ep.netRank[k] = -1;
+  } else {
+    if (ep.netRank[k]! < 0) ep.netRank[k] = ep.netRanks++;
+    ep.net[k] = v;
+  }
+}
+
+/** The members with a non-zero net, in the order they came to have it. */
+function netOrder(ep: Episode): number[] {
+  const members: number[] = [];
+  for (let k = 0; k < ep.net.length; k++) if (ep.netRank[k]! >= 0) members.push(k);
+  return members.sort((i, j) => ep.netRank[i]! - ep.netRank[j]!);
+}
+
+function hasComma(names: readonly string[]): boolean {
+  for (const a of names) if (a.includes(',')) return true;
+  return false;
 }
 
 export const washTrading: DetectorFactory = {
