@@ -334,10 +334,11 @@ export class OrderBook {
     if (mine) {
       const i = mine.indexOf(order);
       if (i >= 0) {
-        // Shift the later orders down by hand: `splice` allocates an array of the removed ones (an
-        // order leaves the book on about every other order event).
+        // Shift the later orders down by hand and pop the last: `splice` allocates an array of the
+        // removed ones (an order leaves the book on about every other order event), and setting
+        // `length` is a runtime call where `pop` is inlined.
         for (let j = i + 1; j < mine.length; j++) mine[j - 1] = mine[j]!;
-        mine.length--;
+        mine.pop();
       }
       if (mine.length === 0) book.byAccount.delete(order.account);
     }
