@@ -146,11 +146,27 @@ function createLayering(config: Config, shared: SharedState): Detector {
     seq: 0,
   };
 
+  /** `s.activity` of the symbol last looked up (events of a symbol come in runs; not state: reset by `restore`). */
+  let lastSymbol: string | undefined;
+  let lastAccounts: Map<string, Activity> | undefined;
+
+  function accountsOf(symbol: string): Map<string, Activity> | undefined {
+    if (symbol === lastSymbol) return lastAccounts;
+    const accounts = s.activity.get(symbol);
+    if (accounts) {
+      lastSymbol = symbol;
+      lastAccounts = accounts;
+    }
+    return accounts;
+  }
+
   function activityOf(symbol: string, account: string): Activity {
-    let accounts = s.activity.get(symbol);
+    let accounts = accountsOf(symbol);
     if (!accounts) {
       accounts = new Map();
       s.activity.set(symbol, accounts);
+      lastSymbol = symbol;
+      lastAccounts = accounts;
     }
     let a = accounts.get(account);
     if (!a) {
@@ -162,10 +178,13 @@ function createLayering(config: Config, shared: SharedState): Detector {
 
   function forgetIfEmpty(a: Activity): void {
     if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
-    const accounts = s.activity.get(a.symbol);
+    const accounts = accountsOf(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
-    if (accounts.size === 0) s.activity.delete(a.symbol);
+    if (accounts.size === 0) {
+      s.activity.delete(a.symbol);
+      if (a.symbol === lastSymbol) lastSymbol = lastAccounts = undefined;
+    }
   }
 
   /** An execution of `account` on `x.side`: do layers rest on the other side? */
@@ -175,7 +194,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
     const live = s.flow.book.liveOrdersOf(symbol, account);
-    const recent = s.activity.get(symbol)?.get(account)?.cancels;
+    const recent = accountsOf(symbol)?.get(account)?.cancels;
     let layerQty = 0;
     let layerOrders = 0;
     let restingOpp = 0;
@@ -474,7 +493,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const news = s.activity.get(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    const news = accountsOf(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
     if (news && news.length > 0) {
       let refreshed = 0;
       for (const l of w.cycle.pulled) if (placedWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
@@ -586,6 +605,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     },
     restore(state: unknown): void {
       s = state as State;
+      lastSymbol = lastAccounts = undefined;
     },
     onEnd(ctx: DetectorContext): void {
       // The input ended: nothing more can be re-placed.

@@ -63,6 +63,13 @@ export class ExecutionLog {
   /** `expire` calls so far and the cutoff of the last one (what a deferred trade was logged under). */
   private ticks = 0;
   private cutoff = -Infinity;
+  /**
+   * The symbol last watched, and the symbol and map of `bySymbol` last looked up: a trade logs two
+   * sides, a fill follows its order event's `watch` (saves a set and a map lookup per event).
+   */
+  private lastWatched: string | undefined = undefined;
+  private lastSymbol: string | undefined = undefined;
+  private lastAccounts: Map<string, Recent> | undefined = undefined;
 
   constructor(private readonly horizonMs: number) {}
 
@@ -73,9 +80,12 @@ export class ExecutionLog {
 
   /** Logs the symbol's executions from now on, after those of its deferred trades. */
   watch(symbol: string): void {
-    if (this.watched.has(symbol)) return;
-    this.watched.add(symbol);
-    this.replay(symbol);
+    if (symbol === this.lastWatched) return;
+    if (!this.watched.has(symbol)) {
+      this.watched.add(symbol);
+      this.replay(symbol);
+    }
+    this.lastWatched = symbol; // watched for good: the set never shrinks
   }
 
   /** Keeps a trade of an unwatched symbol for the replay (nothing reads its executions before). */
@@ -129,7 +139,7 @@ export class ExecutionLog {
       if (i === list.length) {
         const accounts = this.bySymbol.get(r.symbol)!;
         accounts.delete(r.account);
-        if (accounts.size === 0) this.bySymbol.delete(r.symbol);
+        if (accounts.size === 0) this.forgetSymbol(r.symbol);
         return;
       }
       if (i > 0) list.splice(0, i);
@@ -181,7 +191,15 @@ export class ExecutionLog {
       accounts.set(account, r);
       this.schedule(r);
     }
-    if (accounts.size > 0) this.bySymbol.set(symbol, accounts);
+    if (accounts.size > 0) {
+      this.bySymbol.set(symbol, accounts);
+      if (symbol === this.lastSymbol) this.lastSymbol = undefined;
+    }
+  }
+
+  private forgetSymbol(symbol: string): void {
+    this.bySymbol.delete(symbol);
+    if (symbol === this.lastSymbol) this.lastSymbol = undefined;
   }
 
   /** Adds to the account's execution of the same instant and side, or records a new one (returned). */
@@ -195,11 +213,13 @@ export class ExecutionLog {
     source: 'trade' | 'fill',
     id: string,
   ): Execution | undefined {
-    let accounts = this.bySymbol.get(symbol);
+    let accounts = symbol === this.lastSymbol ? this.lastAccounts : this.bySymbol.get(symbol);
     if (!accounts) {
       accounts = new Map();
       this.bySymbol.set(symbol, accounts);
     }
+    this.lastSymbol = symbol;
+    this.lastAccounts = accounts;
     const r = accounts.get(account);
     if (!r) {
       // Most (symbol, account) pairs see one execution within the horizon: a list of exactly one.
