@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decimalExponent, scaled, unscaled, WIDE } from './decimal-int.js';
+import { decimalExponent, decimalExponentNear, scaled, unscaled, WIDE } from './decimal-int.js';
 
 test('decimals come back as the very same double, in the fewest digits', () => {
   const cases: [number, number][] = [
@@ -32,5 +32,10 @@ test('random decimals as a reader parses them (m / 10^d) round-trip exactly', ()
     const e = decimalExponent(v);
     assert.ok(e <= d, `${v}`);
     assert.equal(unscaled(scaled(v, e), e), v);
+    const near = decimalExponentNear(v, next(WIDE + 1));
+    assert.ok(
+      near === e || (near !== WIDE && unscaled(scaled(v, near), near) === v && Math.abs(scaled(v, near)) <= 2147483647),
+      `${v} near`,
+    );
   }
 });

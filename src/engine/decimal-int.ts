@@ -22,6 +22,21 @@ export function decimalExponent(v: number): number {
   return WIDE;
 }
 
+/**
+ * `guess` when `v` is kept exactly at that exponent (not always the smallest, which does not
+ * matter: `unscaled` gives back the same double), else `decimalExponent(v)`. A column's values
+ * mostly share one exponent (a venue's tick size), so passing the last one found takes one try
+ * instead of up to e + 1.
+ */
+export function decimalExponentNear(v: number, guess: number): number {
+  if (guess !== WIDE) {
+    const p = POW10[guess]!;
+    const n = Math.round(v * p);
+    if (n <= 2147483647 && n >= -2147483648 && n / p === v) return guess;
+  }
+  return decimalExponent(v);
+}
+
 /** The integer that stands for `v` at exponent `e` (a `decimalExponent` other than WIDE). */
 export function scaled(v: number, e: number): number {
   return Math.round(v * POW10[e]!);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MANIPULATION_TYPES, type Alert, type Evidence, type Finding, type PatternType } from '../domain/alert.js';
-import { assertNever, type MarketEvent } from '../domain/events.js';
+import { assertNever, type MarketEvent, type OrderEvent, type Quote, type Trade } from '../domain/events.js';
 import { levelFor, score01 } from '../domain/level.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detect/detector.js';
 import type { Config } from '../config/config.js';
@@ -88,6 +88,23 @@ interface Slot {
   readonly detector: Detector;
 }
 
+/** A detector's handler of one event kind, taken from it once instead of looked up per event. */
+interface Handler<E> {
+  readonly slot: Slot;
+  readonly fn: (this: Detector, event: E, ctx: DetectorContext) => void;
+}
+
+/** The handlers of the slots whose detector has `name`, in slot order. */
+function handlers<E>(slots: readonly Slot[], name: 'onTrade' | 'onOrder' | 'onQuote'): Handler<E>[] {
+  const out: Handler<E>[] = [];
+  for (const slot of slots) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- always called with its detector as `this` (dispatch)
+    const fn = slot.detector[name] as Handler<E>['fn'] | undefined;
+    if (fn) out.push({ slot, fn });
+  }
+  return out;
+}
+
 /**
  * Routes events to every detector in event-time order, advances the watermark, turns findings into
  * alerts (one alert per episode, updated as it grows) and hands them to the sink once per batch.
@@ -105,6 +122,13 @@ export class Engine {
     lastTsMs: null,
   };
   private readonly slots: Slot[];
+  /**
+   * Per event kind, the detectors that take it. With 8 detectors of 8 classes, reading
+   * `slot.detector.onTrade` per event was a megamorphic property load, twice per detector.
+   */
+  private readonly tradeHandlers: Handler<Trade>[];
+  private readonly orderHandlers: Handler<OrderEvent>[];
+  private readonly quoteHandlers: Handler<Quote>[];
   /**
    * The context detectors see. `now` is a plain data property the engine updates, not a getter:
    * detectors read it in their inner loops (expiry walks), where a getter call showed in profiles.
@@ -139,6 +163,9 @@ export class Engine {
       },
     };
     this.slots = factories.map((factory) => ({ factory, detector: factory.create(config, sharedState) }));
+    this.tradeHandlers = handlers(this.slots, 'onTrade');
+    this.orderHandlers = handlers(this.slots, 'onOrder');
+    this.quoteHandlers = handlers(this.slots, 'onQuote');
     this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
     this.market = config.evidence_context_events > 0 ? new MarketContext({ perSymbol: config.evidence_context_events }) : null;
     this.fingerprint = createHash('sha256')
@@ -245,30 +272,15 @@ export class Engine {
       switch (e.type) {
         case 'trade':
           stats.trades++;
-          for (const slot of this.slots) {
-            if (slot.detector.onTrade) {
-              this.current = slot;
-              slot.detector.onTrade(e, this.ctx);
-            }
-          }
+          this.dispatch(this.tradeHandlers, e);
           break;
         case 'order':
           stats.orders++;
-          for (const slot of this.slots) {
-            if (slot.detector.onOrder) {
-              this.current = slot;
-              slot.detector.onOrder(e, this.ctx);
-            }
-          }
+          this.dispatch(this.orderHandlers, e);
           break;
         case 'quote':
           stats.quotes++;
-          for (const slot of this.slots) {
-            if (slot.detector.onQuote) {
-              this.current = slot;
-              slot.detector.onQuote(e, this.ctx);
-            }
-          }
+          this.dispatch(this.quoteHandlers, e);
           break;
         default:
           assertNever(e, 'event type');
@@ -281,6 +293,16 @@ export class Engine {
     this.current = undefined;
     if (events.length > 0) stats.lastTsMs = this.nowMs;
     await this.flush();
+  }
+
+  /** Hands one event to each handler in turn (`current` names the detector for `emit`). */
+  private dispatch<E>(list: readonly Handler<E>[], e: E): void {
+    const ctx = this.ctx;
+    for (let j = 0; j < list.length; j++) {
+      const h = list[j]!;
+      this.current = h.slot;
+      h.fn.call(h.slot.detector, e, ctx);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent, OrderAction, Side } from '../domain/events.js';
-import { decimalExponent, scaled, unscaled, WIDE } from './decimal-int.js';
+import { decimalExponentNear, scaled, unscaled, WIDE } from './decimal-int.js';
 import { grown } from './grown.js';
 import { numberFrom, numberStart } from './numbered-id.js';
 import { stateClass } from './snapshot.js';
@@ -122,6 +122,9 @@ export class MarketContext {
   private readonly widePages: (Float64Array | undefined)[] = [];
   /** Ids that are not numbered, per page; a page's array is made by its first such id. */
   private readonly idPages: ((string | undefined)[] | undefined)[] = [];
+  /** The exponents of the last price and qty kept as decimal integers (`decimalExponentNear`'s first try). */
+  private priceExponent = 0;
+  private qtyExponent = 0;
   private chunkNext = new Int32Array(256);
   private chunks = 0;
   private freeChunk = NONE;
@@ -181,8 +184,10 @@ export class MarketContext {
 
   /** Keeps price and qty at `ints[k + PRICE]`, `ints[k + QTY]` (or the wide page) and returns their exponents' tag bits. */
   private decimals(price: number, qty: number, ints: Int32Array, k: number, page: number, within: number): number {
-    const pe = decimalExponent(price);
-    const qe = decimalExponent(qty);
+    const pe = decimalExponentNear(price, this.priceExponent);
+    const qe = decimalExponentNear(qty, this.qtyExponent);
+    if (pe !== WIDE) this.priceExponent = pe;
+    if (qe !== WIDE) this.qtyExponent = qe;
     if (pe === WIDE || qe === WIDE) {
       const wide = this.widePage(page);
       wide[within * WIDE_COLUMNS] = price;

@@ -1,4 +1,5 @@
 import type { MarketEvent, OrderEvent } from '../domain/events.js';
+import { grown } from '../engine/grown.js';
 import type { EventBatch, RejectSink } from './source.js';
 
 export interface SequencerOptions {
@@ -6,11 +7,6 @@ export interface SequencerOptions {
   readonly reorderWindowMs: number;
   /** Reject modify/cancel/fill of orders never seen (off for feeds that start mid-session). */
   readonly checkOrderLifecycle: boolean;
-}
-
-interface LiveOrder {
-  account: string;
-  remaining: number;
 }
 
 /**
@@ -21,8 +17,17 @@ interface LiveOrder {
  */
 export class Sequencer {
   private maxTsMs = -Infinity;
-  /** Live orders by symbol, then order id (nested maps: no concatenated key string per event). */
-  private readonly live = new Map<string, Map<string, LiveOrder>>();
+  /**
+   * Live orders by symbol, then order id (nested maps: no concatenated key string per event), as
+   * rows of the columns below: no object per order, which lived as long as the order and was
+   * promoted to the old generation when it rested long.
+   */
+  private readonly live = new Map<string, Map<string, number>>();
+  /** Row → the order's remaining size. */
+  private remaining = new Float64Array(1024);
+  /** Row → the order's account ('' once the row is free). */
+  private readonly accounts: string[] = [];
+  private readonly freeRows: number[] = [];
   rejected = 0;
 
   constructor(
@@ -65,31 +70,48 @@ export class Sequencer {
 
   private lifecycle(e: OrderEvent): OrderEvent | string {
     let book = this.live.get(e.symbol);
-    const known = book?.get(e.orderId);
+    const row = book?.get(e.orderId);
     if (e.action === 'new') {
-      if (known) return `duplicate order id ${e.orderId}: a new order while the previous one is still live`;
+      if (row !== undefined) return `duplicate order id ${e.orderId}: a new order while the previous one is still live`;
       if (!book) {
         book = new Map();
         this.live.set(e.symbol, book);
       }
-      book.set(e.orderId, { account: e.account, remaining: e.qty });
+      book.set(e.orderId, this.newRow(e.account, e.qty));
       return e;
     }
-    if (!known || !book) return `${e.action} for order ${e.orderId} never seen (no 'new' before it)`;
+    if (row === undefined || !book) return `${e.action} for order ${e.orderId} never seen (no 'new' before it)`;
+    const account = this.accounts[row]!;
     switch (e.action) {
       case 'modify':
-        known.remaining = e.qty;
+        this.remaining[row] = e.qty;
         break;
       case 'cancel':
-      case 'fill':
-        known.remaining -= e.qty;
-        if (known.remaining <= 1e-12) {
+      case 'fill': {
+        const left = this.remaining[row]! - e.qty;
+        this.remaining[row] = left;
+        if (left <= 1e-12) {
           book.delete(e.orderId);
           // An emptied symbol leaves no entry behind: memory follows the resting orders only.
           if (book.size === 0) this.live.delete(e.symbol);
+          this.freeRow(row);
         }
         break;
+      }
     }
-    return e.account === '' && known.account !== '' ? { ...e, account: known.account } : e;
+    return e.account === '' && account !== '' ? { ...e, account } : e;
+  }
+
+  private newRow(account: string, qty: number): number {
+    const row = this.freeRows.pop() ?? this.accounts.length;
+    if (row >= this.remaining.length) this.remaining = grown(this.remaining, row + 1);
+    this.remaining[row] = qty;
+    this.accounts[row] = account;
+    return row;
+  }
+
+  private freeRow(row: number): void {
+    this.accounts[row] = '';
+    this.freeRows.push(row);
   }
 }
