@@ -685,13 +685,17 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return ep;
   }
 
-  /** Ends the bookkeeping of a closed episode: its key, pair index entry, held ids and count. */
+  /**
+   * Ends the bookkeeping of a closed episode: its key, pair index entry, held ids and count. Its
+   * symbol's state outlives it (an episode ends one window after its last match, in the tick loop
+   * before idle symbols are dropped, and a match is an event of the symbol); checked all the same.
+   */
   function forget(ep: Episode): void {
     st.episodes.delete(ep.groupKey);
     const s = st.symbols.get(ep.symbol);
     if (s) {
       s.openEpisodes--;
-      if (ep.pairSlot >= 0) unindexPair(s, ep);
+      if (ep.pairSlot >= 0 && s.pairEpisodes?.[ep.pairSlot] === ep) unindexPair(s, ep);
     }
     if (hasComma(ep.accounts)) st.commaEpisodes--;
     for (const id of ep.memberIds) st.accounts.release(id);
