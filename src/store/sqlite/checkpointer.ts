@@ -28,9 +28,8 @@ export class Checkpointer {
    */
   static async start(path: string, intervalMs = 200, restartFrames = 4096): Promise<Checkpointer> {
     const worker = new Worker(new URL('./checkpointer-entry.js', import.meta.url), { workerData: { path, intervalMs, restartFrames } });
-    const [msg] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([e]) => Promise.reject(e as Error))])) as [
-      CheckpointReply,
-    ];
+    // `once` rejects if the thread fails to start ('error' before its first message).
+    const [msg] = (await once(worker, 'message')) as [CheckpointReply];
     if (msg.kind !== 'ready') throw new Error(`checkpointer: unexpected first message ${JSON.stringify(msg)}`);
     // Not a reason for the process to stay up: `close` stops it; an exiting process simply ends it
     // (a checkpoint is atomic and the WAL stays valid either way). Referenced again while a caller
