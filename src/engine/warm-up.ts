@@ -20,15 +20,26 @@ export type WarmUpStats = EngineStats & { readonly ms: number };
 const WARM_UP_SYMBOLS = ['WARMUP.A', 'WARMUP.B', 'WARMUP.C', 'WARMUP.D'];
 
 /**
+ * Events each scratch engine of the warm-up sees: a round. Measured on the live bench's feed after
+ * the warm-up (docs/perf-notes/live8.md): one engine of 100k events left the first 40k live events
+ * at 460 ms (12 µs an event, against 3–5 once warm); six engines of 20k events each, 94–122 ms.
+ */
+export const WARM_UP_ROUND_EVENTS = 20_000;
+
+/**
  * JIT warm-up for live monitoring. A fresh process runs its first few hundred thousand events
  * interpreted or in baseline code while V8 gathers type feedback and optimises the hot functions:
  * measured at 100k events/s through stdin, events in the first second waited up to 150 ms
  * (docs/PERFORMANCE.md, "Live latency", session 5), against ≤ 10 ms once warm. A live monitor
  * therefore first replays a simulated market (canonical CSV through the same reader, sequencer,
- * engine and detectors as the live input) into a scratch engine whose alerts are thrown away; the
- * optimised code it leaves behind is shared with the real engine (V8 keeps feedback and optimised
- * code per function, not per engine). Nothing of the scratch run is kept: its engine, state and
- * alerts are garbage once this returns, and it never touches the store.
+ * engine and detectors as the live input) into scratch engines whose alerts are thrown away; the
+ * optimised code they leave behind is shared with the real engine (V8 keeps feedback and optimised
+ * code per function, not per engine). The market is cut into rounds of WARM_UP_ROUND_EVENTS, each
+ * run by an engine of its own: what a fresh engine does first (every symbol, account and order
+ * book met for the first time, every structure growing from empty) runs once per engine, and once
+ * was not enough for V8 to optimise it, so the real engine's first events paid for it. Nothing of
+ * the scratch runs is kept: their engines, state and alerts are garbage once this returns, and they
+ * never touch the store.
  */
 export async function warmUp(
   config: Config,
@@ -39,17 +50,21 @@ export async function warmUp(
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'surveillance-warm-up-'));
   try {
-    const file = join(dir, 'warm-up.csv');
-    writeFileSync(file, simulatedCsv(events));
-    const stats = await runFiles({
-      inputs: [file],
-      format: 'canonical',
-      config,
-      detectors,
-      sink: new MemorySink(),
-      rejects: new RejectsFile(null),
-    });
-    return { ...stats, ms: performance.now() - started };
+    let total: EngineStats | null = null;
+    for (const [i, round] of rounds(simulatedLines(events)).entries()) {
+      const file = join(dir, `warm-up-${i}.csv`);
+      writeFileSync(file, round);
+      const stats = await runFiles({
+        inputs: [file],
+        format: 'canonical',
+        config,
+        detectors,
+        sink: new MemorySink(),
+        rejects: new RejectsFile(null),
+      });
+      total = total ? sum(total, stats) : stats;
+    }
+    return { ...total!, ms: performance.now() - started };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -76,12 +91,34 @@ export async function warmUpThread(config: Config, detectors: readonly DetectorF
   await engine.end();
 }
 
-/** `events` simulator events (trades and the order lifecycle, manipulations injected) as canonical CSV. */
-function simulatedCsv(events: number): string {
-  const lines = [CANONICAL_HEADER];
+/** `events` simulator events (trades and the order lifecycle, manipulations injected) as canonical CSV lines. */
+function simulatedLines(events: number): string[] {
+  const lines: string[] = [];
   for (const batch of simulatedBatches(events)) lines.push(...batch.map((e) => canonicalLine(e)!));
-  lines.push('');
-  return lines.join('\n');
+  return lines;
+}
+
+/** The lines cut into rounds of WARM_UP_ROUND_EVENTS, each a CSV file's text of its own. */
+function rounds(lines: readonly string[]): string[] {
+  const files: string[] = [];
+  for (let i = 0; i < lines.length; i += WARM_UP_ROUND_EVENTS) {
+    files.push([CANONICAL_HEADER, ...lines.slice(i, i + WARM_UP_ROUND_EVENTS), ''].join('\n'));
+  }
+  return files;
+}
+
+/** Two runs' stats as one (the warm-up reports its rounds together). */
+function sum(a: EngineStats, b: EngineStats): EngineStats {
+  return {
+    events: a.events + b.events,
+    trades: a.trades + b.trades,
+    orders: a.orders + b.orders,
+    quotes: a.quotes + b.quotes,
+    alerts: a.alerts + b.alerts,
+    alertUpdates: a.alertUpdates + b.alertUpdates,
+    firstTsMs: a.firstTsMs ?? b.firstTsMs,
+    lastTsMs: b.lastTsMs ?? a.lastTsMs,
+  };
 }
 
 /** The warm-up market in batches (canonical CSV's events only: it carries no quotes), `events` in all. */
