@@ -80,14 +80,22 @@ export async function warmUp(
  */
 export async function warmUpThread(config: Config, detectors: readonly DetectorFactory[], events: number): Promise<void> {
   if (events <= 0) return;
-  const engine = new Engine(detectors, config, new MemorySink());
+  // In rounds, as `warmUp`: a fresh engine every WARM_UP_ROUND_EVENTS.
+  let engine = new Engine(detectors, config, new MemorySink());
+  let roundLeft = WARM_UP_ROUND_EVENTS;
   const encoder = new ColumnEncoder();
   const decoder = new ColumnDecoder();
   let now = -Infinity;
   for (const batch of simulatedBatches(events)) {
+    if (roundLeft <= 0) {
+      await engine.end();
+      engine = new Engine(detectors, config, new MemorySink());
+      roundLeft = WARM_UP_ROUND_EVENTS;
+    }
     const clock = batch.map((e) => (now = Math.max(now, e.tsMs)));
     const decoded = decoder.decode(encoder.encode(batch, clock));
     await engine.process(decoded.events, decoded.clock);
+    roundLeft -= batch.length;
   }
   await engine.end();
 }
