@@ -152,7 +152,8 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
             onReady: (warm) => {
               if (warm)
                 out(
-                  `Warmed up on ${num(warm.events)} simulated events in ${(warm.ms / 1000).toFixed(1)} s` +
+                  // The events asked for: the warm-up's rounds reject the few whose order began in an earlier round.
+                  `Warmed up on ${num(warmUpEvents)} simulated events in ${(warm.ms / 1000).toFixed(1)} s` +
                     `${threads > 1 ? ' on every detection thread' : ''} (--warm-up; none of it is stored).`,
                 );
               monitoring();
