@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { execPrice, execQty, NO_EXECUTION, type Execution, type ExecutionRef } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
@@ -187,9 +187,11 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
   }
 
-  /** An execution of `account` on `x.side`: do layers rest on the other side? */
-  function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
-    const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
+  /** An execution `x` of `account`: do layers rest on the other side? */
+  function onExecution(symbol: string, account: string, x: ExecutionRef, passiveQty: number, ctx: DetectorContext): void {
+    const log = s.flow.executions;
+    const xTsMs = log.timeOf(x);
+    const layerSide: Side = log.sideOf(x) === 'buy' ? 'sell' : 'buy';
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
@@ -206,7 +208,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     if (recent)
       for (const r of recent) {
-        if (x.tsMs - r.lastMs > EXEC_GRACE_MS) continue;
+        if (xTsMs - r.lastMs > EXEC_GRACE_MS) continue;
         if (r.side === layerSide) {
           layerQty += r.cancelledQty;
           layerOrders++;
@@ -222,7 +224,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const prices = scratchPrices;
     prices.clear();
     for (const o of live) if (o.side === layerSide) prices.add(o.price);
-    if (recent) for (const r of recent) if (x.tsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) prices.add(r.price);
+    if (recent) for (const r of recent) if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) prices.add(r.price);
     if (prices.size < t.layering_min_levels) return;
     const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
@@ -232,14 +234,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
     for (const o of live) if (o.side === layerSide) pool.push({ order: o, price: o.price, cancelledMs: null });
     if (recent)
       for (const r of recent)
-        if (x.tsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
+        if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
     const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
-      existing.execs.push(x);
+      existing.execs.push(log.keep(x));
       // Later executions only postpone the deadline (checked when it comes), except out of time order.
-      if (x.tsMs < existing.lastExecMs) s.awaitingCancel.push(x.tsMs, existing);
-      existing.lastExecMs = x.tsMs;
+      if (xTsMs < existing.lastExecMs) s.awaitingCancel.push(xTsMs, existing);
+      existing.lastExecMs = xTsMs;
       for (const l of pool) if (!existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
@@ -260,10 +262,10 @@ function createLayering(config: Config, shared: SharedState): Detector {
       symbol,
       account,
       layerSide,
-      execs: [x],
+      execs: [log.keep(x)],
       layers,
-      firstExecMs: x.tsMs,
-      lastExecMs: x.tsMs,
+      firstExecMs: xTsMs,
+      lastExecMs: xTsMs,
       oppositeResting: restingOpp,
       firstCancelMs,
     };
@@ -536,8 +538,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
       const { buy, sell } = s.flow.onTrade(trade);
-      if (buy) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
-      if (sell) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
+      if (buy !== NO_EXECUTION) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
+      if (sell !== NO_EXECUTION) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed, execution: x } = s.flow.onOrder(e);
@@ -553,7 +555,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         } else s.newsExpiry[e.side].push(e.tsMs, a);
         list.push(e.tsMs);
       }
-      if (x) {
+      if (x !== NO_EXECUTION) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
         onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
