@@ -8,6 +8,7 @@ import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
 import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
+import { emptyTimeList, TimeChains, type TimeList } from './time-chains.js';
 
 /**
  * layering (a form of spoofing, EU MAR Annex II 5(e); CFTC spoofing guidance): false depth built
@@ -83,14 +84,14 @@ interface Settling {
 interface Activity {
   readonly symbol: string;
   readonly account: string;
-  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS. */
-  readonly news: Record<Side, number[]>;
+  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS: lists of `State.times`. */
+  readonly news: Record<Side, TimeList>;
   /**
    * Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them).
    * An order's `lastMs` is its cancel time: the event that removed it set it, and a removed order
-   * is never updated again.
+   * is never updated again. Empty ones may be shared (NO_CANCELS): replaced, never pushed to.
    */
-  readonly cancels: LiveOrder[];
+  cancels: LiveOrder[];
 }
 
 interface State {
@@ -112,6 +113,8 @@ interface State {
   readonly settlingExpiry: DeadlineQueue<Settling>;
   /** Recent activity by symbol, then account. */
   readonly activity: Map<string, Map<string, Activity>>;
+  /** The times of every activity's `news` lists. */
+  readonly times: TimeChains;
   /** Activities with `new` orders on a side, by that list's latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
   readonly newsExpiry: Record<Side, DeadlineQueue<Activity>>;
   /** Activities with cancels, by the latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
@@ -124,6 +127,8 @@ const MAX_CYCLES = 50;
 const SIDES: readonly Side[] = ['buy', 'sell'];
 /** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
 const scratchPrices = new Set<number>();
+/** The cancels of an activity with none (shared: replaced, never pushed to). */
+const NO_CANCELS: LiveOrder[] = [];
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
@@ -141,6 +146,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     settling: new Map(),
     settlingExpiry: new DeadlineQueue(),
     activity: new Map(),
+    times: new TimeChains(),
     newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
     cancelsExpiry: new DeadlineQueue(),
     seq: 0,
@@ -170,7 +176,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     let a = accounts.get(account);
     if (!a) {
-      a = { symbol, account, news: { buy: [], sell: [] }, cancels: [] };
+      a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
       accounts.set(account, a);
     }
     return a;
@@ -498,7 +504,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const news = accountsOf(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
     if (news && news.length > 0) {
       let refreshed = 0;
-      for (const l of w.cycle.pulled) if (placedWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
+      for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
       if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
     record(w.c, w.cycle, ctx);
@@ -547,13 +553,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (e.action === 'new') {
         const a = activityOf(e.symbol, e.account);
         const list = a.news[e.side];
+        const times = s.times;
         if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
-          while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
+          while (list.length > 0 && e.tsMs - times.first(list) > NEWS_KEEP_MS) times.shift(list);
           // Out of time order, the latest entry moves earlier: queue it again at that time.
-          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.newsExpiry[e.side].push(e.tsMs, a);
+          if (list.length > 0 && e.tsMs < times.last(list)) s.newsExpiry[e.side].push(e.tsMs, a);
         } else s.newsExpiry[e.side].push(e.tsMs, a);
-        list.push(e.tsMs);
+        times.push(list, e.tsMs);
       }
       if (x !== NO_EXECUTION) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
@@ -566,7 +573,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
           while (list.length > 0 && e.tsMs - list[0]!.lastMs > EXEC_GRACE_MS) list.shift();
           if (list.length > 0 && e.tsMs < list[list.length - 1]!.lastMs) s.cancelsExpiry.push(e.tsMs, a);
         } else s.cancelsExpiry.push(e.tsMs, a);
-        list.push(order); // its lastMs is e.tsMs
+        // its lastMs is e.tsMs
+        if (list.length === 0) a.cancels = [order];
+        else list.push(order);
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
         onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
@@ -583,9 +592,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
           const a = queue.pop()!;
           const list = a.news[side];
           if (list.length === 0) continue; // emptied already
-          const latest = list[list.length - 1]!;
+          const latest = s.times.last(list);
           if (ctx.now - latest > NEWS_KEEP_MS) {
-            list.length = 0;
+            s.times.clear(list);
             forgetIfEmpty(a);
           } else queue.push(latest, a);
         }
@@ -596,7 +605,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         if (list.length === 0) continue;
         const latest = list[list.length - 1]!.lastMs;
         if (ctx.now - latest > EXEC_GRACE_MS) {
-          list.length = 0;
+          a.cancels = NO_CANCELS;
           forgetIfEmpty(a);
         } else s.cancelsExpiry.push(latest, a);
       }
@@ -614,18 +623,6 @@ function createLayering(config: Config, shared: SharedState): Detector {
       flushSettling(Infinity, ctx);
     },
   };
-}
-
-/**
- * Whether a time in `news` lies in [from, from + spanMs]. A plain loop: `some` with a closure boxed
- * every time of a long list into a heap number.
- */
-function placedWithin(news: readonly number[], from: number, spanMs: number): boolean {
-  for (let i = 0; i < news.length; i++) {
-    const ts = news[i]!;
-    if (ts >= from && ts - from <= spanMs) return true;
-  }
-  return false;
 }
 
 function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {
