@@ -125,8 +125,11 @@ interface State {
 
 const MAX_CYCLES = 50;
 const SIDES: readonly Side[] = ['buy', 'sell'];
-/** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
-const scratchPrices = new Set<number>();
+/**
+ * Distinct layer prices of the execution being judged (reused: onExecution runs for every execution;
+ * a plain array with a count, as a Set's `clear()` allocates a new table every time).
+ */
+const scratchPrices: number[] = [];
 /** The cancels of an activity with none (shared: replaced, never pushed to). */
 const NO_CANCELS: LiveOrder[] = [];
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
@@ -227,11 +230,19 @@ function createLayering(config: Config, shared: SharedState): Detector {
     restingOpp += passiveQty;
     // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
     if (layerOrders < t.layering_min_levels) return;
-    const prices = scratchPrices;
-    prices.clear();
-    for (const o of live) if (o.side === layerSide) prices.add(o.price);
-    if (recent) for (const r of recent) if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) prices.add(r.price);
-    if (prices.size < t.layering_min_levels) return;
+    // Distinct prices, counted only up to the threshold (all that is compared).
+    const minLevels = t.layering_min_levels;
+    let levels = 0;
+    for (let i = 0; i < live.length && levels < minLevels; i++) {
+      const o = live[i]!;
+      if (o.side === layerSide) levels = addDistinct(scratchPrices, levels, o.price);
+    }
+    if (recent)
+      for (let i = 0; i < recent.length && levels < minLevels; i++) {
+        const r = recent[i]!;
+        if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) levels = addDistinct(scratchPrices, levels, r.price);
+      }
+    if (levels < minLevels) return;
     const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
@@ -623,6 +634,19 @@ function createLayering(config: Config, shared: SharedState): Detector {
       flushSettling(Infinity, ctx);
     },
   };
+}
+
+/**
+ * Adds `p` to the first `n` values of `values` unless one equals it (SameValueZero, as a Set: NaN
+ * equals NaN); returns the new count.
+ */
+function addDistinct(values: number[], n: number, p: number): number {
+  for (let i = 0; i < n; i++) {
+    const q = values[i]!;
+    if (q === p || (q !== q && p !== p)) return n;
+  }
+  values[n] = p;
+  return n + 1;
 }
 
 function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {
