@@ -124,6 +124,8 @@ interface State {
 }
 
 const MAX_CYCLES = 50;
+/** Up to this many pending candidates, an order removal looks for its own by comparing them (no key string). */
+const FEW_CANDIDATES = 4;
 const SIDES: readonly Side[] = ['buy', 'sell'];
 /**
  * Distinct layer prices of the execution being judged (reused: onExecution runs for every execution;
@@ -470,6 +472,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
 
   function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
     if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
+    // With few candidates (a burst has one or two), compare them rather than build a key string for
+    // every removal: keys are unique per (symbol, account, side), so this finds the same one.
+    if (s.candidates.size <= FEW_CANDIDATES) {
+      let found = false;
+      for (const x of s.candidates.values())
+        found ||= x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side;
+      if (!found) return;
+    }
     const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
     const c = s.candidates.get(key);
     if (!c) return;
