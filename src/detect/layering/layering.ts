@@ -82,8 +82,9 @@ interface Settling {
  * and the record goes when all three are empty.
  */
 interface Activity {
-  readonly symbol: string;
-  readonly account: string;
+  /** Set again when a forgotten record is reused (see `spare`). */
+  symbol: string;
+  account: string;
   /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS: lists of `State.times`. */
   readonly news: Record<Side, TimeList>;
   /**
@@ -124,6 +125,8 @@ interface State {
 }
 
 const MAX_CYCLES = 50;
+/** Forgotten activity records kept for reuse (see `spare`). */
+const SPARE_ACTIVITIES = 1024;
 /** Up to this many pending candidates, an order removal looks for its own by comparing them (no key string). */
 const FEW_CANDIDATES = 4;
 const SIDES: readonly Side[] = ['buy', 'sell'];
@@ -160,6 +163,16 @@ function createLayering(config: Config, shared: SharedState): Detector {
   /** `s.activity` of the symbol last looked up (events of a symbol come in runs; not state: reset by `restore`). */
   let lastSymbol: string | undefined;
   let lastAccounts: Map<string, Activity> | undefined;
+  /**
+   * Forgotten activity records, reused for the next new (symbol, account): accounts that trade less
+   * often than every NEWS_KEEP_MS get a new record each time, ~5 per second of a live feed, and
+   * records live long enough to be promoted. A forgotten record has empty lists; entries of it
+   * still queued then visit whichever account reuses it, which is harmless: a non-empty list always
+   * has an entry of its own due no later than its latest time, so a visit that empties a list
+   * happens in the same tick as its own entry's would, and any other visit only queues it again.
+   * Not state (empty after `restore`); at most SPARE_ACTIVITIES, so memory still follows the live ones.
+   */
+  let spare: Activity[] = [];
 
   function accountsOf(symbol: string): Map<string, Activity> | undefined {
     if (symbol === lastSymbol) return lastAccounts;
@@ -181,7 +194,11 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     let a = accounts.get(account);
     if (!a) {
-      a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
+      a = spare.pop();
+      if (a) {
+        a.symbol = symbol;
+        a.account = account;
+      } else a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
       accounts.set(account, a);
     }
     return a;
@@ -196,6 +213,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
       s.activity.delete(a.symbol);
       if (a.symbol === lastSymbol) lastSymbol = lastAccounts = undefined;
     }
+    if (spare.length < SPARE_ACTIVITIES) spare.push(a);
   }
 
   /** An execution `x` of `account`: do layers rest on the other side? */
@@ -638,6 +656,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     restore(state: unknown): void {
       s = state as State;
       lastSymbol = lastAccounts = undefined;
+      spare = [];
     },
     onEnd(ctx: DetectorContext): void {
       // The input ended: nothing more can be re-placed.
