@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../config/config.js';
+import { rng } from '../../testing/account-builders.js';
 import { T0, Tape, background, marketMaker, metric, runDetector } from '../order-book/scenario.js';
 import { layering } from './layering.js';
 
@@ -226,4 +227,38 @@ test('a cycle longer than layering_window_ms (a layer resting since long before)
   assert.equal(metric(alerts[0]!, 'layering_cycles'), 1);
   assert.equal(alerts[0]!.window_start, new Date(T0 + 10_000).toISOString());
   assert.equal(alerts[0]!.window_end, new Date(ts + 1_800).toISOString());
+});
+
+test('activity records reused across symbols and accounts give the alerts of fresh ones', async () => {
+  // Accounts that come back after more than a minute of silence (their records are forgotten and
+  // reused by others), layer cycles, some re-quoted at once (the requote test reads the records).
+  const rand = rng(7);
+  const tape = new Tape();
+  background(tape, T0, T0 + 1_500_000);
+  for (let n = 0; n < 120; n++) {
+    const ts = T0 + 10_000 + Math.floor(rand() * 1_400_000);
+    const account = `L${Math.floor(rand() * 12)}`;
+    layerCycle(tape, ts, n, { account, levels: 3 + Math.floor(rand() * 2) });
+    if (rand() < 0.3)
+      for (let l = 0; l < 3; l++) tape.add(ts + 1_600 + l, `${account}-re-${n}-${l}`, account, 'buy', 99.97 - 0.01 * l, 200);
+  }
+  const alone = tape.events();
+  const straight = await runDetector(layering, alone);
+  assert.ok(straight.alerts.length > 3, 'the scenario raises alerts');
+  // Another symbol whose sporadic accounts churn through records, at instants XYZ has events at
+  // (so the engine's ticks are the same): XYZ's alerts must not change.
+  const other = new Tape('ABC');
+  for (let n = 0; n < 600; n++) {
+    const ts = alone[Math.floor(rand() * alone.length)]!.tsMs;
+    const account = `Q${Math.floor(rand() * 40)}`;
+    other.add(ts, `q${n}`, account, rand() < 0.5 ? 'buy' : 'sell', 50, 10);
+    if (rand() < 0.7) other.cancel(ts, `q${n}`, account, 'buy', 50, 10);
+  }
+  const both = [...alone, ...other.events()].sort((a, b) => a.tsMs - b.tsMs);
+  const mixed = await runDetector(layering, both);
+  // (Final alerts: the updates in between depend on where batches end.)
+  assert.deepEqual(
+    mixed.alerts.filter((a) => a.affected_symbols.includes('XYZ')),
+    straight.alerts,
+  );
 });

@@ -2,12 +2,13 @@ import type { Config } from '../../config/config.js';
 import type { Finding, Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { execPrice, execQty, NO_EXECUTION, type Execution, type ExecutionRef } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
 import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
+import { emptyTimeList, TimeChains, type TimeList } from './time-chains.js';
 
 /**
  * layering (a form of spoofing, EU MAR Annex II 5(e); CFTC spoofing guidance): false depth built
@@ -81,16 +82,17 @@ interface Settling {
  * and the record goes when all three are empty.
  */
 interface Activity {
-  readonly symbol: string;
-  readonly account: string;
-  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS. */
-  readonly news: Record<Side, number[]>;
+  /** Set again when a forgotten record is reused (see `spare`). */
+  symbol: string;
+  account: string;
+  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS: lists of `State.times`. */
+  readonly news: Record<Side, TimeList>;
   /**
    * Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them).
    * An order's `lastMs` is its cancel time: the event that removed it set it, and a removed order
-   * is never updated again.
+   * is never updated again. Empty ones may be shared (NO_CANCELS): replaced, never pushed to.
    */
-  readonly cancels: LiveOrder[];
+  cancels: LiveOrder[];
 }
 
 interface State {
@@ -112,6 +114,8 @@ interface State {
   readonly settlingExpiry: DeadlineQueue<Settling>;
   /** Recent activity by symbol, then account. */
   readonly activity: Map<string, Map<string, Activity>>;
+  /** The times of every activity's `news` lists. */
+  readonly times: TimeChains;
   /** Activities with `new` orders on a side, by that list's latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
   readonly newsExpiry: Record<Side, DeadlineQueue<Activity>>;
   /** Activities with cancels, by the latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
@@ -121,9 +125,18 @@ interface State {
 }
 
 const MAX_CYCLES = 50;
+/** Forgotten activity records kept for reuse (see `spare`). */
+const SPARE_ACTIVITIES = 1024;
+/** Up to this many pending candidates, an order removal looks for its own by comparing them (no key string). */
+const FEW_CANDIDATES = 4;
 const SIDES: readonly Side[] = ['buy', 'sell'];
-/** Distinct layer prices of the execution being judged (reused: onExecution runs for every execution). */
-const scratchPrices = new Set<number>();
+/**
+ * Distinct layer prices of the execution being judged (reused: onExecution runs for every execution;
+ * a plain array with a count, as a Set's `clear()` allocates a new table every time).
+ */
+const scratchPrices: number[] = [];
+/** The cancels of an activity with none (shared: replaced, never pushed to). */
+const NO_CANCELS: LiveOrder[] = [];
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
@@ -141,6 +154,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     settling: new Map(),
     settlingExpiry: new DeadlineQueue(),
     activity: new Map(),
+    times: new TimeChains(),
     newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
     cancelsExpiry: new DeadlineQueue(),
     seq: 0,
@@ -149,6 +163,16 @@ function createLayering(config: Config, shared: SharedState): Detector {
   /** `s.activity` of the symbol last looked up (events of a symbol come in runs; not state: reset by `restore`). */
   let lastSymbol: string | undefined;
   let lastAccounts: Map<string, Activity> | undefined;
+  /**
+   * Forgotten activity records, reused for the next new (symbol, account): accounts that trade less
+   * often than every NEWS_KEEP_MS get a new record each time, ~5 per second of a live feed, and
+   * records live long enough to be promoted. A forgotten record has empty lists; entries of it
+   * still queued then visit whichever account reuses it, which is harmless: a non-empty list always
+   * has an entry of its own due no later than its latest time, so a visit that empties a list
+   * happens in the same tick as its own entry's would, and any other visit only queues it again.
+   * Not state (empty after `restore`); at most SPARE_ACTIVITIES, so memory still follows the live ones.
+   */
+  let spare: Activity[] = [];
 
   function accountsOf(symbol: string): Map<string, Activity> | undefined {
     if (symbol === lastSymbol) return lastAccounts;
@@ -170,7 +194,11 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     let a = accounts.get(account);
     if (!a) {
-      a = { symbol, account, news: { buy: [], sell: [] }, cancels: [] };
+      a = spare.pop();
+      if (a) {
+        a.symbol = symbol;
+        a.account = account;
+      } else a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
       accounts.set(account, a);
     }
     return a;
@@ -185,11 +213,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
       s.activity.delete(a.symbol);
       if (a.symbol === lastSymbol) lastSymbol = lastAccounts = undefined;
     }
+    if (spare.length < SPARE_ACTIVITIES) spare.push(a);
   }
 
-  /** An execution of `account` on `x.side`: do layers rest on the other side? */
-  function onExecution(symbol: string, account: string, x: Execution, passiveQty: number, ctx: DetectorContext): void {
-    const layerSide: Side = x.side === 'buy' ? 'sell' : 'buy';
+  /** An execution `x` of `account`: do layers rest on the other side? */
+  function onExecution(symbol: string, account: string, x: ExecutionRef, passiveQty: number, ctx: DetectorContext): void {
+    const log = s.flow.executions;
+    const xTsMs = log.timeOf(x);
+    const layerSide: Side = log.sideOf(x) === 'buy' ? 'sell' : 'buy';
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
@@ -206,7 +237,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     if (recent)
       for (const r of recent) {
-        if (x.tsMs - r.lastMs > EXEC_GRACE_MS) continue;
+        if (xTsMs - r.lastMs > EXEC_GRACE_MS) continue;
         if (r.side === layerSide) {
           layerQty += r.cancelledQty;
           layerOrders++;
@@ -219,11 +250,19 @@ function createLayering(config: Config, shared: SharedState): Detector {
     restingOpp += passiveQty;
     // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
     if (layerOrders < t.layering_min_levels) return;
-    const prices = scratchPrices;
-    prices.clear();
-    for (const o of live) if (o.side === layerSide) prices.add(o.price);
-    if (recent) for (const r of recent) if (x.tsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) prices.add(r.price);
-    if (prices.size < t.layering_min_levels) return;
+    // Distinct prices, counted only up to the threshold (all that is compared).
+    const minLevels = t.layering_min_levels;
+    let levels = 0;
+    for (let i = 0; i < live.length && levels < minLevels; i++) {
+      const o = live[i]!;
+      if (o.side === layerSide) levels = addDistinct(scratchPrices, levels, o.price);
+    }
+    if (recent)
+      for (let i = 0; i < recent.length && levels < minLevels; i++) {
+        const r = recent[i]!;
+        if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) levels = addDistinct(scratchPrices, levels, r.price);
+      }
+    if (levels < minLevels) return;
     const median = s.flow.book.medianNewSize(symbol, 'layering');
     if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
     if (layerQty < t.layering_imbalance * restingOpp) return;
@@ -232,14 +271,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
     for (const o of live) if (o.side === layerSide) pool.push({ order: o, price: o.price, cancelledMs: null });
     if (recent)
       for (const r of recent)
-        if (x.tsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
+        if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
     const key = `${symbol}\u0000${account}\u0000${layerSide}`;
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
-      existing.execs.push(x);
+      existing.execs.push(log.keep(x));
       // Later executions only postpone the deadline (checked when it comes), except out of time order.
-      if (x.tsMs < existing.lastExecMs) s.awaitingCancel.push(x.tsMs, existing);
-      existing.lastExecMs = x.tsMs;
+      if (xTsMs < existing.lastExecMs) s.awaitingCancel.push(xTsMs, existing);
+      existing.lastExecMs = xTsMs;
       for (const l of pool) if (!existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
@@ -260,10 +299,10 @@ function createLayering(config: Config, shared: SharedState): Detector {
       symbol,
       account,
       layerSide,
-      execs: [x],
+      execs: [log.keep(x)],
       layers,
-      firstExecMs: x.tsMs,
-      lastExecMs: x.tsMs,
+      firstExecMs: xTsMs,
+      lastExecMs: xTsMs,
       oppositeResting: restingOpp,
       firstCancelMs,
     };
@@ -451,6 +490,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
 
   function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
     if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
+    // With few candidates (a burst has one or two), compare them rather than build a key string for
+    // every removal: keys are unique per (symbol, account, side), so this finds the same one.
+    if (s.candidates.size <= FEW_CANDIDATES) {
+      let found = false;
+      for (const x of s.candidates.values())
+        found ||= x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side;
+      if (!found) return;
+    }
     const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
     const c = s.candidates.get(key);
     if (!c) return;
@@ -496,7 +543,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const news = accountsOf(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
     if (news && news.length > 0) {
       let refreshed = 0;
-      for (const l of w.cycle.pulled) if (placedWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
+      for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
       if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
     record(w.c, w.cycle, ctx);
@@ -536,8 +583,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
       const { buy, sell } = s.flow.onTrade(trade);
-      if (buy) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
-      if (sell) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
+      if (buy !== NO_EXECUTION) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
+      if (sell !== NO_EXECUTION) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed, execution: x } = s.flow.onOrder(e);
@@ -545,15 +592,16 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (e.action === 'new') {
         const a = activityOf(e.symbol, e.account);
         const list = a.news[e.side];
+        const times = s.times;
         if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
-          while (list.length > 0 && e.tsMs - list[0]! > NEWS_KEEP_MS) list.shift();
+          while (list.length > 0 && e.tsMs - times.first(list) > NEWS_KEEP_MS) times.shift(list);
           // Out of time order, the latest entry moves earlier: queue it again at that time.
-          if (list.length > 0 && e.tsMs < list[list.length - 1]!) s.newsExpiry[e.side].push(e.tsMs, a);
+          if (list.length > 0 && e.tsMs < times.last(list)) s.newsExpiry[e.side].push(e.tsMs, a);
         } else s.newsExpiry[e.side].push(e.tsMs, a);
-        list.push(e.tsMs);
+        times.push(list, e.tsMs);
       }
-      if (x) {
+      if (x !== NO_EXECUTION) {
         // An order placed before this instant rested: it was passive, and the book already took its fill off.
         onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
       }
@@ -564,7 +612,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
           while (list.length > 0 && e.tsMs - list[0]!.lastMs > EXEC_GRACE_MS) list.shift();
           if (list.length > 0 && e.tsMs < list[list.length - 1]!.lastMs) s.cancelsExpiry.push(e.tsMs, a);
         } else s.cancelsExpiry.push(e.tsMs, a);
-        list.push(order); // its lastMs is e.tsMs
+        // its lastMs is e.tsMs
+        if (list.length === 0) a.cancels = [order];
+        else list.push(order);
       }
       if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
         onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
@@ -581,9 +631,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
           const a = queue.pop()!;
           const list = a.news[side];
           if (list.length === 0) continue; // emptied already
-          const latest = list[list.length - 1]!;
+          const latest = s.times.last(list);
           if (ctx.now - latest > NEWS_KEEP_MS) {
-            list.length = 0;
+            s.times.clear(list);
             forgetIfEmpty(a);
           } else queue.push(latest, a);
         }
@@ -594,7 +644,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         if (list.length === 0) continue;
         const latest = list[list.length - 1]!.lastMs;
         if (ctx.now - latest > EXEC_GRACE_MS) {
-          list.length = 0;
+          a.cancels = NO_CANCELS;
           forgetIfEmpty(a);
         } else s.cancelsExpiry.push(latest, a);
       }
@@ -606,6 +656,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     restore(state: unknown): void {
       s = state as State;
       lastSymbol = lastAccounts = undefined;
+      spare = [];
     },
     onEnd(ctx: DetectorContext): void {
       // The input ended: nothing more can be re-placed.
@@ -615,15 +666,16 @@ function createLayering(config: Config, shared: SharedState): Detector {
 }
 
 /**
- * Whether a time in `news` lies in [from, from + spanMs]. A plain loop: `some` with a closure boxed
- * every time of a long list into a heap number.
+ * Adds `p` to the first `n` values of `values` unless one equals it (SameValueZero, as a Set: NaN
+ * equals NaN); returns the new count.
  */
-function placedWithin(news: readonly number[], from: number, spanMs: number): boolean {
-  for (let i = 0; i < news.length; i++) {
-    const ts = news[i]!;
-    if (ts >= from && ts - from <= spanMs) return true;
+function addDistinct(values: number[], n: number, p: number): number {
+  for (let i = 0; i < n; i++) {
+    const q = values[i]!;
+    if (q === p || (q !== q && p !== p)) return n;
   }
-  return false;
+  values[n] = p;
+  return n + 1;
 }
 
 function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {

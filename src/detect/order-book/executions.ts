@@ -31,11 +31,19 @@ export function execPrice(x: Execution): number {
   return x.tradeQty >= x.fillQty ? x.tradeNotional / x.tradeQty : x.fillNotional / x.fillQty;
 }
 
-/** One (symbol, account)'s executions, oldest first, and the time it is queued for expiry under. */
+/**
+ * A logged execution, as the detectors and the log's readers see it: an index into the log's slot
+ * columns (NO_EXECUTION: none). Valid until the next event; `ExecutionLog.keep` makes the
+ * `Execution` object a detector may hold.
+ */
+export type ExecutionRef = number;
+export const NO_EXECUTION: ExecutionRef = -1;
+
+/** One (symbol, account)'s executions (slots), oldest first, and the time it is queued for expiry under. */
 interface Recent {
   readonly symbol: string;
   readonly account: string;
-  readonly list: Execution[];
+  readonly list: number[];
   /** Its oldest execution's time when queued (Infinity while not queued). */
   due: number;
 }
@@ -45,9 +53,16 @@ interface Recent {
  * account (ingestion interns both, so no key string is built per execution). Expiry pops the keys
  * whose oldest execution is past the horizon from a deadline queue (not every key every tick).
  *
+ * An execution is a slot of typed columns (time, side, quantities, notionals) plus its first trade
+ * and order id, not an object: a live feed keeps ~1,000 of them through a burst, and as objects
+ * (with their id arrays) they were a third of what each scavenge copied. Freed slots are reused.
+ * A detector that keeps an execution (evidence of a cycle) asks for its object with `keep`; from
+ * then on that object is the slot's data, so later merges (trades and fills of the same instant)
+ * still show in it, as they did when the log held the objects themselves.
+ *
  * Only symbols that have had an order event are logged as executions come (`watch`): in the others
  * nothing can read an execution (no order rests, so spoofing and layering have nothing to match it
- * with), and a trades-only stream would otherwise pay for two Execution objects, a key and two
+ * with), and a trades-only stream would otherwise pay for two executions, a key and two
  * queue operations per trade. Their trades wait, as plain columns, in `deferred`; the symbol's
  * first order event replays them into the log exactly as if they had been logged on arrival (same
  * merges, same expiry: see DeferredTrades), so an order arriving late (within the reorder window)
@@ -70,6 +85,8 @@ export class ExecutionLog {
   private lastWatched: string | undefined = undefined;
   private lastSymbol: string | undefined = undefined;
   private lastAccounts: Map<string, Recent> | undefined = undefined;
+  /** The slots: see ExecutionSlots. */
+  private readonly slots = new ExecutionSlots();
 
   constructor(private readonly horizonMs: number) {}
 
@@ -94,36 +111,80 @@ export class ExecutionLog {
   }
 
   /** Records the executions a trade implies for its buyer and seller; returns those that are new (not merged). */
-  fromTrade(t: Trade): Execution[] {
-    const out: Execution[] = [];
+  fromTrade(t: Trade): ExecutionRef[] {
+    const out: ExecutionRef[] = [];
     const buy = this.fromTradeSide(t, 'buy');
     const sell = this.fromTradeSide(t, 'sell');
-    if (buy) out.push(buy);
-    if (sell) out.push(sell);
+    if (buy !== NO_EXECUTION) out.push(buy);
+    if (sell !== NO_EXECUTION) out.push(sell);
     return out;
   }
 
   /**
-   * Records the execution a trade implies for its buyer (`buy`) or seller (`sell`); undefined when
+   * Records the execution a trade implies for its buyer (`buy`) or seller (`sell`); NO_EXECUTION when
    * that side has no account or the execution merged into one already recorded.
    */
-  fromTradeSide(t: Trade, side: Side): Execution | undefined {
+  fromTradeSide(t: Trade, side: Side): ExecutionRef {
     const account = side === 'buy' ? t.buyer : t.seller;
-    if (account === '') return undefined;
+    if (account === '') return NO_EXECUTION;
     this.watch(t.symbol);
-    return this.add(t.symbol, account, t.tsMs, side, t.qty, t.price, 'trade', t.tradeId);
+    return this.add(t.symbol, account, t.tsMs, side, t.qty, t.price, TRADE, t.tradeId);
   }
 
-  /** Records the execution a fill event implies; undefined when it merged into one already recorded. */
-  fromFill(e: OrderEvent): Execution | undefined {
-    if (e.account === '' || e.action !== 'fill') return undefined;
+  /** Records the execution a fill event implies; NO_EXECUTION when it merged into one already recorded. */
+  fromFill(e: OrderEvent): ExecutionRef {
+    if (e.account === '' || e.action !== 'fill') return NO_EXECUTION;
     this.watch(e.symbol);
-    return this.add(e.symbol, e.account, e.tsMs, e.side, e.qty, e.price, 'fill', e.orderId);
+    return this.add(e.symbol, e.account, e.tsMs, e.side, e.qty, e.price, FILL, e.orderId);
   }
 
-  /** The account's executions in the symbol within the horizon, oldest first. */
-  recent(symbol: string, account: string): readonly Execution[] {
-    return this.bySymbol.get(symbol)?.get(account)?.list ?? NONE;
+  /** The side of a logged execution. */
+  sideOf(x: ExecutionRef): Side {
+    return this.slots.side[x] === BUY ? 'buy' : 'sell';
+  }
+
+  /** The time of a logged execution. */
+  timeOf(x: ExecutionRef): number {
+    return this.slots.tsMs[x]!;
+  }
+
+  /** The object of a logged execution, for a detector to hold: the same object for the same execution. */
+  keep(x: ExecutionRef): Execution {
+    return this.slots.keep(x);
+  }
+
+  /** The account's executions in the symbol within the horizon, oldest first (as kept objects). */
+  recent(symbol: string, account: string): Execution[] {
+    const list = this.bySymbol.get(symbol)?.get(account)?.list;
+    return list ? list.map((x) => this.slots.keep(x)) : [];
+  }
+
+  /**
+   * The account's executions in the symbol not on `side`, at times in [fromMs, toMs], oldest first
+   * (as kept objects): `recent(…).filter(…)` that makes objects of the matches only.
+   */
+  oppositeBetween(symbol: string, account: string, side: Side, fromMs: number, toMs: number): Execution[] {
+    const out: Execution[] = [];
+    const list = this.bySymbol.get(symbol)?.get(account)?.list;
+    if (!list) return out;
+    const slots = this.slots;
+    const own = side === 'buy' ? BUY : SELL;
+    for (const x of list) {
+      const ts = slots.tsMs[x]!;
+      if (slots.side[x] !== own && ts >= fromMs && ts <= toMs) out.push(slots.keep(x));
+    }
+    return out;
+  }
+
+  /** A copy of a logged execution's data, not kept (tests and diagnostics). */
+  view(x: ExecutionRef): Execution {
+    return this.slots.view(x);
+  }
+
+  /** Copies of the account's executions in the symbol, oldest first, not kept (tests and diagnostics). */
+  views(symbol: string, account: string): Execution[] {
+    const list = this.bySymbol.get(symbol)?.get(account)?.list;
+    return list ? list.map((x) => this.slots.view(x)) : [];
   }
 
   /** Forgets executions older than the horizon. */
@@ -132,24 +193,29 @@ export class ExecutionLog {
     this.ticks++;
     this.cutoff = cutoff;
     this.deferred.expire(this.ticks, cutoff);
+    const slots = this.slots;
     visitDue(this.expiry, cutoff, (r) => {
       const list = r.list;
       let i = 0;
-      while (i < list.length && list[i]!.tsMs < cutoff) i++;
+      while (i < list.length && slots.tsMs[list[i]!]! < cutoff) i++;
       if (i === list.length) {
+        slots.freeFront(list, i);
         const accounts = this.bySymbol.get(r.symbol)!;
         accounts.delete(r.account);
         if (accounts.size === 0) this.forgetSymbol(r.symbol);
         return;
       }
-      if (i > 0) list.splice(0, i);
+      if (i > 0) {
+        slots.freeFront(list, i);
+        list.splice(0, i);
+      }
       this.schedule(r);
     });
   }
 
   /** Queues `r` under its oldest execution's time (which only moves later, but for out-of-order events). */
   private schedule(r: Recent): void {
-    r.due = r.list[0]!.tsMs;
+    r.due = this.slots.tsMs[r.list[0]!]!;
     this.expiry.push(r.due, r);
   }
 
@@ -164,8 +230,9 @@ export class ExecutionLog {
   private replay(symbol: string): void {
     const d = this.deferred;
     if (d.size === 0) return;
+    const slots = this.slots;
     /** Per account: the list being rebuilt and the tick count each execution was logged at. */
-    const lists = new Map<string, { list: Execution[]; ticks: number[] }>();
+    const lists = new Map<string, { list: number[]; ticks: number[] }>();
     const side = (account: string, tsMs: number, s: Side, qty: number, price: number, id: string, tick: number, cut: number) => {
       if (account === '') return;
       let l = lists.get(account);
@@ -173,8 +240,8 @@ export class ExecutionLog {
         l = { list: [], ticks: [] };
         lists.set(account, l);
       }
-      dropExpired(l.list, l.ticks, tick, cut);
-      if (mergeOrAppend(l.list, tsMs, s, qty, price, 'trade', id)) l.ticks.push(tick);
+      dropExpired(slots, l.list, l.ticks, tick, cut);
+      if (slots.mergeOrAppend(l.list, tsMs, s, qty, price, TRADE, id) !== NO_EXECUTION) l.ticks.push(tick);
       // mergeOrAppend may have cut the list's front (the 4096 bound): keep the ticks aligned.
       if (l.ticks.length > l.list.length) l.ticks.splice(0, l.ticks.length - l.list.length);
     };
@@ -185,7 +252,7 @@ export class ExecutionLog {
     if (lists.size === 0) return;
     const accounts = new Map<string, Recent>();
     for (const [account, l] of lists) {
-      dropExpired(l.list, l.ticks, this.ticks, this.cutoff);
+      dropExpired(slots, l.list, l.ticks, this.ticks, this.cutoff);
       if (l.list.length === 0) continue;
       const r: Recent = { symbol, account, list: l.list, due: Infinity };
       accounts.set(account, r);
@@ -210,9 +277,9 @@ export class ExecutionLog {
     side: Side,
     qty: number,
     price: number,
-    source: 'trade' | 'fill',
+    source: number,
     id: string,
-  ): Execution | undefined {
+  ): ExecutionRef {
     let accounts = symbol === this.lastSymbol ? this.lastAccounts : this.bySymbol.get(symbol);
     if (!accounts) {
       accounts = new Map();
@@ -223,15 +290,15 @@ export class ExecutionLog {
     const r = accounts.get(account);
     if (!r) {
       // Most (symbol, account) pairs see one execution within the horizon: a list of exactly one.
-      const exec = newExecution(tsMs, side, qty, price, source, id);
-      const fresh: Recent = { symbol, account, list: [exec], due: Infinity };
+      const x = this.slots.create(tsMs, side, qty, price, source, id);
+      const fresh: Recent = { symbol, account, list: [x], due: Infinity };
       accounts.set(account, fresh);
       this.schedule(fresh);
-      return exec;
+      return x;
     }
-    const exec = mergeOrAppend(r.list, tsMs, side, qty, price, source, id);
-    if (exec && r.list[0]!.tsMs < r.due) this.schedule(r);
-    return exec;
+    const x = this.slots.mergeOrAppend(r.list, tsMs, side, qty, price, source, id);
+    if (x !== NO_EXECUTION && this.slots.tsMs[r.list[0]!]! < r.due) this.schedule(r);
+    return x;
   }
 }
 stateClass(ExecutionLog, 'order-book.ExecutionLog');
@@ -239,66 +306,192 @@ stateClass(ExecutionLog, 'order-book.ExecutionLog');
 /**
  * The ids of a source that has not reported an execution (most executions have one source): one
  * array for all, so never pushed to. A decoded snapshot has its own copy, which the length test in
- * `mergeOrAppend` treats the same way.
+ * `merge` treats the same way.
  */
 const NO_IDS: string[] = [];
 
 /** Longest list an account keeps in one symbol (a very active account within the horizon). */
 const MAX_LIST = 4096;
-
-function newExecution(tsMs: EpochMs, side: Side, qty: number, price: number, source: 'trade' | 'fill', id: string): Execution {
-  return {
-    tsMs,
-    side,
-    tradeQty: source === 'trade' ? qty : 0,
-    fillQty: source === 'fill' ? qty : 0,
-    tradeNotional: source === 'trade' ? qty * price : 0,
-    fillNotional: source === 'fill' ? qty * price : 0,
-    tradeIds: source === 'trade' ? [id] : NO_IDS,
-    orderIds: source === 'fill' ? [id] : NO_IDS,
-  };
-}
+const TRADE = 0;
+const FILL = 1;
+const BUY = 0;
+const SELL = 1;
 
 /**
- * Adds to the execution of the same instant and side at the end of `list` (events arrive in time
- * order, so executions of one instant sit at the end), or appends a new one, returned.
+ * The executions' data as columns indexed by slot. A slot's time and side never change; its
+ * quantities and ids are in the columns until a detector keeps it (`keep`), then in its object
+ * (`obj`), which later merges update instead. Freed slots (expired, or cut by the list bound) drop
+ * their ids and object and go on a free stack.
  */
-function mergeOrAppend(
-  list: Execution[],
-  tsMs: EpochMs,
-  side: Side,
-  qty: number,
-  price: number,
-  source: 'trade' | 'fill',
-  id: string,
-): Execution | undefined {
-  for (let i = list.length - 1; i >= 0 && list[i]!.tsMs === tsMs; i--) {
-    const x = list[i]!;
-    if (x.side !== side) continue;
-    if (source === 'trade') {
-      x.tradeQty += qty;
-      x.tradeNotional += qty * price;
-      if (x.tradeIds.length === 0) x.tradeIds = [id];
-      else x.tradeIds.push(id);
-    } else {
-      x.fillQty += qty;
-      x.fillNotional += qty * price;
-      if (x.orderIds.length === 0) x.orderIds = [id];
-      else if (!x.orderIds.includes(id)) x.orderIds.push(id);
+class ExecutionSlots {
+  tsMs = new Float64Array(64);
+  side = new Uint8Array(64);
+  tradeQty = new Float64Array(64);
+  fillQty = new Float64Array(64);
+  tradeNotional = new Float64Array(64);
+  fillNotional = new Float64Array(64);
+  /** The first trade id and order id (undefined: none yet), and any further ones. */
+  readonly tradeId: (string | undefined)[] = [];
+  readonly moreTradeIds: (string[] | undefined)[] = [];
+  readonly orderId: (string | undefined)[] = [];
+  readonly moreOrderIds: (string[] | undefined)[] = [];
+  /** The kept object of the slot, if a detector asked for it. */
+  readonly obj: (Execution | undefined)[] = [];
+  /** Slots in use or freed so far (the columns' used length). */
+  used = 0;
+  readonly free: number[] = [];
+
+  create(tsMs: number, side: Side, qty: number, price: number, source: number, id: string): number {
+    let x: number;
+    if (this.free.length > 0) x = this.free.pop()!;
+    else {
+      x = this.used++;
+      if (x === this.tsMs.length) this.grow();
+      this.tradeId.push(undefined);
+      this.moreTradeIds.push(undefined);
+      this.orderId.push(undefined);
+      this.moreOrderIds.push(undefined);
+      this.obj.push(undefined);
     }
-    return undefined;
+    this.tsMs[x] = tsMs;
+    this.side[x] = side === 'buy' ? BUY : SELL;
+    // The same doubles the object fields held: qty and qty * price for the reporting source, else 0.
+    this.tradeQty[x] = source === TRADE ? qty : 0;
+    this.fillQty[x] = source === FILL ? qty : 0;
+    this.tradeNotional[x] = source === TRADE ? qty * price : 0;
+    this.fillNotional[x] = source === FILL ? qty * price : 0;
+    if (source === TRADE) this.tradeId[x] = id;
+    else this.orderId[x] = id;
+    return x;
   }
-  const exec = newExecution(tsMs, side, qty, price, source, id);
-  list.push(exec);
-  if (list.length > MAX_LIST) list.splice(0, list.length - MAX_LIST);
-  return exec;
+
+  /**
+   * Adds to the execution of the same instant and side at the end of `list` (events arrive in time
+   * order, so executions of one instant sit at the end), or appends a new one, returned.
+   */
+  mergeOrAppend(list: number[], tsMs: number, side: Side, qty: number, price: number, source: number, id: string): number {
+    const own = side === 'buy' ? BUY : SELL;
+    for (let i = list.length - 1; i >= 0 && this.tsMs[list[i]!] === tsMs; i--) {
+      const x = list[i]!;
+      if (this.side[x] !== own) continue;
+      this.merge(x, qty, price, source, id);
+      return NO_EXECUTION;
+    }
+    const x = this.create(tsMs, side, qty, price, source, id);
+    list.push(x);
+    if (list.length > MAX_LIST) {
+      const cut = list.length - MAX_LIST;
+      this.freeFront(list, cut);
+      list.splice(0, cut);
+    }
+    return x;
+  }
+
+  /** Frees the first `n` slots of `list` (the caller removes them from it). */
+  freeFront(list: readonly number[], n: number): void {
+    for (let i = 0; i < n; i++) {
+      const x = list[i]!;
+      this.tradeId[x] = undefined;
+      this.moreTradeIds[x] = undefined;
+      this.orderId[x] = undefined;
+      this.moreOrderIds[x] = undefined;
+      this.obj[x] = undefined;
+      this.free.push(x);
+    }
+  }
+
+  keep(x: number): Execution {
+    let o = this.obj[x];
+    if (o === undefined) {
+      o = this.view(x);
+      this.obj[x] = o;
+    }
+    return o;
+  }
+
+  view(x: number): Execution {
+    const o = this.obj[x];
+    if (o !== undefined) return { ...o, tradeIds: [...o.tradeIds], orderIds: [...o.orderIds] };
+    return {
+      tsMs: this.tsMs[x]!,
+      side: this.side[x] === BUY ? 'buy' : 'sell',
+      tradeQty: this.tradeQty[x]!,
+      fillQty: this.fillQty[x]!,
+      tradeNotional: this.tradeNotional[x]!,
+      fillNotional: this.fillNotional[x]!,
+      tradeIds: ids(this.tradeId[x], this.moreTradeIds[x]),
+      orderIds: ids(this.orderId[x], this.moreOrderIds[x]),
+    };
+  }
+
+  private merge(x: number, qty: number, price: number, source: number, id: string): void {
+    const o = this.obj[x];
+    if (o !== undefined) {
+      if (source === TRADE) {
+        o.tradeQty += qty;
+        o.tradeNotional += qty * price;
+        if (o.tradeIds.length === 0) o.tradeIds = [id];
+        else o.tradeIds.push(id);
+      } else {
+        o.fillQty += qty;
+        o.fillNotional += qty * price;
+        if (o.orderIds.length === 0) o.orderIds = [id];
+        else if (!o.orderIds.includes(id)) o.orderIds.push(id);
+      }
+      return;
+    }
+    if (source === TRADE) {
+      this.tradeQty[x] = this.tradeQty[x]! + qty;
+      this.tradeNotional[x] = this.tradeNotional[x]! + qty * price;
+      if (this.tradeId[x] === undefined) this.tradeId[x] = id;
+      else {
+        const more = this.moreTradeIds[x];
+        if (more === undefined) this.moreTradeIds[x] = [id];
+        else more.push(id);
+      }
+    } else {
+      this.fillQty[x] = this.fillQty[x]! + qty;
+      this.fillNotional[x] = this.fillNotional[x]! + qty * price;
+      const first = this.orderId[x];
+      if (first === undefined) this.orderId[x] = id;
+      else if (first !== id) {
+        const more = this.moreOrderIds[x];
+        if (more === undefined) this.moreOrderIds[x] = [id];
+        else if (!more.includes(id)) more.push(id);
+      }
+    }
+  }
+
+  private grow(): void {
+    const n = this.tsMs.length * 2;
+    this.tsMs = grown(this.tsMs, n);
+    this.side = grown(this.side, n);
+    this.tradeQty = grown(this.tradeQty, n);
+    this.fillQty = grown(this.fillQty, n);
+    this.tradeNotional = grown(this.tradeNotional, n);
+    this.fillNotional = grown(this.fillNotional, n);
+  }
+}
+stateClass(ExecutionSlots, 'order-book.ExecutionSlots');
+
+function grown<A extends Float64Array | Uint8Array>(a: A, n: number): A {
+  const b = new (a.constructor as new (n: number) => A)(n);
+  b.set(a);
+  return b;
+}
+
+/** An id list as the object held it: the shared empty one when none. */
+function ids(first: string | undefined, more: readonly string[] | undefined): string[] {
+  if (first === undefined) return NO_IDS;
+  return more === undefined ? [first] : [first, ...more];
 }
 
 /** A rebuilt list as expiry at tick `tick` (cutoff `cut`) leaves it: see ExecutionLog.replay. */
-function dropExpired(list: Execution[], ticks: number[], tick: number, cut: number): void {
+function dropExpired(slots: ExecutionSlots, list: number[], ticks: number[], tick: number, cut: number): void {
   let i = 0;
-  while (i < list.length && ticks[i]! < tick && list[i]!.tsMs < cut) i++;
+  while (i < list.length && ticks[i]! < tick && slots.tsMs[list[i]!]! < cut) i++;
   if (i > 0) {
+    slots.freeFront(list, i);
     list.splice(0, i);
     ticks.splice(0, i);
   }
@@ -383,5 +576,3 @@ export class DeferredTrades {
   }
 }
 stateClass(DeferredTrades, 'order-book.DeferredTrades');
-
-const NONE: readonly Execution[] = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
-import { ExecutionLog, execPrice, execQty } from './executions.js';
+import { ExecutionLog, NO_EXECUTION, execPrice, execQty } from './executions.js';
 import { OrderBook } from './order-book.js';
 
 const T = 1_000_000;
@@ -82,7 +82,7 @@ test('orders resting beyond the horizon are forgotten, and so are idle symbols',
 test('an execution reported as trade and fill counts once; either alone counts too', () => {
   const log = new ExecutionLog(10_000);
   assert.equal(log.fromTrade(trade(T, 'A', 'B', 10, 100, 't1')).length, 2);
-  assert.equal(log.fromFill(ev(T, 'fill', 'oa', 'buy', 10, 100, 'A')), undefined, 'merged into the trade');
+  assert.equal(log.fromFill(ev(T, 'fill', 'oa', 'buy', 10, 100, 'A')), NO_EXECUTION, 'merged into the trade');
   const a = log.recent('XYZ', 'A');
   assert.equal(a.length, 1);
   assert.equal(execQty(a[0]!), 100);

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { EpochMs, MarketEvent, OrderEvent, Trade } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
 import type { SharedState } from '../detector.js';
-import { ExecutionLog, type Execution } from './executions.js';
+import { ExecutionLog, NO_EXECUTION, type ExecutionRef } from './executions.js';
 import { OrderBook, type LiveOrder } from './order-book.js';
 
 /** What one order event did to the book, and the execution a `fill` recorded. */
@@ -11,17 +11,17 @@ export interface OrderResult {
   readonly order: LiveOrder | undefined;
   /** The order left the book (fully filled or cancelled) with this event. */
   readonly removed: boolean;
-  /** A fill's execution; undefined when it merged into one already recorded (or is no fill). */
-  readonly execution: Execution | undefined;
+  /** A fill's execution; NO_EXECUTION when it merged into one already recorded (or is no fill). */
+  readonly execution: ExecutionRef;
 }
 
 /**
- * The executions a trade recorded for its buyer and seller (undefined: none, merged into one already
- * recorded, or a symbol without order events, where no reader has anything to match them with).
+ * The executions a trade recorded for its buyer and seller (NO_EXECUTION: none, merged into one
+ * already recorded, or a symbol without order events, where no reader has anything to match them with).
  */
 export interface TradeResult {
-  readonly buy: Execution | undefined;
-  readonly sell: Execution | undefined;
+  readonly buy: ExecutionRef;
+  readonly sell: ExecutionRef;
 }
 
 /**
@@ -40,12 +40,12 @@ export class OrderFlow {
   /** The event last applied (compared by identity: the engine gives every detector the same object). */
   private last: MarketEvent | undefined;
   /** Results of the last event, reused (read them before the next event). */
-  private readonly order: { order: LiveOrder | undefined; removed: boolean; execution: Execution | undefined } = {
+  private readonly order: { order: LiveOrder | undefined; removed: boolean; execution: ExecutionRef } = {
     order: undefined,
     removed: false,
-    execution: undefined,
+    execution: NO_EXECUTION,
   };
-  private readonly trade: { buy: Execution | undefined; sell: Execution | undefined } = { buy: undefined, sell: undefined };
+  private readonly trade: { buy: ExecutionRef; sell: ExecutionRef } = { buy: NO_EXECUTION, sell: NO_EXECUTION };
   /** The `now` of the last expiry (every reader expires on its tick; once is enough). */
   private expiredAt = -Infinity;
 
@@ -66,7 +66,7 @@ export class OrderFlow {
       const { order, removed } = this.book.apply(e);
       this.order.order = order;
       this.order.removed = removed;
-      this.order.execution = e.action === 'fill' ? this.executions.fromFill(e) : undefined;
+      this.order.execution = e.action === 'fill' ? this.executions.fromFill(e) : NO_EXECUTION;
     }
     return this.order;
   }
@@ -81,8 +81,8 @@ export class OrderFlow {
       } else {
         // No order event in the symbol yet: nothing can match these executions now (see ExecutionLog).
         this.executions.defer(t);
-        this.trade.buy = undefined;
-        this.trade.sell = undefined;
+        this.trade.buy = NO_EXECUTION;
+        this.trade.sell = NO_EXECUTION;
       }
     }
     return this.trade;

@@ -2,7 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { Metric } from '../../domain/alert.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { execPrice, execQty, type Execution } from '../order-book/executions.js';
+import { execPrice, execQty, NO_EXECUTION, type Execution, type ExecutionRef } from '../order-book/executions.js';
 import { DeadlineQueue } from '../window/deadline-queue.js';
 import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
@@ -107,9 +107,7 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
     if (lifetime > t.spoofing_cancel_ms) return;
     const fillRatio = order.filledQty / order.peakQty;
     if (fillRatio > t.spoofing_max_fill_ratio) return;
-    const opposite = s.flow.executions
-      .recent(order.symbol, order.account)
-      .filter((x) => x.side !== order.side && x.tsMs >= order.placedMs && x.tsMs <= tsMs);
+    const opposite = s.flow.executions.oppositeBetween(order.symbol, order.account, order.side, order.placedMs, tsMs);
     if (opposite.length > 0) {
       addCycle(order, info, tsMs, fillRatio, opposite, ctx);
       return;
@@ -126,17 +124,20 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
     s.unmatchedExpiry.push(tsMs, key);
   }
 
-  /** A new execution of the account: does it complete a spoof order cancelled a moment ago? */
-  function onExecution(symbol: string, account: string, x: Execution, ctx: DetectorContext): void {
+  /** A new execution `x` of the account: does it complete a spoof order cancelled a moment ago? */
+  function onExecution(symbol: string, account: string, x: ExecutionRef, ctx: DetectorContext): void {
     if (s.unmatched.size === 0) return; // the usual case: no key to build for this execution
     const key = `${symbol}\u0000${account}`;
     const list = s.unmatched.get(key);
     if (!list) return;
+    const log = s.flow.executions;
+    const side = log.sideOf(x);
+    const tsMs = log.timeOf(x);
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
-      if (p.order.side === x.side || x.tsMs - p.cancelMs > EXEC_GRACE_MS) continue;
+      if (p.order.side === side || tsMs - p.cancelMs > EXEC_GRACE_MS) continue;
       list.splice(i--, 1);
-      addCycle(p.order, p.info, p.cancelMs, p.fillRatio, [x], ctx);
+      addCycle(p.order, p.info, p.cancelMs, p.fillRatio, [log.keep(x)], ctx);
     }
     if (list.length === 0) s.unmatched.delete(key);
   }
@@ -284,8 +285,8 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
   return {
     onTrade(trade: Trade, ctx: DetectorContext): void {
       const { buy, sell } = s.flow.onTrade(trade);
-      if (buy) onExecution(trade.symbol, trade.buyer, buy, ctx);
-      if (sell) onExecution(trade.symbol, trade.seller, sell, ctx);
+      if (buy !== NO_EXECUTION) onExecution(trade.symbol, trade.buyer, buy, ctx);
+      if (sell !== NO_EXECUTION) onExecution(trade.symbol, trade.seller, sell, ctx);
     },
     onOrder(e: OrderEvent, ctx: DetectorContext): void {
       const { order, removed, execution } = s.flow.onOrder(e);
@@ -296,7 +297,7 @@ function createSpoofing(config: Config, shared: SharedState): Detector {
           else if (order) forget(order);
           break;
         case 'fill':
-          if (execution) onExecution(e.symbol, e.account, execution, ctx);
+          if (execution !== NO_EXECUTION) onExecution(e.symbol, e.account, execution, ctx);
           if (order && removed) forget(order);
           break;
         case 'cancel': {
