@@ -38,7 +38,15 @@ const BASELINE = 3;
 /** Number of the oldest queued trade inside the rolling window, and the window's volume. */
 const HEAD = 4;
 const SUM = 5;
-const SCALE_FIELDS = 6;
+/**
+ * The median and the spread (logSigmaOf) of the history's log-volumes, as of the computation of
+ * the trigger (valid while it is finite: the history changes only when a window closes, and then
+ * the trigger is marked out of date). During a surge every trade is over the trigger and its alert
+ * reads them: two sorts of the history per trade before (most of volume_spike's time in a burst).
+ */
+const LOG_MEDIAN = 6;
+const LOG_SIGMA = 7;
+const SCALE_FIELDS = 8;
 
 /** A scale that crossed its bars, as the alert reads it. */
 interface Hit {
@@ -113,6 +121,8 @@ function createVolumeSpike(config: Config): Detector {
       f[row + BASELINE] = NaN;
       f[row + HEAD] = 0;
       f[row + SUM] = 0;
+      f[row + LOG_MEDIAN] = NaN;
+      f[row + LOG_SIGMA] = NaN;
     }
     st.history.open(slot);
     st.largest.open(slot);
@@ -154,17 +164,18 @@ function createVolumeSpike(config: Config): Detector {
   function triggerOf(slot: number, b: number, k: number): number {
     const f = st.symbols.f;
     if (Number.isNaN(f[b + TRIGGER])) {
-      f[b + TRIGGER] = Math.max(
-        t.volume_spike_multiplier * f[b + BASELINE]!,
-        Math.exp(logMedianOf(slot, k) + zs[k]! * logSigmaOf(slot, k)),
-      );
+      const logMedian = logMedianOf(slot, k);
+      const logSigma = logSigmaOf(slot, k);
+      f[b + LOG_MEDIAN] = logMedian;
+      f[b + LOG_SIGMA] = logSigma;
+      f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
     }
     return f[b + TRIGGER]!;
   }
 
   /**
    * The median and the spread of the log-volumes of scale k's history: read when a trigger is
-   * computed and again by an alert (the same values: the history has not changed in between).
+   * computed, and kept with it for the alerts (LOG_MEDIAN, LOG_SIGMA).
    * MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not widen
    * the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like clockwork from
    * alerting on a 30% busier window.
@@ -234,8 +245,9 @@ function createVolumeSpike(config: Config): Detector {
         z: zs[hitK]!,
         sum: f[hb + SUM]!,
         baseline: f[hb + BASELINE]!,
-        logMedian: logMedianOf(slot, hitK),
-        logSigma: logSigmaOf(slot, hitK),
+        // As of the trigger the hit crossed (finite, so computed from the history as it is).
+        logMedian: f[hb + LOG_MEDIAN]!,
+        logSigma: f[hb + LOG_SIGMA]!,
         head: f[hb + HEAD]!,
         baselineWindows: st.history.size(slot, hitK),
       };
