@@ -240,23 +240,16 @@ function createVolumeSpike(config: Config): Detector {
       if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = st.episodes[slot] = null;
       if (hitK < 0) return;
       const hb = row + hitK * SCALE_FIELDS;
-      const hit: Hit = {
-        windowMs: lengths[hitK]!,
-        z: zs[hitK]!,
-        sum: f[hb + SUM]!,
-        baseline: f[hb + BASELINE]!,
-        // As of the trigger the hit crossed (finite, so computed from the history as it is).
-        logMedian: f[hb + LOG_MEDIAN]!,
-        logSigma: f[hb + LOG_SIGMA]!,
-        head: f[hb + HEAD]!,
-        baselineWindows: st.history.size(slot, hitK),
-      };
+      // Read from the row where they are (during a surge every trade is a hit: no object for it).
+      const hitSum = f[hb + SUM]!;
+      const hitBaseline = f[hb + BASELINE]!;
+      const hitHead = f[hb + HEAD]!;
 
       const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
-      const ratio = hit.sum / hit.baseline;
+      const ratio = hitSum / hitBaseline;
       if (!ep) {
         ep = {
-          startMs: q.tsMs(slot, hit.head),
+          startMs: q.tsMs(slot, hitHead),
           lastSpikeMs: trade.tsMs,
           lastEmitMs: -Infinity,
           tradeIds: [],
@@ -266,8 +259,8 @@ function createVolumeSpike(config: Config): Detector {
           buckets: 0,
           lastBucketMs: -Infinity,
         };
-        for (let i = hit.head; i < q.next(slot) && i < hit.head + MAX_IDS; i++) ep.tradeIds.push(q.id(slot, i));
-        for (let i = hit.head; i < q.next(slot) && ep.accounts.size < MAX_IDS; i++) {
+        for (let i = hitHead; i < q.next(slot) && i < hitHead + MAX_IDS; i++) ep.tradeIds.push(q.id(slot, i));
+        for (let i = hitHead; i < q.next(slot) && ep.accounts.size < MAX_IDS; i++) {
           if (q.buyer(slot, i)) ep.accounts.add(q.buyer(slot, i));
           if (q.seller(slot, i)) ep.accounts.add(q.seller(slot, i));
         }
@@ -287,6 +280,17 @@ function createVolumeSpike(config: Config): Detector {
       if (ep.emittedRatio > 0 && ratio < ep.emittedRatio * 1.25 && trade.tsMs - ep.lastEmitMs < bucketMs) return;
       ep.emittedRatio = Math.max(ep.emittedRatio, ratio);
       ep.lastEmitMs = trade.tsMs;
+      const hit: Hit = {
+        windowMs: lengths[hitK]!,
+        z: zs[hitK]!,
+        sum: hitSum,
+        baseline: hitBaseline,
+        // As of the trigger the hit crossed (finite, so computed from the history as it is).
+        logMedian: f[hb + LOG_MEDIAN]!,
+        logSigma: f[hb + LOG_SIGMA]!,
+        head: hitHead,
+        baselineWindows: st.history.size(slot, hitK),
+      };
       const z = (Math.log(hit.sum) - hit.logMedian) / hit.logSigma;
       const mult = t.volume_spike_multiplier;
       const zExcess = Math.max(0, z - hit.z);
