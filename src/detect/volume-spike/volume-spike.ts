@@ -38,15 +38,7 @@ const BASELINE = 3;
 /** Number of the oldest queued trade inside the rolling window, and the window's volume. */
 const HEAD = 4;
 const SUM = 5;
-/**
- * The median and the spread (logSigmaOf) of the history's log-volumes, as of the computation of
- * the trigger (valid while it is finite: the history changes only when a window closes, and then
- * the trigger is marked out of date). During a surge every trade is over the trigger and its alert
- * reads them: two sorts of the history per trade before (most of volume_spike's time in a burst).
- */
-const LOG_MEDIAN = 6;
-const LOG_SIGMA = 7;
-const SCALE_FIELDS = 8;
+const SCALE_FIELDS = 6;
 
 /** A scale that crossed its bars, as the alert reads it. */
 interface Hit {
@@ -121,10 +113,9 @@ function createVolumeSpike(config: Config): Detector {
       f[row + BASELINE] = NaN;
       f[row + HEAD] = 0;
       f[row + SUM] = 0;
-      f[row + LOG_MEDIAN] = NaN;
-      f[row + LOG_SIGMA] = NaN;
     }
     st.history.open(slot);
+    forgetLogStats(slot);
     st.largest.open(slot);
     st.trades.open(slot);
     while (st.episodes.length <= slot) st.episodes.push(null);
@@ -134,6 +125,7 @@ function createVolumeSpike(config: Config): Detector {
   /** Forgets the symbol in `slot` (idle): its rings and deques go back to their pools. */
   function close(slot: number): void {
     st.history.close(slot);
+    forgetLogStats(slot);
     st.largest.close(slot);
     st.trades.close(slot);
     st.episodes[slot] = null;
@@ -146,6 +138,7 @@ function createVolumeSpike(config: Config): Detector {
     const target = tsMs - (tsMs % w);
     if (f[b + CAL_VOLUME]! > 0) {
       st.history.push(slot, k, f[b + CAL_VOLUME]!);
+      forgetLogStats(slot, k);
       if (st.history.size(slot, k) >= t.volume_min_baseline_buckets) {
         f[b + BASELINE] = st.history.median(slot, k);
         f[b + TRIGGER] = NaN;
@@ -164,27 +157,59 @@ function createVolumeSpike(config: Config): Detector {
   function triggerOf(slot: number, b: number, k: number): number {
     const f = st.symbols.f;
     if (Number.isNaN(f[b + TRIGGER])) {
-      const logMedian = logMedianOf(slot, k);
-      const logSigma = logSigmaOf(slot, k);
-      f[b + LOG_MEDIAN] = logMedian;
-      f[b + LOG_SIGMA] = logSigma;
-      f[b + TRIGGER] = Math.max(t.volume_spike_multiplier * f[b + BASELINE]!, Math.exp(logMedian + zs[k]! * logSigma));
+      f[b + TRIGGER] = Math.max(
+        t.volume_spike_multiplier * f[b + BASELINE]!,
+        Math.exp(logMedianOf(slot, k) + zs[k]! * logSigmaOf(slot, k)),
+      );
     }
     return f[b + TRIGGER]!;
   }
 
   /**
    * The median and the spread of the log-volumes of scale k's history: read when a trigger is
-   * computed, and kept with it for the alerts (LOG_MEDIAN, LOG_SIGMA).
-   * MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not widen
-   * the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like clockwork from
-   * alerting on a 30% busier window.
+   * computed and again by every alert of a hit on it (the same values: the history has not changed
+   * in between). MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×)
+   * must not widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
+   * clockwork from alerting on a 30% busier window.
    */
   function logMedianOf(slot: number, k: number): number {
-    return st.history.logMedian(slot, k);
+    return cachedLogMedian[logStatsAt(slot, k)]!;
   }
   function logSigmaOf(slot: number, k: number): number {
-    return Math.max(st.history.logMadSigma(slot, k), 0.25);
+    return cachedLogSigma[logStatsAt(slot, k)]!;
+  }
+
+  /**
+   * Both, for the histories read lately, in a small table by ring (slot × scales + k, direct
+   * mapped): during a surge every trade is a hit, and two sorts of the history per trade were most
+   * of volume_spike's time in the live feed's burst. An entry goes when its history changes (a
+   * window closes) or its slot is opened or closed. Not state (after a restore they are computed
+   * again, to the same values) and not per symbol (two more numbers in a row: 3 MB at 100k symbols).
+   */
+  const CACHED = 64;
+  const cachedRing = new Int32Array(CACHED).fill(-1);
+  const cachedLogMedian = new Float64Array(CACHED);
+  const cachedLogSigma = new Float64Array(CACHED);
+
+  /** The table entry holding the log statistics of scale k's history of `slot`, computed if not held. */
+  function logStatsAt(slot: number, k: number): number {
+    const r = slot * scales + k;
+    const i = r & (CACHED - 1);
+    if (cachedRing[i] !== r) {
+      cachedLogMedian[i] = st.history.logMedian(slot, k);
+      cachedLogSigma[i] = Math.max(st.history.logMadSigma(slot, k), 0.25);
+      cachedRing[i] = r;
+    }
+    return i;
+  }
+
+  /** Drops the log statistics held for scale k (every scale when omitted) of `slot`. */
+  function forgetLogStats(slot: number, k = -1): void {
+    for (let j = 0; j < scales; j++) {
+      if (k >= 0 && j !== k) continue;
+      const r = slot * scales + j;
+      if (cachedRing[r & (CACHED - 1)] === r) cachedRing[r & (CACHED - 1)] = -1;
+    }
   }
 
   return {
@@ -285,9 +310,8 @@ function createVolumeSpike(config: Config): Detector {
         z: zs[hitK]!,
         sum: hitSum,
         baseline: hitBaseline,
-        // As of the trigger the hit crossed (finite, so computed from the history as it is).
-        logMedian: f[hb + LOG_MEDIAN]!,
-        logSigma: f[hb + LOG_SIGMA]!,
+        logMedian: logMedianOf(slot, hitK),
+        logSigma: logSigmaOf(slot, hitK),
         head: hitHead,
         baselineWindows: st.history.size(slot, hitK),
       };
@@ -333,6 +357,7 @@ function createVolumeSpike(config: Config): Detector {
     snapshot: () => st,
     restore(state: unknown): void {
       st = state as typeof st;
+      cachedRing.fill(-1);
     },
   };
 }
