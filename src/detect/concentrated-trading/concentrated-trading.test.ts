@@ -123,6 +123,7 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
   const ctx = { now: 0, emit: () => {} };
   const r = rng(5);
   let ts = T0;
+  let maxPlaces = 0;
   for (let i = 0; i < 4000; i++) {
     // Bursts and lulls, so windows fill, empty and refill; few accounts, so many have several legs.
     ts += r() < 0.02 ? 90 * S : Math.floor(r() * 2 * S);
@@ -171,7 +172,17 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
       [buyTotal, sellTotal, trades, flows.size, buySq, sellSq],
       `after trade ${i}`,
     );
+    // The ring (grown by doubling, shrunk after lulls) holds the ids of the legs in the window only.
+    const places = s.legIds.length;
+    assert.equal(places & (places - 1), 0);
+    assert.equal(s.legNums.length, 4 * places);
+    for (let p = 0; p < places; p++) {
+      const live = ((p - s.firstLeg) & (places - 1)) < s.size;
+      assert.equal(s.legIds[p] !== '', live, `place ${p} after trade ${i}`);
+    }
+    maxPlaces = Math.max(maxPlaces, places);
   }
+  assert.ok(maxPlaces >= 64, `the ring grew (${maxPlaces} places)`);
 });
 
 test('a window of one-leg accounts (no flow table) that a dominant buyer then fills alerts, and survives checkpoints', async () => {

@@ -312,15 +312,32 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   }
 
   /**
-   * Moves the legs to a ring of `places` places (a power of two, at least `size`), in arrays of
-   * exactly that length while short (`tight-array.ts`: pushed one by one, a ring of 4 legs held 60
-   * slots where 20 are used).
+   * Moves the legs to a ring of `places` places (a power of two, at least `size`): twice the places
+   * when full, a quarter when mostly empty (see `expire`), and `MIN_LEGS` for a new window.
+   *
+   * Doubling is the ring written twice (`concat`): leg n sits at n & (old places - 1) in each half,
+   * which is n & (places - 1) in one of them, so nothing moves, and each array is allocated once, of
+   * exactly the new length (a ring filled by pushes was reallocated ~25 times on its way to 32k legs
+   * in a burst, then copied once more when its first time turned it into an array of doubles). The
+   * other half's copy of each id is cleared: the ring must not keep a string alive past its leg.
+   * Shrinking copies the live legs into a prefix of the old arrays (`slice`: one allocation each, of
+   * exactly that length, elements of the same kind); a new window's arrays are of exactly two places
+   * (`tight-array.ts`).
    */
   function resizeLegs(s: SymbolState, places: number): void {
-    const nums = zeroArray(LEG_FIELDS * places);
-    const ids = emptyIds(places);
-    const oldMask = s.legIds.length - 1;
-    for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
+    const old = s.legIds.length;
+    const end = s.firstLeg + s.size;
+    if (old > 0 && places === 2 * old) {
+      s.legNums = s.legNums.concat(s.legNums);
+      const ids = s.legIds.concat(s.legIds);
+      for (let n = s.firstLeg; n < end; n++) ids[(n & (places - 1)) ^ old] = '';
+      s.legIds = ids;
+      return;
+    }
+    const nums = old === 0 ? zeroArray(LEG_FIELDS * places) : s.legNums.slice(0, LEG_FIELDS * places);
+    const ids = old === 0 ? emptyIds(places) : s.legIds.slice(0, places).fill('');
+    const oldMask = old - 1;
+    for (let n = s.firstLeg; n < end; n++) {
       const from = n & oldMask;
       const to = n & (places - 1);
       for (let k = 0; k < LEG_FIELDS; k++) nums[LEG_FIELDS * to + k] = s.legNums[LEG_FIELDS * from + k]!;

@@ -271,15 +271,15 @@ function createPriceAnomaly(config: Config): Detector {
       st.recent.expire(slot, trade.tsMs - windowMs, MAX_IDS);
 
       // The strongest move among the horizons: by the fixed threshold (long window) or by volatility.
-      let best: {
-        move: number;
-        direction: 'up' | 'down';
-        fromPrice: number;
-        fromMs: number;
-        z: number;
-        k: number;
-        byThreshold: boolean;
-      } | null = null;
+      // In locals, not an object: during a large move nearly every trade has one (~5k objects per
+      // 20k events of the live feed's burst).
+      let bestK = -1;
+      let bestMove = 0;
+      let bestDirection: 'up' | 'down' = 'up';
+      let bestFromPrice = 0;
+      let bestFromMs = 0;
+      let bestZ = 0;
+      let bestByThreshold = false;
       const { lows, highs } = st;
       lows.push(slot, trade.tsMs, price);
       highs.push(slot, trade.tsMs, price);
@@ -303,11 +303,17 @@ function createPriceAnomaly(config: Config): Detector {
         const byVolatility = z >= t.price_volatility_z && move >= t.price_min_move && logMove >= t.price_min_ticks * tickMoveOf(slot);
         if (!byThreshold && !byVolatility) continue;
         if (
-          !best ||
-          (byThreshold && !best.byThreshold) ||
-          (byThreshold === best.byThreshold && (byThreshold ? move > best.move : z > best.z))
+          bestK < 0 ||
+          (byThreshold && !bestByThreshold) ||
+          (byThreshold === bestByThreshold && (byThreshold ? move > bestMove : z > bestZ))
         ) {
-          best = { move, direction, fromPrice, fromMs, z, k, byThreshold };
+          bestK = k;
+          bestMove = move;
+          bestDirection = direction;
+          bestFromPrice = fromPrice;
+          bestFromMs = fromMs;
+          bestZ = z;
+          bestByThreshold = byThreshold;
         }
       }
       if (quiet) {
@@ -315,8 +321,13 @@ function createPriceAnomaly(config: Config): Detector {
         highs.trim(slot);
         st.recent.trim(slot);
       }
-      if (!best) return;
-      const { move, direction, fromPrice, fromMs, z, byThreshold } = best;
+      if (bestK < 0) return;
+      const move = bestMove;
+      const direction = bestDirection;
+      const fromPrice = bestFromPrice;
+      const fromMs = bestFromMs;
+      const z = bestZ;
+      const byThreshold = bestByThreshold;
 
       // One episode per burst of anomalous moves, whichever way: a price whipsawing after a shock
       // is one event for a reviewer, not an alert per swing.
@@ -331,7 +342,7 @@ function createPriceAnomaly(config: Config): Detector {
       e.peakMove = move;
       e.direction = direction;
       const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-      const minutes = `${+(lengths[best.k]! / 60000).toFixed(2)}-min`;
+      const minutes = `${+(lengths[bestK]! / 60000).toFixed(2)}-min`;
       const rule = byThreshold
         ? `threshold ${pct(t.price_change_threshold)}`
         : `${z.toFixed(1)}× its typical ${minutes} move (threshold ${t.price_volatility_z}×)`;
@@ -360,7 +371,7 @@ function createPriceAnomaly(config: Config): Detector {
             ...(Number.isFinite(z) ? [{ name: 'volatility_z', value: round4(z), threshold: t.price_volatility_z, op: '>=' as const }] : []),
             ...(tickMoveOf(slot) > 0 ? [{ name: 'typical_tick_move', value: round4(f[row + TICK_MOVE]!), unit: 'log' }] : []),
           ],
-          details: { direction, window_ms: lengths[best.k]!, rule: byThreshold ? 'threshold' : 'volatility' },
+          details: { direction, window_ms: lengths[bestK]!, rule: byThreshold ? 'threshold' : 'volatility' },
         },
       });
     },

@@ -129,3 +129,37 @@ test('a checkpoint taken mid-baseline and just before the burst restores to the 
     r.straight.map((a) => JSON.stringify(a)),
   );
 });
+
+test('many symbols surging at once alert as each alone would (the log statistics held for hits are per history)', async () => {
+  // 70 symbols × 2 window lengths: more histories than the table holding their log statistics.
+  const bySymbol: Trade[][] = [];
+  for (let i = 0; i < 70; i++) {
+    const symbol = `S${i}`;
+    const out: Trade[] = [];
+    for (let m = 0; m < 50; m++) {
+      const surge = m >= 40 + (i % 5) && m < 42 + (i % 5);
+      const perMinute = surge ? 30 + 7 * (i % 8) : 10;
+      for (let k = 0; k < perMinute; k++) {
+        const ts = T0 + m * 60_000 + Math.floor((k * 60_000) / perMinute) + i;
+        out.push(trade(ts, { symbol, qty: 10 + (i % 7) + (k % 3), tradeId: `${symbol}-${m}-${k}`, buyer: `b${k % 4}`, seller: 's' }));
+      }
+    }
+    bySymbol.push(out);
+  }
+  const all = bySymbol.flat().sort((a, b) => a.tsMs - b.tsMs);
+  const view = (alerts: Alert[]): string[] =>
+    alerts
+      .map((a) => JSON.stringify([a.alert_id, a.description, a.confidence, a.risk_score, a.evidence.metrics, a.evidence.tradeIds]))
+      .sort();
+  const together = await runDetector(volumeSpike, all, { thresholds: { volume_short_window_ms: 30_000, volume_bucket_ms: 60_000 } });
+  const alone: Alert[] = [];
+  let updates = 0;
+  for (const events of bySymbol) {
+    const r = await runDetector(volumeSpike, events, { thresholds: { volume_short_window_ms: 30_000, volume_bucket_ms: 60_000 } });
+    alone.push(...r.alerts);
+    updates += r.updates;
+  }
+  assert.ok(alone.length >= 60, `${alone.length} alerts`);
+  assert.deepEqual(view(together.alerts), view(alone));
+  assert.equal(together.updates, updates);
+});

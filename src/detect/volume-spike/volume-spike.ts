@@ -115,6 +115,7 @@ function createVolumeSpike(config: Config): Detector {
       f[row + SUM] = 0;
     }
     st.history.open(slot);
+    forgetLogStats(slot);
     st.largest.open(slot);
     st.trades.open(slot);
     while (st.episodes.length <= slot) st.episodes.push(null);
@@ -124,6 +125,7 @@ function createVolumeSpike(config: Config): Detector {
   /** Forgets the symbol in `slot` (idle): its rings and deques go back to their pools. */
   function close(slot: number): void {
     st.history.close(slot);
+    forgetLogStats(slot);
     st.largest.close(slot);
     st.trades.close(slot);
     st.episodes[slot] = null;
@@ -136,6 +138,7 @@ function createVolumeSpike(config: Config): Detector {
     const target = tsMs - (tsMs % w);
     if (f[b + CAL_VOLUME]! > 0) {
       st.history.push(slot, k, f[b + CAL_VOLUME]!);
+      forgetLogStats(slot, k);
       if (st.history.size(slot, k) >= t.volume_min_baseline_buckets) {
         f[b + BASELINE] = st.history.median(slot, k);
         f[b + TRIGGER] = NaN;
@@ -164,16 +167,49 @@ function createVolumeSpike(config: Config): Detector {
 
   /**
    * The median and the spread of the log-volumes of scale k's history: read when a trigger is
-   * computed and again by an alert (the same values: the history has not changed in between).
-   * MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×) must not widen
-   * the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like clockwork from
-   * alerting on a 30% busier window.
+   * computed and again by every alert of a hit on it (the same values: the history has not changed
+   * in between). MAD, not a tail quantile: a sustained busy regime (a third of the history at 4×)
+   * must not widen the spread until a 20× burst looks ordinary. A floor keeps a symbol trading like
+   * clockwork from alerting on a 30% busier window.
    */
   function logMedianOf(slot: number, k: number): number {
-    return st.history.logMedian(slot, k);
+    return cachedLogMedian[logStatsAt(slot, k)]!;
   }
   function logSigmaOf(slot: number, k: number): number {
-    return Math.max(st.history.logMadSigma(slot, k), 0.25);
+    return cachedLogSigma[logStatsAt(slot, k)]!;
+  }
+
+  /**
+   * Both, for the histories read lately, in a small table by ring (slot × scales + k, direct
+   * mapped): during a surge every trade is a hit, and two sorts of the history per trade were most
+   * of volume_spike's time in the live feed's burst. An entry goes when its history changes (a
+   * window closes) or its slot is opened or closed. Not state (after a restore they are computed
+   * again, to the same values) and not per symbol (two more numbers in a row: 3 MB at 100k symbols).
+   */
+  const CACHED = 64;
+  const cachedRing = new Int32Array(CACHED).fill(-1);
+  const cachedLogMedian = new Float64Array(CACHED);
+  const cachedLogSigma = new Float64Array(CACHED);
+
+  /** The table entry holding the log statistics of scale k's history of `slot`, computed if not held. */
+  function logStatsAt(slot: number, k: number): number {
+    const r = slot * scales + k;
+    const i = r & (CACHED - 1);
+    if (cachedRing[i] !== r) {
+      cachedLogMedian[i] = st.history.logMedian(slot, k);
+      cachedLogSigma[i] = Math.max(st.history.logMadSigma(slot, k), 0.25);
+      cachedRing[i] = r;
+    }
+    return i;
+  }
+
+  /** Drops the log statistics held for scale k (every scale when omitted) of `slot`. */
+  function forgetLogStats(slot: number, k = -1): void {
+    for (let j = 0; j < scales; j++) {
+      if (k >= 0 && j !== k) continue;
+      const r = slot * scales + j;
+      if (cachedRing[r & (CACHED - 1)] === r) cachedRing[r & (CACHED - 1)] = -1;
+    }
   }
 
   return {
@@ -229,22 +265,16 @@ function createVolumeSpike(config: Config): Detector {
       if (ep && trade.tsMs - ep.lastSpikeMs > gapMs) ep = st.episodes[slot] = null;
       if (hitK < 0) return;
       const hb = row + hitK * SCALE_FIELDS;
-      const hit: Hit = {
-        windowMs: lengths[hitK]!,
-        z: zs[hitK]!,
-        sum: f[hb + SUM]!,
-        baseline: f[hb + BASELINE]!,
-        logMedian: logMedianOf(slot, hitK),
-        logSigma: logSigmaOf(slot, hitK),
-        head: f[hb + HEAD]!,
-        baselineWindows: st.history.size(slot, hitK),
-      };
+      // Read from the row where they are (during a surge every trade is a hit: no object for it).
+      const hitSum = f[hb + SUM]!;
+      const hitBaseline = f[hb + BASELINE]!;
+      const hitHead = f[hb + HEAD]!;
 
       const longBucket = trade.tsMs - (trade.tsMs % bucketMs);
-      const ratio = hit.sum / hit.baseline;
+      const ratio = hitSum / hitBaseline;
       if (!ep) {
         ep = {
-          startMs: q.tsMs(slot, hit.head),
+          startMs: q.tsMs(slot, hitHead),
           lastSpikeMs: trade.tsMs,
           lastEmitMs: -Infinity,
           tradeIds: [],
@@ -254,8 +284,8 @@ function createVolumeSpike(config: Config): Detector {
           buckets: 0,
           lastBucketMs: -Infinity,
         };
-        for (let i = hit.head; i < q.next(slot) && i < hit.head + MAX_IDS; i++) ep.tradeIds.push(q.id(slot, i));
-        for (let i = hit.head; i < q.next(slot) && ep.accounts.size < MAX_IDS; i++) {
+        for (let i = hitHead; i < q.next(slot) && i < hitHead + MAX_IDS; i++) ep.tradeIds.push(q.id(slot, i));
+        for (let i = hitHead; i < q.next(slot) && ep.accounts.size < MAX_IDS; i++) {
           if (q.buyer(slot, i)) ep.accounts.add(q.buyer(slot, i));
           if (q.seller(slot, i)) ep.accounts.add(q.seller(slot, i));
         }
@@ -275,6 +305,16 @@ function createVolumeSpike(config: Config): Detector {
       if (ep.emittedRatio > 0 && ratio < ep.emittedRatio * 1.25 && trade.tsMs - ep.lastEmitMs < bucketMs) return;
       ep.emittedRatio = Math.max(ep.emittedRatio, ratio);
       ep.lastEmitMs = trade.tsMs;
+      const hit: Hit = {
+        windowMs: lengths[hitK]!,
+        z: zs[hitK]!,
+        sum: hitSum,
+        baseline: hitBaseline,
+        logMedian: logMedianOf(slot, hitK),
+        logSigma: logSigmaOf(slot, hitK),
+        head: hitHead,
+        baselineWindows: st.history.size(slot, hitK),
+      };
       const z = (Math.log(hit.sum) - hit.logMedian) / hit.logSigma;
       const mult = t.volume_spike_multiplier;
       const zExcess = Math.max(0, z - hit.z);
@@ -317,6 +357,7 @@ function createVolumeSpike(config: Config): Detector {
     snapshot: () => st,
     restore(state: unknown): void {
       st = state as typeof st;
+      cachedRing.fill(-1);
     },
   };
 }
