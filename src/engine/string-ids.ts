@@ -21,7 +21,12 @@ export class StringIds {
   private hashes = new Int32Array(16);
   /** id → references (0 while free). */
   private refs = new Int32Array(16);
-  private readonly free: number[] = [];
+  /**
+   * Free ids, a stack in a typed array: a `number[]` that pop and push took up and down across its
+   * capacity was reallocated each time, a new backing store that lived on (scavenge survivors).
+   */
+  private free = new Int32Array(16);
+  private freeCount = 0;
   /** Open addressing: an id, or EMPTY. */
   private table = new Int32Array(32).fill(EMPTY);
   private mask = 31;
@@ -67,7 +72,7 @@ export class StringIds {
         return (this.recent = id);
       }
     }
-    const id = this.free.pop() ?? this.names.length;
+    const id = this.freeCount > 0 ? this.free[--this.freeCount]! : this.names.length;
     if (id >= this.refs.length) {
       this.refs = grown(this.refs, id + 1);
       this.hashes = grown(this.hashes, id + 1);
@@ -104,7 +109,8 @@ export class StringIds {
     }
     this.table[i] = EMPTY;
     this.names[id] = '';
-    this.free.push(id);
+    if (this.freeCount === this.free.length) this.free = grown(this.free, this.freeCount + 1);
+    this.free[this.freeCount++] = id;
     this.count--;
   }
 

@@ -30,7 +30,9 @@ export class Sequencer {
   private remaining = new Float64Array(1024);
   /** Row → the order's account ('' once the row is free). */
   private readonly accounts: string[] = [];
-  private readonly freeRows: number[] = [];
+  /** Free rows, a stack in a typed array (a `number[]` taken up and down by push and pop was reallocated as it went). */
+  private freeRows = new Int32Array(1024);
+  private freeCount = 0;
   rejected = 0;
 
   constructor(
@@ -117,7 +119,7 @@ export class Sequencer {
 
   /** A row for a new order (given the event, not its size: a double passed to a call may be boxed). */
   private newRow(e: OrderEvent): number {
-    const row = this.freeRows.pop() ?? this.accounts.length;
+    const row = this.freeCount > 0 ? this.freeRows[--this.freeCount]! : this.accounts.length;
     if (row >= this.remaining.length) this.remaining = grown(this.remaining, row + 1);
     this.remaining[row] = e.qty;
     this.accounts[row] = e.account;
@@ -126,6 +128,7 @@ export class Sequencer {
 
   private freeRow(row: number): void {
     this.accounts[row] = '';
-    this.freeRows.push(row);
+    if (this.freeCount === this.freeRows.length) this.freeRows = grown(this.freeRows, this.freeCount + 1);
+    this.freeRows[this.freeCount++] = row;
   }
 }
