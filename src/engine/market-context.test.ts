@@ -209,24 +209,39 @@ class ReferenceContext {
     for (const [s, r] of this.rings) if (nowMs - r.last > this.idleMs) this.rings.delete(s);
   }
 
-  /** Every held trade of the symbols (evidence first), and the evidence orders, by time. */
-  events(symbols: readonly string[], tradeIds: ReadonlySet<string>, orderIds: ReadonlySet<string>): unknown[] {
-    const evidence: unknown[] = [];
-    const context: unknown[] = [];
+  /**
+   * Every held trade of the symbols named as evidence, the others of the window (widened by its
+   * margin) evenly sampled to fit `maxEvents`, and the evidence orders, by time.
+   */
+  events(
+    symbols: readonly string[],
+    tradeIds: ReadonlySet<string>,
+    orderIds: ReadonlySet<string>,
+    window: { from: number; to: number; maxEvents: number } = { from: -Infinity, to: Infinity, maxEvents: Infinity },
+  ): unknown[] {
+    const evidence: EvidenceEvent[] = [];
+    const context: EvidenceEvent[] = [];
+    const margin = Math.max(60_000, (window.to - window.from) * 0.2);
     for (const s of symbols) {
       const r = this.rings.get(s);
       if (!r) continue;
       for (const t of r.trades) {
         const isEvidence = tradeIds.has(t.id);
+        if (!isEvidence && (t.ts < window.from - margin || t.ts > window.to + margin)) continue;
         (isEvidence ? evidence : context).push({ ...t, evidence: isEvidence });
       }
       for (const o of r.orders) if (orderIds.has(o.id)) evidence.push(o);
     }
-    return [...evidence, ...context].sort((a, b) => (a as EvidenceEvent).ts - (b as EvidenceEvent).ts);
+    const room = Math.max(0, window.maxEvents - evidence.length);
+    const step = context.length > room && room > 0 ? context.length / room : 1;
+    const sampled: EvidenceEvent[] = [];
+    if (room > 0) for (let i = 0; i < context.length && sampled.length < room; i += step) sampled.push(context[Math.floor(i)]!);
+    return [...evidence.slice(0, Math.max(window.maxEvents, 1000)), ...sampled].sort((a, b) => a.ts - b.ts);
   }
 }
 
-test('random trades and orders come back exactly as a reference of flat rings keeps them', () => {
+/** Random events into a context and a reference; every 97th event an alert's context from each must be the same. */
+function compareWithReference(maxEvents: number, windowed: boolean): void {
   let seed = 11;
   const next = (n: number): number => {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -239,7 +254,7 @@ test('random trades and orders come back exactly as a reference of flat rings ke
   const qtyOf = (): number => (next(30) === 0 ? 2 ** 40 + next(9) : 1 + next(300));
   const accounts = ['', 'A1', 'A2', 'ACC-3', 'a4', 'B5'];
   const symbols = ['X', 'Y', 'ZZ', 'W1', 'V'];
-  const m = new MarketContext({ perSymbol: 9, maxEvents: 10_000, idleMs: 5000 });
+  const m = new MarketContext({ perSymbol: 9, maxEvents, idleMs: 5000 });
   const ref = new ReferenceContext(9, 5000);
   let now = 0;
   const sent: string[] = [];
@@ -276,18 +291,31 @@ test('random trades and orders come back exactly as a reference of flat rings ke
     if (i % 97 === 0) {
       const ids = new Set(Array.from({ length: 20 }, () => sent[sent.length - 1 - next(Math.min(sent.length, 40))]!));
       const affected = [symbols[next(symbols.length)]!, symbols[next(symbols.length)]!];
+      // Windowed: the window's end plus its margin (60 s) falls among the ≈ 10 s of trades the rings
+      // hold, so some are in it and some not.
+      const from = windowed ? now - 60_000 - next(20_000) : 0;
+      const to = windowed ? from + next(4_000) : 100 * now + 1;
       const alert = sampleAlert({
         affected_symbols: affected,
-        window_start: new Date(0).toISOString(),
-        window_end: new Date(100 * now + 1).toISOString(),
+        window_start: new Date(from).toISOString(),
+        window_end: new Date(to).toISOString(),
         evidence: { tradeIds: [...ids], orderIds: [...ids], metrics: [] },
       });
       const got = m.enrich(alert).evidence.details?.['events'] ?? [];
-      assert.equal(JSON.stringify(got), JSON.stringify(ref.events(affected, ids, ids)), `event ${i}`);
+      const want = ref.events(affected, ids, ids, { from, to, maxEvents });
+      assert.equal(JSON.stringify(got), JSON.stringify(want), `event ${i}`);
     }
   }
   // Everything dropped: no account, prefix or symbol is held any more.
   m.expire(now + 10_000);
   const tables = m as unknown as Record<'symbols' | 'accounts' | 'prefixes', { size: number }>;
   assert.deepEqual([tables.symbols.size, tables.accounts.size, tables.prefixes.size], [0, 0, 0]);
+}
+
+test('random trades and orders come back exactly as a reference of flat rings keeps them', () => {
+  compareWithReference(10_000, false);
+});
+
+test('the context of a window is sampled as the reference samples it', () => {
+  compareWithReference(6, true);
 });

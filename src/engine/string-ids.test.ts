@@ -64,3 +64,19 @@ test('a prefix of a longer text is found and kept without the rest', () => {
   assert.equal(t.find('T'), -1);
   assert.equal(t.size, 0);
 });
+
+test('the id looked up last is not found once released, nor after its id is reused', () => {
+  const t = new StringIds();
+  const a = t.acquire('A1');
+  assert.equal(t.find('A1'), a);
+  t.release(a);
+  assert.equal(t.find('A1'), -1);
+  const b = t.acquire('B2'); // reuses the freed id
+  assert.equal(b, a);
+  assert.equal(t.find('A1'), -1);
+  assert.equal(t.acquire('A1', 1), t.find('A'));
+  assert.equal(t.find('B2'), b);
+  // A longer text whose first characters are the last id's string is not that id.
+  assert.equal(t.find('B2x'), -1);
+  assert.equal(t.find('B2x', 2), b);
+});

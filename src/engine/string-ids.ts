@@ -21,11 +21,22 @@ export class StringIds {
   private hashes = new Int32Array(16);
   /** id → references (0 while free). */
   private refs = new Int32Array(16);
-  private readonly free: number[] = [];
+  /**
+   * Free ids, a stack in a typed array: a `number[]` that pop and push took up and down across its
+   * capacity was reallocated each time, a new backing store that lived on (scavenge survivors).
+   */
+  private free = new Int32Array(16);
+  private freeCount = 0;
   /** Open addressing: an id, or EMPTY. */
   private table = new Int32Array(32).fill(EMPTY);
   private mask = 31;
   private count = 0;
+  /**
+   * The id last found or acquired (EMPTY: none), tried before hashing: the market context looks up
+   * the same symbol, account and id prefix for runs of events (an account's burst of orders), and
+   * comparing a few characters costs less than hashing them and probing.
+   */
+  private recent = EMPTY;
 
   /** Strings held. */
   get size(): number {
@@ -34,16 +45,23 @@ export class StringIds {
 
   /** The id of `text.slice(0, end)`, if it has one. */
   find(text: string, end: number = text.length): number {
+    const recent = this.recent;
+    if (recent !== EMPTY && this.matches(recent, text, end)) return recent;
     const h = hashOf(text, end);
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const id = this.table[i]!;
       if (id === EMPTY) return EMPTY;
-      if (this.hashes[id] === h && this.matches(id, text, end)) return id;
+      if (this.hashes[id] === h && this.matches(id, text, end)) return (this.recent = id);
     }
   }
 
   /** The id of `text.slice(0, end)` with one more reference (a new id when it had none). */
   acquire(text: string, end: number = text.length): number {
+    const recent = this.recent;
+    if (recent !== EMPTY && this.matches(recent, text, end)) {
+      this.refs[recent]!++;
+      return recent;
+    }
     const h = hashOf(text, end);
     let i = h & this.mask;
     for (; ; i = (i + 1) & this.mask) {
@@ -51,10 +69,10 @@ export class StringIds {
       if (id === EMPTY) break;
       if (this.hashes[id] === h && this.matches(id, text, end)) {
         this.refs[id]!++;
-        return id;
+        return (this.recent = id);
       }
     }
-    const id = this.free.pop() ?? this.names.length;
+    const id = this.freeCount > 0 ? this.free[--this.freeCount]! : this.names.length;
     if (id >= this.refs.length) {
       this.refs = grown(this.refs, id + 1);
       this.hashes = grown(this.hashes, id + 1);
@@ -63,6 +81,7 @@ export class StringIds {
     this.hashes[id] = h;
     this.refs[id] = 1;
     this.table[i] = id;
+    this.recent = id;
     // At most half full, so probes stay short.
     if (++this.count * 2 > this.table.length) this.rehash(this.table.length * 2);
     return id;
@@ -71,6 +90,7 @@ export class StringIds {
   /** Drops one reference to `id`; the last one forgets it. */
   release(id: number): void {
     if (--this.refs[id]! > 0) return;
+    if (id === this.recent) this.recent = EMPTY;
     const mask = this.mask;
     let i = this.hashes[id]! & mask;
     while (this.table[i] !== id) i = (i + 1) & mask;
@@ -89,7 +109,8 @@ export class StringIds {
     }
     this.table[i] = EMPTY;
     this.names[id] = '';
-    this.free.push(id);
+    if (this.freeCount === this.free.length) this.free = grown(this.free, this.freeCount + 1);
+    this.free[this.freeCount++] = id;
     this.count--;
   }
 

@@ -71,6 +71,8 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
  */
 export interface TextChunk {
   readonly text: string;
+  /** The UTF-8 bytes `text` was decoded from (valid until the next chunk is asked for). */
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -108,7 +110,8 @@ export async function* readTextChunks(path: string, options: { readonly signal?:
       let start = 0;
       if (carry) {
         start = buf.indexOf(NEWLINE) + 1;
-        yield { text: Buffer.concat([carry, buf.subarray(0, start)]).toString('utf8') };
+        const bytes = Buffer.concat([carry, buf.subarray(0, start)]);
+        yield { text: bytes.toString('utf8'), bytes };
         carry = undefined;
       }
       while (start <= last) {
@@ -117,7 +120,7 @@ export async function* readTextChunks(path: string, options: { readonly signal?:
           end = buf.lastIndexOf(NEWLINE, start + TEXT_CHUNK_BYTES - 1) + 1;
           if (end <= start) end = buf.indexOf(NEWLINE, start) + 1;
         }
-        yield { text: buf.toString('utf8', start, end) };
+        yield { text: buf.toString('utf8', start, end), bytes: buf.subarray(start, end) };
         start = end;
       }
       if (start < buf.length) carry = Buffer.from(buf.subarray(start));
@@ -128,7 +131,7 @@ export async function* readTextChunks(path: string, options: { readonly signal?:
     options.signal?.removeEventListener('abort', onAbort);
     if (path !== '-') stream.destroy();
   }
-  if (carry) yield { text: carry.toString('utf8') };
+  if (carry) yield { text: carry.toString('utf8'), bytes: carry };
 }
 
 function stripCr(lines: string[]): void {

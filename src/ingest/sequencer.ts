@@ -23,11 +23,16 @@ export class Sequencer {
    * promoted to the old generation when it rested long.
    */
   private readonly live = new Map<string, Map<string, number>>();
+  /** The symbol looked up last and its live orders (a feed's order events come in runs per symbol). */
+  private lastSymbol: string | undefined;
+  private lastBook: Map<string, number> | undefined;
   /** Row → the order's remaining size. */
   private remaining = new Float64Array(1024);
   /** Row → the order's account ('' once the row is free). */
   private readonly accounts: string[] = [];
-  private readonly freeRows: number[] = [];
+  /** Free rows, a stack in a typed array (a `number[]` taken up and down by push and pop was reallocated as it went). */
+  private freeRows = new Int32Array(1024);
+  private freeCount = 0;
   rejected = 0;
 
   constructor(
@@ -69,15 +74,16 @@ export class Sequencer {
   }
 
   private lifecycle(e: OrderEvent): OrderEvent | string {
-    let book = this.live.get(e.symbol);
+    let book = e.symbol === this.lastSymbol ? this.lastBook : this.bookOf(e.symbol);
     const row = book?.get(e.orderId);
     if (e.action === 'new') {
       if (row !== undefined) return `duplicate order id ${e.orderId}: a new order while the previous one is still live`;
       if (!book) {
         book = new Map();
         this.live.set(e.symbol, book);
+        this.lastBook = book;
       }
-      book.set(e.orderId, this.newRow(e.account, e.qty));
+      book.set(e.orderId, this.newRow(e));
       return e;
     }
     if (row === undefined || !book) return `${e.action} for order ${e.orderId} never seen (no 'new' before it)`;
@@ -93,7 +99,10 @@ export class Sequencer {
         if (left <= 1e-12) {
           book.delete(e.orderId);
           // An emptied symbol leaves no entry behind: memory follows the resting orders only.
-          if (book.size === 0) this.live.delete(e.symbol);
+          if (book.size === 0) {
+            this.live.delete(e.symbol);
+            this.lastBook = undefined;
+          }
           this.freeRow(row);
         }
         break;
@@ -102,16 +111,24 @@ export class Sequencer {
     return e.account === '' && account !== '' ? { ...e, account } : e;
   }
 
-  private newRow(account: string, qty: number): number {
-    const row = this.freeRows.pop() ?? this.accounts.length;
+  /** The live orders of `symbol` (undefined: none), remembered as the last looked up. */
+  private bookOf(symbol: string): Map<string, number> | undefined {
+    this.lastSymbol = symbol;
+    return (this.lastBook = this.live.get(symbol));
+  }
+
+  /** A row for a new order (given the event, not its size: a double passed to a call may be boxed). */
+  private newRow(e: OrderEvent): number {
+    const row = this.freeCount > 0 ? this.freeRows[--this.freeCount]! : this.accounts.length;
     if (row >= this.remaining.length) this.remaining = grown(this.remaining, row + 1);
-    this.remaining[row] = qty;
-    this.accounts[row] = account;
+    this.remaining[row] = e.qty;
+    this.accounts[row] = e.account;
     return row;
   }
 
   private freeRow(row: number): void {
     this.accounts[row] = '';
-    this.freeRows.push(row);
+    if (this.freeCount === this.freeRows.length) this.freeRows = grown(this.freeRows, this.freeCount + 1);
+    this.freeRows[this.freeCount++] = row;
   }
 }

@@ -1,9 +1,10 @@
+import { isAscii } from 'node:buffer';
 import { textOf, type MarketEvent, type OrderAction, type Side } from '../../domain/events.js';
 import { InputError } from '../../domain/errors.js';
 import { isLiveInput, readLines, readTextChunks, splitCsvLine } from '../lines.js';
 import type { EventBatch, EventSource, InputFormat, OpenOptions, Sniff } from '../source.js';
 import { parseDecimal, parseTimestamp, standalone } from '../fields.js';
-import { FastRowParser } from './fast-row.js';
+import { codesOf, FastRowParser, type Codes } from './fast-row.js';
 
 /**
  * The canonical formats (README "Input formats"): CSV with a header, or NDJSON, holding trades
@@ -222,13 +223,20 @@ async function* readCanonical(options: OpenOptions): EventSource {
   // Replay and stdin: lines are walked in place in each chunk of text; clean rows never become a
   // string of their own, and anything the fast path is unsure of goes to the reference parser.
   let lineNo = 1;
+  /** The character codes of the chunk's text, for the fast path (reused from chunk to chunk). */
+  let codes: Codes | undefined;
   for await (const chunk of readTextChunks(path, options.signal ? { signal: options.signal } : {})) {
     const text = chunk.text;
+    // ASCII bytes are the characters' codes: copied in one call. Other text is read character by character.
+    if (isAscii(chunk.bytes)) {
+      if (!codes || codes.length < text.length) codes = new Uint16Array(Math.max(text.length, 1 << 16));
+      codes.set(chunk.bytes);
+    } else codes = codesOf(text, codes);
     for (let pos = 0; pos < text.length; lineNo++) {
       const nl = text.indexOf('\n', pos);
       const next = nl < 0 ? text.length : nl;
       const end = next > pos && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
-      const event = fast?.parse(text, pos, end, lineNo) ?? slow(text.slice(pos, end), lineNo);
+      const event = fast?.parse(text, codes, pos, end, lineNo) ?? slow(text.slice(pos, end), lineNo);
       pos = next + 1;
       if (event === undefined || (symbols && !symbols.has(event.symbol))) continue;
       out.push(event);

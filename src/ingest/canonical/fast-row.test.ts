@@ -7,7 +7,7 @@ import type { MarketEvent } from '../../domain/events.js';
 import { splitCsvLine } from '../lines.js';
 import { collect, MemoryRejects } from '../../testing/collect.js';
 import { canonicalFormat, eventFromRow, layoutFromHeader } from './canonical.js';
-import { FastRowParser, Interner } from './fast-row.js';
+import { codesOf, FastRowParser, Interner } from './fast-row.js';
 
 const TRADE_HEADER = 'ts,symbol,price,qty,buyer,seller,trade_id,side';
 const ORDER_HEADER = 'ts,symbol,order_id,account,side,action,price,qty';
@@ -163,22 +163,22 @@ test('the reader gives the same events and rejects as the reference, CRLF and qu
 test('the interner returns equal strings and starts over when full', () => {
   const interner = new Interner(4);
   const text = 'xx,AAPL,MSFT,AAPL,A,B,C,D';
-  assert.equal(interner.get(text, 3, 7), 'AAPL');
-  assert.equal(interner.get(text, 8, 12), 'MSFT');
-  assert.equal(interner.get(text, 13, 17), 'AAPL');
+  assert.equal(interner.get(text, codesOf(text), 3, 7), 'AAPL');
+  assert.equal(interner.get(text, codesOf(text), 8, 12), 'MSFT');
+  assert.equal(interner.get(text, codesOf(text), 13, 17), 'AAPL');
   for (const [s, e] of [
     [18, 19],
     [20, 21],
     [22, 23],
     [24, 25],
   ] as const)
-    assert.equal(interner.get(text, s, e), text.slice(s, e));
-  assert.equal(interner.get(text, 3, 7), 'AAPL');
+    assert.equal(interner.get(text, codesOf(text), s, e), text.slice(s, e));
+  assert.equal(interner.get(text, codesOf(text), 3, 7), 'AAPL');
   // Growth beyond the initial table keeps every entry findable.
   const big = new Interner(100_000);
   const ids = Array.from({ length: 5000 }, (_, i) => `A${i}`);
-  for (const a of ids) big.get(a, 0, a.length);
-  for (const a of ids) assert.equal(big.get(`,${a},`, 1, a.length + 1), a);
+  for (const a of ids) big.get(a, codesOf(a), 0, a.length);
+  for (const a of ids) assert.equal(big.get(`,${a},`, codesOf(`,${a},`), 1, a.length + 1), a);
 });
 
 test('line numbers stay right across chunks of a large file', async () => {
@@ -196,4 +196,26 @@ test('line numbers stay right across chunks of a large file', async () => {
     [[30_002, 'price', '1000,X,abc,1,,,,']],
   );
   assert.equal((events[39_998] as { tradeId: string }).tradeId, 'big.csv:40001');
+});
+
+test('chunks with and without non-ASCII characters give the reference events', async () => {
+  // 30k rows of ≈ 40 bytes: many 64 KiB chunks; non-ASCII accounts in some stretches only, so
+  // chunks of both kinds follow each other (codes copied from the bytes, or read from the text).
+  const rows: string[] = [];
+  for (let i = 0; i < 30_000; i++) {
+    const odd = Math.floor(i / 2500) % 2 === 1 && i % 3 === 0;
+    rows.push(
+      `${1000 + i},S${i % 5},${(i % 900) + 1}.5,${(i % 7) + 1},${odd ? `Zoë${i % 11}` : `A${i % 300}`},${odd ? 'B€' : 'B'}${i % 2},t${i},sell`,
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'fast-row-'));
+  const path = join(dir, 'mixed.csv');
+  writeFileSync(path, `${TRADE_HEADER}\n${rows.join('\n')}\n`);
+  const rejects = new MemoryRejects();
+  const events = await collect(canonicalFormat.open({ path, rejects }));
+  assert.equal(rejects.items.length, 0);
+  assert.deepEqual(
+    events,
+    rows.map((line, i) => reference(TRADE_HEADER, line, i + 2)),
+  );
 });
