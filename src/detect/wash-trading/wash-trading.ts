@@ -7,6 +7,8 @@ import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
 import { IntTable } from '../window/int-table.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
+import { IdClasses } from './id-classes.js';
+import { SeenTable } from './seen-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -46,8 +48,11 @@ interface Episode {
   /** The time it is queued under in `State.episodeEnds` (Infinity once closed; entries under another time are stale). */
   endDue: number;
   endMs: number;
-  /** Trade ids already counted, with their time (pruned once they left the window). */
-  readonly seen: Map<string, number>;
+  /**
+   * Trade ids already counted, by their class in the symbol's `IdClasses`, with the time of the last
+   * execution counted under each (pruned once they left the window).
+   */
+  readonly seen: SeenTable;
   /** Ticks seen before this episode existed: its `seen` is pruned from the next tick on. */
   readonly bornTick: number;
   /** `seen` size that triggers the next physical prune (amortised; pruning is logical per tick). */
@@ -106,6 +111,13 @@ interface SymbolState {
   exIds: string[];
   /** Made with the first execution that has order ids (a paired fill's); until then every one has none (`orderIdsOf`). */
   exOrderIds: (readonly string[])[] | undefined;
+  /**
+   * The executions' trade-id classes in `classes` (-1: not looked up yet), made when an episode of
+   * the symbol first counts one, and dropped with `classes` when its last open episode closes (no
+   * episode then holds a class).
+   */
+  exClass: number[] | undefined;
+  classes: IdClasses | undefined;
   head: number;
   base: number;
   /**
@@ -230,7 +242,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   function pruneSeen(ep: Episode): void {
     const cutoff = cutoffOf(ep);
-    for (const [id, ts] of ep.seen) if (ts < cutoff) ep.seen.delete(id);
+    ep.seen.prune(cutoff);
     ep.pruneAt = Math.max(256, 2 * ep.seen.size);
   }
 
@@ -249,6 +261,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         ex: [],
         exIds: [],
         exOrderIds: undefined,
+        exClass: undefined,
+        classes: undefined,
         head: 0,
         base: 0,
         disorderSeq: -1,
@@ -293,6 +307,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
+    // At a tick (after its cutoff is set), the trade-id classes no episode can tell apart any more.
+    s.classes?.sweep(s.base + s.head, st.seenCutoff);
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
       s.graph?.dropAll();
       st.symbols.delete(s.symbol);
@@ -324,6 +340,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         s.exIds.splice(0, h);
       }
       s.exOrderIds?.splice(0, h);
+      s.exClass?.splice(0, h);
       s.base += h;
       s.head = 0;
     }
@@ -633,7 +650,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
-  function episodeFor(s: SymbolState, accounts: string[], memberIds: number[], startMs: number): Episode {
+  function episodeFor(s: SymbolState, accounts: string[], memberIds: number[], startMs: number, expected: number): Episode {
     const symbol = s.symbol;
     const groupKey = `${symbol}|${accounts.join(',')}`;
     let ep = st.episodes.get(groupKey);
@@ -650,7 +667,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         lastMatchMs: startMs,
         endDue: Infinity,
         endMs: startMs,
-        seen: new Map(),
+        seen: new SeenTable(expected),
         bornTick: st.ticks,
         pruneAt: 256,
         walkedSeq: -1,
@@ -696,6 +713,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (s) {
       s.openEpisodes--;
       if (ep.pairSlot >= 0 && s.pairEpisodes?.[ep.pairSlot] === ep) unindexPair(s, ep);
+      // No episode left to hold a trade-id class: the next one starts them afresh.
+      if (s.openEpisodes === 0) s.exClass = s.classes = undefined;
     }
     if (hasComma(ep.accounts)) st.commaEpisodes--;
     for (const id of ep.memberIds) st.accounts.release(id);
@@ -742,6 +761,19 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return slot < 0 ? undefined : s.pairEpisodes![slot];
   }
 
+  /** The trade-id class of the execution at index `i` of `s`'s window arrays (number `seq`, id `id`, time `tsMs`). */
+  function classOf(s: SymbolState, i: number, id: string, tsMs: number): number {
+    let classes = s.exClass;
+    if (classes === undefined) {
+      classes = s.exClass = [];
+      for (let k = 0; k < s.exIds.length; k++) classes.push(-1);
+      s.classes = new IdClasses();
+    }
+    let c = classes[i]!;
+    if (c < 0) classes[i] = c = s.classes!.classOf(id, s.base + i, tsMs);
+    return c;
+  }
+
   /** Counts execution `seq` of `s` in the episode (once); false when it was not counted (its id is counted already). */
   function addToEpisode(s: SymbolState, ep: Episode, seq: number): boolean {
     const i = seq - s.base;
@@ -749,10 +781,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const tsMs = exField(s, seq, EX_TS);
     const qty = exField(s, seq, EX_QTY);
     const price = exField(s, seq, EX_PRICE);
-    const seenTs = ep.seen.get(id);
-    if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return false;
-    if (seenTs !== undefined) ep.seen.delete(id); // forgotten: re-added at the end, as a tick's delete would
-    ep.seen.set(id, tsMs);
+    const c = classOf(s, i, id, tsMs);
+    if (ep.seen.get(c) >= cutoffOf(ep)) return false; // NaN (false) when not counted
+    ep.seen.set(c, tsMs);
     if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
     ep.n++;
     ep.gross += qty;
@@ -921,6 +952,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       for (let k = 0; k < s.exIds.length - 1; k++) s.exOrderIds.push(NO_ORDER_IDS);
     }
     s.exOrderIds?.push(orderIds);
+    s.exClass?.push(-1);
 
     let cycle: string[] | undefined;
     const cycleIds = scratchIds;
@@ -952,7 +984,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const group = order.map((k) => cycle[k]!);
     const groupIds = order.map((k) => cycleIds[k]!);
     const inWindow = internal(s, groupIds);
-    const ep = episodeFor(s, group, groupIds, inWindow.length > 0 ? exField(s, inWindow[0]!, EX_TS) : e.tsMs);
+    const ep = episodeFor(s, group, groupIds, inWindow.length > 0 ? exField(s, inWindow[0]!, EX_TS) : e.tsMs, inWindow.length);
     addMembers(s, ep, inWindow);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
