@@ -65,8 +65,15 @@ interface Episode {
   walkedSeq: number;
   /** Made with the first such execution (most episodes have none). */
   dupSeqs: Set<number> | undefined;
+  /**
+   * The first `MAX_IDS` trade and order ids counted: the first `tradeCount` and `orderCount` of these
+   * arrays, made at the size the new episode's first offer needs (growing each by `push` made and
+   * dropped a series of copies per episode: the live feed's burst makes hundreds a second).
+   */
   readonly tradeIds: string[];
   readonly orderIds: string[];
+  tradeCount: number;
+  orderCount: number;
   /**
    * Net quantity per member (in the order of `accounts`), and when it last became non-zero (`netRanks`
    * counts; -1 while zero): the map of nets by name this was dropped a member back at 0 and appended it
@@ -654,7 +661,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /**
    * The open episode of the group of the cycle's `size` accounts (`cycle`, in the order of the scratch
    * `groupOrder`; their ids in `groupIds`), made if there is none. `expected`: executions it is about
-   * to be offered.
+   * to be offered, the first `expected` of the scratch `members`.
    */
   function episodeFor(s: SymbolState, cycle: readonly string[], size: number, startMs: number, expected: number): Episode {
     const symbol = s.symbol;
@@ -686,8 +693,11 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         pruneAt: 256,
         walkedSeq: -1,
         dupSeqs: undefined,
-        tradeIds: [],
-        orderIds: [],
+        // Holey arrays of their expected length (`new Array(n)`; V8 has no other way to reserve room).
+        tradeIds: new Array<string>(Math.min(MAX_IDS, expected)),
+        orderIds: new Array<string>(Math.min(MAX_IDS, orderIdsIn(s, members, expected))),
+        tradeCount: 0,
+        orderCount: 0,
         net: accounts.map(() => 0),
         netRank: accounts.map(() => -1),
         netRanks: 0,
@@ -714,6 +724,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       s.openEpisodes++;
     }
     return ep;
+  }
+
+  /** How many order ids the first `count` executions of `seqs` have (counted up to `MAX_IDS`). */
+  function orderIdsIn(s: SymbolState, seqs: readonly number[], count: number): number {
+    let n = 0;
+    for (let m = 0; m < count && n < MAX_IDS && s.exOrderIds !== undefined; m++) n += s.exOrderIds[seqs[m]! - s.base]!.length;
+    return n;
   }
 
   /**
@@ -815,9 +832,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       addNet(ep, ep.memberIds.indexOf(seller), -qty);
     }
     ep.lastExecMs = tsMs;
-    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
+    if (ep.tradeCount < MAX_IDS) ep.tradeIds[ep.tradeCount++] = id;
     const orderIds = orderIdsOf(s, i);
-    for (let k = 0; k < orderIds.length && ep.orderIds.length < MAX_IDS; k++) ep.orderIds.push(orderIds[k]!);
+    for (let k = 0; k < orderIds.length && ep.orderCount < MAX_IDS; k++) ep.orderIds[ep.orderCount++] = orderIds[k]!;
     return true;
   }
 
@@ -1116,8 +1133,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       symbols: [ep.symbol],
       accounts: ep.accounts,
       evidence: {
-        tradeIds: ep.tradeIds.slice(),
-        orderIds: ep.orderIds.slice(),
+        tradeIds: ep.tradeIds.slice(0, ep.tradeCount),
+        orderIds: ep.orderIds.slice(0, ep.orderCount),
         metrics: [
           { name: 'group_trades', value: ep.n, threshold: minTrades, op: '>=' },
           { name: 'offset_ratio', value: round4(offset), threshold: t.wash_trade_threshold, op: '>=', unit: 'ratio' },
