@@ -7,6 +7,8 @@ import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
 import { IntTable } from '../window/int-table.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
+import { IdClasses } from './id-classes.js';
+import { SeenTable } from './seen-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
 /**
@@ -46,8 +48,11 @@ interface Episode {
   /** The time it is queued under in `State.episodeEnds` (Infinity once closed; entries under another time are stale). */
   endDue: number;
   endMs: number;
-  /** Trade ids already counted, with their time (pruned once they left the window). */
-  readonly seen: Map<string, number>;
+  /**
+   * Trade ids already counted, by their class in the symbol's `IdClasses`, with the time of the last
+   * execution counted under each (pruned once they left the window).
+   */
+  readonly seen: SeenTable;
   /** Ticks seen before this episode existed: its `seen` is pruned from the next tick on. */
   readonly bornTick: number;
   /** `seen` size that triggers the next physical prune (amortised; pruning is logical per tick). */
@@ -58,9 +63,17 @@ interface Episode {
    * counted under the same id: see `addMembers`.
    */
   walkedSeq: number;
-  readonly dupSeqs: Set<number>;
+  /** Made with the first such execution (most episodes have none). */
+  dupSeqs: Set<number> | undefined;
+  /**
+   * The first `MAX_IDS` trade and order ids counted: the first `tradeCount` and `orderCount` of these
+   * arrays, made at the size the new episode's first offer needs (growing each by `push` made and
+   * dropped a series of copies per episode: the live feed's burst makes hundreds a second).
+   */
   readonly tradeIds: string[];
   readonly orderIds: string[];
+  tradeCount: number;
+  orderCount: number;
   /**
    * Net quantity per member (in the order of `accounts`), and when it last became non-zero (`netRanks`
    * counts; -1 while zero): the map of nets by name this was dropped a member back at 0 and appended it
@@ -106,6 +119,13 @@ interface SymbolState {
   exIds: string[];
   /** Made with the first execution that has order ids (a paired fill's); until then every one has none (`orderIdsOf`). */
   exOrderIds: (readonly string[])[] | undefined;
+  /**
+   * The executions' trade-id classes in `classes` (-1: not looked up yet), made when an episode of
+   * the symbol first counts one, and dropped with `classes` when its last open episode closes (no
+   * episode then holds a class).
+   */
+  exClass: number[] | undefined;
+  classes: IdClasses | undefined;
   head: number;
   base: number;
   /**
@@ -230,7 +250,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   function pruneSeen(ep: Episode): void {
     const cutoff = cutoffOf(ep);
-    for (const [id, ts] of ep.seen) if (ts < cutoff) ep.seen.delete(id);
+    ep.seen.prune(cutoff);
     ep.pruneAt = Math.max(256, 2 * ep.seen.size);
   }
 
@@ -249,6 +269,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         ex: [],
         exIds: [],
         exOrderIds: undefined,
+        exClass: undefined,
+        classes: undefined,
         head: 0,
         base: 0,
         disorderSeq: -1,
@@ -293,6 +315,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   function visit(s: SymbolState, nowMs: number): void {
     expireSymbol(s, nowMs);
+    // At a tick (after its cutoff is set), the trade-id classes no episode can tell apart any more.
+    s.classes?.sweep(s.base + s.head, st.seenCutoff);
     if (s.head >= s.exIds.length && nowMs - s.lastTsMs > windowMs) {
       s.graph?.dropAll();
       st.symbols.delete(s.symbol);
@@ -324,6 +348,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         s.exIds.splice(0, h);
       }
       s.exOrderIds?.splice(0, h);
+      s.exClass?.splice(0, h);
       s.base += h;
       s.head = 0;
     }
@@ -633,11 +658,24 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return sizeDiff <= t.wash_size_tolerance && priceDiff <= t.wash_price_tolerance;
   }
 
-  function episodeFor(s: SymbolState, accounts: string[], memberIds: number[], startMs: number): Episode {
+  /**
+   * The open episode of the group of the cycle's `size` accounts (`cycle`, in the order of the scratch
+   * `groupOrder`; their ids in `groupIds`), made if there is none. `expected`: executions it is about
+   * to be offered, the first `expected` of the scratch `members`.
+   */
+  function episodeFor(s: SymbolState, cycle: readonly string[], size: number, startMs: number, expected: number): Episode {
     const symbol = s.symbol;
-    const groupKey = `${symbol}|${accounts.join(',')}`;
+    // `${symbol}|${names.join(',')}`, the names in order, built without the array of names.
+    let groupKey = `${symbol}|`;
+    for (let k = 0; k < size; k++) groupKey += k === 0 ? cycle[groupOrder[k]!]! : `,${cycle[groupOrder[k]!]!}`;
     let ep = st.episodes.get(groupKey);
     if (!ep) {
+      const accounts: string[] = [];
+      const memberIds: number[] = [];
+      for (let k = 0; k < size; k++) {
+        accounts.push(cycle[groupOrder[k]!]!);
+        memberIds.push(groupIds[k]!);
+      }
       ep = {
         key: `${groupKey}|${startMs}`,
         groupKey,
@@ -650,13 +688,16 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         lastMatchMs: startMs,
         endDue: Infinity,
         endMs: startMs,
-        seen: new Map(),
+        seen: new SeenTable(expected),
         bornTick: st.ticks,
         pruneAt: 256,
         walkedSeq: -1,
-        dupSeqs: new Set(),
-        tradeIds: [],
-        orderIds: [],
+        dupSeqs: undefined,
+        // Holey arrays of their expected length (`new Array(n)`; V8 has no other way to reserve room).
+        tradeIds: new Array<string>(Math.min(MAX_IDS, expected)),
+        orderIds: new Array<string>(Math.min(MAX_IDS, orderIdsIn(s, members, expected))),
+        tradeCount: 0,
+        orderCount: 0,
         net: accounts.map(() => 0),
         netRank: accounts.map(() => -1),
         netRanks: 0,
@@ -685,6 +726,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return ep;
   }
 
+  /** How many order ids the first `count` executions of `seqs` have (counted up to `MAX_IDS`). */
+  function orderIdsIn(s: SymbolState, seqs: readonly number[], count: number): number {
+    let n = 0;
+    for (let m = 0; m < count && n < MAX_IDS && s.exOrderIds !== undefined; m++) n += s.exOrderIds[seqs[m]! - s.base]!.length;
+    return n;
+  }
+
   /**
    * Ends the bookkeeping of a closed episode: its key, pair index entry, held ids and count. Its
    * symbol's state outlives it (an episode ends one window after its last match, in the tick loop
@@ -696,6 +744,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (s) {
       s.openEpisodes--;
       if (ep.pairSlot >= 0 && s.pairEpisodes?.[ep.pairSlot] === ep) unindexPair(s, ep);
+      // No episode left to hold a trade-id class: the next one starts them afresh.
+      if (s.openEpisodes === 0) s.exClass = s.classes = undefined;
     }
     if (hasComma(ep.accounts)) st.commaEpisodes--;
     for (const id of ep.memberIds) st.accounts.release(id);
@@ -742,6 +792,19 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return slot < 0 ? undefined : s.pairEpisodes![slot];
   }
 
+  /** The trade-id class of the execution at index `i` of `s`'s window arrays (number `seq`, id `id`, time `tsMs`). */
+  function classOf(s: SymbolState, i: number, id: string, tsMs: number): number {
+    let classes = s.exClass;
+    if (classes === undefined) {
+      classes = s.exClass = [];
+      for (let k = 0; k < s.exIds.length; k++) classes.push(-1);
+      s.classes = new IdClasses();
+    }
+    let c = classes[i]!;
+    if (c < 0) classes[i] = c = s.classes!.classOf(id, s.base + i, tsMs);
+    return c;
+  }
+
   /** Counts execution `seq` of `s` in the episode (once); false when it was not counted (its id is counted already). */
   function addToEpisode(s: SymbolState, ep: Episode, seq: number): boolean {
     const i = seq - s.base;
@@ -749,10 +812,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const tsMs = exField(s, seq, EX_TS);
     const qty = exField(s, seq, EX_QTY);
     const price = exField(s, seq, EX_PRICE);
-    const seenTs = ep.seen.get(id);
-    if (seenTs !== undefined && seenTs >= cutoffOf(ep)) return false;
-    if (seenTs !== undefined) ep.seen.delete(id); // forgotten: re-added at the end, as a tick's delete would
-    ep.seen.set(id, tsMs);
+    const c = classOf(s, i, id, tsMs);
+    if (ep.seen.get(c) >= cutoffOf(ep)) return false; // NaN (false) when not counted
+    ep.seen.set(c, tsMs);
     if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
     ep.n++;
     ep.gross += qty;
@@ -770,8 +832,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       addNet(ep, ep.memberIds.indexOf(seller), -qty);
     }
     ep.lastExecMs = tsMs;
-    if (ep.tradeIds.length < MAX_IDS) ep.tradeIds.push(id);
-    for (const o of orderIdsOf(s, i)) if (ep.orderIds.length < MAX_IDS) ep.orderIds.push(o);
+    if (ep.tradeCount < MAX_IDS) ep.tradeIds[ep.tradeCount++] = id;
+    const orderIds = orderIdsOf(s, i);
+    for (let k = 0; k < orderIds.length && ep.orderCount < MAX_IDS; k++) ep.orderIds[ep.orderCount++] = orderIds[k]!;
     return true;
   }
 
@@ -787,26 +850,28 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    * newer one), and those skipped last time because their id was counted already (`dupSeqs`: the
    * id may be forgotten by now).
    */
-  function addMembers(s: SymbolState, ep: Episode, members: readonly number[]): void {
+  function addMembers(s: SymbolState, ep: Episode, members: readonly number[], count: number): void {
     const walked = ep.walkedSeq;
     const cutoff = cutoffOf(ep);
     const dups = ep.dupSeqs;
-    if (dups.size > 0) {
+    if (dups !== undefined && dups.size > 0) {
       // Those that left the window are never offered again.
       const oldest = s.base + s.head;
       for (const x of dups) if (x < oldest) dups.delete(x);
     }
-    for (let m = 0; m < members.length; m++) {
+    for (let m = 0; m < count; m++) {
       const x = members[m]!;
-      if (x <= walked && exField(s, x, EX_TS) >= cutoff && (dups.size === 0 || !dups.has(x))) continue;
-      if (!addToEpisode(s, ep, x) && x > walked) dups.add(x);
+      if (x <= walked && exField(s, x, EX_TS) >= cutoff && (dups === undefined || dups.size === 0 || !dups.has(x))) continue;
+      if (!addToEpisode(s, ep, x) && x > walked) (ep.dupSeqs ??= new Set()).add(x);
     }
     ep.walkedSeq = s.base + s.exIds.length - 1;
   }
 
   /**
    * Scratch of `internal` (rebuilt by each call, so not detector state): the executions found, and
-   * per edge of the group its next execution to merge.
+   * per edge of the group its next execution to merge. Filled by index up to a count, never emptied:
+   * `length = 0` gives a V8 array's storage up, and growing it back on every match of a group with
+   * hundreds of internal executions allocated 3 MB per 20k events of the live feed's burst.
    */
   const members: number[] = [];
   const cursors: number[] = [];
@@ -816,31 +881,34 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    * one time in the order of their edges (buyer, then seller, in the group's order), then of their
    * numbers: what a stable sort by time of the edges' lists, one after the other, gave. Each edge's
    * list is in number order, so when the window is in time order (`disorderSeq`) the lists are
-   * merged (linear in their length; the sort was most of a busy pair's cost per match). Returns the
-   * scratch `members`, valid until the next call.
+   * merged (linear in their length; the sort was most of a busy pair's cost per match). Returns how
+   * many there are, in the scratch `members` (valid until the next call).
    */
-  function internal(s: SymbolState, ids: readonly number[]): number[] {
-    members.length = 0;
-    cursors.length = 0;
-    for (const b of ids) {
-      for (const a of ids) {
-        const edge = s.graph!.edge(b, a);
-        if (edge !== NO_EDGE) cursors.push(s.graph!.firstExecution(edge));
+  function internal(s: SymbolState, ids: readonly number[], idCount: number): number {
+    let n = 0;
+    let edges = 0;
+    for (let i = 0; i < idCount; i++) {
+      for (let j = 0; j < idCount; j++) {
+        const edge = s.graph!.edge(ids[i]!, ids[j]!);
+        if (edge !== NO_EDGE) cursors[edges++] = s.graph!.firstExecution(edge);
       }
     }
     if (s.disorderSeq > s.base + s.head) {
-      for (let x of cursors) for (; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members.push(x);
-      return members.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
+      const all: number[] = [];
+      for (let c = 0; c < edges; c++) for (let x = cursors[c]!; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) all.push(x);
+      all.sort((x, y) => exField(s, x, EX_TS) - exField(s, y, EX_TS));
+      for (const x of all) members[n++] = x;
+      return n;
     }
-    if (cursors.length === 1) {
-      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members.push(x);
-      return members;
+    if (edges === 1) {
+      for (let x = cursors[0]!; x !== NO_EXECUTION; x = s.graph!.nextExecution(x)) members[n++] = x;
+      return n;
     }
     for (;;) {
       // The earliest head; on a tie the first edge's.
       let best = -1;
       let bestTs = Infinity;
-      for (let c = 0; c < cursors.length; c++) {
+      for (let c = 0; c < edges; c++) {
         const x = cursors[c]!;
         if (x === NO_EXECUTION) continue;
         const ts = exField(s, x, EX_TS);
@@ -849,9 +917,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
           bestTs = ts;
         }
       }
-      if (best < 0) return members;
+      if (best < 0) return n;
       const x = cursors[best]!;
-      members.push(x);
+      members[n++] = x;
       cursors[best] = s.graph!.nextExecution(x);
     }
   }
@@ -864,18 +932,18 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
    */
   let pairUsed = new Uint8Array(64);
 
-  function matchedShare(s: SymbolState, execs: readonly number[]): number {
-    if (execs.length === 0) return 0;
-    if (pairUsed.length < execs.length) pairUsed = new Uint8Array(2 * execs.length);
+  function matchedShare(s: SymbolState, execs: readonly number[], count: number): number {
+    if (count === 0) return 0;
+    if (pairUsed.length < count) pairUsed = new Uint8Array(2 * count);
     const used = pairUsed;
-    used.fill(0, 0, execs.length);
+    used.fill(0, 0, count);
     let matched = 0;
-    for (let i = 0; i < execs.length; i++) {
+    for (let i = 0; i < count; i++) {
       if (used[i]) continue;
       const x = execs[i]!;
       const xBuyer = buyerOf(s, x);
       // The counter-leg follows soon: look a bounded number of executions ahead.
-      for (let j = i + 1; j < execs.length && j <= i + PAIR_LOOKAHEAD; j++) {
+      for (let j = i + 1; j < count && j <= i + PAIR_LOOKAHEAD; j++) {
         const y = execs[j]!;
         if (used[j] || buyerOf(s, y) === xBuyer || !similar(s, y, x)) continue;
         used[i] = 1;
@@ -884,7 +952,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         break;
       }
     }
-    return matched / execs.length;
+    return matched / count;
   }
 
   /**
@@ -921,6 +989,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       for (let k = 0; k < s.exIds.length - 1; k++) s.exOrderIds.push(NO_ORDER_IDS);
     }
     s.exOrderIds?.push(orderIds);
+    s.exClass?.push(-1);
 
     let cycle: string[] | undefined;
     const cycleIds = scratchIds;
@@ -947,25 +1016,32 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       if (ep) addToEpisode(s, ep, seq);
       return;
     }
-    // The group: the cycle's accounts (distinct: a path does not revisit one) by name, and their ids in that order.
-    const order = cycle.map((_, k) => k).sort((i, j) => (cycle[i]! < cycle[j]! ? -1 : cycle[i]! > cycle[j]! ? 1 : 0));
-    const group = order.map((k) => cycle[k]!);
-    const groupIds = order.map((k) => cycleIds[k]!);
-    const inWindow = internal(s, groupIds);
-    const ep = episodeFor(s, group, groupIds, inWindow.length > 0 ? exField(s, inWindow[0]!, EX_TS) : e.tsMs);
-    addMembers(s, ep, inWindow);
+    // The group: the cycle's accounts (distinct: a path does not revisit one) by name, and their ids
+    // in that order; a few, sorted by insertion into scratch (no closure and arrays per match).
+    const size = cycle.length;
+    for (let k = 0; k < size; k++) {
+      let j = k;
+      for (; j > 0 && cycle[groupOrder[j - 1]!]! > cycle[k]!; j--) groupOrder[j] = groupOrder[j - 1]!;
+      groupOrder[j] = k;
+    }
+    for (let k = 0; k < size; k++) groupIds[k] = cycleIds[groupOrder[k]!]!;
+    const inCount = internal(s, groupIds, size);
+    const ep = episodeFor(s, cycle, size, inCount > 0 ? exField(s, members[0]!, EX_TS) : e.tsMs, inCount);
+    addMembers(s, ep, members, inCount);
     ep.cycles++;
     ep.lastMatchMs = e.tsMs;
     // A match out of time order moves the end earlier: queue the episode under its earlier time.
     if (endCheckAt(ep) < ep.endDue) queueEnd(ep);
     ep.lastCycle = cycle;
-    judge(s, ep, e.tsMs, ctx, inWindow);
+    judge(s, ep, e.tsMs, ctx, members, inCount);
   }
 
   /** Scratch of `judge`: the group's internal quantities, in the group's order. */
   const memberQty: number[] = [];
-  /** Scratch of `onExecution`: the cycle's account ids. */
+  /** Scratch of `onExecution`: the cycle's account ids; the cycle's places in name order, and the ids in that order. */
   const scratchIds: number[] = [];
+  const groupOrder: number[] = [];
+  const groupIds: number[] = [];
 
   function addMemberQty(k: number, q: number): void {
     const v = memberQty[k]! + q;
@@ -973,17 +1049,18 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   }
 
   /**
-   * Judges the episode after an execution at `lastMs` that closed one of its cycles, `inWindow` being
-   * the group's internal executions (`internal`); without them, when it closes (`final`: the
-   * measures taken at its last judgement are reported, not those of the window now).
+   * Judges the episode after an execution at `lastMs` that closed one of its cycles, the first
+   * `inCount` of `inWindow` being the group's internal executions (`internal`); without them, when it
+   * closes (`final`: the measures taken at its last judgement are reported, not those of the window now).
    */
-  function judge(s: SymbolState, ep: Episode, lastMs: number, ctx: DetectorContext, inWindow?: readonly number[]): void {
+  function judge(s: SymbolState, ep: Episode, lastMs: number, ctx: DetectorContext, inWindow?: readonly number[], inCount = 0): void {
     const final = inWindow === undefined;
     const self = ep.accounts.length === 1;
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
     let absNet = 0;
-    for (const k of netOrder(ep)) absNet += Math.abs(ep.net[k]!);
+    // In the order of `netOrder` (the same float sum), without its array and sort on every judgement.
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) absNet += Math.abs(ep.net[k]!);
     const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
     if (offset < t.wash_trade_threshold) return;
     let exclusivity = ep.exclusivity;
@@ -992,10 +1069,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       // Exclusivity: each member's volume inside the group, as a share of its own window volume.
       // Summed per member in the order of `inWindow`, a residue under 1e-12 being 0 (as the map of sums did).
       const ids = ep.memberIds;
-      memberQty.length = 0;
-      for (let k = 0; k < ids.length; k++) memberQty.push(0);
+      for (let k = 0; k < ids.length; k++) memberQty[k] = 0; // scratch, not emptied (see `members`)
       let groupWindowQty = 0;
-      for (let m = 0; m < inWindow.length; m++) {
+      for (let m = 0; m < inCount; m++) {
         const x = inWindow[m]!;
         const q = exField(s, x, EX_QTY);
         const buyer = buyerOf(s, x);
@@ -1012,7 +1088,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
-    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(s, inWindow);
+    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(s, inWindow, inCount);
     if (matched < t.wash_min_matched_share) return;
     ep.matchedShare = matched;
     // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
@@ -1057,8 +1133,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       symbols: [ep.symbol],
       accounts: ep.accounts,
       evidence: {
-        tradeIds: ep.tradeIds.slice(),
-        orderIds: ep.orderIds.slice(),
+        tradeIds: ep.tradeIds.slice(0, ep.tradeCount),
+        orderIds: ep.orderIds.slice(0, ep.orderCount),
         metrics: [
           { name: 'group_trades', value: ep.n, threshold: minTrades, op: '>=' },
           { name: 'offset_ratio', value: round4(offset), threshold: t.wash_trade_threshold, op: '>=', unit: 'ratio' },
@@ -1198,6 +1274,16 @@ function addNet(ep: Episode, k: number, q: number): void {
     if (ep.netRank[k]! < 0) ep.netRank[k] = ep.netRanks++;
     ep.net[k] = v;
   }
+}
+
+/** The member with a non-zero net that came to have it next after rank `after` (-1: the first), or -1. */
+function nextNet(ep: Episode, after: number): number {
+  let best = -1;
+  for (let k = 0; k < ep.netRank.length; k++) {
+    const r = ep.netRank[k]!;
+    if (r > after && (best < 0 || r < ep.netRank[best]!)) best = k;
+  }
+  return best;
 }
 
 /** The members with a non-zero net, in the order they came to have it. */

@@ -1,0 +1,100 @@
+import { stateClass } from '../../engine/snapshot.js';
+
+/** Smallest table (a power of two). */
+const MIN_SLOTS = 8;
+
+/**
+ * An episode's counted trade ids: trade-id class (`IdClasses`, a small non-negative integer) → the
+ * time of the last execution counted under it. One `Float64Array` of (class + 1, time) pairs, open
+ * addressing with linear probing (0: empty slot); no deletion but `prune`, which rebuilds.
+ *
+ * It replaced a `Map<string, number>` by trade id: on the live feed's burst hundreds of episodes
+ * were made per second, each counting the ~100–250 internal executions of its group, and each of
+ * those Maps (its growing hash table, and a heap number per time) lived as long as its episode, so
+ * every scavenge copied them (3.9 MB of survivors over 40k events). A typed array's bytes are
+ * outside the V8 heap and are never copied.
+ */
+export class SeenTable {
+  private slots: Float64Array;
+  private count = 0;
+
+  /** Room for `expected` classes without growing. */
+  constructor(expected = 0) {
+    this.slots = new Float64Array(2 * slotsFor(expected));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The time recorded under class `c`, or NaN when none is (NaN compares false with any time). */
+  get(c: number): number {
+    const t = this.slots;
+    const mask = (t.length >> 1) - 1;
+    for (let i = homeOf(c, mask); ; i = (i + 1) & mask) {
+      const k = t[2 * i]!;
+      if (k === c + 1) return t[2 * i + 1]!;
+      if (k === 0) return NaN;
+    }
+  }
+
+  /** Records `tsMs` under class `c` (replacing what was there). */
+  set(c: number, tsMs: number): void {
+    let t = this.slots;
+    if (4 * (this.count + 1) > t.length) {
+      this.rebuild(slotsFor(this.count + 1), -Infinity);
+      t = this.slots;
+    }
+    const mask = (t.length >> 1) - 1;
+    let i = homeOf(c, mask);
+    for (; ; i = (i + 1) & mask) {
+      const k = t[2 * i]!;
+      if (k === c + 1) break;
+      if (k === 0) {
+        t[2 * i] = c + 1;
+        this.count++;
+        break;
+      }
+    }
+    t[2 * i + 1] = tsMs;
+  }
+
+  /** Drops the entries whose time is before `cutoff` (entries with no comparable time stay, as a Map kept them). */
+  prune(cutoff: number): void {
+    this.rebuild(slotsFor(this.count), cutoff);
+  }
+
+  private rebuild(minSlots: number, cutoff: number): void {
+    const old = this.slots;
+    let keep = 0;
+    for (let j = 0; j < old.length; j += 2) if (old[j] !== 0 && !(old[j + 1]! < cutoff)) keep++;
+    const t = new Float64Array(2 * Math.max(minSlots, slotsFor(keep)));
+    const mask = (t.length >> 1) - 1;
+    for (let j = 0; j < old.length; j += 2) {
+      const k = old[j]!;
+      if (k === 0 || old[j + 1]! < cutoff) continue;
+      let i = homeOf(k - 1, mask);
+      while (t[2 * i] !== 0) i = (i + 1) & mask;
+      t[2 * i] = k;
+      t[2 * i + 1] = old[j + 1]!;
+    }
+    this.slots = t;
+    this.count = keep;
+  }
+}
+
+/** Slots for `n` entries at a load of at most one half. */
+function slotsFor(n: number): number {
+  let size = MIN_SLOTS;
+  while (size < 2 * n) size *= 2;
+  return size;
+}
+
+/** Home slot of class `c`: classes are dense small integers, spread by multiplicative hashing. */
+function homeOf(c: number, mask: number): number {
+  const h = Math.imul(c + 1, 0x9e3779b1);
+  return (h ^ (h >>> 16)) & mask;
+}
+
+// Part of wash_trading's checkpointed state.
+stateClass(SeenTable);
