@@ -16,7 +16,7 @@ import { ColumnDecoder, type EventColumns } from './event-columns.js';
 export interface ShardInit {
   readonly patterns: readonly PatternType[];
   readonly config: Config;
-  /** Simulated events run through a scratch engine before the thread says it is ready (live inputs: warm-up.ts). */
+  /** Simulated events run through scratch engines (rounds, warm-up.ts) before the thread says it is ready (live inputs: warm-up.ts). */
   readonly warmUpEvents: number;
 }
 
