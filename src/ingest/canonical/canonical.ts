@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { textOf, type MarketEvent, type OrderAction, type Side } from '../../domain/events.js';
 import { InputError } from '../../domain/errors.js';
 import { isLiveInput, readLines, readTextChunks, splitCsvLine } from '../lines.js';
@@ -227,11 +226,7 @@ async function* readCanonical(options: OpenOptions): EventSource {
   let codes: Codes | undefined;
   for await (const chunk of readTextChunks(path, options.signal ? { signal: options.signal } : {})) {
     const text = chunk.text;
-    // ASCII bytes are the characters' codes: copied in one call. Other text is read character by character.
-    if (isAscii(chunk.bytes)) {
-      if (!codes || codes.length < text.length) codes = new Uint16Array(Math.max(text.length, 1 << 16));
-      codes.set(chunk.bytes);
-    } else codes = codesOf(text, codes);
+    codes = codesOf(text, codes, chunk.bytes);
     for (let pos = 0; pos < text.length; lineNo++) {
       const nl = text.indexOf('\n', pos);
       const next = nl < 0 ? text.length : nl;

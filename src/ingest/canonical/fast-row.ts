@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { MarketEvent, OrderAction, Side } from '../../domain/events.js';
 import { standalone } from '../fields.js';
 
@@ -17,10 +18,14 @@ import { standalone } from '../fields.js';
 /** The character codes of a text, index for index (`codesOf`); may be longer than the text. */
 export type Codes = Uint16Array;
 
-/** `text`'s character codes, in `into` when it is large enough (else a new array). */
-export function codesOf(text: string, into?: Codes): Codes {
+/**
+ * `text`'s character codes, in `into` when it is large enough (else a new array). `bytes`, when
+ * given, are the UTF-8 bytes `text` was decoded from: ASCII bytes are the codes, copied in one call.
+ */
+export function codesOf(text: string, into?: Codes, bytes?: Uint8Array): Codes {
   const codes = into && into.length >= text.length ? into : new Uint16Array(Math.max(text.length, 1024));
-  for (let k = 0; k < text.length; k++) codes[k] = text.charCodeAt(k);
+  if (bytes && isAscii(bytes)) codes.set(bytes);
+  else for (let k = 0; k < text.length; k++) codes[k] = text.charCodeAt(k);
   return codes;
 }
 
