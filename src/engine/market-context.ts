@@ -427,20 +427,7 @@ export class MarketContext {
       for (const at of this.positions(s * SLOT_INTS + ORDERS)) {
         const page = at >>> PAGE_BITS;
         const within = at & PAGE_MASK;
-        const ints = this.intPages[page]!;
-        const k = within * INTS;
-        if (!this.isOneOf(orderIds, orderNumbers, ints, k, page, within)) continue;
-        evidence.push({
-          ts: this.timePages[page]![within]!,
-          kind: 'order',
-          id: this.idAt(ints, k, page, within),
-          price: this.decimalAt(0, ints, k, page, within),
-          qty: this.decimalAt(1, ints, k, page, within),
-          side: SIDES[ints[k]! & TAG_SIDE_MASK],
-          action: ACTIONS[(ints[k]! >> TAG_ACTION_SHIFT) & 3],
-          account: this.partyName(ints[k + PARTY]!),
-          evidence: true,
-        });
+        if (this.isOneOf(orderIds, orderNumbers, this.intPages[page]!, within * INTS, page, within)) evidence.push(this.orderAt(at));
       }
     }
     if (evidence.length === 0 && context.length === 0) return alert;
@@ -489,6 +476,25 @@ export class MarketContext {
       buyer: this.partyName(ints[k + PARTY]!),
       seller: this.partyName(ints[k + OTHER_PARTY]!),
       evidence: isEvidence,
+    };
+  }
+
+  /** The order event at position `at` as an evidence event. */
+  private orderAt(at: number): EvidenceEvent {
+    const page = at >>> PAGE_BITS;
+    const within = at & PAGE_MASK;
+    const ints = this.intPages[page]!;
+    const k = within * INTS;
+    return {
+      ts: this.timePages[page]![within]!,
+      kind: 'order',
+      id: this.idAt(ints, k, page, within),
+      price: this.decimalAt(0, ints, k, page, within),
+      qty: this.decimalAt(1, ints, k, page, within),
+      side: SIDES[ints[k]! & TAG_SIDE_MASK],
+      action: ACTIONS[(ints[k]! >> TAG_ACTION_SHIFT) & 3],
+      account: this.partyName(ints[k + PARTY]!),
+      evidence: true,
     };
   }
 
