@@ -1,3 +1,4 @@
+import { grown } from '../../engine/grown.js';
 import { stateClass } from '../../engine/snapshot.js';
 
 /**
@@ -78,12 +79,8 @@ export class TimeChains {
 
   private grow(): void {
     const n = this.ts.length * 2;
-    const ts = new Float64Array(n);
-    ts.set(this.ts);
-    const next = new Int32Array(n);
-    next.set(this.next);
-    this.ts = ts;
-    this.next = next;
+    this.ts = grown(this.ts, n);
+    this.next = grown(this.next, n);
   }
 }
 stateClass(TimeChains, 'layering.TimeChains');

@@ -1,4 +1,5 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
+import { grown } from '../../engine/grown.js';
 import { stateClass } from '../../engine/snapshot.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 
@@ -473,12 +474,6 @@ class ExecutionSlots {
   }
 }
 stateClass(ExecutionSlots, 'order-book.ExecutionSlots');
-
-function grown<A extends Float64Array | Uint8Array>(a: A, n: number): A {
-  const b = new (a.constructor as new (n: number) => A)(n);
-  b.set(a);
-  return b;
-}
 
 /** An id list as the object held it: the shared empty one when none. */
 function ids(first: string | undefined, more: readonly string[] | undefined): string[] {
