@@ -440,11 +440,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // none: skipped. On the live feed (few symbols, dense groups) that is 18.4k of 38.6k searches
     // (the buyer of a trade has not sold in the window, or its seller not bought), each a walk of the
     // window's graph around the seller, up to the budget, to find nothing.
-    if (s.graph!.boughtFromOthers(from) === 0 || s.graph!.soldToOthers(to) === 0) return undefined;
+    const bought = s.graph!.boughtFromOthers(from);
+    const sold = s.graph!.soldToOthers(to);
+    if (bought === 0 || sold === 0) return undefined;
     // Likewise when none of the seller's purchases from others, or none of the buyer's sales to
     // others, is similar to `ref` (each looked at up to a bound); the side with fewer executions
     // first, as the one more likely to rule the search out at less cost.
-    if (s.graph!.boughtFromOthers(from) <= s.graph!.soldToOthers(to)) {
+    if (bought <= sold) {
       if (!boughtSimilar(s, from) || !soldSimilar(s, to)) return undefined;
     } else if (!soldSimilar(s, to) || !boughtSimilar(s, from)) return undefined;
     if (maxEdges >= 1 && maxEdges <= 3) {
