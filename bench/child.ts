@@ -1,4 +1,5 @@
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { boundHeapGrowth } from '../src/engine/heap-growth.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,12 +121,38 @@ class LiveLog implements AlertSink {
   }
 }
 
+/**
+ * Live case: every GC pause of the main thread as `start ns (hrtime),duration ns,kind`, so the bench
+ * can tell a pause from slow detection. Entry times are on `performance`'s clock; both clocks are
+ * monotonic, so one offset read at start maps them.
+ */
+class GcLog {
+  readonly pauses: string[] = [];
+  private readonly offsetNs = Number(process.hrtime.bigint()) - performance.now() * 1e6;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) this.record(e);
+  });
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+  private record(e: PerformanceEntry): void {
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+    this.pauses.push(`${Math.round(this.offsetNs + e.startTime * 1e6)},${Math.round(e.duration * 1e6)},${GC_KINDS[kind] ?? kind}`);
+  }
+  stop(): void {
+    this.observer.disconnect();
+  }
+}
+
+/** perf_hooks' `NODE_PERFORMANCE_GC_*` flags. */
+const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
+
 function detectorsOf(task: ReplayTask): readonly DetectorFactory[] {
   return task.detectors ? detectorsFor(task.detectors as PatternType[]).filter((d) => task.detectors!.includes(d.pattern)) : detectorsFor();
 }
 
 async function replay(task: ReplayTask): Promise<{ events: number; alerts: number; rejected: number }> {
-  let config: Config = parseConfig({});
+  let config: Config = parseConfig(process.env.BENCH_CONFIG ? JSON.parse(process.env.BENCH_CONFIG) : {});
   if (task.simSessions) config = { ...config, sessions: { ...simulatorSessions([...task.simSessions]), ...config.sessions } };
   const dir = mkdtempSync(join(tmpdir(), 'bench-store-'));
   const store = task.store ? openSqliteStore(join(dir, 'alerts.db')) : null;
@@ -135,6 +162,7 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   // As the commands do: replay coalesces store writes, the live path commits every batch.
   const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
   const log = task.commitLog ? new LiveLog(storeSink) : undefined;
+  const gc = task.commitLog ? new GcLog() : undefined;
   const rejects = new RejectsFile(null);
   try {
     const stats = await runFiles({
@@ -156,6 +184,8 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
     if (log && task.commitLog) {
       writeFileSync(task.commitLog, log.alerts.join('\n'));
       writeFileSync(`${task.commitLog}.batches`, log.batches.join('\n'));
+      gc?.stop();
+      writeFileSync(`${task.commitLog}.gc`, gc?.pauses.join('\n') ?? '');
     }
     return { events: stats.events, alerts: stats.alerts, rejected: rejects.count };
   } finally {

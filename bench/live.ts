@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +32,8 @@ export interface LiveOptions {
   readonly threads?: number | undefined;
   /** Detector patterns to run: all when absent, none when empty (the ingestion path alone). */
   readonly detectors?: readonly string[] | undefined;
+  /** Also return a timeline of the feed per this many ms (`--timeline MS`). */
+  readonly timelineMs?: number | undefined;
   /** Write the child's CPU profile (`--cpu-prof`) into this directory. */
   readonly profileDir?: string | undefined;
   /** Simulated events the child replays into a scratch engine before it is ready (`start --warm-up`); absent: the default. */
@@ -63,6 +65,26 @@ export interface LiveResult {
   readonly commits: Percentiles;
   /** Mean events per batch. */
   readonly meanBatch: number;
+  /** The child's GC pauses from the first event sent to the end. */
+  readonly gc: Percentiles & { readonly totalMs: number; readonly scavenges: number };
+  /** Per `timelineMs` of the feed, when asked. */
+  readonly timeline?: readonly TimelineRow[];
+}
+
+/** One slice of the feed's time: what arrived, how busy the child was and what the arrivals waited. */
+export interface TimelineRow {
+  /** Start of the slice, ms after the first event was sent. */
+  readonly atMs: number;
+  readonly sent: number;
+  /** Share of the slice the child spent in batches (parse, sequence, detect, commit). */
+  readonly busy: number;
+  /** Busy µs per event of the batches that started in the slice. */
+  readonly usPerEvent: number;
+  /** Worst latency of an event sent in the slice (arrival → its batch done). */
+  readonly worstMs: number;
+  /** GC pause time that started in the slice, and its longest pause. */
+  readonly gcMs: number;
+  readonly gcMaxMs: number;
 }
 
 const SYMBOLS = ['AAPL', 'MSFT', 'NVDA', 'TSLA'];
@@ -101,13 +123,17 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     warmUp: options.warmUp,
   };
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, options.childPath, JSON.stringify(task)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // BENCH_CHILD_FLAGS: node/V8 flags for the child only (e.g. `--trace-gc-nvp`, `--max-semi-space-size=8`).
+  const flags = (process.env['BENCH_CHILD_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, ...profile, options.childPath, JSON.stringify(task)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let stdout = '';
   let ready: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (ready = resolve));
   child.stdout.on('data', (b: Buffer) => {
     stdout += b.toString('utf8');
-    if (stdout.startsWith('ready\n')) ready();
+    if (stdout.includes('ready\n')) ready();
   });
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   // Not before the child is up: its start-up (module loading, opening the store) is not latency.
@@ -135,7 +161,13 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   child.stdin.end();
   const code = await exited;
   if (code !== 0) throw new Error(`live child exited with ${code}`);
-  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+  if (flags.length > 0) writeFileSync(join(tmpdir(), 'bench-live-child.out'), stdout); // what the flags printed
+  const result = JSON.parse(
+    stdout
+      .trim()
+      .split('\n')
+      .findLast((l) => l.startsWith('{')) ?? '{}',
+  ) as ChildResult;
 
   const alertMs: number[] = [];
   const sinceDetectMs: number[] = [];
@@ -155,15 +187,29 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   }
   // Every event is done when the batch holding it is (the child accepts every line of the feed).
   const eventMs: number[] = [];
+  const eventDoneMs = new Float64Array(sentNs.length);
   const batchMs: number[] = [];
+  const batches: { started: number; done: number; events: number }[] = [];
   let next = 0;
   for (const row of readFileSync(`${commitLog}.batches`, 'utf8').split('\n')) {
     if (!row) continue;
     const [doneEvents, started, done] = row.split(',').map(Number) as [number, number, number];
     batchMs.push((done - started) / 1e6);
-    for (; next < Math.min(doneEvents, sentNs.length); next++) eventMs.push((done - sentNs[next]!) / 1e6);
+    batches.push({ started, done, events: Math.min(doneEvents, sentNs.length) - next });
+    for (; next < Math.min(doneEvents, sentNs.length); next++) {
+      eventDoneMs[next] = (done - sentNs[next]!) / 1e6;
+      eventMs.push(eventDoneMs[next]!);
+    }
+  }
+  const pauses: { at: number; ms: number; kind: string }[] = [];
+  for (const row of readFileSync(`${commitLog}.gc`, 'utf8').split('\n')) {
+    if (!row) continue;
+    const [at, took, kind] = row.split(',') as [string, string, string];
+    if (Number(at) >= Number(t0)) pauses.push({ at: Number(at), ms: Number(took) / 1e6, kind });
   }
   rmSync(dir, { recursive: true, force: true });
+  const timeline =
+    options.timelineMs === undefined ? undefined : timelineOf(options.timelineMs, Number(t0), sentNs, eventDoneMs, batches, pauses);
   return {
     sent: lines.length,
     sendSeconds,
@@ -174,7 +220,71 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     batches: percentiles(batchMs),
     commits: percentiles(commitMs),
     meanBatch: eventMs.length / Math.max(1, batchMs.length),
+    gc: {
+      ...percentiles(pauses.map((p) => p.ms)),
+      totalMs: pauses.reduce((sum, p) => sum + p.ms, 0),
+      scavenges: pauses.filter((p) => p.kind === 'scavenge').length,
+    },
+    ...(timeline ? { timeline } : {}),
   };
+}
+
+/** Cuts the feed into slices of `sliceMs` by send time (ns on the shared monotonic clock). */
+function timelineOf(
+  sliceMs: number,
+  t0: number,
+  sentNs: Float64Array,
+  eventDoneMs: Float64Array,
+  batches: readonly { started: number; done: number; events: number }[],
+  pauses: readonly { at: number; ms: number }[],
+): TimelineRow[] {
+  const sliceNs = sliceMs * 1e6;
+  const end = Math.max(sentNs[sentNs.length - 1] ?? t0, batches[batches.length - 1]?.done ?? t0);
+  const slices = Math.max(1, Math.ceil((end - t0) / sliceNs));
+  const sliceOf = (ns: number): number => Math.min(slices - 1, Math.max(0, Math.floor((ns - t0) / sliceNs)));
+  const sent = new Float64Array(slices);
+  const worst = new Float64Array(slices);
+  const busyNs = new Float64Array(slices);
+  const batchEvents = new Float64Array(slices);
+  const batchNs = new Float64Array(slices);
+  const gcMs = new Float64Array(slices);
+  const gcMax = new Float64Array(slices);
+  for (let i = 0; i < sentNs.length; i++) {
+    const s = sliceOf(sentNs[i]!);
+    sent[s]!++;
+    worst[s] = Math.max(worst[s]!, eventDoneMs[i]!);
+  }
+  for (const b of batches) {
+    const s = sliceOf(b.started);
+    batchEvents[s]! += b.events;
+    batchNs[s]! += b.done - b.started;
+    // A batch's busy time is spread over the slices it spans.
+    for (let at = b.started; at < b.done;) {
+      const k = sliceOf(at);
+      const sliceEnd = t0 + (k + 1) * sliceNs;
+      const until = k === slices - 1 ? b.done : Math.min(b.done, sliceEnd);
+      busyNs[k]! += until - at;
+      at = until;
+    }
+  }
+  for (const p of pauses) {
+    const s = sliceOf(p.at);
+    gcMs[s]! += p.ms;
+    gcMax[s] = Math.max(gcMax[s]!, p.ms);
+  }
+  const rows: TimelineRow[] = [];
+  for (let s = 0; s < slices; s++) {
+    rows.push({
+      atMs: s * sliceMs,
+      sent: sent[s]!,
+      busy: busyNs[s]! / sliceNs,
+      usPerEvent: batchEvents[s]! > 0 ? batchNs[s]! / 1e3 / batchEvents[s]! : 0,
+      worstMs: worst[s]!,
+      gcMs: gcMs[s]!,
+      gcMaxMs: gcMax[s]!,
+    });
+  }
+  return rows;
 }
 
 function percentiles(values: number[]): Percentiles {

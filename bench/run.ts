@@ -33,6 +33,7 @@ const { values } = parseArgs({
     timeout: { type: 'string' },
     threads: { type: 'string' },
     profile: { type: 'string' },
+    timeline: { type: 'string' },
     'warm-up': { type: 'string' },
   },
 });
@@ -223,6 +224,7 @@ async function runCase(c: CaseName): Promise<void> {
         threads,
         detectors,
         profileDir: values.profile,
+        timelineMs: values.timeline !== undefined ? Number(values.timeline) : undefined,
         warmUp: values['warm-up'] !== undefined ? Number(values['warm-up']) : undefined,
       });
       const ms = (p: Percentiles): string => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
@@ -235,9 +237,21 @@ async function runCase(c: CaseName): Promise<void> {
           `every event: ${ms(r.events)} (p99.9 ${r.events.p999Ms.toFixed(1)} ms); ` +
           `${r.batches.count} batches of ${r.meanBatch.toFixed(0)} events, each ${ms(r.batches)}; ` +
           `SQLite commits ${ms(r.commits)}; ` +
+          `${r.gc.count} GC pauses (${r.gc.scavenges} scavenges) ${ms(r.gc)}, ${r.gc.totalMs.toFixed(0)} ms in all; ` +
           `child CPU ${(r.child.cpuSeconds ?? NaN).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
       });
       log(`  ${rows[rows.length - 1]!.note}`);
+      if (r.timeline) {
+        log(
+          `  timeline per ${values.timeline} ms of the feed: start ms, events sent, busy %, µs an event, worst event ms, GC ms (longest)`,
+        );
+        for (const t of r.timeline) {
+          log(
+            `  ${String(t.atMs).padStart(6)} ${String(t.sent).padStart(6)} ${(t.busy * 100).toFixed(0).padStart(4)}% ` +
+              `${t.usPerEvent.toFixed(1).padStart(6)} ${t.worstMs.toFixed(1).padStart(7)} ${t.gcMs.toFixed(1).padStart(6)} (${t.gcMaxMs.toFixed(1)})`,
+          );
+        }
+      }
       return;
     }
   }
