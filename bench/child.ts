@@ -144,6 +144,27 @@ class GcLog {
   }
 }
 
+/**
+ * Live case: the main thread's event-loop utilisation (`performance.eventLoopUtilization`), sampled
+ * every 20 ms as `hrtime ns,active ms,idle ms` (both cumulative). Unlike the batch log it also counts
+ * what runs outside a batch: reading stdin, parsing and sequencing, GC on this thread.
+ */
+class LoopLog {
+  readonly samples: string[] = [];
+  private readonly timer = setInterval(() => this.sample(), 20);
+  constructor() {
+    this.timer.unref();
+  }
+  sample(): void {
+    const u = performance.eventLoopUtilization();
+    this.samples.push(`${process.hrtime.bigint()},${u.active},${u.idle}`);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+}
+
 /** perf_hooks' `NODE_PERFORMANCE_GC_*` flags. */
 const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-compact', 4: 'incremental', 8: 'weak-callbacks' };
 
@@ -163,6 +184,7 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
   const storeSink = new StoreSink(store, task.commitLog ? 0 : 1000);
   const log = task.commitLog ? new LiveLog(storeSink) : undefined;
   const gc = task.commitLog ? new GcLog() : undefined;
+  const loop = task.commitLog ? new LoopLog() : undefined;
   const rejects = new RejectsFile(null);
   try {
     const stats = await runFiles({
@@ -186,6 +208,8 @@ async function replay(task: ReplayTask): Promise<{ events: number; alerts: numbe
       writeFileSync(`${task.commitLog}.batches`, log.batches.join('\n'));
       gc?.stop();
       writeFileSync(`${task.commitLog}.gc`, gc?.pauses.join('\n') ?? '');
+      loop?.stop();
+      writeFileSync(`${task.commitLog}.loop`, loop?.samples.join('\n') ?? '');
     }
     return { events: stats.events, alerts: stats.alerts, rejected: rejects.count };
   } finally {

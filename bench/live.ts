@@ -65,6 +65,8 @@ export interface LiveResult {
   readonly commits: Percentiles;
   /** Mean events per batch. */
   readonly meanBatch: number;
+  /** Share of the child's main thread busy (event-loop utilisation) from the first event sent to the last event done. */
+  readonly mainThreadBusy: number;
   /** The child's GC pauses from the first event sent to the end. */
   readonly gc: Percentiles & { readonly totalMs: number; readonly scavenges: number };
   /** Per `timelineMs` of the feed, when asked. */
@@ -76,8 +78,10 @@ export interface TimelineRow {
   /** Start of the slice, ms after the first event was sent. */
   readonly atMs: number;
   readonly sent: number;
-  /** Share of the slice the child spent in batches (parse, sequence, detect, commit). */
+  /** Share of the slice the child spent in batches (detect, commit; not the reading and parsing before). */
   readonly busy: number;
+  /** Share of the slice the child's main thread was busy (event-loop utilisation: reading, parsing and GC too). */
+  readonly loopBusy: number;
   /** Busy µs per event of the batches that started in the slice. */
   readonly usPerEvent: number;
   /** Worst latency of an event sent in the slice (arrival → its batch done). */
@@ -207,9 +211,14 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     const [at, took, kind] = row.split(',') as [string, string, string];
     if (Number(at) >= Number(t0)) pauses.push({ at: Number(at), ms: Number(took) / 1e6, kind });
   }
+  const loop = readFileSync(`${commitLog}.loop`, 'utf8')
+    .split('\n')
+    .filter((row) => row !== '')
+    .map((row) => row.split(',').map(Number) as [number, number, number]);
   rmSync(dir, { recursive: true, force: true });
+  const lastDone = batches[batches.length - 1]?.done ?? Number(t0);
   const timeline =
-    options.timelineMs === undefined ? undefined : timelineOf(options.timelineMs, Number(t0), sentNs, eventDoneMs, batches, pauses);
+    options.timelineMs === undefined ? undefined : timelineOf(options.timelineMs, Number(t0), sentNs, eventDoneMs, batches, pauses, loop);
   return {
     sent: lines.length,
     sendSeconds,
@@ -220,6 +229,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     batches: percentiles(batchMs),
     commits: percentiles(commitMs),
     meanBatch: eventMs.length / Math.max(1, batchMs.length),
+    mainThreadBusy: loopBusy(loop, Number(t0), lastDone),
     gc: {
       ...percentiles(pauses.map((p) => p.ms)),
       totalMs: pauses.reduce((sum, p) => sum + p.ms, 0),
@@ -227,6 +237,19 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     },
     ...(timeline ? { timeline } : {}),
   };
+}
+
+/**
+ * Event-loop utilisation between two times, from cumulative samples `[ns, active ms, idle ms]`: over
+ * the nearest samples that enclose the span (a busy loop delays the sampling timer, so a slice may
+ * hold none).
+ */
+function loopBusy(samples: readonly [number, number, number][], fromNs: number, toNs: number): number {
+  const first = samples.findLast((s) => s[0] <= fromNs) ?? samples[0];
+  const last = samples.find((s) => s[0] >= toNs) ?? samples[samples.length - 1];
+  if (!first || !last || last === first) return NaN;
+  const active = last[1] - first[1];
+  return active / (active + last[2] - first[2]);
 }
 
 /** Cuts the feed into slices of `sliceMs` by send time (ns on the shared monotonic clock). */
@@ -237,6 +260,7 @@ function timelineOf(
   eventDoneMs: Float64Array,
   batches: readonly { started: number; done: number; events: number }[],
   pauses: readonly { at: number; ms: number }[],
+  loop: readonly [number, number, number][],
 ): TimelineRow[] {
   const sliceNs = sliceMs * 1e6;
   const end = Math.max(sentNs[sentNs.length - 1] ?? t0, batches[batches.length - 1]?.done ?? t0);
@@ -278,6 +302,7 @@ function timelineOf(
       atMs: s * sliceMs,
       sent: sent[s]!,
       busy: busyNs[s]! / sliceNs,
+      loopBusy: loopBusy(loop, t0 + s * sliceNs, t0 + (s + 1) * sliceNs),
       usPerEvent: batchEvents[s]! > 0 ? batchNs[s]! / 1e3 / batchEvents[s]! : 0,
       worstMs: worst[s]!,
       gcMs: gcMs[s]!,

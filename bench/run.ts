@@ -244,16 +244,16 @@ async function runCase(c: CaseName): Promise<void> {
             `${r.batches.count} batches of ${r.meanBatch.toFixed(0)} events, each ${ms(r.batches)}; ` +
             `SQLite commits ${ms(r.commits)}; ` +
             `${r.gc.count} GC pauses (${r.gc.scavenges} scavenges) ${ms(r.gc)}, ${r.gc.totalMs.toFixed(0)} ms in all; ` +
-            `child CPU ${(r.child.cpuSeconds ?? NaN).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
+            `main thread busy ${(r.mainThreadBusy * 100).toFixed(0)}%; child CPU ${(r.child.cpuSeconds ?? NaN).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
         });
         log(`  ${rows[rows.length - 1]!.note}`);
         if (r.timeline) {
           log(
-            `  timeline per ${values.timeline} ms of the feed: start ms, events sent, busy %, µs an event, worst event ms, GC ms (longest)`,
+            `  timeline per ${values.timeline} ms of the feed: start ms, events sent, in batches %, main thread busy %, µs an event (batches), worst event ms, GC ms (longest)`,
           );
           for (const t of r.timeline) {
             log(
-              `  ${String(t.atMs).padStart(6)} ${String(t.sent).padStart(6)} ${(t.busy * 100).toFixed(0).padStart(4)}% ` +
+              `  ${String(t.atMs).padStart(6)} ${String(t.sent).padStart(6)} ${(t.busy * 100).toFixed(0).padStart(4)}% ${(t.loopBusy * 100).toFixed(0).padStart(4)}% ` +
                 `${t.usPerEvent.toFixed(1).padStart(6)} ${t.worstMs.toFixed(1).padStart(7)} ${t.gcMs.toFixed(1).padStart(6)} (${t.gcMaxMs.toFixed(1)})`,
             );
           }
@@ -269,6 +269,7 @@ async function runCase(c: CaseName): Promise<void> {
           `median of ${repeat} runs: alert p99 ${median((r) => r.alerts.p99Ms)} ms (each: ${results.map((r) => r.alerts.p99Ms.toFixed(1)).join(', ')}); ` +
           `every event p50 ${median((r) => r.events.p50Ms)} ms, p99 ${median((r) => r.events.p99Ms)} ms; ` +
           `SQLite commit p99 ${median((r) => r.commits.p99Ms)} ms; longest GC pause ${median((r) => r.gc.maxMs)} ms; ` +
+          `main thread busy ${median((r) => r.mainThreadBusy * 100)}%; ` +
           `child CPU ${median((r) => r.child.cpuSeconds ?? NaN)} s`;
         rows.push({ name: `live stdin @ ${short(ratePerS)} events/s, median`, result: results[results.length - 1]!.child, note });
         log(`  ${note}`);
