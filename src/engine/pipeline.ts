@@ -95,6 +95,8 @@ export interface FileRunOptions {
   readonly warmUpEvents?: number | undefined;
   /** Called once, after the warm-up and before the first batch is read (`warm`: null without a warm-up). */
   readonly onReady?: ((warm: { readonly events: number; readonly ms: number } | null) => void) | undefined;
+  /** Store each event's alerts before the next event runs (`Engine.flushOnAlert`); absent: for live inputs (stdin, `--follow`). */
+  readonly flushOnAlert?: boolean | undefined;
 }
 
 /** Opens every input with its (detected or named) format, each behind its own sequencer. */
@@ -132,7 +134,7 @@ export async function runFiles(options: FileRunOptions): Promise<EngineStats> {
 async function detect(batches: AsyncIterable<EventBatch>, options: FileRunOptions): Promise<EngineStats> {
   options.onReady?.(await warmUp(options.config, options.detectors, options.warmUpEvents ?? 0));
   const engine = new Engine(options.detectors, options.config, options.sink);
-  engine.flushOnAlert = options.inputs.some((path) => isLiveInput(path, options.follow));
+  engine.flushOnAlert = options.flushOnAlert ?? options.inputs.some((path) => isLiveInput(path, options.follow));
   for await (const batch of batches) {
     options.onEvents?.(batch.events);
     await engine.process(batch.events);
