@@ -40,6 +40,14 @@ export const configSchema = z
       .describe(
         'recent trades and order events kept per symbol (each) so alerts carry their evidence events and the market around them for the dashboard; memory grows with this × active symbols; 0 turns it off',
       ),
+    evidence_context_max_events: z
+      .number()
+      .int()
+      .min(0)
+      .default(1_000_000)
+      .describe(
+        'most trades and order events kept for alert context across all symbols (≈ 32 bytes each); past it, the symbols quiet the longest lose theirs first; 0: no limit',
+      ),
     sessions: z
       .record(z.string(), sessionSchema)
       .default({})

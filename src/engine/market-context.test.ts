@@ -91,6 +91,32 @@ test('a ring grows to its cap, then keeps the latest events', () => {
   }
 });
 
+test('past maxHeld events in all, a sweep drops the symbols quiet the longest, never the latest', () => {
+  // Room is counted in chunks of 4 events: 12 events of room is 3 chunks.
+  const m = new MarketContext({ maxHeld: 12 });
+  const ids = (symbol: string): string[] =>
+    (
+      (m.enrich(sampleAlert({ affected_symbols: [symbol], evidence: { tradeIds: [`${symbol}-0`], orderIds: [], metrics: [] } })).evidence
+        .details?.['events'] ?? []) as EvidenceEvent[]
+    ).map((e) => e.id);
+  // Symbols S0..S4 trade in turn (one chunk each); S1 trades again later, so S0 is the quietest.
+  for (let i = 0; i < 5; i++) m.record(trade(i * 1000, { symbol: `S${i}`, tradeId: `S${i}-0` }));
+  m.record(trade(6000, { symbol: 'S1', tradeId: 'S1-1' }));
+  m.expire(6000);
+  // 5 chunks held, 3 allowed: S0 and S2 (quiet the longest) go, S1, S3 and S4 stay.
+  assert.deepEqual(ids('S0'), []);
+  assert.deepEqual(ids('S2'), []);
+  assert.ok(ids('S1').includes('S1-0'));
+  assert.ok(ids('S3').includes('S3-0') && ids('S4').includes('S4-0'));
+  // One symbol past the limit on its own is kept: the context never drops the latest symbol.
+  const one = new MarketContext({ maxHeld: 4 });
+  for (let i = 0; i < 20; i++) one.record(trade(i, { symbol: 'BUSY', tradeId: `BUSY-${i}` }));
+  one.expire(20);
+  const kept = (one.enrich(sampleAlert({ affected_symbols: ['BUSY'], evidence: { tradeIds: ['BUSY-19'], orderIds: [], metrics: [] } }))
+    .evidence.details?.['events'] ?? []) as EvidenceEvent[];
+  assert.ok(kept.some((e) => e.id === 'BUSY-19' && e.evidence));
+});
+
 test('a symbol found idle by a sweep starts afresh, even before its memory is reclaimed', () => {
   const m = new MarketContext();
   const H = 3_600_000;

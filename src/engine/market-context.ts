@@ -81,12 +81,19 @@ export interface MarketContextOptions {
   readonly maxEvents?: number;
   /** A symbol without events for longer than this (event time) is dropped. */
   readonly idleMs?: number;
+  /**
+   * Events held across all symbols at most (room, counted in chunks: a thin symbol's chunk counts
+   * whole); past it, sweeps drop the symbols quiet the longest. 0 or absent: no limit.
+   */
+  readonly maxHeld?: number;
 }
 
 /**
  * Keeps each symbol's most recent trades and order events (at most `perSymbol` of each), so an alert
  * can carry the market around it: the evidence events themselves and the trades of its window, for
- * the analyst's chart. Symbols idle for an hour of event time are dropped.
+ * the analyst's chart. Symbols idle for an hour of event time are dropped, and so, while more than
+ * `maxHeld` events are held in all, are the symbols quiet the longest: with 100k symbols a file of 20
+ * trades a symbol was held whole (64 MB of columns), and memory would follow the universe, not a window.
  *
  * Layout, for memory and GC at 100k symbols: no object or array per symbol or per event. Events are
  * columns in shared pools (typed arrays, so a collection has no pointers to trace) cut into chunks of
@@ -128,11 +135,15 @@ export class MarketContext {
   private chunkNext = new Int32Array(256);
   private chunks = 0;
   private freeChunk = NONE;
+  /** Chunks in rings (not free), and the most a sweep leaves (0: no limit). */
+  private chunksHeld = 0;
+  private readonly maxChunks: number;
 
   constructor(options: MarketContextOptions = {}) {
     this.perSymbol = options.perSymbol ?? 256;
     this.maxEvents = options.maxEvents ?? 300;
     this.idleMs = options.idleMs ?? 3_600_000;
+    this.maxChunks = Math.ceil((options.maxHeld ?? 0) / CHUNK);
   }
 
   /**
@@ -164,9 +175,13 @@ export class MarketContext {
     ints[k] = tag;
   }
 
-  /** Drops symbols idle for longer than `idleMs` of event time. Call with non-decreasing `nowMs`. */
+  /**
+   * Drops symbols idle for longer than `idleMs` of event time, then, past `maxHeld`, the symbols
+   * quiet the longest (the latest symbol stays). Call with non-decreasing `nowMs`.
+   */
   expire(nowMs: number): void {
     while (this.idleHead !== NONE && nowMs - this.slotLast[this.idleHead]! > this.idleMs) this.dropSlot(this.idleHead);
+    if (this.maxChunks > 0) while (this.chunksHeld > this.maxChunks && this.idleHead !== this.idleTail) this.dropSlot(this.idleHead);
   }
 
   /** Keeps an event's id (its number at `ints[k + ID]` or in the wide page, its prefix's id in the tag), or the string itself; returns its tag bits. */
@@ -351,6 +366,7 @@ export class MarketContext {
   }
 
   private takeChunk(): number {
+    this.chunksHeld++;
     let c = this.freeChunk;
     if (c !== NONE) {
       this.freeChunk = this.chunkNext[c]!;
@@ -368,6 +384,7 @@ export class MarketContext {
   }
 
   private freeChunkAt(c: number): void {
+    this.chunksHeld--;
     this.chunkNext[c] = this.freeChunk;
     this.freeChunk = c;
   }
