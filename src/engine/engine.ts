@@ -167,7 +167,10 @@ export class Engine {
     this.orderHandlers = handlers(this.slots, 'onOrder');
     this.quoteHandlers = handlers(this.slots, 'onQuote');
     this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
-    this.market = config.evidence_context_events > 0 ? new MarketContext({ perSymbol: config.evidence_context_events, maxHeld: config.evidence_context_max_events }) : null;
+    this.market =
+      config.evidence_context_events > 0
+        ? new MarketContext({ perSymbol: config.evidence_context_events, maxHeld: config.evidence_context_max_events })
+        : null;
     this.fingerprint = createHash('sha256')
       .update(JSON.stringify({ detectors: factories.map((f) => [f.pattern, f.version]), config, code: stateCodeId() }))
       .digest('hex')
