@@ -227,7 +227,12 @@ function createPriceAnomaly(config: Config): Detector {
         slot = symbols.add(trade.symbol);
         open(slot, trade.tsMs, trade.price);
       }
-      if (tape.ring(slot) < 0 && !tape.fits(slot, trade.price)) leaveTape(slot);
+      // The scale at which the tape keeps this price (asked once: `record` takes it); −1 off the tape.
+      let scale = -1;
+      if (tape.ring(slot) < 0) {
+        scale = tape.scaleFor(slot, trade.price);
+        if (scale < 0) leaveTape(slot);
+      }
       const ring = tape.ring(slot);
       const onTape = ring < 0;
       const f = symbols.f;
@@ -254,7 +259,7 @@ function createPriceAnomaly(config: Config): Detector {
       }
       const prev = f[row + RAW_C]!;
       const tick = f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0;
-      if (onTape) tape.record(slot, trade.price, tick);
+      if (onTape) tape.record(slot, trade.price, scale, tick);
       else if (tick) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
         if (f[row + TICK_MOVE]! < 0 && ticks.pushed(ring) - (-1 - f[row + TICK_MOVE]!) >= TICKS) tickMoveOf(slot);

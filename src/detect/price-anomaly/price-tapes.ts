@@ -20,7 +20,7 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
  * (20 trades in a session) held ~17 short and ~15 long returns and ~18 tick moves, ~50 doubles,
  * where its tape is 20 prices. The values computed are the very doubles the detector pushed (the
  * same expressions on the same prices), in the same order. A symbol leaves its tape for good (the
- * detector pushes the values to the rings in order, then `close`) at a trade that does not `fit`:
+ * detector pushes the values to the rings in order, then `close`) at a trade that does not fit (`scaleFor`):
  * its TAPE + 1st, or a price the tape cannot keep exactly.
  *
  * A price is kept as a decimal integer m < 2^24 with price = m / 10^scale exactly (the slot's
@@ -92,16 +92,13 @@ export class PriceTapes {
     return this.meta[slot * this.width + this.ringAt]!;
   }
 
-  /** Whether a trade at `price` can be recorded on `slot`'s tape: it has room, and the price is kept exactly. */
-  fits(slot: number, price: number): boolean {
-    return this.prices.size(slot, 0) < TAPE && this.scaleFor(slot, price) >= 0;
-  }
-
   /**
-   * The decimal scale at which `slot`'s tape keeps `price` and the prices it holds (the slot's,
-   * or a larger one): −1 if none.
+   * The decimal scale at which `slot`'s tape would record a trade at `price` (the slot's, or a
+   * larger one), or −1 when the trade does not fit: the tape is full, or the price cannot be kept
+   * exactly. The detector asks once per trade and hands the answer to `record`.
    */
-  private scaleFor(slot: number, price: number): number {
+  scaleFor(slot: number, price: number): number {
+    if (this.prices.size(slot, 0) >= TAPE) return -1;
     const m = slot * this.width;
     const scale = this.meta[m + this.scaleAt]!;
     for (let d = Math.max(0, scale); d < POW10.length; d++) {
@@ -120,11 +117,13 @@ export class PriceTapes {
     if (pushed) this.meta[m + this.returnsAt + k]!++;
   }
 
-  /** Records a trade at `price` (it `fits`; its closes first, `closeWindow`); `tick`: it moved the price (a tick move pushed). */
-  record(slot: number, price: number, tick: boolean): void {
+  /**
+   * Records a trade at `price` at scale `d` (`scaleFor` gave it, ≥ 0; its closes first,
+   * `closeWindow`); `tick`: it moved the price (a tick move pushed).
+   */
+  record(slot: number, price: number, d: number, tick: boolean): void {
     const m = slot * this.width;
     if (tick) this.meta[m + this.ticksAt]!++;
-    const d = this.scaleFor(slot, price);
     const scale = this.meta[m + this.scaleAt]!;
     if (d > scale && scale >= 0) {
       // More decimals: the prices held are rewritten at the new scale (exact integers still).
