@@ -1,4 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { grownI32 } from '../window/pool-chunks.js';
 import { scratchOf } from '../window/select.js';
 import { SlotValueRings } from '../window/slot-value-rings.js';
 
@@ -57,11 +58,7 @@ export class PriceTapes {
   /** Puts `slot` (a new symbol's) on an empty tape. */
   open(slot: number): void {
     const w = this.width;
-    if (this.meta.length < (slot + 1) * w) {
-      const grown = new Int32Array(Math.max((slot + 1) * w, this.meta.length + (this.meta.length >> 3) + 64 * w));
-      grown.set(this.meta);
-      this.meta = grown;
-    }
+    this.meta = grownI32(this.meta, (slot + 1) * w, w);
     this.meta.fill(0, slot * w, (slot + 1) * w);
     this.meta[slot * w + this.ringAt] = -1;
     this.meta[slot * w + this.scaleAt] = -1;
