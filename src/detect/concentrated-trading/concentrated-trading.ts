@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
+import { type AccountExecutions, BUY_LEG, SELL_LEG, SharedExecutions } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { zeroArray } from '../window/tight-array.js';
@@ -137,7 +137,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
-    executions: new AccountExecutions(),
+    executions: SharedExecutions.of(shared),
     accounts: AccountIds.of(shared),
     symbols: new Map(),
     due: new DeadlineQueue(),
