@@ -311,13 +311,16 @@ export class AccountExecutions {
     let at = -1;
     while (seq >= head) {
       const i = seq & mask;
+      // Numbers before strings: a chain's keys of the same millisecond are mostly the other leg of
+      // the same trade (same symbol, other side), and two equal strings that are not one object are
+      // compared character by character.
       if (
         this.keyTs[i] === tsMs &&
-        this.keySymbol[i] === symbol &&
         this.keyBuy[i] === buy &&
-        this.keyAccount[i] === account &&
         sameNumber(this.keyPrice[i]!, price) &&
-        sameNumber(this.keyQty[i]!, qty)
+        sameNumber(this.keyQty[i]!, qty) &&
+        this.keySymbol[i] === symbol &&
+        this.keyAccount[i] === account
       ) {
         at = i;
         break;
