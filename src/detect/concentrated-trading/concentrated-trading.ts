@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
+import { type AccountExecutions, BUY_LEG, SELL_LEG, SharedExecutions } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { zeroArray } from '../window/tight-array.js';
@@ -137,7 +137,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   const windowMs = t.concentration_window_ms;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
-    executions: new AccountExecutions(),
+    executions: SharedExecutions.of(shared),
     accounts: AccountIds.of(shared),
     symbols: new Map(),
     due: new DeadlineQueue(),
@@ -489,28 +489,29 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const index = flows.index;
     const mask = s.legIds.length - 1;
     const kind = side === 'sell' ? SELL : 0;
-    const entries = liveEntries(s);
     const netOf = (e: number): number => {
       const v = index[e + 1]!;
       if (v < 0) return f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_NET : SELL_NET)]!;
       const meta = metaOf(s, v & mask);
       return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[LEG_FIELDS * (v & mask) + LEG_QTY]! : 0;
     };
-    let top = '';
+    // The top account: the largest flow, ties to the smallest name. One pass over the index, names
+    // read only on a tie (most judgements end at the share check below, and the index of a busy
+    // symbol holds thousands of accounts: a name per entry was most of the pass).
     let topQty = 0;
     let topEntry = -1;
-    for (const e of entries) {
+    const firstLeg = s.firstLeg;
+    for (let e = 0; e < index.length; e += 2) {
+      if (!(index[e]! > 0) || (index[e + 1]! >= 0 && index[e + 1]! < firstLeg)) continue; // empty, deleted or dead
       const q = netOf(e);
-      if (q === 0) continue;
-      const a = flows.account(e);
-      if (q > topQty || (q === topQty && a < top)) {
-        top = a;
+      if (q > topQty) {
         topQty = q;
         topEntry = e;
-      }
+      } else if (q === topQty && q !== 0 && flows.account(e) < flows.account(topEntry)) topEntry = e;
     }
     const share = topQty / total;
     if (share < t.concentration_top_share) return;
+    const top = topEntry >= 0 ? flows.account(topEntry) : '';
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     let ep = openEpisode(s, side);
@@ -546,7 +547,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const e of entries) {
+    for (const e of liveEntries(s)) {
       const q = netOf(e);
       if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
       dominant.push([flows.account(e), q]);

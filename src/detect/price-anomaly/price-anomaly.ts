@@ -164,14 +164,12 @@ function createPriceAnomaly(config: Config): Detector {
       const ring = st.tape.ring(slot);
       if (ring < 0) {
         const n = st.tape.returnsInto(slot, k, tapeValues);
-        f[b + SIGMA] = spreadOf(
-          madSigmaOfSorted(sortedOf(tapeValues, 0, n, identity), n),
-          quantileOfSorted(sortedOf(tapeValues, 0, n, Math.abs), n, 0.8),
-          trimmedMeanOfSorted(sortedOf(tapeValues, 0, n, Math.abs), n, 0.1),
-        );
+        const madSigma = madSigmaOfSorted(sortedOf(tapeValues, 0, n, identity), n);
+        f[b + SIGMA] = spreadOf(madSigma, sortedOf(tapeValues, 0, n, Math.abs), n);
       } else {
         const r = st.returns;
-        f[b + SIGMA] = spreadOf(r.madSigma(ring, k), r.quantileAbs(ring, k, 0.8), r.trimmedMeanAbs(ring, k, 0.1));
+        const madSigma = r.madSigma(ring, k);
+        f[b + SIGMA] = spreadOf(madSigma, r.sortedAbs(ring, k), r.size(ring, k));
       }
     }
     return f[b + SIGMA]!;
@@ -227,7 +225,12 @@ function createPriceAnomaly(config: Config): Detector {
         slot = symbols.add(trade.symbol);
         open(slot, trade.tsMs, trade.price);
       }
-      if (tape.ring(slot) < 0 && !tape.fits(slot, trade.price)) leaveTape(slot);
+      // The scale at which the tape keeps this price (asked once: `record` takes it); −1 off the tape.
+      let scale = -1;
+      if (tape.ring(slot) < 0) {
+        scale = tape.scaleFor(slot, trade.price);
+        if (scale < 0) leaveTape(slot);
+      }
       const ring = tape.ring(slot);
       const onTape = ring < 0;
       const f = symbols.f;
@@ -254,7 +257,7 @@ function createPriceAnomaly(config: Config): Detector {
       }
       const prev = f[row + RAW_C]!;
       const tick = f[row + RAW_N]! > 0 && trade.price !== prev && prev > 0;
-      if (onTape) tape.record(slot, trade.price, tick);
+      if (onTape) tape.record(slot, trade.price, scale, tick);
       else if (tick) {
         // The ring holds the window of a pending tick move only until TICKS more moves came.
         if (f[row + TICK_MOVE]! < 0 && ticks.pushed(ring) - (-1 - f[row + TICK_MOVE]!) >= TICKS) tickMoveOf(slot);
@@ -393,10 +396,11 @@ function createPriceAnomaly(config: Config): Detector {
  * spread is the largest of: MAD (the middle), the 80th percentile of |return| (1.2816 σ for a
  * normal; it sees jumps that happen in more than a fifth of windows, yet a few past anomalies
  * cannot inflate it), and a mean absolute return without its largest 10% (a mostly-flat series is
- * not judged against zero volatility).
+ * not judged against zero volatility). `abs`: the n returns' |values|, ascending (one sort serves
+ * both statistics of them).
  */
-function spreadOf(madSigma: number, quantileAbs80: number, trimmedMeanAbs10: number): number {
-  return Math.max(madSigma, quantileAbs80 / 1.2816, 1.2533 * trimmedMeanAbs10);
+function spreadOf(madSigma: number, abs: Float64Array, n: number): number {
+  return Math.max(madSigma, quantileOfSorted(abs, n, 0.8) / 1.2816, 1.2533 * trimmedMeanOfSorted(abs, n, 0.1));
 }
 
 function median3(a: number, b: number, c: number): number {

@@ -31,7 +31,8 @@ test('tape: window returns and tick moves are those the detector pushed', () => 
             : r < 0.4 && !Number.isNaN(s.last)
               ? s.last
               : Math.round((100 + rnd() * 50) * 10 ** decimals) / 10 ** decimals;
-      if (!tapes.fits(s.slot, price)) {
+      const scale = tapes.scaleFor(s.slot, price);
+      if (scale < 0) {
         assert.equal(s.recorded, TAPE); // these prices fit at 3 decimals: only a full tape refuses them
         continue;
       }
@@ -51,15 +52,15 @@ test('tape: window returns and tick moves are those the detector pushed', () => 
       }
       const tick = !first && price !== s.last && s.last > 0;
       if (tick) s.ticks.push(Math.abs(Math.log(price / s.last)));
-      tapes.record(s.slot, price, tick);
+      tapes.record(s.slot, price, scale, tick);
       s.recorded++;
       s.last = price;
     }
     for (const s of slots) {
       assert.equal(tapes.ring(s.slot), -1);
-      assert.equal(tapes.fits(s.slot, NaN), false);
-      assert.equal(tapes.fits(s.slot, 0.1 + 0.2), false);
-      assert.equal(tapes.fits(s.slot, 123456789.5), false);
+      assert.equal(tapes.scaleFor(s.slot, NaN), -1);
+      assert.equal(tapes.scaleFor(s.slot, 0.1 + 0.2), -1);
+      assert.equal(tapes.scaleFor(s.slot, 123456789.5), -1);
       for (let k = 0; k < lengths; k++) {
         const n = tapes.returnsInto(s.slot, k, out);
         assert.deepEqual([...out.subarray(0, n)], s.returns[k]);

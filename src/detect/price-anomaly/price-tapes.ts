@@ -1,4 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { grownI32 } from '../window/pool-chunks.js';
 import { scratchOf } from '../window/select.js';
 import { SlotValueRings } from '../window/slot-value-rings.js';
 
@@ -20,7 +21,7 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
  * (20 trades in a session) held ~17 short and ~15 long returns and ~18 tick moves, ~50 doubles,
  * where its tape is 20 prices. The values computed are the very doubles the detector pushed (the
  * same expressions on the same prices), in the same order. A symbol leaves its tape for good (the
- * detector pushes the values to the rings in order, then `close`) at a trade that does not `fit`:
+ * detector pushes the values to the rings in order, then `close`) at a trade that does not fit (`scaleFor`):
  * its TAPE + 1st, or a price the tape cannot keep exactly.
  *
  * A price is kept as a decimal integer m < 2^24 with price = m / 10^scale exactly (the slot's
@@ -57,11 +58,7 @@ export class PriceTapes {
   /** Puts `slot` (a new symbol's) on an empty tape. */
   open(slot: number): void {
     const w = this.width;
-    if (this.meta.length < (slot + 1) * w) {
-      const grown = new Int32Array(Math.max((slot + 1) * w, this.meta.length + (this.meta.length >> 3) + 64 * w));
-      grown.set(this.meta);
-      this.meta = grown;
-    }
+    this.meta = grownI32(this.meta, (slot + 1) * w, w);
     this.meta.fill(0, slot * w, (slot + 1) * w);
     this.meta[slot * w + this.ringAt] = -1;
     this.meta[slot * w + this.scaleAt] = -1;
@@ -92,16 +89,13 @@ export class PriceTapes {
     return this.meta[slot * this.width + this.ringAt]!;
   }
 
-  /** Whether a trade at `price` can be recorded on `slot`'s tape: it has room, and the price is kept exactly. */
-  fits(slot: number, price: number): boolean {
-    return this.prices.size(slot, 0) < TAPE && this.scaleFor(slot, price) >= 0;
-  }
-
   /**
-   * The decimal scale at which `slot`'s tape keeps `price` and the prices it holds (the slot's,
-   * or a larger one): −1 if none.
+   * The decimal scale at which `slot`'s tape would record a trade at `price` (the slot's, or a
+   * larger one), or −1 when the trade does not fit: the tape is full, or the price cannot be kept
+   * exactly. The detector asks once per trade and hands the answer to `record`.
    */
-  private scaleFor(slot: number, price: number): number {
+  scaleFor(slot: number, price: number): number {
+    if (this.prices.size(slot, 0) >= TAPE) return -1;
     const m = slot * this.width;
     const scale = this.meta[m + this.scaleAt]!;
     for (let d = Math.max(0, scale); d < POW10.length; d++) {
@@ -120,11 +114,13 @@ export class PriceTapes {
     if (pushed) this.meta[m + this.returnsAt + k]!++;
   }
 
-  /** Records a trade at `price` (it `fits`; its closes first, `closeWindow`); `tick`: it moved the price (a tick move pushed). */
-  record(slot: number, price: number, tick: boolean): void {
+  /**
+   * Records a trade at `price` at scale `d` (`scaleFor` gave it, ≥ 0; its closes first,
+   * `closeWindow`); `tick`: it moved the price (a tick move pushed).
+   */
+  record(slot: number, price: number, d: number, tick: boolean): void {
     const m = slot * this.width;
     if (tick) this.meta[m + this.ticksAt]!++;
-    const d = this.scaleFor(slot, price);
     const scale = this.meta[m + this.scaleAt]!;
     if (d > scale && scale >= 0) {
       // More decimals: the prices held are rewritten at the new scale (exact integers still).

@@ -1,7 +1,7 @@
 import { stateClass } from '../../engine/snapshot.js';
 import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32 } from './columns.js';
-import { Slab, type SlabBlocks } from './slab.js';
+import { SlotBlock } from './slot-blocks.js';
 
 /** Log entries of the current period above which it is folded into one entry per buyer. */
 const FOLD_MIN = 1024;
@@ -17,53 +17,32 @@ const FOLD_MIN = 1024;
  * `withStrings` (quantity in the number, buyer in the string beside it): a symbol buying a few
  * times a day holds a few entries, with no object or array of its own.
  */
-export class RecentBuyers {
-  /** Per slot: the block (offset, −1 none; capacity); entries [0, recent) the previous period, [recent, n) the current one. */
-  private off = new Int32Array(0);
-  private cap = new Int32Array(0);
+export class RecentBuyers extends SlotBlock {
+  // A slot's block (SlotBlock) holds its log: entries [0, recent) the previous period, [recent, n) the current one.
   private n = new Int32Array(0);
   private recent = new Int32Array(0);
   /** Current-period length that triggers the next fold. */
   private foldAt = new Int32Array(0);
 
-  constructor(private readonly slab: Slab) {}
-
-  /** The slots' blocks (for Slab.compact). */
-  blocks(): SlabBlocks[] {
-    return [{ off: this.off, cap: this.cap }];
-  }
-
   /** Makes `slot` empty (a new symbol's). */
-  add(slot: number): void {
-    if (slot >= this.off.length) {
-      const c = columnCapacity(this.off.length, slot);
-      this.off = grownInt32(this.off, c);
-      this.cap = grownInt32(this.cap, c);
+  override add(slot: number): void {
+    if (slot >= this.n.length) {
+      const c = columnCapacity(this.n.length, slot);
       this.n = grownInt32(this.n, c);
       this.recent = grownInt32(this.recent, c);
       this.foldAt = grownInt32(this.foldAt, c);
     }
-    this.off[slot] = -1;
-    this.cap[slot] = this.n[slot] = this.recent[slot] = 0;
+    super.add(slot);
+    this.n[slot] = this.recent[slot] = 0;
     this.foldAt[slot] = FOLD_MIN;
-  }
-
-  /** Frees the slot's block (the symbol is dropped). */
-  drop(slot: number): void {
-    if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
-    this.add(slot);
   }
 
   /** Logs a buy. */
   buy(slot: number, buyer: string, qty: number): void {
     const n = this.n[slot]!;
-    let off = this.off[slot]!;
     const cap = this.cap[slot]!;
-    if (n === cap) {
-      const need = grownCapacity(cap, n + 1);
-      this.off[slot] = off = this.slab.regrow(off, cap, 0, n, need);
-      this.cap[slot] = Slab.capacity(need);
-    }
+    if (n === cap) this.moveBlock(slot, 0, n, grownCapacity(cap, n + 1));
+    const off = this.off[slot]!;
     this.slab.strs![off + n] = buyer;
     this.slab.nums[off + n] = qty;
     this.n[slot] = n + 1;
@@ -105,11 +84,7 @@ export class RecentBuyers {
     }
     this.recent[slot] = this.n[slot]!;
     // Nothing left (a quiet symbol): the block is freed, the next buy takes a new one.
-    if (this.n[slot] === 0 && this.cap[slot]! > 0) {
-      this.slab.free(this.off[slot]!, this.cap[slot]!);
-      this.off[slot] = -1;
-      this.cap[slot] = 0;
-    }
+    if (this.n[slot] === 0) this.freeBlock(slot);
   }
 
   /** Forgets both periods. */

@@ -2,7 +2,7 @@ import { stateClass } from '../../engine/snapshot.js';
 import { grownCapacity } from '../window/arrays.js';
 import { columnCapacity, grownInt32, grownUint8 } from './columns.js';
 import { Slab, type SlabBlocks } from './slab.js';
-import { SlotBlocks } from './slot-blocks.js';
+import { SlotBlocks, shrinkBlock } from './slot-blocks.js';
 
 /**
  * Runs held up to which the median sorts the runs themselves (a quiet symbol's ring: a few runs):
@@ -82,15 +82,10 @@ export class RunRings extends SlotBlocks {
     return this.filled[slot]!;
   }
 
-  /** Shrinks the slot's blocks to what it holds and one more run (see SlotBlocks.trim), the sorted values' too. */
+  /** Shrinks the slot's blocks to what it holds and one more run (see shrinkBlock), the sorted values' too. */
   shrink(slot: number): void {
     this.trim(slot, 2);
-    const cap = this.histCap[slot]!;
-    const end = this.histEnd[slot]!;
-    const want = Slab.capacity(end + 2);
-    if (2 * want > cap) return;
-    this.histOff[slot] = this.slab.regrow(this.histOff[slot]!, cap, 0, end, want);
-    this.histCap[slot] = want;
+    shrinkBlock(this.slab, this.histOff, this.histCap, slot, 0, this.histEnd[slot]!, 2);
   }
 
   /** Pushes v `times` times: the oldest values leave once the ring is full. */

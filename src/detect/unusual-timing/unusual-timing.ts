@@ -1,7 +1,7 @@
 import type { Config, Session } from '../../config/config.js';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import type { Detector, DetectorContext, DetectorFactory, SharedState } from '../detector.js';
-import { AccountExecutions, BUY_LEG, SELL_LEG } from '../window/account-executions.js';
+import { type AccountExecutions, BUY_LEG, SELL_LEG, SharedExecutions } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { sessionsAround, type SessionInstance } from './session-clock.js';
 import { STRIDE, TimingSeries } from './timing-series.js';
@@ -144,7 +144,7 @@ function createUnusualTiming(config: Config, shared: SharedState): Detector {
   const N = t.timing_regularity_min_trades;
   /** All mutable state in one graph, so a checkpoint is `snapshot()` of this object. */
   let st: State = {
-    executions: new AccountExecutions(),
+    executions: SharedExecutions.of(shared),
     symbols: new Map(),
     symbolQueue: [],
     symbolQueueHead: 0,

@@ -114,8 +114,8 @@ function createVolumeSpike(config: Config): Detector {
       f[row + HEAD] = 0;
       f[row + SUM] = 0;
     }
+    // No log statistics are held for the slot: a new one had none, a reused one lost them at `close`.
     st.history.open(slot);
-    forgetLogStats(slot);
     st.largest.open(slot);
     st.trades.open(slot);
     while (st.episodes.length <= slot) st.episodes.push(null);

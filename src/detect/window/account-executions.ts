@@ -1,5 +1,6 @@
 import type { EpochMs, OrderEvent, Side, Trade } from '../../domain/events.js';
 import { stateClass } from '../../engine/snapshot.js';
+import type { SharedState } from '../detector.js';
 
 /**
  * Account-level view of executions for detectors that need who traded with whom (wash trading,
@@ -310,13 +311,16 @@ export class AccountExecutions {
     let at = -1;
     while (seq >= head) {
       const i = seq & mask;
+      // Numbers before strings: a chain's keys of the same millisecond are mostly the other leg of
+      // the same trade (same symbol, other side), and two equal strings that are not one object are
+      // compared character by character.
       if (
         this.keyTs[i] === tsMs &&
-        this.keySymbol[i] === symbol &&
         this.keyBuy[i] === buy &&
-        this.keyAccount[i] === account &&
         sameNumber(this.keyPrice[i]!, price) &&
-        sameNumber(this.keyQty[i]!, qty)
+        sameNumber(this.keyQty[i]!, qty) &&
+        this.keySymbol[i] === symbol &&
+        this.keyAccount[i] === account
       ) {
         at = i;
         break;
@@ -398,5 +402,63 @@ export class AccountExecutions {
   }
 }
 
+/**
+ * One `AccountExecutions` for the detectors of an engine that only mark legs (`markTrade`,
+ * `markFill`; concentrated_trading and unusual_timing): the same keys were kept and looked up once
+ * per detector, the largest cost of either on a tape that reports each execution as a trade and two
+ * fills. Every such detector calls it once per event, in turn, with the event's object, so the
+ * first call marks the legs and the others get its answer; a call with another object (or once
+ * every user had its answer, so a duplicate event of the same object) marks again. `expire` is
+ * called by each at a tick, with the same time: the second finds nothing left to do.
+ */
+export class SharedExecutions extends AccountExecutions {
+  /** Detectors that call it for every event. */
+  private users = 0;
+  /** The event last marked, its answer, and how many users have still to ask for it. */
+  private lastEvent: Trade | OrderEvent | undefined = undefined;
+  private lastFresh = 0;
+  private pendingUsers = 0;
+
+  /** The engine's instance, counting the caller as one more user. */
+  static of(shared: SharedState): SharedExecutions {
+    const executions = shared.get('window.SharedExecutions', () => new SharedExecutions());
+    executions.users++;
+    return executions;
+  }
+
+  override markTrade(t: Trade): number {
+    if (this.pendingUsers > 0 && this.lastEvent === t) {
+      this.pendingUsers--;
+      return this.lastFresh;
+    }
+    return this.answered(t, super.markTrade(t));
+  }
+
+  override markFill(o: OrderEvent): number {
+    if (o.action !== 'fill') return 0;
+    if (this.pendingUsers > 0 && this.lastEvent === o) {
+      this.pendingUsers--;
+      return this.lastFresh;
+    }
+    return this.answered(o, super.markFill(o));
+  }
+
+  override expire(nowMs: number): void {
+    // Ticks come between events: no user is waiting for an answer (and the event is not kept).
+    this.lastEvent = undefined;
+    this.pendingUsers = 0;
+    super.expire(nowMs);
+  }
+
+  /** Keeps the answer for the other users. */
+  private answered(e: Trade | OrderEvent, fresh: number): number {
+    this.lastEvent = e;
+    this.lastFresh = fresh;
+    this.pendingUsers = this.users - 1;
+    return fresh;
+  }
+}
+
 // Part of the checkpointed state of every detector that uses it.
 stateClass(AccountExecutions);
+stateClass(SharedExecutions);

@@ -89,6 +89,14 @@ export class SlotValueRings {
     return madSigmaOfSorted(this.sorted(slot, k, Math.log), this.size(slot, k));
   }
 
+  /**
+   * |v| of ring k's values, ascending, in the shared scratch (valid until the next sort): for a
+   * caller that takes several statistics of them (quantileOfSorted, trimmedMeanOfSorted) from one sort.
+   */
+  sortedAbs(slot: number, k: number): Float64Array {
+    return this.sorted(slot, k, Math.abs);
+  }
+
   quantileAbs(slot: number, k: number, q: number): number {
     return quantileOfSorted(this.sorted(slot, k, Math.abs), this.size(slot, k), q);
   }
