@@ -272,7 +272,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     if (recent)
       for (const r of recent)
         if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
-    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
+    const key = candidateKey(symbol, account, layerSide);
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(log.keep(x));
@@ -488,18 +488,21 @@ function createLayering(config: Config, shared: SharedState): Detector {
     };
   }
 
-  function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
-    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
+  /** The pending candidate whose layers are on the order's side (of its symbol and account), if any. */
+  function candidateOn(order: LiveOrder): Candidate | undefined {
     // With few candidates (a burst has one or two), compare them rather than build a key string for
     // every removal: keys are unique per (symbol, account, side), so this finds the same one.
     if (s.candidates.size <= FEW_CANDIDATES) {
-      let found = false;
       for (const x of s.candidates.values())
-        found ||= x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side;
-      if (!found) return;
+        if (x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side) return x;
+      return undefined;
     }
-    const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
-    const c = s.candidates.get(key);
+    return s.candidates.get(candidateKey(order.symbol, order.account, order.side));
+  }
+
+  function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
+    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
+    const c = candidateOn(order);
     if (!c) return;
     const layer = c.layers.get(order.orderId);
     if (!layer) return;
@@ -512,7 +515,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     // All layers gone: judge now rather than waiting for the span to run out.
     for (const l of c.layers.values()) if (s.flow.book.get(order.symbol, l.order.orderId) === l.order) return;
-    s.candidates.delete(key);
+    s.candidates.delete(candidateKey(c.symbol, c.account, c.layerSide));
     const cycle = judge(c);
     if (cycle) settle(c, cycle, ctx);
   }
@@ -523,7 +526,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * waiting on the same side is settled first.
    */
   function settle(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
-    const key = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
+    const key = candidateKey(c.symbol, c.account, c.layerSide);
     const prev = s.settling.get(key);
     if (prev) {
       s.settling.delete(key);
@@ -552,7 +555,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
   function flushSettling(nowMs: number, ctx: DetectorContext): void {
     const due = s.settlingExpiry.takeDue((endMs) => nowMs - endMs > t.layering_requote_ms).map((d) => d.item);
     for (const w of due.sort(bySeq)) {
-      const k = `${w.c.symbol}\u0000${w.c.account}\u0000${w.c.layerSide}`;
+      const k = candidateKey(w.c.symbol, w.c.account, w.c.layerSide);
       if (s.settling.get(k) !== w) continue; // already settled when a newer cycle on its side came
       s.settling.delete(k);
       finishSettling(w, ctx);
@@ -569,7 +572,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     for (const { item: c } of s.beingPulled.takeDue((firstCancelMs) => nowMs - firstCancelMs > t.layering_cancel_span_ms)) due.add(c);
     for (const c of [...due].sort(bySeq)) {
-      const k = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
+      const k = candidateKey(c.symbol, c.account, c.layerSide);
       if (s.candidates.get(k) !== c) continue; // judged already (all its layers went)
       s.candidates.delete(k);
       if (c.firstCancelMs !== null) {
@@ -676,6 +679,11 @@ function addDistinct(values: number[], n: number, p: number): number {
   }
   values[n] = p;
   return n + 1;
+}
+
+/** The key of a candidate (and of a settling cycle) in `State.candidates` and `State.settling`. */
+function candidateKey(symbol: string, account: string, layerSide: Side): string {
+  return `${symbol}\u0000${account}\u0000${layerSide}`;
 }
 
 function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {
