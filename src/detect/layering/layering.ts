@@ -8,7 +8,7 @@ import { Episodes, type Episode } from '../order-book/episodes.js';
 import type { LiveOrder } from '../order-book/order-book.js';
 import { OrderFlow } from '../order-book/order-flow.js';
 import { fmt, iso } from '../format.js';
-import { TimeLists } from './time-lists.js';
+import { emptyTimeList, TimeChains, type TimeList } from './time-chains.js';
 
 /**
  * layering (a form of spoofing, EU MAR Annex II 5(e); CFTC spoofing guidance): false depth built
@@ -85,12 +85,8 @@ interface Activity {
   /** Set again when a forgotten record is reused (see `spare`). */
   symbol: string;
   account: string;
-  /**
-   * Times of the account's recent `new` orders on each side (the requote test), kept NEWS_KEEP_MS:
-   * lists of `State.times` (see `newsOf`), −1 while the record is forgotten (its lists closed).
-   */
-  buyNews: number;
-  sellNews: number;
+  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS: lists of `State.times`. */
+  readonly news: Record<Side, TimeList>;
   /**
    * Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them).
    * An order's `lastMs` is its cancel time: the event that removed it set it, and a removed order
@@ -118,8 +114,8 @@ interface State {
   readonly settlingExpiry: DeadlineQueue<Settling>;
   /** Recent activity by symbol, then account. */
   readonly activity: Map<string, Map<string, Activity>>;
-  /** The times of every activity's news lists. */
-  readonly times: TimeLists;
+  /** The times of every activity's `news` lists. */
+  readonly times: TimeChains;
   /** Activities with `new` orders on a side, by that list's latest time when queued (re-queued until it is NEWS_KEEP_MS old). */
   readonly newsExpiry: Record<Side, DeadlineQueue<Activity>>;
   /** Activities with cancels, by the latest cancel when queued (re-queued until it is EXEC_GRACE_MS old). */
@@ -160,7 +156,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     settling: new Map(),
     settlingExpiry: new DeadlineQueue(),
     activity: new Map(),
-    times: new TimeLists(),
+    times: new TimeChains(),
     newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
     cancelsExpiry: new DeadlineQueue(),
     seq: 0,
@@ -172,11 +168,10 @@ function createLayering(config: Config, shared: SharedState): Detector {
   /**
    * Forgotten activity records, reused for the next new (symbol, account): accounts that trade less
    * often than every NEWS_KEEP_MS get a new record each time, ~5 per second of a live feed, and
-   * records live long enough to be promoted. A forgotten record has its lists closed and no
-   * cancels; entries of it still queued skip it, or visit whichever account reuses it, which is
-   * harmless: a non-empty list always has an entry of its own due no later than its latest time,
-   * so a visit that empties a list happens in the same tick as its own entry's would, and any
-   * other visit only queues it again.
+   * records live long enough to be promoted. A forgotten record has empty lists; entries of it
+   * still queued then visit whichever account reuses it, which is harmless: a non-empty list always
+   * has an entry of its own due no later than its latest time, so a visit that empties a list
+   * happens in the same tick as its own entry's would, and any other visit only queues it again.
    * Not state (empty after `restore`); at most SPARE_ACTIVITIES, so memory still follows the live ones.
    */
   let spare: Activity[] = [];
@@ -205,23 +200,17 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (a) {
         a.symbol = symbol;
         a.account = account;
-        a.buyNews = s.times.open();
-        a.sellNews = s.times.open();
-      } else a = { symbol, account, buyNews: s.times.open(), sellNews: s.times.open(), cancels: NO_CANCELS };
+      } else a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
       accounts.set(account, a);
     }
     return a;
   }
 
   function forgetIfEmpty(a: Activity): void {
-    if (s.times.length(a.buyNews) > 0 || s.times.length(a.sellNews) > 0 || a.cancels.length > 0) return;
+    if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
     const accounts = accountsOf(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
-    // Closed, not kept with the record: a spare record is not state (see `spare`), its lists are.
-    s.times.close(a.buyNews);
-    s.times.close(a.sellNews);
-    a.buyNews = a.sellNews = -1;
     if (accounts.size === 0) {
       s.activity.delete(a.symbol);
       if (a.symbol === lastSymbol) lastSymbol = lastAccounts = undefined;
@@ -559,9 +548,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const a = accountsOf(w.c.symbol)?.get(w.c.account);
-    const news = a === undefined ? -1 : newsOf(a, w.c.layerSide);
-    if (news >= 0 && s.times.length(news) > 0) {
+    const news = accountsOf(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    if (news && news.length > 0) {
       let refreshed = 0;
       for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
       if (refreshed >= 0.5 * w.cycle.layerQty) return;
@@ -611,13 +599,13 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (e.account === '') return;
       if (e.action === 'new') {
         const a = activityOf(e.symbol, e.account);
-        const list = newsOf(a, e.side);
+        const list = a.news[e.side];
         const times = s.times;
-        if (times.length(list) > 0) {
+        if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
-          while (times.length(list) > 0 && e.tsMs - times.first(list) > NEWS_KEEP_MS) times.shift(list);
+          while (list.length > 0 && e.tsMs - times.first(list) > NEWS_KEEP_MS) times.shift(list);
           // Out of time order, the latest entry moves earlier: queue it again at that time.
-          if (times.length(list) > 0 && e.tsMs < times.last(list)) s.newsExpiry[e.side].push(e.tsMs, a);
+          if (list.length > 0 && e.tsMs < times.last(list)) s.newsExpiry[e.side].push(e.tsMs, a);
         } else s.newsExpiry[e.side].push(e.tsMs, a);
         times.push(list, e.tsMs);
       }
@@ -649,8 +637,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
         const queue = s.newsExpiry[side];
         while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
           const a = queue.pop()!;
-          const list = newsOf(a, side);
-          if (list < 0 || s.times.length(list) === 0) continue; // emptied already (or the record forgotten)
+          const list = a.news[side];
+          if (list.length === 0) continue; // emptied already
           const latest = s.times.last(list);
           if (ctx.now - latest > NEWS_KEEP_MS) {
             s.times.clear(list);
@@ -683,11 +671,6 @@ function createLayering(config: Config, shared: SharedState): Detector {
       flushSettling(Infinity, ctx);
     },
   };
-}
-
-/** The activity's news list of `side` (−1 while the record is forgotten). */
-function newsOf(a: Activity, side: Side): number {
-  return side === 'buy' ? a.buyNews : a.sellNews;
 }
 
 /**
