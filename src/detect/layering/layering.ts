@@ -85,8 +85,9 @@ interface Activity {
   /** Set again when a forgotten record is reused (see `spare`). */
   symbol: string;
   account: string;
-  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS: lists of `State.times`. */
-  readonly news: Record<Side, TimeList>;
+  /** Times of the account's recent `new` orders on each side (the requote test), kept NEWS_KEEP_MS: lists of `State.times` (see `newsOf`). */
+  readonly buyNews: TimeList;
+  readonly sellNews: TimeList;
   /**
    * Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them).
    * An order's `lastMs` is its cancel time: the event that removed it set it, and a removed order
@@ -200,14 +201,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (a) {
         a.symbol = symbol;
         a.account = account;
-      } else a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
+      } else a = { symbol, account, buyNews: emptyTimeList(), sellNews: emptyTimeList(), cancels: NO_CANCELS };
       accounts.set(account, a);
     }
     return a;
   }
 
   function forgetIfEmpty(a: Activity): void {
-    if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
+    if (a.buyNews.length > 0 || a.sellNews.length > 0 || a.cancels.length > 0) return;
     const accounts = accountsOf(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
@@ -548,7 +549,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const news = accountsOf(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    const a = accountsOf(w.c.symbol)?.get(w.c.account);
+    const news = a && newsOf(a, w.c.layerSide);
     if (news && news.length > 0) {
       let refreshed = 0;
       for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
@@ -599,7 +601,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (e.account === '') return;
       if (e.action === 'new') {
         const a = activityOf(e.symbol, e.account);
-        const list = a.news[e.side];
+        const list = newsOf(a, e.side);
         const times = s.times;
         if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
@@ -637,7 +639,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         const queue = s.newsExpiry[side];
         while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
           const a = queue.pop()!;
-          const list = a.news[side];
+          const list = newsOf(a, side);
           if (list.length === 0) continue; // emptied already
           const latest = s.times.last(list);
           if (ctx.now - latest > NEWS_KEEP_MS) {
@@ -671,6 +673,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
       flushSettling(Infinity, ctx);
     },
   };
+}
+
+/**
+ * The activity's news list of `side`: two fields, not a record indexed by side (one load less per
+ * `new` order and expiry visit, and `news[side]` was a megamorphic keyed load).
+ */
+function newsOf(a: Activity, side: Side): TimeList {
+  return side === 'buy' ? a.buyNews : a.sellNews;
 }
 
 /**
