@@ -229,33 +229,34 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const mine = s.flow.book.accountOrders(symbol, account);
     const recent = accountsOf(symbol)?.get(account)?.cancels;
     // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
-    // Counted without reading a live order (the book counts them per side): the cancels are few.
-    let layerOrders = mine === undefined ? 0 : mine.count(layerSide);
-    if (recent)
-      for (const r of recent) {
-        if (xTsMs - r.lastMs > EXEC_GRACE_MS) continue;
-        if (r.side === layerSide) layerOrders++;
-      }
-    if (layerOrders < t.layering_min_levels) return;
+    // The book's count of live ones plus every cancel held (some may be older than the grace)
+    // bounds them without reading an order.
+    if ((mine === undefined ? 0 : mine.count(layerSide)) + (recent === undefined ? 0 : recent.length) < t.layering_min_levels) return;
     // Measured next without building anything: most of the rest have no layers behind them either.
     const live = mine === undefined ? NO_ORDERS : mine.orders;
     let layerQty = 0;
+    let layerOrders = 0;
     let restingOpp = 0;
     for (const o of live) {
-      if (o.side === layerSide) layerQty += o.remaining;
-      else restingOpp += o.remaining;
+      if (o.side === layerSide) {
+        layerQty += o.remaining;
+        layerOrders++;
+      } else restingOpp += o.remaining;
     }
     if (recent)
       for (const r of recent) {
         if (xTsMs - r.lastMs > EXEC_GRACE_MS) continue;
-        if (r.side === layerSide) layerQty += r.cancelledQty;
-        else restingOpp += r.cancelledQty;
+        if (r.side === layerSide) {
+          layerQty += r.cancelledQty;
+          layerOrders++;
+        } else restingOpp += r.cancelledQty;
       }
     // What the account showed on the execution side just before this execution: a resting order that
     // was just filled counts at its size before the fill (a market maker's bid hit by a sweep still
     // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
+    if (layerOrders < t.layering_min_levels) return;
     // Distinct prices, counted only up to the threshold (all that is compared).
     const minLevels = t.layering_min_levels;
     let levels = 0;
