@@ -138,8 +138,6 @@ const SIDES: readonly Side[] = ['buy', 'sell'];
 const scratchPrices: number[] = [];
 /** The cancels of an activity with none (shared: replaced, never pushed to). */
 const NO_CANCELS: LiveOrder[] = [];
-/** The live orders of an account with none. */
-const NO_ORDERS: readonly LiveOrder[] = [];
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
@@ -226,14 +224,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const layerSide: Side = log.sideOf(x) === 'buy' ? 'sell' : 'buy';
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
-    const mine = s.flow.book.accountOrders(symbol, account);
+    // Measured first without building anything: most executions have no layers behind them.
+    const live = s.flow.book.liveOrdersOf(symbol, account);
     const recent = accountsOf(symbol)?.get(account)?.cancels;
-    // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
-    // The book's count of live ones plus every cancel held (some may be older than the grace)
-    // bounds them without reading an order.
-    if ((mine === undefined ? 0 : mine.count(layerSide)) + (recent === undefined ? 0 : recent.length) < t.layering_min_levels) return;
-    // Measured next without building anything: most of the rest have no layers behind them either.
-    const live = mine === undefined ? NO_ORDERS : mine.orders;
     let layerQty = 0;
     let layerOrders = 0;
     let restingOpp = 0;
@@ -256,6 +249,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     // balanced its asks; a layerer's small genuine order never did). `passiveQty` is what the book
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
+    // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
     if (layerOrders < t.layering_min_levels) return;
     // Distinct prices, counted only up to the threshold (all that is compared).
     const minLevels = t.layering_min_levels;

@@ -34,38 +34,7 @@ test('new, partial fill, partial cancel and final cancel keep remaining, filled 
   assert.equal(u.order!.cancelledQty, 70);
   assert.equal(u.order!.peakQty, 100);
   assert.equal(b.get('XYZ', 'o1'), undefined);
-  assert.equal(b.accountOrders('XYZ', 'A'), undefined);
-});
-
-test("an account's orders are listed oldest first and counted per side as they come and go", () => {
-  const b = new OrderBook(60_000);
-  const ids = (account: string) => b.accountOrders('XYZ', account)?.orders.map((o) => o.orderId);
-  const counts = (account: string) => {
-    const mine = b.accountOrders('XYZ', account);
-    return mine && [mine.count('buy'), mine.count('sell')];
-  };
-  b.apply(ev(T, 'new', 'b1', 'buy', 10, 100));
-  b.apply(ev(T, 'new', 's1', 'sell', 11, 100));
-  b.apply(ev(T, 'new', 'b2', 'buy', 9, 100));
-  b.apply(ev(T, 'new', 'x1', 'buy', 9, 100, 'B'));
-  b.apply(ev(T, 'new', 'anon', 'buy', 9, 100, ''));
-  assert.deepEqual(ids('A'), ['b1', 's1', 'b2']);
-  assert.deepEqual(counts('A'), [2, 1]);
-  assert.deepEqual(counts('B'), [1, 0]);
-  assert.equal(b.accountOrders('XYZ', ''), undefined, 'orders without an account are not listed');
-  b.apply(ev(T + 1, 'fill', 'b1', 'buy', 10, 40)); // partial: still rests
-  b.apply(ev(T + 1, 'modify', 'b2', 'buy', 9.5, 50));
-  assert.deepEqual(counts('A'), [2, 1]);
-  b.apply(ev(T + 2, 'fill', 'b1', 'buy', 10, 60));
-  b.apply(ev(T + 2, 'modify', 's1', 'sell', 11, 0)); // modified to nothing: gone
-  assert.deepEqual(ids('A'), ['b2']);
-  assert.deepEqual(counts('A'), [1, 0]);
-  b.apply(ev(T + 3, 'new', 'b2', 'sell', 12, 10)); // a re-used id replaces the old order
-  assert.deepEqual(counts('A'), [0, 1]);
-  b.apply(ev(T + 4, 'cancel', 'b2', 'sell', 12, 10));
-  assert.equal(b.accountOrders('XYZ', 'A'), undefined);
-  b.expire(T + 70_000);
-  assert.equal(b.accountOrders('XYZ', 'B'), undefined, 'expired');
+  assert.equal(b.liveOrdersOf('XYZ', 'A').length, 0);
 });
 
 test('unknown order ids are tolerated', () => {
@@ -114,7 +83,7 @@ test('an execution reported as trade and fill counts once; either alone counts t
   const log = new ExecutionLog(10_000);
   assert.equal(log.fromTrade(trade(T, 'A', 'B', 10, 100, 't1')).length, 2);
   assert.equal(log.fromFill(ev(T, 'fill', 'oa', 'buy', 10, 100, 'A')), NO_EXECUTION, 'merged into the trade');
-  const a = log.views('XYZ', 'A');
+  const a = log.recent('XYZ', 'A');
   assert.equal(a.length, 1);
   assert.equal(execQty(a[0]!), 100);
   assert.deepEqual(a[0]!.tradeIds, ['t1']);
@@ -122,12 +91,12 @@ test('an execution reported as trade and fill counts once; either alone counts t
   // A sweep: one aggregated fill of 300 against three trades of 100 is still 300.
   log.fromFill(ev(T + 5, 'fill', 'ob', 'sell', 10, 300, 'C'));
   for (const id of ['t2', 't3', 't4']) log.fromTrade(trade(T + 5, 'D', 'C', 10, 100, id));
-  const c = log.views('XYZ', 'C');
+  const c = log.recent('XYZ', 'C');
   assert.equal(c.length, 1);
   assert.equal(execQty(c[0]!), 300);
   assert.equal(execPrice(c[0]!), 10);
   log.expire(T + 20_000);
-  assert.equal(log.views('XYZ', 'A').length, 0);
+  assert.equal(log.recent('XYZ', 'A').length, 0);
 });
 
 /**

@@ -29,33 +29,6 @@ export interface LiveOrder {
   lastMs: EpochMs;
 }
 
-/**
- * One account's live orders in a symbol, oldest first (an array: accounts rest few orders per
- * symbol), and how many rest on each side: layering asks on every execution of the account whether
- * enough orders rest on the other side, and the counts answer that without touching the orders.
- */
-export class AccountOrders {
-  readonly orders: LiveOrder[];
-  buys = 0;
-  sells = 0;
-
-  constructor(first: LiveOrder) {
-    this.orders = [first];
-    this.counted(first.side, 1);
-  }
-
-  /** Live orders on `side`. */
-  count(side: Side): number {
-    return side === 'buy' ? this.buys : this.sells;
-  }
-
-  /** Adds `delta` to the count of `side`. */
-  counted(side: Side, delta: number): void {
-    if (side === 'buy') this.buys += delta;
-    else this.sells += delta;
-  }
-}
-
 /** What one order event did to the book. `order` is undefined for events of orders never seen. */
 export interface BookUpdate {
   readonly order: LiveOrder | undefined;
@@ -100,8 +73,8 @@ class SymbolBook {
   dueBase = Infinity;
   /** Insertion order = placement order, so expiry walks from the front and stops at the first young order. */
   readonly orders = new Map<string, LiveOrder>();
-  /** Each account's live orders in placement order. */
-  readonly byAccount = new Map<string, AccountOrders>();
+  /** Each account's live orders in placement order (an array: accounts rest few orders per symbol). */
+  readonly byAccount = new Map<string, LiveOrder[]>();
   /**
    * Whether every size and price this book took was a whole number in [0, MAX_WHOLE_SIZE] and a
    * number (no NaN). Then a level's running sum (below) is exact whatever the order of its
@@ -219,10 +192,8 @@ export class OrderBook {
         // Orders without an account are never attributed (and on anonymous feeds would make one huge list).
         if (order.account !== '') {
           const mine = book.byAccount.get(e.account);
-          if (mine) {
-            mine.orders.push(order);
-            mine.counted(order.side, 1);
-          } else book.byAccount.set(e.account, new AccountOrders(order));
+          if (mine) mine.push(order);
+          else book.byAccount.set(e.account, [order]);
         }
         book.addLevel(order.side, order.price, order.remaining);
         return this.updated(order, false);
@@ -298,9 +269,9 @@ export class OrderBook {
     return depth;
   }
 
-  /** The account's live orders in the symbol and their count per side; undefined when none (always for ''). */
-  accountOrders(symbol: string, account: string): AccountOrders | undefined {
-    return this.bookOf(symbol)?.byAccount.get(account);
+  /** The account's live orders in the symbol, oldest first (few per account: scanning them is cheap); none for ''. */
+  liveOrdersOf(symbol: string, account: string): readonly LiveOrder[] {
+    return this.bookOf(symbol)?.byAccount.get(account) ?? EMPTY;
   }
 
   /** An order by id, if it still rests. */
@@ -364,26 +335,24 @@ export class OrderBook {
     book.orders.delete(order.orderId);
     const mine = book.byAccount.get(order.account);
     if (mine) {
-      const list = mine.orders;
-      const i = list.indexOf(order);
+      const i = mine.indexOf(order);
       if (i >= 0) {
         // Shift the later orders down by hand and pop the last: `splice` allocates an array of the
         // removed ones (an order leaves the book on about every other order event), and setting
         // `length` is a runtime call where `pop` is inlined.
-        for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j]!;
-        list.pop();
-        mine.counted(order.side, -1);
+        for (let j = i + 1; j < mine.length; j++) mine[j - 1] = mine[j]!;
+        mine.pop();
       }
-      if (list.length === 0) book.byAccount.delete(order.account);
+      if (mine.length === 0) book.byAccount.delete(order.account);
     }
   }
 }
 
-stateClass(AccountOrders, 'order-book.AccountOrders');
 stateClass(CachedMedian, 'order-book.CachedMedian');
 stateClass(SymbolBook, 'order-book.SymbolBook');
 stateClass(OrderBook, 'order-book.OrderBook');
 
+const EMPTY: readonly LiveOrder[] = [];
 /** The level sums `depthNear` reads of a whole-size book (reused: read before the next call). */
 const scratchLevels = new Map<number, number>();
 
