@@ -85,8 +85,9 @@ interface Activity {
   /** Set again when a forgotten record is reused (see `spare`). */
   symbol: string;
   account: string;
-  /** Times of the account's recent `new` orders per side (the requote test), kept NEWS_KEEP_MS: lists of `State.times`. */
-  readonly news: Record<Side, TimeList>;
+  /** Times of the account's recent `new` orders on each side (the requote test), kept NEWS_KEEP_MS: lists of `State.times` (see `newsOf`). */
+  readonly buyNews: TimeList;
+  readonly sellNews: TimeList;
   /**
    * Orders cancelled in the last EXEC_GRACE_MS (still resting for an execution reported with them).
    * An order's `lastMs` is its cancel time: the event that removed it set it, and a removed order
@@ -198,14 +199,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (a) {
         a.symbol = symbol;
         a.account = account;
-      } else a = { symbol, account, news: { buy: emptyTimeList(), sell: emptyTimeList() }, cancels: NO_CANCELS };
+      } else a = { symbol, account, buyNews: emptyTimeList(), sellNews: emptyTimeList(), cancels: NO_CANCELS };
       accounts.set(account, a);
     }
     return a;
   }
 
   function forgetIfEmpty(a: Activity): void {
-    if (a.news.buy.length > 0 || a.news.sell.length > 0 || a.cancels.length > 0) return;
+    if (a.buyNews.length > 0 || a.sellNews.length > 0 || a.cancels.length > 0) return;
     const accounts = accountsOf(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
@@ -272,7 +273,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     if (recent)
       for (const r of recent)
         if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
-    const key = `${symbol}\u0000${account}\u0000${layerSide}`;
+    const key = candidateKey(symbol, account, layerSide);
     const existing = s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(log.keep(x));
@@ -488,18 +489,21 @@ function createLayering(config: Config, shared: SharedState): Detector {
     };
   }
 
-  function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
-    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
+  /** The pending candidate whose layers are on the order's side (of its symbol and account), if any. */
+  function candidateOn(order: LiveOrder): Candidate | undefined {
     // With few candidates (a burst has one or two), compare them rather than build a key string for
     // every removal: keys are unique per (symbol, account, side), so this finds the same one.
     if (s.candidates.size <= FEW_CANDIDATES) {
-      let found = false;
       for (const x of s.candidates.values())
-        found ||= x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side;
-      if (!found) return;
+        if (x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side) return x;
+      return undefined;
     }
-    const key = `${order.symbol}\u0000${order.account}\u0000${order.side}`;
-    const c = s.candidates.get(key);
+    return s.candidates.get(candidateKey(order.symbol, order.account, order.side));
+  }
+
+  function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
+    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
+    const c = candidateOn(order);
     if (!c) return;
     const layer = c.layers.get(order.orderId);
     if (!layer) return;
@@ -512,7 +516,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     // All layers gone: judge now rather than waiting for the span to run out.
     for (const l of c.layers.values()) if (s.flow.book.get(order.symbol, l.order.orderId) === l.order) return;
-    s.candidates.delete(key);
+    s.candidates.delete(candidateKey(c.symbol, c.account, c.layerSide));
     const cycle = judge(c);
     if (cycle) settle(c, cycle, ctx);
   }
@@ -523,7 +527,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * waiting on the same side is settled first.
    */
   function settle(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
-    const key = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
+    const key = candidateKey(c.symbol, c.account, c.layerSide);
     const prev = s.settling.get(key);
     if (prev) {
       s.settling.delete(key);
@@ -540,7 +544,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const news = accountsOf(w.c.symbol)?.get(w.c.account)?.news[w.c.layerSide];
+    const a = accountsOf(w.c.symbol)?.get(w.c.account);
+    const news = a && newsOf(a, w.c.layerSide);
     if (news && news.length > 0) {
       let refreshed = 0;
       for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
@@ -552,7 +557,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
   function flushSettling(nowMs: number, ctx: DetectorContext): void {
     const due = s.settlingExpiry.takeDue((endMs) => nowMs - endMs > t.layering_requote_ms).map((d) => d.item);
     for (const w of due.sort(bySeq)) {
-      const k = `${w.c.symbol}\u0000${w.c.account}\u0000${w.c.layerSide}`;
+      const k = candidateKey(w.c.symbol, w.c.account, w.c.layerSide);
       if (s.settling.get(k) !== w) continue; // already settled when a newer cycle on its side came
       s.settling.delete(k);
       finishSettling(w, ctx);
@@ -569,7 +574,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     }
     for (const { item: c } of s.beingPulled.takeDue((firstCancelMs) => nowMs - firstCancelMs > t.layering_cancel_span_ms)) due.add(c);
     for (const c of [...due].sort(bySeq)) {
-      const k = `${c.symbol}\u0000${c.account}\u0000${c.layerSide}`;
+      const k = candidateKey(c.symbol, c.account, c.layerSide);
       if (s.candidates.get(k) !== c) continue; // judged already (all its layers went)
       s.candidates.delete(k);
       if (c.firstCancelMs !== null) {
@@ -591,7 +596,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (e.account === '') return;
       if (e.action === 'new') {
         const a = activityOf(e.symbol, e.account);
-        const list = a.news[e.side];
+        const list = newsOf(a, e.side);
         const times = s.times;
         if (list.length > 0) {
           // Only news after a cancel still being judged matter: older than span + requote can go.
@@ -629,7 +634,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
         const queue = s.newsExpiry[side];
         while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
           const a = queue.pop()!;
-          const list = a.news[side];
+          const list = newsOf(a, side);
           if (list.length === 0) continue; // emptied already
           const latest = s.times.last(list);
           if (ctx.now - latest > NEWS_KEEP_MS) {
@@ -666,6 +671,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
 }
 
 /**
+ * The activity's news list of `side`: two fields, not a record indexed by side (one load less per
+ * `new` order and expiry visit, and `news[side]` was a megamorphic keyed load).
+ */
+function newsOf(a: Activity, side: Side): TimeList {
+  return side === 'buy' ? a.buyNews : a.sellNews;
+}
+
+/**
  * Adds `p` to the first `n` values of `values` unless one equals it (SameValueZero, as a Set: NaN
  * equals NaN); returns the new count.
  */
@@ -676,6 +689,11 @@ function addDistinct(values: number[], n: number, p: number): number {
   }
   values[n] = p;
   return n + 1;
+}
+
+/** The key of a candidate (and of a settling cycle) in `State.candidates` and `State.settling`. */
+function candidateKey(symbol: string, account: string, layerSide: Side): string {
+  return `${symbol}\u0000${account}\u0000${layerSide}`;
 }
 
 function bySeq(a: { readonly seq: number }, b: { readonly seq: number }): number {

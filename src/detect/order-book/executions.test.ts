@@ -111,23 +111,27 @@ test('slots give the executions the object log gave; kept objects follow later m
         for (const [k, y] of kept) assert.deepEqual(plain(k), plain(y), `seed ${seed} event ${i}: kept`);
       }
     }
-    // recent() hands out the kept objects where there are some.
-    for (const a of accounts) {
-      const objs = log.recent('XYZ', a);
-      assert.deepEqual(objs.map(plain), (ref.lists.get(a) ?? []).map(plain));
-      for (const o of objs) assert.ok(log.recent('XYZ', a).includes(o));
-    }
+    // oppositeBetween (what spoofing reads) hands out the kept objects where there are some, and
+    // keeps the others: asked again, it gives the same objects.
+    for (const a of accounts)
+      for (const side of ['buy', 'sell'] as const) {
+        const objs = log.oppositeBetween('XYZ', a, side, -Infinity, Infinity);
+        const want = (ref.lists.get(a) ?? []).filter((y) => y.side !== side);
+        assert.deepEqual(objs.map(plain), want.map(plain), `seed ${seed}: ${a} ${side}`);
+        for (const [k, y] of kept) if (want.includes(y)) assert.ok(objs.includes(k), `seed ${seed}: kept object handed out`);
+        log.oppositeBetween('XYZ', a, side, -Infinity, Infinity).forEach((o, j) => assert.equal(o, objs[j]));
+      }
   }
 });
 
-test('oppositeBetween is recent() filtered by side and time', () => {
+test('oppositeBetween is the account’s executions filtered by side and time', () => {
   const log = new ExecutionLog(60_000);
   log.watch('XYZ');
   for (let t = 0; t < 50; t++) {
     log.fromTradeSide(trade(t * 10, 'A', '', 10, 1, `b${t}`), 'buy');
     log.fromTradeSide(trade(t * 10, '', 'A', 10, 2, `s${t}`), 'sell');
   }
-  const want = log.recent('XYZ', 'A').filter((x) => x.side !== 'buy' && x.tsMs >= 95 && x.tsMs <= 300);
+  const want = log.views('XYZ', 'A').filter((x) => x.side !== 'buy' && x.tsMs >= 95 && x.tsMs <= 300);
   assert.equal(want.length, 21);
   assert.deepEqual(log.oppositeBetween('XYZ', 'A', 'buy', 95, 300), want);
   assert.deepEqual(log.oppositeBetween('XYZ', 'nobody', 'buy', 0, 1e9), []);

@@ -154,15 +154,9 @@ export class ExecutionLog {
     return this.slots.keep(x);
   }
 
-  /** The account's executions in the symbol within the horizon, oldest first (as kept objects). */
-  recent(symbol: string, account: string): Execution[] {
-    const list = this.bySymbol.get(symbol)?.get(account)?.list;
-    return list ? list.map((x) => this.slots.keep(x)) : [];
-  }
-
   /**
    * The account's executions in the symbol not on `side`, at times in [fromMs, toMs], oldest first
-   * (as kept objects): `recent(…).filter(…)` that makes objects of the matches only.
+   * (as kept objects, made for the matches only).
    */
   oppositeBetween(symbol: string, account: string, side: Side, fromMs: number, toMs: number): Execution[] {
     const out: Execution[] = [];

@@ -83,7 +83,7 @@ test('an execution reported as trade and fill counts once; either alone counts t
   const log = new ExecutionLog(10_000);
   assert.equal(log.fromTrade(trade(T, 'A', 'B', 10, 100, 't1')).length, 2);
   assert.equal(log.fromFill(ev(T, 'fill', 'oa', 'buy', 10, 100, 'A')), NO_EXECUTION, 'merged into the trade');
-  const a = log.recent('XYZ', 'A');
+  const a = log.views('XYZ', 'A');
   assert.equal(a.length, 1);
   assert.equal(execQty(a[0]!), 100);
   assert.deepEqual(a[0]!.tradeIds, ['t1']);
@@ -91,12 +91,12 @@ test('an execution reported as trade and fill counts once; either alone counts t
   // A sweep: one aggregated fill of 300 against three trades of 100 is still 300.
   log.fromFill(ev(T + 5, 'fill', 'ob', 'sell', 10, 300, 'C'));
   for (const id of ['t2', 't3', 't4']) log.fromTrade(trade(T + 5, 'D', 'C', 10, 100, id));
-  const c = log.recent('XYZ', 'C');
+  const c = log.views('XYZ', 'C');
   assert.equal(c.length, 1);
   assert.equal(execQty(c[0]!), 300);
   assert.equal(execPrice(c[0]!), 10);
   log.expire(T + 20_000);
-  assert.equal(log.recent('XYZ', 'A').length, 0);
+  assert.equal(log.views('XYZ', 'A').length, 0);
 });
 
 /**

@@ -33,7 +33,7 @@ test('an event handed to the flow by several readers is applied once', () => {
   const again = flow.onOrder(fill);
   assert.equal(again.order!.remaining, 60, 'not filled twice');
   assert.notEqual(again.execution, NO_EXECUTION, 'the second reader gets the same execution');
-  assert.equal(flow.executions.recent('XYZ', 'A').length, 1);
+  assert.equal(flow.executions.views('XYZ', 'A').length, 1);
 });
 
 test('spoofing and layering of one engine share one flow, also after a checkpoint', async () => {
@@ -152,7 +152,7 @@ test('a deferred symbol keeps an account’s last 4096 executions, as the log do
   }
   lazy.onOrder(order('new', 100));
   eager.onOrder(order('new', 100));
-  assert.equal(lazy.executions.recent('XYZ', 'A').length, 4096);
+  assert.equal(lazy.executions.views('XYZ', 'A').length, 4096);
   assert.deepEqual(logged(lazy, ['XYZ'], ['A', 'B']), logged(eager, ['XYZ'], ['A', 'B']));
 });
 
@@ -176,7 +176,7 @@ test('a late trade does not merge into a deferred execution the log has expired'
     flow.expire(12_000); // cutoff 1 000: t1's executions go
     flow.onTrade(trade(0, 't2')); // late (accepted by a large reorder window): a new execution
     flow.onOrder(order('new', 100));
-    const a = flow.executions.recent('XYZ', 'A');
+    const a = flow.executions.views('XYZ', 'A');
     assert.equal(a.length, 1);
     assert.deepEqual(a[0]!.tradeIds, ['t2']);
   }

@@ -47,18 +47,19 @@ export class SizeSamples {
     const s = this.sorted;
     if (s === null) return;
     // Binary searches, then one native move of the values between the replaced value and v's place.
+    // The second search starts at the first one's answer (v's place is on old's side of it).
     if (!replacing) {
-      const p = lowerBound(s, n, v);
+      const p = lowerBound(s, 0, n, v);
       s.copyWithin(p + 1, p, n);
       s[p] = v;
     } else if (v > old) {
-      const r = lowerBound(s, n, old); // one of the values equal to old
-      const p = lowerBound(s, n, v); // values in (old, v) sit in (r, p): they move down one
+      const r = lowerBound(s, 0, n, old); // one of the values equal to old
+      const p = lowerBound(s, r, n, v); // values in (old, v) sit in (r, p): they move down one
       s.copyWithin(r, r + 1, p);
       s[p - 1] = v;
     } else if (v < old) {
-      const p = lowerBound(s, n, v); // values in [v, old) sit in [p, r): they move up one
-      const r = lowerBound(s, n, old);
+      const p = lowerBound(s, 0, n, v); // values in [v, old) sit in [p, r): they move up one
+      const r = lowerBound(s, p, n, old);
       s.copyWithin(p + 1, p, r);
       s[p] = v;
     }
@@ -86,9 +87,9 @@ export class SizeSamples {
 }
 stateClass(SizeSamples, 'order-book.SizeSamples');
 
-/** First index in s[0, n) whose value is ≥ v (s ascending). */
-function lowerBound(s: Float64Array, n: number, v: number): number {
-  let lo = 0;
+/** First index in s[from, n) whose value is ≥ v (s ascending, every value before `from` below v); n if none. */
+function lowerBound(s: Float64Array, from: number, n: number, v: number): number {
+  let lo = from;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
