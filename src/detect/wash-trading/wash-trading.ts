@@ -217,6 +217,10 @@ const LOOSE_MAX = 8;
 const SEARCH_BUDGET = 4_000;
 /** Executions `boughtSimilar` looks at before leaving the question to the search. */
 const PREFILTER_LOOKS = 256;
+/** What `quickSearch` knows of a node's last hop (`hopOf`). */
+const HOP_NO = 0;
+const HOP_YES = 1;
+const HOP_UNWALKED = 2;
 /** `quickSearch` could not settle the search (it might have run out of budget). */
 const UNDECIDED = null;
 /** How many later internal executions may hold a leg's counter-leg. */
@@ -463,12 +467,14 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /**
    * Scratch of `quickSearch` (not state): per graph node, `stamp` when its last hop (its edge to the
-   * searched buyer) is known, with that hop's cost and whether it matches; the seller's first hops
-   * (its matching out-edges, in order); whether the last `matchCost` found a similar execution.
+   * searched buyer) was looked up, with that edge, the hop's cost and what is known of it (`hopOf`);
+   * the seller's first hops (its matching out-edges, in order); whether the last `matchCost` found a
+   * similar execution.
    */
   let hopStamp = new Int32Array(64);
   let hopCost = new Int32Array(64);
   let hopMatch = new Uint8Array(64);
+  let hopEdge = new Int32Array(64);
   let stamp = 0;
   const firstHops: number[] = [];
   let matched = false;
@@ -495,6 +501,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       hopStamp = new Int32Array(2 * slots);
       hopCost = new Int32Array(2 * slots);
       hopMatch = new Uint8Array(2 * slots);
+      hopEdge = new Int32Array(2 * slots);
     }
     if (++stamp === 0x7fffffff) {
       hopStamp.fill(0);
@@ -538,8 +545,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       for (let e = g.firstOut(v); e !== NO_EDGE; e = g.nextEdge(e)) {
         const w = g.sellerNode(e);
         if (w === to || w === from || w === v) continue;
-        const known = hopStamp[w] === stamp;
-        if (known && hopMatch[w] === 0) {
+        if (hopOf(s, w, toAccount) === HOP_NO) {
           // No path ends this way. The search spends the last hop's inspections when this edge matches: counted as if it did.
           left -= hopCost[w]!;
           if (left < 0) return UNDECIDED;
@@ -558,20 +564,29 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return undefined;
   }
 
+  /**
+   * What is known of node `u`'s last hop in this search: `HOP_NO` (it ends no path: no edge to the
+   * buyer, or no similar execution on it), `HOP_YES`, or `HOP_UNWALKED` (an edge, `hopEdge`, not yet
+   * walked). Finding the edge is cheap, walking it is not: a first hop's out-edge to a node with no
+   * edge to the buyer is then skipped without walking that out-edge's executions.
+   */
+  function hopOf(s: SymbolState, u: number, toAccount: number): number {
+    if (hopStamp[u] === stamp) return hopMatch[u]!;
+    const e = s.graph!.edgeFrom(u, toAccount);
+    hopStamp[u] = stamp;
+    hopCost[u] = 0;
+    hopEdge[u] = e;
+    return (hopMatch[u] = e === NO_EDGE ? HOP_NO : HOP_UNWALKED);
+  }
+
   /** `matchCost` of node `u`'s edge to the buyer (0 without one), once per search; sets `matched`. */
   function lastHop(s: SymbolState, u: number, toAccount: number, ref: number): number {
-    if (hopStamp[u] === stamp) {
-      matched = hopMatch[u] === 1;
-      return hopCost[u]!;
+    if (hopOf(s, u, toAccount) === HOP_UNWALKED) {
+      hopCost[u] = matchCost(s, hopEdge[u]!, ref);
+      hopMatch[u] = matched ? HOP_YES : HOP_NO;
     }
-    const e = s.graph!.edgeFrom(u, toAccount);
-    let cost = 0;
-    matched = false;
-    if (e !== NO_EDGE) cost = matchCost(s, e, ref);
-    hopStamp[u] = stamp;
-    hopCost[u] = cost;
-    hopMatch[u] = matched ? 1 : 0;
-    return cost;
+    matched = hopMatch[u] === HOP_YES;
+    return hopCost[u]!;
   }
 
   /**
