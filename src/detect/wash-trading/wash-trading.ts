@@ -751,7 +751,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   }
 
   /**
-   * Ends the bookkeeping of a closed episode: its key, pair index entry, held ids and count. Its
+   * Ends the bookkeeping of a closed episode: its key, pair index entry, held ids, count and table of
+   * counted ids (no longer read: a closed episode is never judged again). Its
    * symbol's state outlives it (an episode ends one window after its last match, in the tick loop
    * before idle symbols are dropped, and a match is an event of the symbol); checked all the same.
    */
@@ -766,6 +767,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     }
     if (hasComma(ep.accounts)) st.commaEpisodes--;
     for (const id of ep.memberIds) st.accounts.release(id);
+    ep.seen.release(); // its array goes to the next episodes' tables
   }
 
   /** Puts a pair's episode in its symbol's pair index. */
