@@ -776,7 +776,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const [a, b] = ep.memberIds;
     ep.pairSlot = eps.length;
     eps.push(ep);
-    (s.pairIndex ??= new IntTable()).add(Math.min(a!, b!), Math.max(a!, b!), ep.pairSlot);
+    addPair((s.pairIndex ??= new IntTable()), a!, b!, ep.pairSlot);
   }
 
   /** Takes a pair's episode out of its symbol's pair index (the last one moves to its place). */
@@ -784,12 +784,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const eps = s.pairEpisodes!;
     const index = s.pairIndex!;
     const [a, b] = ep.memberIds;
-    index.delete(Math.min(a!, b!), Math.max(a!, b!));
+    deletePair(index, a!, b!);
     const last = eps.pop()!;
     if (last !== ep) {
       const [c, d] = last.memberIds;
-      index.delete(Math.min(c!, d!), Math.max(c!, d!));
-      index.add(Math.min(c!, d!), Math.max(c!, d!), ep.pairSlot);
+      deletePair(index, c!, d!);
+      addPair(index, c!, d!, ep.pairSlot);
       eps[ep.pairSlot] = last;
       last.pairSlot = ep.pairSlot;
     }
@@ -807,7 +807,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       return st.episodes.get(`${s.symbol}|${group}`);
     }
     if (s.pairIndex === undefined) return undefined;
-    const slot = s.pairIndex.get(Math.min(buyerId, sellerId), Math.max(buyerId, sellerId));
+    const slot = pairSlotOf(s.pairIndex, buyerId, sellerId);
     return slot < 0 ? undefined : s.pairEpisodes![slot];
   }
 
@@ -1310,6 +1310,22 @@ function netOrder(ep: Episode): number[] {
   const members: number[] = [];
   for (let k = 0; k < ep.net.length; k++) if (ep.netRank[k]! >= 0) members.push(k);
   return members.sort((i, j) => ep.netRank[i]! - ep.netRank[j]!);
+}
+
+/*
+ * A pair's entry in `SymbolState.pairIndex` is keyed by its two account ids, the lower first: one
+ * entry whichever of the two bought.
+ */
+function pairSlotOf(index: IntTable, a: number, b: number): number {
+  return index.get(Math.min(a, b), Math.max(a, b));
+}
+
+function addPair(index: IntTable, a: number, b: number, slot: number): void {
+  index.add(Math.min(a, b), Math.max(a, b), slot);
+}
+
+function deletePair(index: IntTable, a: number, b: number): void {
+  index.delete(Math.min(a, b), Math.max(a, b));
 }
 
 function hasComma(names: readonly string[]): boolean {
