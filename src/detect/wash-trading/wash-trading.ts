@@ -1078,7 +1078,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
     let absNet = 0;
-    // In the order of `netOrder` (the same float sum), without its array and sort on every judgement.
+    // In the order the members came to have their nets (`nextNet`), as `net_positions` lists them.
     for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) absNet += Math.abs(ep.net[k]!);
     const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
     if (offset < t.wash_trade_threshold) return;
@@ -1169,7 +1169,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         details: {
           kind: self ? 'self_trade' : ep.accounts.length === 2 ? 'pair' : 'ring',
           cycle: ep.lastCycle,
-          net_positions: Object.fromEntries(netOrder(ep).map((k) => [ep.accounts[k]!, ep.net[k]!])),
+          net_positions: netPositions(ep),
           window_ms: windowMs,
         },
       },
@@ -1305,11 +1305,11 @@ function nextNet(ep: Episode, after: number): number {
   return best;
 }
 
-/** The members with a non-zero net, in the order they came to have it. */
-function netOrder(ep: Episode): number[] {
-  const members: number[] = [];
-  for (let k = 0; k < ep.net.length; k++) if (ep.netRank[k]! >= 0) members.push(k);
-  return members.sort((i, j) => ep.netRank[i]! - ep.netRank[j]!);
+/** The members with a non-zero net, by name, in the order they came to have it (an alert's `net_positions`). */
+function netPositions(ep: Episode): Record<string, number> {
+  const entries: [string, number][] = [];
+  for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) entries.push([ep.accounts[k]!, ep.net[k]!]);
+  return Object.fromEntries(entries);
 }
 
 /*
