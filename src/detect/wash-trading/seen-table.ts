@@ -1,4 +1,5 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { bucketOf } from '../window/int-table.js';
 
 /** Smallest table (a power of two). */
 const MIN_SLOTS = 8;
@@ -9,7 +10,8 @@ const MAX_SPARE_LENGTH = 4096;
 /**
  * An episode's counted trade ids: trade-id class (`IdClasses`, a small non-negative integer) → the
  * time of the last execution counted under it. One `Float64Array` of (class + 1, time) pairs, open
- * addressing with linear probing (0: empty slot); no deletion but `prune`, which rebuilds.
+ * addressing with linear probing (0: empty slot; classes, dense small integers, spread over the
+ * slots as `IntTable` spreads its keys); no deletion but `prune`, which rebuilds.
  *
  * It replaced a `Map<string, number>` by trade id: on the live feed's burst hundreds of episodes
  * were made per second, each counting the ~100–250 internal executions of its group, and each of
@@ -39,7 +41,7 @@ export class SeenTable {
     if (this.count === 0) return NaN; // a released table has no slots
     const t = this.slots;
     const mask = (t.length >> 1) - 1;
-    for (let i = homeOf(c, mask); ; i = (i + 1) & mask) {
+    for (let i = bucketOf(c, 0, mask); ; i = (i + 1) & mask) {
       const k = t[2 * i]!;
       if (k === c + 1) return t[2 * i + 1]!;
       if (k === 0) return NaN;
@@ -54,7 +56,7 @@ export class SeenTable {
       t = this.slots;
     }
     const mask = (t.length >> 1) - 1;
-    let i = homeOf(c, mask);
+    let i = bucketOf(c, 0, mask);
     for (; ; i = (i + 1) & mask) {
       const k = t[2 * i]!;
       if (k === c + 1) break;
@@ -88,7 +90,7 @@ export class SeenTable {
     for (let j = 0; j < old.length; j += 2) {
       const k = old[j]!;
       if (k === 0 || old[j + 1]! < cutoff) continue;
-      let i = homeOf(k - 1, mask);
+      let i = bucketOf(k - 1, 0, mask);
       while (t[2 * i] !== 0) i = (i + 1) & mask;
       t[2 * i] = k;
       t[2 * i + 1] = old[j + 1]!;
@@ -129,12 +131,6 @@ function slotsFor(n: number): number {
   let size = MIN_SLOTS;
   while (size < 2 * n) size *= 2;
   return size;
-}
-
-/** Home slot of class `c`: classes are dense small integers, spread by multiplicative hashing. */
-function homeOf(c: number, mask: number): number {
-  const h = Math.imul(c + 1, 0x9e3779b1);
-  return (h ^ (h >>> 16)) & mask;
 }
 
 // Part of wash_trading's checkpointed state.
