@@ -90,7 +90,7 @@ export class SeenTable {
     for (let j = 0; j < old.length; j += 2) {
       const k = old[j]!;
       if (k === 0 || old[j + 1]! < cutoff) continue;
-      let i = bucketOf(k - 1, 0, mask);
+      let i = bucketOf((k - 1) | 0, 0, mask); // an integer, as IntTable's keys (a double would deopt bucketOf there)
       while (t[2 * i] !== 0) i = (i + 1) & mask;
       t[2 * i] = k;
       t[2 * i + 1] = old[j + 1]!;
