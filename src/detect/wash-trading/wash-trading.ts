@@ -279,7 +279,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         base: 0,
         disorderSeq: -1,
         graph: undefined,
-        volume: 0,
+        volume: -0, // a double from the start, as the episodes' sums (see `episodeFor`)
         volumes: undefined,
         volumeHead: 0,
         lastTsMs: tsMs,
@@ -719,19 +719,23 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         netRank: accounts.map(() => -1),
         netRanks: 0,
         n: 0,
-        gross: 0,
-        notional: 0,
+        // Sums that take fractions start as doubles (-0: the same sums), the measures unset (NaN: read
+        // only once set, see `judge`). A field made with a small integer and later given a fraction
+        // changes the map of every episode, and V8 drops the optimized code of every function that
+        // reads one (onExecution, addToEpisode, ...), to compile it again.
+        gross: -0,
+        notional: -0,
         minPrice: Infinity,
         maxPrice: -Infinity,
-        sumQty: 0,
-        sumQtySq: 0,
+        sumQty: -0,
+        sumQtySq: -0,
         cycles: 0,
         lastEmitN: 0,
         lastCycle: [],
         lastExecMs: startMs,
-        exclusivity: 0,
-        marketShare: 0,
-        matchedShare: 0,
+        exclusivity: NaN,
+        marketShare: NaN,
+        matchedShare: NaN,
       };
       st.episodes.set(groupKey, ep);
       for (const id of memberIds) st.accounts.retain(id);
