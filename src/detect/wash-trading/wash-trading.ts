@@ -30,8 +30,10 @@ import { fmt, pct, round4 } from '../format.js';
  */
 
 interface Episode {
-  readonly key: string;
-  /** Key in `State.episodes`, and the rank of the episode's creation (the order of that map). */
+  /**
+   * Key in `State.episodes`, and the rank of the episode's creation (the order of that map). An
+   * alert's episode key is the group key and `startMs` (`episodeKey`), made only for an alert.
+   */
   readonly groupKey: string;
   readonly rank: number;
   readonly symbol: string;
@@ -694,7 +696,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         memberIds.push(groupIds[k]!);
       }
       ep = {
-        key: `${groupKey}|${startMs}`,
         groupKey,
         rank: st.episodesMade++,
         symbol,
@@ -1143,7 +1144,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const mins = ((ep.endMs - ep.startMs) / 60000).toFixed(1);
     ctx.emit({
       pattern: 'wash_trading',
-      episodeKey: ep.key,
+      episodeKey: `${ep.groupKey}|${ep.startMs}`,
       description:
         `${ep.symbol}: ${who} ${ep.n} times over ${mins} min (${fmt(ep.gross)} gross, ${pct(marketShare)} of the symbol's volume in the last ${windowMs / 60000} min) ` +
         `ending ${pct(offset)} offset (net position ≈ 0; threshold ${pct(t.wash_trade_threshold)}), prices within ${pct(priceSpread)}: no change in beneficial ownership is likely (MAR Annex I (c)). ` +
