@@ -288,6 +288,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         pairIndex: undefined,
         pairEpisodes: undefined,
       };
+      // Written once more at once: V8 takes a field that no object wrote since it was made for a
+      // constant, and optimized code relies on that; the first write, much later (the first
+      // compaction moves `base`), threw away onExecution, the search and the functions they inline,
+      // to compile them again (--trace-opt, live feed: with the same in `AccountGraph`, onExecution
+      // is compiled once instead of three times).
+      s.base = s.head = s.volumeHead = 0;
+      s.disorderSeq = -1;
       st.symbols.set(symbol, s);
     }
     lastSymbol = symbol;
@@ -738,6 +745,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         marketShare: NaN,
         matchedShare: NaN,
       };
+      // As in `stateOf`: fields first written long after (a moved pair's slot, a prune, a duplicate,
+      // the first alert) are written once now, so that write changes no code.
+      ep.pairSlot = -1;
+      ep.pruneAt = 256;
+      ep.dupSeqs = undefined;
+      ep.lastEmitN = 0;
+      ep.exclusivity = ep.marketShare = ep.matchedShare = NaN;
       st.episodes.set(groupKey, ep);
       for (const id of memberIds) st.accounts.retain(id);
       if (hasComma(accounts)) st.commaEpisodes++;
