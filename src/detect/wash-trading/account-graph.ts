@@ -101,6 +101,12 @@ export class AccountGraph {
     first = 0,
   ) {
     this.base = first;
+    // Written again at once, as wash_trading's `stateOf` does: V8 takes a field no object wrote since
+    // it was made for a constant; the first drop of a node or edge, or the first hub, much later,
+    // then threw away the optimized code that inlines the graph (onExecution, the search).
+    this.freeNode = this.freeEdge = NONE;
+    this.edgeOf = this.nodeOf = undefined;
+    this.head = 0;
   }
 
   /** Whether no account is in the graph (none has executions or quantity in the window). */

@@ -1,4 +1,6 @@
 import { stateClass } from '../../engine/snapshot.js';
+import { grown } from '../../engine/grown.js';
+import { StringIds } from '../../engine/string-ids.js';
 
 /** Smallest column length, and the fewest classes that trigger a sweep. */
 const MIN_CLASSES = 64;
@@ -15,32 +17,36 @@ const MIN_SWEEP = 256;
  * than that cutoff from then on, and no later episode can count those executions (they are out of
  * the window), so an episode's entry under a freed class is never again taken as "counted"; an
  * execution of the same id that comes later gets a class of its own, as if its id were new.
+ *
+ * The classes are the ids' numbers in a `StringIds` (the engine's table of strings by small
+ * integer, with its free numbers reused), each held once while its class lives.
  */
 export class IdClasses {
-  private readonly byId = new Map<string, number>();
-  /** Per class: its id, the newest execution number and the latest time given it (newest -1: free). */
-  private ids: string[] = [];
+  private readonly ids = new StringIds();
+  /** Per class: the newest execution number and the latest time given it (newest -1: free). */
   private newest = new Float64Array(MIN_CLASSES).fill(-1);
   private latest = new Float64Array(MIN_CLASSES);
-  private readonly free: number[] = [];
   private sweepAt = MIN_SWEEP;
 
   get size(): number {
-    return this.byId.size;
+    return this.ids.size;
   }
 
   /** The class of trade id `id`, of execution number `seq` at `tsMs`. */
   classOf(id: string, seq: number, tsMs: number): number {
-    let c = this.byId.get(id);
-    if (c === undefined) {
-      c = this.free.length > 0 ? this.free.pop()! : this.ids.length;
-      if (c >= this.newest.length) this.grow();
-      this.byId.set(id, c);
-      this.ids[c] = id;
+    // One lookup: most ids are new. A known one is held once only (its class is freed by one release).
+    const c = this.ids.acquire(id);
+    if (c >= this.newest.length) {
+      const from = this.newest.length;
+      this.newest = grown(this.newest, c + 1).fill(-1, from);
+      this.latest = grown(this.latest, c + 1);
+    }
+    if (this.newest[c]! < 0) {
       this.newest[c] = seq;
       this.latest[c] = tsMs;
       return c;
     }
+    this.ids.release(c);
     if (seq > this.newest[c]!) this.newest[c] = seq;
     // Not `Math.max`: a NaN time must not hide the others (it never compares as recent).
     if (tsMs > this.latest[c]!) this.latest[c] = tsMs;
@@ -52,24 +58,13 @@ export class IdClasses {
    * timed before `cutoff`. Amortised: only once the classes have doubled since the last sweep.
    */
   sweep(oldestSeq: number, cutoff: number): void {
-    if (this.byId.size <= this.sweepAt) return;
-    for (let c = 0; c < this.ids.length; c++) {
+    if (this.ids.size <= this.sweepAt) return;
+    for (let c = 0; c < this.ids.idLimit; c++) {
       if (this.newest[c]! < 0 || this.newest[c]! >= oldestSeq || !(this.latest[c]! < cutoff)) continue;
-      this.byId.delete(this.ids[c]!);
-      this.ids[c] = '';
+      this.ids.release(c);
       this.newest[c] = -1;
-      this.free.push(c);
     }
-    this.sweepAt = Math.max(MIN_SWEEP, 2 * this.byId.size);
-  }
-
-  private grow(): void {
-    const newest = new Float64Array(2 * this.newest.length).fill(-1);
-    newest.set(this.newest);
-    const latest = new Float64Array(2 * this.latest.length);
-    latest.set(this.latest);
-    this.newest = newest;
-    this.latest = latest;
+    this.sweepAt = Math.max(MIN_SWEEP, 2 * this.ids.size);
   }
 }
 

@@ -41,4 +41,17 @@ describe('SeenTable', () => {
     assert.equal(copy.get(41), 7);
     assert.equal(copy.size, 2);
   });
+
+  it('starts empty on an array another table released', () => {
+    const old = new SeenTable(100);
+    for (let c = 0; c < 100; c++) old.set(c, 1000 + c);
+    old.release();
+    assert.equal(old.size, 0);
+    assert.ok(Number.isNaN(old.get(5)));
+    const table = new SeenTable(100); // of the released one's length
+    table.set(7, 3);
+    for (let c = 0; c < 100; c++) if (c !== 7) assert.ok(Number.isNaN(table.get(c)), `class ${c}`);
+    assert.equal(table.get(7), 3);
+    assert.equal(table.size, 1);
+  });
 });

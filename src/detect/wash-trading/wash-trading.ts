@@ -30,8 +30,10 @@ import { fmt, pct, round4 } from '../format.js';
  */
 
 interface Episode {
-  readonly key: string;
-  /** Key in `State.episodes`, and the rank of the episode's creation (the order of that map). */
+  /**
+   * Key in `State.episodes`, and the rank of the episode's creation (the order of that map). An
+   * alert's episode key is the group key and `startMs` (`episodeKey`), made only for an alert.
+   */
   readonly groupKey: string;
   readonly rank: number;
   readonly symbol: string;
@@ -217,6 +219,10 @@ const LOOSE_MAX = 8;
 const SEARCH_BUDGET = 4_000;
 /** Executions `boughtSimilar` looks at before leaving the question to the search. */
 const PREFILTER_LOOKS = 256;
+/** What `quickSearch` knows of a node's last hop (`hopOf`). */
+const HOP_NO = 0;
+const HOP_YES = 1;
+const HOP_UNWALKED = 2;
 /** `quickSearch` could not settle the search (it might have run out of budget). */
 const UNDECIDED = null;
 /** How many later internal executions may hold a leg's counter-leg. */
@@ -275,13 +281,20 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         base: 0,
         disorderSeq: -1,
         graph: undefined,
-        volume: 0,
+        volume: -0, // a double from the start, as the episodes' sums (see `episodeFor`)
         volumes: undefined,
         volumeHead: 0,
         lastTsMs: tsMs,
         pairIndex: undefined,
         pairEpisodes: undefined,
       };
+      // Written once more at once: V8 takes a field that no object wrote since it was made for a
+      // constant, and optimized code relies on that; the first write, much later (the first
+      // compaction moves `base`), threw away onExecution, the search and the functions they inline,
+      // to compile them again (--trace-opt, live feed: with the same in `AccountGraph`, onExecution
+      // is compiled once instead of three times).
+      s.base = s.head = s.volumeHead = 0;
+      s.disorderSeq = -1;
       st.symbols.set(symbol, s);
     }
     lastSymbol = symbol;
@@ -463,12 +476,14 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /**
    * Scratch of `quickSearch` (not state): per graph node, `stamp` when its last hop (its edge to the
-   * searched buyer) is known, with that hop's cost and whether it matches; the seller's first hops
-   * (its matching out-edges, in order); whether the last `matchCost` found a similar execution.
+   * searched buyer) was looked up, with that edge, the hop's cost and what is known of it (`hopOf`);
+   * the seller's first hops (its matching out-edges, in order); whether the last `matchCost` found a
+   * similar execution.
    */
   let hopStamp = new Int32Array(64);
   let hopCost = new Int32Array(64);
   let hopMatch = new Uint8Array(64);
+  let hopEdge = new Int32Array(64);
   let stamp = 0;
   const firstHops: number[] = [];
   let matched = false;
@@ -495,6 +510,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       hopStamp = new Int32Array(2 * slots);
       hopCost = new Int32Array(2 * slots);
       hopMatch = new Uint8Array(2 * slots);
+      hopEdge = new Int32Array(2 * slots);
     }
     if (++stamp === 0x7fffffff) {
       hopStamp.fill(0);
@@ -538,8 +554,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       for (let e = g.firstOut(v); e !== NO_EDGE; e = g.nextEdge(e)) {
         const w = g.sellerNode(e);
         if (w === to || w === from || w === v) continue;
-        const known = hopStamp[w] === stamp;
-        if (known && hopMatch[w] === 0) {
+        if (hopOf(s, w, toAccount) === HOP_NO) {
           // No path ends this way. The search spends the last hop's inspections when this edge matches: counted as if it did.
           left -= hopCost[w]!;
           if (left < 0) return UNDECIDED;
@@ -558,20 +573,29 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return undefined;
   }
 
+  /**
+   * What is known of node `u`'s last hop in this search: `HOP_NO` (it ends no path: no edge to the
+   * buyer, or no similar execution on it), `HOP_YES`, or `HOP_UNWALKED` (an edge, `hopEdge`, not yet
+   * walked). Finding the edge is cheap, walking it is not: a first hop's out-edge to a node with no
+   * edge to the buyer is then skipped without walking that out-edge's executions.
+   */
+  function hopOf(s: SymbolState, u: number, toAccount: number): number {
+    if (hopStamp[u] === stamp) return hopMatch[u]!;
+    const e = s.graph!.edgeFrom(u, toAccount);
+    hopStamp[u] = stamp;
+    hopCost[u] = 0;
+    hopEdge[u] = e;
+    return (hopMatch[u] = e === NO_EDGE ? HOP_NO : HOP_UNWALKED);
+  }
+
   /** `matchCost` of node `u`'s edge to the buyer (0 without one), once per search; sets `matched`. */
   function lastHop(s: SymbolState, u: number, toAccount: number, ref: number): number {
-    if (hopStamp[u] === stamp) {
-      matched = hopMatch[u] === 1;
-      return hopCost[u]!;
+    if (hopOf(s, u, toAccount) === HOP_UNWALKED) {
+      hopCost[u] = matchCost(s, hopEdge[u]!, ref);
+      hopMatch[u] = matched ? HOP_YES : HOP_NO;
     }
-    const e = s.graph!.edgeFrom(u, toAccount);
-    let cost = 0;
-    matched = false;
-    if (e !== NO_EDGE) cost = matchCost(s, e, ref);
-    hopStamp[u] = stamp;
-    hopCost[u] = cost;
-    hopMatch[u] = matched ? 1 : 0;
-    return cost;
+    matched = hopMatch[u] === HOP_YES;
+    return hopCost[u]!;
   }
 
   /**
@@ -679,7 +703,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         memberIds.push(groupIds[k]!);
       }
       ep = {
-        key: `${groupKey}|${startMs}`,
         groupKey,
         rank: st.episodesMade++,
         symbol,
@@ -704,20 +727,31 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         netRank: accounts.map(() => -1),
         netRanks: 0,
         n: 0,
-        gross: 0,
-        notional: 0,
+        // Sums that take fractions start as doubles (-0: the same sums), the measures unset (NaN: read
+        // only once set, see `judge`). A field made with a small integer and later given a fraction
+        // changes the map of every episode, and V8 drops the optimized code of every function that
+        // reads one (onExecution, addToEpisode, ...), to compile it again.
+        gross: -0,
+        notional: -0,
         minPrice: Infinity,
         maxPrice: -Infinity,
-        sumQty: 0,
-        sumQtySq: 0,
+        sumQty: -0,
+        sumQtySq: -0,
         cycles: 0,
         lastEmitN: 0,
         lastCycle: [],
         lastExecMs: startMs,
-        exclusivity: 0,
-        marketShare: 0,
-        matchedShare: 0,
+        exclusivity: NaN,
+        marketShare: NaN,
+        matchedShare: NaN,
       };
+      // As in `stateOf`: fields first written long after (a moved pair's slot, a prune, a duplicate,
+      // the first alert) are written once now, so that write changes no code.
+      ep.pairSlot = -1;
+      ep.pruneAt = 256;
+      ep.dupSeqs = undefined;
+      ep.lastEmitN = 0;
+      ep.exclusivity = ep.marketShare = ep.matchedShare = NaN;
       st.episodes.set(groupKey, ep);
       for (const id of memberIds) st.accounts.retain(id);
       if (hasComma(accounts)) st.commaEpisodes++;
@@ -736,7 +770,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   }
 
   /**
-   * Ends the bookkeeping of a closed episode: its key, pair index entry, held ids and count. Its
+   * Ends the bookkeeping of a closed episode: its key, pair index entry, held ids, count and table of
+   * counted ids (no longer read: a closed episode is never judged again). Its
    * symbol's state outlives it (an episode ends one window after its last match, in the tick loop
    * before idle symbols are dropped, and a match is an event of the symbol); checked all the same.
    */
@@ -751,6 +786,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     }
     if (hasComma(ep.accounts)) st.commaEpisodes--;
     for (const id of ep.memberIds) st.accounts.release(id);
+    ep.seen.release(); // its array goes to the next episodes' tables
   }
 
   /** Puts a pair's episode in its symbol's pair index. */
@@ -759,7 +795,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const [a, b] = ep.memberIds;
     ep.pairSlot = eps.length;
     eps.push(ep);
-    (s.pairIndex ??= new IntTable()).add(Math.min(a!, b!), Math.max(a!, b!), ep.pairSlot);
+    addPair((s.pairIndex ??= new IntTable()), a!, b!, ep.pairSlot);
   }
 
   /** Takes a pair's episode out of its symbol's pair index (the last one moves to its place). */
@@ -767,12 +803,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const eps = s.pairEpisodes!;
     const index = s.pairIndex!;
     const [a, b] = ep.memberIds;
-    index.delete(Math.min(a!, b!), Math.max(a!, b!));
+    deletePair(index, a!, b!);
     const last = eps.pop()!;
     if (last !== ep) {
       const [c, d] = last.memberIds;
-      index.delete(Math.min(c!, d!), Math.max(c!, d!));
-      index.add(Math.min(c!, d!), Math.max(c!, d!), ep.pairSlot);
+      deletePair(index, c!, d!);
+      addPair(index, c!, d!, ep.pairSlot);
       eps[ep.pairSlot] = last;
       last.pairSlot = ep.pairSlot;
     }
@@ -790,7 +826,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       return st.episodes.get(`${s.symbol}|${group}`);
     }
     if (s.pairIndex === undefined) return undefined;
-    const slot = s.pairIndex.get(Math.min(buyerId, sellerId), Math.max(buyerId, sellerId));
+    const slot = pairSlotOf(s.pairIndex, buyerId, sellerId);
     return slot < 0 ? undefined : s.pairEpisodes![slot];
   }
 
@@ -1061,7 +1097,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const minTrades = self ? t.wash_self_min_trades : t.wash_min_trades;
     if (ep.n < minTrades) return;
     let absNet = 0;
-    // In the order of `netOrder` (the same float sum), without its array and sort on every judgement.
+    // In the order the members came to have their nets (`nextNet`), as `net_positions` lists them.
     for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) absNet += Math.abs(ep.net[k]!);
     const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
     if (offset < t.wash_trade_threshold) return;
@@ -1122,7 +1158,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const mins = ((ep.endMs - ep.startMs) / 60000).toFixed(1);
     ctx.emit({
       pattern: 'wash_trading',
-      episodeKey: ep.key,
+      episodeKey: `${ep.groupKey}|${ep.startMs}`,
       description:
         `${ep.symbol}: ${who} ${ep.n} times over ${mins} min (${fmt(ep.gross)} gross, ${pct(marketShare)} of the symbol's volume in the last ${windowMs / 60000} min) ` +
         `ending ${pct(offset)} offset (net position ≈ 0; threshold ${pct(t.wash_trade_threshold)}), prices within ${pct(priceSpread)}: no change in beneficial ownership is likely (MAR Annex I (c)). ` +
@@ -1152,7 +1188,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         details: {
           kind: self ? 'self_trade' : ep.accounts.length === 2 ? 'pair' : 'ring',
           cycle: ep.lastCycle,
-          net_positions: Object.fromEntries(netOrder(ep).map((k) => [ep.accounts[k]!, ep.net[k]!])),
+          net_positions: netPositions(ep),
           window_ms: windowMs,
         },
       },
@@ -1288,11 +1324,27 @@ function nextNet(ep: Episode, after: number): number {
   return best;
 }
 
-/** The members with a non-zero net, in the order they came to have it. */
-function netOrder(ep: Episode): number[] {
-  const members: number[] = [];
-  for (let k = 0; k < ep.net.length; k++) if (ep.netRank[k]! >= 0) members.push(k);
-  return members.sort((i, j) => ep.netRank[i]! - ep.netRank[j]!);
+/** The members with a non-zero net, by name, in the order they came to have it (an alert's `net_positions`). */
+function netPositions(ep: Episode): Record<string, number> {
+  const entries: [string, number][] = [];
+  for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) entries.push([ep.accounts[k]!, ep.net[k]!]);
+  return Object.fromEntries(entries);
+}
+
+/*
+ * A pair's entry in `SymbolState.pairIndex` is keyed by its two account ids, the lower first: one
+ * entry whichever of the two bought.
+ */
+function pairSlotOf(index: IntTable, a: number, b: number): number {
+  return index.get(Math.min(a, b), Math.max(a, b));
+}
+
+function addPair(index: IntTable, a: number, b: number, slot: number): void {
+  index.add(Math.min(a, b), Math.max(a, b), slot);
+}
+
+function deletePair(index: IntTable, a: number, b: number): void {
+  index.delete(Math.min(a, b), Math.max(a, b));
 }
 
 function hasComma(names: readonly string[]): boolean {

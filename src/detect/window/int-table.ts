@@ -84,8 +84,8 @@ export class IntTable {
   }
 }
 
-/** Home bucket of a key: multiplicative hashing with the high bits folded in, so consecutive ids spread. */
-function bucketOf(a: number, b: number, mask: number): number {
+/** Home bucket of a key: multiplicative hashing with the high bits folded in, so consecutive ids spread (also `SeenTable`'s). */
+export function bucketOf(a: number, b: number, mask: number): number {
   const h = Math.imul(a + 1, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b);
   return (h ^ (h >>> 16)) & mask;
 }
