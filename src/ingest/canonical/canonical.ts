@@ -252,9 +252,9 @@ class BatchBuilder {
     private readonly max: number,
   ) {}
 
-  /** The events expected in `chars` more characters of text, at the mean so far (0 before any). */
+  /** The events expected in `chars` more characters of text, at the mean so far (0 before a whole chunk is read). */
   expectedIn(chars: number): number {
-    return this.gathered === 0 ? 0 : Math.ceil((chars * this.gathered) / this.chars);
+    return this.chars === 0 ? 0 : Math.ceil((chars * this.gathered) / this.chars);
   }
 
   /** Begins a batch with room for `expected` events (capped at the batch size; a miss only grows it). */
