@@ -9,7 +9,7 @@
 export const WIDE = 15;
 
 /** 10^0 … 10^14, exact doubles. */
-const POW10: readonly number[] = Array.from({ length: WIDE }, (_, e) => 10 ** e);
+export const POW10: readonly number[] = Array.from({ length: WIDE }, (_, e) => 10 ** e);
 
 /** The smallest e with `scaled(v, e) / 10^e === v` and the integer in Int32 range, else WIDE. */
 export function decimalExponent(v: number): number {

@@ -269,6 +269,8 @@ export class Engine {
     }
     this.current = undefined;
     if (events.length > 0) this.stats.lastTsMs = this.nowMs;
+    // Most batches raise no alert: then `process` ends without suspending (an await of `flush` cost
+    // a promise and a microtask hop per batch, small live batches included).
     if (this.pending.size > 0) await this.flush();
   }
 

@@ -1,6 +1,6 @@
 import type { Alert } from '../domain/alert.js';
 import type { MarketEvent, OrderAction, OrderEvent, Side, Trade } from '../domain/events.js';
-import { decimalExponentNear, scaled, unscaled, WIDE } from './decimal-int.js';
+import { decimalExponent, POW10, scaled, unscaled, WIDE } from './decimal-int.js';
 import { grown } from './grown.js';
 import { numberFrom, numberStart } from './numbered-id.js';
 import { stateClass } from './snapshot.js';
@@ -129,7 +129,7 @@ export class MarketContext {
   private readonly widePages: (Float64Array | undefined)[] = [];
   /** Ids that are not numbered, per page; a page's array is made by its first such id. */
   private readonly idPages: ((string | undefined)[] | undefined)[] = [];
-  /** The exponents of the last price and qty kept as decimal integers (`decimalExponentNear`'s first try). */
+  /** The exponents of the last price and qty kept as decimal integers (tried first: a column's values mostly share one). */
   private priceExponent = 0;
   private qtyExponent = 0;
   private chunkNext = new Int32Array(256);
@@ -205,8 +205,15 @@ export class MarketContext {
   private decimals(e: Trade | OrderEvent, ints: Int32Array, k: number, page: number, within: number): number {
     const price = e.price;
     const qty = e.qty;
-    const pe = decimalExponentNear(price, this.priceExponent);
-    const qe = decimalExponentNear(qty, this.qtyExponent);
+    // `decimalExponentNear`'s first try, written out: `record`, which this is inlined into, had no
+    // inlining budget left for that call, and a double passed to a call is boxed (a heap number an
+    // event). `(n | 0) === n`: n is an integer in Int32 range.
+    const pp = POW10[this.priceExponent]!;
+    const pn = Math.round(price * pp);
+    const pe = (pn | 0) === pn && pn / pp === price ? this.priceExponent : decimalExponent(price);
+    const qp = POW10[this.qtyExponent]!;
+    const qn = Math.round(qty * qp);
+    const qe = (qn | 0) === qn && qn / qp === qty ? this.qtyExponent : decimalExponent(qty);
     if (pe !== WIDE) this.priceExponent = pe;
     if (qe !== WIDE) this.qtyExponent = qe;
     if (pe === WIDE || qe === WIDE) {

@@ -59,6 +59,9 @@ const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 const NOT_FOUND = -1;
 
+/** Longest string whose codes the interner keeps for its `last` check. */
+const LAST_MAX = 64;
+
 /**
  * Interns substrings of a line without slicing them first: a repeated id is found by hashing its
  * characters in place, so only a new id allocates a string. Open addressing, cleared when full.
@@ -70,9 +73,12 @@ export class Interner {
   private count = 0;
   /**
    * The string returned last, compared before hashing: rows come in runs of one symbol (91% of the
-   * live feed's rows repeat the previous row's symbol) and of one account (57%).
+   * live feed's rows repeat the previous row's symbol) and of one account (57%). Compared by its
+   * codes, kept in `lastCodes`: a string's `charCodeAt` in optimised code checks its representation
+   * at every character, a typed array load does not.
    */
   private last: string | undefined;
+  private readonly lastCodes = new Uint16Array(LAST_MAX);
 
   constructor(private readonly limit = INTERN_LIMIT) {
     this.strings = new Array<string | undefined>(1024).fill(undefined);
@@ -84,7 +90,7 @@ export class Interner {
   get(text: string, codes: Codes, start: number, end: number): string {
     const len = end - start;
     const last = this.last;
-    if (last !== undefined && last.length === len && sameChars(last, codes, start)) return last;
+    if (last !== undefined && last.length === len && sameCodes(this.lastCodes, codes, start, len)) return last;
     let h = 0x811c9dc5 | 0;
     for (let k = start; k < end; k++) h = Math.imul(h ^ codes[k]!, 0x01000193);
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
@@ -92,10 +98,20 @@ export class Interner {
       if (cand === undefined) {
         const v = standalone(text.slice(start, end));
         this.insert(i, h, v);
-        return (this.last = v);
+        return this.remember(v, codes, start);
       }
-      if (this.hashes[i] === h && cand.length === len && sameChars(cand, codes, start)) return (this.last = cand);
+      if (this.hashes[i] === h && cand.length === len && sameChars(cand, codes, start)) return this.remember(cand, codes, start);
     }
+  }
+
+  /** Makes `s`, whose codes are at `codes[start]`, the `last` string. */
+  private remember(s: string, codes: Codes, start: number): string {
+    if (s.length > LAST_MAX) {
+      this.last = undefined;
+      return s;
+    }
+    for (let k = 0; k < s.length; k++) this.lastCodes[k] = codes[start + k]!;
+    return (this.last = s);
   }
 
   private insert(at: number, h: number, v: string): void {
@@ -141,9 +157,29 @@ function sameChars(a: string, codes: Codes, start: number): boolean {
   return true;
 }
 
-/** True when the characters `[start, end)` are exactly `word`. */
-function isWord(codes: Codes, start: number, end: number, word: string): boolean {
-  return end - start === word.length && sameChars(word, codes, start);
+/** True when `codes[start, start + n)` are `a[0, n)`. */
+function sameCodes(a: Codes, codes: Codes, start: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[k] !== codes[start + k]) return false;
+  return true;
+}
+
+/** The codes of a word the parser looks for, compared load for load (`isWord`), not by `charCodeAt`. */
+function word(text: string): Codes {
+  return Uint16Array.from(text, (c) => c.charCodeAt(0));
+}
+
+const TRADE = word('trade');
+const ORDER = word('order');
+const BUY = word('buy');
+const SELL = word('sell');
+const NEW = word('new');
+const FILL = word('fill');
+const CANCEL = word('cancel');
+const MODIFY = word('modify');
+
+/** True when the characters `[start, end)` are exactly `word`'s. */
+function isWord(codes: Codes, start: number, end: number, word: Codes): boolean {
+  return end - start === word.length && sameCodes(word, codes, start, word.length);
 }
 const DECLINE = -2;
 
@@ -210,8 +246,8 @@ export class FastRowParser {
     if (kind === 'mixed') {
       const s = this.starts[this.iType]!;
       const e = this.ends[this.iType]!;
-      if (isWord(codes, s, e, 'trade')) kind = 'trade';
-      else if (isWord(codes, s, e, 'order')) kind = 'order';
+      if (isWord(codes, s, e, TRADE)) kind = 'trade';
+      else if (isWord(codes, s, e, ORDER)) kind = 'order';
       else return undefined;
     }
     if (!this.epochMs(codes, this.iTs)) return undefined;
@@ -323,8 +359,8 @@ export class FastRowParser {
     if (i === NOT_FOUND) return undefined;
     const s = this.starts[i]!;
     const e = this.ends[i]!;
-    if (isWord(codes, s, e, 'buy')) return 'buy';
-    if (isWord(codes, s, e, 'sell')) return 'sell';
+    if (isWord(codes, s, e, BUY)) return 'buy';
+    if (isWord(codes, s, e, SELL)) return 'sell';
     return SIDES.get(line.slice(s, e));
   }
 
@@ -334,11 +370,11 @@ export class FastRowParser {
     const e = this.ends[this.iAction]!;
     switch (e - s) {
       case 3:
-        return isWord(codes, s, e, 'new') ? 'new' : undefined;
+        return isWord(codes, s, e, NEW) ? 'new' : undefined;
       case 4:
-        return isWord(codes, s, e, 'fill') ? 'fill' : undefined;
+        return isWord(codes, s, e, FILL) ? 'fill' : undefined;
       case 6:
-        return isWord(codes, s, e, 'cancel') ? 'cancel' : isWord(codes, s, e, 'modify') ? 'modify' : undefined;
+        return isWord(codes, s, e, CANCEL) ? 'cancel' : isWord(codes, s, e, MODIFY) ? 'modify' : undefined;
       default:
         return undefined;
     }
