@@ -211,7 +211,7 @@ test('start --source - reads stdin until it ends and stores the alerts', () => {
   const r = cli(ws, ['start', '--source', '-', '--rejects', 'rej.ndjson'], readFileSync(join(ws.dir, 'tape.csv'), 'utf8'));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Monitor stopped: 6,000 events/);
-  assert.match(r.stdout, /Warmed up on 100,000 simulated events/);
+  assert.match(r.stdout, /Warmed up on 300,000 simulated events/);
   assert.ok((JSON.parse(cli(ws, ['alerts', '--json']).stdout) as unknown[]).length > 0);
   // The warm-up's own alerts (its simulated symbols) are never stored.
   assert.ok(!cli(ws, ['alerts', '--json']).stdout.includes('WARMUP'));

@@ -10,14 +10,37 @@ import { Engine, type EngineStats } from './engine.js';
 import { ColumnDecoder, ColumnEncoder } from './parallel/event-columns.js';
 import { MemorySink, RejectsFile, runFiles } from './pipeline.js';
 
-/** Events a live monitor replays before it starts reading (`start --warm-up`). */
-export const DEFAULT_WARM_UP_EVENTS = 100_000;
+/** Events a live monitor replays before it starts reading (`start --warm-up`): rounds, then the alert market. */
+export const DEFAULT_WARM_UP_EVENTS = 300_000;
 
-/** What a warm-up ran (the scratch engine's stats) and how long it took, in ms. */
-export type WarmUpStats = EngineStats & { readonly ms: number };
+/** Of a warm-up's events, at most this many run as rounds of fresh engines; the rest is the alert market. */
+export const WARM_UP_ROUNDS_EVENTS = 100_000;
 
-/** Symbols of the warm-up market: names no real feed uses, so nothing of it can be mistaken for data. */
-const WARM_UP_SYMBOLS = ['WARMUP.A', 'WARMUP.B', 'WARMUP.C', 'WARMUP.D'];
+/** What a warm-up ran (the scratch engines' stats), the patterns it raised alerts of, and how long it took, in ms. */
+export type WarmUpStats = EngineStats & { readonly patterns: readonly string[]; readonly ms: number };
+
+/** A simulated market of the warm-up: names no real feed uses, so nothing of it can be mistaken for data. */
+interface WarmUpMarket {
+  readonly symbols: readonly string[];
+  readonly seed: number;
+}
+
+/** The rounds' market: 4 symbols. */
+const ROUNDS_MARKET: WarmUpMarket = { symbols: ['WARMUP.A', 'WARMUP.B', 'WARMUP.C', 'WARMUP.D'], seed: 20_261_127 };
+
+/**
+ * The alert market: a symbol per pattern, run by one engine from its start. The simulator keeps 20
+ * quiet minutes before its first scenario (the detectors' baselines) and then deals its shuffled
+ * eight patterns one per symbol, so ≈ 200k events of 8 symbols see alerts of seven patterns raised
+ * (all but unusual_timing). The rounds alone raised 3 alerts of 3 patterns: the other detectors'
+ * alert paths (and the engine's emit, enrich and store path for them) were first compiled on live
+ * events, 77 deopts after the warm-up against 41 with this market; the live bench's main thread
+ * went from 72–84% to 66–74% busy (docs/perf-notes/live9.md).
+ */
+const ALERT_MARKET: WarmUpMarket = {
+  symbols: ['WARMUP.A', 'WARMUP.B', 'WARMUP.C', 'WARMUP.D', 'WARMUP.E', 'WARMUP.F', 'WARMUP.G', 'WARMUP.H'],
+  seed: 20_261_128,
+};
 
 /**
  * Events each scratch engine of the warm-up sees: a round. Measured on the live bench's feed after
@@ -40,7 +63,8 @@ export const WARM_UP_ROUND_EVENTS = 20_000;
  * was not enough for V8 to optimise it, so the real engine's first events paid for it (a round's
  * cancels and fills of orders placed in an earlier round are rejected: ≈ 0.4%). Nothing of
  * the scratch runs is kept: their engines, state and alerts are garbage once this returns, and they
- * never touch the store.
+ * never touch the store. Past WARM_UP_ROUNDS_EVENTS, the rest of the events are the alert market
+ * (ALERT_MARKET), run by one engine from its start, so every detector's alert path is warm too.
  */
 export async function warmUp(
   config: Config,
@@ -52,23 +76,30 @@ export async function warmUp(
   const dir = mkdtempSync(join(tmpdir(), 'surveillance-warm-up-'));
   try {
     let total: EngineStats | null = null;
-    for (const [i, round] of rounds(simulatedLines(events)).entries()) {
-      const file = join(dir, `warm-up-${i}.csv`);
-      writeFileSync(file, round);
+    const patterns = new Set<string>();
+    const run = async (file: string, text: string): Promise<void> => {
+      writeFileSync(file, text);
+      const sink = new MemorySink();
       const stats = await runFiles({
         inputs: [file],
         format: 'canonical',
         config,
         detectors,
-        sink: new MemorySink(),
+        sink,
         rejects: new RejectsFile(null),
         // As the live engine does, so the code that stores an event's alerts at once is warm too
         // (without it, the live engine's loop was thrown away at its first alerts: a deopt).
         flushOnAlert: true,
       });
+      for (const a of sink.alerts.values()) patterns.add(a.type);
       total = total ? sum(total, stats) : stats;
+    };
+    const roundEvents = Math.min(events, WARM_UP_ROUNDS_EVENTS);
+    for (const [i, round] of rounds(simulatedLines(roundEvents, ROUNDS_MARKET)).entries()) await run(join(dir, `warm-up-${i}.csv`), round);
+    if (events > roundEvents) {
+      await run(join(dir, 'warm-up-alerts.csv'), [CANONICAL_HEADER, ...simulatedLines(events - roundEvents, ALERT_MARKET), ''].join('\n'));
     }
-    return { ...total!, ms: performance.now() - started };
+    return { ...total!, patterns: [...patterns].sort(), ms: performance.now() - started };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -83,30 +114,35 @@ export async function warmUp(
  */
 export async function warmUpThread(config: Config, detectors: readonly DetectorFactory[], events: number): Promise<void> {
   if (events <= 0) return;
-  // In rounds, as `warmUp`: a fresh engine every WARM_UP_ROUND_EVENTS.
-  let engine = new Engine(detectors, config, new MemorySink());
-  let roundLeft = WARM_UP_ROUND_EVENTS;
   const encoder = new ColumnEncoder();
   const decoder = new ColumnDecoder();
-  let now = -Infinity;
-  for (const batch of simulatedBatches(events)) {
-    if (roundLeft <= 0) {
-      await engine.end();
-      engine = new Engine(detectors, config, new MemorySink());
-      roundLeft = WARM_UP_ROUND_EVENTS;
+  // As `warmUp`: rounds of a fresh engine every WARM_UP_ROUND_EVENTS, then one engine over the alert market.
+  const feed = async (batches: Iterable<MarketEvent[]>, roundEvents: number): Promise<void> => {
+    let engine = new Engine(detectors, config, new MemorySink());
+    let roundLeft = roundEvents;
+    let now = -Infinity;
+    for (const batch of batches) {
+      if (roundLeft <= 0) {
+        await engine.end();
+        engine = new Engine(detectors, config, new MemorySink());
+        roundLeft = roundEvents;
+      }
+      const clock = batch.map((e) => (now = Math.max(now, e.tsMs)));
+      const decoded = decoder.decode(encoder.encode(batch, clock));
+      await engine.process(decoded.events, decoded.clock);
+      roundLeft -= batch.length;
     }
-    const clock = batch.map((e) => (now = Math.max(now, e.tsMs)));
-    const decoded = decoder.decode(encoder.encode(batch, clock));
-    await engine.process(decoded.events, decoded.clock);
-    roundLeft -= batch.length;
-  }
-  await engine.end();
+    await engine.end();
+  };
+  const roundEvents = Math.min(events, WARM_UP_ROUNDS_EVENTS);
+  await feed(simulatedBatches(roundEvents, ROUNDS_MARKET), WARM_UP_ROUND_EVENTS);
+  if (events > roundEvents) await feed(simulatedBatches(events - roundEvents, ALERT_MARKET), Infinity);
 }
 
 /** `events` simulator events (trades and the order lifecycle, manipulations injected) as canonical CSV lines. */
-function simulatedLines(events: number): string[] {
+function simulatedLines(events: number, market: WarmUpMarket): string[] {
   const lines: string[] = [];
-  for (const batch of simulatedBatches(events)) lines.push(...batch.map((e) => canonicalLine(e)!));
+  for (const batch of simulatedBatches(events, market)) lines.push(...batch.map((e) => canonicalLine(e)!));
   return lines;
 }
 
@@ -133,11 +169,11 @@ function sum(a: EngineStats, b: EngineStats): EngineStats {
   };
 }
 
-/** The warm-up market in batches (canonical CSV's events only: it carries no quotes), `events` in all. */
-function* simulatedBatches(events: number): Generator<MarketEvent[]> {
+/** A warm-up market in batches (canonical CSV's events only: it carries no quotes), `events` in all. */
+function* simulatedBatches(events: number, market: WarmUpMarket): Generator<MarketEvent[]> {
   const sim = simulate({
-    symbols: WARM_UP_SYMBOLS,
-    seed: 20_261_127,
+    symbols: [...market.symbols],
+    seed: market.seed,
     startMs: Date.UTC(2020, 0, 6, 14, 0),
     durationMs: 5 * 24 * 3600_000,
     inject: true,

@@ -70,7 +70,7 @@ export function registerStart(program: Command, g: () => GlobalOptions): void {
     .option('--seed <n>', 'simulator seed (default: from the start time)')
     .option(
       '--warm-up <events>',
-      'with a FILE or stdin: simulated events run first through scratch engines (a fresh one every 20k events), so the first live events are not slowed by JIT compilation; 0 = none',
+      'with a FILE or stdin: simulated events run first through scratch engines (a fresh one every 20k events for the first 100k, then one over a market where seven of the eight patterns raise alerts), so the first live events and alerts are not slowed by JIT compilation; 0 = none',
       String(DEFAULT_WARM_UP_EVENTS),
     )
     .option(
