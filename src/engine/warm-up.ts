@@ -94,11 +94,8 @@ export async function warmUp(
       for (const a of sink.alerts.values()) patterns.add(a.type);
       total = total ? sum(total, stats) : stats;
     };
-    const roundEvents = Math.min(events, WARM_UP_ROUNDS_EVENTS);
-    for (const [i, round] of rounds(simulatedLines(roundEvents, ROUNDS_MARKET)).entries()) await run(join(dir, `warm-up-${i}.csv`), round);
-    if (events > roundEvents) {
-      await run(join(dir, 'warm-up-alerts.csv'), [CANONICAL_HEADER, ...simulatedLines(events - roundEvents, ALERT_MARKET), ''].join('\n'));
-    }
+    const files = plan(events).flatMap((part) => csvFiles(simulatedLines(part.events, part.market), part.perEngine));
+    for (const [i, text] of files.entries()) await run(join(dir, `warm-up-${i}.csv`), text);
     return { ...total!, patterns: [...patterns].sort(), ms: performance.now() - started };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -116,27 +113,32 @@ export async function warmUpThread(config: Config, detectors: readonly DetectorF
   if (events <= 0) return;
   const encoder = new ColumnEncoder();
   const decoder = new ColumnDecoder();
-  // As `warmUp`: rounds of a fresh engine every WARM_UP_ROUND_EVENTS, then one engine over the alert market.
-  const feed = async (batches: Iterable<MarketEvent[]>, roundEvents: number): Promise<void> => {
+  // As `warmUp`: a fresh engine every `perEngine` events of each part.
+  for (const part of plan(events)) {
     let engine = new Engine(detectors, config, new MemorySink());
-    let roundLeft = roundEvents;
+    let engineLeft = part.perEngine;
     let now = -Infinity;
-    for (const batch of batches) {
-      if (roundLeft <= 0) {
+    for (const batch of simulatedBatches(part.events, part.market)) {
+      if (engineLeft <= 0) {
         await engine.end();
         engine = new Engine(detectors, config, new MemorySink());
-        roundLeft = roundEvents;
+        engineLeft = part.perEngine;
       }
       const clock = batch.map((e) => (now = Math.max(now, e.tsMs)));
       const decoded = decoder.decode(encoder.encode(batch, clock));
       await engine.process(decoded.events, decoded.clock);
-      roundLeft -= batch.length;
+      engineLeft -= batch.length;
     }
     await engine.end();
-  };
-  const roundEvents = Math.min(events, WARM_UP_ROUNDS_EVENTS);
-  await feed(simulatedBatches(roundEvents, ROUNDS_MARKET), WARM_UP_ROUND_EVENTS);
-  if (events > roundEvents) await feed(simulatedBatches(events - roundEvents, ALERT_MARKET), Infinity);
+  }
+}
+
+/** What a warm-up of `events` runs: the rounds' market, a fresh engine every WARM_UP_ROUND_EVENTS, then the alert market in one engine. */
+function plan(events: number): { market: WarmUpMarket; events: number; perEngine: number }[] {
+  const rounds = Math.min(events, WARM_UP_ROUNDS_EVENTS);
+  const parts = [{ market: ROUNDS_MARKET, events: rounds, perEngine: WARM_UP_ROUND_EVENTS }];
+  if (events > rounds) parts.push({ market: ALERT_MARKET, events: events - rounds, perEngine: Infinity });
+  return parts;
 }
 
 /** `events` simulator events (trades and the order lifecycle, manipulations injected) as canonical CSV lines. */
@@ -146,12 +148,10 @@ function simulatedLines(events: number, market: WarmUpMarket): string[] {
   return lines;
 }
 
-/** The lines cut into rounds of WARM_UP_ROUND_EVENTS, each a CSV file's text of its own. */
-function rounds(lines: readonly string[]): string[] {
+/** The lines cut into CSV files' texts of `perFile` lines each (an engine runs each). */
+function csvFiles(lines: readonly string[], perFile: number): string[] {
   const files: string[] = [];
-  for (let i = 0; i < lines.length; i += WARM_UP_ROUND_EVENTS) {
-    files.push([CANONICAL_HEADER, ...lines.slice(i, i + WARM_UP_ROUND_EVENTS), ''].join('\n'));
-  }
+  for (let i = 0; i < lines.length; i += perFile) files.push([CANONICAL_HEADER, ...lines.slice(i, i + perFile), ''].join('\n'));
   return files;
 }
 
