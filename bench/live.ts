@@ -176,9 +176,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   const alertMs: number[] = [];
   const sinceDetectMs: number[] = [];
   const commitMs: number[] = [];
-  for (const row of readFileSync(commitLog, 'utf8').split('\n')) {
-    if (!row) continue;
-    const [detect, before, committed, took] = row.split(',').map(Number) as [number, number, number, number];
+  for (const [detect, before, committed, took] of rowsOf(commitLog).map((r) => r.map(Number) as [number, number, number, number])) {
     if (before >= sentNs.length) continue; // raised at end of input (onEnd), not by an arriving event
     commitMs.push(took / 1e6);
     // The event that raised the alert is in the batch that starts at event `before`: timing from
@@ -190,31 +188,19 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     if (idx < ts.length) sinceDetectMs.push((committed - sentNs[idx]!) / 1e6);
   }
   // Every event is done when the batch holding it is (the child accepts every line of the feed).
-  const eventMs: number[] = [];
   const eventDoneMs = new Float64Array(sentNs.length);
-  const batchMs: number[] = [];
   const batches: { started: number; done: number; events: number }[] = [];
   let next = 0;
-  for (const row of readFileSync(`${commitLog}.batches`, 'utf8').split('\n')) {
-    if (!row) continue;
-    const [doneEvents, started, done] = row.split(',').map(Number) as [number, number, number];
-    batchMs.push((done - started) / 1e6);
-    batches.push({ started, done, events: Math.min(doneEvents, sentNs.length) - next });
-    for (; next < Math.min(doneEvents, sentNs.length); next++) {
-      eventDoneMs[next] = (done - sentNs[next]!) / 1e6;
-      eventMs.push(eventDoneMs[next]!);
-    }
+  for (const [doneEvents, started, done] of rowsOf(`${commitLog}.batches`).map((r) => r.map(Number) as [number, number, number])) {
+    const end = Math.min(doneEvents, sentNs.length);
+    batches.push({ started, done, events: end - next });
+    for (; next < end; next++) eventDoneMs[next] = (done - sentNs[next]!) / 1e6;
   }
-  const pauses: { at: number; ms: number; kind: string }[] = [];
-  for (const row of readFileSync(`${commitLog}.gc`, 'utf8').split('\n')) {
-    if (!row) continue;
-    const [at, took, kind] = row.split(',') as [string, string, string];
-    if (Number(at) >= Number(t0)) pauses.push({ at: Number(at), ms: Number(took) / 1e6, kind });
-  }
-  const loop = readFileSync(`${commitLog}.loop`, 'utf8')
-    .split('\n')
-    .filter((row) => row !== '')
-    .map((row) => row.split(',').map(Number) as [number, number, number]);
+  const eventMs = Array.from(eventDoneMs.subarray(0, next));
+  const pauses = rowsOf(`${commitLog}.gc`)
+    .map(([at, took, kind]) => ({ at: Number(at), ms: Number(took) / 1e6, kind }))
+    .filter((p) => p.at >= Number(t0));
+  const loop = rowsOf(`${commitLog}.loop`).map((r) => r.map(Number) as [number, number, number]);
   rmSync(dir, { recursive: true, force: true });
   const lastDone = batches[batches.length - 1]?.done ?? Number(t0);
   const timeline =
@@ -226,9 +212,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     alerts: percentiles(alertMs),
     alertsSinceDetect: percentiles(sinceDetectMs),
     events: percentiles(eventMs),
-    batches: percentiles(batchMs),
+    batches: percentiles(batches.map((b) => (b.done - b.started) / 1e6)),
     commits: percentiles(commitMs),
-    meanBatch: eventMs.length / Math.max(1, batchMs.length),
+    meanBatch: eventMs.length / Math.max(1, batches.length),
     mainThreadBusy: loopBusy(loop, Number(t0), lastDone),
     gc: {
       ...percentiles(pauses.map((p) => p.ms)),
@@ -237,6 +223,14 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     },
     ...(timeline ? { timeline } : {}),
   };
+}
+
+/** The rows of one of the child's logs, split at commas. */
+function rowsOf(path: string): string[][] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((row) => row !== '')
+    .map((row) => row.split(','));
 }
 
 /**
