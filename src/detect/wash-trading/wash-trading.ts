@@ -8,6 +8,7 @@ import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
 import { IntTable } from '../window/int-table.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { IdClasses } from './id-classes.js';
+import { IdLists } from './id-lists.js';
 import { SeenTable } from './seen-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -68,14 +69,11 @@ interface Episode {
   /** Made with the first such execution (most episodes have none). */
   dupSeqs: Set<number> | undefined;
   /**
-   * The first `MAX_IDS` trade and order ids counted: the first `tradeCount` and `orderCount` of these
-   * arrays, made at the size the new episode's first offer needs (growing each by `push` made and
-   * dropped a series of copies per episode: the live feed's burst makes hundreds a second).
+   * The first `MAX_IDS` trade and order ids counted: two lists of `State.idLists`, the trade ids'
+   * made with room for the new episode's first offer (no array per episode: see `IdLists`).
    */
-  readonly tradeIds: string[];
-  readonly orderIds: string[];
-  tradeCount: number;
-  orderCount: number;
+  readonly tradeIds: number;
+  readonly orderIds: number;
   /**
    * Net quantity per member (in the order of `accounts`), and when it last became non-zero (`netRanks`
    * counts; -1 while zero): the map of nets by name this was dropped a member back at 0 and appended it
@@ -184,6 +182,8 @@ interface State {
    * only at those, not at every open episode; one that matched since goes back in.
    */
   readonly episodeEnds: DeadlineQueue<Episode>;
+  /** The open episodes' trade and order ids (`Episode.tradeIds`, `orderIds`). */
+  readonly idLists: IdLists;
   /** Episodes made so far (`Episode.rank`). */
   episodesMade: number;
   /**
@@ -239,6 +239,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     episodes: new Map(),
     due: new DeadlineQueue(),
     episodeEnds: new DeadlineQueue(),
+    idLists: new IdLists(),
     episodesMade: 0,
     commaEpisodes: 0,
     ticks: 0,
@@ -718,11 +719,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         pruneAt: 256,
         walkedSeq: -1,
         dupSeqs: undefined,
-        // Holey arrays of their expected length (`new Array(n)`; V8 has no other way to reserve room).
-        tradeIds: new Array<string>(Math.min(MAX_IDS, expected)),
-        orderIds: new Array<string>(Math.min(MAX_IDS, orderIdsIn(s, members, expected))),
-        tradeCount: 0,
-        orderCount: 0,
+        tradeIds: st.idLists.open(Math.min(MAX_IDS, expected)),
+        orderIds: st.idLists.open(Math.min(MAX_IDS, orderIdsIn(s, members, expected))),
         net: accounts.map(() => 0),
         netRank: accounts.map(() => -1),
         netRanks: 0,
@@ -787,6 +785,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (hasComma(ep.accounts)) st.commaEpisodes--;
     for (const id of ep.memberIds) st.accounts.release(id);
     ep.seen.release(); // its array goes to the next episodes' tables
+    st.idLists.close(ep.tradeIds);
+    st.idLists.close(ep.orderIds);
   }
 
   /** Puts a pair's episode in its symbol's pair index. */
@@ -870,9 +870,10 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       addNet(ep, ep.memberIds.indexOf(seller), -qty);
     }
     ep.lastExecMs = tsMs;
-    if (ep.tradeCount < MAX_IDS) ep.tradeIds[ep.tradeCount++] = id;
+    const lists = st.idLists;
+    if (lists.count(ep.tradeIds) < MAX_IDS) lists.push(ep.tradeIds, id);
     const orderIds = orderIdsOf(s, i);
-    for (let k = 0; k < orderIds.length && ep.orderCount < MAX_IDS; k++) ep.orderIds[ep.orderCount++] = orderIds[k]!;
+    for (let k = 0; k < orderIds.length && lists.count(ep.orderIds) < MAX_IDS; k++) lists.push(ep.orderIds, orderIds[k]!);
     return true;
   }
 
@@ -1171,8 +1172,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       symbols: [ep.symbol],
       accounts: ep.accounts,
       evidence: {
-        tradeIds: ep.tradeIds.slice(0, ep.tradeCount),
-        orderIds: ep.orderIds.slice(0, ep.orderCount),
+        tradeIds: st.idLists.toArray(ep.tradeIds),
+        orderIds: st.idLists.toArray(ep.orderIds),
         metrics: [
           { name: 'group_trades', value: ep.n, threshold: minTrades, op: '>=' },
           { name: 'offset_ratio', value: round4(offset), threshold: t.wash_trade_threshold, op: '>=', unit: 'ratio' },

@@ -1,0 +1,122 @@
+import { stateClass } from '../../engine/snapshot.js';
+import { ChunkPool, chunkSize, classFor, grownI32 } from '../window/pool-chunks.js';
+
+/** A list's class while it has no chunk (nothing pushed yet, no room asked for). */
+const NO_CHUNK = -1;
+/** A free list number's class (its `start` is the next free number). */
+const FREE = -2;
+const NONE = -1;
+
+/**
+ * Lists of ids that only grow (an episode's first trade ids and its first order ids), each a chunk
+ * of one string array shared by all the lists (`ChunkPool`), a list being a small integer: its
+ * chunk's start and class and its length are in typed columns.
+ *
+ * wash_trading's episodes each had two arrays of their own, presized to the ids their first offer
+ * counts (hundreds in the live feed's burst, where hundreds of episodes are made a second). Every
+ * such array lived as long as its episode, so every scavenge meanwhile copied it: they were most
+ * of the episodes' bytes that survive a scavenge. The shared array is old after its first
+ * scavenges (it grows rarely, by copies of itself) and is not copied again.
+ *
+ * A list that fills its chunk moves to one of the next class (~1.25× the room; the old chunk goes
+ * back to the pool, its slots emptied so that no id is held by it). When an eighth of the records
+ * are in free chunks, the live lists' chunks are moved together (`ChunkPool.wasteful`).
+ */
+export class IdLists {
+  private ids: string[] = [];
+  private readonly pool = new ChunkPool();
+  /** Per list: its chunk's start, its chunk's class (`NO_CHUNK`, `FREE`), its length. */
+  private start = new Int32Array(64);
+  private cls = new Int32Array(64);
+  private len = new Int32Array(64);
+  /** List numbers made so far (all below it), and the first free one. */
+  private made = 0;
+  private firstFree = NONE;
+
+  /** A new empty list with room for `room` ids (none made for 0). */
+  open(room: number): number {
+    let list = this.firstFree;
+    if (list !== NONE) this.firstFree = this.start[list]!;
+    else {
+      list = this.made++;
+      this.start = grownI32(this.start, this.made, 1);
+      this.cls = grownI32(this.cls, this.made, 1);
+      this.len = grownI32(this.len, this.made, 1);
+    }
+    this.len[list] = 0;
+    this.cls[list] = NO_CHUNK;
+    this.start[list] = 0;
+    if (room > 0) this.moveTo(list, classFor(room));
+    return list;
+  }
+
+  /** The list's length. */
+  count(list: number): number {
+    return this.len[list]!;
+  }
+
+  /** Appends `id`. */
+  push(list: number, id: string): void {
+    const n = this.len[list]!;
+    const c = this.cls[list]!;
+    if (c === NO_CHUNK || n === chunkSize(c)) this.moveTo(list, c + 1);
+    this.ids[this.start[list]! + n] = id;
+    this.len[list] = n + 1;
+  }
+
+  /** A copy of the list's ids. */
+  toArray(list: number): string[] {
+    const at = this.start[list]!;
+    return this.ids.slice(at, at + this.len[list]!);
+  }
+
+  /** Gives the list up (its number is then another list's). */
+  close(list: number): void {
+    this.giveBack(list);
+    this.cls[list] = FREE;
+    this.start[list] = this.firstFree;
+    this.firstFree = list;
+    if (this.pool.wasteful) this.compact();
+  }
+
+  /** Moves the list to a new chunk of class `c` (its ids copied, its old chunk given back). */
+  private moveTo(list: number, c: number): void {
+    const at = this.pool.alloc(c);
+    // Room up to the pool's end, filled: writes past an array's end make it holey, far past it a dictionary.
+    while (this.ids.length < this.pool.end) this.ids.push('');
+    const from = this.start[list]!;
+    const n = this.len[list]!;
+    for (let k = 0; k < n; k++) this.ids[at + k] = this.ids[from + k]!;
+    this.giveBack(list);
+    this.start[list] = at;
+    this.cls[list] = c;
+  }
+
+  /** Gives the list's chunk back to the pool, emptied (no id held by a free chunk). */
+  private giveBack(list: number): void {
+    const c = this.cls[list]!;
+    if (c < 0) return;
+    const at = this.start[list]!;
+    this.ids.fill('', at, at + this.len[list]!);
+    this.pool.release(at, c);
+  }
+
+  /** Moves the live lists' chunks together, in list order, into a new array. */
+  private compact(): void {
+    const ids: string[] = [];
+    for (let list = 0; list < this.made; list++) {
+      const c = this.cls[list]!;
+      if (c < 0) continue;
+      const at = this.start[list]!;
+      const n = this.len[list]!;
+      this.start[list] = ids.length;
+      for (let k = 0; k < n; k++) ids.push(this.ids[at + k]!);
+      for (let k = n; k < chunkSize(c); k++) ids.push('');
+    }
+    this.ids = ids;
+    this.pool.compacted(ids.length);
+  }
+}
+
+// Part of wash_trading's checkpointed state.
+stateClass(IdLists);
