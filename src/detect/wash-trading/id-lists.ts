@@ -6,25 +6,30 @@ const NO_CHUNK = -1;
 /** A free list number's class (its `start` is the next free number). */
 const FREE = -2;
 const NONE = -1;
+/** Ids per block of the storage: 4k (16 KB of references), far more than a list's chunk (`MAX_IDS` is 500). */
+const BITS = 12;
+const BLOCK = 1 << BITS;
+const MASK = BLOCK - 1;
 
 /**
  * Lists of ids that only grow (an episode's first trade ids and its first order ids), each a chunk
- * of one string array shared by all the lists (`ChunkPool`), a list being a small integer: its
- * chunk's start and class and its length are in typed columns.
+ * of storage shared by all the lists (`ChunkPool`), a list being a small integer: its chunk's start
+ * and class and its length are in typed columns.
  *
  * wash_trading's episodes each had two arrays of their own, presized to the ids their first offer
  * counts (hundreds in the live feed's burst, where hundreds of episodes are made a second). Every
  * such array lived as long as its episode, so every scavenge meanwhile copied it: they were most
- * of the episodes' bytes that survive a scavenge. The shared array is old after its first
- * scavenges (it grows rarely, by copies of itself) and is not copied again.
+ * of the episodes' bytes that survive a scavenge. The storage is blocks of `BLOCK` ids, made as the
+ * lists need room and then old: it grows by a block, never by a copy of itself (one array grown
+ * by `push` left a new ~1.4 MB copy to survive each step of the burst).
  *
  * A list that fills its chunk moves to one of the next class (~1.25× the room; the old chunk goes
  * back to the pool, its slots emptied so that no id is held by it). When an eighth of the records
  * are in free chunks, the live lists' chunks are moved together (`ChunkPool.wasteful`).
  */
 export class IdLists {
-  private ids: string[] = [];
-  private readonly pool = new ChunkPool();
+  private blocks: string[][] = [];
+  private pool = new ChunkPool(BLOCK);
   /** Per list: its chunk's start, its chunk's class (`NO_CHUNK`, `FREE`), its length. */
   private start = new Int32Array(64);
   private cls = new Int32Array(64);
@@ -60,14 +65,15 @@ export class IdLists {
     const n = this.len[list]!;
     const c = this.cls[list]!;
     if (c === NO_CHUNK || n === chunkSize(c)) this.moveTo(list, c + 1);
-    this.ids[this.start[list]! + n] = id;
+    const p = this.start[list]! + n;
+    this.blocks[p >> BITS]![p & MASK] = id;
     this.len[list] = n + 1;
   }
 
   /** A copy of the list's ids. */
   toArray(list: number): string[] {
     const at = this.start[list]!;
-    return this.ids.slice(at, at + this.len[list]!);
+    return this.blocks[at >> BITS]!.slice(at & MASK, (at & MASK) + this.len[list]!);
   }
 
   /** Gives the list up (its number is then another list's). */
@@ -82,11 +88,8 @@ export class IdLists {
   /** Moves the list to a new chunk of class `c` (its ids copied, its old chunk given back). */
   private moveTo(list: number, c: number): void {
     const at = this.pool.alloc(c);
-    // Room up to the pool's end, filled: writes past an array's end make it holey, far past it a dictionary.
-    while (this.ids.length < this.pool.end) this.ids.push('');
-    const from = this.start[list]!;
-    const n = this.len[list]!;
-    for (let k = 0; k < n; k++) this.ids[at + k] = this.ids[from + k]!;
+    ensure(this.blocks, this.pool.end);
+    copyIds(this.blocks, this.start[list]!, this.blocks, at, this.len[list]!);
     this.giveBack(list);
     this.start[list] = at;
     this.cls[list] = c;
@@ -97,25 +100,37 @@ export class IdLists {
     const c = this.cls[list]!;
     if (c < 0) return;
     const at = this.start[list]!;
-    this.ids.fill('', at, at + this.len[list]!);
+    this.blocks[at >> BITS]!.fill('', at & MASK, (at & MASK) + this.len[list]!);
     this.pool.release(at, c);
   }
 
-  /** Moves the live lists' chunks together, in list order, into a new array. */
+  /** Moves the live lists' chunks together, in list order, into new blocks. */
   private compact(): void {
-    const ids: string[] = [];
+    const pool = new ChunkPool(BLOCK);
+    const blocks: string[][] = [];
     for (let list = 0; list < this.made; list++) {
       const c = this.cls[list]!;
       if (c < 0) continue;
-      const at = this.start[list]!;
-      const n = this.len[list]!;
-      this.start[list] = ids.length;
-      for (let k = 0; k < n; k++) ids.push(this.ids[at + k]!);
-      for (let k = n; k < chunkSize(c); k++) ids.push('');
+      const at = pool.alloc(c);
+      ensure(blocks, pool.end);
+      copyIds(this.blocks, this.start[list]!, blocks, at, this.len[list]!);
+      this.start[list] = at;
     }
-    this.ids = ids;
-    this.pool.compacted(ids.length);
+    this.pool = pool;
+    this.blocks = blocks;
   }
+}
+
+/** Makes positions [0, n) of the blocks exist (new ones of exact length, holding empty strings). */
+function ensure(blocks: string[][], n: number): void {
+  while (blocks.length * BLOCK < n) blocks.push(new Array<string>(BLOCK).fill(''));
+}
+
+/** Copies n ids from position `from` of `a` to position `to` of `b` (each run within one block). */
+function copyIds(a: string[][], from: number, b: string[][], to: number, n: number): void {
+  const src = a[from >> BITS]!;
+  const dst = b[to >> BITS]!;
+  for (let k = 0; k < n; k++) dst[(to & MASK) + k] = src[(from & MASK) + k]!;
 }
 
 // Part of wash_trading's checkpointed state.
