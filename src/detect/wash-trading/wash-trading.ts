@@ -6,6 +6,7 @@ import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
 import { COMPACT_MIN, TIGHT_ITEMS } from '../window/tight-array.js';
 import { IntTable } from '../window/int-table.js';
+import { grownF64 } from '../window/pool-chunks.js';
 import { AccountGraph, NO_EDGE, NO_EXECUTION } from './account-graph.js';
 import { IdClasses } from './id-classes.js';
 import { IdLists } from './id-lists.js';
@@ -46,11 +47,13 @@ interface Episode {
   readonly memberIds: readonly number[];
   /** A pair's place in its symbol's `pairEpisodes` (-1: not a pair, or not indexed). */
   pairSlot: number;
-  readonly startMs: number;
-  lastMatchMs: number;
+  /**
+   * Where its times, sums and measures (`EP_START` …) start in `State.episodeNumbers`, while it is
+   * open. Not its end's time: a closed episode's entries in `State.episodeEnds` read that.
+   */
+  readonly at: number;
   /** The time it is queued under in `State.episodeEnds` (Infinity once closed; entries under another time are stale). */
   endDue: number;
-  endMs: number;
   /**
    * Trade ids already counted, by their class in the symbol's `IdClasses`, with the time of the last
    * execution counted under each (pruned once they left the window).
@@ -83,22 +86,33 @@ interface Episode {
   readonly netRank: number[];
   netRanks: number;
   n: number;
-  gross: number;
-  notional: number;
-  minPrice: number;
-  maxPrice: number;
-  sumQty: number;
-  sumQtySq: number;
   cycles: number;
   lastEmitN: number;
   lastCycle: readonly string[];
-  /** Time of the last execution counted. */
-  lastExecMs: number;
-  /** Last measured exclusivity and market share (reused when the window has moved past the episode). */
-  exclusivity: number;
-  marketShare: number;
-  matchedShare: number;
 }
+
+/**
+ * An open episode's numbers that are not small integers, `EP_FIELDS` doubles from `Episode.at` in
+ * `State.episodeNumbers`: its start, last match, end and last counted execution's times; its sums
+ * (gross quantity, notional, quantities and their squares; prices' range); the last measured
+ * exclusivity, market share and matched share (reused when the window has moved past the episode).
+ * As fields of the episode each was a heap number of its own, made with the episode and copied
+ * with it by every scavenge while it lived (the burst of the live feed makes hundreds a second).
+ */
+const EP_START = 0;
+const EP_LAST_MATCH = 1;
+const EP_END = 2;
+const EP_LAST_EXEC = 3;
+const EP_GROSS = 4;
+const EP_NOTIONAL = 5;
+const EP_MIN_PRICE = 6;
+const EP_MAX_PRICE = 7;
+const EP_SUM_QTY = 8;
+const EP_SUM_QTY_SQ = 9;
+const EP_EXCLUSIVITY = 10;
+const EP_MARKET_SHARE = 11;
+const EP_MATCHED_SHARE = 12;
+const EP_FIELDS = 13;
 
 interface SymbolState {
   readonly symbol: string;
@@ -184,6 +198,13 @@ interface State {
   readonly episodeEnds: DeadlineQueue<Episode>;
   /** The open episodes' trade and order ids (`Episode.tradeIds`, `orderIds`). */
   readonly idLists: IdLists;
+  /**
+   * The open episodes' numbers (`EP_FIELDS` each, see `EP_START`), places up to `numbersEnd` handed
+   * out, and the starts of those given back by closed episodes.
+   */
+  episodeNumbers: Float64Array<ArrayBuffer>;
+  numbersEnd: number;
+  readonly freeNumbers: number[];
   /** Episodes made so far (`Episode.rank`). */
   episodesMade: number;
   /**
@@ -240,6 +261,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     due: new DeadlineQueue(),
     episodeEnds: new DeadlineQueue(),
     idLists: new IdLists(),
+    episodeNumbers: new Float64Array(16 * EP_FIELDS),
+    numbersEnd: 0,
+    freeNumbers: [],
     episodesMade: 0,
     commaEpisodes: 0,
     ticks: 0,
@@ -710,10 +734,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         accounts,
         memberIds,
         pairSlot: -1,
-        startMs,
-        lastMatchMs: startMs,
+        at: numbersFor(startMs),
         endDue: Infinity,
-        endMs: startMs,
         seen: new SeenTable(expected),
         bornTick: st.ticks,
         pruneAt: 256,
@@ -725,23 +747,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         netRank: accounts.map(() => -1),
         netRanks: 0,
         n: 0,
-        // Sums that take fractions start as doubles (-0: the same sums), the measures unset (NaN: read
-        // only once set, see `judge`). A field made with a small integer and later given a fraction
-        // changes the map of every episode, and V8 drops the optimized code of every function that
-        // reads one (onExecution, addToEpisode, ...), to compile it again.
-        gross: -0,
-        notional: -0,
-        minPrice: Infinity,
-        maxPrice: -Infinity,
-        sumQty: -0,
-        sumQtySq: -0,
         cycles: 0,
         lastEmitN: 0,
         lastCycle: [],
-        lastExecMs: startMs,
-        exclusivity: NaN,
-        marketShare: NaN,
-        matchedShare: NaN,
       };
       // As in `stateOf`: fields first written long after (a moved pair's slot, a prune, a duplicate,
       // the first alert) are written once now, so that write changes no code.
@@ -749,7 +757,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       ep.pruneAt = 256;
       ep.dupSeqs = undefined;
       ep.lastEmitN = 0;
-      ep.exclusivity = ep.marketShare = ep.matchedShare = NaN;
       st.episodes.set(groupKey, ep);
       for (const id of memberIds) st.accounts.retain(id);
       if (hasComma(accounts)) st.commaEpisodes++;
@@ -758,6 +765,24 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       s.openEpisodes++;
     }
     return ep;
+  }
+
+  /** A new episode's place in `episodeNumbers`, filled for its start at `startMs`. */
+  function numbersFor(startMs: number): number {
+    let at = st.freeNumbers.pop();
+    if (at === undefined) {
+      at = st.numbersEnd;
+      st.numbersEnd += EP_FIELDS;
+      st.episodeNumbers = grownF64(st.episodeNumbers, st.numbersEnd);
+    }
+    const v = st.episodeNumbers;
+    v[at + EP_START] = v[at + EP_LAST_MATCH] = v[at + EP_END] = v[at + EP_LAST_EXEC] = startMs;
+    // The sums start at -0, as they did as fields (the same sums), the measures unset (NaN: read only once set, see `judge`).
+    v[at + EP_GROSS] = v[at + EP_NOTIONAL] = v[at + EP_SUM_QTY] = v[at + EP_SUM_QTY_SQ] = -0;
+    v[at + EP_MIN_PRICE] = Infinity;
+    v[at + EP_MAX_PRICE] = -Infinity;
+    v[at + EP_EXCLUSIVITY] = v[at + EP_MARKET_SHARE] = v[at + EP_MATCHED_SHARE] = NaN;
+    return at;
   }
 
   /** How many order ids the first `count` executions of `seqs` have (counted up to `MAX_IDS`). */
@@ -787,6 +812,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     ep.seen.release(); // its array goes to the next episodes' tables
     st.idLists.close(ep.tradeIds);
     st.idLists.close(ep.orderIds);
+    st.freeNumbers.push(ep.at);
   }
 
   /** Puts a pair's episode in its symbol's pair index. */
@@ -855,13 +881,15 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     ep.seen.set(c, tsMs);
     if (ep.seen.size > ep.pruneAt) pruneSeen(ep);
     ep.n++;
-    ep.gross += qty;
-    ep.notional += qty * price;
-    ep.sumQty += qty;
-    ep.sumQtySq += qty * qty;
-    ep.minPrice = Math.min(ep.minPrice, price);
-    ep.maxPrice = Math.max(ep.maxPrice, price);
-    ep.endMs = Math.max(ep.endMs, tsMs);
+    const v = st.episodeNumbers;
+    const at = ep.at;
+    v[at + EP_GROSS] = v[at + EP_GROSS]! + qty;
+    v[at + EP_NOTIONAL] = v[at + EP_NOTIONAL]! + qty * price;
+    v[at + EP_SUM_QTY] = v[at + EP_SUM_QTY]! + qty;
+    v[at + EP_SUM_QTY_SQ] = v[at + EP_SUM_QTY_SQ]! + qty * qty;
+    v[at + EP_MIN_PRICE] = Math.min(v[at + EP_MIN_PRICE]!, price);
+    v[at + EP_MAX_PRICE] = Math.max(v[at + EP_MAX_PRICE]!, price);
+    v[at + EP_END] = Math.max(v[at + EP_END]!, tsMs);
     const buyer = buyerOf(s, seq);
     const seller = sellerOf(s, seq);
     if (buyer !== seller) {
@@ -869,7 +897,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       addNet(ep, ep.memberIds.indexOf(buyer), qty);
       addNet(ep, ep.memberIds.indexOf(seller), -qty);
     }
-    ep.lastExecMs = tsMs;
+    v[at + EP_LAST_EXEC] = tsMs;
     const lists = st.idLists;
     if (lists.count(ep.tradeIds) < MAX_IDS) lists.push(ep.tradeIds, id);
     const orderIds = orderIdsOf(s, i);
@@ -1068,7 +1096,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const ep = episodeFor(s, cycle, size, inCount > 0 ? exField(s, members[0]!, EX_TS) : e.tsMs, inCount);
     addMembers(s, ep, members, inCount);
     ep.cycles++;
-    ep.lastMatchMs = e.tsMs;
+    st.episodeNumbers[ep.at + EP_LAST_MATCH] = e.tsMs;
     // A match out of time order moves the end earlier: queue the episode under its earlier time.
     if (endCheckAt(ep) < ep.endDue) queueEnd(ep);
     ep.lastCycle = cycle;
@@ -1100,10 +1128,13 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     let absNet = 0;
     // In the order the members came to have their nets (`nextNet`), as `net_positions` lists them.
     for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) absNet += Math.abs(ep.net[k]!);
-    const offset = ep.gross > 0 ? 1 - absNet / (2 * ep.gross) : 0;
+    const v = st.episodeNumbers;
+    const at = ep.at;
+    const gross = v[at + EP_GROSS]!;
+    const offset = gross > 0 ? 1 - absNet / (2 * gross) : 0;
     if (offset < t.wash_trade_threshold) return;
-    let exclusivity = ep.exclusivity;
-    let marketShare = ep.marketShare;
+    let exclusivity = v[at + EP_EXCLUSIVITY]!;
+    let marketShare = v[at + EP_MARKET_SHARE]!;
     if (!final) {
       // Exclusivity: each member's volume inside the group, as a share of its own window volume.
       // Summed per member in the order of `inWindow`, a residue under 1e-12 being 0 (as the map of sums did).
@@ -1127,18 +1158,19 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
     }
     if (exclusivity < t.wash_min_exclusivity) return;
-    const matched = self ? 1 : final ? ep.matchedShare : matchedShare(s, inWindow, inCount);
+    const matched = self ? 1 : final ? v[at + EP_MATCHED_SHARE]! : matchedShare(s, inWindow, inCount);
     if (matched < t.wash_min_matched_share) return;
-    ep.matchedShare = matched;
+    v[at + EP_MATCHED_SHARE] = matched;
     // Re-emit only when the episode grew materially (25% more trades), and once more when it closes.
     if (ep.lastEmitN > 0 && (final ? ep.n === ep.lastEmitN : ep.n < ep.lastEmitN * 1.25)) return;
     ep.lastEmitN = ep.n;
-    ep.exclusivity = exclusivity;
-    ep.marketShare = marketShare;
+    v[at + EP_EXCLUSIVITY] = exclusivity;
+    v[at + EP_MARKET_SHARE] = marketShare;
 
-    const meanQty = ep.sumQty / ep.n;
-    const sizeCv = Math.sqrt(Math.max(0, ep.sumQtySq / ep.n - meanQty * meanQty)) / meanQty;
-    const priceSpread = ep.minPrice > 0 ? ep.maxPrice / ep.minPrice - 1 : 0;
+    const meanQty = v[at + EP_SUM_QTY]! / ep.n;
+    const sizeCv = Math.sqrt(Math.max(0, v[at + EP_SUM_QTY_SQ]! / ep.n - meanQty * meanQty)) / meanQty;
+    const minPrice = v[at + EP_MIN_PRICE]!;
+    const priceSpread = minPrice > 0 ? v[at + EP_MAX_PRICE]! / minPrice - 1 : 0;
     const repeat = Math.log2(ep.n / minTrades + 1); // 1 at the minimum, grows slowly
     const offsetExcess = (offset - t.wash_trade_threshold) / Math.max(1e-9, 1 - t.wash_trade_threshold);
     // Confidence: how flat the group ends, how exclusively its members trade together, how often, how alike.
@@ -1156,19 +1188,21 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const who = self
       ? `account ${ep.accounts[0]} traded with itself`
       : `accounts ${ep.lastCycle.join(' → ')} → ${ep.lastCycle[0]} traded in a ${ep.accounts.length === 2 ? 'pair' : `${ep.accounts.length}-account ring`}`;
-    const mins = ((ep.endMs - ep.startMs) / 60000).toFixed(1);
+    const startMs = v[at + EP_START]!;
+    const endMs = v[at + EP_END]!;
+    const mins = ((endMs - startMs) / 60000).toFixed(1);
     ctx.emit({
       pattern: 'wash_trading',
-      episodeKey: `${ep.groupKey}|${ep.startMs}`,
+      episodeKey: `${ep.groupKey}|${startMs}`,
       description:
-        `${ep.symbol}: ${who} ${ep.n} times over ${mins} min (${fmt(ep.gross)} gross, ${pct(marketShare)} of the symbol's volume in the last ${windowMs / 60000} min) ` +
+        `${ep.symbol}: ${who} ${ep.n} times over ${mins} min (${fmt(gross)} gross, ${pct(marketShare)} of the symbol's volume in the last ${windowMs / 60000} min) ` +
         `ending ${pct(offset)} offset (net position ≈ 0; threshold ${pct(t.wash_trade_threshold)}), prices within ${pct(priceSpread)}: no change in beneficial ownership is likely (MAR Annex I (c)). ` +
         `Check whether the accounts share a beneficial owner.`,
       confidence: Math.min(1, confidence),
       riskScore: Math.min(1, risk),
       tsMs: lastMs,
-      windowStartMs: ep.startMs,
-      windowEndMs: ep.endMs,
+      windowStartMs: startMs,
+      windowEndMs: endMs,
       symbols: [ep.symbol],
       accounts: ep.accounts,
       evidence: {
@@ -1178,8 +1212,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
           { name: 'group_trades', value: ep.n, threshold: minTrades, op: '>=' },
           { name: 'offset_ratio', value: round4(offset), threshold: t.wash_trade_threshold, op: '>=', unit: 'ratio' },
           { name: 'min_member_exclusivity', value: round4(exclusivity), threshold: t.wash_min_exclusivity, op: '>=', unit: 'ratio' },
-          { name: 'gross_qty', value: ep.gross, unit: 'qty' },
-          { name: 'notional', value: round4(ep.notional) },
+          { name: 'gross_qty', value: gross, unit: 'qty' },
+          { name: 'notional', value: round4(v[at + EP_NOTIONAL]!) },
           { name: 'price_spread', value: round4(priceSpread), threshold: t.wash_price_tolerance, op: '<=', unit: 'ratio' },
           { name: 'size_cv', value: round4(sizeCv), unit: 'ratio' },
           { name: 'matched_leg_share', value: round4(matched), threshold: t.wash_min_matched_share, op: '>=', unit: 'ratio' },
@@ -1221,7 +1255,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       const ending: Episode[] = [];
       for (const { time, item: ep } of st.episodeEnds.takeDue((at) => at < ctx.now)) {
         if (time !== ep.endDue) continue; // stale
-        if (ctx.now - ep.lastMatchMs > windowMs) {
+        if (ctx.now - st.episodeNumbers[ep.at + EP_LAST_MATCH]! > windowMs) {
           ep.endDue = Infinity;
           ending.push(ep);
         } else queueEnd(ep);
@@ -1249,7 +1283,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
 
   /** When to check whether `ep` has ended: a millisecond before its last match is one window old. */
   function endCheckAt(ep: Episode): number {
-    return ep.lastMatchMs + windowMs - 1;
+    return st.episodeNumbers[ep.at + EP_LAST_MATCH]! + windowMs - 1;
   }
 
   function queueEnd(ep: Episode): void {
@@ -1260,7 +1294,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Brings an alerted episode's alert up to date with trades that arrived since its last update. */
   function closeEpisode(ep: Episode, ctx: DetectorContext): void {
     const s = st.symbols.get(ep.symbol);
-    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, ep.lastExecMs, ctx);
+    if (ep.lastEmitN > 0 && ep.n > ep.lastEmitN && s) judge(s, ep, st.episodeNumbers[ep.at + EP_LAST_EXEC]!, ctx);
   }
 
   /** Counts a traded quantity; `ofExecution` when the execution about to be added has its time and quantity (`SymbolState.volumes`). */
