@@ -39,12 +39,8 @@ interface Episode {
   readonly groupKey: string;
   readonly rank: number;
   readonly symbol: string;
+  /** Its members' names; their ids, nets and net ranks are in `State.episodeNumbers` (`memberId`, `EP_FIELDS`). */
   readonly accounts: readonly string[];
-  /**
-   * Their account ids, in the same order, held (`AccountIds.retain`) while the episode is open: an
-   * execution's accounts are matched to members by id, with no name or string key per execution.
-   */
-  readonly memberIds: readonly number[];
   /** A pair's place in its symbol's `pairEpisodes` (-1: not a pair, or not indexed). */
   pairSlot: number;
   /**
@@ -77,13 +73,7 @@ interface Episode {
    */
   readonly tradeIds: number;
   readonly orderIds: number;
-  /**
-   * Net quantity per member (in the order of `accounts`), and when it last became non-zero (`netRanks`
-   * counts; -1 while zero): the map of nets by name this was dropped a member back at 0 and appended it
-   * again when it moved, and `net_positions` and the offset's sum follow that order.
-   */
-  readonly net: number[];
-  readonly netRank: number[];
+  /** Net ranks given so far (see `EP_FIELDS`). */
   netRanks: number;
   n: number;
   cycles: number;
@@ -112,6 +102,15 @@ const EP_SUM_QTY_SQ = 9;
 const EP_EXCLUSIVITY = 10;
 const EP_MARKET_SHARE = 11;
 const EP_MATCHED_SHARE = 12;
+/**
+ * Then, per member (in the order of `accounts`; room for the most members a group can have,
+ * `maxMembers`): its account id, held (`AccountIds.retain`) while the episode is open (an
+ * execution's accounts are matched to members by id, with no name or string key per execution);
+ * its net quantity; and when that last became non-zero (`Episode.netRanks` counts; -1 while zero):
+ * the map of nets by name this was dropped a member back at 0 and appended it again when it moved,
+ * and `net_positions` and the offset's sum follow that order. As arrays they were three more
+ * objects per episode.
+ */
 const EP_FIELDS = 13;
 
 interface SymbolState {
@@ -252,6 +251,9 @@ const PAIR_LOOKAHEAD = 16;
 function createWashTrading(config: Config, shared: SharedState): Detector {
   const t = config.thresholds;
   const windowMs = t.wash_window_ms;
+  /** Members a group has at most (a cycle has at most `wash_max_ring` accounts, a self-trade one), and the numbers of an episode. */
+  const maxMembers = Math.max(1, t.wash_max_ring);
+  const episodeStride = EP_FIELDS + 3 * maxMembers;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
     executions: new AccountExecutions(),
@@ -722,17 +724,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     let ep = st.episodes.get(groupKey);
     if (!ep) {
       const accounts: string[] = [];
-      const memberIds: number[] = [];
-      for (let k = 0; k < size; k++) {
-        accounts.push(cycle[groupOrder[k]!]!);
-        memberIds.push(groupIds[k]!);
-      }
+      for (let k = 0; k < size; k++) accounts.push(cycle[groupOrder[k]!]!);
       ep = {
         groupKey,
         rank: st.episodesMade++,
         symbol,
         accounts,
-        memberIds,
         pairSlot: -1,
         at: numbersFor(startMs),
         endDue: Infinity,
@@ -743,8 +740,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         dupSeqs: undefined,
         tradeIds: st.idLists.open(Math.min(MAX_IDS, expected)),
         orderIds: st.idLists.open(Math.min(MAX_IDS, orderIdsIn(s, members, expected))),
-        net: accounts.map(() => 0),
-        netRank: accounts.map(() => -1),
         netRanks: 0,
         n: 0,
         cycles: 0,
@@ -758,7 +753,10 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       ep.dupSeqs = undefined;
       ep.lastEmitN = 0;
       st.episodes.set(groupKey, ep);
-      for (const id of memberIds) st.accounts.retain(id);
+      for (let k = 0; k < size; k++) {
+        st.episodeNumbers[ep.at + EP_FIELDS + k] = groupIds[k]!;
+        st.accounts.retain(groupIds[k]!);
+      }
       if (hasComma(accounts)) st.commaEpisodes++;
       if (accounts.length === 2) indexPair(s, ep);
       queueEnd(ep);
@@ -772,7 +770,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     let at = st.freeNumbers.pop();
     if (at === undefined) {
       at = st.numbersEnd;
-      st.numbersEnd += EP_FIELDS;
+      st.numbersEnd += episodeStride;
       st.episodeNumbers = grownF64(st.episodeNumbers, st.numbersEnd);
     }
     const v = st.episodeNumbers;
@@ -782,6 +780,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     v[at + EP_MIN_PRICE] = Infinity;
     v[at + EP_MAX_PRICE] = -Infinity;
     v[at + EP_EXCLUSIVITY] = v[at + EP_MARKET_SHARE] = v[at + EP_MATCHED_SHARE] = NaN;
+    v.fill(0, at + EP_FIELDS + maxMembers, at + EP_FIELDS + 2 * maxMembers); // nets
+    v.fill(-1, at + EP_FIELDS + 2 * maxMembers, at + episodeStride); // net ranks
     return at;
   }
 
@@ -808,7 +808,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
       if (s.openEpisodes === 0) s.exClass = s.classes = undefined;
     }
     if (hasComma(ep.accounts)) st.commaEpisodes--;
-    for (const id of ep.memberIds) st.accounts.release(id);
+    for (let k = 0; k < ep.accounts.length; k++) st.accounts.release(memberId(ep, k));
     ep.seen.release(); // its array goes to the next episodes' tables
     st.idLists.close(ep.tradeIds);
     st.idLists.close(ep.orderIds);
@@ -818,23 +818,22 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** Puts a pair's episode in its symbol's pair index. */
   function indexPair(s: SymbolState, ep: Episode): void {
     const eps = (s.pairEpisodes ??= []);
-    const [a, b] = ep.memberIds;
     ep.pairSlot = eps.length;
     eps.push(ep);
-    addPair((s.pairIndex ??= new IntTable()), a!, b!, ep.pairSlot);
+    addPair((s.pairIndex ??= new IntTable()), memberId(ep, 0), memberId(ep, 1), ep.pairSlot);
   }
 
   /** Takes a pair's episode out of its symbol's pair index (the last one moves to its place). */
   function unindexPair(s: SymbolState, ep: Episode): void {
     const eps = s.pairEpisodes!;
     const index = s.pairIndex!;
-    const [a, b] = ep.memberIds;
-    deletePair(index, a!, b!);
+    deletePair(index, memberId(ep, 0), memberId(ep, 1));
     const last = eps.pop()!;
     if (last !== ep) {
-      const [c, d] = last.memberIds;
-      deletePair(index, c!, d!);
-      addPair(index, c!, d!, ep.pairSlot);
+      const c = memberId(last, 0);
+      const d = memberId(last, 1);
+      deletePair(index, c, d);
+      addPair(index, c, d, ep.pairSlot);
       eps[ep.pairSlot] = last;
       last.pairSlot = ep.pairSlot;
     }
@@ -894,8 +893,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const seller = sellerOf(s, seq);
     if (buyer !== seller) {
       // Both are members (the group's internal execution).
-      addNet(ep, ep.memberIds.indexOf(buyer), qty);
-      addNet(ep, ep.memberIds.indexOf(seller), -qty);
+      addNet(ep, memberIndex(ep, buyer), qty);
+      addNet(ep, memberIndex(ep, seller), -qty);
     }
     v[at + EP_LAST_EXEC] = tsMs;
     const lists = st.idLists;
@@ -1127,9 +1126,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (ep.n < minTrades) return;
     let absNet = 0;
     // In the order the members came to have their nets (`nextNet`), as `net_positions` lists them.
-    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) absNet += Math.abs(ep.net[k]!);
     const v = st.episodeNumbers;
     const at = ep.at;
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) absNet += Math.abs(v[at + EP_FIELDS + maxMembers + k]!);
     const gross = v[at + EP_GROSS]!;
     const offset = gross > 0 ? 1 - absNet / (2 * gross) : 0;
     if (offset < t.wash_trade_threshold) return;
@@ -1138,8 +1137,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     if (!final) {
       // Exclusivity: each member's volume inside the group, as a share of its own window volume.
       // Summed per member in the order of `inWindow`, a residue under 1e-12 being 0 (as the map of sums did).
-      const ids = ep.memberIds;
-      for (let k = 0; k < ids.length; k++) memberQty[k] = 0; // scratch, not emptied (see `members`)
+      const size = ep.accounts.length;
+      for (let k = 0; k < size; k++) memberQty[k] = 0; // scratch, not emptied (see `members`)
       let groupWindowQty = 0;
       for (let m = 0; m < inCount; m++) {
         const x = inWindow[m]!;
@@ -1147,12 +1146,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
         const buyer = buyerOf(s, x);
         const seller = sellerOf(s, x);
         groupWindowQty += q;
-        addMemberQty(ids.indexOf(buyer), q);
-        if (seller !== buyer) addMemberQty(ids.indexOf(seller), q);
+        addMemberQty(memberIndex(ep, buyer), q);
+        if (seller !== buyer) addMemberQty(memberIndex(ep, seller), q);
       }
       exclusivity = 1;
-      for (let k = 0; k < ids.length; k++) {
-        const total = s.graph!.qtyOf(ids[k]!);
+      for (let k = 0; k < size; k++) {
+        const total = s.graph!.qtyOf(memberId(ep, k));
         if (total > 0) exclusivity = Math.min(exclusivity, memberQty[k]! / total);
       }
       marketShare = s.volume > 0 ? Math.min(1, groupWindowQty / s.volume) : 0;
@@ -1281,6 +1280,54 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     },
   };
 
+  /** Member `k`'s account id. */
+  function memberId(ep: Episode, k: number): number {
+    return st.episodeNumbers[ep.at + EP_FIELDS + k]! | 0; // an integer, as it was stored
+  }
+
+  /** The place of account `id` among the members (-1: not one). */
+  function memberIndex(ep: Episode, id: number): number {
+    for (let k = 0; k < ep.accounts.length; k++) if (memberId(ep, k) === id) return k;
+    return -1;
+  }
+
+  function netRankOf(ep: Episode, k: number): number {
+    return st.episodeNumbers[ep.at + EP_FIELDS + 2 * maxMembers + k]!;
+  }
+
+  /** Adds to member `k`'s net; a residue under 1e-12 is 0 (and the member's place in the order is given up). */
+  function addNet(ep: Episode, k: number, q: number): void {
+    const v = st.episodeNumbers;
+    const net = ep.at + EP_FIELDS + maxMembers + k;
+    const rank = ep.at + EP_FIELDS + 2 * maxMembers + k;
+    const sum = v[net]! + q;
+    if (Math.abs(sum) < 1e-12) {
+      v[net] = 0;
+      v[rank] = -1;
+    } else {
+      if (v[rank]! < 0) v[rank] = ep.netRanks++;
+      v[net] = sum;
+    }
+  }
+
+  /** The member with a non-zero net that came to have it next after rank `after` (-1: the first), or -1. */
+  function nextNet(ep: Episode, after: number): number {
+    let best = -1;
+    for (let k = 0; k < ep.accounts.length; k++) {
+      const r = netRankOf(ep, k);
+      if (r > after && (best < 0 || r < netRankOf(ep, best))) best = k;
+    }
+    return best;
+  }
+
+  /** The members with a non-zero net, by name, in the order they came to have it (an alert's `net_positions`). */
+  function netPositions(ep: Episode): Record<string, number> {
+    const entries: [string, number][] = [];
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k)))
+      entries.push([ep.accounts[k]!, st.episodeNumbers[ep.at + EP_FIELDS + maxMembers + k]!]);
+    return Object.fromEntries(entries);
+  }
+
   /** When to check whether `ep` has ended: a millisecond before its last match is one window old. */
   function endCheckAt(ep: Episode): number {
     return st.episodeNumbers[ep.at + EP_LAST_MATCH]! + windowMs - 1;
@@ -1335,35 +1382,6 @@ function buyerOf(s: SymbolState, seq: number): number {
 
 function sellerOf(s: SymbolState, seq: number): number {
   return s.ex[(seq - s.base) * EX_FIELDS + EX_SELLER]! | 0;
-}
-
-/** Adds to member `k`'s net; a residue under 1e-12 is 0 (and the member's place in the order is given up). */
-function addNet(ep: Episode, k: number, q: number): void {
-  const v = ep.net[k]! + q;
-  if (Math.abs(v) < 1e-12) {
-    ep.net[k] = 0;
-    ep.netRank[k] = -1;
-  } else {
-    if (ep.netRank[k]! < 0) ep.netRank[k] = ep.netRanks++;
-    ep.net[k] = v;
-  }
-}
-
-/** The member with a non-zero net that came to have it next after rank `after` (-1: the first), or -1. */
-function nextNet(ep: Episode, after: number): number {
-  let best = -1;
-  for (let k = 0; k < ep.netRank.length; k++) {
-    const r = ep.netRank[k]!;
-    if (r > after && (best < 0 || r < ep.netRank[best]!)) best = k;
-  }
-  return best;
-}
-
-/** The members with a non-zero net, by name, in the order they came to have it (an alert's `net_positions`). */
-function netPositions(ep: Episode): Record<string, number> {
-  const entries: [string, number][] = [];
-  for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, ep.netRank[k]!)) entries.push([ep.accounts[k]!, ep.net[k]!]);
-  return Object.fromEntries(entries);
 }
 
 /*
