@@ -33,7 +33,15 @@ test('IdLists: each list holds what was pushed to it, through growth, reuse of c
       model.get(list)!.push(id);
     }
     if (r() < 0.001) lists = decodeState(encodeState(lists)) as IdLists;
-    if (step % 997 === 0) for (const [list, ids] of model) assert.deepEqual(lists.toArray(list), ids);
+    if (step % 997 === 0) {
+      for (const [list, ids] of model) assert.deepEqual(lists.toArray(list), ids);
+      // No slot outside the lists holds an id (free chunks, room left, compacted away).
+      const held = (lists as unknown as { blocks: string[][] }).blocks.flat().filter((id) => id !== '').length;
+      assert.equal(
+        held,
+        [...model.values()].reduce((sum, ids) => sum + ids.length, 0),
+      );
+    }
   }
   for (const [list, ids] of model) {
     assert.equal(lists.count(list), ids.length);

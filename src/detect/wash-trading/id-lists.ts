@@ -28,8 +28,8 @@ const MASK = BLOCK - 1;
  * are in free chunks, the live lists' chunks are moved together (`ChunkPool.wasteful`).
  */
 export class IdLists {
-  private blocks: string[][] = [];
-  private pool = new ChunkPool(BLOCK);
+  private readonly blocks: string[][] = [];
+  private readonly pool = new ChunkPool(BLOCK);
   /** Per list: its chunk's start, its chunk's class (`NO_CHUNK`, `FREE`), its length. */
   private start = new Int32Array(64);
   private cls = new Int32Array(64);
@@ -37,6 +37,14 @@ export class IdLists {
   /** List numbers made so far (all below it), and the first free one. */
   private made = 0;
   private firstFree = NONE;
+
+  constructor() {
+    // Written once more at once (as wash_trading's `stateOf`): V8 takes a field no object wrote since
+    // it was made for a constant, and the first write much later (the first closed list) threw away
+    // the optimized code inlining these methods, to compile it again.
+    this.firstFree = NONE;
+    this.made = 0;
+  }
 
   /** A new empty list with room for `room` ids (none made for 0). */
   open(room: number): number {
@@ -104,20 +112,35 @@ export class IdLists {
     this.pool.release(at, c);
   }
 
-  /** Moves the live lists' chunks together, in list order, into new blocks. */
+  /**
+   * Moves the live lists' chunks together, in place: in the order of their starts, each to the
+   * first room (as `ChunkPool` places them), which is never after where it was. Blocks past the
+   * last chunk are let go; every other slot not in a list is emptied (no id held by free room).
+   */
   private compact(): void {
-    const pool = new ChunkPool(BLOCK);
-    const blocks: string[][] = [];
-    for (let list = 0; list < this.made; list++) {
+    // Live lists by start: a start (below 2^31) and a list number (below 2^21) in one double each.
+    let live = 0;
+    for (let list = 0; list < this.made; list++) if (this.cls[list]! >= 0) live++;
+    const order = new Float64Array(live);
+    live = 0;
+    for (let list = 0; list < this.made; list++) if (this.cls[list]! >= 0) order[live++] = this.start[list]! * 2 ** 21 + list;
+    order.sort();
+    const place = new ChunkPool(BLOCK);
+    let end = 0;
+    for (let i = 0; i < live; i++) {
+      const list = order[i]! % 2 ** 21;
       const c = this.cls[list]!;
-      if (c < 0) continue;
-      const at = pool.alloc(c);
-      ensure(blocks, pool.end);
-      copyIds(this.blocks, this.start[list]!, blocks, at, this.len[list]!);
+      const at = place.alloc(c);
+      const n = this.len[list]!;
+      if (at > end) this.blocks[end >> BITS]!.fill('', end & MASK, (end & MASK) + (at - end)); // room left at a block's end
+      copyIds(this.blocks, this.start[list]!, this.blocks, at, n); // forwards: `at` is not after the start
+      this.blocks[at >> BITS]!.fill('', (at & MASK) + n, (at & MASK) + chunkSize(c));
       this.start[list] = at;
+      end = place.end;
     }
-    this.pool = pool;
-    this.blocks = blocks;
+    this.blocks.length = (end + BLOCK - 1) >> BITS;
+    if ((end & MASK) !== 0) this.blocks[end >> BITS]!.fill('', end & MASK);
+    this.pool.compacted(end);
   }
 }
 
