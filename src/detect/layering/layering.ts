@@ -136,6 +136,8 @@ const SIDES: readonly Side[] = ['buy', 'sell'];
  * a plain array with a count, as a Set's `clear()` allocates a new table every time).
  */
 const scratchPrices: number[] = [];
+/** The news times near a settling cycle's cancels (reused: finishSettling runs for every pulled cycle). */
+const scratchTimes: number[] = [];
 /** The cancels of an activity with none (shared: replaced, never pushed to). */
 const NO_CANCELS: LiveOrder[] = [];
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
@@ -185,7 +187,25 @@ function createLayering(config: Config, shared: SharedState): Detector {
     return accounts;
   }
 
+  /**
+   * The activity record last looked up, if still held: an account's order events come in runs (60%
+   * of a live feed's order events are of the same symbol and account as the one before). Not state.
+   */
+  let lastActivity: Activity | undefined;
+
+  /** The (symbol, account)'s activity record, if it has one. */
+  function activityIn(symbol: string, account: string): Activity | undefined {
+    const last = lastActivity;
+    if (last !== undefined && last.account === account && last.symbol === symbol) return last;
+    const a = accountsOf(symbol)?.get(account);
+    if (a !== undefined) lastActivity = a;
+    return a;
+  }
+
   function activityOf(symbol: string, account: string): Activity {
+    const held = activityIn(symbol, account);
+    if (held !== undefined) return held;
+    // None yet (activityIn looked in the symbol's map): a new record, or a forgotten one reused.
     let accounts = accountsOf(symbol);
     if (!accounts) {
       accounts = new Map();
@@ -193,15 +213,13 @@ function createLayering(config: Config, shared: SharedState): Detector {
       lastSymbol = symbol;
       lastAccounts = accounts;
     }
-    let a = accounts.get(account);
-    if (!a) {
-      a = spare.pop();
-      if (a) {
-        a.symbol = symbol;
-        a.account = account;
-      } else a = { symbol, account, buyNews: emptyTimeList(), sellNews: emptyTimeList(), cancels: NO_CANCELS };
-      accounts.set(account, a);
-    }
+    let a = spare.pop();
+    if (a) {
+      a.symbol = symbol;
+      a.account = account;
+    } else a = { symbol, account, buyNews: emptyTimeList(), sellNews: emptyTimeList(), cancels: NO_CANCELS };
+    accounts.set(account, a);
+    lastActivity = a;
     return a;
   }
 
@@ -210,6 +228,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     const accounts = accountsOf(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
+    if (lastActivity === a) lastActivity = undefined;
     if (accounts.size === 0) {
       s.activity.delete(a.symbol);
       if (a.symbol === lastSymbol) lastSymbol = lastAccounts = undefined;
@@ -226,7 +245,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
     const live = s.flow.book.liveOrdersOf(symbol, account);
-    const recent = accountsOf(symbol)?.get(account)?.cancels;
+    const recent = activityIn(symbol, account)?.cancels;
     let layerQty = 0;
     let layerOrders = 0;
     let restingOpp = 0;
@@ -319,23 +338,28 @@ function createLayering(config: Config, shared: SharedState): Detector {
 
   /** Judges a candidate whose layers were pulled (or whose cancel span is over); returns the cycle if it is one. */
   function judge(c: Candidate): Cycle | undefined {
-    if (c.firstCancelMs === null) return undefined;
-    if (c.firstCancelMs - c.lastExecMs > t.layering_cancel_ms) return undefined;
-    const together = [...c.layers.values()].filter(
-      (l) => l.cancelledMs !== null && l.cancelledMs - c.firstCancelMs! <= t.layering_cancel_span_ms,
-    );
-    const prices = [...new Set(together.map((l) => l.price))].sort((a, b) => a - b);
-    if (prices.length < t.layering_min_levels) return undefined;
+    const firstCancelMs = c.firstCancelMs;
+    if (firstCancelMs === null) return undefined;
+    if (firstCancelMs - c.lastExecMs > t.layering_cancel_ms) return undefined;
+    const pulledTogether = (l: Layer): boolean => l.cancelledMs !== null && l.cancelledMs - firstCancelMs <= t.layering_cancel_span_ms;
+    // The tests first, in one pass over the layers and without building anything (distinct prices
+    // counted up to the threshold, all that is compared); the cycle's lists only for one that passes.
+    const minLevels = t.layering_min_levels;
     let peak = 0;
     let filled = 0;
-    let layerQty = 0;
+    let levels = 0;
     for (const l of c.layers.values()) {
       peak += l.order.peakQty;
       filled += l.order.filledQty;
+      if (levels < minLevels && pulledTogether(l)) levels = addDistinct(scratchPrices, levels, l.price);
     }
-    for (const l of together) layerQty += l.order.peakQty;
+    if (levels < minLevels) return undefined;
     const fillRatio = peak > 0 ? filled / peak : 0;
     if (fillRatio > t.layering_max_fill_ratio) return undefined;
+    const together = [...c.layers.values()].filter(pulledTogether);
+    const prices = [...new Set(together.map((l) => l.price))].sort((a, b) => a - b);
+    let layerQty = 0;
+    for (const l of together) layerQty += l.order.peakQty;
     const median = s.flow.book.medianNewSize(c.symbol, 'layering');
     const lastCancel = Math.max(...together.map((l) => l.cancelledMs!));
     return {
@@ -346,7 +370,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
       median: median > 0 ? median : NaN,
       imbalance: c.oppositeResting > 0 ? layerQty / c.oppositeResting : Infinity,
       fillRatio,
-      spanMs: lastCancel - c.firstCancelMs,
+      spanMs: lastCancel - firstCancelMs,
       execs: c.execs,
       startMs: Math.min(...together.map((l) => l.order.placedMs)),
       endMs: lastCancel,
@@ -544,11 +568,29 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
   function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const a = accountsOf(w.c.symbol)?.get(w.c.account);
+    const a = activityIn(w.c.symbol, w.c.account);
     const news = a && newsOf(a, w.c.layerSide);
     if (news && news.length > 0) {
+      const pulled = w.cycle.pulled;
+      const span = t.layering_requote_ms;
+      // The news near any cancel, in one walk over the list; then each layer's own test on them.
+      // (A time within span after a cancel c ≥ first and ≤ last is ≥ first and ≤ span after last.)
+      let first = Infinity;
+      let last = -Infinity;
+      for (const l of pulled) {
+        first = Math.min(first, l.cancelledMs);
+        last = Math.max(last, l.cancelledMs);
+      }
+      const n = s.times.collectNear(news, first, last, span, scratchTimes);
       let refreshed = 0;
-      for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
+      for (const l of pulled)
+        for (let i = 0; i < n; i++) {
+          const time = scratchTimes[i]!;
+          if (time >= l.cancelledMs && time - l.cancelledMs <= span) {
+            refreshed += l.qty;
+            break;
+          }
+        }
       if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
     record(w.c, w.cycle, ctx);
@@ -660,7 +702,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
     },
     restore(state: unknown): void {
       s = state as State;
-      lastSymbol = lastAccounts = undefined;
+      lastSymbol = lastAccounts = lastActivity = undefined;
       spare = [];
     },
     onEnd(ctx: DetectorContext): void {
