@@ -136,97 +136,129 @@ const SIDES: readonly Side[] = ['buy', 'sell'];
  * a plain array with a count, as a Set's `clear()` allocates a new table every time).
  */
 const scratchPrices: number[] = [];
+/** The news times near a settling cycle's cancels (reused: finishSettling runs for every pulled cycle). */
+const scratchTimes: number[] = [];
 /** The cancels of an activity with none (shared: replaced, never pushed to). */
 const NO_CANCELS: LiveOrder[] = [];
 /** A cancel reported up to this long before the execution still counts as resting (same-instant reporting, in-flight orders). */
 const EXEC_GRACE_MS = 250;
 
-function createLayering(config: Config, shared: SharedState): Detector {
-  const t = config.thresholds;
-  // A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms.
-  const NEWS_KEEP_MS = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
+/**
+ * The detector as a class (its state in `s`): one set of methods for every engine. As closures made
+ * per engine, each engine had its own `judge`, `settle`, … and optimised code that had inlined one
+ * engine's threw itself away at the first call of another's ("wrong call target"): in the live
+ * engine, after the warm-up's, in its first burst of layering executions.
+ */
+class Layering implements Detector {
+  private readonly t: Config['thresholds'];
+  /** A cycle settles layering_requote_ms after its last cancel, and its cancels span up to layering_cancel_span_ms. */
+  private readonly newsKeepMs: number;
   /** All mutable state, in one object so a checkpoint is `snapshot()` → this graph. */
-  let s: State = {
-    flow: OrderFlow.of(shared, config),
-    candidates: new Map(),
-    awaitingCancel: new DeadlineQueue(),
-    beingPulled: new DeadlineQueue(),
-    episodes: new Episodes(t.layering_window_ms),
-    settling: new Map(),
-    settlingExpiry: new DeadlineQueue(),
-    activity: new Map(),
-    times: new TimeChains(),
-    newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
-    cancelsExpiry: new DeadlineQueue(),
-    seq: 0,
-  };
+  private s: State;
+
+  constructor(config: Config, shared: SharedState) {
+    const t = config.thresholds;
+    this.t = t;
+    this.newsKeepMs = t.layering_cancel_span_ms + t.layering_requote_ms + 60_000;
+    this.s = {
+      flow: OrderFlow.of(shared, config),
+      candidates: new Map(),
+      awaitingCancel: new DeadlineQueue(),
+      beingPulled: new DeadlineQueue(),
+      episodes: new Episodes(t.layering_window_ms),
+      settling: new Map(),
+      settlingExpiry: new DeadlineQueue(),
+      activity: new Map(),
+      times: new TimeChains(),
+      newsExpiry: { buy: new DeadlineQueue(), sell: new DeadlineQueue() },
+      cancelsExpiry: new DeadlineQueue(),
+      seq: 0,
+    };
+  }
 
   /** `s.activity` of the symbol last looked up (events of a symbol come in runs; not state: reset by `restore`). */
-  let lastSymbol: string | undefined;
-  let lastAccounts: Map<string, Activity> | undefined;
+  private lastSymbol: string | undefined = undefined;
+  private lastAccounts: Map<string, Activity> | undefined = undefined;
   /**
    * Forgotten activity records, reused for the next new (symbol, account): accounts that trade less
-   * often than every NEWS_KEEP_MS get a new record each time, ~5 per second of a live feed, and
+   * often than every newsKeepMs get a new record each time, ~5 per second of a live feed, and
    * records live long enough to be promoted. A forgotten record has empty lists; entries of it
    * still queued then visit whichever account reuses it, which is harmless: a non-empty list always
    * has an entry of its own due no later than its latest time, so a visit that empties a list
    * happens in the same tick as its own entry's would, and any other visit only queues it again.
    * Not state (empty after `restore`); at most SPARE_ACTIVITIES, so memory still follows the live ones.
    */
-  let spare: Activity[] = [];
+  private spare: Activity[] = [];
 
-  function accountsOf(symbol: string): Map<string, Activity> | undefined {
-    if (symbol === lastSymbol) return lastAccounts;
-    const accounts = s.activity.get(symbol);
+  private accountsOf(symbol: string): Map<string, Activity> | undefined {
+    if (symbol === this.lastSymbol) return this.lastAccounts;
+    const accounts = this.s.activity.get(symbol);
     if (accounts) {
-      lastSymbol = symbol;
-      lastAccounts = accounts;
+      this.lastSymbol = symbol;
+      this.lastAccounts = accounts;
     }
     return accounts;
   }
 
-  function activityOf(symbol: string, account: string): Activity {
-    let accounts = accountsOf(symbol);
-    if (!accounts) {
-      accounts = new Map();
-      s.activity.set(symbol, accounts);
-      lastSymbol = symbol;
-      lastAccounts = accounts;
-    }
-    let a = accounts.get(account);
-    if (!a) {
-      a = spare.pop();
-      if (a) {
-        a.symbol = symbol;
-        a.account = account;
-      } else a = { symbol, account, buyNews: emptyTimeList(), sellNews: emptyTimeList(), cancels: NO_CANCELS };
-      accounts.set(account, a);
-    }
+  /**
+   * The activity record last looked up, if still held: an account's order events come in runs (60%
+   * of a live feed's order events are of the same symbol and account as the one before). Not state.
+   */
+  private lastActivity: Activity | undefined = undefined;
+
+  /** The (symbol, account)'s activity record, if it has one. */
+  private activityIn(symbol: string, account: string): Activity | undefined {
+    const last = this.lastActivity;
+    if (last !== undefined && last.account === account && last.symbol === symbol) return last;
+    const a = this.accountsOf(symbol)?.get(account);
+    if (a !== undefined) this.lastActivity = a;
     return a;
   }
 
-  function forgetIfEmpty(a: Activity): void {
+  private activityOf(symbol: string, account: string): Activity {
+    const held = this.activityIn(symbol, account);
+    if (held !== undefined) return held;
+    // None yet (activityIn looked in the symbol's map): a new record, or a forgotten one reused.
+    let accounts = this.accountsOf(symbol);
+    if (!accounts) {
+      accounts = new Map();
+      this.s.activity.set(symbol, accounts);
+      this.lastSymbol = symbol;
+      this.lastAccounts = accounts;
+    }
+    let a = this.spare.pop();
+    if (a) {
+      a.symbol = symbol;
+      a.account = account;
+    } else a = { symbol, account, buyNews: emptyTimeList(), sellNews: emptyTimeList(), cancels: NO_CANCELS };
+    accounts.set(account, a);
+    this.lastActivity = a;
+    return a;
+  }
+
+  private forgetIfEmpty(a: Activity): void {
     if (a.buyNews.length > 0 || a.sellNews.length > 0 || a.cancels.length > 0) return;
-    const accounts = accountsOf(a.symbol);
+    const accounts = this.accountsOf(a.symbol);
     if (accounts?.get(a.account) !== a) return;
     accounts.delete(a.account);
+    if (this.lastActivity === a) this.lastActivity = undefined;
     if (accounts.size === 0) {
-      s.activity.delete(a.symbol);
-      if (a.symbol === lastSymbol) lastSymbol = lastAccounts = undefined;
+      this.s.activity.delete(a.symbol);
+      if (a.symbol === this.lastSymbol) this.lastSymbol = this.lastAccounts = undefined;
     }
-    if (spare.length < SPARE_ACTIVITIES) spare.push(a);
+    if (this.spare.length < SPARE_ACTIVITIES) this.spare.push(a);
   }
 
   /** An execution `x` of `account`: do layers rest on the other side? */
-  function onExecution(symbol: string, account: string, x: ExecutionRef, passiveQty: number, ctx: DetectorContext): void {
-    const log = s.flow.executions;
+  private onExecution(symbol: string, account: string, x: ExecutionRef, passiveQty: number, ctx: DetectorContext): void {
+    const log = this.s.flow.executions;
     const xTsMs = log.timeOf(x);
     const layerSide: Side = log.sideOf(x) === 'buy' ? 'sell' : 'buy';
     // The account's live orders, plus those cancelled a moment ago: a cancel reported at the same
     // instant as (or just before) the execution still rested when the execution was sent.
     // Measured first without building anything: most executions have no layers behind them.
-    const live = s.flow.book.liveOrdersOf(symbol, account);
-    const recent = accountsOf(symbol)?.get(account)?.cancels;
+    const live = this.s.flow.book.liveOrdersOf(symbol, account);
+    const recent = this.activityIn(symbol, account)?.cancels;
     let layerQty = 0;
     let layerOrders = 0;
     let restingOpp = 0;
@@ -250,9 +282,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
     // already removed for this execution (fill reported before or without a trade).
     restingOpp += passiveQty;
     // Fewer layer-side orders than levels (most executions) cannot rest at enough distinct prices.
-    if (layerOrders < t.layering_min_levels) return;
+    if (layerOrders < this.t.layering_min_levels) return;
     // Distinct prices, counted only up to the threshold (all that is compared).
-    const minLevels = t.layering_min_levels;
+    const minLevels = this.t.layering_min_levels;
     let levels = 0;
     for (let i = 0; i < live.length && levels < minLevels; i++) {
       const o = live[i]!;
@@ -264,9 +296,9 @@ function createLayering(config: Config, shared: SharedState): Detector {
         if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) levels = addDistinct(scratchPrices, levels, r.price);
       }
     if (levels < minLevels) return;
-    const median = s.flow.book.medianNewSize(symbol, 'layering');
-    if (median > 0 && layerQty < t.layering_min_size_ratio * median) return;
-    if (layerQty < t.layering_imbalance * restingOpp) return;
+    const median = this.s.flow.book.medianNewSize(symbol, 'layering');
+    if (median > 0 && layerQty < this.t.layering_min_size_ratio * median) return;
+    if (layerQty < this.t.layering_imbalance * restingOpp) return;
     // The layer-side orders, live then just cancelled, at their prices now.
     const pool: Layer[] = [];
     for (const o of live) if (o.side === layerSide) pool.push({ order: o, price: o.price, cancelledMs: null });
@@ -274,20 +306,20 @@ function createLayering(config: Config, shared: SharedState): Detector {
       for (const r of recent)
         if (xTsMs - r.lastMs <= EXEC_GRACE_MS && r.side === layerSide) pool.push({ order: r, price: r.price, cancelledMs: r.lastMs });
     const key = candidateKey(symbol, account, layerSide);
-    const existing = s.candidates.get(key);
+    const existing = this.s.candidates.get(key);
     if (existing && existing.firstCancelMs === null) {
       existing.execs.push(log.keep(x));
       // Later executions only postpone the deadline (checked when it comes), except out of time order.
-      if (xTsMs < existing.lastExecMs) s.awaitingCancel.push(xTsMs, existing);
+      if (xTsMs < existing.lastExecMs) this.s.awaitingCancel.push(xTsMs, existing);
       existing.lastExecMs = xTsMs;
       for (const l of pool) if (!existing.layers.has(l.order.orderId)) existing.layers.set(l.order.orderId, l);
       return;
     }
     if (existing) {
       // The previous layers are already being pulled: settle that cycle before starting a new one.
-      s.candidates.delete(key);
-      const cycle = judge(existing);
-      if (cycle) settle(existing, cycle, ctx);
+      this.s.candidates.delete(key);
+      const cycle = this.judge(existing);
+      if (cycle) this.settle(existing, cycle, ctx);
     }
     const layers = new Map<string, Layer>();
     let firstCancelMs: number | null = null;
@@ -296,7 +328,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
       if (l.cancelledMs !== null && (firstCancelMs === null || l.cancelledMs < firstCancelMs)) firstCancelMs = l.cancelledMs;
     }
     const c: Candidate = {
-      seq: s.seq++,
+      seq: this.s.seq++,
       symbol,
       account,
       layerSide,
@@ -308,35 +340,40 @@ function createLayering(config: Config, shared: SharedState): Detector {
       firstCancelMs,
     };
     if ([...layers.values()].every((l) => l.cancelledMs !== null)) {
-      const cycle = judge(c);
-      if (cycle) settle(c, cycle, ctx);
+      const cycle = this.judge(c);
+      if (cycle) this.settle(c, cycle, ctx);
     } else {
-      s.candidates.set(key, c);
-      if (c.firstCancelMs === null) s.awaitingCancel.push(c.lastExecMs, c);
-      else s.beingPulled.push(c.firstCancelMs, c);
+      this.s.candidates.set(key, c);
+      if (c.firstCancelMs === null) this.s.awaitingCancel.push(c.lastExecMs, c);
+      else this.s.beingPulled.push(c.firstCancelMs, c);
     }
   }
 
   /** Judges a candidate whose layers were pulled (or whose cancel span is over); returns the cycle if it is one. */
-  function judge(c: Candidate): Cycle | undefined {
-    if (c.firstCancelMs === null) return undefined;
-    if (c.firstCancelMs - c.lastExecMs > t.layering_cancel_ms) return undefined;
-    const together = [...c.layers.values()].filter(
-      (l) => l.cancelledMs !== null && l.cancelledMs - c.firstCancelMs! <= t.layering_cancel_span_ms,
-    );
-    const prices = [...new Set(together.map((l) => l.price))].sort((a, b) => a - b);
-    if (prices.length < t.layering_min_levels) return undefined;
+  private judge(c: Candidate): Cycle | undefined {
+    const firstCancelMs = c.firstCancelMs;
+    if (firstCancelMs === null) return undefined;
+    if (firstCancelMs - c.lastExecMs > this.t.layering_cancel_ms) return undefined;
+    const pulledTogether = (l: Layer): boolean => l.cancelledMs !== null && l.cancelledMs - firstCancelMs <= this.t.layering_cancel_span_ms;
+    // The tests first, in one pass over the layers and without building anything (distinct prices
+    // counted up to the threshold, all that is compared); the cycle's lists only for one that passes.
+    const minLevels = this.t.layering_min_levels;
     let peak = 0;
     let filled = 0;
-    let layerQty = 0;
+    let levels = 0;
     for (const l of c.layers.values()) {
       peak += l.order.peakQty;
       filled += l.order.filledQty;
+      if (levels < minLevels && pulledTogether(l)) levels = addDistinct(scratchPrices, levels, l.price);
     }
-    for (const l of together) layerQty += l.order.peakQty;
+    if (levels < minLevels) return undefined;
     const fillRatio = peak > 0 ? filled / peak : 0;
-    if (fillRatio > t.layering_max_fill_ratio) return undefined;
-    const median = s.flow.book.medianNewSize(c.symbol, 'layering');
+    if (fillRatio > this.t.layering_max_fill_ratio) return undefined;
+    const together = [...c.layers.values()].filter(pulledTogether);
+    const prices = [...new Set(together.map((l) => l.price))].sort((a, b) => a - b);
+    let layerQty = 0;
+    for (const l of together) layerQty += l.order.peakQty;
+    const median = this.s.flow.book.medianNewSize(c.symbol, 'layering');
     const lastCancel = Math.max(...together.map((l) => l.cancelledMs!));
     return {
       layerSide: c.layerSide,
@@ -346,7 +383,7 @@ function createLayering(config: Config, shared: SharedState): Detector {
       median: median > 0 ? median : NaN,
       imbalance: c.oppositeResting > 0 ? layerQty / c.oppositeResting : Infinity,
       fillRatio,
-      spanMs: lastCancel - c.firstCancelMs,
+      spanMs: lastCancel - firstCancelMs,
       execs: c.execs,
       startMs: Math.min(...together.map((l) => l.order.placedMs)),
       endMs: lastCancel,
@@ -355,8 +392,8 @@ function createLayering(config: Config, shared: SharedState): Detector {
     };
   }
 
-  function record(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
-    const ep = s.episodes.forCycle(c.symbol, c.account, cycle.startMs, cycle.endMs);
+  private record(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
+    const ep = this.s.episodes.forCycle(c.symbol, c.account, cycle.startMs, cycle.endMs);
     ep.cycles.push(cycle);
     ep.count++;
     ep.lastMs = Math.max(ep.lastMs, cycle.endMs);
@@ -364,16 +401,16 @@ function createLayering(config: Config, shared: SharedState): Detector {
       // Before the first alert, only cycles that started within the window of this one's end count;
       // this cycle always does (the window bounds the gap between cycles, not one cycle's length:
       // a layer may rest longer than the window before it is pulled).
-      ep.cycles = ep.cycles.filter((x) => x === cycle || cycle.endMs - x.startMs <= t.layering_window_ms);
+      ep.cycles = ep.cycles.filter((x) => x === cycle || cycle.endMs - x.startMs <= this.t.layering_window_ms);
       ep.count = ep.cycles.length;
       ep.startMs = ep.cycles[0]!.startMs;
     } else if (ep.cycles.length > MAX_CYCLES) ep.cycles.shift();
-    if (ep.count < t.layering_min_repeats) return;
+    if (ep.count < this.t.layering_min_repeats) return;
     ep.alerted = true;
-    ctx.emit(finding(ep, ctx.now));
+    ctx.emit(this.finding(ep, ctx.now));
   }
 
-  function finding(ep: Episode<Cycle>, tsMs: number): Finding {
+  private finding(ep: Episode<Cycle>, tsMs: number): Finding {
     const cycles = ep.cycles;
     const seen = new Set<Execution>();
     let oppQty = 0;
@@ -411,30 +448,30 @@ function createLayering(config: Config, shared: SharedState): Detector {
     for (const c of cycles) {
       const p =
         0.35 +
-        0.1 * Math.min(1, (c.levels - t.layering_min_levels) / 2) +
-        0.1 * (1 - c.fillRatio / Math.max(t.layering_max_fill_ratio, 1e-9)) +
-        0.1 * (1 - c.spanMs / t.layering_cancel_span_ms);
+        0.1 * Math.min(1, (c.levels - this.t.layering_min_levels) / 2) +
+        0.1 * (1 - c.fillRatio / Math.max(this.t.layering_max_fill_ratio, 1e-9)) +
+        0.1 * (1 - c.spanMs / this.t.layering_cancel_span_ms);
       miss *= 1 - Math.min(0.65, Math.max(0.2, p));
     }
     const confidence = 1 - miss;
     const riskScore =
       0.3 +
-      0.25 * (Number.isFinite(sizeRatio) ? Math.min(1, Math.log10(sizeRatio / t.layering_min_size_ratio + 1) / Math.log10(10)) : 0.5) +
+      0.25 * (Number.isFinite(sizeRatio) ? Math.min(1, Math.log10(sizeRatio / this.t.layering_min_size_ratio + 1) / Math.log10(10)) : 0.5) +
       0.25 * Math.min(1, (ep.count - 1) / 4) +
       0.2 * (Number.isFinite(median) ? Math.min(1, oppQty / (median * 5)) : 0.5);
     const sides = new Set(cycles.map((c) => c.layerSide));
     const layerSide = sides.size === 1 ? cycles[0]!.layerSide : 'buy and sell';
     const oppVerb = layerSide === 'buy' ? 'sold' : layerSide === 'sell' ? 'bought' : 'traded';
     const metrics: Metric[] = [
-      { name: 'layering_cycles', value: ep.count, threshold: t.layering_min_repeats, op: '>=', unit: 'cycles' },
-      { name: 'min_layer_levels', value: minLevels, threshold: t.layering_min_levels, op: '>=', unit: 'levels' },
+      { name: 'layering_cycles', value: ep.count, threshold: this.t.layering_min_repeats, op: '>=', unit: 'cycles' },
+      { name: 'min_layer_levels', value: minLevels, threshold: this.t.layering_min_levels, op: '>=', unit: 'levels' },
       { name: 'max_layer_qty', value: maxQty, unit: 'qty' },
       ...(Number.isFinite(sizeRatio)
         ? [
             {
               name: 'max_layer_size_ratio',
               value: r2(sizeRatio),
-              threshold: t.layering_min_size_ratio,
+              threshold: this.t.layering_min_size_ratio,
               op: '>=' as const,
               unit: '× median order',
             },
@@ -443,19 +480,19 @@ function createLayering(config: Config, shared: SharedState): Detector {
       {
         name: 'min_side_imbalance',
         value: Number.isFinite(minImbalance) ? r2(minImbalance) : 9999,
-        threshold: t.layering_imbalance,
+        threshold: this.t.layering_imbalance,
         op: '>=',
         unit: '× own resting on execution side',
       },
-      { name: 'max_cancel_span_ms', value: maxSpan, threshold: t.layering_cancel_span_ms, op: '<=', unit: 'ms' },
-      { name: 'max_fill_ratio', value: r2(maxFill), threshold: t.layering_max_fill_ratio, op: '<=', unit: 'fraction' },
+      { name: 'max_cancel_span_ms', value: maxSpan, threshold: this.t.layering_cancel_span_ms, op: '<=', unit: 'ms' },
+      { name: 'max_fill_ratio', value: r2(maxFill), threshold: this.t.layering_max_fill_ratio, op: '<=', unit: 'fraction' },
       { name: 'opposite_executed_qty', value: r2(oppQty), unit: 'qty' },
     ];
     const description =
       `Account ${ep.account} in ${ep.symbol}: ${ep.count} layering cycle${ep.count === 1 ? '' : 's'} from ${iso(ep.startMs)} to ${iso(ep.lastMs)} — ` +
-      `${layerSide} orders at ${minLevels === maxLevels ? maxLevels : `${minLevels}–${maxLevels}`} price levels (threshold ${t.layering_min_levels}), up to ${fmt(maxQty)} in total` +
+      `${layerSide} orders at ${minLevels === maxLevels ? maxLevels : `${minLevels}–${maxLevels}`} price levels (threshold ${this.t.layering_min_levels}), up to ${fmt(maxQty)} in total` +
       (Number.isFinite(sizeRatio) ? ` (${sizeRatio.toFixed(1)}× the median order)` : '') +
-      `, cancelled together within ${(maxSpan / 1000).toFixed(1)} s (threshold ${t.layering_cancel_span_ms / 1000} s) after the account ${oppVerb} ${fmt(oppQty)} on the other side. ` +
+      `, cancelled together within ${(maxSpan / 1000).toFixed(1)} s (threshold ${this.t.layering_cancel_span_ms / 1000} s) after the account ${oppVerb} ${fmt(oppQty)} on the other side. ` +
       `Review whether the layers were meant to execute.`;
     return {
       pattern: 'layering',
@@ -490,20 +527,20 @@ function createLayering(config: Config, shared: SharedState): Detector {
   }
 
   /** The pending candidate whose layers are on the order's side (of its symbol and account), if any. */
-  function candidateOn(order: LiveOrder): Candidate | undefined {
+  private candidateOn(order: LiveOrder): Candidate | undefined {
     // With few candidates (a burst has one or two), compare them rather than build a key string for
     // every removal: keys are unique per (symbol, account, side), so this finds the same one.
-    if (s.candidates.size <= FEW_CANDIDATES) {
-      for (const x of s.candidates.values())
+    if (this.s.candidates.size <= FEW_CANDIDATES) {
+      for (const x of this.s.candidates.values())
         if (x.symbol === order.symbol && x.account === order.account && x.layerSide === order.side) return x;
       return undefined;
     }
-    return s.candidates.get(candidateKey(order.symbol, order.account, order.side));
+    return this.s.candidates.get(candidateKey(order.symbol, order.account, order.side));
   }
 
-  function onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
-    if (s.candidates.size === 0) return; // the usual case: no key to build for this removal
-    const c = candidateOn(order);
+  private onLayerRemoved(order: LiveOrder, tsMs: number, cancelled: boolean, ctx: DetectorContext): void {
+    if (this.s.candidates.size === 0) return; // the usual case: no key to build for this removal
+    const c = this.candidateOn(order);
     if (!c) return;
     const layer = c.layers.get(order.orderId);
     if (!layer) return;
@@ -511,14 +548,14 @@ function createLayering(config: Config, shared: SharedState): Detector {
       layer.cancelledMs = tsMs;
       if (c.firstCancelMs === null) {
         c.firstCancelMs = tsMs;
-        s.beingPulled.push(tsMs, c);
+        this.s.beingPulled.push(tsMs, c);
       }
     }
     // All layers gone: judge now rather than waiting for the span to run out.
-    for (const l of c.layers.values()) if (s.flow.book.get(order.symbol, l.order.orderId) === l.order) return;
-    s.candidates.delete(candidateKey(c.symbol, c.account, c.layerSide));
-    const cycle = judge(c);
-    if (cycle) settle(c, cycle, ctx);
+    for (const l of c.layers.values()) if (this.s.flow.book.get(order.symbol, l.order.orderId) === l.order) return;
+    this.s.candidates.delete(candidateKey(c.symbol, c.account, c.layerSide));
+    const cycle = this.judge(c);
+    if (cycle) this.settle(c, cycle, ctx);
   }
 
   /**
@@ -526,16 +563,16 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * straight back on the same side, at the new prices), a layerer withdraws it. A cycle already
    * waiting on the same side is settled first.
    */
-  function settle(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
+  private settle(c: Candidate, cycle: Cycle, ctx: DetectorContext): void {
     const key = candidateKey(c.symbol, c.account, c.layerSide);
-    const prev = s.settling.get(key);
+    const prev = this.s.settling.get(key);
     if (prev) {
-      s.settling.delete(key);
-      finishSettling(prev, ctx);
+      this.s.settling.delete(key);
+      this.finishSettling(prev, ctx);
     }
-    const w: Settling = { seq: s.seq++, c, cycle };
-    s.settling.set(key, w);
-    s.settlingExpiry.push(cycle.endMs, w);
+    const w: Settling = { seq: this.s.seq++, c, cycle };
+    this.s.settling.set(key, w);
+    this.s.settlingExpiry.push(cycle.endMs, w);
   }
 
   /**
@@ -543,131 +580,157 @@ function createLayering(config: Config, shared: SharedState): Detector {
    * the account placed a new order on the same side at or within layering_requote_ms after its
    * cancel. Half the pulled size refreshed is a requote (a refresh need not repeat every level).
    */
-  function finishSettling(w: Settling, ctx: DetectorContext): void {
-    const a = accountsOf(w.c.symbol)?.get(w.c.account);
+  private finishSettling(w: Settling, ctx: DetectorContext): void {
+    const a = this.activityIn(w.c.symbol, w.c.account);
     const news = a && newsOf(a, w.c.layerSide);
     if (news && news.length > 0) {
+      const pulled = w.cycle.pulled;
+      const span = this.t.layering_requote_ms;
+      // The news near any cancel, in one walk over the list; then each layer's own test on them.
+      // (A time within span after a cancel c ≥ first and ≤ last is ≥ first and ≤ span after last.)
+      let first = Infinity;
+      let last = -Infinity;
+      for (const l of pulled) {
+        first = Math.min(first, l.cancelledMs);
+        last = Math.max(last, l.cancelledMs);
+      }
+      const n = this.s.times.collectNear(news, first, last, span, scratchTimes);
       let refreshed = 0;
-      for (const l of w.cycle.pulled) if (s.times.anyWithin(news, l.cancelledMs, t.layering_requote_ms)) refreshed += l.qty;
+      for (const l of pulled)
+        for (let i = 0; i < n; i++) {
+          const time = scratchTimes[i]!;
+          if (time >= l.cancelledMs && time - l.cancelledMs <= span) {
+            refreshed += l.qty;
+            break;
+          }
+        }
       if (refreshed >= 0.5 * w.cycle.layerQty) return;
     }
-    record(w.c, w.cycle, ctx);
+    this.record(w.c, w.cycle, ctx);
   }
 
-  function flushSettling(nowMs: number, ctx: DetectorContext): void {
-    const due = s.settlingExpiry.takeDue((endMs) => nowMs - endMs > t.layering_requote_ms).map((d) => d.item);
+  private flushSettling(nowMs: number, ctx: DetectorContext): void {
+    const due = this.s.settlingExpiry.takeDue((endMs) => nowMs - endMs > this.t.layering_requote_ms).map((d) => d.item);
     for (const w of due.sort(bySeq)) {
       const k = candidateKey(w.c.symbol, w.c.account, w.c.layerSide);
-      if (s.settling.get(k) !== w) continue; // already settled when a newer cycle on its side came
-      s.settling.delete(k);
-      finishSettling(w, ctx);
+      if (this.s.settling.get(k) !== w) continue; // already settled when a newer cycle on its side came
+      this.s.settling.delete(k);
+      this.finishSettling(w, ctx);
     }
   }
 
   /** Judges (or drops) the candidates whose wait is over, in creation order. */
-  function closeCandidates(nowMs: number, ctx: DetectorContext): void {
+  private closeCandidates(nowMs: number, ctx: DetectorContext): void {
     const due = new Set<Candidate>();
-    for (const { item: c } of s.awaitingCancel.takeDue((lastExecMs) => nowMs - lastExecMs > t.layering_cancel_ms)) {
+    for (const { item: c } of this.s.awaitingCancel.takeDue((lastExecMs) => nowMs - lastExecMs > this.t.layering_cancel_ms)) {
       if (c.firstCancelMs !== null) continue; // now being pulled: its entry is in `beingPulled`
-      if (nowMs - c.lastExecMs > t.layering_cancel_ms) due.add(c);
-      else s.awaitingCancel.push(c.lastExecMs, c); // a later execution moved its deadline
+      if (nowMs - c.lastExecMs > this.t.layering_cancel_ms) due.add(c);
+      else this.s.awaitingCancel.push(c.lastExecMs, c); // a later execution moved its deadline
     }
-    for (const { item: c } of s.beingPulled.takeDue((firstCancelMs) => nowMs - firstCancelMs > t.layering_cancel_span_ms)) due.add(c);
+    for (const { item: c } of this.s.beingPulled.takeDue((firstCancelMs) => nowMs - firstCancelMs > this.t.layering_cancel_span_ms))
+      due.add(c);
     for (const c of [...due].sort(bySeq)) {
       const k = candidateKey(c.symbol, c.account, c.layerSide);
-      if (s.candidates.get(k) !== c) continue; // judged already (all its layers went)
-      s.candidates.delete(k);
+      if (this.s.candidates.get(k) !== c) continue; // judged already (all its layers went)
+      this.s.candidates.delete(k);
       if (c.firstCancelMs !== null) {
-        const cycle = judge(c);
-        if (cycle) settle(c, cycle, ctx);
+        const cycle = this.judge(c);
+        if (cycle) this.settle(c, cycle, ctx);
       }
     }
   }
 
-  return {
-    onTrade(trade: Trade, ctx: DetectorContext): void {
-      // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
-      const { buy, sell } = s.flow.onTrade(trade);
-      if (buy !== NO_EXECUTION) onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
-      if (sell !== NO_EXECUTION) onExecution(trade.symbol, trade.seller, sell, 0, ctx);
-    },
-    onOrder(e: OrderEvent, ctx: DetectorContext): void {
-      const { order, removed, execution: x } = s.flow.onOrder(e);
-      if (e.account === '') return;
-      if (e.action === 'new') {
-        const a = activityOf(e.symbol, e.account);
-        const list = newsOf(a, e.side);
-        const times = s.times;
-        if (list.length > 0) {
-          // Only news after a cancel still being judged matter: older than span + requote can go.
-          while (list.length > 0 && e.tsMs - times.first(list) > NEWS_KEEP_MS) times.shift(list);
-          // Out of time order, the latest entry moves earlier: queue it again at that time.
-          if (list.length > 0 && e.tsMs < times.last(list)) s.newsExpiry[e.side].push(e.tsMs, a);
-        } else s.newsExpiry[e.side].push(e.tsMs, a);
-        times.push(list, e.tsMs);
+  onTrade(trade: Trade, ctx: DetectorContext): void {
+    // The book has not seen this execution's fill yet: a passive order still rests at its size before the fill.
+    const { buy, sell } = this.s.flow.onTrade(trade);
+    if (buy !== NO_EXECUTION) this.onExecution(trade.symbol, trade.buyer, buy, 0, ctx);
+    if (sell !== NO_EXECUTION) this.onExecution(trade.symbol, trade.seller, sell, 0, ctx);
+  }
+
+  onOrder(e: OrderEvent, ctx: DetectorContext): void {
+    const { order, removed, execution: x } = this.s.flow.onOrder(e);
+    if (e.account === '') return;
+    if (e.action === 'new') {
+      const a = this.activityOf(e.symbol, e.account);
+      const list = newsOf(a, e.side);
+      const times = this.s.times;
+      if (list.length > 0) {
+        // Only news after a cancel still being judged matter: older than span + requote can go.
+        while (list.length > 0 && e.tsMs - times.first(list) > this.newsKeepMs) times.shift(list);
+        // Out of time order, the latest entry moves earlier: queue it again at that time.
+        if (list.length > 0 && e.tsMs < times.last(list)) this.s.newsExpiry[e.side].push(e.tsMs, a);
+      } else this.s.newsExpiry[e.side].push(e.tsMs, a);
+      times.push(list, e.tsMs);
+    }
+    if (x !== NO_EXECUTION) {
+      // An order placed before this instant rested: it was passive, and the book already took its fill off.
+      this.onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
+    }
+    if (order && removed && e.action !== 'fill') {
+      const a = this.activityOf(e.symbol, e.account);
+      const list = a.cancels;
+      if (list.length > 0) {
+        while (list.length > 0 && e.tsMs - list[0]!.lastMs > EXEC_GRACE_MS) list.shift();
+        if (list.length > 0 && e.tsMs < list[list.length - 1]!.lastMs) this.s.cancelsExpiry.push(e.tsMs, a);
+      } else this.s.cancelsExpiry.push(e.tsMs, a);
+      // its lastMs is e.tsMs
+      if (list.length === 0) a.cancels = [order];
+      else list.push(order);
+    }
+    if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
+      this.onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
+    }
+  }
+
+  onTime(ctx: DetectorContext): void {
+    this.s.flow.expire(ctx.now);
+    this.closeCandidates(ctx.now, ctx);
+    this.flushSettling(ctx.now, ctx);
+    // Lists are queued under their latest time when queued; one that has grown since is re-queued.
+    for (const side of SIDES) {
+      const queue = this.s.newsExpiry[side];
+      while (queue.size > 0 && ctx.now - queue.peek() > this.newsKeepMs) {
+        const a = queue.pop()!;
+        const list = newsOf(a, side);
+        if (list.length === 0) continue; // emptied already
+        const latest = this.s.times.last(list);
+        if (ctx.now - latest > this.newsKeepMs) {
+          this.s.times.clear(list);
+          this.forgetIfEmpty(a);
+        } else queue.push(latest, a);
       }
-      if (x !== NO_EXECUTION) {
-        // An order placed before this instant rested: it was passive, and the book already took its fill off.
-        onExecution(e.symbol, e.account, x, order && order.placedMs < e.tsMs ? e.qty : 0, ctx);
-      }
-      if (order && removed && e.action !== 'fill') {
-        const a = activityOf(e.symbol, e.account);
-        const list = a.cancels;
-        if (list.length > 0) {
-          while (list.length > 0 && e.tsMs - list[0]!.lastMs > EXEC_GRACE_MS) list.shift();
-          if (list.length > 0 && e.tsMs < list[list.length - 1]!.lastMs) s.cancelsExpiry.push(e.tsMs, a);
-        } else s.cancelsExpiry.push(e.tsMs, a);
-        // its lastMs is e.tsMs
-        if (list.length === 0) a.cancels = [order];
-        else list.push(order);
-      }
-      if (order && removed && (e.action === 'cancel' || e.action === 'fill' || e.action === 'modify')) {
-        onLayerRemoved(order, e.tsMs, e.action !== 'fill', ctx);
-      }
-    },
-    onTime(ctx: DetectorContext): void {
-      s.flow.expire(ctx.now);
-      closeCandidates(ctx.now, ctx);
-      flushSettling(ctx.now, ctx);
-      // Lists are queued under their latest time when queued; one that has grown since is re-queued.
-      for (const side of SIDES) {
-        const queue = s.newsExpiry[side];
-        while (queue.size > 0 && ctx.now - queue.peek() > NEWS_KEEP_MS) {
-          const a = queue.pop()!;
-          const list = newsOf(a, side);
-          if (list.length === 0) continue; // emptied already
-          const latest = s.times.last(list);
-          if (ctx.now - latest > NEWS_KEEP_MS) {
-            s.times.clear(list);
-            forgetIfEmpty(a);
-          } else queue.push(latest, a);
-        }
-      }
-      while (s.cancelsExpiry.size > 0 && ctx.now - s.cancelsExpiry.peek() > EXEC_GRACE_MS) {
-        const a = s.cancelsExpiry.pop()!;
-        const list = a.cancels;
-        if (list.length === 0) continue;
-        const latest = list[list.length - 1]!.lastMs;
-        if (ctx.now - latest > EXEC_GRACE_MS) {
-          a.cancels = NO_CANCELS;
-          forgetIfEmpty(a);
-        } else s.cancelsExpiry.push(latest, a);
-      }
-      s.episodes.expire(ctx.now);
-    },
-    snapshot(): unknown {
-      return s;
-    },
-    restore(state: unknown): void {
-      s = state as State;
-      lastSymbol = lastAccounts = undefined;
-      spare = [];
-    },
-    onEnd(ctx: DetectorContext): void {
-      // The input ended: nothing more can be re-placed.
-      flushSettling(Infinity, ctx);
-    },
-  };
+    }
+    while (this.s.cancelsExpiry.size > 0 && ctx.now - this.s.cancelsExpiry.peek() > EXEC_GRACE_MS) {
+      const a = this.s.cancelsExpiry.pop()!;
+      const list = a.cancels;
+      if (list.length === 0) continue;
+      const latest = list[list.length - 1]!.lastMs;
+      if (ctx.now - latest > EXEC_GRACE_MS) {
+        a.cancels = NO_CANCELS;
+        this.forgetIfEmpty(a);
+      } else this.s.cancelsExpiry.push(latest, a);
+    }
+    this.s.episodes.expire(ctx.now);
+  }
+
+  snapshot(): unknown {
+    return this.s;
+  }
+
+  restore(state: unknown): void {
+    this.s = state as State;
+    this.lastSymbol = this.lastAccounts = this.lastActivity = undefined;
+    this.spare = [];
+  }
+
+  onEnd(ctx: DetectorContext): void {
+    // The input ended: nothing more can be re-placed.
+    this.flushSettling(Infinity, ctx);
+  }
+}
+
+function createLayering(config: Config, shared: SharedState): Detector {
+  return new Layering(config, shared);
 }
 
 /**

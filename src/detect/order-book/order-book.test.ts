@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OrderEvent, Side, Trade } from '../../domain/events.js';
 import { ExecutionLog, NO_EXECUTION, execPrice, execQty } from './executions.js';
-import { OrderBook } from './order-book.js';
+import { OrderBook, type LiveOrder } from './order-book.js';
+import { decodeState, encodeState } from '../../engine/snapshot.js';
+import { rng } from '../../testing/account-builders.js';
 
 const T = 1_000_000;
 function ev(
@@ -35,6 +37,40 @@ test('new, partial fill, partial cancel and final cancel keep remaining, filled 
   assert.equal(u.order!.peakQty, 100);
   assert.equal(b.get('XYZ', 'o1'), undefined);
   assert.equal(b.liveOrdersOf('XYZ', 'A').length, 0);
+});
+
+test("each account's live orders, as looked up (the last list is remembered), are its orders in placement order", () => {
+  for (let seed = 1; seed <= 10; seed++) {
+    const rand = rng(seed);
+    let b = new OrderBook(5_000);
+    const accounts = ['A', 'B', 'C', ''];
+    const symbols = ['XYZ', 'QQQ'];
+    /** The reference: every live order, in placement order. */
+    let live: LiveOrder[] = [];
+    let now = T;
+    for (let i = 0; i < 6_000; i++) {
+      if (i === 3_000) ({ b, live } = decodeState(encodeState({ b, live })) as { b: OrderBook; live: LiveOrder[] }); // a checkpoint
+      now += Math.floor(rand() * 20);
+      const symbol = symbols[Math.floor(rand() * symbols.length)]!;
+      // Runs of one account's events, as a live feed has them, and ids reused now and then.
+      const account = rand() < 0.6 && i > 0 ? accounts[i % 2]! : accounts[Math.floor(rand() * accounts.length)]!;
+      const id = `o${Math.floor(rand() * 40)}`;
+      const op = rand();
+      const action: OrderEvent['action'] = op < 0.45 ? 'new' : op < 0.6 ? 'modify' : op < 0.8 ? 'cancel' : 'fill';
+      const held = live.find((o) => o.symbol === symbol && o.orderId === id);
+      const qty = rand() < 0.1 ? 0 : 1 + Math.floor(rand() * 60); // 0: modify to zero, a zero-size new
+      const e = { ...ev(now, action, id, held?.side ?? 'buy', 10, qty, held?.account ?? account), symbol };
+      const u = b.apply(e);
+      if (u.order && !u.removed && !live.includes(u.order)) live.push(u.order);
+      if (i % 50 === 0) b.expire(now);
+      live = live.filter((o) => b.get(o.symbol, o.orderId) === o); // removed, replaced (id reused) or expired
+      for (const sym of symbols)
+        for (const a of accounts) {
+          const want = a === '' ? [] : live.filter((o) => o.symbol === sym && o.account === a);
+          assert.deepEqual(b.liveOrdersOf(sym, a), want, `seed ${seed} event ${i} ${sym} ${a}`);
+        }
+    }
+  }
 });
 
 test('unknown order ids are tolerated', () => {

@@ -93,8 +93,35 @@ class SymbolBook {
   lastActivityMs = 0;
   /** One per reader (a list: one or two readers, a scan is cheaper than a map lookup per `new` order). */
   private readonly medians: CachedMedian[] = [];
+  /**
+   * The `byAccount` list last looked up: an account's order events come in runs (60% of a live
+   * feed's order events are of the same symbol and account as the one before), and the book, then
+   * layering, ask for it in turn. Its orders name their account; an emptied list is no longer
+   * in the map, and its length 0 fails the test, so nothing has to forget it.
+   */
+  private lastOrders: LiveOrder[] = NO_ORDERS;
 
   constructor(readonly symbol: string) {}
+
+  /** The account's live orders (a non-empty list), if any. */
+  ordersOf(account: string): LiveOrder[] | undefined {
+    const last = this.lastOrders;
+    if (last.length > 0 && last[0]!.account === account) return last;
+    const mine = this.byAccount.get(account);
+    if (mine !== undefined) this.lastOrders = mine;
+    return mine;
+  }
+
+  /** Appends a new order of an account ('' excluded) to its list. */
+  addOrder(order: LiveOrder): void {
+    const mine = this.ordersOf(order.account);
+    if (mine !== undefined) mine.push(order);
+    else {
+      const fresh = [order];
+      this.byAccount.set(order.account, fresh);
+      this.lastOrders = fresh;
+    }
+  }
 
   levels(side: Side): Map<number, number> {
     return side === 'buy' ? this.bidLevels : this.askLevels;
@@ -190,11 +217,7 @@ export class OrderBook {
         };
         book.orders.set(e.orderId, order);
         // Orders without an account are never attributed (and on anonymous feeds would make one huge list).
-        if (order.account !== '') {
-          const mine = book.byAccount.get(e.account);
-          if (mine) mine.push(order);
-          else book.byAccount.set(e.account, [order]);
-        }
+        if (order.account !== '') book.addOrder(order);
         book.addLevel(order.side, order.price, order.remaining);
         return this.updated(order, false);
       }
@@ -271,7 +294,7 @@ export class OrderBook {
 
   /** The account's live orders in the symbol, oldest first (few per account: scanning them is cheap); none for ''. */
   liveOrdersOf(symbol: string, account: string): readonly LiveOrder[] {
-    return this.bookOf(symbol)?.byAccount.get(account) ?? EMPTY;
+    return this.bookOf(symbol)?.ordersOf(account) ?? EMPTY;
   }
 
   /** An order by id, if it still rests. */
@@ -333,7 +356,7 @@ export class OrderBook {
   private remove(book: SymbolBook, order: LiveOrder, fixLevels = true): void {
     if (fixLevels) book.addLevel(order.side, order.price, -order.remaining);
     book.orders.delete(order.orderId);
-    const mine = book.byAccount.get(order.account);
+    const mine = book.ordersOf(order.account);
     if (mine) {
       const i = mine.indexOf(order);
       if (i >= 0) {
@@ -353,6 +376,8 @@ stateClass(SymbolBook, 'order-book.SymbolBook');
 stateClass(OrderBook, 'order-book.OrderBook');
 
 const EMPTY: readonly LiveOrder[] = [];
+/** `SymbolBook.lastOrders` before any lookup (empty: matches no account, never pushed to). */
+const NO_ORDERS: LiveOrder[] = [];
 /** The level sums `depthNear` reads of a whole-size book (reused: read before the next call). */
 const scratchLevels = new Map<number, number>();
 
