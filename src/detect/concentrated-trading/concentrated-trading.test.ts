@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MarketEvent } from '../../domain/events.js';
 import { parseConfig } from '../../config/config.js';
-import { concentratedTrading, legQty, metaOf, type SymbolState } from './concentrated-trading.js';
+import { concentratedTrading, legQty, metaOf, sideNumbers, type SymbolState } from './concentrated-trading.js';
 import { fill, metric, rng, run, trade } from '../../testing/account-builders.js';
 import { compareSnapshotRuns } from '../../testing/snapshot-check.js';
 
@@ -168,14 +168,14 @@ test('window sums equal a recount of the window legs after every trade (one-leg 
       sellSq += Math.max(0, f.si - f.b) ** 2;
     }
     assert.deepEqual(
-      [s.buyTotal, s.sellTotal, s.trades, s.accounts, s.buySumSq, s.sellSumSq],
-      [buyTotal, sellTotal, trades, flows.size, buySq, sellSq],
+      [...sideNumbers(s), s.trades, s.accounts],
+      [buyTotal, sellTotal, buySq, sellSq, trades, flows.size],
       `after trade ${i}`,
     );
     // The ring (grown by doubling, shrunk after lulls) holds the ids of the legs in the window only.
     const places = s.legIds.length;
     assert.equal(places & (places - 1), 0);
-    assert.equal(s.legNums.length, 4 * places);
+    assert.equal(s.legNums.length, 5 + 4 * places); // the head, then the ring
     for (let p = 0; p < places; p++) {
       const live = ((p - s.firstLeg) & (places - 1)) < s.size;
       assert.equal(s.legIds[p] !== '', live, `place ${p} after trade ${i}`);

@@ -4,7 +4,7 @@ import type { Detector, DetectorContext, DetectorFactory, SharedState } from '..
 import { type AccountExecutions, BUY_LEG, SELL_LEG, SharedExecutions } from '../window/account-executions.js';
 import { AccountIds } from '../window/account-ids.js';
 import { DeadlineQueue, visitDue } from '../window/deadline-queue.js';
-import { zeroArray } from '../window/tight-array.js';
+import { appendZeros } from '../window/tight-array.js';
 import { BOUGHT, BOUGHT_INIT, BUY_NET, BUY_SEQ, FlowTable, LEGS, SELL_NET, SELL_SEQ, SOLD, SOLD_INIT } from './flow-table.js';
 import { fmt, pct, round4 } from '../format.js';
 
@@ -48,7 +48,7 @@ interface Episode {
 }
 
 /**
- * One symbol's window. Each side's totals: Σ qᵢ² over named accounts (kept incrementally) and all
+ * One symbol's window. Each side's totals (at the head of `legNums`): Σ qᵢ² over named accounts (kept incrementally) and all
  * quantity on the side, anonymous legs included. Which accounts hold a net flow each way is in
  * their flow (`BUY_NET` / `SELL_NET` > 0 in a row, or an initiated one leg), with the order they
  * came to hold it (`BUY_SEQ` / `SELL_SEQ`, or the leg's): a map of the holders would be inserted
@@ -58,26 +58,22 @@ export interface SymbolState {
   readonly symbol: string;
   /** When `onTime` must next look at this symbol (see `visit`); Infinity when not queued. */
   due: number;
-  /** The latest time of a leg since the state was made (episodes hold at leg times, so at or before it). */
-  lastLegMs: number;
   /**
-   * The legs in the window, oldest first: leg number `firstLeg` to `firstLeg + size - 1` (numbered
+   * The window's running numbers (`HEAD` of them: the latest leg time, each side's Σq² and total),
+   * then the legs in the window, oldest first: leg number `firstLeg` to `firstLeg + size - 1` (numbered
    * as they came, from 0 when the state was made), leg n at place `n & (legIds.length - 1)` of a
    * ring (a power of two places): no object per leg, and no array that is copied or reallocated
    * as legs come and go (only when the ring grows or shrinks). Per place: time, quantity, the
    * sequence number it gave its account, if any, and the kind bits (`SELL`, `INITIATED`, `IN_ROW`)
    * with the account id + 1 (0: anonymous) as one integer, `(id + 1) * 8 + kind` (`LEG_FIELDS`
-   * numbers in `legNums`; the last read back as an integer, `metaOf`); and the trade or order id.
-   * (The kind and account in an array apart were ~64 bytes more per symbol.)
+   * numbers in `legNums` from `legAt(place)`; the last read back as an integer, `metaOf`); and the
+   * trade or order id. (The kind and account in an array apart were ~64 bytes more per symbol; the
+   * running numbers as fields of this object were a heap number each, ~100 bytes more.)
    */
   legNums: number[];
   legIds: string[];
   firstLeg: number;
   size: number;
-  buySumSq: number;
-  buyTotal: number;
-  sellSumSq: number;
-  sellTotal: number;
   /** Executions (buy legs) in the window: the trade count. */
   trades: number;
   /**
@@ -114,7 +110,22 @@ const SELL = 1;
 const INITIATED = 2;
 /** A leg whose account has a row (else the leg is its account's only one in the window, see `FlowTable`). */
 const IN_ROW = 4;
-/** A leg's numbers in `SymbolState.legNums`. */
+/**
+ * The window's running numbers at the head of `SymbolState.legNums`, unboxed (fields of the state
+ * object held a heap number each: 47k symbols had a window at the end of the 100k-symbol file): the
+ * latest time of a leg since the state was made (episodes hold at leg times, so at or before it),
+ * each side's Σ qᵢ² over named accounts (kept incrementally) and all quantity on the side,
+ * anonymous legs included.
+ */
+const LAST_LEG_MS = 0;
+const BUY_SUM_SQ = 1;
+const BUY_TOTAL = 2;
+const SELL_SUM_SQ = 3;
+const SELL_TOTAL = 4;
+const HEAD = 5;
+/** A new state's `legNums`: the head only (doubles: the array keeps them unboxed; `slice` keeps its kind). */
+const NEW_HEAD: readonly number[] = [-Infinity, 0, 0, 0, 0];
+/** A leg's numbers in `SymbolState.legNums`, from `legAt(place)`. */
 const LEG_TS = 0;
 const LEG_QTY = 1;
 const LEG_SEQ = 2;
@@ -160,15 +171,10 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       s = {
         symbol,
         due: Infinity,
-        lastLegMs: -Infinity,
-        legNums: [],
+        legNums: NEW_HEAD.slice(),
         legIds: [],
         firstLeg: 0,
         size: 0,
-        buySumSq: 0,
-        buyTotal: 0,
-        sellSumSq: 0,
-        sellTotal: 0,
         trades: 0,
         flows: undefined,
         accounts: 0,
@@ -203,12 +209,12 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const buyAfter = Math.max(0, f[r + BOUGHT_INIT]! - f[r + SOLD]!);
     const sellAfter = Math.max(0, f[r + SOLD_INIT]! - f[r + BOUGHT]!);
     if (buyBefore !== buyAfter) {
-      s.buySumSq += buyAfter * buyAfter - buyBefore * buyBefore;
+      s.legNums[BUY_SUM_SQ]! += buyAfter * buyAfter - buyBefore * buyBefore;
       if (f[r + BUY_NET] === 0 && buyAfter > 1e-9) f[r + BUY_SEQ] = s.seq++;
       f[r + BUY_NET] = buyAfter > 1e-9 ? buyAfter : 0;
     }
     if (sellBefore !== sellAfter) {
-      s.sellSumSq += sellAfter * sellAfter - sellBefore * sellBefore;
+      s.legNums[SELL_SUM_SQ]! += sellAfter * sellAfter - sellBefore * sellBefore;
       if (f[r + SELL_NET] === 0 && sellAfter > 1e-9) f[r + SELL_SEQ] = s.seq++;
       f[r + SELL_NET] = sellAfter > 1e-9 ? sellAfter : 0;
     }
@@ -231,23 +237,23 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   function addOnly(s: SymbolState, kind: number, qty: number): number {
     s.accounts++;
     if ((kind & INITIATED) === 0) return 0;
-    if ((kind & SELL) !== 0) s.sellSumSq += qty * qty;
-    else s.buySumSq += qty * qty;
+    if ((kind & SELL) !== 0) s.legNums[SELL_SUM_SQ]! += qty * qty;
+    else s.legNums[BUY_SUM_SQ]! += qty * qty;
     return s.seq++;
   }
 
   function removeOnly(s: SymbolState, kind: number, qty: number): void {
     s.accounts--;
     if ((kind & INITIATED) === 0) return;
-    if ((kind & SELL) !== 0) s.sellSumSq -= qty * qty;
-    else s.buySumSq -= qty * qty;
+    if ((kind & SELL) !== 0) s.legNums[SELL_SUM_SQ]! -= qty * qty;
+    else s.legNums[BUY_SUM_SQ]! -= qty * qty;
   }
 
   /** The row `apply` would have made of leg `n`, its account's only one so far, for the account's second leg. */
   function rowOfOnly(s: SymbolState, n: number): number {
     const p = n & (s.legIds.length - 1);
     const kind = metaOf(s, p) & 7;
-    const qty = s.legNums[LEG_FIELDS * p + LEG_QTY]!;
+    const qty = s.legNums[legAt(p) + LEG_QTY]!;
     const slot = s.flows!.newRow();
     const f = s.flows!.rows;
     const r = FlowTable.at(slot);
@@ -257,18 +263,18 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       if (initiated) {
         f[r + SOLD_INIT] = qty;
         f[r + SELL_NET] = qty;
-        f[r + SELL_SEQ] = s.legNums[LEG_FIELDS * p + LEG_SEQ]!;
+        f[r + SELL_SEQ] = s.legNums[legAt(p) + LEG_SEQ]!;
       }
     } else {
       f[r + BOUGHT] = qty;
       if (initiated) {
         f[r + BOUGHT_INIT] = qty;
         f[r + BUY_NET] = qty;
-        f[r + BUY_SEQ] = s.legNums[LEG_FIELDS * p + LEG_SEQ]!;
+        f[r + BUY_SEQ] = s.legNums[legAt(p) + LEG_SEQ]!;
       }
     }
     f[r + LEGS] = 1;
-    s.legNums[LEG_FIELDS * p + LEG_META] = metaOf(s, p) | IN_ROW;
+    s.legNums[legAt(p) + LEG_META] = metaOf(s, p) | IN_ROW;
     return slot;
   }
 
@@ -278,14 +284,14 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     const mask = s.legIds.length - 1;
     let n = s.firstLeg;
     const end = n + s.size;
-    if (n === end || !(nums[LEG_FIELDS * (n & mask) + LEG_TS]! < cutoff)) return;
+    if (n === end || !(nums[legAt(n & mask) + LEG_TS]! < cutoff)) return;
     do {
       const p = n & mask;
       const meta = metaOf(s, p);
-      const qty = nums[LEG_FIELDS * p + LEG_QTY]!;
-      if ((meta & SELL) !== 0) s.sellTotal -= qty;
+      const qty = nums[legAt(p) + LEG_QTY]!;
+      if ((meta & SELL) !== 0) nums[SELL_TOTAL]! -= qty;
       else {
-        s.buyTotal -= qty;
+        nums[BUY_TOTAL]! -= qty;
         s.trades--;
       }
       if (meta >= 8) {
@@ -299,13 +305,13 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       }
       s.legIds[p] = ''; // the ring must not keep the id string alive
       n++;
-    } while (n < end && nums[LEG_FIELDS * (n & mask) + LEG_TS]! < cutoff);
+    } while (n < end && nums[legAt(n & mask) + LEG_TS]! < cutoff);
     s.firstLeg = n;
     s.size = end - n;
     if (s.size === 0) {
       // An empty window: Σq² starts over from zero (incremental float sums drift over an endless stream).
-      s.buySumSq = 0;
-      s.sellSumSq = 0;
+      nums[BUY_SUM_SQ] = 0;
+      nums[SELL_SUM_SQ] = 0;
     }
     // A ring sixteen times too big (after a burst) shrinks to four times: room to grow again before it must.
     if (mask + 1 > MIN_LEGS && 16 * s.size < mask + 1) resizeLegs(s, Math.max(MIN_LEGS, (mask + 1) >> 2));
@@ -315,32 +321,32 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * Moves the legs to a ring of `places` places (a power of two, at least `size`): twice the places
    * when full, a quarter when mostly empty (see `expire`), and `MIN_LEGS` for a new window.
    *
-   * Doubling is the ring written twice (`concat`): leg n sits at n & (old places - 1) in each half,
+   * Doubling is the ring written twice after the head (`concat`): leg n sits at n & (old places - 1) in each half,
    * which is n & (places - 1) in one of them, so nothing moves, and each array is allocated once, of
    * exactly the new length (a ring filled by pushes was reallocated ~25 times on its way to 32k legs
    * in a burst, then copied once more when its first time turned it into an array of doubles). The
    * other half's copy of each id is cleared: the ring must not keep a string alive past its leg.
    * Shrinking copies the live legs into a prefix of the old arrays (`slice`: one allocation each, of
    * exactly that length, elements of the same kind); a new window's arrays are of exactly two places
-   * (`tight-array.ts`).
+   * (`tight-array.ts`). The head of `legNums` goes along unchanged.
    */
   function resizeLegs(s: SymbolState, places: number): void {
     const old = s.legIds.length;
     const end = s.firstLeg + s.size;
     if (old > 0 && places === 2 * old) {
-      s.legNums = s.legNums.concat(s.legNums);
+      s.legNums = s.legNums.concat(s.legNums.slice(HEAD));
       const ids = s.legIds.concat(s.legIds);
       for (let n = s.firstLeg; n < end; n++) ids[(n & (places - 1)) ^ old] = '';
       s.legIds = ids;
       return;
     }
-    const nums = old === 0 ? zeroArray(LEG_FIELDS * places) : s.legNums.slice(0, LEG_FIELDS * places);
+    const nums = old === 0 ? appendZeros(s.legNums, LEG_FIELDS * places, 0) : s.legNums.slice(0, legAt(places));
     const ids = old === 0 ? emptyIds(places) : s.legIds.slice(0, places).fill('');
     const oldMask = old - 1;
     for (let n = s.firstLeg; n < end; n++) {
       const from = n & oldMask;
       const to = n & (places - 1);
-      for (let k = 0; k < LEG_FIELDS; k++) nums[LEG_FIELDS * to + k] = s.legNums[LEG_FIELDS * from + k]!;
+      for (let k = 0; k < LEG_FIELDS; k++) nums[legAt(to) + k] = s.legNums[legAt(from) + k]!;
       ids[to] = s.legIds[from]!;
     }
     s.legNums = nums;
@@ -360,9 +366,9 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   ): void {
     expire(s, ctx.now);
     let kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
-    if (kind & SELL) s.sellTotal += qty;
+    if (kind & SELL) s.legNums[SELL_TOTAL]! += qty;
     else {
-      s.buyTotal += qty;
+      s.legNums[BUY_TOTAL]! += qty;
       s.trades++;
     }
     if (s.size === s.legIds.length) resizeLegs(s, Math.max(MIN_LEGS, 2 * s.size));
@@ -393,21 +399,23 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         apply(s, kind, qty, slot, e, 1);
       }
     }
-    s.legNums[LEG_FIELDS * p + LEG_TS] = tsMs;
-    s.legNums[LEG_FIELDS * p + LEG_QTY] = qty;
-    s.legNums[LEG_FIELDS * p + LEG_SEQ] = seq;
-    s.legNums[LEG_FIELDS * p + LEG_META] = (accountId + 1) * 8 + kind;
+    const nums = s.legNums;
+    const at = legAt(p);
+    nums[at + LEG_TS] = tsMs;
+    nums[at + LEG_QTY] = qty;
+    nums[at + LEG_SEQ] = seq;
+    nums[at + LEG_META] = (accountId + 1) * 8 + kind;
     s.legIds[p] = id;
     s.size++;
-    s.lastLegMs = Math.max(s.lastLegMs, tsMs);
+    nums[LAST_LEG_MS] = Math.max(nums[LAST_LEG_MS]!, tsMs);
     // Once event time is a window past its latest leg, the symbol has nothing left: be visited then.
-    schedule(s, s.lastLegMs + windowMs);
+    schedule(s, nums[LAST_LEG_MS] + windowMs);
     if (account === '') return;
     // Most legs end here, on numbers at hand: the rest of the judgement (`judge`) is for a window that concentrates.
     if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
-    const total = side === 'buy' ? s.buyTotal : s.sellTotal;
+    const total = nums[side === 'buy' ? BUY_TOTAL : SELL_TOTAL]!;
     if (total <= 0) return;
-    const hhi = (side === 'buy' ? s.buySumSq : s.sellSumSq) / (total * total);
+    const hhi = nums[side === 'buy' ? BUY_SUM_SQ : SELL_SUM_SQ]! / (total * total);
     if (hhi < t.concentration_threshold) return;
     judge(s, side, tsMs, hhi, total, ctx);
   }
@@ -464,11 +472,11 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * past its latest leg, as the walk over all symbols did.
    */
   function visit(s: SymbolState, nowMs: number): void {
-    if (nowMs - windowMs > s.lastLegMs) {
+    if (nowMs - windowMs > s.legNums[LAST_LEG_MS]!) {
       if (s.flows !== undefined) s.flows.dropAll();
       else releaseLegs(s);
       st.symbols.delete(s.symbol);
-    } else schedule(s, s.lastLegMs + windowMs);
+    } else schedule(s, s.legNums[LAST_LEG_MS]! + windowMs);
   }
 
   /** The side's episode, if one is open: it ended at the first tick more than a window after its last hold. */
@@ -493,7 +501,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       const v = index[e + 1]!;
       if (v < 0) return f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_NET : SELL_NET)]!;
       const meta = metaOf(s, v & mask);
-      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[LEG_FIELDS * (v & mask) + LEG_QTY]! : 0;
+      return (meta & SELL) === kind && (meta & INITIATED) !== 0 ? s.legNums[legAt(v & mask) + LEG_QTY]! : 0;
     };
     // The top account: the largest flow, ties to the smallest name. One pass over the index, names
     // read only on a tie (most judgements end at the share check below, and the index of a busy
@@ -515,7 +523,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
     let ep = openEpisode(s, side);
-    const windowStart = s.size > 0 ? s.legNums[LEG_FIELDS * (s.firstLeg & mask) + LEG_TS]! : tsMs;
+    const windowStart = s.size > 0 ? s.legNums[legAt(s.firstLeg & mask) + LEG_TS]! : tsMs;
     if (!ep) {
       ep = {
         key: `${symbol}|${side}|${windowStart}`,
@@ -552,7 +560,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
       dominant.push([flows.account(e), q]);
       const v = index[e + 1]!;
-      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[LEG_FIELDS * (v & mask) + LEG_SEQ]!);
+      order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[legAt(v & mask) + LEG_SEQ]!);
     }
     // Largest first; ties in the order the accounts came to hold their flow.
     const rank = dominant.map((_, i) => i).sort((i, j) => dominant[j]![1] - dominant[i]![1] || order[i]! - order[j]!);
@@ -647,12 +655,23 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
 
 /** The kind bits and account id + 1 of the leg at place `p` of `s`'s ring, as the integer they were stored as. */
 export function metaOf(s: SymbolState, p: number): number {
-  return s.legNums[LEG_FIELDS * p + LEG_META]! | 0;
+  return s.legNums[legAt(p) + LEG_META]! | 0;
 }
 
 /** The quantity of the leg at place `p` of `s`'s ring. */
 export function legQty(s: SymbolState, p: number): number {
-  return s.legNums[LEG_FIELDS * p + LEG_QTY]!;
+  return s.legNums[legAt(p) + LEG_QTY]!;
+}
+
+/** Where the numbers of the leg at place `p` start in `legNums` (after the head). */
+function legAt(p: number): number {
+  return HEAD + LEG_FIELDS * p;
+}
+
+/** The window's side totals and Σq² of `s`: [buy total, sell total, buy Σq², sell Σq²]. */
+export function sideNumbers(s: SymbolState): [number, number, number, number] {
+  const nums = s.legNums;
+  return [nums[BUY_TOTAL]!, nums[SELL_TOTAL]!, nums[BUY_SUM_SQ]!, nums[SELL_SUM_SQ]!];
 }
 
 export const concentratedTrading: DetectorFactory = {
