@@ -36,6 +36,7 @@ const { values } = parseArgs({
     timeline: { type: 'string' },
     repeat: { type: 'string' },
     'warm-up': { type: 'string' },
+    passes: { type: 'string' },
   },
 });
 
@@ -48,6 +49,8 @@ const store = values['no-store'] !== true;
 const timeoutS = Number(values.timeout ?? 600);
 /** Detection threads for the replay cases (`replay --threads`); 1 by default: the same run as before. */
 const threads = Number(values.threads ?? 1);
+/** Replay cases: passes over the file in one child, the last one timed (steady state: compiled code); 1 by default. */
+const passes = Number(values.passes ?? 1);
 // `--detectors none` measures the ingestion path alone; a list runs only those patterns.
 const detectors =
   values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
@@ -87,7 +90,7 @@ function runChild(task: ChildTask): ChildResult | undefined {
 function measure(name: string, files: readonly string[], format?: string, only?: readonly string[]): void {
   log(`case ${name}: ${files.length} file(s)`);
   const baseline = runChild({ mode: 'baseline', files });
-  const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors, threads });
+  const result = runChild({ mode: 'replay', files, format, store, detectors: only ?? detectors, threads, passes });
   if (!result) {
     notes.push(`${name}: stopped after --timeout ${timeoutS} s`);
     log(`  stopped after ${timeoutS} s`);
@@ -314,7 +317,8 @@ for (const c of cases) await runCase(c);
 const out: string[] = [];
 out.push(`Command: \`${command}\``);
 out.push(
-  `Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}; detection threads: ${threads}`,
+  `Detectors: ${detectors ? (detectors.length ? detectors.join(', ') : 'none (ingestion path only)') : 'all 8'}; alerts ${store ? 'stored in SQLite' : 'not stored'}; detection threads: ${threads}` +
+    (passes > 1 ? `; replay seconds are the last of ${passes} passes in one process (steady state; peak RSS is the process's)` : ''),
 );
 out.push(
   `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
