@@ -106,6 +106,20 @@ function handlers<E>(slots: readonly Slot[], name: 'onTrade' | 'onOrder' | 'onQu
 }
 
 /**
+ * What detectors are handed: event time and `emit`. One class for every engine, so `ctx.emit` is the
+ * same function in all of them: as a closure made per engine, detector code optimised in the live
+ * warm-up's scratch engines had inlined their closure and was thrown away ("wrong call target") at
+ * the live engine's first alert of each detector (docs/perf-notes/cls10a.md).
+ */
+class EngineContext implements DetectorContext {
+  now = -Infinity;
+  constructor(private readonly engine: Engine) {}
+  emit(finding: Finding): void {
+    this.engine.receive(finding);
+  }
+}
+
+/**
  * Routes events to every detector in event-time order, advances the watermark, turns findings into
  * alerts (one alert per episode, updated as it grows) and hands them to the sink once per batch.
  * Holds no wall clock: the same input gives the same alerts, replayed or live.
@@ -133,7 +147,7 @@ export class Engine {
    * The context detectors see. `now` is a plain data property the engine updates, not a getter:
    * detectors read it in their inner loops (expiry walks), where a getter call showed in profiles.
    */
-  private readonly ctx: { -readonly [K in keyof DetectorContext]: DetectorContext[K] };
+  private readonly ctx: EngineContext;
   private nextTickMs = -Infinity;
   private readonly pending = new Map<string, Alert>();
   /**
@@ -166,7 +180,7 @@ export class Engine {
     this.tradeHandlers = handlers(this.slots, 'onTrade');
     this.orderHandlers = handlers(this.slots, 'onOrder');
     this.quoteHandlers = handlers(this.slots, 'onQuote');
-    this.ctx = { now: -Infinity, emit: (finding: Finding) => this.emit(finding) };
+    this.ctx = new EngineContext(this);
     this.market =
       config.evidence_context_events > 0
         ? new MarketContext({ perSymbol: config.evidence_context_events, maxHeld: config.evidence_context_max_events })
@@ -226,7 +240,8 @@ export class Engine {
     return this.nowMs;
   }
 
-  private emit(finding: Finding): void {
+  /** A detector's finding, through its context's `emit`: the alert, enriched, is pending until the next flush. */
+  receive(finding: Finding): void {
     const slot = this.current;
     if (!slot) throw new Error('emit outside a detector callback');
     if (finding.pattern !== slot.factory.pattern) {
