@@ -43,64 +43,91 @@ const GROWTH_STEP = 1.5;
 /** Trades whose median price judges the dump. */
 const DUMP_MEDIAN_TRADES = 7;
 
-function createPumpAndDump(config: Config): Detector {
-  const t = config.thresholds;
-  const bucketMs = t.pump_bucket_ms;
-  const windowMs = t.pump_window_ms;
-  const windowBuckets = Math.max(1, Math.round(windowMs / bucketMs));
-  const historyBuckets = Math.max(windowBuckets, Math.round(t.pump_baseline_ms / bucketMs));
-  const closeBuckets = Math.max(1, Math.round(t.pump_reference_ms / bucketMs));
-  const minBuckets = windowBuckets * t.pump_min_baseline_windows;
-  /**
-   * All mutable state (the checkpoint): each symbol held has a slot (`states`), its row in the
-   * columns of `sym` and in the tables of its rings and logs, whose blocks are in three shared
-   * slabs (the bucket logs', the other numbers', numbers with strings: a slab grows by a copy, which
-   * is held with the old one until that is collected, so no slab is most of the state). With 100k symbols trading a few times a day, an object and a
-   * few arrays per symbol and ring were most of the detector's memory. `queue`: the symbols by the
-   * time onTime must look at them.
-   */
-  function emptyState() {
-    const logs = new Slab();
-    const nums = new Slab();
-    const withStrings = new Slab(true);
-    return {
-      /** Symbol → slot: ids in an open-addressing table (≈ 24 B a symbol where a Map cost ≈ 70 B), reused once dropped. */
-      states: new StringIds(),
-      sym: new PumpSymbols(),
-      /**
-       * Closed buckets over the baseline horizon (a day of one-minute buckets): volume,
-       * buyer-initiated volume and trades, the non-empty ones only (the pump window's buckets are
-       * its newest).
-       */
-      buckets: new BucketLogs(logs, historyBuckets),
-      /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
-      closes: new RunRings(nums, closeBuckets),
-      /** The window's low (only the minimum is read). */
-      lows: new WindowMins(nums, windowMs),
-      /** Recent trade ids of the window, as evidence when an episode opens. */
-      recentIds: new TightIds(withStrings),
-      /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
-      recentBuyers: new RecentBuyers(withStrings),
-      /**
-       * Rush detection: the distinct buy orders (millisecond, buyer) of the current second (S.secondMs)
-       * until it became a rush (at most pump_rush_buys: a scan beats building a key string per
-       * trade), and the recent rush seconds.
-       */
-      secondOrders: new TightIds(withStrings),
-      rushTimes: new RecentTimes(nums),
-      queue: new DeadlineQueue<string>(),
-      nextSeq: 0,
-      logs,
-      nums,
-      withStrings,
-    };
-  }
-  let st = emptyState();
+/**
+ * All mutable state (the checkpoint): each symbol held has a slot (`states`), its row in the
+ * columns of `sym` and in the tables of its rings and logs, whose blocks are in three shared
+ * slabs (the bucket logs', the other numbers', numbers with strings: a slab grows by a copy, which
+ * is held with the old one until that is collected, so no slab is most of the state). With 100k symbols trading a few times a day, an object and a
+ * few arrays per symbol and ring were most of the detector's memory. `queue`: the symbols by the
+ * time onTime must look at them.
+ */
+function emptyState(historyBuckets: number, closeBuckets: number, windowMs: number) {
+  const logs = new Slab();
+  const nums = new Slab();
+  const withStrings = new Slab(true);
+  return {
+    /** Symbol → slot: ids in an open-addressing table (≈ 24 B a symbol where a Map cost ≈ 70 B), reused once dropped. */
+    states: new StringIds(),
+    sym: new PumpSymbols(),
+    /**
+     * Closed buckets over the baseline horizon (a day of one-minute buckets): volume,
+     * buyer-initiated volume and trades, the non-empty ones only (the pump window's buckets are
+     * its newest).
+     */
+    buckets: new BucketLogs(logs, historyBuckets),
+    /** Bucket closes (carried forward) over the reference span, as runs of equal closes, and their median. */
+    closes: new RunRings(nums, closeBuckets),
+    /** The window's low (only the minimum is read). */
+    lows: new WindowMins(nums, windowMs),
+    /** Recent trade ids of the window, as evidence when an episode opens. */
+    recentIds: new TightIds(withStrings),
+    /** Buy quantity by buyer over the last one to two pump windows (rotated every window). */
+    recentBuyers: new RecentBuyers(withStrings),
+    /**
+     * Rush detection: the distinct buy orders (millisecond, buyer) of the current second (S.secondMs)
+     * until it became a rush (at most pump_rush_buys: a scan beats building a key string per
+     * trade), and the recent rush seconds.
+     */
+    secondOrders: new TightIds(withStrings),
+    rushTimes: new RecentTimes(nums),
+    queue: new DeadlineQueue<string>(),
+    nextSeq: 0,
+    logs,
+    nums,
+    withStrings,
+  };
+}
+type State = ReturnType<typeof emptyState>;
+
+/**
+ * The detector as a class (its state in `st`): one set of methods for every engine. As closures
+ * made per engine, optimised code that had inlined one engine's helpers (`bucketsSince`,
+ * `openEpisode`) threw itself away at the first call of another's ("wrong call target"): in the
+ * live engine, after the warm-up's.
+ */
+class PumpAndDump implements Detector {
+  private readonly t: Config['thresholds'];
+  private readonly bucketMs: number;
+  private readonly windowMs: number;
+  private readonly windowBuckets: number;
+  private readonly historyBuckets: number;
+  private readonly closeBuckets: number;
+  private readonly minBuckets: number;
+  private st: State;
   /** The symbols' columns (st.sym). */
-  let S = st.sym;
+  private S: PumpSymbols;
+
+  constructor(config: Config) {
+    const t = config.thresholds;
+    this.t = t;
+    const bucketMs = t.pump_bucket_ms;
+    this.bucketMs = bucketMs;
+    const windowMs = t.pump_window_ms;
+    this.windowMs = windowMs;
+    const windowBuckets = Math.max(1, Math.round(windowMs / bucketMs));
+    this.windowBuckets = windowBuckets;
+    const historyBuckets = Math.max(windowBuckets, Math.round(t.pump_baseline_ms / bucketMs));
+    this.historyBuckets = historyBuckets;
+    const closeBuckets = Math.max(1, Math.round(t.pump_reference_ms / bucketMs));
+    this.closeBuckets = closeBuckets;
+    this.minBuckets = windowBuckets * t.pump_min_baseline_windows;
+    this.st = emptyState(historyBuckets, closeBuckets, windowMs);
+    this.S = this.st.sym;
+  }
 
   /** The tables with a row per symbol slot: a new symbol's slot is added to each, a dropped one dropped from each. */
-  function slotTables(): readonly { add(slot: number): void; drop(slot: number): void }[] {
+  private slotTables(): readonly { add(slot: number): void; drop(slot: number): void }[] {
+    const { st } = this;
     return [st.buckets, st.closes, st.lows, st.recentIds, st.recentBuyers, st.secondOrders, st.rushTimes];
   }
 
@@ -108,29 +135,33 @@ function createPumpAndDump(config: Config): Detector {
    * Moves a slab's live blocks together once free ones pile up (symbols moved to larger blocks,
    * shrank or emptied theirs): the owners listed are all the tables with blocks in that slab.
    */
-  function compactSlabs(): void {
+  private compactSlabs(): void {
+    const { st } = this;
     if (st.logs.wasteful) st.logs.compact(st.buckets.blocks());
     if (st.nums.wasteful) st.nums.compact([...st.closes.blocks(), ...st.lows.blocks(), ...st.rushTimes.blocks()]);
     if (st.withStrings.wasteful)
       st.withStrings.compact([...st.recentIds.blocks(), ...st.recentBuyers.blocks(), ...st.secondOrders.blocks()]);
   }
 
-  function newState(trade: Trade): number {
+  private newState(trade: Trade): number {
+    const { st, S, bucketMs } = this;
     const s = st.states.acquire(trade.symbol);
     S.add(s, st.nextSeq++, trade.tsMs, trade.price, trade.tsMs - (trade.tsMs % bucketMs));
-    for (const table of slotTables()) table.add(s);
+    for (const table of this.slotTables()) table.add(s);
     return s;
   }
 
   /** Forgets a symbol: its slot and blocks are reused by symbols to come. */
-  function dropState(s: number): void {
+  private dropState(s: number): void {
+    const { st, S } = this;
     S.drop(s);
-    for (const table of slotTables()) table.drop(s);
+    for (const table of this.slotTables()) table.drop(s);
     st.states.release(s);
   }
 
   /** Closes buckets up to the one holding `tsMs`: feeds volume history, window rings and closes. Returns how many (0: still the current one). */
-  function roll(s: number, tsMs: number): number {
+  private roll(s: number, tsMs: number): number {
+    const { st, S, bucketMs, windowBuckets, historyBuckets, closeBuckets, minBuckets } = this;
     // Still in the current bucket (starts are multiples of its length): no floating-point `%` per trade.
     if (tsMs < S.bucketStartMs[s]! + bucketMs) return 0;
     const target = tsMs - (tsMs % bucketMs);
@@ -155,7 +186,7 @@ function createPumpAndDump(config: Config): Detector {
     S.refMedian[s] = st.closes.median(s);
     // Refresh every bucket while the history is short (it changes fast), then once a window.
     const filled = st.buckets.filled(s);
-    const refresh = S.bucketsSinceBaseline[s] >= windowBuckets || filled < 4 * windowBuckets || baselineIsNaN(s);
+    const refresh = S.bucketsSinceBaseline[s] >= windowBuckets || filled < 4 * windowBuckets || this.baselineIsNaN(s);
     if (filled >= minBuckets && refresh) {
       // A pump window's typical volume (or trade count): windowBuckets × the median bucket over the
       // history. Single buckets, not window sums: a burst of k buckets (news, a block, another
@@ -175,7 +206,8 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   /** The volume baseline as of its refresh (computed at the first read). */
-  function baselineOf(s: number): number {
+  private baselineOf(s: number): number {
+    const { st, S, windowBuckets } = this;
     if (!S.baselineReady[s]!) {
       S.baseline[s] = st.buckets.windowBaseline(s, VOLUME, windowBuckets, S.baselineAt[s]);
       S.baselineReady[s] = 1;
@@ -184,7 +216,8 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   /** The buyer-initiated trade count baseline as of its refresh (computed at the first read). */
-  function buyTradesBaselineOf(s: number): number {
+  private buyTradesBaselineOf(s: number): number {
+    const { st, S, windowBuckets } = this;
     if (!S.buyTradesReady[s]!) {
       S.baselineBuyTrades[s] = st.buckets.windowBaseline(s, BUY_TRADES, windowBuckets, S.baselineAt[s]);
       S.buyTradesReady[s] = 1;
@@ -193,7 +226,8 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   /** Whether the volume baseline is > 0 (NaN is not), without computing it when the log can tell. */
-  function baselinePositive(s: number): boolean {
+  private baselinePositive(s: number): boolean {
+    const { st, S, windowBuckets } = this;
     if (S.baselineReady[s]!) return S.baseline[s]! > 0;
     if (S.baselineValid[s]! < 0) S.baselineValid[s] = st.buckets.baselinePositive(s, VOLUME, windowBuckets, S.baselineAt[s]!) ? 1 : 0;
     return S.baselineValid[s]! === 1;
@@ -203,14 +237,16 @@ function createPumpAndDump(config: Config): Detector {
    * Whether the volume baseline is NaN. A refresh takes it over at least a pump window of buckets
    * (minBuckets), where it is a number for positive quantities: computed only for other values.
    */
-  function baselineIsNaN(s: number): boolean {
+  private baselineIsNaN(s: number): boolean {
+    const { st, S, windowBuckets, historyBuckets } = this;
     if (S.baselineReady[s]!) return Number.isNaN(S.baseline[s]!);
     if (st.buckets.regular(s) && Math.min(S.baselineAt[s]!, historyBuckets) >= windowBuckets) return false;
-    return Number.isNaN(baselineOf(s));
+    return Number.isNaN(this.baselineOf(s));
   }
 
   /** Tracks "rush" seconds: ≥ pump_rush_buys distinct aggressive buy orders within one second. */
-  function trackRush(s: number, trade: Trade, side: Side): void {
+  private trackRush(s: number, trade: Trade, side: Side): void {
+    const { st, S, t } = this;
     // A new second unless within the current one (saves the floating-point `%` on most trades).
     const second = trade.tsMs >= S.secondMs[s]! && trade.tsMs < S.secondMs[s]! + 1000 ? S.secondMs[s]! : trade.tsMs - (trade.tsMs % 1000);
     if (second !== S.secondMs[s]!) {
@@ -229,12 +265,14 @@ function createPumpAndDump(config: Config): Detector {
     }
   }
 
-  function windowVolumes(s: number): { volume: number; buy: number } {
-    return spanVolumes(s, windowBuckets);
+  private windowVolumes(s: number): { volume: number; buy: number } {
+    const { windowBuckets } = this;
+    return this.spanVolumes(s, windowBuckets);
   }
 
   /** Volume, buyer-initiated volume and buyer-initiated trades of the current bucket and the newest `buckets` − 1 closed ones. */
-  function spanVolumes(s: number, buckets: number): { volume: number; buy: number; trades: number } {
+  private spanVolumes(s: number, buckets: number): { volume: number; buy: number; trades: number } {
+    const { st, S, windowBuckets } = this;
     // The current bucket, then the closed ones newest first (the additions a window ring gave).
     const closed = Math.min(buckets, windowBuckets) - 1;
     const volume = st.buckets.addNewest(s, S.bucketVolume[s]!, VOLUME, closed);
@@ -244,19 +282,22 @@ function createPumpAndDump(config: Config): Detector {
   }
 
   /** Buckets from the one holding `fromMs` to the current one (1 … windowBuckets). */
-  function bucketsSince(s: number, fromMs: number): number {
+  private bucketsSince(s: number, fromMs: number): number {
+    const { S, bucketMs, windowBuckets } = this;
     if (!Number.isFinite(fromMs)) return windowBuckets;
     const first = fromMs - (fromMs % bucketMs);
     return Math.min(windowBuckets, Math.max(1, Math.round((S.bucketStartMs[s]! - first) / bucketMs) + 1));
   }
 
-  function expireRecent(s: number, nowMs: number): void {
+  private expireRecent(s: number, nowMs: number): void {
+    const { st, windowMs } = this;
     const cutoff = nowMs - windowMs;
     st.rushTimes.expire(s, cutoff);
     st.recentIds.expire(s, cutoff, MAX_IDS);
   }
 
-  function emit(symbol: string, e: Episode, ctx: DetectorContext, nowMs: number, note: 'pump' | 'dump' | 'round_trip' | 'no_dump'): void {
+  private emit(symbol: string, e: Episode, ctx: DetectorContext, nowMs: number, note: 'pump' | 'dump' | 'round_trip' | 'no_dump'): void {
+    const { t, windowMs } = this;
     e.alerted = true;
     e.alertedMs ??= nowMs;
     const rise = e.peakPrice / e.refPrice - 1;
@@ -343,7 +384,7 @@ function createPumpAndDump(config: Config): Detector {
     ctx.emit(finding);
   }
 
-  function openEpisode(
+  private openEpisode(
     symbol: string,
     s: number,
     trade: Trade,
@@ -354,6 +395,7 @@ function createPumpAndDump(config: Config): Detector {
     early: boolean,
     ctx: DetectorContext,
   ): void {
+    const { st, S } = this;
     // The rise starts at the window's low when that is the reference, else at the window's start.
     const startMs = Number.isFinite(st.lows.minAtMs(s)) ? st.lows.minAtMs(s) : trade.tsMs;
     const e: Episode = {
@@ -383,43 +425,49 @@ function createPumpAndDump(config: Config): Detector {
       roundTrip: false,
     };
     S.episode[s] = e;
-    if (early) emit(symbol, e, ctx, trade.tsMs, 'pump');
+    if (early) this.emit(symbol, e, ctx, trade.tsMs, 'pump');
   }
 
   /** Ends an episode whose dump window has passed; an early alert never confirmed is marked so. */
-  function closeIfDone(symbol: string, s: number, nowMs: number, ctx: DetectorContext): void {
+  private closeIfDone(symbol: string, s: number, nowMs: number, ctx: DetectorContext): void {
+    const { S, t } = this;
     const e = S.episode[s];
     if (!e || nowMs - e.peakMs <= t.dump_window_ms) return;
-    if (e.alerted && e.confirmedMs === null) emit(symbol, e, ctx, nowMs, 'no_dump');
+    if (e.alerted && e.confirmedMs === null) this.emit(symbol, e, ctx, nowMs, 'no_dump');
     S.episode[s] = null;
   }
 
   /** The earliest time onTime may have to act on the symbol: close its episode, or forget it. */
-  function dueOf(s: number): number {
+  private dueOf(s: number): number {
+    const { S, t } = this;
     const idle = S.lastTsMs[s]! + t.pump_baseline_ms;
     const e = S.episode[s];
     return e ? Math.min(idle, e.peakMs + t.dump_window_ms) : idle;
   }
 
   /** Queues the symbol earlier when a trade brought its due time forward (a new episode, a late trade). */
-  function schedule(symbol: string, s: number): void {
-    const due = dueOf(s);
+  private schedule(symbol: string, s: number): void {
+    const { st, S } = this;
+    const due = this.dueOf(s);
     if (due < S.due[s]!) {
       S.due[s] = due;
       st.queue.push(due, symbol);
     }
   }
 
-  function onTrade(trade: Trade, ctx: DetectorContext): number {
+  /** Handles the trade on its symbol's slot (made for a new symbol); returns the slot. */
+  private route(trade: Trade, ctx: DetectorContext): number {
+    const { st } = this;
     let s = st.states.find(trade.symbol);
-    if (s < 0) s = newState(trade);
-    onSymbolTrade(s, trade, ctx);
+    if (s < 0) s = this.newState(trade);
+    this.onSymbolTrade(s, trade, ctx);
     return s;
   }
 
-  function onSymbolTrade(s: number, trade: Trade, ctx: DetectorContext): void {
-    const closed = roll(s, trade.tsMs);
-    closeIfDone(trade.symbol, s, trade.tsMs, ctx);
+  private onSymbolTrade(s: number, trade: Trade, ctx: DetectorContext): void {
+    const { st, S, t, windowMs, windowBuckets } = this;
+    const closed = this.roll(s, trade.tsMs);
+    this.closeIfDone(trade.symbol, s, trade.tsMs, ctx);
     // Aggressor side from the tape; else the tick rule (up-tick = buy, same price = as before).
     const last = S.lastPrice[s]!;
     const side: Side = trade.side ?? (trade.price > last ? 'buy' : trade.price < last ? 'sell' : S.lastSell[s]! ? 'sell' : 'buy');
@@ -434,8 +482,8 @@ function createPumpAndDump(config: Config): Detector {
     st.lows.push(s, trade.tsMs, trade.price);
     // Back after a quiet spell: the push expired what the window no longer holds.
     if (closed > 1) st.lows.trim(s, 2);
-    trackRush(s, trade, side);
-    expireRecent(s, trade.tsMs);
+    this.trackRush(s, trade, side);
+    this.expireRecent(s, trade.tsMs);
 
     const e = S.episode[s] ?? null;
     const settled = e !== null && e.confirmedMs !== null && trade.tsMs - e.confirmedMs >= windowMs;
@@ -470,26 +518,26 @@ function createPumpAndDump(config: Config): Detector {
       const giveBack = rise > 0 ? (e.peakPrice - settled) / rise : 0;
       if (e.confirmedMs === null && giveBack >= t.dump_reversal) {
         e.confirmedMs = trade.tsMs;
-        emit(trade.symbol, e, ctx, trade.tsMs, 'dump');
+        this.emit(trade.symbol, e, ctx, trade.tsMs, 'dump');
       } else if (e.confirmedMs !== null && !e.roundTrip && giveBack >= 1) {
         e.roundTrip = true;
-        emit(trade.symbol, e, ctx, trade.tsMs, 'round_trip');
+        this.emit(trade.symbol, e, ctx, trade.tsMs, 'round_trip');
       } else if (!e.alerted && e.rushSeconds >= t.pump_min_rush_seconds) {
         // Opened before the rush came: alert early now if buyers still drive the window.
-        const w = windowVolumes(s);
+        const w = this.windowVolumes(s);
         if (w.volume > 0 && w.buy / w.volume >= t.pump_min_buy_share) {
           e.buyShareAtDetection = w.buy / w.volume;
-          emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
+          this.emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
         }
       } else if (e.alerted && e.confirmedMs === null && e.peakPrice / e.refPrice - 1 >= e.emittedRise * GROWTH_STEP) {
-        emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
+        this.emit(trade.symbol, e, ctx, trade.tsMs, 'pump');
       }
       return;
     }
 
     if (trade.buyer && side === 'buy') st.recentBuyers.buy(s, trade.buyer, trade.qty);
     if (st.recentIds.size(s) < MAX_IDS * 2) st.recentIds.push(s, trade.tsMs, trade.tradeId);
-    if (Number.isNaN(S.refMedian[s]!) || !baselinePositive(s)) return;
+    if (Number.isNaN(S.refMedian[s]!) || !this.baselinePositive(s)) return;
     const low = st.lows.min(s);
     const ref = Math.max(S.refMedian[s]!, low);
     if (trade.price <= ref) S.lastAtRefMs[s] = trade.tsMs;
@@ -497,54 +545,62 @@ function createPumpAndDump(config: Config): Detector {
     // The surge is measured over the rise itself (from the bucket of the last trade at or below the
     // reference, or of the window's low if later), against the baseline scaled to that span: a
     // 3-minute pump is not diluted by 7 quiet minutes. The current bucket counts as a whole one.
-    const spanBuckets = bucketsSince(s, Math.max(S.lastAtRefMs[s]!, st.lows.minAtMs(s)));
+    const spanBuckets = this.bucketsSince(s, Math.max(S.lastAtRefMs[s]!, st.lows.minAtMs(s)));
     // Activity is volume OR the number of buyer-initiated trades: a pump's crowd of small buys
     // multiplies the buy trades far more than the quantity (and a liquid symbol's ordinary flow is
     // half sells), so a surge of either counts.
-    const { volume, buy, trades } = spanVolumes(s, spanBuckets);
-    const spanBaseline = (baselineOf(s) * spanBuckets) / windowBuckets;
-    const spanBaselineBuyTrades = (buyTradesBaselineOf(s) * spanBuckets) / windowBuckets;
+    const { volume, buy, trades } = this.spanVolumes(s, spanBuckets);
+    const spanBaseline = (this.baselineOf(s) * spanBuckets) / windowBuckets;
+    const spanBaselineBuyTrades = (this.buyTradesBaselineOf(s) * spanBuckets) / windowBuckets;
     const byVolume = volume >= t.pump_volume_multiplier * spanBaseline;
     const byTrades = spanBaselineBuyTrades > 0 && trades >= t.pump_volume_multiplier * spanBaselineBuyTrades;
     if (!byVolume && !byTrades) return;
     const buyShare = volume > 0 ? buy / volume : 0;
     const early = st.rushTimes.size(s) >= t.pump_min_rush_seconds && buyShare >= t.pump_min_buy_share;
-    openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
+    this.openEpisode(trade.symbol, s, trade, ref, volume, spanBaseline, buyShare, early, ctx);
     st.recentBuyers.clear(s);
   }
 
-  return {
-    onTrade(trade: Trade, ctx: DetectorContext): void {
-      schedule(trade.symbol, onTrade(trade, ctx));
-    },
-    onTime(ctx: DetectorContext): void {
-      compactSlabs();
-      // Only the symbols due now (not a walk over all of them), handled in the order the walk over
-      // the states map had (creation order), so alerts come out in the same order.
-      const due: [string, number][] = [];
-      for (const { time, item: symbol } of st.queue.takeDue((d) => d < ctx.now)) {
-        const s = st.states.find(symbol);
-        if (s < 0 || S.due[s]! !== time) continue; // stale: re-queued since, or forgotten
-        S.due[s] = NaN; // taken: a duplicate entry with the same deadline matches nothing now
-        due.push([symbol, s]);
+  onTrade(trade: Trade, ctx: DetectorContext): void {
+    this.schedule(trade.symbol, this.route(trade, ctx));
+  }
+
+  onTime(ctx: DetectorContext): void {
+    const { st, S, t } = this;
+    this.compactSlabs();
+    // Only the symbols due now (not a walk over all of them), handled in the order the walk over
+    // the states map had (creation order), so alerts come out in the same order.
+    const due: [string, number][] = [];
+    for (const { time, item: symbol } of st.queue.takeDue((d) => d < ctx.now)) {
+      const s = st.states.find(symbol);
+      if (s < 0 || S.due[s]! !== time) continue; // stale: re-queued since, or forgotten
+      S.due[s] = NaN; // taken: a duplicate entry with the same deadline matches nothing now
+      due.push([symbol, s]);
+    }
+    if (due.length > 1) due.sort((a, b) => S.seq[a[1]]! - S.seq[b[1]]!);
+    for (const [symbol, s] of due) {
+      this.closeIfDone(symbol, s, ctx.now, ctx);
+      // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
+      if (!S.episode[s] && ctx.now - S.lastTsMs[s]! > t.pump_baseline_ms) this.dropState(s);
+      else {
+        S.due[s] = this.dueOf(s);
+        st.queue.push(S.due[s], symbol);
       }
-      if (due.length > 1) due.sort((a, b) => S.seq[a[1]]! - S.seq[b[1]]!);
-      for (const [symbol, s] of due) {
-        closeIfDone(symbol, s, ctx.now, ctx);
-        // Forget symbols idle beyond the baseline horizon: their history would be all zeros anyway.
-        if (!S.episode[s] && ctx.now - S.lastTsMs[s]! > t.pump_baseline_ms) dropState(s);
-        else {
-          S.due[s] = dueOf(s);
-          st.queue.push(S.due[s], symbol);
-        }
-      }
-    },
-    snapshot: () => st,
-    restore(state: unknown): void {
-      st = state as typeof st;
-      S = st.sym;
-    },
-  };
+    }
+  }
+
+  snapshot(): unknown {
+    return this.st;
+  }
+
+  restore(state: unknown): void {
+    this.st = state as State;
+    this.S = this.st.sym;
+  }
+}
+
+function createPumpAndDump(config: Config): Detector {
+  return new PumpAndDump(config);
 }
 
 function top(m: Map<string, number>): string[] {
