@@ -170,7 +170,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     stdout
       .trim()
       .split('\n')
-      .findLast((l) => l.startsWith('{')) ?? '{}',
+      .findLast((l) => l.startsWith('{"events":')) ?? '{}', // the result line; V8's traces (child flags) print lines of '{' too
   ) as ChildResult;
 
   const alertMs: number[] = [];
