@@ -143,30 +143,42 @@ function emptyIds(n: number): string[] {
   return NO_IDS.slice(0, n);
 }
 
-function createConcentratedTrading(config: Config, shared: SharedState): Detector {
-  const t = config.thresholds;
-  const windowMs = t.concentration_window_ms;
+/**
+ * The detector as a class: one set of methods for every engine. As closures made per engine, each
+ * engine had its own `visit`, `releaseLegs`, … and optimised code that had inlined one engine's
+ * threw itself away at the first call of another's ("wrong call target"): in the live engine,
+ * after the warm-up's, at its first symbol whose window emptied.
+ */
+class ConcentratedTrading implements Detector {
+  private readonly t: Config['thresholds'];
+  private readonly windowMs: number;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
-  let st: State = {
-    executions: SharedExecutions.of(shared),
-    accounts: AccountIds.of(shared),
-    symbols: new Map(),
-    due: new DeadlineQueue(),
-    lastTickMs: -Infinity,
-  };
+  private st: State;
   /** Scratch for the live index entries (judge), reused. */
-  const used: number[] = [];
+  private readonly used: number[] = [];
 
-  /** Positions of the live entries of `s`'s index (in no meaningful order). */
-  function liveEntries(s: SymbolState): number[] {
-    used.length = 0;
-    const index = s.flows!.index;
-    for (let e = 0; e < index.length; e += 2) if (index[e]! > 0 && (index[e + 1]! < 0 || index[e + 1]! >= s.firstLeg)) used.push(e);
-    return used;
+  constructor(config: Config, shared: SharedState) {
+    this.t = config.thresholds;
+    this.windowMs = this.t.concentration_window_ms;
+    this.st = {
+      executions: SharedExecutions.of(shared),
+      accounts: AccountIds.of(shared),
+      symbols: new Map(),
+      due: new DeadlineQueue(),
+      lastTickMs: -Infinity,
+    };
   }
 
-  function stateOf(symbol: string): SymbolState {
-    let s = st.symbols.get(symbol);
+  /** Positions of the live entries of `s`'s index (in no meaningful order). */
+  private liveEntries(s: SymbolState): number[] {
+    this.used.length = 0;
+    const index = s.flows!.index;
+    for (let e = 0; e < index.length; e += 2) if (index[e]! > 0 && (index[e + 1]! < 0 || index[e + 1]! >= s.firstLeg)) this.used.push(e);
+    return this.used;
+  }
+
+  private stateOf(symbol: string): SymbolState {
+    let s = this.st.symbols.get(symbol);
     if (!s) {
       s = {
         symbol,
@@ -182,7 +194,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         buyEpisode: undefined,
         sellEpisode: undefined,
       };
-      st.symbols.set(symbol, s);
+      this.st.symbols.set(symbol, s);
     }
     return s;
   }
@@ -192,7 +204,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * to the flow in row `slot` (index entry `e`); deletes the row once it is back to a new flow's
    * numbers. (The side totals are the caller's.)
    */
-  function apply(s: SymbolState, kind: number, qty: number, slot: number, e: number, sign: 1 | -1): void {
+  private apply(s: SymbolState, kind: number, qty: number, slot: number, e: number, sign: 1 | -1): void {
     const sell = (kind & SELL) !== 0;
     const f = s.flows!.rows;
     const r = FlowTable.at(slot);
@@ -234,7 +246,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * zeros), for a quantity above the 1e-9 floor (the row path takes the others). An initiated leg
    * holds a net flow of its quantity on its side, with the next sequence number.
    */
-  function addOnly(s: SymbolState, kind: number, qty: number): number {
+  private addOnly(s: SymbolState, kind: number, qty: number): number {
     s.accounts++;
     if ((kind & INITIATED) === 0) return 0;
     if ((kind & SELL) !== 0) s.legNums[SELL_SUM_SQ]! += qty * qty;
@@ -242,7 +254,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     return s.seq++;
   }
 
-  function removeOnly(s: SymbolState, kind: number, qty: number): void {
+  private removeOnly(s: SymbolState, kind: number, qty: number): void {
     s.accounts--;
     if ((kind & INITIATED) === 0) return;
     if ((kind & SELL) !== 0) s.legNums[SELL_SUM_SQ]! -= qty * qty;
@@ -250,7 +262,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   }
 
   /** The row `apply` would have made of leg `n`, its account's only one so far, for the account's second leg. */
-  function rowOfOnly(s: SymbolState, n: number): number {
+  private rowOfOnly(s: SymbolState, n: number): number {
     const p = n & (s.legIds.length - 1);
     const kind = metaOf(s, p) & 7;
     const qty = s.legNums[legAt(p) + LEG_QTY]!;
@@ -278,8 +290,8 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     return slot;
   }
 
-  function expire(s: SymbolState, nowMs: number): void {
-    const cutoff = nowMs - windowMs;
+  private expire(s: SymbolState, nowMs: number): void {
+    const cutoff = nowMs - this.windowMs;
     const nums = s.legNums;
     const mask = s.legIds.length - 1;
     let n = s.firstLeg;
@@ -296,11 +308,11 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       }
       if (meta >= 8) {
         if ((meta & IN_ROW) === 0) {
-          removeOnly(s, meta, qty);
-          if (s.flows === undefined) st.accounts.release((meta >> 3) - 1);
+          this.removeOnly(s, meta, qty);
+          if (s.flows === undefined) this.st.accounts.release((meta >> 3) - 1);
         } else {
           const e = s.flows!.locate((meta >> 3) - 1, n);
-          apply(s, meta, qty, -1 - s.flows!.index[e + 1]!, e, -1);
+          this.apply(s, meta, qty, -1 - s.flows!.index[e + 1]!, e, -1);
         }
       }
       s.legIds[p] = ''; // the ring must not keep the id string alive
@@ -314,7 +326,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       nums[SELL_SUM_SQ] = 0;
     }
     // A ring sixteen times too big (after a burst) shrinks to four times: room to grow again before it must.
-    if (mask + 1 > MIN_LEGS && 16 * s.size < mask + 1) resizeLegs(s, Math.max(MIN_LEGS, (mask + 1) >> 2));
+    if (mask + 1 > MIN_LEGS && 16 * s.size < mask + 1) this.resizeLegs(s, Math.max(MIN_LEGS, (mask + 1) >> 2));
   }
 
   /**
@@ -330,7 +342,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * exactly that length, elements of the same kind); a new window's arrays are of exactly two places
    * (`tight-array.ts`). The head of `legNums` goes along unchanged.
    */
-  function resizeLegs(s: SymbolState, places: number): void {
+  private resizeLegs(s: SymbolState, places: number): void {
     const old = s.legIds.length;
     const end = s.firstLeg + s.size;
     if (old > 0 && places === 2 * old) {
@@ -354,7 +366,7 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
   }
 
   /** A new leg of symbol `s`: `account` '' when anonymous, `aggressor` the trade's aggressor side when known. */
-  function onLeg(
+  private onLeg(
     s: SymbolState,
     tsMs: number,
     side: Side,
@@ -364,39 +376,39 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     id: string,
     ctx: DetectorContext,
   ): void {
-    expire(s, ctx.now);
+    this.expire(s, ctx.now);
     let kind = (side === 'sell' ? SELL : 0) | (aggressor === undefined || aggressor === side ? INITIATED : 0);
     if (kind & SELL) s.legNums[SELL_TOTAL]! += qty;
     else {
       s.legNums[BUY_TOTAL]! += qty;
       s.trades++;
     }
-    if (s.size === s.legIds.length) resizeLegs(s, Math.max(MIN_LEGS, 2 * s.size));
+    if (s.size === s.legIds.length) this.resizeLegs(s, Math.max(MIN_LEGS, 2 * s.size));
     const n = s.firstLeg + s.size;
     const p = n & (s.legIds.length - 1);
     let seq = 0;
-    const accountId = account === '' ? -1 : st.accounts.idOf(account);
-    if (accountId >= 0 && s.flows === undefined && qty > 1e-9 && s.size < LOOSE_LEGS && !hasLegOf(s, accountId)) {
+    const accountId = account === '' ? -1 : this.st.accounts.idOf(account);
+    if (accountId >= 0 && s.flows === undefined && qty > 1e-9 && s.size < LOOSE_LEGS && !this.hasLegOf(s, accountId)) {
       // The account's only leg, in a window without a table (see `SymbolState.flows`).
-      st.accounts.retain(accountId);
-      seq = addOnly(s, kind, qty);
+      this.st.accounts.retain(accountId);
+      seq = this.addOnly(s, kind, qty);
     } else if (accountId >= 0) {
-      const flows = flowsOf(s);
+      const flows = this.flowsOf(s);
       let e = flows.locate(accountId, s.firstLeg);
       if (!flows.isLive(e, accountId, s.firstLeg) && qty > 1e-9) {
         flows.add(e, accountId, n, s.firstLeg);
-        seq = addOnly(s, kind, qty);
+        seq = this.addOnly(s, kind, qty);
       } else {
         let slot: number;
         if (!flows.isLive(e, accountId, s.firstLeg)) {
           slot = flows.newRow();
           e = flows.add(e, accountId, -1 - slot, s.firstLeg);
         } else if (flows.index[e + 1]! >= 0) {
-          slot = rowOfOnly(s, flows.index[e + 1]!);
+          slot = this.rowOfOnly(s, flows.index[e + 1]!);
           flows.index[e + 1] = -1 - slot;
         } else slot = -1 - flows.index[e + 1]!;
         kind |= IN_ROW;
-        apply(s, kind, qty, slot, e, 1);
+        this.apply(s, kind, qty, slot, e, 1);
       }
     }
     const nums = s.legNums;
@@ -409,15 +421,15 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     s.size++;
     nums[LAST_LEG_MS] = Math.max(nums[LAST_LEG_MS]!, tsMs);
     // Once event time is a window past its latest leg, the symbol has nothing left: be visited then.
-    schedule(s, nums[LAST_LEG_MS] + windowMs);
+    this.schedule(s, nums[LAST_LEG_MS] + this.windowMs);
     if (account === '') return;
     // Most legs end here, on numbers at hand: the rest of the judgement (`judge`) is for a window that concentrates.
-    if (s.trades < t.concentration_min_trades || s.accounts < t.concentration_min_accounts) return;
+    if (s.trades < this.t.concentration_min_trades || s.accounts < this.t.concentration_min_accounts) return;
     const total = nums[side === 'buy' ? BUY_TOTAL : SELL_TOTAL]!;
     if (total <= 0) return;
     const hhi = nums[side === 'buy' ? BUY_SUM_SQ : SELL_SUM_SQ]! / (total * total);
-    if (hhi < t.concentration_threshold) return;
-    judge(s, side, tsMs, hhi, total, ctx);
+    if (hhi < this.t.concentration_threshold) return;
+    this.judge(s, side, tsMs, hhi, total, ctx);
   }
 
   /**
@@ -425,42 +437,42 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * one, see `SymbolState.flows`): what adding them one by one would have made, but for where the
    * entries are (no one reads them in an order).
    */
-  function flowsOf(s: SymbolState): FlowTable {
+  private flowsOf(s: SymbolState): FlowTable {
     if (s.flows !== undefined) return s.flows;
-    const flows = new FlowTable(st.accounts);
+    const flows = new FlowTable(this.st.accounts);
     const mask = s.legIds.length - 1;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const meta = metaOf(s, n & mask);
       if (meta < 8) continue;
       const id = (meta >> 3) - 1;
       flows.add(flows.locate(id, s.firstLeg), id, n, s.firstLeg);
-      st.accounts.release(id); // held by the table now
+      this.st.accounts.release(id); // held by the table now
     }
     s.flows = flows;
     return flows;
   }
 
   /** Whether account `id` has a leg in the window of `s`. */
-  function hasLegOf(s: SymbolState, id: number): boolean {
+  private hasLegOf(s: SymbolState, id: number): boolean {
     const mask = s.legIds.length - 1;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) if (metaOf(s, n & mask) >> 3 === id + 1) return true;
     return false;
   }
 
   /** Lets go of the account ids held by the legs of a window without a table (the symbol's state is being dropped). */
-  function releaseLegs(s: SymbolState): void {
+  private releaseLegs(s: SymbolState): void {
     const mask = s.legIds.length - 1;
     for (let n = s.firstLeg; n < s.firstLeg + s.size; n++) {
       const meta = metaOf(s, n & mask);
-      if (meta >= 8) st.accounts.release((meta >> 3) - 1);
+      if (meta >= 8) this.st.accounts.release((meta >> 3) - 1);
     }
   }
 
   /** Makes sure `onTime` looks at `s` once event time passes `due` (an earlier visit is harmless). */
-  function schedule(s: SymbolState, due: number): void {
+  private schedule(s: SymbolState, due: number): void {
     if (due >= s.due) return;
     s.due = due;
-    st.due.push(due, s);
+    this.st.due.push(due, s);
   }
 
   /**
@@ -471,28 +483,28 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
    * symbol whose every leg has left the window and every episode has ended: the first tick a window
    * past its latest leg, as the walk over all symbols did.
    */
-  function visit(s: SymbolState, nowMs: number): void {
-    if (nowMs - windowMs > s.legNums[LAST_LEG_MS]!) {
+  private visit(s: SymbolState, nowMs: number): void {
+    if (nowMs - this.windowMs > s.legNums[LAST_LEG_MS]!) {
       if (s.flows !== undefined) s.flows.dropAll();
-      else releaseLegs(s);
-      st.symbols.delete(s.symbol);
-    } else schedule(s, s.legNums[LAST_LEG_MS]! + windowMs);
+      else this.releaseLegs(s);
+      this.st.symbols.delete(s.symbol);
+    } else this.schedule(s, s.legNums[LAST_LEG_MS]! + this.windowMs);
   }
 
   /** The side's episode, if one is open: it ended at the first tick more than a window after its last hold. */
-  function openEpisode(s: SymbolState, side: Side): Episode | undefined {
+  private openEpisode(s: SymbolState, side: Side): Episode | undefined {
     const ep = side === 'buy' ? s.buyEpisode : s.sellEpisode;
-    if (!ep || st.lastTickMs - ep.lastHoldMs <= windowMs) return ep;
+    if (!ep || this.st.lastTickMs - ep.lastHoldMs <= this.windowMs) return ep;
     if (side === 'buy') s.buyEpisode = undefined;
     else s.sellEpisode = undefined;
     return undefined;
   }
 
   /** Judges `side` of `s` after a named leg at `tsMs`, whose HHI is past the threshold (side volume `total`). */
-  function judge(s: SymbolState, side: Side, tsMs: number, hhi: number, total: number, ctx: DetectorContext): void {
+  private judge(s: SymbolState, side: Side, tsMs: number, hhi: number, total: number, ctx: DetectorContext): void {
     const symbol = s.symbol;
     // The accounts' flows this way: in their row, or their one leg (see `FlowTable`).
-    const flows = flowsOf(s);
+    const flows = this.flowsOf(s);
     const f = flows.rows;
     const index = flows.index;
     const mask = s.legIds.length - 1;
@@ -518,11 +530,11 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       } else if (q === topQty && q !== 0 && flows.account(e) < flows.account(topEntry)) topEntry = e;
     }
     const share = topQty / total;
-    if (share < t.concentration_top_share) return;
+    if (share < this.t.concentration_top_share) return;
     const top = topEntry >= 0 ? flows.account(topEntry) : '';
 
     // One episode per symbol and side: a change of the leading account extends it rather than raising a new alert.
-    let ep = openEpisode(s, side);
+    let ep = this.openEpisode(s, side);
     const windowStart = s.size > 0 ? s.legNums[legAt(s.firstLeg & mask) + LEG_TS]! : tsMs;
     if (!ep) {
       ep = {
@@ -555,9 +567,9 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     // The dominating accounts: the top one plus any holding at least half the top share threshold.
     const dominant: [string, number][] = [];
     const order: number[] = [];
-    for (const e of liveEntries(s)) {
+    for (const e of this.liveEntries(s)) {
       const q = netOf(e);
-      if (q === 0 || (e !== topEntry && q / total < t.concentration_top_share / 2)) continue;
+      if (q === 0 || (e !== topEntry && q / total < this.t.concentration_top_share / 2)) continue;
       dominant.push([flows.account(e), q]);
       const v = index[e + 1]!;
       order.push(v < 0 ? f[FlowTable.at(-1 - v) + (side === 'buy' ? BUY_SEQ : SELL_SEQ)]! : s.legNums[legAt(v & mask) + LEG_SEQ]!);
@@ -570,15 +582,15 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
     for (let n = s.firstLeg; n < s.firstLeg + s.size && ep.tradeIds.length < MAX_IDS; n++) {
       const meta = metaOf(s, n & mask);
       const id = s.legIds[n & mask]!;
-      if ((meta & SELL) === kind && meta >= 8 && ep.accounts.has(st.accounts.name((meta >> 3) - 1)) && !ep.seenIds.has(id)) {
+      if ((meta & SELL) === kind && meta >= 8 && ep.accounts.has(this.st.accounts.name((meta >> 3) - 1)) && !ep.seenIds.has(id)) {
         ep.seenIds.add(id);
         ep.tradeIds.push(id);
       }
     }
 
     const accounts = [...ep.accounts].sort();
-    const overHhi = (hhi - t.concentration_threshold) / Math.max(1e-9, 1 - t.concentration_threshold);
-    const overShare = (share - t.concentration_top_share) / Math.max(1e-9, 1 - t.concentration_top_share);
+    const overHhi = (hhi - this.t.concentration_threshold) / Math.max(1e-9, 1 - this.t.concentration_threshold);
+    const overShare = (share - this.t.concentration_top_share) / Math.max(1e-9, 1 - this.t.concentration_top_share);
     const sideWord = side === 'buy' ? 'buying' : 'selling';
     // How one-way the top account traded: net over gross on its side (1 = it never traded the other way).
     const topValue = index[topEntry + 1]!;
@@ -589,14 +601,14 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
       episodeKey: ep.key,
       description:
         `${symbol}: account ${top} did ${pct(share)} of all ${sideWord} (initiated, net of its own opposite trades) (${fmt(topQty)} of ${fmt(total)}) over the last ` +
-        `${windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(t.concentration_top_share)}, HHI ${t.concentration_threshold}) ` +
+        `${this.windowMs / 60000} min; HHI of ${sideWord} shares ${hhi.toFixed(3)} (thresholds: top share ${pct(this.t.concentration_top_share)}, HHI ${this.t.concentration_threshold}) ` +
         `across ${s.trades} trades and ${s.accounts} accounts. Review for control of ${side === 'buy' ? 'demand' : 'supply'} (MAR Annex II 1(a)(i)).`,
       // Confidence: how far past both thresholds, and whether the account trades one way only (no liquidity provision).
       confidence: Math.min(1, 0.45 + 0.2 * overHhi + 0.2 * overShare + 0.15 * oneSided),
       // Risk: how dominant and how much activity is involved.
       riskScore: Math.min(
         1,
-        0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / t.concentration_min_trades + 1) * 2) + 0.1 * oneSided,
+        0.25 + 0.4 * share + 0.15 * Math.min(1, Math.log10(s.trades / this.t.concentration_min_trades + 1) * 2) + 0.1 * oneSided,
       ),
       tsMs: tsMs,
       windowStartMs: ep.startMs,
@@ -607,10 +619,10 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
         tradeIds: ep.tradeIds.slice(),
         orderIds: [],
         metrics: [
-          { name: 'hhi', value: round4(hhi), threshold: t.concentration_threshold, op: '>=' },
-          { name: 'top_share', value: round4(share), threshold: t.concentration_top_share, op: '>=', unit: 'ratio' },
-          { name: 'window_trades', value: s.trades, threshold: t.concentration_min_trades, op: '>=' },
-          { name: 'window_accounts', value: s.accounts, threshold: t.concentration_min_accounts, op: '>=' },
+          { name: 'hhi', value: round4(hhi), threshold: this.t.concentration_threshold, op: '>=' },
+          { name: 'top_share', value: round4(share), threshold: this.t.concentration_top_share, op: '>=', unit: 'ratio' },
+          { name: 'window_trades', value: s.trades, threshold: this.t.concentration_min_trades, op: '>=' },
+          { name: 'window_accounts', value: s.accounts, threshold: this.t.concentration_min_accounts, op: '>=' },
           { name: 'top_qty', value: topQty, unit: 'qty' },
           { name: 'side_volume', value: total, unit: 'qty' },
           { name: 'top_one_sidedness', value: round4(oneSided), unit: 'ratio' },
@@ -619,38 +631,40 @@ function createConcentratedTrading(config: Config, shared: SharedState): Detecto
           side,
           top_account: top,
           shares: Object.fromEntries(ranked.map(([a, q]) => [a, round4(q / total)])),
-          window_ms: windowMs,
+          window_ms: this.windowMs,
         },
       },
     });
   }
 
-  return {
-    onTrade(t: Trade, ctx: DetectorContext): void {
-      const fresh = st.executions.markTrade(t);
-      if (fresh === 0) return;
-      const s = stateOf(t.symbol);
-      if (fresh & BUY_LEG) onLeg(s, t.tsMs, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
-      if (fresh & SELL_LEG) onLeg(s, t.tsMs, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
-    },
-    onOrder(order: OrderEvent, ctx: DetectorContext): void {
-      // The fill's leg when a trade did not report it already; fills carry no aggressor.
-      if (st.executions.markFill(order) !== 0)
-        onLeg(stateOf(order.symbol), order.tsMs, order.side, order.account, order.qty, undefined, order.orderId, ctx);
-    },
-    onTime(ctx: DetectorContext): void {
-      st.lastTickMs = ctx.now;
-      st.executions.expire(ctx.now);
-      visitDue(st.due, ctx.now, (s) => visit(s, ctx.now));
-      st.accounts.reclaim();
-    },
-    snapshot(): unknown {
-      return st;
-    },
-    restore(state: unknown): void {
-      st = state as State;
-    },
-  };
+  onTrade(t: Trade, ctx: DetectorContext): void {
+    const fresh = this.st.executions.markTrade(t);
+    if (fresh === 0) return;
+    const s = this.stateOf(t.symbol);
+    if (fresh & BUY_LEG) this.onLeg(s, t.tsMs, 'buy', t.buyer, t.qty, t.side, t.tradeId, ctx);
+    if (fresh & SELL_LEG) this.onLeg(s, t.tsMs, 'sell', t.seller, t.qty, t.side, t.tradeId, ctx);
+  }
+
+  onOrder(order: OrderEvent, ctx: DetectorContext): void {
+    // The fill's leg when a trade did not report it already; fills carry no aggressor.
+    if (this.st.executions.markFill(order) !== 0)
+      this.onLeg(this.stateOf(order.symbol), order.tsMs, order.side, order.account, order.qty, undefined, order.orderId, ctx);
+  }
+
+  onTime(ctx: DetectorContext): void {
+    this.st.lastTickMs = ctx.now;
+    this.st.executions.expire(ctx.now);
+    visitDue(this.st.due, ctx.now, (s) => this.visit(s, ctx.now));
+    this.st.accounts.reclaim();
+  }
+
+  snapshot(): unknown {
+    return this.st;
+  }
+
+  restore(state: unknown): void {
+    this.st = state as State;
+  }
 }
 
 /** The kind bits and account id + 1 of the leg at place `p` of `s`'s ring, as the integer they were stored as. */
@@ -677,5 +691,5 @@ export function sideNumbers(s: SymbolState): [number, number, number, number] {
 export const concentratedTrading: DetectorFactory = {
   pattern: 'concentrated_trading',
   version: 2,
-  create: createConcentratedTrading,
+  create: (config: Config, shared: SharedState): Detector => new ConcentratedTrading(config, shared),
 };
