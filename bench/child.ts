@@ -41,7 +41,8 @@ export interface ReplayTask {
   /**
    * Replay the files this many times in this process, each pass with a fresh engine and store, and
    * report the last pass's events and seconds (absent: 1): from the second pass on, the code is
-   * compiled, so the last pass is the steady-state cost that the replay targets are about.
+   * mostly compiled, so the last pass is near the steady-state cost the replay targets are about (a
+   * fresh engine's closure-style detectors still recompile some: perf-notes/book10.md counts pass 3).
    */
   readonly passes?: number | undefined;
 }

@@ -9,6 +9,7 @@ import { sharedFile } from '../src/testing/shared-data.js';
 import type { ChildResult, ChildTask } from './child.js';
 import { ensureData, type DataSpec } from './generate.js';
 import { runLive, type LiveResult, type Percentiles } from './live.js';
+import { medianOf } from '../src/detect/window/select.js';
 
 /**
  * `npm run bench [-- --case trades,mixed --events 2000000 --full]`: runs each case in its own
@@ -40,17 +41,28 @@ const { values } = parseArgs({
   },
 });
 
+/** A whole-number option's value (≥ `min`), or `fallback` when absent; anything else stops the bench with the option named. */
+function countOption(name: keyof typeof values, fallback: number, min = 1): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isInteger(n) || n < min) {
+    throw new Error(`--${name} must be a whole number ≥ ${min}, got '${String(raw)}'`);
+  }
+  return n;
+}
+
 const full = values.full === true;
-const mainEvents = Number(values.events ?? (full ? 10_000_000 : 2_000_000));
-const sweepEvents = Number(values.events ?? (full ? 2_000_000 : 500_000));
+const mainEvents = countOption('events', full ? 10_000_000 : 2_000_000);
+const sweepEvents = countOption('events', full ? 2_000_000 : 500_000);
 const dataDir = resolve(values['data-dir'] ?? join(HERE, '..', '..', 'bench', '.data'));
 const store = values['no-store'] !== true;
 /** Per-case limit: with today's detectors a full-size case can take hours (docs/PERFORMANCE.md). */
-const timeoutS = Number(values.timeout ?? 600);
+const timeoutS = countOption('timeout', 600);
 /** Detection threads for the replay cases (`replay --threads`); 1 by default: the same run as before. */
-const threads = Number(values.threads ?? 1);
+const threads = countOption('threads', 1);
 /** Replay cases: passes over the file in one child, the last one timed (steady state: compiled code); 1 by default. */
-const passes = Number(values.passes ?? 1);
+const passes = countOption('passes', 1);
 // `--detectors none` measures the ingestion path alone; a list runs only those patterns.
 const detectors =
   values.detectors === undefined || values.detectors === 'all' ? undefined : values.detectors === 'none' ? [] : values.detectors.split(',');
@@ -218,13 +230,14 @@ async function runCase(c: CaseName): Promise<void> {
       return;
     }
     case 'live': {
-      const ratePerS = Number(values.rate ?? 100_000);
+      const ratePerS = countOption('rate', 100_000);
       const events = Number(values.events ?? (full ? 1_000_000 : 300_000));
       log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin${threads > 1 ? `, ${threads} detection threads` : ''}`);
       // The alert p99 is the largest of ≈ 70 writes, so one run says little: `--repeat N` runs the case N
       // times (each its own child) and adds a row with the median of each figure.
-      const repeat = Math.max(1, Number(values.repeat ?? 1));
+      const repeat = countOption('repeat', 1);
       const results: LiveResult[] = [];
+      const ms = (p: Percentiles): string => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
       for (let run = 1; run <= repeat; run++) {
         const r = await runLive({
           childPath: CHILD,
@@ -233,10 +246,9 @@ async function runCase(c: CaseName): Promise<void> {
           threads,
           detectors,
           profileDir: values.profile,
-          timelineMs: values.timeline !== undefined ? Number(values.timeline) : undefined,
-          warmUp: values['warm-up'] !== undefined ? Number(values['warm-up']) : undefined,
+          timelineMs: values.timeline !== undefined ? countOption('timeline', 100) : undefined,
+          warmUp: values['warm-up'] !== undefined ? countOption('warm-up', 0, 0) : undefined,
         });
-        const ms = (p: Percentiles): string => `p50 ${p.p50Ms.toFixed(1)} ms, p99 ${p.p99Ms.toFixed(1)} ms, max ${p.maxMs.toFixed(1)} ms`;
         rows.push({
           name: `live stdin @ ${short(ratePerS)} events/s`,
           result: r.child,
@@ -264,10 +276,7 @@ async function runCase(c: CaseName): Promise<void> {
         results.push(r);
       }
       if (repeat > 1) {
-        const median = (f: (r: LiveResult) => number): string => {
-          const v = results.map(f).sort((a, b) => a - b);
-          return (v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2).toFixed(1);
-        };
+        const median = (f: (r: LiveResult) => number): string => medianOf(results.map(f), results.length).toFixed(1);
         const note =
           `median of ${repeat} runs: alert p99 ${median((r) => r.alerts.p99Ms)} ms (each: ${results.map((r) => r.alerts.p99Ms.toFixed(1)).join(', ')}); ` +
           `every event p50 ${median((r) => r.events.p50Ms)} ms, p99 ${median((r) => r.events.p99Ms)} ms; ` +
