@@ -175,7 +175,7 @@ async function runCase(c: CaseName): Promise<void> {
       // Peak RSS must not grow with the stream: the same density (one trade per 11.7 ms, the 2M-a-
       // session rate) at 1× and 10× the length (issue 5: 10M and 100M with --full), so the longer
       // file is a longer stream, not a denser one.
-      const small = values.events !== undefined ? Number(values.events) : full ? 10_000_000 : 1_000_000;
+      const small = countOption('events', full ? 10_000_000 : 1_000_000);
       const msPerEvent = 11.7;
       for (const events of [small, small * 10]) {
         await synthetic(`memory: trades ${short(events)} @ ${msPerEvent} ms/trade`, {
@@ -196,7 +196,7 @@ async function runCase(c: CaseName): Promise<void> {
     }
     case 'detectors': {
       // Each detector alone (and none) on the same small files: where the end-to-end time goes.
-      const events = Number(values.events ?? 20_000);
+      const events = countOption('events', 20_000);
       const files = [
         await ensureData(dataDir, { kind: 'trades', events, symbols: 100, accounts: 10_000 }, log),
         await ensureData(dataDir, { kind: 'mixed', events, symbols: 100, accounts: 10_000, orderShare: 0.7 }, log),
@@ -212,7 +212,7 @@ async function runCase(c: CaseName): Promise<void> {
       // publish → 2 worker processes → PostgreSQL; needs the local NATS and PostgreSQL (.ci/services.sh).
       // At this density the detector state grows with the stream (≈ 1.1 GB for 1M events): the
       // bench's own reference engine needs a larger heap than Node's default.
-      const events = Number(values.events ?? (full ? 1_000_000 : 300_000));
+      const events = countOption('events', full ? 1_000_000 : 300_000);
       log(`case bus: ${short(events)} events through NATS JetStream to 2 workers and PostgreSQL`);
       const args = [join(HERE, 'bus-throughput.js'), '--events', String(events), '--workers', '2'];
       const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], {
@@ -231,7 +231,7 @@ async function runCase(c: CaseName): Promise<void> {
     }
     case 'live': {
       const ratePerS = countOption('rate', 100_000);
-      const events = Number(values.events ?? (full ? 1_000_000 : 300_000));
+      const events = countOption('events', full ? 1_000_000 : 300_000);
       log(`case live: ${short(events)} events at ${short(ratePerS)}/s through stdin${threads > 1 ? `, ${threads} detection threads` : ''}`);
       // The alert p99 is the largest of ≈ 70 writes, so one run says little: `--repeat N` runs the case N
       // times (each its own child) and adds a row with the median of each figure.
