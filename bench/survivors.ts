@@ -34,6 +34,10 @@ const [file, fromArg, toArg, mode = 'minor', symbols] = process.argv.slice(2);
 if (!file || !fromArg || !toArg) throw new Error('usage: survivors.js FILE FROM TO [minor|full|none] [SESSION_SYMBOLS]');
 const from = Number(fromArg);
 const to = Number(toArg);
+if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to <= from) {
+  throw new Error(`FROM and TO must be whole numbers with 0 ≤ FROM < TO, got '${fromArg}' and '${toArg}'`);
+}
+if (mode !== 'minor' && mode !== 'full' && mode !== 'none') throw new Error(`the GC must be minor, full or none, got '${mode}'`);
 
 const session = new Session();
 session.connect();
