@@ -230,7 +230,7 @@ async function* readCanonical(options: OpenOptions): EventSource {
       pos = next + 1;
     }
     if (batch.count > 0) yield batch.take();
-    batch.chars += text.length;
+    batch.chunkRead(text.length);
   }
 }
 
@@ -244,13 +244,18 @@ class BatchBuilder {
   private events: MarketEvent[] = [];
   private lines: number[] = [];
   /** Characters of text read (whole chunks), and events gathered from them: the mean row length (`expectedIn`). */
-  chars = 0;
+  private chars = 0;
   private gathered = 0;
 
   constructor(
     private readonly file: string,
     private readonly max: number,
   ) {}
+
+  /** A whole chunk of `chars` characters was read (its events gathered or in the open batch). */
+  chunkRead(chars: number): void {
+    this.chars += chars;
+  }
 
   /** The events expected in `chars` more characters of text, at the mean so far (0 before a whole chunk is read). */
   expectedIn(chars: number): number {
