@@ -588,13 +588,11 @@ class Layering implements Detector {
       const span = this.t.layering_requote_ms;
       // The news near any cancel, in one walk over the list; then each layer's own test on them.
       // (A time within span after a cancel c ≥ first and ≤ last is ≥ first and ≤ span after last.)
+      // The last cancel is the cycle's end; the first is not always `spanMs` before it (a cancel
+      // reported out of time order does not move the candidate's first cancel earlier).
       let first = Infinity;
-      let last = -Infinity;
-      for (const l of pulled) {
-        first = Math.min(first, l.cancelledMs);
-        last = Math.max(last, l.cancelledMs);
-      }
-      const n = this.s.times.collectNear(news, first, last, span, scratchTimes);
+      for (const l of pulled) first = Math.min(first, l.cancelledMs);
+      const n = this.s.times.collectNear(news, first, w.cycle.endMs, span, scratchTimes);
       let refreshed = 0;
       for (const l of pulled)
         for (let i = 0; i < n; i++) {

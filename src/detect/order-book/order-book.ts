@@ -73,8 +73,11 @@ class SymbolBook {
   dueBase = Infinity;
   /** Insertion order = placement order, so expiry walks from the front and stops at the first young order. */
   readonly orders = new Map<string, LiveOrder>();
-  /** Each account's live orders in placement order (an array: accounts rest few orders per symbol). */
-  readonly byAccount = new Map<string, LiveOrder[]>();
+  /**
+   * Each account's live orders in placement order (an array: accounts rest few orders per symbol).
+   * Read through `ordersOf` and changed through `addOrder` / `removeOrder`, which keep `lastOrders` right.
+   */
+  private readonly byAccount = new Map<string, LiveOrder[]>();
   /**
    * Whether every size and price this book took was a whole number in [0, MAX_WHOLE_SIZE] and a
    * number (no NaN). Then a level's running sum (below) is exact whatever the order of its
@@ -121,6 +124,21 @@ class SymbolBook {
       this.byAccount.set(order.account, fresh);
       this.lastOrders = fresh;
     }
+  }
+
+  /** Takes an order off its account's list; an emptied list leaves the map (and so `lastOrders`' test fails). */
+  removeOrder(order: LiveOrder): void {
+    const mine = this.ordersOf(order.account);
+    if (mine === undefined) return;
+    const i = mine.indexOf(order);
+    if (i >= 0) {
+      // Shift the later orders down by hand and pop the last: `splice` allocates an array of the
+      // removed ones (an order leaves the book on about every other order event), and setting
+      // `length` is a runtime call where `pop` is inlined.
+      for (let j = i + 1; j < mine.length; j++) mine[j - 1] = mine[j]!;
+      mine.pop();
+    }
+    if (mine.length === 0) this.byAccount.delete(order.account);
   }
 
   levels(side: Side): Map<number, number> {
@@ -356,18 +374,7 @@ export class OrderBook {
   private remove(book: SymbolBook, order: LiveOrder, fixLevels = true): void {
     if (fixLevels) book.addLevel(order.side, order.price, -order.remaining);
     book.orders.delete(order.orderId);
-    const mine = book.ordersOf(order.account);
-    if (mine) {
-      const i = mine.indexOf(order);
-      if (i >= 0) {
-        // Shift the later orders down by hand and pop the last: `splice` allocates an array of the
-        // removed ones (an order leaves the book on about every other order event), and setting
-        // `length` is a runtime call where `pop` is inlined.
-        for (let j = i + 1; j < mine.length; j++) mine[j - 1] = mine[j]!;
-        mine.pop();
-      }
-      if (mine.length === 0) book.byAccount.delete(order.account);
-    }
+    book.removeOrder(order);
   }
 }
 
