@@ -84,8 +84,9 @@ interface Episode {
 /**
  * An open episode's numbers that are not small integers, `EP_FIELDS` doubles from `Episode.at` in
  * `State.episodeNumbers`: its start, last match, end and last counted execution's times; its sums
- * (gross quantity, notional, quantities and their squares; prices' range); the last measured
- * exclusivity, market share and matched share (reused when the window has moved past the episode).
+ * (gross quantity, which is also the quantities' sum for their mean; notional; quantities' squares;
+ * prices' range); the last measured exclusivity, market share and matched share (reused when the
+ * window has moved past the episode).
  * As fields of the episode each was a heap number of its own, made with the episode and copied
  * with it by every scavenge while it lived (the burst of the live feed makes hundreds a second).
  */
@@ -97,11 +98,10 @@ const EP_GROSS = 4;
 const EP_NOTIONAL = 5;
 const EP_MIN_PRICE = 6;
 const EP_MAX_PRICE = 7;
-const EP_SUM_QTY = 8;
-const EP_SUM_QTY_SQ = 9;
-const EP_EXCLUSIVITY = 10;
-const EP_MARKET_SHARE = 11;
-const EP_MATCHED_SHARE = 12;
+const EP_SUM_QTY_SQ = 8;
+const EP_EXCLUSIVITY = 9;
+const EP_MARKET_SHARE = 10;
+const EP_MATCHED_SHARE = 11;
 /**
  * Then, per member (in the order of `accounts`; room for the most members a group can have,
  * `maxMembers`): its account id, held (`AccountIds.retain`) while the episode is open (an
@@ -111,7 +111,7 @@ const EP_MATCHED_SHARE = 12;
  * and `net_positions` and the offset's sum follow that order. As arrays they were three more
  * objects per episode.
  */
-const EP_FIELDS = 13;
+const EP_FIELDS = 12;
 
 interface SymbolState {
   readonly symbol: string;
@@ -776,7 +776,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const v = st.episodeNumbers;
     v[at + EP_START] = v[at + EP_LAST_MATCH] = v[at + EP_END] = v[at + EP_LAST_EXEC] = startMs;
     // The sums start at -0, as they did as fields (the same sums), the measures unset (NaN: read only once set, see `judge`).
-    v[at + EP_GROSS] = v[at + EP_NOTIONAL] = v[at + EP_SUM_QTY] = v[at + EP_SUM_QTY_SQ] = -0;
+    v[at + EP_GROSS] = v[at + EP_NOTIONAL] = v[at + EP_SUM_QTY_SQ] = -0;
     v[at + EP_MIN_PRICE] = Infinity;
     v[at + EP_MAX_PRICE] = -Infinity;
     v[at + EP_EXCLUSIVITY] = v[at + EP_MARKET_SHARE] = v[at + EP_MATCHED_SHARE] = NaN;
@@ -884,7 +884,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const at = ep.at;
     v[at + EP_GROSS] = v[at + EP_GROSS]! + qty;
     v[at + EP_NOTIONAL] = v[at + EP_NOTIONAL]! + qty * price;
-    v[at + EP_SUM_QTY] = v[at + EP_SUM_QTY]! + qty;
     v[at + EP_SUM_QTY_SQ] = v[at + EP_SUM_QTY_SQ]! + qty * qty;
     v[at + EP_MIN_PRICE] = Math.min(v[at + EP_MIN_PRICE]!, price);
     v[at + EP_MAX_PRICE] = Math.max(v[at + EP_MAX_PRICE]!, price);
@@ -1166,7 +1165,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     v[at + EP_EXCLUSIVITY] = exclusivity;
     v[at + EP_MARKET_SHARE] = marketShare;
 
-    const meanQty = v[at + EP_SUM_QTY]! / ep.n;
+    const meanQty = gross / ep.n;
     const sizeCv = Math.sqrt(Math.max(0, v[at + EP_SUM_QTY_SQ]! / ep.n - meanQty * meanQty)) / meanQty;
     const minPrice = v[at + EP_MIN_PRICE]!;
     const priceSpread = minPrice > 0 ? v[at + EP_MAX_PRICE]! / minPrice - 1 : 0;
