@@ -253,6 +253,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   const windowMs = t.wash_window_ms;
   /** Members a group has at most (a cycle has at most `wash_max_ring` accounts, a self-trade one), and the numbers of an episode. */
   const maxMembers = Math.max(1, t.wash_max_ring);
+  /** Where an episode's member columns start among its numbers (see `EP_FIELDS`): nets, then net ranks. */
+  const netsAt = EP_FIELDS + maxMembers;
+  const ranksAt = EP_FIELDS + 2 * maxMembers;
   const episodeStride = EP_FIELDS + 3 * maxMembers;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
@@ -780,8 +783,8 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     v[at + EP_MIN_PRICE] = Infinity;
     v[at + EP_MAX_PRICE] = -Infinity;
     v[at + EP_EXCLUSIVITY] = v[at + EP_MARKET_SHARE] = v[at + EP_MATCHED_SHARE] = NaN;
-    v.fill(0, at + EP_FIELDS + maxMembers, at + EP_FIELDS + 2 * maxMembers); // nets
-    v.fill(-1, at + EP_FIELDS + 2 * maxMembers, at + episodeStride); // net ranks
+    v.fill(0, at + netsAt, at + ranksAt); // nets
+    v.fill(-1, at + ranksAt, at + episodeStride); // net ranks
     return at;
   }
 
@@ -1127,7 +1130,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // In the order the members came to have their nets (`nextNet`), as `net_positions` lists them.
     const v = st.episodeNumbers;
     const at = ep.at;
-    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) absNet += Math.abs(v[at + EP_FIELDS + maxMembers + k]!);
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) absNet += Math.abs(netOf(ep, k));
     const gross = v[at + EP_GROSS]!;
     const offset = gross > 0 ? 1 - absNet / (2 * gross) : 0;
     if (offset < t.wash_trade_threshold) return;
@@ -1290,15 +1293,20 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return -1;
   }
 
+  /** Member `k`'s net quantity. */
+  function netOf(ep: Episode, k: number): number {
+    return st.episodeNumbers[ep.at + netsAt + k]!;
+  }
+
   function netRankOf(ep: Episode, k: number): number {
-    return st.episodeNumbers[ep.at + EP_FIELDS + 2 * maxMembers + k]!;
+    return st.episodeNumbers[ep.at + ranksAt + k]!;
   }
 
   /** Adds to member `k`'s net; a residue under 1e-12 is 0 (and the member's place in the order is given up). */
   function addNet(ep: Episode, k: number, q: number): void {
     const v = st.episodeNumbers;
-    const net = ep.at + EP_FIELDS + maxMembers + k;
-    const rank = ep.at + EP_FIELDS + 2 * maxMembers + k;
+    const net = ep.at + netsAt + k;
+    const rank = ep.at + ranksAt + k;
     const sum = v[net]! + q;
     if (Math.abs(sum) < 1e-12) {
       v[net] = 0;
@@ -1322,8 +1330,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** The members with a non-zero net, by name, in the order they came to have it (an alert's `net_positions`). */
   function netPositions(ep: Episode): Record<string, number> {
     const entries: [string, number][] = [];
-    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k)))
-      entries.push([ep.accounts[k]!, st.episodeNumbers[ep.at + EP_FIELDS + maxMembers + k]!]);
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) entries.push([ep.accounts[k]!, netOf(ep, k)]);
     return Object.fromEntries(entries);
   }
 
