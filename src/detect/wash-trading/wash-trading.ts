@@ -84,8 +84,9 @@ interface Episode {
 /**
  * An open episode's numbers that are not small integers, `EP_FIELDS` doubles from `Episode.at` in
  * `State.episodeNumbers`: its start, last match, end and last counted execution's times; its sums
- * (gross quantity, notional, quantities and their squares; prices' range); the last measured
- * exclusivity, market share and matched share (reused when the window has moved past the episode).
+ * (gross quantity, which is also the quantities' sum for their mean; notional; quantities' squares;
+ * prices' range); the last measured exclusivity, market share and matched share (reused when the
+ * window has moved past the episode).
  * As fields of the episode each was a heap number of its own, made with the episode and copied
  * with it by every scavenge while it lived (the burst of the live feed makes hundreds a second).
  */
@@ -97,11 +98,10 @@ const EP_GROSS = 4;
 const EP_NOTIONAL = 5;
 const EP_MIN_PRICE = 6;
 const EP_MAX_PRICE = 7;
-const EP_SUM_QTY = 8;
-const EP_SUM_QTY_SQ = 9;
-const EP_EXCLUSIVITY = 10;
-const EP_MARKET_SHARE = 11;
-const EP_MATCHED_SHARE = 12;
+const EP_SUM_QTY_SQ = 8;
+const EP_EXCLUSIVITY = 9;
+const EP_MARKET_SHARE = 10;
+const EP_MATCHED_SHARE = 11;
 /**
  * Then, per member (in the order of `accounts`; room for the most members a group can have,
  * `maxMembers`): its account id, held (`AccountIds.retain`) while the episode is open (an
@@ -111,7 +111,7 @@ const EP_MATCHED_SHARE = 12;
  * and `net_positions` and the offset's sum follow that order. As arrays they were three more
  * objects per episode.
  */
-const EP_FIELDS = 13;
+const EP_FIELDS = 12;
 
 interface SymbolState {
   readonly symbol: string;
@@ -253,6 +253,9 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   const windowMs = t.wash_window_ms;
   /** Members a group has at most (a cycle has at most `wash_max_ring` accounts, a self-trade one), and the numbers of an episode. */
   const maxMembers = Math.max(1, t.wash_max_ring);
+  /** Where an episode's member columns start among its numbers (see `EP_FIELDS`): nets, then net ranks. */
+  const netsAt = EP_FIELDS + maxMembers;
+  const ranksAt = EP_FIELDS + 2 * maxMembers;
   const episodeStride = EP_FIELDS + 3 * maxMembers;
   /** All mutable state, in one object so a checkpoint is `snapshot()` of it and a restore swaps it. */
   let st: State = {
@@ -776,12 +779,12 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const v = st.episodeNumbers;
     v[at + EP_START] = v[at + EP_LAST_MATCH] = v[at + EP_END] = v[at + EP_LAST_EXEC] = startMs;
     // The sums start at -0, as they did as fields (the same sums), the measures unset (NaN: read only once set, see `judge`).
-    v[at + EP_GROSS] = v[at + EP_NOTIONAL] = v[at + EP_SUM_QTY] = v[at + EP_SUM_QTY_SQ] = -0;
+    v[at + EP_GROSS] = v[at + EP_NOTIONAL] = v[at + EP_SUM_QTY_SQ] = -0;
     v[at + EP_MIN_PRICE] = Infinity;
     v[at + EP_MAX_PRICE] = -Infinity;
     v[at + EP_EXCLUSIVITY] = v[at + EP_MARKET_SHARE] = v[at + EP_MATCHED_SHARE] = NaN;
-    v.fill(0, at + EP_FIELDS + maxMembers, at + EP_FIELDS + 2 * maxMembers); // nets
-    v.fill(-1, at + EP_FIELDS + 2 * maxMembers, at + episodeStride); // net ranks
+    v.fill(0, at + netsAt, at + ranksAt); // nets
+    v.fill(-1, at + ranksAt, at + episodeStride); // net ranks
     return at;
   }
 
@@ -884,7 +887,6 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     const at = ep.at;
     v[at + EP_GROSS] = v[at + EP_GROSS]! + qty;
     v[at + EP_NOTIONAL] = v[at + EP_NOTIONAL]! + qty * price;
-    v[at + EP_SUM_QTY] = v[at + EP_SUM_QTY]! + qty;
     v[at + EP_SUM_QTY_SQ] = v[at + EP_SUM_QTY_SQ]! + qty * qty;
     v[at + EP_MIN_PRICE] = Math.min(v[at + EP_MIN_PRICE]!, price);
     v[at + EP_MAX_PRICE] = Math.max(v[at + EP_MAX_PRICE]!, price);
@@ -1128,7 +1130,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     // In the order the members came to have their nets (`nextNet`), as `net_positions` lists them.
     const v = st.episodeNumbers;
     const at = ep.at;
-    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) absNet += Math.abs(v[at + EP_FIELDS + maxMembers + k]!);
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) absNet += Math.abs(netOf(ep, k));
     const gross = v[at + EP_GROSS]!;
     const offset = gross > 0 ? 1 - absNet / (2 * gross) : 0;
     if (offset < t.wash_trade_threshold) return;
@@ -1166,7 +1168,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     v[at + EP_EXCLUSIVITY] = exclusivity;
     v[at + EP_MARKET_SHARE] = marketShare;
 
-    const meanQty = v[at + EP_SUM_QTY]! / ep.n;
+    const meanQty = gross / ep.n;
     const sizeCv = Math.sqrt(Math.max(0, v[at + EP_SUM_QTY_SQ]! / ep.n - meanQty * meanQty)) / meanQty;
     const minPrice = v[at + EP_MIN_PRICE]!;
     const priceSpread = minPrice > 0 ? v[at + EP_MAX_PRICE]! / minPrice - 1 : 0;
@@ -1291,15 +1293,20 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
     return -1;
   }
 
+  /** Member `k`'s net quantity. */
+  function netOf(ep: Episode, k: number): number {
+    return st.episodeNumbers[ep.at + netsAt + k]!;
+  }
+
   function netRankOf(ep: Episode, k: number): number {
-    return st.episodeNumbers[ep.at + EP_FIELDS + 2 * maxMembers + k]!;
+    return st.episodeNumbers[ep.at + ranksAt + k]!;
   }
 
   /** Adds to member `k`'s net; a residue under 1e-12 is 0 (and the member's place in the order is given up). */
   function addNet(ep: Episode, k: number, q: number): void {
     const v = st.episodeNumbers;
-    const net = ep.at + EP_FIELDS + maxMembers + k;
-    const rank = ep.at + EP_FIELDS + 2 * maxMembers + k;
+    const net = ep.at + netsAt + k;
+    const rank = ep.at + ranksAt + k;
     const sum = v[net]! + q;
     if (Math.abs(sum) < 1e-12) {
       v[net] = 0;
@@ -1323,8 +1330,7 @@ function createWashTrading(config: Config, shared: SharedState): Detector {
   /** The members with a non-zero net, by name, in the order they came to have it (an alert's `net_positions`). */
   function netPositions(ep: Episode): Record<string, number> {
     const entries: [string, number][] = [];
-    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k)))
-      entries.push([ep.accounts[k]!, st.episodeNumbers[ep.at + EP_FIELDS + maxMembers + k]!]);
+    for (let k = nextNet(ep, -1); k >= 0; k = nextNet(ep, netRankOf(ep, k))) entries.push([ep.accounts[k]!, netOf(ep, k)]);
     return Object.fromEntries(entries);
   }
 

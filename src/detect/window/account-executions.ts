@@ -427,20 +427,12 @@ export class SharedExecutions extends AccountExecutions {
   }
 
   override markTrade(t: Trade): number {
-    if (this.pendingUsers > 0 && this.lastEvent === t) {
-      this.pendingUsers--;
-      return this.lastFresh;
-    }
-    return this.answered(t, super.markTrade(t));
+    return this.askedAgain(t) ? this.lastFresh : this.answered(t, super.markTrade(t));
   }
 
   override markFill(o: OrderEvent): number {
     if (o.action !== 'fill') return 0;
-    if (this.pendingUsers > 0 && this.lastEvent === o) {
-      this.pendingUsers--;
-      return this.lastFresh;
-    }
-    return this.answered(o, super.markFill(o));
+    return this.askedAgain(o) ? this.lastFresh : this.answered(o, super.markFill(o));
   }
 
   override expire(nowMs: number): void {
@@ -448,6 +440,13 @@ export class SharedExecutions extends AccountExecutions {
     this.lastEvent = undefined;
     this.pendingUsers = 0;
     super.expire(nowMs);
+  }
+
+  /** Whether `e` is the event last marked and a user is still to ask for it (this one, then). */
+  private askedAgain(e: Trade | OrderEvent): boolean {
+    if (this.pendingUsers === 0 || this.lastEvent !== e) return false;
+    this.pendingUsers--;
+    return true;
   }
 
   /** Keeps the answer for the other users. */
