@@ -599,10 +599,6 @@ class PumpAndDump implements Detector {
   }
 }
 
-function createPumpAndDump(config: Config): Detector {
-  return new PumpAndDump(config);
-}
-
 function top(m: Map<string, number>): string[] {
   return [...m.entries()]
     .filter(([a]) => a !== '')
@@ -621,5 +617,5 @@ function fmtRatio(x: number): string {
 export const pumpAndDump: DetectorFactory = {
   pattern: 'pump_and_dump',
   version: 2,
-  create: createPumpAndDump,
+  create: (config: Config): Detector => new PumpAndDump(config),
 };
