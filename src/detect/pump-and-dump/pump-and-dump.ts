@@ -266,8 +266,7 @@ class PumpAndDump implements Detector {
   }
 
   private windowVolumes(s: number): { volume: number; buy: number } {
-    const { windowBuckets } = this;
-    return this.spanVolumes(s, windowBuckets);
+    return this.spanVolumes(s, this.windowBuckets);
   }
 
   /** Volume, buyer-initiated volume and buyer-initiated trades of the current bucket and the newest `buckets` − 1 closed ones. */
