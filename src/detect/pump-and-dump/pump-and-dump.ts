@@ -266,8 +266,7 @@ class PumpAndDump implements Detector {
   }
 
   private windowVolumes(s: number): { volume: number; buy: number } {
-    const { windowBuckets } = this;
-    return this.spanVolumes(s, windowBuckets);
+    return this.spanVolumes(s, this.windowBuckets);
   }
 
   /** Volume, buyer-initiated volume and buyer-initiated trades of the current bucket and the newest `buckets` − 1 closed ones. */
@@ -599,10 +598,6 @@ class PumpAndDump implements Detector {
   }
 }
 
-function createPumpAndDump(config: Config): Detector {
-  return new PumpAndDump(config);
-}
-
 function top(m: Map<string, number>): string[] {
   return [...m.entries()]
     .filter(([a]) => a !== '')
@@ -621,5 +616,5 @@ function fmtRatio(x: number): string {
 export const pumpAndDump: DetectorFactory = {
   pattern: 'pump_and_dump',
   version: 2,
-  create: createPumpAndDump,
+  create: (config: Config): Detector => new PumpAndDump(config),
 };

@@ -32,7 +32,7 @@ export abstract class SlotBlock {
 
   /** Frees the slot's block (the symbol is dropped). */
   drop(slot: number): void {
-    if (this.cap[slot]! > 0) this.slab.free(this.off[slot]!, this.cap[slot]!);
+    this.freeBlock(slot);
     this.add(slot);
   }
 

@@ -408,12 +408,8 @@ class VolumeSpike implements Detector {
   }
 }
 
-function createVolumeSpike(config: Config): Detector {
-  return new VolumeSpike(config);
-}
-
 export const volumeSpike: DetectorFactory = {
   pattern: 'volume_spike',
   version: 3,
-  create: createVolumeSpike,
+  create: (config: Config): Detector => new VolumeSpike(config),
 };
